@@ -1,0 +1,40 @@
+# ferry: `make demo` and `make test` work from a fresh Debian 12 machine (see README.md).
+BUILD ?= build
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFERRY_WERROR=ON
+JOBS ?= $(shell nproc)
+
+.PHONY: all deps build test unit integration demo bench format clean
+
+all: build
+
+deps:
+	@scripts/setup.sh
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS)
+
+build: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+# Every test: unit tests first, then the black-box integration tests.
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j 1
+
+unit: build
+	cd $(BUILD) && ctest --output-on-failure -L unit
+
+integration: build
+	cd $(BUILD) && ctest --output-on-failure -L integration
+
+demo: build
+	scripts/demo.sh $(BUILD)/ferry
+
+bench: build
+	@scripts/setup.sh --bench
+	bench/archive.sh $(BUILD)/ferry
+
+format:
+	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.hpp' 'tests/*.cpp' 'tests/*.hpp')
+
+clean:
+	rm -rf $(BUILD)

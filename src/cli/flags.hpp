@@ -1,0 +1,85 @@
+#pragma once
+// FlagSet: docker's (pflag) command-line grammar. `-it` combines short booleans, `-e X`, `-eX`
+// and `-e=X` give a short flag its value, `--name X` and `--name=X` a long one, `--rm=false`
+// turns a boolean off, `--` ends the flags. Lists collect repeated flags (`-e A -e B`).
+// With interspersed off (run, exec) parsing stops at the first argument that is not a flag, so
+// the container's own command keeps its flags.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "ferry/util/result.hpp"
+
+namespace ferry::cli {
+
+enum class Interspersed { yes, no };
+
+class FlagSet {
+public:
+    // command is the full command path ("ferry image ls"); usage the argument summary
+    // ("[OPTIONS] IMAGE [IMAGE...]"); summary the one-line description.
+    FlagSet(std::string command, std::string usage, std::string summary,
+            Interspersed interspersed = Interspersed::yes);
+
+    // A boolean flag (short_name 0 for none).
+    void add_bool(char short_name, std::string name, bool* target, std::string help);
+    // A string flag.
+    void add_string(char short_name, std::string name, std::string* target, std::string help,
+                    std::string value_name = "string");
+    // A string flag that remembers whether it was given.
+    void add_optional(char short_name, std::string name, std::optional<std::string>* target,
+                      std::string help, std::string value_name = "string");
+    // A repeatable flag; every value is appended.
+    void add_list(char short_name, std::string name, std::vector<std::string>* target,
+                  std::string help, std::string value_name = "list");
+    // An integer flag.
+    void add_int(char short_name, std::string name, int64_t* target, std::string help,
+                 std::string value_name = "int");
+    // A flag with a custom value parser (returns an error message, empty when valid).
+    void add_custom(char short_name, std::string name, std::string value_name, std::string help,
+                    std::function<std::string(const std::string&)> apply);
+
+    // Parses args; returns the positional arguments. Sets help_requested() on --help (and -h when
+    // no flag uses -h). Fails with `unknown flag: --x`, `flag needs an argument: --x`, or
+    // `invalid argument "v" for "-t, --time" flag: ...`.
+    Result<std::vector<std::string>> parse(std::span<const std::string> args);
+    // Whether --help was seen.
+    bool help_requested() const { return m_help; }
+    // The full --help text: usage, summary, aliases and the flag table.
+    std::string help_text() const;
+    // Adds text shown under the summary in --help (notes, examples).
+    void set_details(std::string details) { m_details = std::move(details); }
+    // Adds an alias line to --help ("docker image ls, docker images").
+    void set_aliases(std::string aliases) { m_aliases = std::move(aliases); }
+    const std::string& command() const { return m_command; }
+
+private:
+    enum class Kind { boolean, value };
+    struct Flag {
+        char short_name;
+        std::string name;
+        Kind kind;
+        std::string value_name;
+        std::string help;
+        std::function<std::string(const std::string&)> apply;
+    };
+    const Flag* find_long(std::string_view name) const;
+    const Flag* find_short(char c) const;
+    Result<void> apply(const Flag& flag, const std::string& value, bool from_short);
+
+    std::string m_command, m_usage, m_summary, m_details, m_aliases;
+    Interspersed m_interspersed;
+    std::vector<Flag> m_flags;
+    bool m_help = false;
+};
+
+// Fails unless args.size() is within [min, max] (max < 0: unbounded), with docker's wording:
+// "`ferry tag` requires exactly 2 arguments".
+Result<void> check_arg_count(const FlagSet& flags, const std::vector<std::string>& args,
+                             int min, int max);
+
+}  // namespace ferry::cli

@@ -1,0 +1,69 @@
+// Store locations follow design.md: root uses /var/lib/ferry and /run/ferry; others use the XDG
+// data and runtime directories. A store given by --root or FERRY_ROOT gets its runtime state in a
+// directory named after a hash of the store path, so two stores never share container state.
+
+#include "ferry/core/context.hpp"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "ferry/util/sha256.hpp"
+
+namespace ferry {
+
+namespace {
+
+std::string env_or_empty(const char* name) {
+    const char* v = std::getenv(name);
+    return v ? v : "";
+}
+
+std::string home_dir() {
+    std::string home = env_or_empty("HOME");
+    if (!home.empty()) return home;
+    if (passwd* pw = ::getpwuid(::geteuid())) return pw->pw_dir;
+    return "/";
+}
+
+}  // namespace
+
+Result<Context> make_context(const GlobalOptions& options) {
+    Context ctx;
+    ctx.uid = ::geteuid();
+    ctx.gid = ::getegid();
+    ctx.rootless = ctx.uid != 0;
+    ctx.progress = progress_mode_for_stderr();
+
+    std::string root = options.root;
+    if (root.empty()) root = env_or_empty("FERRY_ROOT");
+    const bool custom = !root.empty();
+    if (!custom) {
+        if (!ctx.rootless) {
+            root = "/var/lib/ferry";
+        } else {
+            std::string data = env_or_empty("XDG_DATA_HOME");
+            if (data.empty()) data = home_dir() + "/.local/share";
+            root = data + "/ferry";
+        }
+    }
+    std::error_code ec;
+    auto abs = std::filesystem::absolute(root, ec);
+    if (ec) return fail("store root `" + root + "`: " + ec.message());
+    ctx.root = abs.lexically_normal().string();
+    while (ctx.root.size() > 1 && ctx.root.back() == '/') ctx.root.pop_back();
+
+    std::string run_base;
+    if (!ctx.rootless) {
+        run_base = "/run/ferry";
+    } else {
+        std::string xdg = env_or_empty("XDG_RUNTIME_DIR");
+        run_base = !xdg.empty() ? xdg + "/ferry" : "/tmp/ferry-" + std::to_string(ctx.uid);
+    }
+    ctx.run_root = custom ? run_base + "/" + sha256_hex(ctx.root).substr(0, 16) : run_base;
+    return ctx;
+}
+
+}  // namespace ferry

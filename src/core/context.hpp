@@ -1,0 +1,35 @@
+#pragma once
+// Context: what every command needs to know about where it runs, resolved once in main and passed
+// down (no globals): the store root, the runtime-state root, whether ferry runs rootless, and how
+// to report progress.
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "ferry/util/progress.hpp"
+#include "ferry/util/result.hpp"
+
+namespace ferry {
+
+// Global options given before the command (`ferry --root DIR images`).
+struct GlobalOptions {
+    std::string root;       // --root; empty for the default
+    std::string log_level;  // --log-level: debug, info, warn, error
+    bool debug = false;     // -D / --debug
+};
+
+struct Context {
+    std::string root;      // store root: /var/lib/ferry, $XDG_DATA_HOME/ferry, FERRY_ROOT, --root
+    std::string run_root;  // runtime state: /run/ferry or $XDG_RUNTIME_DIR/ferry (per store)
+    bool rootless = false; // euid != 0
+    uid_t uid = 0;
+    gid_t gid = 0;
+    ProgressMode progress = ProgressMode::off;
+};
+
+// Resolves the store and runtime roots from options and the environment (--root, then
+// FERRY_ROOT, then the root or rootless default). Creates nothing.
+Result<Context> make_context(const GlobalOptions& options);
+
+}  // namespace ferry

@@ -1,0 +1,227 @@
+// File-system helpers. Removal walks the tree with openat/unlinkat on directory descriptors and
+// O_NOFOLLOW, so a symlink planted anywhere in the tree is unlinked, never followed. Confinement
+// uses openat2(RESOLVE_IN_ROOT), which the kernel enforces atomically.
+
+#include "ferry/util/fs.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <set>
+#include <utility>
+
+namespace ferry::fs {
+
+Result<Fd> open_at(int dirfd, const std::string& path, int flags, mode_t mode) {
+    int fd = ::openat(dirfd, path.c_str(), flags | O_CLOEXEC, mode);
+    if (fd < 0) return fail_errno("open `" + path + "`");
+    return Fd(fd);
+}
+
+Result<Fd> open(const std::string& path, int flags, mode_t mode) {
+    return open_at(AT_FDCWD, path, flags, mode);
+}
+
+Result<Fd> open_in_root(int rootfd, std::string_view path, int flags, mode_t mode,
+                        uint64_t extra_resolve) {
+    std::string p(path);
+    open_how how{};
+    how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
+    how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | extra_resolve;
+    for (;;) {
+        long fd = ::syscall(SYS_openat2, rootfd, p.empty() ? "." : p.c_str(), &how, sizeof how);
+        if (fd >= 0) return Fd(static_cast<int>(fd));
+        if (errno == EAGAIN || errno == EINTR) continue;  // a rename raced the lookup
+        return fail_errno("open `" + p + "`");
+    }
+}
+
+Result<std::string> read_all(int fd, size_t max) {
+    std::string out;
+    char buf[65536];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return fail_errno("read");
+        }
+        if (n == 0) break;
+        if (out.size() + static_cast<size_t>(n) > max)
+            return fail("larger than " + std::to_string(max) + " bytes");
+        out.append(buf, static_cast<size_t>(n));
+    }
+    return out;
+}
+
+Result<std::string> read_file_at(int dirfd, const std::string& path, size_t max) {
+    Fd fd = TRY(open_at(dirfd, path, O_RDONLY));
+    auto data = read_all(fd.get(), max);
+    if (!data) return std::unexpected(std::move(data.error()).prefix("read `" + path + "`"));
+    return data;
+}
+
+Result<std::string> read_file(const std::string& path, size_t max) {
+    return read_file_at(AT_FDCWD, path, max);
+}
+
+Result<void> write_all(int fd, std::string_view data) {
+    while (!data.empty()) {
+        ssize_t n = ::write(fd, data.data(), data.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return fail_errno("write");
+        }
+        data.remove_prefix(static_cast<size_t>(n));
+    }
+    return {};
+}
+
+Result<void> pread_exact(int fd, void* buf, size_t size, uint64_t offset) {
+    auto* p = static_cast<char*>(buf);
+    while (size > 0) {
+        ssize_t n = ::pread(fd, p, size, static_cast<off_t>(offset));
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return fail_errno("read");
+        }
+        if (n == 0) return fail("read: unexpected end of file");
+        p += n;
+        size -= static_cast<size_t>(n);
+        offset += static_cast<uint64_t>(n);
+    }
+    return {};
+}
+
+Result<void> make_dirs(const std::string& path, mode_t mode) {
+    if (path.empty()) return {};
+    std::string partial;
+    size_t pos = 0;
+    while (pos <= path.size()) {
+        size_t next = path.find('/', pos);
+        if (next == std::string::npos) next = path.size();
+        partial = path.substr(0, next);
+        pos = next + 1;
+        if (partial.empty()) continue;
+        if (::mkdir(partial.c_str(), mode) != 0 && errno != EEXIST)
+            return fail_errno("create directory `" + partial + "`");
+    }
+    struct stat st{};
+    if (::stat(path.c_str(), &st) != 0) return fail_errno("create directory `" + path + "`");
+    if (!S_ISDIR(st.st_mode)) return fail("create directory `" + path + "`: not a directory");
+    return {};
+}
+
+namespace {
+
+Result<void> remove_children(int dirfd, const std::string& where) {
+    Fd dup_fd(::fcntl(dirfd, F_DUPFD_CLOEXEC, 0));
+    if (!dup_fd) return fail_errno("remove `" + where + "`");
+    DIR* dir = ::fdopendir(dup_fd.get());
+    if (!dir) return fail_errno("remove `" + where + "`");
+    dup_fd.release();
+    std::vector<std::pair<std::string, bool>> entries;
+    while (dirent* de = ::readdir(dir)) {
+        std::string_view n(de->d_name);
+        if (n == "." || n == "..") continue;
+        entries.emplace_back(de->d_name, de->d_type == DT_DIR || de->d_type == DT_UNKNOWN);
+    }
+    ::closedir(dir);
+    for (auto& [name, maybe_dir] : entries) {
+        if (!maybe_dir && ::unlinkat(dirfd, name.c_str(), 0) == 0) continue;
+        TRY(remove_tree_at(dirfd, name));
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<void> remove_tree_at(int dirfd, const std::string& name) {
+    if (::unlinkat(dirfd, name.c_str(), 0) == 0 || errno == ENOENT) return {};
+    if (errno != EISDIR && errno != EPERM) return fail_errno("remove `" + name + "`");
+    int fd = ::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT) return {};
+        return fail_errno("remove `" + name + "`");
+    }
+    Fd sub(fd);
+    TRY(remove_children(sub.get(), name));
+    if (::unlinkat(dirfd, name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT)
+        return fail_errno("remove `" + name + "`");
+    return {};
+}
+
+Result<void> remove_tree(const std::string& path) { return remove_tree_at(AT_FDCWD, path); }
+
+bool lexists(const std::string& path) {
+    struct stat st{};
+    return ::lstat(path.c_str(), &st) == 0;
+}
+
+bool lexists_at(int dirfd, const std::string& name) {
+    struct stat st{};
+    return ::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+Result<std::vector<std::string>> list_dir_fd(int dirfd) {
+    Fd dup_fd(::fcntl(dirfd, F_DUPFD_CLOEXEC, 0));
+    if (!dup_fd) return fail_errno("list directory");
+    DIR* dir = ::fdopendir(dup_fd.get());
+    if (!dir) return fail_errno("list directory");
+    dup_fd.release();
+    ::rewinddir(dir);
+    std::vector<std::string> names;
+    while (dirent* de = ::readdir(dir)) {
+        std::string_view n(de->d_name);
+        if (n != "." && n != "..") names.emplace_back(n);
+    }
+    ::closedir(dir);
+    return names;
+}
+
+Result<std::vector<std::string>> list_dir(const std::string& path) {
+    Fd fd = TRY(open(path, O_RDONLY | O_DIRECTORY));
+    auto names = list_dir_fd(fd.get());
+    if (!names) return std::unexpected(std::move(names.error()).prefix("`" + path + "`"));
+    return names;
+}
+
+namespace {
+
+Result<void> du_walk(int dirfd, uint64_t& total, std::set<std::pair<dev_t, ino_t>>& seen) {
+    auto names = TRY(list_dir_fd(dirfd));
+    for (const auto& name : names) {
+        struct stat st{};
+        if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+        if (st.st_nlink > 1 && !S_ISDIR(st.st_mode) && !seen.emplace(st.st_dev, st.st_ino).second)
+            continue;
+        total += static_cast<uint64_t>(st.st_blocks) * 512;
+        if (S_ISDIR(st.st_mode)) {
+            int fd = ::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (fd < 0) continue;
+            Fd sub(fd);
+            TRY(du_walk(sub.get(), total, seen));
+        }
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<uint64_t> disk_usage(const std::string& path) {
+    struct stat st{};
+    if (::lstat(path.c_str(), &st) != 0) return fail_errno("stat `" + path + "`");
+    uint64_t total = static_cast<uint64_t>(st.st_blocks) * 512;
+    if (!S_ISDIR(st.st_mode)) return total;
+    Fd fd = TRY(open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
+    std::set<std::pair<dev_t, ino_t>> seen;
+    TRY(du_walk(fd.get(), total, seen));
+    return total;
+}
+
+}  // namespace ferry::fs

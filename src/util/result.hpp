@@ -1,0 +1,68 @@
+#pragma once
+// Result<T>: the return type of everything that can fail. An Error carries one message that grows
+// context at each layer ("loading `x.tar`: layer sha256:…: digest mismatch"), the errno that
+// started it (0 if none) and the exit status a command should end with (125 unless a lower layer
+// knows better, as docker's 126 and 127).
+
+#include <cerrno>
+#include <expected>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace ferry {
+
+// Exit statuses shared with docker.
+inline constexpr int k_exit_failed = 125;        // ferry itself failed
+inline constexpr int k_exit_cannot_invoke = 126; // the command cannot be invoked
+inline constexpr int k_exit_not_found = 127;     // the command was not found
+
+struct Error {
+    std::string message;
+    int sys_errno = 0;
+    int exit_code = k_exit_failed;
+
+    // Prepends `context: ` to the message; returns *this for chaining.
+    Error& prefix(std::string_view context) &;
+    // Rvalue form of prefix, for `return std::unexpected(std::move(e).prefix(...))`.
+    Error&& prefix(std::string_view context) &&;
+};
+
+template <class T = void>
+using Result = std::expected<T, Error>;
+
+// An error with a plain message and exit status 125.
+std::unexpected<Error> fail(std::string message);
+// An error `what: strerror(err)` that remembers err.
+std::unexpected<Error> fail_errno(std::string_view what, int err = errno);
+// An error with an explicit exit status (126, 127, ...).
+std::unexpected<Error> fail_with_status(std::string message, int exit_code);
+
+namespace detail {
+template <class T>
+T take(std::expected<T, Error>&& r) {
+    return std::move(*r);
+}
+inline void take(std::expected<void, Error>&&) {}
+}  // namespace detail
+
+}  // namespace ferry
+
+// TRY(expr): evaluates a Result; on error returns it from the enclosing function, else yields its
+// value (or nothing for Result<void>).
+#define TRY(...)                                                                  \
+    __extension__({                                                               \
+        auto ferry_try_r_ = (__VA_ARGS__);                                        \
+        if (!ferry_try_r_) return std::unexpected(std::move(ferry_try_r_).error()); \
+        ::ferry::detail::take(std::move(ferry_try_r_));                           \
+    })
+
+// TRY_CTX(ctx, expr): as TRY, prefixing the error with ctx (a string expression evaluated only
+// on failure).
+#define TRY_CTX(ctx, ...)                                                         \
+    __extension__({                                                               \
+        auto ferry_try_r_ = (__VA_ARGS__);                                        \
+        if (!ferry_try_r_)                                                        \
+            return std::unexpected(std::move(ferry_try_r_).error().prefix(ctx));  \
+        ::ferry::detail::take(std::move(ferry_try_r_));                           \
+    })

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs one integration test script with a fresh scratch directory (TEST_TMP) that is removed
+# afterwards, whatever the outcome. Exit 77 means skipped.
+set -u
+test_script=$1
+export TEST_TMP
+TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ferry-it-XXXXXX")
+chmod 755 "$TEST_TMP"
+cleanup() {
+    # Unmount anything a test left mounted under the scratch directory, then remove it.
+    if [ -d "$TEST_TMP" ]; then
+        grep -o " $TEST_TMP[^ ]*" /proc/self/mounts 2>/dev/null | sort -r | while read -r m; do
+            umount -l "$m" 2>/dev/null
+        done
+        rm -rf "$TEST_TMP" 2>/dev/null || { chattr -R -i "$TEST_TMP" 2>/dev/null; rm -rf "$TEST_TMP"; }
+    fi
+}
+trap cleanup EXIT
+cd "$TEST_TMP" || exit 1
+bash -c 'set -euo pipefail; source "$1"; source "$2"' _ "$(dirname "$0")/lib.sh" "$test_script"

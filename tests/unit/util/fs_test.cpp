@@ -1,0 +1,89 @@
+#include "ferry/util/fs.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ferry/util/atomic_file.hpp"
+#include "test_util.hpp"
+
+namespace ferry {
+namespace {
+
+TEST(Fs, ReadWriteRoundTrip) {
+    test::TempDir dir;
+    ASSERT_TRUE(write_file_atomic(dir / "a", "hello"));
+    auto data = fs::read_file(dir / "a");
+    ASSERT_TRUE(data);
+    EXPECT_EQ(*data, "hello");
+}
+
+TEST(Fs, ReadFileLimit) {
+    test::TempDir dir;
+    ASSERT_TRUE(write_file_atomic(dir / "a", "0123456789"));
+    auto data = fs::read_file(dir / "a", 4);
+    ASSERT_FALSE(data);
+    EXPECT_EQ(data.error().message, "read `" + (dir / "a") + "`: larger than 4 bytes");
+}
+
+TEST(Fs, MissingFileMessage) {
+    auto data = fs::read_file("/nonexistent/x");
+    ASSERT_FALSE(data);
+    EXPECT_EQ(data.error().message, "open `/nonexistent/x`: No such file or directory");
+    EXPECT_EQ(data.error().sys_errno, ENOENT);
+}
+
+TEST(Fs, AtomicWriteLeavesNoTemp) {
+    test::TempDir dir;
+    ASSERT_TRUE(write_file_atomic(dir / "f", "1"));
+    ASSERT_TRUE(write_file_atomic(dir / "f", "2"));
+    auto names = fs::list_dir(dir.path());
+    ASSERT_TRUE(names);
+    ASSERT_EQ(names->size(), 1u);
+    EXPECT_EQ((*names)[0], "f");
+}
+
+TEST(Fs, RemoveTreeDoesNotFollowSymlinks) {
+    test::TempDir dir, outside;
+    ASSERT_TRUE(write_file_atomic(outside / "keep", "x"));
+    ASSERT_TRUE(fs::make_dirs(dir / "t/a/b"));
+    ASSERT_EQ(::symlink(outside.path().c_str(), (dir / "t/a/link").c_str()), 0);
+    ASSERT_TRUE(write_file_atomic(dir / "t/a/b/f", "y"));
+    ASSERT_TRUE(fs::remove_tree(dir / "t"));
+    EXPECT_FALSE(fs::lexists(dir / "t"));
+    EXPECT_TRUE(fs::lexists(outside / "keep"));
+}
+
+TEST(Fs, RemoveMissingIsOk) {
+    test::TempDir dir;
+    EXPECT_TRUE(fs::remove_tree(dir / "nothing"));
+}
+
+TEST(Fs, OpenInRootConfinesSymlinks) {
+    test::TempDir root, outside;
+    ASSERT_TRUE(write_file_atomic(outside / "secret", "s"));
+    ASSERT_TRUE(write_file_atomic(root / "secret", "inside"));
+    ASSERT_EQ(::symlink(outside.path().c_str(), (root / "out").c_str()), 0);
+    ASSERT_EQ(::symlink("../../../../secret", (root / "up").c_str()), 0);
+    auto rootfd = fs::open(root.path(), O_RDONLY | O_DIRECTORY);
+    ASSERT_TRUE(rootfd);
+    // an absolute symlink resolves inside root: there is no root/<outside>/secret
+    EXPECT_FALSE(fs::open_in_root(rootfd->get(), "out/secret", O_RDONLY));
+    auto up = fs::open_in_root(rootfd->get(), "up", O_RDONLY);
+    ASSERT_TRUE(up);
+    auto data = fs::read_all(up->get());
+    ASSERT_TRUE(data);
+    EXPECT_EQ(*data, "inside");
+}
+
+TEST(Fs, MakeDirsOverFile) {
+    test::TempDir dir;
+    ASSERT_TRUE(write_file_atomic(dir / "f", ""));
+    auto r = fs::make_dirs(dir / "f/sub");
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().message,
+              "create directory `" + (dir / "f/sub") + "`: Not a directory");
+}
+
+}  // namespace
+}  // namespace ferry
