@@ -1,0 +1,179 @@
+// images.json is small (one record per image), so it is parsed whole and rewritten whole, under
+// the store lock, with an atomic rename (Store::update_images). Unknown fields are ignored so an
+// older ferry can read a newer file's essentials.
+
+#include "ferry/image/image_index.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+#include "ferry/util/strings.hpp"
+
+namespace ferry::image {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::vector<std::string> strings_of(const Json& j, const char* key) {
+    std::vector<std::string> out;
+    if (!j.contains(key) || !j[key].is_array()) return out;
+    for (const auto& v : j[key])
+        if (v.is_string()) out.push_back(v.get<std::string>());
+    return out;
+}
+
+int64_t int_of(const Json& j, const char* key) {
+    if (!j.contains(key) || !j[key].is_number_integer()) return 0;
+    return j[key].get<int64_t>();
+}
+
+std::string string_of(const Json& j, const char* key) {
+    if (!j.contains(key) || !j[key].is_string()) return {};
+    return j[key].get<std::string>();
+}
+
+}  // namespace
+
+Result<ImageIndex> ImageIndex::parse(std::string_view text) {
+    ImageIndex index;
+    if (text.empty()) return index;
+    Json doc = Json::parse(text, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object()) return fail("images.json: malformed JSON");
+    if (!doc.contains("images") || !doc["images"].is_array()) return index;
+    for (const auto& j : doc["images"]) {
+        if (!j.is_object()) return fail("images.json: malformed image record");
+        ImageRecord r;
+        r.id = string_of(j, "id");
+        r.manifest = string_of(j, "manifest");
+        r.diff_ids = strings_of(j, "diff_ids");
+        r.chain_ids = strings_of(j, "chain_ids");
+        r.names = strings_of(j, "names");
+        r.repo_digests = strings_of(j, "repo_digests");
+        r.created_ns = int_of(j, "created_ns");
+        r.tagged_ns = int_of(j, "tagged_ns");
+        r.size = static_cast<uint64_t>(int_of(j, "size"));
+        if (r.id.size() != 71 || r.diff_ids.size() != r.chain_ids.size())
+            return fail("images.json: malformed image record `" + printable(r.id) + "`");
+        index.m_images.push_back(std::move(r));
+    }
+    return index;
+}
+
+std::string ImageIndex::serialize() const {
+    Json images = Json::array();
+    for (const auto& r : m_images) {
+        Json j;
+        j["id"] = r.id;
+        j["manifest"] = r.manifest;
+        j["diff_ids"] = r.diff_ids;
+        j["chain_ids"] = r.chain_ids;
+        j["names"] = r.names;
+        j["repo_digests"] = r.repo_digests;
+        j["created_ns"] = r.created_ns;
+        j["tagged_ns"] = r.tagged_ns;
+        j["size"] = r.size;
+        images.push_back(std::move(j));
+    }
+    Json doc;
+    doc["version"] = 1;
+    doc["images"] = std::move(images);
+    return doc.dump(1) + "\n";
+}
+
+const ImageRecord* ImageIndex::find_id(std::string_view id) const {
+    for (const auto& r : m_images)
+        if (r.id == id) return &r;
+    return nullptr;
+}
+
+ImageRecord* ImageIndex::find_mut(std::string_view id) {
+    for (auto& r : m_images)
+        if (r.id == id) return &r;
+    return nullptr;
+}
+
+const ImageRecord* ImageIndex::find_name(std::string_view full_name) const {
+    for (const auto& r : m_images)
+        if (std::find(r.names.begin(), r.names.end(), full_name) != r.names.end()) return &r;
+    return nullptr;
+}
+
+std::vector<const ImageRecord*> ImageIndex::find_id_prefix(std::string_view prefix) const {
+    if (prefix.starts_with("sha256:")) prefix.remove_prefix(7);
+    std::vector<const ImageRecord*> out;
+    if (!is_lower_hex(prefix)) return out;
+    for (const auto& r : m_images)
+        if (std::string_view(r.id).substr(7).starts_with(prefix)) out.push_back(&r);
+    return out;
+}
+
+ImageRecord& ImageIndex::upsert(ImageRecord record) {
+    if (ImageRecord* existing = find_mut(record.id)) {
+        for (auto& n : existing->names)
+            if (std::find(record.names.begin(), record.names.end(), n) == record.names.end())
+                record.names.push_back(n);
+        for (auto& d : existing->repo_digests)
+            if (std::find(record.repo_digests.begin(), record.repo_digests.end(), d) ==
+                record.repo_digests.end())
+                record.repo_digests.push_back(d);
+        if (!record.tagged_ns) record.tagged_ns = existing->tagged_ns;
+        *existing = std::move(record);
+        return *existing;
+    }
+    m_images.push_back(std::move(record));
+    return m_images.back();
+}
+
+std::optional<std::string> ImageIndex::set_name(const std::string& id,
+                                                const std::string& full_name, int64_t now_ns) {
+    std::optional<std::string> previous;
+    for (auto& r : m_images) {
+        auto it = std::find(r.names.begin(), r.names.end(), full_name);
+        if (it == r.names.end()) continue;
+        if (r.id == id) {
+            r.tagged_ns = now_ns;
+            return std::nullopt;
+        }
+        r.names.erase(it);
+        previous = r.id;
+    }
+    if (ImageRecord* r = find_mut(id)) {
+        r->names.push_back(full_name);
+        r->tagged_ns = now_ns;
+    }
+    return previous;
+}
+
+bool ImageIndex::remove_name(std::string_view full_name) {
+    for (auto& r : m_images) {
+        auto it = std::find(r.names.begin(), r.names.end(), full_name);
+        if (it != r.names.end()) {
+            r.names.erase(it);
+            return true;
+        }
+    }
+    return false;
+}
+
+void ImageIndex::remove_id(std::string_view id) {
+    std::erase_if(m_images, [&](const ImageRecord& r) { return r.id == id; });
+}
+
+std::set<std::string> ImageIndex::referenced_chain_ids() const {
+    std::set<std::string> out;
+    for (const auto& r : m_images) out.insert(r.chain_ids.begin(), r.chain_ids.end());
+    return out;
+}
+
+std::set<std::string> ImageIndex::referenced_blobs() const {
+    std::set<std::string> out;
+    for (const auto& r : m_images) {
+        out.insert(r.id);
+        if (!r.manifest.empty()) out.insert(r.manifest);
+    }
+    return out;
+}
+
+}  // namespace ferry::image

@@ -1,0 +1,65 @@
+#pragma once
+// ImageIndex: the contents of images.json — every image in the store (keyed by its ID, the
+// config digest) with its names, manifest, layer chain IDs and sizes — plus the lookups commands
+// need: by reference, by ID or ID prefix, and which layers and blobs are still referenced.
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ferry/util/result.hpp"
+
+namespace ferry::image {
+
+struct ImageRecord {
+    std::string id;                         // "sha256:<config hex>"
+    std::string manifest;                   // "sha256:<hex>" of the stored manifest blob
+    std::vector<std::string> diff_ids;      // "sha256:<hex>", bottom to top
+    std::vector<std::string> chain_ids;     // "<hex>" layer directory names, bottom to top
+    std::vector<std::string> names;         // full references: docker.io/library/x:tag
+    std::vector<std::string> repo_digests;  // docker.io/library/x@sha256:… (from registries)
+    int64_t created_ns = 0;                 // the config's `created`
+    int64_t tagged_ns = 0;                  // when a name was last given to it
+    uint64_t size = 0;                      // sum of its layers' content sizes
+};
+
+class ImageIndex {
+public:
+    // Parses images.json text; an empty string is an empty index.
+    static Result<ImageIndex> parse(std::string_view text);
+    // Serialises for images.json.
+    std::string serialize() const;
+
+    // All images, in insertion order.
+    const std::vector<ImageRecord>& images() const { return m_images; }
+    // The image with exactly this ID ("sha256:<hex>"), or null.
+    const ImageRecord* find_id(std::string_view id) const;
+    // The image carrying this full reference (docker.io/library/x:tag), or null.
+    const ImageRecord* find_name(std::string_view full_name) const;
+    // Images whose ID starts with prefix (hex, with or without "sha256:").
+    std::vector<const ImageRecord*> find_id_prefix(std::string_view prefix) const;
+
+    // Adds or replaces the record with the same ID, keeping the names it already had.
+    ImageRecord& upsert(ImageRecord record);
+    // Gives full_name to image id, taking it from whichever image had it. Returns the ID that
+    // lost the name, if any.
+    std::optional<std::string> set_name(const std::string& id, const std::string& full_name,
+                                        int64_t now_ns);
+    // Removes full_name from whichever image has it; false if no image had it.
+    bool remove_name(std::string_view full_name);
+    // Removes an image record entirely.
+    void remove_id(std::string_view id);
+
+    // Every layer chain ID and blob digest referenced by some image.
+    std::set<std::string> referenced_chain_ids() const;
+    std::set<std::string> referenced_blobs() const;
+
+private:
+    ImageRecord* find_mut(std::string_view id);
+    std::vector<ImageRecord> m_images;
+};
+
+}  // namespace ferry::image

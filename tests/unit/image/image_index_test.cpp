@@ -1,0 +1,68 @@
+#include "ferry/image/image_index.hpp"
+
+#include <gtest/gtest.h>
+
+namespace ferry::image {
+namespace {
+
+ImageRecord record(char c) {
+    ImageRecord r;
+    r.id = "sha256:" + std::string(64, c);
+    r.diff_ids = {"sha256:" + std::string(64, '1')};
+    r.chain_ids = {std::string(64, '1')};
+    r.size = 42;
+    return r;
+}
+
+TEST(ImageIndex, RoundTrip) {
+    ImageIndex index;
+    auto& r = index.upsert(record('a'));
+    r.names.push_back("docker.io/library/a:latest");
+    auto parsed = ImageIndex::parse(index.serialize());
+    ASSERT_TRUE(parsed) << parsed.error().message;
+    ASSERT_EQ(parsed->images().size(), 1u);
+    EXPECT_EQ(parsed->images()[0].names[0], "docker.io/library/a:latest");
+    EXPECT_EQ(parsed->images()[0].size, 42u);
+}
+
+TEST(ImageIndex, NamesMoveBetweenImages) {
+    ImageIndex index;
+    index.upsert(record('a'));
+    index.upsert(record('b'));
+    EXPECT_FALSE(index.set_name(record('a').id, "docker.io/library/x:1", 1));
+    auto previous = index.set_name(record('b').id, "docker.io/library/x:1", 2);
+    ASSERT_TRUE(previous);
+    EXPECT_EQ(*previous, record('a').id);
+    EXPECT_EQ(index.find_name("docker.io/library/x:1")->id, record('b').id);
+    EXPECT_TRUE(index.find_id(record('a').id)->names.empty());
+}
+
+TEST(ImageIndex, IdPrefix) {
+    ImageIndex index;
+    index.upsert(record('a'));
+    auto r = record('a');
+    r.id[10] = 'b';
+    index.upsert(r);
+    EXPECT_EQ(index.find_id_prefix("aaa").size(), 2u);
+    EXPECT_EQ(index.find_id_prefix("sha256:aaab").size(), 1u);
+    EXPECT_EQ(index.find_id_prefix("xyz").size(), 0u);
+}
+
+TEST(ImageIndex, MalformedInput) {
+    EXPECT_EQ(ImageIndex::parse("{").error().message, "images.json: malformed JSON");
+    EXPECT_EQ(ImageIndex::parse("{\"images\":[{\"id\":\"x\"}]}").error().message,
+              "images.json: malformed image record `x`");
+    EXPECT_TRUE(ImageIndex::parse(""));
+}
+
+TEST(ImageIndex, ReferencedSets) {
+    ImageIndex index;
+    auto r = record('a');
+    r.manifest = "sha256:" + std::string(64, 'm');
+    index.upsert(r);
+    EXPECT_EQ(index.referenced_chain_ids().size(), 1u);
+    EXPECT_EQ(index.referenced_blobs().size(), 2u);
+}
+
+}  // namespace
+}  // namespace ferry::image
