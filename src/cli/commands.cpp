@@ -1,14 +1,48 @@
 // The command table, in the order `ferry --help` lists it. Management commands (image, system)
-// hold subcommands; the short forms (images, rmi, tag, load, save) call the same functions.
+// hold subcommands; the short forms (images, rmi, tag, load, save, import) call the same
+// functions, as docker's do.
 
 #include "ferry/cli/command.hpp"
+#include "ferry/cli/image_inspect_cmd.hpp"
+#include "ferry/cli/image_prune_cmd.hpp"
+#include "ferry/cli/images_cmd.hpp"
+#include "ferry/cli/import_cmd.hpp"
+#include "ferry/cli/load_cmd.hpp"
+#include "ferry/cli/rmi_cmd.hpp"
+#include "ferry/cli/save_cmd.hpp"
+#include "ferry/cli/system_df_cmd.hpp"
+#include "ferry/cli/tag_cmd.hpp"
 #include "ferry/cli/version_cmd.hpp"
 
 namespace ferry::cli {
 
 namespace {
 
+constexpr Command k_image[] = {
+    {"import", "Import the contents from a tarball to create a filesystem image", cmd_import, {}},
+    {"inspect", "Display detailed information on one or more images", cmd_image_inspect, {}},
+    {"load", "Load an image from a tar archive or STDIN", cmd_load, {}},
+    {"ls", "List images", cmd_images, {}, "list"},
+    {"prune", "Remove unused images", cmd_image_prune, {}},
+    {"rm", "Remove one or more images", cmd_rmi, {}, "remove"},
+    {"save", "Save one or more images to a tar archive", cmd_save, {}},
+    {"tag", "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", cmd_tag, {}},
+};
+
+constexpr Command k_system[] = {
+    {"df", "Show ferry disk usage", cmd_system_df, {}},
+};
+
 constexpr Command k_top[] = {
+    {"image", "Manage images", nullptr, k_image},
+    {"system", "Manage ferry", nullptr, k_system},
+    {"images", "List images", cmd_images, {}},
+    {"import", "Import the contents from a tarball to create a filesystem image", cmd_import, {}},
+    {"load", "Load an image from a tar archive or STDIN", cmd_load, {}},
+    {"rmi", "Remove one or more images", cmd_rmi, {}},
+    {"save", "Save one or more images to a tar archive (streamed to STDOUT by default)", cmd_save,
+     {}},
+    {"tag", "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", cmd_tag, {}},
     {"version", "Show the ferry version information", cmd_version, {}},
 };
 

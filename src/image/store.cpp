@@ -92,16 +92,16 @@ Result<void> Store::clean_tmp() {
     return {};
 }
 
-Result<ImageIndex> Store::read_images() const {
+Result<ImageCatalog> Store::read_images() const {
     std::string path = m_root + "/images.json";
-    if (!fs::lexists(path)) return ImageIndex{};
+    if (!fs::lexists(path)) return ImageCatalog{};
     std::string text = TRY(fs::read_file(path));
-    return ImageIndex::parse(text);
+    return ImageCatalog::parse(text);
 }
 
-Result<void> Store::update_images(const std::function<Result<void>(ImageIndex&)>& fn) {
+Result<void> Store::update_images(const std::function<Result<void>(ImageCatalog&)>& fn) {
     auto lock = TRY(FileLock::acquire(m_root + "/images.lock", LockMode::exclusive));
-    ImageIndex index = TRY(read_images());
+    ImageCatalog index = TRY(read_images());
     TRY(fn(index));
     return write_file_atomic(m_root + "/images.json", index.serialize(), 0600);
 }
@@ -192,7 +192,7 @@ Result<GcReport> Store::collect_garbage(LockWait wait, const std::set<std::strin
         if (wait == LockWait::no_wait) return report;
         return std::unexpected(gc_lock.error());
     }
-    ImageIndex index = TRY(read_images());
+    ImageCatalog index = TRY(read_images());
     auto chains = index.referenced_chain_ids();
     chains.insert(extra_chains.begin(), extra_chains.end());
     auto blobs = index.referenced_blobs();

@@ -3,7 +3,7 @@
 //
 //   blobs/sha256/<hex>        manifests and configs, byte for byte as received
 //   layers/<chain-hex>/       diff/ (the overlay lower dir), tar-split.zst, layer.json; immutable
-//   images.json               ImageIndex, rewritten atomically under images.lock
+//   images.json               ImageCatalog, rewritten atomically under images.lock
 //   layers.lock               shared by anyone about to reference layers not yet in images.json,
 //                             exclusive while garbage collection deletes unreferenced layers
 //   tmp/<id>/ + tmp/<id>.lock staging; an entry whose lock is free is garbage
@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "ferry/core/context.hpp"
-#include "ferry/image/image_index.hpp"
+#include "ferry/image/image_catalog.hpp"
 #include "ferry/util/fd.hpp"
 #include "ferry/util/lock.hpp"
 #include "ferry/util/result.hpp"
@@ -76,9 +76,9 @@ public:
     Result<Staging> stage();
 
     // A snapshot of images.json (no lock needed: it is replaced atomically).
-    Result<ImageIndex> read_images() const;
+    Result<ImageCatalog> read_images() const;
     // Read-modify-write of images.json under images.lock; fn may fail to abandon the change.
-    Result<void> update_images(const std::function<Result<void>(ImageIndex&)>& fn);
+    Result<void> update_images(const std::function<Result<void>(ImageCatalog&)>& fn);
 
     // Blob path for a digest "sha256:<hex>".
     std::string blob_path(const std::string& digest) const;

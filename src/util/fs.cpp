@@ -9,9 +9,11 @@
 #include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <set>
 #include <utility>
 
@@ -193,6 +195,46 @@ Result<std::vector<std::string>> list_dir(const std::string& path) {
 
 namespace {
 
+Result<void> copy_dir_attrs(int src, int dst) {
+    struct stat st{};
+    if (::fstat(src, &st) != 0) return fail_errno("stat");
+    if (::fchown(dst, st.st_uid, st.st_gid) != 0 && errno != EPERM && errno != EINVAL)
+        return fail_errno("chown");
+    if (::fchmod(dst, st.st_mode & 07777) != 0) return fail_errno("chmod");
+    char names[4096];
+    ssize_t len = ::flistxattr(src, names, sizeof names);
+    for (ssize_t off = 0; len > 0 && off < len;) {
+        const char* n = names + off;
+        off += static_cast<ssize_t>(std::strlen(n)) + 1;
+        char value[4096];
+        ssize_t vlen = ::fgetxattr(src, n, value, sizeof value);
+        if (vlen >= 0) (void)::fsetxattr(dst, n, value, static_cast<size_t>(vlen), 0);
+    }
+    timespec times[2] = {st.st_atim, st.st_mtim};
+    if (::futimens(dst, times) != 0) return fail_errno("set times");
+    return {};
+}
+
+Result<void> clone_dir(int src, int dst) {
+    auto names = TRY(list_dir_fd(src));
+    for (const auto& n : names) {
+        struct stat st{};
+        if (::fstatat(src, n.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+            return fail_errno("stat `" + n + "`");
+        if (!S_ISDIR(st.st_mode)) {
+            if (::linkat(src, n.c_str(), dst, n.c_str(), 0) != 0)
+                return fail_errno("link `" + n + "`");
+            continue;
+        }
+        if (::mkdirat(dst, n.c_str(), 0700) != 0) return fail_errno("create `" + n + "`");
+        Fd s = TRY(open_at(src, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
+        Fd d = TRY(open_at(dst, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
+        TRY_CTX("`" + n + "`", clone_dir(s.get(), d.get()));
+        TRY_CTX("`" + n + "`", copy_dir_attrs(s.get(), d.get()));
+    }
+    return {};
+}
+
 Result<void> du_walk(int dirfd, uint64_t& total, std::set<std::pair<dev_t, ino_t>>& seen) {
     auto names = TRY(list_dir_fd(dirfd));
     for (const auto& name : names) {
@@ -212,6 +254,15 @@ Result<void> du_walk(int dirfd, uint64_t& total, std::set<std::pair<dev_t, ino_t
 }
 
 }  // namespace
+
+Result<void> clone_tree_hardlinks(const std::string& src_path, int dst_parent,
+                                  const std::string& name) {
+    Fd src = TRY(open(src_path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
+    if (::mkdirat(dst_parent, name.c_str(), 0700) != 0) return fail_errno("create `" + name + "`");
+    Fd dst = TRY(open_at(dst_parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
+    TRY_CTX("copy `" + src_path + "`", clone_dir(src.get(), dst.get()));
+    return copy_dir_attrs(src.get(), dst.get());
+}
 
 Result<uint64_t> disk_usage(const std::string& path) {
     struct stat st{};

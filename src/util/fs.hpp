@@ -55,6 +55,12 @@ Result<std::vector<std::string>> list_dir(const std::string& path);
 // list_dir on an open directory descriptor (the descriptor's position is rewound first).
 Result<std::vector<std::string>> list_dir_fd(int dirfd);
 
+// Copies the tree at src_path to dst_parent/name: directories are recreated with their owner,
+// mode, times and extended attributes; everything else is hard-linked (so it shares inodes with
+// the source, which must therefore never change).
+Result<void> clone_tree_hardlinks(const std::string& src_path, int dst_parent,
+                                  const std::string& name);
+
 // Total bytes allocated on disk below path (as du), hard links counted once.
 Result<uint64_t> disk_usage(const std::string& path);
 

@@ -95,7 +95,7 @@ std::optional<int64_t> parse_i64(std::string_view s) {
     return static_cast<int64_t>(*v);
 }
 
-std::string human_size(double bytes) {
+std::string human_size(double bytes, int precision) {
     static constexpr const char* k_units[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"};
     size_t i = 0;
     while (bytes >= 1000.0 && i + 1 < std::size(k_units)) {
@@ -103,7 +103,7 @@ std::string human_size(double bytes) {
         ++i;
     }
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%.3g%s", bytes, k_units[i]);
+    std::snprintf(buf, sizeof buf, "%.*g%s", precision, bytes, k_units[i]);
     return buf;
 }
 

@@ -33,8 +33,9 @@ std::optional<uint64_t> parse_u64(std::string_view s);
 // Parses a whole string as a signed decimal; nullopt on anything else or overflow.
 std::optional<int64_t> parse_i64(std::string_view s);
 
-// docker's size column: 3 significant digits, decimal units ("72.8MB", "4.86kB", "0B").
-std::string human_size(double bytes);
+// docker's size column: `precision` significant digits (3 in tables, 4 in `system df`),
+// decimal units ("72.8MB", "4.86kB", "0B").
+std::string human_size(double bytes, int precision = 3);
 // docker's duration words ("Less than a second", "About a minute", "3 hours", "2 weeks").
 std::string human_duration(int64_t seconds);
 // Parses a memory size as docker's RAMInBytes: "512m", "1g", "1.5GiB", "100" (bytes); binary

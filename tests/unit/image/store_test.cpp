@@ -143,12 +143,12 @@ TEST(Store, UpdateImagesIsAtomic) {
     ASSERT_TRUE(store);
     ImageRecord r;
     r.id = digest_of("config");
-    ASSERT_TRUE(store->update_images([&](ImageIndex& index) -> Result<void> {
+    ASSERT_TRUE(store->update_images([&](ImageCatalog& index) -> Result<void> {
         index.upsert(r);
         index.set_name(r.id, "docker.io/library/x:latest", 1);
         return {};
     }));
-    auto failed = store->update_images([&](ImageIndex& index) -> Result<void> {
+    auto failed = store->update_images([&](ImageCatalog& index) -> Result<void> {
         index.remove_id(r.id);
         return fail("changed my mind");
     });

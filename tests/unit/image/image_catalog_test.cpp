@@ -1,4 +1,4 @@
-#include "ferry/image/image_index.hpp"
+#include "ferry/image/image_catalog.hpp"
 
 #include <gtest/gtest.h>
 
@@ -14,19 +14,19 @@ ImageRecord record(char c) {
     return r;
 }
 
-TEST(ImageIndex, RoundTrip) {
-    ImageIndex index;
+TEST(ImageCatalog, RoundTrip) {
+    ImageCatalog index;
     auto& r = index.upsert(record('a'));
     r.names.push_back("docker.io/library/a:latest");
-    auto parsed = ImageIndex::parse(index.serialize());
+    auto parsed = ImageCatalog::parse(index.serialize());
     ASSERT_TRUE(parsed) << parsed.error().message;
     ASSERT_EQ(parsed->images().size(), 1u);
     EXPECT_EQ(parsed->images()[0].names[0], "docker.io/library/a:latest");
     EXPECT_EQ(parsed->images()[0].size, 42u);
 }
 
-TEST(ImageIndex, NamesMoveBetweenImages) {
-    ImageIndex index;
+TEST(ImageCatalog, NamesMoveBetweenImages) {
+    ImageCatalog index;
     index.upsert(record('a'));
     index.upsert(record('b'));
     EXPECT_FALSE(index.set_name(record('a').id, "docker.io/library/x:1", 1));
@@ -37,8 +37,8 @@ TEST(ImageIndex, NamesMoveBetweenImages) {
     EXPECT_TRUE(index.find_id(record('a').id)->names.empty());
 }
 
-TEST(ImageIndex, IdPrefix) {
-    ImageIndex index;
+TEST(ImageCatalog, IdPrefix) {
+    ImageCatalog index;
     index.upsert(record('a'));
     auto r = record('a');
     r.id[10] = 'b';
@@ -48,15 +48,15 @@ TEST(ImageIndex, IdPrefix) {
     EXPECT_EQ(index.find_id_prefix("xyz").size(), 0u);
 }
 
-TEST(ImageIndex, MalformedInput) {
-    EXPECT_EQ(ImageIndex::parse("{").error().message, "images.json: malformed JSON");
-    EXPECT_EQ(ImageIndex::parse("{\"images\":[{\"id\":\"x\"}]}").error().message,
+TEST(ImageCatalog, MalformedInput) {
+    EXPECT_EQ(ImageCatalog::parse("{").error().message, "images.json: malformed JSON");
+    EXPECT_EQ(ImageCatalog::parse("{\"images\":[{\"id\":\"x\"}]}").error().message,
               "images.json: malformed image record `x`");
-    EXPECT_TRUE(ImageIndex::parse(""));
+    EXPECT_TRUE(ImageCatalog::parse(""));
 }
 
-TEST(ImageIndex, ReferencedSets) {
-    ImageIndex index;
+TEST(ImageCatalog, ReferencedSets) {
+    ImageCatalog index;
     auto r = record('a');
     r.manifest = "sha256:" + std::string(64, 'm');
     index.upsert(r);

@@ -2,7 +2,7 @@
 // the store lock, with an atomic rename (Store::update_images). Unknown fields are ignored so an
 // older ferry can read a newer file's essentials.
 
-#include "ferry/image/image_index.hpp"
+#include "ferry/image/image_catalog.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -36,8 +36,8 @@ std::string string_of(const Json& j, const char* key) {
 
 }  // namespace
 
-Result<ImageIndex> ImageIndex::parse(std::string_view text) {
-    ImageIndex index;
+Result<ImageCatalog> ImageCatalog::parse(std::string_view text) {
+    ImageCatalog index;
     if (text.empty()) return index;
     Json doc = Json::parse(text, nullptr, false);
     if (doc.is_discarded() || !doc.is_object()) return fail("images.json: malformed JSON");
@@ -61,7 +61,7 @@ Result<ImageIndex> ImageIndex::parse(std::string_view text) {
     return index;
 }
 
-std::string ImageIndex::serialize() const {
+std::string ImageCatalog::serialize() const {
     Json images = Json::array();
     for (const auto& r : m_images) {
         Json j;
@@ -82,25 +82,25 @@ std::string ImageIndex::serialize() const {
     return doc.dump(1) + "\n";
 }
 
-const ImageRecord* ImageIndex::find_id(std::string_view id) const {
+const ImageRecord* ImageCatalog::find_id(std::string_view id) const {
     for (const auto& r : m_images)
         if (r.id == id) return &r;
     return nullptr;
 }
 
-ImageRecord* ImageIndex::find_mut(std::string_view id) {
+ImageRecord* ImageCatalog::find_mut(std::string_view id) {
     for (auto& r : m_images)
         if (r.id == id) return &r;
     return nullptr;
 }
 
-const ImageRecord* ImageIndex::find_name(std::string_view full_name) const {
+const ImageRecord* ImageCatalog::find_name(std::string_view full_name) const {
     for (const auto& r : m_images)
         if (std::find(r.names.begin(), r.names.end(), full_name) != r.names.end()) return &r;
     return nullptr;
 }
 
-std::vector<const ImageRecord*> ImageIndex::find_id_prefix(std::string_view prefix) const {
+std::vector<const ImageRecord*> ImageCatalog::find_id_prefix(std::string_view prefix) const {
     if (prefix.starts_with("sha256:")) prefix.remove_prefix(7);
     std::vector<const ImageRecord*> out;
     if (!is_lower_hex(prefix)) return out;
@@ -109,7 +109,7 @@ std::vector<const ImageRecord*> ImageIndex::find_id_prefix(std::string_view pref
     return out;
 }
 
-ImageRecord& ImageIndex::upsert(ImageRecord record) {
+ImageRecord& ImageCatalog::upsert(ImageRecord record) {
     if (ImageRecord* existing = find_mut(record.id)) {
         for (auto& n : existing->names)
             if (std::find(record.names.begin(), record.names.end(), n) == record.names.end())
@@ -126,7 +126,7 @@ ImageRecord& ImageIndex::upsert(ImageRecord record) {
     return m_images.back();
 }
 
-std::optional<std::string> ImageIndex::set_name(const std::string& id,
+std::optional<std::string> ImageCatalog::set_name(const std::string& id,
                                                 const std::string& full_name, int64_t now_ns) {
     std::optional<std::string> previous;
     for (auto& r : m_images) {
@@ -146,28 +146,30 @@ std::optional<std::string> ImageIndex::set_name(const std::string& id,
     return previous;
 }
 
-bool ImageIndex::remove_name(std::string_view full_name) {
+bool ImageCatalog::remove_name(std::string_view full_name) {
     for (auto& r : m_images) {
-        auto it = std::find(r.names.begin(), r.names.end(), full_name);
-        if (it != r.names.end()) {
-            r.names.erase(it);
-            return true;
+        for (auto* list : {&r.names, &r.repo_digests}) {
+            auto it = std::find(list->begin(), list->end(), full_name);
+            if (it != list->end()) {
+                list->erase(it);
+                return true;
+            }
         }
     }
     return false;
 }
 
-void ImageIndex::remove_id(std::string_view id) {
+void ImageCatalog::remove_id(std::string_view id) {
     std::erase_if(m_images, [&](const ImageRecord& r) { return r.id == id; });
 }
 
-std::set<std::string> ImageIndex::referenced_chain_ids() const {
+std::set<std::string> ImageCatalog::referenced_chain_ids() const {
     std::set<std::string> out;
     for (const auto& r : m_images) out.insert(r.chain_ids.begin(), r.chain_ids.end());
     return out;
 }
 
-std::set<std::string> ImageIndex::referenced_blobs() const {
+std::set<std::string> ImageCatalog::referenced_blobs() const {
     std::set<std::string> out;
     for (const auto& r : m_images) {
         out.insert(r.id);

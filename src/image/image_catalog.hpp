@@ -1,5 +1,5 @@
 #pragma once
-// ImageIndex: the contents of images.json — every image in the store (keyed by its ID, the
+// ImageCatalog: the contents of images.json — every image in the store (keyed by its ID, the
 // config digest) with its names, manifest, layer chain IDs and sizes — plus the lookups commands
 // need: by reference, by ID or ID prefix, and which layers and blobs are still referenced.
 
@@ -26,10 +26,10 @@ struct ImageRecord {
     uint64_t size = 0;                      // sum of its layers' content sizes
 };
 
-class ImageIndex {
+class ImageCatalog {
 public:
     // Parses images.json text; an empty string is an empty index.
-    static Result<ImageIndex> parse(std::string_view text);
+    static Result<ImageCatalog> parse(std::string_view text);
     // Serialises for images.json.
     std::string serialize() const;
 
@@ -48,7 +48,7 @@ public:
     // lost the name, if any.
     std::optional<std::string> set_name(const std::string& id, const std::string& full_name,
                                         int64_t now_ns);
-    // Removes full_name from whichever image has it; false if no image had it.
+    // Removes full_name (a tag or a repo digest) from whichever image has it; false if none had it.
     bool remove_name(std::string_view full_name);
     // Removes an image record entirely.
     void remove_id(std::string_view id);

@@ -1,0 +1,64 @@
+// `ferry image prune`: dangling images are those without a name; with -a, every image no
+// container uses. One atomic catalog rewrite, then garbage collection of the freed layers.
+
+#include "ferry/cli/image_prune_cmd.hpp"
+
+#include <unistd.h>
+
+#include <iostream>
+
+#include "ferry/image/remove.hpp"
+#include "ferry/util/strings.hpp"
+
+namespace ferry::cli {
+
+Result<ImagePruneOptions> parse_image_prune(Args args) {
+    ImagePruneOptions o;
+    FlagSet flags("ferry image prune", "[OPTIONS]", "Remove unused images");
+    flags.add_bool('a', "all", &o.all, "Remove all unused images, not just dangling ones");
+    flags.add_bool('f', "force", &o.force, "Do not prompt for confirmation");
+    auto pos = TRY(parse_flags(flags, args, o));
+    if (o.help) return o;
+    TRY(check_arg_count(flags, pos, 0, 0));
+    return o;
+}
+
+// Asks the question on stdout and reads the answer from stdin; only y/Y proceeds.
+bool confirm(const std::string& warning) {
+    print_out(warning + "\nAre you sure you want to continue? [y/N] ");
+    std::string answer;
+    if (!std::getline(std::cin, answer)) return false;
+    answer = std::string(trim(answer));
+    return answer == "y" || answer == "Y" || answer == "yes";
+}
+
+Result<int> run_image_prune(const ImagePruneOptions& o, Context& ctx) {
+    if (!o.force) {
+        std::string warning = o.all ? "WARNING! This will remove all images without at least one "
+                                      "container associated to them."
+                                    : "WARNING! This will remove all dangling images.";
+        if (!confirm(warning)) return 0;
+    }
+    auto store = TRY(image::Store::open(ctx));
+    std::vector<std::string> lines;
+    TRY(image::remove_images_if(
+        store, [&](const image::ImageRecord& r) { return o.all || r.names.empty(); }, lines));
+    std::vector<std::string> layers;
+    uint64_t reclaimed = image::collect_and_report(store, {}, layers);
+    std::string out;
+    if (!lines.empty()) {
+        out += "Deleted Images:\n";
+        for (const auto& l : lines) out += l + "\n";
+        for (const auto& l : layers) out += "deleted: " + l.substr(9) + "\n";
+        out += "\n";
+    }
+    out += "Total reclaimed space: " + human_size(static_cast<double>(reclaimed)) + "\n";
+    print_out(out);
+    return 0;
+}
+
+Result<int> cmd_image_prune(Args args, Context& ctx) {
+    return dispatch(parse_image_prune, run_image_prune, args, ctx);
+}
+
+}  // namespace ferry::cli

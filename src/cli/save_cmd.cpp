@@ -1,0 +1,107 @@
+// `ferry save`: names are resolved as docker does: `repo:tag` saves that tag, a bare repository
+// saves all its tags, an ID saves the image without names. With -o the archive is written to
+// `FILE.tmp-…` and renamed when complete, so a failed or killed save never leaves a partial file
+// under the requested name.
+
+#include "ferry/cli/save_cmd.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "ferry/image/archive_save.hpp"
+#include "ferry/image/lookup.hpp"
+#include "ferry/util/fs.hpp"
+#include "ferry/util/random.hpp"
+#include "ferry/util/strings.hpp"
+
+namespace ferry::cli {
+
+Result<SaveOptions> parse_save(Args args) {
+    SaveOptions o;
+    FlagSet flags("ferry save", "[OPTIONS] IMAGE [IMAGE...]",
+                  "Save one or more images to a tar archive (streamed to STDOUT by default)");
+    flags.set_aliases("ferry image save, ferry save");
+    flags.add_string('o', "output", &o.output, "Write to a file, instead of STDOUT");
+    flags.add_string(0, "format", &o.format,
+                     "Archive format: \"docker-archive\" (as docker save) or \"oci-archive\"");
+    flags.add_bool('q', "quiet", &o.quiet, "Suppress the progress output");
+    auto pos = TRY(parse_flags(flags, args, o));
+    if (o.help) return o;
+    TRY(check_arg_count(flags, pos, 1, -1));
+    if (o.format != "docker-archive" && o.format != "oci-archive")
+        return fail("unsupported --format `" + printable(o.format) +
+                    "` (use `docker-archive` or `oci-archive`)");
+    o.images = pos;
+    return o;
+}
+
+namespace {
+
+// Groups the requested names by image, keeping the order of first mention.
+Result<std::vector<image::SaveItem>> select(const image::ImageCatalog& catalog,
+                                            const std::vector<std::string>& names) {
+    std::vector<image::SaveItem> items;
+    auto add = [&](const image::ImageRecord& r, const std::string& name) {
+        auto it = std::find_if(items.begin(), items.end(),
+                               [&](const image::SaveItem& i) { return i.image.id == r.id; });
+        if (it == items.end()) {
+            items.push_back({r, {}});
+            it = items.end() - 1;
+        }
+        if (!name.empty() && std::find(it->names.begin(), it->names.end(), name) == it->names.end())
+            it->names.push_back(name);
+    };
+    for (const auto& name : names) {
+        image::Resolved found = TRY(image::resolve(catalog, name));
+        if (!found.by_reference) {
+            add(*found.image, "");
+            continue;
+        }
+        auto slash = name.rfind('/');
+        bool tagged = name.find(':', slash == std::string::npos ? 0 : slash) != std::string::npos ||
+                      name.find('@') != std::string::npos;
+        if (tagged) {
+            add(*found.image, found.by_reference->full());
+            continue;
+        }
+        // A bare repository: every tag of it.
+        std::string repo = found.by_reference->repository();
+        for (const auto& r : catalog.images())
+            for (const auto& n : r.names)
+                if (n.starts_with(repo + ":")) add(r, n);
+    }
+    return items;
+}
+
+}  // namespace
+
+Result<int> run_save(const SaveOptions& o, Context& ctx) {
+    if (o.output.empty() && ::isatty(1))
+        return fail("cowardly refusing to save to a terminal (use the -o flag or redirect)");
+    auto store = TRY(image::Store::open(ctx));
+    auto catalog = TRY(store.read_images());
+    auto items = TRY(select(catalog, o.images));
+    auto format = o.format == "oci-archive" ? image::ArchiveFormat::oci : image::ArchiveFormat::docker;
+    Progress progress(o.quiet ? ProgressMode::off : ctx.progress);
+    if (o.output.empty()) {
+        TRY(image::save_archive(store, items, format, 1, &progress));
+        return 0;
+    }
+    std::string tmp = o.output + ".tmp-" + random_hex(4);
+    const std::string what = "saving to `" + o.output + "`";
+    Fd out = TRY_CTX(what, fs::open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644));
+    auto saved = image::save_archive(store, items, format, out.get(), &progress);
+    if (saved && ::fsync(out.get()) != 0) saved = fail_errno("fsync");
+    if (saved && ::rename(tmp.c_str(), o.output.c_str()) != 0) saved = fail_errno("rename");
+    if (!saved) {
+        ::unlink(tmp.c_str());
+        return std::unexpected(std::move(saved.error()).prefix(what));
+    }
+    return 0;
+}
+
+Result<int> cmd_save(Args args, Context& ctx) { return dispatch(parse_save, run_save, args, ctx); }
+
+}  // namespace ferry::cli

@@ -1,0 +1,316 @@
+// ferry load, in one pass over the archive:
+//   1. a reader thread reads (and if needed inflates) the archive into pooled chunks;
+//   2. this thread parses the outer tar; each member is sniffed: layer blobs (tar, gzip, zstd)
+//      stream through LayerIngest (unpacked into tmp/ staging as they arrive, hashed on the
+//      hasher thread), small members are kept as metadata, anything else is skipped;
+//   3. the layout (manifest.json / index.json) is read and every blob checked against it:
+//      digests, sizes, diff IDs;
+//   4. under layers.lock (shared, so garbage collection cannot interfere), layers the store lacks
+//      are renamed into layers/, blobs written, and images.json updated in one atomic rewrite.
+// An error at any step before 4 leaves the store untouched: staging dies with its directory.
+
+#include "ferry/image/archive_load.hpp"
+
+#include <fcntl.h>
+
+#include <map>
+#include <memory>
+#include <set>
+
+#include "ferry/image/archive_layout.hpp"
+#include "ferry/image/archive_source.hpp"
+#include "ferry/image/layer_ingest.hpp"
+#include "ferry/image/tar_reader.hpp"
+#include "ferry/util/fs.hpp"
+#include "ferry/util/sha256.hpp"
+#include "ferry/util/strings.hpp"
+
+namespace ferry::image {
+
+namespace {
+
+constexpr size_t k_chunk = 1 << 20;
+constexpr size_t k_sniff = 512;
+constexpr uint64_t k_meta_member_limit = 16u << 20;
+constexpr uint64_t k_meta_total_limit = 64u << 20;
+
+enum class MemberKind { layer, meta, skipped };
+
+struct Member {
+    MemberKind kind = MemberKind::skipped;
+    uint64_t size = 0;
+    std::string bytes;  // metadata content, or a layer's first bytes (kept alive for the hasher)
+    std::unique_ptr<LayerIngest> layer;
+};
+
+std::string normalise_member(std::string_view name) {
+    while (name.starts_with("./")) name.remove_prefix(2);
+    while (name.starts_with("/")) name.remove_prefix(1);
+    return std::string(name);
+}
+
+bool looks_like_layer(const std::string& name, std::string_view head, uint64_t size) {
+    if (name.ends_with("/layer.tar") || name == "layer.tar") return true;
+    auto bytes = std::span(reinterpret_cast<const uint8_t*>(head.data()), head.size());
+    if (detect_compression(bytes) != Compression::none) return true;
+    if (head.size() >= 263 && head.substr(257, 5) == "ustar") return true;
+    // An empty layer is two (or more) zero blocks.
+    return head.size() == k_sniff && size % 512 == 0 &&
+           head.find_first_not_of('\0') == std::string_view::npos;
+}
+
+// The outer tar's visitor: routes each member's bytes as described at the top of the file.
+class Collector : public TarVisitor {
+public:
+    Collector(int staging_fd, AsyncHasher& hasher, ChunkPool& inflate_pool, UnpackOptions options)
+        : m_staging_fd(staging_fd), m_hasher(hasher), m_inflate_pool(inflate_pool),
+          m_options(options) {}
+
+    void set_chunk(Chunk* chunk) { m_chunk = chunk; }
+    std::map<std::string, Member>& members() { return m_members; }
+
+    Result<void> on_raw(std::span<const uint8_t>) override { return {}; }
+
+    Result<void> on_entry(const TarEntry& entry) override {
+        m_current = nullptr;
+        if (entry.type != EntryType::regular) return {};
+        std::string name = normalise_member(entry.path);
+        if (m_members.count(name)) return fail("duplicate member `" + printable(name) + "`");
+        m_current_name = name;
+        m_current = &m_members[name];
+        m_current->size = entry.size;
+        m_sniffing = true;
+        return {};
+    }
+
+    Result<void> on_data(std::span<const uint8_t> bytes) override {
+        if (!m_current) return {};
+        if (m_sniffing) {
+            size_t take = std::min(bytes.size(), k_sniff - m_current->bytes.size());
+            m_current->bytes.append(reinterpret_cast<const char*>(bytes.data()), take);
+            bytes = bytes.subspan(take);
+            if (m_current->bytes.size() < k_sniff) return {};
+            TRY(classify());
+        }
+        return route(m_chunk, bytes);
+    }
+
+    Result<void> on_entry_end() override {
+        if (!m_current) return {};
+        if (m_sniffing) TRY(classify());
+        if (m_current->layer)
+            TRY_CTX("layer `" + printable(m_current_name) + "`", m_current->layer->finish());
+        m_current = nullptr;
+        return {};
+    }
+
+private:
+    Result<void> classify() {
+        m_sniffing = false;
+        Member& m = *m_current;
+        if (looks_like_layer(m_current_name, m.bytes, m.size)) {
+            m.kind = MemberKind::layer;
+            auto head = std::span(reinterpret_cast<const uint8_t*>(m.bytes.data()), m.bytes.size());
+            m.layer = TRY_CTX("layer `" + printable(m_current_name) + "`",
+                              LayerIngest::create(m_staging_fd, "L" + std::to_string(m_layers++),
+                                                  head, m_hasher, m_inflate_pool, m_options));
+            return route(nullptr, head);
+        }
+        if (m.size <= k_meta_member_limit) {
+            m_meta_total += m.size;
+            if (m_meta_total > k_meta_total_limit)
+                return fail("archive metadata larger than 64 MiB");
+            m.kind = MemberKind::meta;
+            m.bytes.reserve(m.size);
+            return {};
+        }
+        m.kind = MemberKind::skipped;
+        m.bytes.clear();
+        return {};
+    }
+
+    Result<void> route(Chunk* chunk, std::span<const uint8_t> bytes) {
+        if (bytes.empty()) return {};
+        Member& m = *m_current;
+        switch (m.kind) {
+            case MemberKind::layer:
+                return TRY_CTX("layer `" + printable(m_current_name) + "`",
+                               m.layer->feed(chunk, bytes));
+            case MemberKind::meta:
+                m.bytes.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+                return {};
+            case MemberKind::skipped:
+                return {};
+        }
+        return {};
+    }
+
+    int m_staging_fd;
+    AsyncHasher& m_hasher;
+    ChunkPool& m_inflate_pool;
+    UnpackOptions m_options;
+    Chunk* m_chunk = nullptr;
+    std::map<std::string, Member> m_members;
+    Member* m_current = nullptr;
+    std::string m_current_name;
+    bool m_sniffing = false;
+    size_t m_layers = 0;
+    uint64_t m_meta_total = 0;
+};
+
+// Streams the whole archive through the collector.
+Result<void> collect(int fd, Collector& collector, ChunkPool& pool, Progress* progress) {
+    auto source = TRY(ArchiveSource::start(fd, pool, [progress](uint64_t n) {
+        if (progress) progress->advance(n);
+    }));
+    TarReader outer(collector);
+    bool any = false;
+    size_t size = 0;
+    while (Chunk* chunk = source->next(size)) {
+        any = true;
+        collector.set_chunk(chunk);
+        auto fed = outer.feed({chunk->data(), size});
+        pool.release(chunk);
+        if (!fed) return fed;
+    }
+    TRY(source->result());
+    if (!any) return fail("empty input");
+    return outer.finish();
+}
+
+struct VerifiedImage {
+    PlannedImage plan;
+    std::string config;
+    std::string id;
+    ConfigFacts facts;
+    std::vector<LayerIngest*> layers;
+};
+
+Result<VerifiedImage> verify(const PlannedImage& plan, std::map<std::string, Member>& members) {
+    VerifiedImage v;
+    v.plan = plan;
+    auto it = members.find(plan.config_member);
+    if (it == members.end() || it->second.kind != MemberKind::meta)
+        return fail("missing config `" + printable(plan.config_member) + "`");
+    v.config = it->second.bytes;
+    v.id = "sha256:" + sha256_hex(v.config);
+    if (plan.config_digest && *plan.config_digest != v.id)
+        return fail("config " + *plan.config_digest + ": digest mismatch (got " + v.id + ")");
+    if (plan.config_size && *plan.config_size != v.config.size())
+        return fail("config " + v.id + ": size mismatch (manifest says " +
+                    std::to_string(*plan.config_size) + ", got " +
+                    std::to_string(v.config.size()) + ")");
+    v.facts = TRY_CTX("config " + v.id, read_config_facts(v.config));
+    if (v.facts.diff_ids.size() != plan.layers.size())
+        return fail("image " + v.id + ": config lists " + std::to_string(v.facts.diff_ids.size()) +
+                    " layers but the manifest has " + std::to_string(plan.layers.size()));
+    for (size_t i = 0; i < plan.layers.size(); ++i) {
+        const PlannedLayer& pl = plan.layers[i];
+        auto m = members.find(pl.member);
+        if (m == members.end()) return fail("missing layer `" + printable(pl.member) + "`");
+        if (m->second.kind != MemberKind::layer)
+            return fail("layer `" + printable(pl.member) + "`: not a tar, gzip or zstd stream");
+        LayerIngest& in = *m->second.layer;
+        if (pl.digest && *pl.digest != in.blob_digest())
+            return fail("blob " + *pl.digest + ": digest mismatch (got " + in.blob_digest() + ")");
+        if (pl.size && *pl.size != in.blob_size())
+            return fail("blob " + in.blob_digest() + ": size mismatch (manifest says " +
+                        std::to_string(*pl.size) + ", got " + std::to_string(in.blob_size()) + ")");
+        if (in.diff_id() != v.facts.diff_ids[i])
+            return fail("layer " + v.facts.diff_ids[i] + ": digest mismatch (got " + in.diff_id() +
+                        ")");
+        v.layers.push_back(&in);
+    }
+    return v;
+}
+
+// Installs what the store lacks and records the images; returns the report.
+Result<LoadReport> commit(Store& store, Staging& staging, std::vector<VerifiedImage>& images) {
+    LoadReport report;
+    std::vector<ImageRecord> records;
+    std::map<std::string, std::string> installed;  // staged dir -> chain it was installed as
+    for (auto& img : images) {
+        ImageRecord rec;
+        rec.id = img.id;
+        rec.diff_ids = img.facts.diff_ids;
+        rec.created_ns = img.facts.created_ns;
+        auto chains = chain_ids(img.facts.diff_ids);
+        std::vector<StoredLayer> stored;
+        for (size_t i = 0; i < chains.size(); ++i) {
+            std::string chain = chains[i].substr(7);
+            rec.chain_ids.push_back(chain);
+            LayerIngest& in = *img.layers[i];
+            if (!store.has_layer(chain)) {
+                std::string dir = in.dir_name();
+                if (auto done = installed.find(dir); done != installed.end()) {
+                    // The same blob under a second parent chain: a hard-linked copy of the tree
+                    // (layers are immutable, so sharing inodes is safe).
+                    std::string copy = dir + "-" + chain.substr(0, 16);
+                    TRY(fs::clone_tree_hardlinks(store.layer_path(done->second), staging.fd(),
+                                                 copy));
+                    dir = copy;
+                }
+                Fd dirfd = TRY(fs::open_at(staging.fd(), dir, O_RDONLY | O_DIRECTORY));
+                LayerMeta meta{in.diff_id(), i ? rec.chain_ids[i - 1] : "",
+                               in.stats().content_size, in.stats().tar_size};
+                TRY(Store::write_layer_meta(dirfd.get(), meta));
+                TRY(store.install_layer(staging, dir, chain));
+                installed.emplace(in.dir_name(), chain);
+            }
+            LayerMeta meta = TRY(store.layer_meta(chain));
+            rec.size += meta.size;
+            stored.push_back({meta.diff_id, meta.tar_size});
+        }
+        TRY(store.put_blob(img.id, img.config));
+        std::string manifest = make_stored_manifest(img.id, img.config.size(), stored);
+        rec.manifest = "sha256:" + sha256_hex(manifest);
+        TRY(store.put_blob(rec.manifest, manifest));
+        records.push_back(std::move(rec));
+        report.images.push_back({img.id, img.plan.names});
+    }
+    int64_t now = now_unix_ns();
+    TRY(store.update_images([&](ImageCatalog& index) -> Result<void> {
+        for (size_t i = 0; i < records.size(); ++i) {
+            index.upsert(records[i]);
+            for (const auto& name : images[i].plan.names)
+                if (auto old = index.set_name(records[i].id, name, now))
+                    report.renamed.emplace_back(name, *old);
+        }
+        return {};
+    }));
+    return report;
+}
+
+}  // namespace
+
+Result<LoadReport> load_archive(Store& store, int fd, Progress* progress, uint64_t total) {
+    if (progress) progress->start("Loading", total);
+    Staging staging = TRY(store.stage());
+    FileLock pin = TRY(store.pin_layers());
+    ChunkPool pool(16, k_chunk), inflate_pool(8, k_chunk);
+    auto report = [&]() -> Result<LoadReport> {
+        AsyncHasher hasher(pool);
+        UnpackOptions options{
+            store.rootless() ? OwnershipMode::best_effort : OwnershipMode::preserve,
+            store.rootless() ? WhiteoutXattr::user : WhiteoutXattr::trusted,
+            store.rootless() ? DeviceNodes::refuse : DeviceNodes::create};
+        Collector collector(staging.fd(), hasher, inflate_pool, options);
+        TRY(collect(fd, collector, pool, progress));
+        auto& members = collector.members();
+        auto plans = TRY(plan_archive(
+            [&](const std::string& name) -> Result<std::string_view> {
+                auto it = members.find(name);
+                if (it == members.end() || it->second.kind != MemberKind::meta)
+                    return fail("missing blob `" + printable(name) + "`");
+                return std::string_view(it->second.bytes);
+            },
+            [&](const std::string& name) { return members.count(name) > 0; }));
+        std::vector<VerifiedImage> images;
+        for (const auto& plan : plans) images.push_back(TRY(verify(plan, members)));
+        return commit(store, staging, images);
+    }();
+    if (progress) progress->finish();
+    return report;
+}
+
+}  // namespace ferry::image
