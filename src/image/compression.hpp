@@ -27,7 +27,7 @@ Compression detect_compression(std::span<const uint8_t> first_bytes);
 
 // Decompresses one stream fed in pieces of any size (one byte at a time works). gzip streams
 // may hold several members (pigz, concatenated files), zstd streams several frames, skippable
-// frames included.
+// frames included. After an error the object is spent: create another for another stream.
 class Decompressor {
   public:
     virtual ~Decompressor() = default;

@@ -111,13 +111,13 @@ std::optional<int64_t> ImageConfig::created_unix_ns() const {
     return parse_rfc3339(*created);
 }
 
-Result<ImageConfig> parse_image_config(const Json& doc) {
+Result<ImageConfig> image_config_from_json(const Json& doc) {
     return TRY_CTX("image config", parse_config_object(doc));
 }
 
 Result<ImageConfig> parse_image_config(std::string_view text) {
     Json doc = TRY_CTX("image config", parse_json(text));
-    return parse_image_config(doc);
+    return image_config_from_json(doc);
 }
 
 Json to_json(const ImageConfig& c) {

@@ -64,8 +64,8 @@ struct ImageConfig {
 // layers with valid diff IDs, RFC 3339 timestamps, well-typed execution fields. Errors start with
 // `image config: `: `image config: field `rootfs.diff_ids[1]`: invalid digest `sha256:zz``.
 Result<ImageConfig> parse_image_config(std::string_view text);
-// As above, from an already parsed document.
-Result<ImageConfig> parse_image_config(const Json& doc);
+// As parse_image_config, from an already parsed document.
+Result<ImageConfig> image_config_from_json(const Json& doc);
 
 // The config as docker writes it: top-level keys sorted (docker marshals the image through a
 // map), config and container_config in container.Config's order, history and rootfs in their

@@ -35,13 +35,13 @@ JsonStyle ImageIndex::style() const {
     return media_type == k_docker_manifest_list ? JsonStyle::docker : JsonStyle::oci;
 }
 
-Result<ImageIndex> parse_image_index(const Json& doc) {
+Result<ImageIndex> image_index_from_json(const Json& doc) {
     return TRY_CTX("index", parse_index_object(doc));
 }
 
 Result<ImageIndex> parse_image_index(std::string_view text) {
     Json doc = TRY_CTX("index", parse_json(text));
-    return parse_image_index(doc);
+    return image_index_from_json(doc);
 }
 
 Json to_json(const ImageIndex& index) {

@@ -31,8 +31,8 @@ struct ImageIndex {
 // Parses and validates an index. Errors start with `index: `: `index: field
 // `manifests[0].platform.os`: expected a string`.
 Result<ImageIndex> parse_image_index(std::string_view text);
-// As above, from an already parsed document.
-Result<ImageIndex> parse_image_index(const Json& doc);
+// As parse_image_index, from an already parsed document.
+Result<ImageIndex> image_index_from_json(const Json& doc);
 
 // The index as JSON: schemaVersion, mediaType, [artifactType,] manifests, [subject,
 // annotations].

@@ -40,13 +40,13 @@ JsonStyle ImageManifest::style() const {
     return media_type == k_docker_manifest ? JsonStyle::docker : JsonStyle::oci;
 }
 
-Result<ImageManifest> parse_image_manifest(const Json& doc) {
+Result<ImageManifest> image_manifest_from_json(const Json& doc) {
     return TRY_CTX("manifest", parse_manifest_object(doc));
 }
 
 Result<ImageManifest> parse_image_manifest(std::string_view text) {
     Json doc = TRY_CTX("manifest", parse_json(text));
-    return parse_image_manifest(doc);
+    return image_manifest_from_json(doc);
 }
 
 Result<ManifestKind> manifest_kind(const Json& doc) {

@@ -36,8 +36,8 @@ enum class ManifestKind { image_manifest, index };
 // `layers[2].digest`: invalid digest `sha256:zz``, `manifest: field `schemaVersion`: unsupported
 // schema version 1`, `manifest: field `mediaType`: `x` is not an image manifest`.
 Result<ImageManifest> parse_image_manifest(std::string_view text);
-// As above, from an already parsed document.
-Result<ImageManifest> parse_image_manifest(const Json& doc);
+// As parse_image_manifest, from an already parsed document (after manifest_kind).
+Result<ImageManifest> image_manifest_from_json(const Json& doc);
 
 // Tells an image manifest from an index by its mediaType, or by its shape when mediaType is
 // absent (`manifests` → index, `config` → image manifest). Fails with `manifest: unsupported

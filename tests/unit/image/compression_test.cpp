@@ -155,7 +155,7 @@ TEST(Compression, AllGzipLevels) {
 
 TEST(Compression, ReadsWhatTheToolsWrite) {
     test::TempDir dir;
-    std::string data = sample_data(5 << 20, 7);
+    std::string data = sample_data(5 << 19, 7);
     write_file(dir / "data", data);
     struct Tool {
         const char* name;
