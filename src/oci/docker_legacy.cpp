@@ -99,7 +99,7 @@ std::vector<LegacyLayer> legacy_layers(const ImageConfig& c) {
 }
 
 std::string go_time(std::string_view s) {
-    if (!parse_rfc3339(s)) return std::string(s);
+    if (!is_rfc3339(s)) return std::string(s);
     size_t t = s.find_first_of("Tt");
     size_t zone = s.find_first_of("Zz+-", t);
     std::string_view clock = s.substr(0, zone);

@@ -15,7 +15,7 @@ namespace {
 
 Result<std::optional<std::string>> timestamp(const JsonObject& o, std::string_view key) {
     auto v = TRY(o.optional_string(key));
-    if (v && !parse_rfc3339(*v)) return o.field_error(key, "invalid time `" + printable(*v) + "`");
+    if (v && !is_rfc3339(*v)) return o.field_error(key, "invalid time `" + printable(*v) + "`");
     return v;
 }
 

@@ -53,7 +53,8 @@ struct ImageConfig {
     std::vector<HistoryEntry> history;
     Json other = Json::object();  // container, docker_version, and any unknown field, in order
 
-    // created as unix nanoseconds; nullopt when absent.
+    // created as unix nanoseconds; nullopt when absent or outside 1678-2261 (docker's zero
+    // time 0001-01-01T00:00:00Z is).
     std::optional<int64_t> created_unix_ns() const;
 
     friend bool operator==(const ImageConfig&, const ImageConfig&) = default;

@@ -207,6 +207,40 @@ Json unknown_fields(const Json& object, std::initializer_list<std::string_view> 
     return out;
 }
 
+bool is_rfc3339(std::string_view s) {
+    auto digits = [&](size_t at, size_t n) -> int {
+        if (at + n > s.size()) return -1;
+        int v = 0;
+        for (size_t i = at; i < at + n; ++i) {
+            if (s[i] < '0' || s[i] > '9') return -1;
+            v = v * 10 + (s[i] - '0');
+        }
+        return v;
+    };
+    auto is = [&](size_t at, char c) { return at < s.size() && s[at] == c; };
+    int year = digits(0, 4), month = digits(5, 2), day = digits(8, 2);
+    int hour = digits(11, 2), minute = digits(14, 2), second = digits(17, 2);
+    if (year < 0 || !is(4, '-') || !is(7, '-') || !is(10, 'T') || !is(13, ':') || !is(16, ':'))
+        return false;
+    if (month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 ||
+        second < 0 || second > 59)
+        return false;
+    static constexpr int k_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (day > k_days[month - 1] + (month == 2 && leap ? 1 : 0)) return false;
+    size_t i = 19;
+    if (is(i, '.')) {
+        size_t start = ++i;
+        while (i < s.size() && s[i] >= '0' && s[i] <= '9')
+            ++i;
+        if (i == start) return false;
+    }
+    if (is(i, 'Z')) return i + 1 == s.size();
+    if (!is(i, '+') && !is(i, '-')) return false;
+    int oh = digits(i + 1, 2), om = digits(i + 4, 2);
+    return oh >= 0 && oh <= 23 && is(i + 3, ':') && om >= 0 && om <= 59 && i + 6 == s.size();
+}
+
 // ---- JsonObject ----
 
 Result<JsonObject> JsonObject::view(const Json& value, std::string path) {

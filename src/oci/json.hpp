@@ -98,6 +98,11 @@ class JsonObject {
     std::string m_path;
 };
 
+// Whether s is a timestamp Go's time.Time accepts in JSON: RFC 3339,
+// YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM), with valid calendar fields. Any year 0000-9999
+// passes, docker's zero time 0001-01-01T00:00:00Z included.
+bool is_rfc3339(std::string_view s);
+
 // The value in o, or T{} when o is empty.
 template <class T>
 T or_empty(std::optional<T>&& o) {

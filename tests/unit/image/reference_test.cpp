@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 
 namespace ferry {
@@ -320,6 +321,25 @@ TEST(Reference, FamiliarRoundTrips) {
         EXPECT_EQ(*again, r) << s;
         EXPECT_EQ(parse_reference(r.full()).value(), r) << s;
     }
+}
+
+// Random strings over the grammar's alphabet: whatever parses prints back to itself.
+TEST(Reference, RandomStringsAreConsistent) {
+    std::mt19937 rng(9);
+    const std::string alphabet = "ab0:/@._-A[]sha256f";
+    int accepted = 0;
+    for (int i = 0; i < 20000; ++i) {
+        std::string s;
+        size_t n = 1 + rng() % 24;
+        for (size_t k = 0; k < n; ++k)
+            s += alphabet[rng() % alphabet.size()];
+        auto r = parse_reference(s);
+        if (!r) continue;
+        ++accepted;
+        EXPECT_EQ(parse_reference(r->full()).value(), *r) << s;
+        EXPECT_EQ(parse_reference(r->familiar()).value(), *r) << s;
+    }
+    EXPECT_GT(accepted, 100);
 }
 
 }  // namespace

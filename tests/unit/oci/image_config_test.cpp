@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
+#include "ferry/oci/docker_archive.hpp"
+#include "ferry/oci/index.hpp"
+#include "ferry/oci/manifest.hpp"
+
 #include "fixtures.hpp"
 
 namespace ferry {
@@ -156,6 +162,16 @@ TEST(ImageConfig, LenientAndKeepsUnknownFields) {
     EXPECT_EQ(to_json(cfg, UnknownFields::drop).contains("X-Custom"), false);
 }
 
+TEST(ImageConfig, DockersZeroTime) {
+    auto c =
+        parse_image_config(config_with(R"("created":"0001-01-01T00:00:00Z","history":[{"created":)"
+                                       R"("0001-01-01T00:00:00Z","created_by":"x"}],)"))
+            .value();
+    EXPECT_EQ(c.created, "0001-01-01T00:00:00Z");
+    EXPECT_FALSE(c.created_unix_ns());
+    EXPECT_EQ(c.history[0].created, "0001-01-01T00:00:00Z");
+}
+
 TEST(ImageConfig, EmptyRootFs) {
     auto c = parse_image_config(R"({"rootfs":{"type":"layers","diff_ids":[]}})").value();
     EXPECT_TRUE(c.rootfs.diff_ids.empty());
@@ -223,6 +239,30 @@ TEST(ContainerConfig, EmptyListsStayEmpty) {
     EXPECT_EQ(to_go_json(j.at("Cmd")), "null");
     EXPECT_EQ(to_go_json(j.at("Volumes")), "{}");
     EXPECT_EQ(to_go_json(j.at("Labels")), "{}");
+}
+
+// Damaged documents give a value or an error, never a crash or an exception (run under ASan).
+TEST(ImageConfig, RandomDamageIsHandled) {
+    std::mt19937 rng(5);
+    const std::string_view docs[] = {test::k_docker_commit_config, test::k_skopeo_oci_manifest,
+                                     test::k_skopeo_oci_index, test::k_docker_save_manifest};
+    int parsed = 0;
+    for (int i = 0; i < 4000; ++i) {
+        std::string doc(docs[i % std::size(docs)]);
+        for (int k = 0; k < 1 + static_cast<int>(rng() % 3); ++k) {
+            size_t at = rng() % doc.size();
+            const char pool[] = "{}[]\":,0-9a\\ nul";
+            doc[at] = pool[rng() % (sizeof pool - 1)];
+        }
+        parsed += parse_image_config(doc).has_value();
+        parsed += parse_image_manifest(doc).has_value();
+        parsed += parse_image_index(doc).has_value();
+        parsed += parse_archive_manifest(doc).has_value();
+        if (auto c = parse_image_config(doc)) {
+            EXPECT_FALSE(serialize(*c).empty());
+        }
+    }
+    EXPECT_GT(parsed, 0);
 }
 
 }  // namespace

@@ -82,7 +82,10 @@ TEST(Json, GoNumbersAndStructure) {
 
 TEST(Json, ParseSerialiseRoundTrip) {
     const std::string docs[] = {
-        R"({"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:e68ea5d8feacf3929bc92ede1adeec7b9253c6cd6df968cf3d3513c77c85417e","size":192,"annotations":{"org.opencontainers.image.ref.name":"t"}}]})",
+        R"({"schemaVersion":2,"manifests":[{"mediaType":)"
+        R"("application/vnd.oci.image.manifest.v1+json","digest":"sha256:)"
+        R"(e68ea5d8feacf3929bc92ede1adeec7b9253c6cd6df968cf3d3513c77c85417e","size":192,)"
+        R"("annotations":{"org.opencontainers.image.ref.name":"t"}}]})",
         R"({"a":"\u003c\u0026\u003e","b":[null,true,false,-1,0]})",
     };
     for (const auto& d : docs)
@@ -93,6 +96,34 @@ TEST(Json, UnknownFields) {
     auto j = parse_json(R"({"a":1,"x":2,"b":3,"y":[4]})").value();
     EXPECT_EQ(go(unknown_fields(j, {"a", "b"})), R"({"x":2,"y":[4]})");
     EXPECT_EQ(go(unknown_fields(Json::array(), {"a"})), "{}");
+}
+
+TEST(Json, Rfc3339AsGoAcceptsIt) {
+    const char* good[] = {"2026-11-28T10:23:34.71146081Z", "2026-11-28T10:23:34Z",
+                          "0001-01-01T00:00:00Z",          "2024-02-29T23:59:59+14:00",
+                          "2000-02-29T00:00:00.5-07:30",   "9999-12-31T23:59:59.123456789123Z"};
+    for (const char* s : good)
+        EXPECT_TRUE(is_rfc3339(s)) << s;
+    const char* bad[] = {"",
+                         "yesterday",
+                         "2026-11-28",
+                         "2026-11-28 10:23:34Z",
+                         "2026-11-28t10:23:34Z",
+                         "2026-11-28T10:23:34z",
+                         "2026-11-28T10:23:34",
+                         "2026-11-28T10:23:34.Z",
+                         "2026-13-28T10:23:34Z",
+                         "2023-02-29T10:23:34Z",
+                         "2026-04-31T10:23:34Z",
+                         "2026-11-28T24:00:00Z",
+                         "2026-11-28T10:60:00Z",
+                         "2026-11-28T10:23:60Z",
+                         "2026-11-28T10:23:34+0100",
+                         "2026-11-28T10:23:34+01:00x",
+                         "2026-1-28T10:23:34Z",
+                         "+2026-11-28T10:23:34Z"};
+    for (const char* s : bad)
+        EXPECT_FALSE(is_rfc3339(s)) << s;
 }
 
 TEST(JsonObject, RootMustBeAnObject) {

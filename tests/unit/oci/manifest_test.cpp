@@ -176,7 +176,8 @@ TEST(Index, DockerOciSaveIndex) {
 
 TEST(Index, DockerManifestList) {
     const std::string text =
-        R"({"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.list.v2+json",)"
+        R"({"schemaVersion":2,)"
+        R"("mediaType":"application/vnd.docker.distribution.manifest.list.v2+json",)"
         R"("manifests":[{"mediaType":"application/vnd.docker.distribution.manifest.v2+json",)"
         R"("size":527,"digest":")" +
         k_d1 +
