@@ -12,6 +12,7 @@
 
 namespace ferry {
 
+// Docker Hub, and the tag a reference without tag or digest gets.
 inline constexpr std::string_view k_default_domain = "docker.io";
 inline constexpr std::string_view k_default_tag = "latest";
 

@@ -10,6 +10,7 @@
 
 namespace ferry {
 
+// A parsed `algorithm:hex` digest.
 struct Digest {
     std::string algorithm;  // "sha256"
     std::string hex;        // lowercase, 64 characters for sha256

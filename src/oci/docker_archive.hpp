@@ -14,6 +14,7 @@
 
 namespace ferry {
 
+// File names at the root of a docker-archive.
 inline constexpr std::string_view k_archive_manifest_file = "manifest.json";
 inline constexpr std::string_view k_legacy_repositories_file = "repositories";
 

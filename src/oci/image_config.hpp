@@ -38,6 +38,7 @@ struct RootFs {
     friend bool operator==(const RootFs&, const RootFs&) = default;
 };
 
+// A parsed image config; `other` keeps every top-level field not modelled here.
 struct ImageConfig {
     std::string architecture;
     std::string os;

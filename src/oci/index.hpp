@@ -14,6 +14,7 @@
 
 namespace ferry {
 
+// A parsed index (OCI image index or Docker manifest list).
 struct ImageIndex {
     int schema_version = 2;
     std::string media_type;  // OCI index or Docker manifest list; may be empty in OCI

@@ -14,6 +14,7 @@
 
 namespace ferry {
 
+// A parsed image manifest (OCI or Docker schema 2).
 struct ImageManifest {
     int schema_version = 2;
     std::string media_type;     // OCI or Docker manifest type; may be empty in OCI (umoci)

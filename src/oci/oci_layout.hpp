@@ -13,6 +13,7 @@
 
 namespace ferry {
 
+// Names and version of the OCI image layout.
 inline constexpr std::string_view k_oci_layout_file = "oci-layout";
 inline constexpr std::string_view k_oci_index_file = "index.json";
 inline constexpr std::string_view k_oci_blobs_dir = "blobs";
