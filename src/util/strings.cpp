@@ -208,6 +208,9 @@ std::optional<int64_t> parse_rfc3339(std::string_view s) {
     }
     if (*rest != '\0') return std::nullopt;
     int64_t secs = static_cast<int64_t>(::timegm(&tm)) - offset;
+    // int64 nanoseconds span 1677-09-21 to 2262-04-11; docker's zero time
+    // (0001-01-01T00:00:00Z) is outside.
+    if (secs > INT64_MAX / 1000000000 - 1 || secs < INT64_MIN / 1000000000 + 1) return std::nullopt;
     return secs * 1000000000 + ns;
 }
 

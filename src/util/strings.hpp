@@ -44,7 +44,8 @@ std::optional<int64_t> parse_ram_size(std::string_view s);
 
 // Unix time (ns) as RFC 3339 UTC with nanoseconds, trailing zeros dropped: 2026-11-28T10:16:00.5Z.
 std::string format_rfc3339(int64_t unix_ns);
-// Parses RFC 3339 (with optional fraction and offset) into unix ns; nullopt when malformed.
+// Parses RFC 3339 (with optional fraction and offset) into unix ns; nullopt when malformed or
+// outside the years 1678-2261 that int64 nanoseconds can hold.
 std::optional<int64_t> parse_rfc3339(std::string_view s);
 // The current wall-clock time in unix ns.
 int64_t now_unix_ns();

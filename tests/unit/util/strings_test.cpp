@@ -63,6 +63,8 @@ TEST(Strings, Rfc3339RoundTrip) {
     EXPECT_EQ(format_rfc3339(0), "1970-01-01T00:00:00Z");
     EXPECT_EQ(parse_rfc3339("2026-11-28T10:00:00+01:00"), parse_rfc3339("2026-11-28T09:00:00Z"));
     EXPECT_FALSE(parse_rfc3339("yesterday"));
+    EXPECT_FALSE(parse_rfc3339("0001-01-01T00:00:00Z"));  // docker's zero time: out of range
+    EXPECT_FALSE(parse_rfc3339("9999-12-31T23:59:59Z"));
 }
 
 TEST(Sha256, KnownVector) {
