@@ -21,6 +21,7 @@
 #include "ferry/image/archive_source.hpp"
 #include "ferry/image/layer_ingest.hpp"
 #include "ferry/image/tar_reader.hpp"
+#include "ferry/oci/image_config.hpp"
 #include "ferry/util/fs.hpp"
 #include "ferry/util/sha256.hpp"
 #include "ferry/util/strings.hpp"
@@ -234,10 +235,12 @@ Result<LoadReport> commit(Store& store, Staging& staging, std::vector<VerifiedIm
         rec.id = img.id;
         rec.diff_ids = img.facts.diff_ids;
         rec.created_ns = img.facts.created_ns;
-        auto chains = chain_ids(img.facts.diff_ids);
+        std::vector<Digest> diffs;
+        for (const auto& d : img.facts.diff_ids) diffs.push_back(TRY(Digest::parse(d)));
+        auto chains = chain_ids(diffs);
         std::vector<StoredLayer> stored;
         for (size_t i = 0; i < chains.size(); ++i) {
-            std::string chain = chains[i].substr(7);
+            std::string chain = chains[i].hex;
             rec.chain_ids.push_back(chain);
             LayerIngest& in = *img.layers[i];
             if (!store.has_layer(chain)) {

@@ -211,15 +211,4 @@ Result<GcReport> Store::collect_garbage(LockWait wait, const std::set<std::strin
     return report;
 }
 
-std::vector<std::string> chain_ids(const std::vector<std::string>& diff_ids) {
-    std::vector<std::string> out;
-    for (const auto& d : diff_ids) {
-        if (out.empty())
-            out.push_back(d);
-        else
-            out.push_back("sha256:" + sha256_hex(out.back() + " " + d));
-    }
-    return out;
-}
-
 }  // namespace ferry::image

@@ -114,8 +114,4 @@ private:
     bool m_rootless = false;
 };
 
-// Docker's chain ID: ChainID(L0) = DiffID(L0); ChainID(Ln) = sha256(ChainID(Ln-1) + " " +
-// DiffID(Ln)). Takes and returns "sha256:<hex>" strings.
-std::vector<std::string> chain_ids(const std::vector<std::string>& diff_ids);
-
 }  // namespace ferry::image

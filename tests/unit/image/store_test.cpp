@@ -159,13 +159,5 @@ TEST(Store, UpdateImagesIsAtomic) {
     ASSERT_NE(index->find_name("docker.io/library/x:latest"), nullptr);
 }
 
-TEST(Store, ChainIds) {
-    std::string a = "sha256:" + std::string(64, 'a'), b = "sha256:" + std::string(64, 'b');
-    auto chains = chain_ids({a, b});
-    ASSERT_EQ(chains.size(), 2u);
-    EXPECT_EQ(chains[0], a);
-    EXPECT_EQ(chains[1], "sha256:" + sha256_hex(a + " " + b));
-}
-
 }  // namespace
 }  // namespace ferry::image
