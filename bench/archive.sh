@@ -39,6 +39,10 @@ for tool in hyperfine /usr/bin/time; do
 done
 mkdir -p "$cache"
 cache=$(cd "$cache" && pwd)
+# The commands below are also handed to hyperfine as strings, hence split on spaces.
+case "$cache$FERRY" in
+    *[[:space:]]*) die "paths with spaces are not supported: $cache, $FERRY" ;;
+esac
 work="$cache/run"
 rm -rf "$work"
 mkdir -p "$work"
