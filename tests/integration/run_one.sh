@@ -2,7 +2,8 @@
 # Runs one integration test script with a fresh scratch directory (TEST_TMP) that is removed
 # afterwards, whatever the outcome. Exit 77 means skipped.
 set -u
-test_script=$1
+here=$(cd "$(dirname "$0")" && pwd)
+test_script=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 export TEST_TMP
 TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ferry-it-XXXXXX")
 chmod 755 "$TEST_TMP"
@@ -17,4 +18,4 @@ cleanup() {
 }
 trap cleanup EXIT
 cd "$TEST_TMP" || exit 1
-bash -c 'set -euo pipefail; source "$1"; source "$2"' _ "$(dirname "$0")/lib.sh" "$test_script"
+bash -c 'set -euo pipefail; source "$1"; source "$2"' _ "$here/lib.sh" "$test_script"
