@@ -224,15 +224,18 @@ class Builder {
         for (;;) {
             TRY(next());
             if (m_event.type == YAML_MAPPING_END_EVENT) break;
+            // Keys are names: their text is kept as written (`y` stays "y", not true).
             yaml_mark_t key_mark = m_event.start_mark;
-            json key = TRY(node(depth + 1));
             std::string name;
-            if (key.is_string())
+            if (m_event.type == YAML_SCALAR_EVENT) {
+                const auto& k = m_event.data.scalar;
+                name.assign(reinterpret_cast<const char*>(k.value), k.length);
+                remember(k.anchor, name);
+            } else {
+                json key = TRY(node(depth + 1));
+                if (!key.is_string()) return error_at(key_mark, "a mapping key must be a scalar");
                 name = key.get<std::string>();
-            else if (key.is_primitive())
-                name = key.is_null() ? "" : key.dump();
-            else
-                return error_at(key_mark, "a mapping key must be a scalar");
+            }
             if (object.contains(name)) return error_at(key_mark, "duplicate key `" + name + "`");
             TRY(next());
             object[name] = TRY(node(depth + 1));
@@ -247,8 +250,8 @@ class Builder {
     std::map<std::string, json> m_anchors;
 };
 
-// Whether s can be written as a plain scalar and read back as the same string.
-bool plain_safe(const std::string& s) {
+// Whether s is made only of characters that need no quoting in a plain scalar.
+bool plain_chars(const std::string& s) {
     if (s.empty()) return false;
     auto c0 = static_cast<unsigned char>(s[0]);
     if (!std::isalnum(c0) && c0 != '/' && c0 != '_' && c0 != '.') return false;
@@ -258,9 +261,11 @@ bool plain_safe(const std::string& s) {
             c != '+' && c != '@' && c != ':' && c != ',')
             return false;
     }
-    if (s.back() == ':') return false;
-    return resolve_plain(s).is_string();
+    return s.back() != ':';
 }
+
+// Whether s can be written as a plain scalar and read back as the same string.
+bool plain_safe(const std::string& s) { return plain_chars(s) && resolve_plain(s).is_string(); }
 
 std::string scalar_text(const json& v) {
     if (v.is_string()) {
@@ -284,7 +289,7 @@ void emit_map(std::string& out, const json& v, size_t indent, bool inline_first)
     for (auto it = v.begin(); it != v.end(); ++it) {
         if (!(first && inline_first)) out.append(indent, ' ');
         first = false;
-        out += scalar_text(json(it.key())) + ":";
+        out += (plain_chars(it.key()) ? it.key() : json(it.key()).dump()) + ":";
         const json& val = it.value();
         if (!is_block(val)) {
             out += " " + scalar_text(val) + "\n";
