@@ -7,7 +7,7 @@
 #   when not root);
 #   libcuda.so.<ver> and libnvidia-ml.so.<ver> built with gcc, exporting cuInit,
 #   cuDriverGetVersion, cuDeviceGetCount and nvmlInit(_v2), nvmlSystemGetDriverVersion,
-#   nvmlDeviceGetCount(_v2) (the device counts are the /dev/nvidiaN nodes the caller can open,
+#   nvmlDeviceGetCount(_v2) (the device counts are the /dev/nvidiaN nodes the caller can see,
 #   so inside a container they count the GPUs it was given); empty stand-ins with the right
 #   sonames for the other driver libraries; two stale libraries of another version that must be
 #   ignored; a static fake nvidia-smi and script stand-ins for the other binaries; GSP firmware;
@@ -86,17 +86,17 @@ for ((i = 0; i < ngpus; i++)); do node "/dev/nvidia$((i + minor_offset))" 195 $(
 
 # --- libraries ---------------------------------------------------------------------------------
 cat >"$work/count.h" <<'EOF'
-#include <fcntl.h>
 #include <stdio.h>
-#include <unistd.h>
-/* The GPUs this process can use: the /dev/nvidiaN nodes it can open. */
+#include <sys/stat.h>
+/* The GPUs this process is given: the /dev/nvidiaN character devices it can see (there is no
+   driver behind them to open). */
 static int fake_device_count(void) {
     int n = 0;
     char path[32];
+    struct stat st;
     for (int minor = 0; minor < 255; ++minor) {
         snprintf(path, sizeof path, "/dev/nvidia%d", minor);
-        int fd = open(path, O_RDWR | O_CLOEXEC);
-        if (fd >= 0) { ++n; close(fd); }
+        if (stat(path, &st) == 0 && S_ISCHR(st.st_mode)) ++n;
     }
     return n;
 }
@@ -151,9 +151,8 @@ ldconfig -X -c "$format" -r "$root"
 
 # --- binaries, firmware, sockets ---------------------------------------------------------------
 cat >"$work/smi.c" <<EOF
-#include <fcntl.h>
 #include <stdio.h>
-#include <unistd.h>
+#include <sys/stat.h>
 struct gpu { int minor; const char *model, *uuid; };
 static const struct gpu gpus[] = { $gpu_table {-1, 0, 0} };
 int main(void) {
@@ -163,9 +162,8 @@ int main(void) {
     for (const struct gpu *g = gpus; g->model; ++g) {
         char path[32];
         snprintf(path, sizeof path, "/dev/nvidia%d", g->minor);
-        int fd = open(path, O_RDWR | O_CLOEXEC);
-        if (fd < 0) continue;
-        close(fd);
+        struct stat st;
+        if (stat(path, &st) != 0 || !S_ISCHR(st.st_mode)) continue;
         printf("GPU %d: %s (UUID: %s)\n", index++, g->model, g->uuid);
     }
     return 0;
