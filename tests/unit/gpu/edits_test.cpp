@@ -239,7 +239,7 @@ TEST_F(NvidiaEdits, ForwardCompatLibraries) {
                        "; printf '.section .note.cuda.fwd_compatibility,\"a\",@note\\n.balign 4\\n"
                        ".long 19\\n.long 2f-1f\\n.long 1\\n.asciz \"NVIDIA Corporation\"\\n"
                        ".balign 4\\n1: .ascii \"{\\\\\"Format\\\\\":1,\\\\\"CUDA Version\\\\\":"
-                       "\\\\\"12.4\\\\\"}\"\\n2:\\n' > note.s; gcc -shared -Wl,-soname,libcuda.so.1 "
+                       "\\\\\"12.4\\\\\"}\"\\n2:\\n.section .note.GNU-stack,\"\",@progbits\\n' > note.s; gcc -shared -Wl,-soname,libcuda.so.1 "
                        "-o libcuda.so.550.54.15 note.s; rm note.s; ln -s libcuda.so.550.54.15 "
                        "libcuda.so.1; ln -s cuda-12.4 " + image_path + "/usr/local/cuda";
     ASSERT_EQ(std::system(make.c_str()), 0);
