@@ -7,6 +7,7 @@
 #include "ferry/gpu/driver_tables.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <vector>
 
@@ -188,6 +189,17 @@ std::span<const std::string_view> binary_search_dirs() {
 }
 
 const DriverLibrary* driver_library_for(std::string_view soname) {
+    // Most names of a host's cache are not driver libraries: reject them on the character
+    // after "lib" before comparing prefixes.
+    static const std::array<bool, 256> k_fourth = [] {
+        std::array<bool, 256> set{};
+        for (const auto& lib : k_libraries)
+            set[static_cast<unsigned char>(lib.prefix[3])] = true;
+        return set;
+    }();
+    if (soname.size() < 4 || !soname.starts_with("lib") ||
+        !k_fourth[static_cast<unsigned char>(soname[3])])
+        return nullptr;
     for (const auto& lib : k_libraries) {
         if (soname.starts_with(lib.prefix) &&
             (soname.size() == lib.prefix.size() || soname[lib.prefix.size()] == '.'))

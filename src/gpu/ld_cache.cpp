@@ -17,8 +17,6 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
-#include <deque>
-#include <unordered_map>
 
 namespace ferry::gpu {
 
@@ -201,26 +199,25 @@ int ld_cache_libcmp(std::string_view a, std::string_view b) {
 
 std::string write_ld_cache(std::vector<LdCacheEntry> entries,
                            const std::vector<std::string>& hwcaps) {
-    std::stable_sort(entries.begin(), entries.end(),
-                     [](const LdCacheEntry& x, const LdCacheEntry& y) {
-                         int c = ld_cache_libcmp(y.name, x.name);
-                         if (c != 0) return c < 0;
-                         if (x.flags != y.flags) return x.flags > y.flags;
-                         return is_extension(x.hwcap) && !is_extension(y.hwcap);
-                     });
+    auto before = [](const LdCacheEntry& x, const LdCacheEntry& y) {
+        int c = ld_cache_libcmp(y.name, x.name);
+        if (c != 0) return c < 0;
+        if (x.flags != y.flags) return x.flags > y.flags;
+        return is_extension(x.hwcap) && !is_extension(y.hwcap);
+    };
+    // Usually an image's sorted cache followed by a few new entries: sort the tail, merge.
+    auto sorted_end = std::is_sorted_until(entries.begin(), entries.end(), before);
+    std::stable_sort(sorted_end, entries.end(), before);
+    std::inplace_merge(entries.begin(), sorted_end, entries.end(), before);
 
     // String table right after the entries; offsets count from the file start.
     const size_t strings_at = k_new_header + entries.size() * k_new_entry;
     std::string strings;
-    std::unordered_map<std::string_view, uint32_t> offsets;
-    std::deque<std::string> owned;  // keeps the map's keys alive and in place
-    auto intern = [&](const std::string& s) -> uint32_t {
-        if (auto it = offsets.find(s); it != offsets.end()) return it->second;
-        auto off = static_cast<uint32_t>(strings_at + strings.size());
+    strings.reserve(entries.size() * 64);
+    auto intern = [&](std::string_view s) -> uint32_t {
+        auto at = static_cast<uint32_t>(strings_at + strings.size());
         strings.append(s).push_back('\0');
-        owned.push_back(s);
-        offsets.emplace(owned.back(), off);
-        return off;
+        return at;
     };
     std::vector<std::pair<uint32_t, uint32_t>> keys;
     keys.reserve(entries.size());
