@@ -160,7 +160,21 @@ void Edits::append(const Edits& o) {
     if (o.ld_cache) ld_cache = o.ld_cache;
 }
 
+// Keeps the first of the elements that have the same key (the same device node, mount target or
+// link asked for twice, e.g. by --gpus and by a CDI device).
+template <class T, class Key>
+void dedupe(std::vector<T>& v, Key key) {
+    std::vector<T> out;
+    for (auto& x : v)
+        if (std::none_of(out.begin(), out.end(), [&](const T& y) { return key(y) == key(x); }))
+            out.push_back(std::move(x));
+    v = std::move(out);
+}
+
 Result<void> finalize_edits(Edits& e, const HostRoot& host) {
+    dedupe(e.cdi.device_nodes, [](const oci::cdi::DeviceNode& n) { return n.path; });
+    dedupe(e.cdi.mounts, [](const oci::cdi::Mount& m) { return m.container_path; });
+    dedupe(e.symlinks, [](const Symlink& l) { return l.path; });
     for (auto& n : e.cdi.device_nodes) {
         TRY(finalize_node(n, host));
         if (n.type != "c" && n.type != "b") continue;
@@ -227,7 +241,8 @@ Result<Fd> open_mount_target(int rootfs_fd, std::string_view path, TargetKind ki
     std::string p = normalize(path);
     if (kind == TargetKind::directory) return TRY_CTX(ctx, open_dir_creating(rootfs_fd, p));
     auto fd = fs::open_in_root(rootfs_fd, p, O_PATH, 0, RESOLVE_NO_SYMLINKS);
-    if (fd || fd.error().sys_errno != ENOENT) return TRY_CTX(ctx, std::move(fd));
+    if (fd) return std::move(*fd);
+    if (fd.error().sys_errno != ENOENT) return std::unexpected(std::move(fd.error()).prefix(ctx));
     Fd parent = TRY_CTX(ctx, open_dir_creating(rootfs_fd, dirname_of(p)));
     int created = ::openat(parent.get(), basename_of(p).c_str(),
                            O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);

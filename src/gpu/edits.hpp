@@ -70,7 +70,8 @@ struct Edits {
     void append(const Edits& other);
 };
 
-// Makes e ready for the runtime: fills each device node's type, numbers and mode from the host
+// Makes e ready for the runtime (call once): drops repeated device nodes, mount targets and
+// links (the first one stays), fills each device node's type, numbers and mode from the host
 // node (stat inside host) when the spec left them out, turns every host path (device nodes,
 // mount sources) into the path seen outside the host root, and derives the device cgroup rules.
 // Fails with `device `/dev/x`: open `/dev/x`: No such file or directory`, or `device `/dev/x`:
@@ -92,7 +93,9 @@ Result<std::string> canonical_container_path(int rootfs_fd, std::string_view pat
 enum class TargetKind { file, directory };
 
 // Opens the mount target path inside rootfs (O_PATH), creating missing parent directories (0755)
-// and the target itself (an empty file or a directory). No symlink is followed anywhere on the
+// and the target itself (an empty file or a directory). Bind-mount onto
+// /proc/self/fd/<fd>; the descriptor still names the file under the new mount, so open the
+// target again to remount it read-only. No symlink is followed anywhere on the
 // way (RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS), so pass canonical paths. Fails with
 // `mount target `/usr/lib/x`: open `...`: Too many levels of symbolic links` on a symlink.
 Result<Fd> open_mount_target(int rootfs_fd, std::string_view path, TargetKind kind);

@@ -265,7 +265,9 @@ bool plain_chars(const std::string& s) {
 }
 
 // Whether s can be written as a plain scalar and read back as the same string.
-bool plain_safe(const std::string& s) { return plain_chars(s) && resolve_plain(s).is_string(); }
+bool plain_safe(const std::string& s) {
+    return plain_chars(s) && resolve_plain(s).is_string();
+}
 
 std::string scalar_text(const json& v) {
     if (v.is_string()) {

@@ -5,6 +5,7 @@
 #include <sys/sysmacros.h>
 
 #include <algorithm>
+#include <set>
 
 #include "fake_root.hpp"
 #include "ferry/gpu/setup.hpp"
@@ -35,7 +36,7 @@ containerEdits:
 // A host with an AMD GPU's nodes (mknod as root; fifos otherwise, which only the type check
 // tells apart) and the given spec files.
 class Cdi : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         ASSERT_TRUE(fs::make_dirs(dir / "dev/dri"));
         ASSERT_TRUE(fs::make_dirs(dir / "etc/cdi"));
@@ -78,8 +79,8 @@ TEST_F(Cdi, HandWrittenAmdSpec) {
         EXPECT_EQ(e->cdi.device_nodes[1].type, "c");
         EXPECT_EQ(e->cdi.device_nodes[1].major, 226);
         EXPECT_EQ(e->cdi.device_nodes[1].minor, 128);
-        EXPECT_EQ(e->device_rules, (std::vector<DeviceRule>{{'c', 238, 0, "rwm"},
-                                                            {'c', 226, 128, "rwm"}}));
+        EXPECT_EQ(e->device_rules,
+                  (std::vector<DeviceRule>{{'c', 238, 0, "rwm"}, {'c', 226, 128, "rwm"}}));
     }
     // Two devices of one spec: its spec-wide edits once.
     auto both = resolve({"amd.com/gpu=0", "amd.com/gpu=1"});
@@ -103,10 +104,12 @@ TEST_F(Cdi, UnresolvableAndConflictingDevices) {
     spec("/etc/cdi/amd.yaml", k_amd);
     auto e = resolve({"amd.com/gpu=7", "vendor.com/x=y", "amd.com/gpu=0"});
     ASSERT_FALSE(e);
-    EXPECT_EQ(e.error().message,
-              "CDI device injection failed: unresolvable CDI devices amd.com/gpu=7, vendor.com/x=y");
-    spec("/etc/cdi/broken.yaml", "cdiVersion: 0.5.0\nkind: amd.com/gpu\ndevices:\n- name: x y\n"
-                                 "  containerEdits:\n    env: [A=1]\n");
+    EXPECT_EQ(
+        e.error().message,
+        "CDI device injection failed: unresolvable CDI devices amd.com/gpu=7, vendor.com/x=y");
+    spec("/etc/cdi/broken.yaml",
+         "cdiVersion: 0.5.0\nkind: amd.com/gpu\ndevices:\n- name: x y\n"
+         "  containerEdits:\n    env: [A=1]\n");
     e = resolve({"amd.com/gpu=7"});
     ASSERT_FALSE(e);
     EXPECT_EQ(e.error().message,
@@ -175,15 +178,30 @@ TEST(CdiGenerate, NvidiaDevicesResolveWithoutASpecFile) {
     auto e = gpu_setup(host, req);
     ASSERT_TRUE(e) << e.error().message;
     std::vector<std::string> nodes;
-    for (const auto& n : e->cdi.device_nodes) nodes.push_back(n.path);
+    for (const auto& n : e->cdi.device_nodes)
+        nodes.push_back(n.path);
     EXPECT_TRUE(std::find(nodes.begin(), nodes.end(), "/dev/nvidia3") != nodes.end());
     EXPECT_TRUE(std::find(nodes.begin(), nodes.end(), "/dev/nvidia0") == nodes.end());
     ASSERT_TRUE(e->ld_cache);  // the mounted libraries are registered
     auto cache = parse_ld_cache(*e->ld_cache);
     ASSERT_TRUE(cache);
     bool libcuda = false;
-    for (const auto& entry : cache->entries) libcuda |= entry.name == "libcuda.so.1";
+    for (const auto& entry : cache->entries)
+        libcuda |= entry.name == "libcuda.so.1";
     EXPECT_TRUE(libcuda);
+
+    // Asked twice (--gpus and CDI): each node, mount and link once.
+    req.gpus = "device=3";
+    auto twice = gpu_setup(host, req);
+    ASSERT_TRUE(twice) << twice.error().message;
+    nodes.clear();
+    for (const auto& n : twice->cdi.device_nodes)
+        nodes.push_back(n.path);
+    EXPECT_EQ(std::count(nodes.begin(), nodes.end(), "/dev/nvidia3"), 1);
+    EXPECT_EQ(std::count(nodes.begin(), nodes.end(), "/dev/nvidiactl"), 1);
+    std::set<std::string> targets;
+    for (const auto& m : twice->cdi.mounts)
+        EXPECT_TRUE(targets.insert(m.container_path).second);
 }
 
 }  // namespace

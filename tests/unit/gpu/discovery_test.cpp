@@ -69,13 +69,15 @@ TEST(Discovery, BinariesFirmwareSocketsAndDevices) {
     auto host = discover_nvidia(root.open());
     ASSERT_TRUE(host) << host.error().message;
     std::vector<std::string> bins;
-    for (const auto& b : host->binaries) bins.push_back(b.path);
+    for (const auto& b : host->binaries)
+        bins.push_back(b.path);
     EXPECT_EQ(bins, (std::vector<std::string>{"/usr/bin/nvidia-smi", "/usr/bin/nvidia-debugdump",
                                               "/usr/bin/nvidia-persistenced",
                                               "/usr/bin/nvidia-cuda-mps-control",
                                               "/usr/bin/nvidia-cuda-mps-server"}));
     std::vector<std::pair<std::string, std::string>> files;
-    for (const auto& f : host->files) files.emplace_back(f.path, f.container);
+    for (const auto& f : host->files)
+        files.emplace_back(f.path, f.container);
     // /lib is a link to usr/lib on this (merged-/usr) host: the source is the real file.
     EXPECT_EQ(files, (std::vector<std::pair<std::string, std::string>>{
                          {"/usr/lib/firmware/nvidia/535.104.05/gsp_ga10x.bin",
@@ -121,8 +123,9 @@ TEST(Discovery, DriverWithoutGpusOrCacheOrProcDevices) {
                                   "550.54.14  Release Build  (dvs-builder@U16)  Thu Feb 22 "
                                   "01:25:25 UTC 2024\n"));
     // One GPU has a complete information file, the other none (skipped with a warning).
-    ASSERT_TRUE(write_file_atomic(dir / "proc/driver/nvidia/gpus/0000:02:00.0/information",
-                                  "Model: \t\t Tesla T4\nGPU UUID: \t GPU-1\nDevice Minor: \t 3\n"));
+    ASSERT_TRUE(
+        write_file_atomic(dir / "proc/driver/nvidia/gpus/0000:02:00.0/information",
+                          "Model: \t\t Tesla T4\nGPU UUID: \t GPU-1\nDevice Minor: \t 3\n"));
     auto root = HostRoot::open(dir.path());
     ASSERT_TRUE(root);
     auto bare = discover_nvidia(*root);
@@ -202,12 +205,13 @@ TEST(DriverTables, FakeLibcudaAgreesWithTheTable) {
         ASSERT_TRUE(root);
         auto host = discover_nvidia(*root);
         ASSERT_TRUE(host);
-        std::string probe = "printf '#include <dlfcn.h>\\n#include <stdio.h>\\nint main(int c,char**v){"
-                            "void*h=dlopen(v[1],RTLD_NOW);int(*f)(int*)=(int(*)(int*))dlsym(h,"
-                            "\"cuDriverGetVersion\");int x=0;f(&x);printf(\"%%d.%%d\",x/1000,"
-                            "x%%1000/10);return 0;}' > " + dir / "p.c" + " && gcc -o " + dir / "p " +
-                            dir / "p.c && " + dir / "p " + dir / "r/usr/lib/x86_64-linux-gnu/libcuda.so.1 > " +
-                            dir / "out";
+        std::string probe =
+            "printf '#include <dlfcn.h>\\n#include <stdio.h>\\nint main(int c,char**v){"
+            "void*h=dlopen(v[1],RTLD_NOW);int(*f)(int*)=(int(*)(int*))dlsym(h,"
+            "\"cuDriverGetVersion\");int x=0;f(&x);printf(\"%%d.%%d\",x/1000,"
+            "x%%1000/10);return 0;}' > " +
+            dir / "p.c" + " && gcc -o " + dir / "p " + dir / "p.c && " + dir / "p " +
+            dir / "r/usr/lib/x86_64-linux-gnu/libcuda.so.1 > " + dir / "out";
         ASSERT_EQ(std::system(probe.c_str()), 0);
         EXPECT_EQ(*fs::read_file(dir / "out"), host->cuda_version) << version;
     }

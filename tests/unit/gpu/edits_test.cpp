@@ -17,13 +17,15 @@ using test::Distro;
 
 std::vector<std::string> targets(const Edits& e) {
     std::vector<std::string> out;
-    for (const auto& m : e.cdi.mounts) out.push_back(m.container_path);
+    for (const auto& m : e.cdi.mounts)
+        out.push_back(m.container_path);
     return out;
 }
 
 std::vector<std::string> nodes(const Edits& e) {
     std::vector<std::string> out;
-    for (const auto& n : e.cdi.device_nodes) out.push_back(n.path);
+    for (const auto& n : e.cdi.device_nodes)
+        out.push_back(n.path);
     return out;
 }
 
@@ -32,7 +34,7 @@ bool has(const std::vector<std::string>& v, std::string_view s) {
 }
 
 class NvidiaEdits : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         const auto& root = test::SharedFakeRoot::get(8);
         FERRY_REQUIRE_FAKE_ROOT(root);
@@ -73,9 +75,9 @@ TEST_F(NvidiaEdits, DebianImageGetsSelectedGpuAndComputeUtilityFiles) {
     EXPECT_TRUE(has(t, lib + "libcuda.so.535.104.05"));
     EXPECT_TRUE(has(t, lib + "libnvidia-ml.so.535.104.05"));
     EXPECT_TRUE(has(t, lib + "libnvidia-ptxjitcompiler.so.535.104.05"));
-    EXPECT_FALSE(has(t, lib + "libGLX_nvidia.so.535.104.05"));  // graphics not asked
+    EXPECT_FALSE(has(t, lib + "libGLX_nvidia.so.535.104.05"));     // graphics not asked
     EXPECT_FALSE(has(t, lib + "libnvidia-encode.so.535.104.05"));  // video not asked
-    EXPECT_FALSE(has(t, lib + "libnvidia-fbc.so.470.82.01"));  // stale
+    EXPECT_FALSE(has(t, lib + "libnvidia-fbc.so.470.82.01"));      // stale
     EXPECT_TRUE(has(t, "/usr/bin/nvidia-smi"));
     EXPECT_TRUE(has(t, "/usr/bin/nvidia-cuda-mps-control"));
     // The image's /lib is a link to usr/lib: the canonical target is used.
@@ -147,8 +149,8 @@ TEST_F(NvidiaEdits, RequirementFailsBeforeAnything) {
     EXPECT_EQ(e.error().message,
               "image requires CUDA >= 12.4 but the host driver 535.104.05 supports CUDA 12.2: "
               "upgrade the NVIDIA driver to 550 or newer, or set NVIDIA_DISABLE_REQUIRE=1");
-    EXPECT_TRUE(setup("all", rootfs.get(),
-                      {"NVIDIA_REQUIRE_CUDA=cuda>=12.4", "NVIDIA_DISABLE_REQUIRE=1"}));
+    EXPECT_TRUE(
+        setup("all", rootfs.get(), {"NVIDIA_REQUIRE_CUDA=cuda>=12.4", "NVIDIA_DISABLE_REQUIRE=1"}));
 }
 
 // The image's /usr/lib/x86_64-linux-gnu points at a host directory (CVE-2024-0132's shape):
@@ -166,10 +168,12 @@ TEST_F(NvidiaEdits, ImageSymlinkCannotRedirectMounts) {
     EXPECT_EQ(*dir, "/usr/lib64");  // the link resolves to nothing inside the rootfs
     auto e = setup("all", rootfs.get());
     ASSERT_TRUE(e) << e.error().message;
-    for (const auto& t : targets(*e)) EXPECT_FALSE(t.starts_with(outside)) << t;
+    for (const auto& t : targets(*e))
+        EXPECT_FALSE(t.starts_with(outside)) << t;
 
     // Opening a target through either link is refused, and nothing appears outside.
-    for (const char* path : {"/usr/lib/x86_64-linux-gnu/libcuda.so.1", "/usr/escape/libcuda.so.1"}) {
+    for (const char* path :
+         {"/usr/lib/x86_64-linux-gnu/libcuda.so.1", "/usr/escape/libcuda.so.1"}) {
         auto fd = open_mount_target(rootfs.get(), path, TargetKind::file);
         ASSERT_FALSE(fd) << path;
         EXPECT_EQ(fd.error().sys_errno, ELOOP) << fd.error().message;
@@ -184,11 +188,14 @@ TEST_F(NvidiaEdits, ImageSymlinkCannotRedirectMounts) {
 
 TEST_F(NvidiaEdits, OpenMountTargetCreatesInsideTheRoot) {
     Fd rootfs = image(Distro::debian);
-    auto fd = open_mount_target(rootfs.get(), "/usr/lib/x86_64-linux-gnu/new/libx.so", TargetKind::file);
+    auto fd =
+        open_mount_target(rootfs.get(), "/usr/lib/x86_64-linux-gnu/new/libx.so", TargetKind::file);
     ASSERT_TRUE(fd) << fd.error().message;
     EXPECT_TRUE(fs::lexists(image_path + "/usr/lib/x86_64-linux-gnu/new/libx.so"));
-    ASSERT_TRUE(make_symlink_in_root(rootfs.get(), "/usr/lib/x86_64-linux-gnu/new/libx.so.1", "libx.so"));
-    ASSERT_TRUE(make_symlink_in_root(rootfs.get(), "/usr/lib/x86_64-linux-gnu/new/libx.so.1", "libx.so"));
+    ASSERT_TRUE(
+        make_symlink_in_root(rootfs.get(), "/usr/lib/x86_64-linux-gnu/new/libx.so.1", "libx.so"));
+    ASSERT_TRUE(
+        make_symlink_in_root(rootfs.get(), "/usr/lib/x86_64-linux-gnu/new/libx.so.1", "libx.so"));
     auto canonical = canonical_container_path(rootfs.get(), "/lib/firmware/nvidia/x.bin");
     ASSERT_TRUE(canonical);
     EXPECT_EQ(*canonical, "/usr/lib/firmware/nvidia/x.bin");
@@ -226,8 +233,9 @@ int main(void) {
     EXPECT_EQ(test::run_in_container(image_path, *e, {"/usr/bin/probe"}),
               "cuda 12020, 1 device(s), nvidia0 absent, nvidia2 present\n");
     std::string smi = test::run_in_container(image_path, *e, {"/usr/bin/nvidia-smi"});
-    EXPECT_EQ(smi, "Fake NVIDIA-SMI  Driver Version: 535.104.05  CUDA Version: 12.2\n"
-                   "GPU 0: NVIDIA A100-SXM4-80GB (UUID: GPU-abcd0002-5f1a-4c2b-9d3e-000000000002)\n");
+    EXPECT_EQ(smi,
+              "Fake NVIDIA-SMI  Driver Version: 535.104.05  CUDA Version: 12.2\n"
+              "GPU 0: NVIDIA A100-SXM4-80GB (UUID: GPU-abcd0002-5f1a-4c2b-9d3e-000000000002)\n");
 }
 
 // Forward compatibility: an image with CUDA 12.4 compat libraries on a 535 host gets them
@@ -239,9 +247,11 @@ TEST_F(NvidiaEdits, ForwardCompatLibraries) {
                        "; printf '.section .note.cuda.fwd_compatibility,\"a\",@note\\n.balign 4\\n"
                        ".long 19\\n.long 2f-1f\\n.long 1\\n.asciz \"NVIDIA Corporation\"\\n"
                        ".balign 4\\n1: .ascii \"{\\\\\"Format\\\\\":1,\\\\\"CUDA Version\\\\\":"
-                       "\\\\\"12.4\\\\\"}\"\\n2:\\n.section .note.GNU-stack,\"\",@progbits\\n' > note.s; gcc -shared -Wl,-soname,libcuda.so.1 "
+                       "\\\\\"12.4\\\\\"}\"\\n2:\\n.section .note.GNU-stack,\"\",@progbits\\n' > "
+                       "note.s; gcc -shared -Wl,-soname,libcuda.so.1 "
                        "-o libcuda.so.550.54.15 note.s; rm note.s; ln -s libcuda.so.550.54.15 "
-                       "libcuda.so.1; ln -s cuda-12.4 " + image_path + "/usr/local/cuda";
+                       "libcuda.so.1; ln -s cuda-12.4 " +
+                       image_path + "/usr/local/cuda";
     ASSERT_EQ(std::system(make.c_str()), 0);
     auto lib = fs::open(compat + "/libcuda.so.550.54.15", O_RDONLY);
     ASSERT_TRUE(lib);
@@ -262,9 +272,9 @@ TEST_F(NvidiaEdits, ForwardCompatLibraries) {
 
     // No compat libraries on GeForce GPUs: the requirement then fails.
     test::TempDir other;
-    ASSERT_EQ(test::build_fake_root(other / "r", 1, "535.104.05",
-                                    "FAKE_MODEL='NVIDIA GeForce RTX 3090'"),
-              "");
+    ASSERT_EQ(
+        test::build_fake_root(other / "r", 1, "535.104.05", "FAKE_MODEL='NVIDIA GeForce RTX 3090'"),
+        "");
     auto geforce = HostRoot::open(other / "r");
     ASSERT_TRUE(geforce);
     SetupRequest req;

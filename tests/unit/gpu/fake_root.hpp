@@ -19,7 +19,8 @@ namespace ferry::test {
 // Single-quotes s for sh.
 inline std::string sh_quote(const std::string& s) {
     std::string out = "'";
-    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    for (char c : s)
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
     return out + "'";
 }
 
@@ -28,21 +29,24 @@ inline std::string sh_quote(const std::string& s) {
 inline std::string build_fake_root(const std::string& dir, int ngpus,
                                    const std::string& version = "535.104.05",
                                    const std::string& env = "") {
-    std::string cmd = env + " " + sh_quote(std::string(FERRY_SOURCE_DIR) +
-                                           "/tests/gpu/make_fake_driver_root.sh") +
-                      " " + sh_quote(dir) + " " + std::to_string(ngpus) + " " + sh_quote(version) +
-                      " 2>" + sh_quote(dir + ".log");
+    std::string cmd =
+        env + " " +
+        sh_quote(std::string(FERRY_SOURCE_DIR) + "/tests/gpu/make_fake_driver_root.sh") + " " +
+        sh_quote(dir) + " " + std::to_string(ngpus) + " " + sh_quote(version) + " 2>" +
+        sh_quote(dir + ".log");
     int rc = std::system(cmd.c_str());
     if (rc != 0) return "make_fake_driver_root.sh failed (" + std::to_string(rc) + ")";
     return "";
 }
 
 // Whether device nodes can be made (the script makes them only as root).
-inline bool can_mknod() { return ::geteuid() == 0; }
+inline bool can_mknod() {
+    return ::geteuid() == 0;
+}
 
 // A shared fake root with n GPUs (driver 535.104.05), built on first use.
 class SharedFakeRoot {
-public:
+  public:
     static const SharedFakeRoot& get(int ngpus) {
         static std::map<int, std::unique_ptr<SharedFakeRoot>> roots;
         auto& r = roots[ngpus];
@@ -57,7 +61,7 @@ public:
         return std::move(*h);
     }
 
-private:
+  private:
     explicit SharedFakeRoot(int ngpus) {
         m_path = m_dir / "root";
         m_error = build_fake_root(m_path, ngpus);
@@ -66,8 +70,8 @@ private:
     std::string m_path, m_error;
 };
 
-#define FERRY_REQUIRE_FAKE_ROOT(root) \
-    do {                              \
+#define FERRY_REQUIRE_FAKE_ROOT(root)                          \
+    do {                                                       \
         if (!(root).error().empty()) FAIL() << (root).error(); \
     } while (0)
 

@@ -31,11 +31,15 @@ inline std::string make_image_root(const std::string& dir, Distro distro) {
     std::string libdir = distro == Distro::debian ? "usr/lib/x86_64-linux-gnu" : "usr/lib64";
     std::string r = sh_quote(dir);
     std::string cmd =
-        "set -e; r=" + r + "; mkdir -p $r/" + libdir + " $r/usr/lib64 $r/usr/bin $r/etc $r/dev "
+        "set -e; r=" + r + "; mkdir -p $r/" + libdir +
+        " $r/usr/lib64 $r/usr/bin $r/etc $r/dev "
         "$r/tmp; ln -s usr/lib $r/lib; ln -s usr/lib64 $r/lib64; ln -s usr/bin $r/bin; "
         "cp -L /lib64/ld-linux-x86-64.so.2 $r/usr/lib64/; cp -L /lib/x86_64-linux-gnu/libc.so.6 "
-        "$r/" + libdir + "/; echo 'int image_stub;' | gcc -x c -shared -fPIC "
-        "-Wl,-soname,libimage.so.1 -o $r/" + libdir + "/libimage.so.1 -; printf '/" + libdir +
+        "$r/" +
+        libdir +
+        "/; echo 'int image_stub;' | gcc -x c -shared -fPIC "
+        "-Wl,-soname,libimage.so.1 -o $r/" +
+        libdir + "/libimage.so.1 -; printf '/" + libdir +
         "\\n' > $r/etc/ld.so.conf; ldconfig -r $r";
     return std::system(cmd.c_str()) == 0 ? "" : "making the image root failed";
 }
@@ -63,7 +67,7 @@ inline std::string run_in_container(const std::string& rootfs, const gpu::Edits&
         auto root = fs::open(rootfs, O_PATH | O_DIRECTORY);
         if (!root) die(root.error().message);
         auto bind = [&](const std::string& source, const std::string& target, bool ro) {
-            struct stat st{};
+            struct stat st {};
             if (::stat(source.c_str(), &st) != 0) die("stat " + source);
             auto kind = S_ISDIR(st.st_mode) ? gpu::TargetKind::directory : gpu::TargetKind::file;
             auto fd = gpu::open_mount_target(root->get(), target, kind);
@@ -75,22 +79,23 @@ inline std::string run_in_container(const std::string& rootfs, const gpu::Edits&
             auto mounted = gpu::open_mount_target(root->get(), target, kind);
             if (!mounted) die(mounted.error().message);
             at = "/proc/self/fd/" + std::to_string(mounted->get());
-            if (ro && ::mount(nullptr, at.c_str(), nullptr,
-                              MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV,
-                              nullptr) != 0)
+            if (ro &&
+                ::mount(nullptr, at.c_str(), nullptr,
+                        MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr) != 0)
                 die("remount " + target + ": " + std::strerror(errno));
         };
         auto dev = gpu::open_mount_target(root->get(), "/dev", gpu::TargetKind::directory);
         if (!dev) die(dev.error().message);
         std::string dev_at = "/proc/self/fd/" + std::to_string(dev->get());
         if (::mount("tmpfs", dev_at.c_str(), "tmpfs", MS_NOSUID, "mode=755") != 0) die("tmpfs");
-        for (const auto& m : e.cdi.mounts) bind(m.host_path, m.container_path, true);
+        for (const auto& m : e.cdi.mounts)
+            bind(m.host_path, m.container_path, true);
         for (const auto& s : e.symlinks)
             if (auto r = gpu::make_symlink_in_root(root->get(), s.path, s.target); !r)
                 die(r.error().message);
         for (const auto& n : e.cdi.device_nodes) {
-            auto parent = gpu::open_mount_target(
-                root->get(), n.path.substr(0, n.path.rfind('/')), gpu::TargetKind::directory);
+            auto parent = gpu::open_mount_target(root->get(), n.path.substr(0, n.path.rfind('/')),
+                                                 gpu::TargetKind::directory);
             if (!parent) die(parent.error().message);
             std::string name = n.path.substr(n.path.rfind('/') + 1);
             mode_t type = n.type == "b" ? S_IFBLK : S_IFCHR;
@@ -103,12 +108,14 @@ inline std::string run_in_container(const std::string& rootfs, const gpu::Edits&
         if (e.ld_cache) bind(cache, "/etc/ld.so.cache", true);
         if (::chroot(rootfs.c_str()) != 0 || ::chdir("/") != 0) die("chroot");
         std::vector<char*> args;
-        for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+        for (const auto& a : argv)
+            args.push_back(const_cast<char*>(a.c_str()));
         args.push_back(nullptr);
         std::vector<std::string> env_storage = e.cdi.env;
         env_storage.push_back("PATH=/usr/bin");
         std::vector<char*> envp;
-        for (auto& v : env_storage) envp.push_back(v.data());
+        for (auto& v : env_storage)
+            envp.push_back(v.data());
         envp.push_back(nullptr);
         ::execve(args[0], args.data(), envp.data());
         die("exec " + argv[0]);

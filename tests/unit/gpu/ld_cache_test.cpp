@@ -36,7 +36,8 @@ std::vector<Line> ldconfig_print(const std::string& file) {
         auto arrow = line.find(" => ");
         if (paren == std::string::npos || arrow == std::string::npos) continue;
         std::string path = line.substr(arrow + 4);
-        while (!path.empty() && path.back() == '\n') path.pop_back();
+        while (!path.empty() && path.back() == '\n')
+            path.pop_back();
         out.push_back({line.substr(1, paren - 1), path});
     }
     ::pclose(p);
@@ -45,7 +46,8 @@ std::vector<Line> ldconfig_print(const std::string& file) {
 
 std::vector<Line> lines_of(const LdCacheView& v) {
     std::vector<Line> out;
-    for (const auto& e : v.entries) out.push_back({std::string(e.name), std::string(e.path)});
+    for (const auto& e : v.entries)
+        out.push_back({std::string(e.name), std::string(e.path)});
     return out;
 }
 
@@ -61,9 +63,9 @@ std::string ldconfig_cache(const std::string& format) {
 TEST(LdCache, ParsesEveryFormatLdconfigWrites) {
     const auto& root = test::SharedFakeRoot::get(1);
     FERRY_REQUIRE_FAKE_ROOT(root);
-    const std::pair<const char*, LdCacheFormat> formats[] = {
-        {"new", LdCacheFormat::new_only}, {"old", LdCacheFormat::old_only},
-        {"compat", LdCacheFormat::compat}};
+    const std::pair<const char*, LdCacheFormat> formats[] = {{"new", LdCacheFormat::new_only},
+                                                             {"old", LdCacheFormat::old_only},
+                                                             {"compat", LdCacheFormat::compat}};
     std::vector<Line> first;
     for (const auto& [name, format] : formats) {
         std::string file = ldconfig_cache(name);
@@ -104,6 +106,25 @@ TEST(LdCache, RejectsCorruptCaches) {
               "corrupt ld.so.cache: truncated entries");
 }
 
+// Random damage to real caches of every format never reads out of bounds (run under ASan).
+TEST(LdCache, SurvivesRandomCorruption) {
+    std::mt19937 rng(7);
+    for (const char* format : {"new", "old", "compat"}) {
+        auto data = fs::read_file(ldconfig_cache(format));
+        ASSERT_TRUE(data);
+        for (int i = 0; i < 3000; ++i) {
+            std::string bad = *data;
+            for (int k = 0; k < 4; ++k)
+                bad[rng() % bad.size()] = static_cast<char>(rng() % 256);
+            if (i % 3 == 0) bad.resize(rng() % bad.size());
+            auto view = parse_ld_cache(bad);
+            if (!view) continue;
+            for (const auto& e : view->entries)
+                ASSERT_LE(e.path.size(), bad.size());
+        }
+    }
+}
+
 TEST(LdCache, LibcmpComparesDigitRunsAsNumbers) {
     EXPECT_LT(ld_cache_libcmp("libfoo.so.2", "libfoo.so.10"), 0);
     EXPECT_GT(ld_cache_libcmp("libfoo.so.10", "libfoo.so.2"), 0);
@@ -138,7 +159,8 @@ TEST(LdCache, KeepsGlibcHwcapsEntries) {
         {"libz.so.1", "/usr/lib/glibc-hwcaps/x86-64-v3/libz.so.1", native_ld_flags(),
          k_ld_hwcap_extension | 0},
     };
-    auto back = parse_ld_cache(write_ld_cache(entries, {"x86-64-v3"}));
+    std::string written = write_ld_cache(entries, {"x86-64-v3"});
+    auto back = parse_ld_cache(written);  // views into written
     ASSERT_TRUE(back);
     ASSERT_EQ(back->hwcaps.size(), 1u);
     EXPECT_EQ(back->hwcaps[0], "x86-64-v3");
@@ -194,7 +216,8 @@ int main(void) {
 }
 )"));
     std::string setup =
-        "set -e; r=" + sh_quote(root) + "; mkdir -p $r/lib64 $r/lib/x86_64-linux-gnu $r/etc "
+        "set -e; r=" + sh_quote(root) +
+        "; mkdir -p $r/lib64 $r/lib/x86_64-linux-gnu $r/etc "
         "$r/opt/nv; cp -L /lib64/ld-linux-x86-64.so.2 $r/lib64/; cp -L "
         "/lib/x86_64-linux-gnu/libc.so.6 $r/lib/x86_64-linux-gnu/; gcc -o $r/probe " +
         sh_quote(src) + "; cp " + sh_quote(fake.path()) +

@@ -52,19 +52,19 @@ TEST(Requirements, SpacesAreOrCommasAreAnd) {
 }
 
 TEST(Requirements, EveryVariableMustHold) {
-    EXPECT_EQ(check({"NVIDIA_REQUIRE_CUDA=cuda>=11.0", "NVIDIA_REQUIRE_ARCH=arch>=9.0"},
-                    host_535()),
-              "image requires GPU architecture >= 9.0 but GPU 0 (NVIDIA GeForce RTX 3090) is "
-              "8.6: choose other GPUs with --gpus, or set NVIDIA_DISABLE_REQUIRE=1");
+    EXPECT_EQ(
+        check({"NVIDIA_REQUIRE_CUDA=cuda>=11.0", "NVIDIA_REQUIRE_ARCH=arch>=9.0"}, host_535()),
+        "image requires GPU architecture >= 9.0 but GPU 0 (NVIDIA GeForce RTX 3090) is "
+        "8.6: choose other GPUs with --gpus, or set NVIDIA_DISABLE_REQUIRE=1");
     EXPECT_EQ(check({"NVIDIA_REQUIRE_BRAND=brand=tesla"}, host_535()),
               "image requires GPU brand = tesla but GPU 0 (NVIDIA GeForce RTX 3090) is geforce: "
               "choose other GPUs with --gpus, or set NVIDIA_DISABLE_REQUIRE=1");
     EXPECT_EQ(check({"NVIDIA_REQUIRE_DRIVER=driver>=550"}, host_535()),
               "image requires driver >= 550 but the host driver is 535.104.05: upgrade the "
               "NVIDIA driver, or set NVIDIA_DISABLE_REQUIRE=1");
-    EXPECT_EQ(check({"NVIDIA_REQUIRE_BRAND=BRAND=GeForce", "NVIDIA_REQUIRE_X=driver!=470"},
-                    host_535()),
-              "<ok>");  // keys and brands compare without case
+    EXPECT_EQ(
+        check({"NVIDIA_REQUIRE_BRAND=BRAND=GeForce", "NVIDIA_REQUIRE_X=driver!=470"}, host_535()),
+        "<ok>");  // keys and brands compare without case
     // An unknown compute capability does not block the container.
     EXPECT_EQ(check({"NVIDIA_REQUIRE_ARCH=arch>=9.0"}, host_535("nvidia", "")), "<ok>");
     // JETPACK is not a requirement here, as in the toolkit.
@@ -74,8 +74,7 @@ TEST(Requirements, EveryVariableMustHold) {
 TEST(Requirements, DisableRequire) {
     EXPECT_EQ(check({"NVIDIA_REQUIRE_CUDA=cuda>=13.0", "NVIDIA_DISABLE_REQUIRE=1"}, host_535()),
               "<ok>");
-    EXPECT_EQ(check({"NVIDIA_REQUIRE_CUDA=cuda>=13.0", "NVIDIA_DISABLE_REQUIRE=true"},
-                    host_535()),
+    EXPECT_EQ(check({"NVIDIA_REQUIRE_CUDA=cuda>=13.0", "NVIDIA_DISABLE_REQUIRE=true"}, host_535()),
               "<ok>");
     EXPECT_NE(check({"NVIDIA_REQUIRE_CUDA=cuda>=13.0", "NVIDIA_DISABLE_REQUIRE=no"}, host_535()),
               "<ok>");

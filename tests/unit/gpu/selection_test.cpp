@@ -77,7 +77,7 @@ TEST(GpusFlag, CsvQuotes) {
 }
 
 class Selection : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         const auto& root = test::SharedFakeRoot::get(8);
         FERRY_REQUIRE_FAKE_ROOT(root);
@@ -107,7 +107,7 @@ TEST_F(Selection, GpusFlagPicksGpus) {
     EXPECT_EQ(gpus("2"), (std::vector<size_t>{0, 1}));
     EXPECT_EQ(gpus("\"device=0,2\""), (std::vector<size_t>{0, 2}));
     EXPECT_EQ(gpus("device=GPU-abcd0003-5f1a-4c2b-9d3e-000000000003"), std::vector<size_t>{3});
-    EXPECT_EQ(gpus("device=gpu-ABCD0005"), std::vector<size_t>{5});  // a unique UUID prefix
+    EXPECT_EQ(gpus("device=gpu-ABCD0005"), std::vector<size_t>{5});      // a unique UUID prefix
     EXPECT_EQ(gpus("device=00000000:27:00.0"), std::vector<size_t>{2});  // nvidia-smi's bus id
     auto none = select("0");
     ASSERT_TRUE(none);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "ferry/oci/yaml.hpp"
 
 namespace ferry::oci::cdi {
@@ -88,8 +90,9 @@ TEST(Cdi, FieldErrors) {
               "CDI spec `/etc/cdi/amd.yaml`: field `cdiVersion`: missing");
     EXPECT_EQ(error_of("cdiVersion: 0.3.0\nkind: a.com/b\ndevices: []\n"),
               "CDI spec `/etc/cdi/amd.yaml`: field `devices`: no devices");
-    EXPECT_EQ(error_of("cdiVersion: 0.3.0\nkind: a.com/b\ndevices:\n- name: a\n  containerEdit: {}\n"),
-              "CDI spec `/etc/cdi/amd.yaml`: field `devices[0].containerEdit`: unknown field");
+    EXPECT_EQ(
+        error_of("cdiVersion: 0.3.0\nkind: a.com/b\ndevices:\n- name: a\n  containerEdit: {}\n"),
+        "CDI spec `/etc/cdi/amd.yaml`: field `devices[0].containerEdit`: unknown field");
     EXPECT_EQ(error_of("cdiVersion: 0.3.0\nkind: a.com/b\ndevices:\n- name: 7\n"),
               "CDI spec `/etc/cdi/amd.yaml`: field `devices[0].name`: expected a string, got a "
               "number");
@@ -186,6 +189,25 @@ TEST(Cdi, WriteRoundTripsBothFormats) {
     EXPECT_NE(yaml.find("cdiVersion: 0.6.0\nkind: amd.com/gpu\n"), std::string::npos) << yaml;
 }
 
+// Random damage to a spec, in both formats, gives a spec or an error, never a crash (ASan).
+TEST(Cdi, SurvivesRandomCorruption) {
+    std::mt19937 rng(11);
+    auto spec = parse_spec(k_amd_yaml, Format::yaml, "amd.yaml");
+    ASSERT_TRUE(spec);
+    for (Format f : {Format::yaml, Format::json}) {
+        std::string text = write_spec(*spec, f);
+        for (int i = 0; i < 2000; ++i) {
+            std::string bad = text;
+            for (int k = 0; k < 3; ++k)
+                bad[rng() % bad.size()] = "\0 :-[]{}\"'&*!|>#\n\t0aZ"[rng() % 20];
+            auto r = parse_spec(bad, f, "x");
+            if (!r) {
+                EXPECT_TRUE(r.error().message.starts_with("CDI spec `x`: "));
+            }
+        }
+    }
+}
+
 TEST(Cdi, QualifiedNames) {
     auto q = parse_qualified_name("nvidia.com/gpu=GPU-1234:0");
     ASSERT_TRUE(q);
@@ -211,8 +233,7 @@ TEST(Cdi, FormatForPath) {
 
 TEST(Cdi, JsonSyntaxErrorNamesThePosition) {
     std::string e = error_of("{\"cdiVersion\": }", Format::json, "/etc/cdi/x.json");
-    EXPECT_TRUE(e.starts_with("CDI spec `/etc/cdi/x.json`: line 1, column 16: syntax error"))
-        << e;
+    EXPECT_TRUE(e.starts_with("CDI spec `/etc/cdi/x.json`: line 1, column 16: syntax error")) << e;
 }
 
 }  // namespace

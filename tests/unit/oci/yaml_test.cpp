@@ -39,8 +39,9 @@ TEST(Yaml, FlowBlockAnchorsAndOrder) {
 TEST(Yaml, Errors) {
     auto bad = yaml_to_json("a: b\n  c: d\n");
     ASSERT_FALSE(bad);
-    EXPECT_EQ(bad.error().message, "line 2, column 4: mapping values are not allowed in this "
-                                   "context");
+    EXPECT_EQ(bad.error().message,
+              "line 2, column 4: mapping values are not allowed in this "
+              "context");
     auto dup = yaml_to_json("a: 1\na: 2\n");
     ASSERT_FALSE(dup);
     EXPECT_EQ(dup.error().message, "line 2, column 1: duplicate key `a`");
@@ -52,9 +53,15 @@ TEST(Yaml, Errors) {
 }
 
 TEST(Yaml, WriteQuotesWhatWouldReadDifferently) {
-    json v = {{"name", "0"}, {"flag", "yes"}, {"path", "/dev/nvidia0"}, {"n", 5},
-              {"empty", ""}, {"colon", "a: b"}, {"list", json::array({"x", "-y", "null"})},
-              {"obj", json::object()}, {"nested", {{"k", "v"}}}};
+    json v = {{"name", "0"},
+              {"flag", "yes"},
+              {"path", "/dev/nvidia0"},
+              {"n", 5},
+              {"empty", ""},
+              {"colon", "a: b"},
+              {"list", json::array({"x", "-y", "null"})},
+              {"obj", json::object()},
+              {"nested", {{"k", "v"}}}};
     std::string text = json_to_yaml(v);
     EXPECT_EQ(text,
               "name: \"0\"\nflag: \"yes\"\npath: /dev/nvidia0\nn: 5\nempty: \"\"\n"
