@@ -207,8 +207,10 @@ Result<NvidiaHost> discover_nvidia(const HostRoot& host) {
     out.cuda_version = cuda_version_for_driver(out.driver_version).value_or("");
     out.gpus = TRY(read_gpus(host));
 
-    if (auto devices = host.read("/proc/devices"))
+    if (auto devices = host.read("/proc/devices")) {
         out.uvm_major = char_major(*devices, "nvidia-uvm");
+        out.caps_major = char_major(*devices, "nvidia-caps");
+    }
     const std::tuple<const char*, int64_t, int64_t> nodes[] = {
         {"/dev/nvidiactl", k_nvidia_major, k_nvidiactl_minor},
         {"/dev/nvidia-uvm", out.uvm_major, 0},
@@ -222,6 +224,13 @@ Result<NvidiaHost> discover_nvidia(const HostRoot& host) {
         // host never created the node.
         if (d && (d->present || d->path != "/dev/nvidia-modeset"))
             out.control_devices.push_back(*d);
+    }
+    if (auto caps = host.list("/dev/nvidia-caps")) {
+        std::sort(caps->begin(), caps->end());
+        for (const auto& name : *caps) {
+            auto d = device_node(host, "/dev/nvidia-caps/" + name, -1, -1);
+            if (d && d->present) out.caps_devices.push_back(*d);
+        }
     }
     read_libraries(host, out);
     read_binaries(host, out);

@@ -58,11 +58,13 @@ struct NvidiaHost {
     std::string cuda_version;    // highest CUDA the driver supports ("12.2"); "" when unknown
     std::vector<Gpu> gpus;       // by index
     std::vector<HostDevice> control_devices;  // nvidiactl, nvidia-uvm(-tools), nvidia-modeset
+    std::vector<HostDevice> caps_devices;     // /dev/nvidia-caps/* (MIG; not injected yet)
     std::vector<DriverFile> libraries;
     std::vector<DriverFile> binaries;
     std::vector<FixedFile> files;      // GSP firmware, persistenced/fabricmanager sockets
     std::vector<std::string> skipped;  // libraries left out (version mismatch), as text
     int64_t uvm_major = -1;            // from /proc/devices; -1 when absent
+    int64_t caps_major = -1;           // nvidia-caps, from /proc/devices; -1 when absent
 };
 
 // Discovers the NVIDIA driver below host. A host without the driver is not an error: the result

@@ -3,8 +3,8 @@
 #
 # Builds, under ROOT, what an NVIDIA host looks like to ferry's discovery, with no GPU:
 #   /proc/driver/nvidia/version, /proc/driver/nvidia/gpus/<bus>/information, /proc/devices;
-#   /dev/nvidiactl, /dev/nvidia0..N-1, -uvm, -uvm-tools, -modeset (mknod; skipped with a warning
-#   when not root);
+#   /dev/nvidiactl, /dev/nvidia0..N-1, -uvm, -uvm-tools, -modeset, /dev/nvidia-caps/nvidia-cap1,2
+#   (mknod; skipped with a warning when not root);
 #   libcuda.so.<ver> and libnvidia-ml.so.<ver> built with gcc, exporting cuInit,
 #   cuDriverGetVersion, cuDeviceGetCount and nvmlInit(_v2), nvmlSystemGetDriverVersion,
 #   nvmlDeviceGetCount(_v2) (the device counts are the /dev/nvidiaN nodes the caller can see,
@@ -82,6 +82,9 @@ node /dev/nvidiactl 195 255
 node /dev/nvidia-modeset 195 254
 node /dev/nvidia-uvm 508 0
 node /dev/nvidia-uvm-tools 508 1
+mkdir -p "$root/dev/nvidia-caps"
+node /dev/nvidia-caps/nvidia-cap1 509 1
+node /dev/nvidia-caps/nvidia-cap2 509 2
 for ((i = 0; i < ngpus; i++)); do node "/dev/nvidia$((i + minor_offset))" 195 $((i + minor_offset)); done
 
 # --- libraries ---------------------------------------------------------------------------------

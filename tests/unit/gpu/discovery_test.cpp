@@ -94,6 +94,14 @@ TEST(Discovery, BinariesFirmwareSocketsAndDevices) {
                                      "/dev/nvidia-uvm-tools 508:1"};
     if (test::can_mknod()) want.push_back("/dev/nvidia-modeset 195:254");
     EXPECT_EQ(nodes, want);
+    EXPECT_EQ(host->caps_major, 509);
+    std::vector<std::string> caps;
+    for (const auto& d : host->caps_devices)
+        caps.push_back(d.path + " " + std::to_string(d.major) + ":" + std::to_string(d.minor));
+    std::vector<std::string> want_caps;
+    if (test::can_mknod())
+        want_caps = {"/dev/nvidia-caps/nvidia-cap1 509:1", "/dev/nvidia-caps/nvidia-cap2 509:2"};
+    EXPECT_EQ(caps, want_caps);
 }
 
 TEST(Discovery, NoDriverIsNotAnError) {
