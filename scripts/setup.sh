@@ -4,7 +4,7 @@
 # apt runs only when something is missing. Every dependency comes from Debian's archive.
 set -euo pipefail
 
-build_pkgs=(g++ make cmake ninja-build pkg-config libssl-dev libisal-dev libzstd-dev
+build_pkgs=(g++ make cmake ninja-build pkg-config libssl-dev libisal-dev libzstd-dev libyaml-dev
             libseccomp-dev nlohmann-json3-dev libgtest-dev)
 test_pkgs=(busybox-static skopeo umoci python3 zstd uidmap runc docker.io attr e2fsprogs
            iproute2 procps util-linux tar gzip)

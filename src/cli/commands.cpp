@@ -3,6 +3,7 @@
 // functions, as docker's do.
 
 #include "ferry/cli/command.hpp"
+#include "ferry/cli/gpu_cmd.hpp"
 #include "ferry/cli/image_inspect_cmd.hpp"
 #include "ferry/cli/image_prune_cmd.hpp"
 #include "ferry/cli/images_cmd.hpp"
@@ -17,6 +18,15 @@
 namespace ferry::cli {
 
 namespace {
+
+constexpr Command k_gpu_cdi[] = {
+    {"generate", "Write a CDI spec for the host's NVIDIA GPUs", cmd_gpu_cdi_generate, {}},
+};
+
+constexpr Command k_gpu[] = {
+    {"ls", "List the host's GPUs", cmd_gpu_ls, {}, "list"},
+    {"cdi", "Container Device Interface specs", nullptr, k_gpu_cdi},
+};
 
 constexpr Command k_image[] = {
     {"import", "Import the contents from a tarball to create a filesystem image", cmd_import, {}},
@@ -34,6 +44,7 @@ constexpr Command k_system[] = {
 };
 
 constexpr Command k_top[] = {
+    {"gpu", "Manage GPUs", nullptr, k_gpu},
     {"image", "Manage images", nullptr, k_image},
     {"system", "Manage ferry", nullptr, k_system},
     {"images", "List images", cmd_images, {}},
@@ -48,6 +59,8 @@ constexpr Command k_top[] = {
 
 }  // namespace
 
-std::span<const Command> top_level_commands() { return k_top; }
+std::span<const Command> top_level_commands() {
+    return k_top;
+}
 
 }  // namespace ferry::cli
