@@ -48,21 +48,25 @@ inline void take(std::expected<void, Error>&&) {}
 
 }  // namespace ferry
 
+#define FERRY_TRY_CAT2(a, b) a##b
+#define FERRY_TRY_CAT(a, b) FERRY_TRY_CAT2(a, b)
+
 // TRY(expr): evaluates a Result; on error returns it from the enclosing function, else yields its
-// value (or nothing for Result<void>).
-#define TRY(...)                                                                  \
-    __extension__({                                                               \
-        auto ferry_try_r_ = (__VA_ARGS__);                                        \
-        if (!ferry_try_r_) return std::unexpected(std::move(ferry_try_r_).error()); \
-        ::ferry::detail::take(std::move(ferry_try_r_));                           \
+// value (or nothing for Result<void>). TRYs may nest.
+#define TRY(...) FERRY_TRY_IMPL(FERRY_TRY_CAT(ferry_try_r_, __COUNTER__), __VA_ARGS__)
+#define FERRY_TRY_IMPL(var, ...)                                         \
+    __extension__({                                                      \
+        auto var = (__VA_ARGS__);                                        \
+        if (!var) return std::unexpected(std::move(var).error());        \
+        ::ferry::detail::take(std::move(var));                           \
     })
 
 // TRY_CTX(ctx, expr): as TRY, prefixing the error with ctx (a string expression evaluated only
 // on failure).
-#define TRY_CTX(ctx, ...)                                                         \
-    __extension__({                                                               \
-        auto ferry_try_r_ = (__VA_ARGS__);                                        \
-        if (!ferry_try_r_)                                                        \
-            return std::unexpected(std::move(ferry_try_r_).error().prefix(ctx));  \
-        ::ferry::detail::take(std::move(ferry_try_r_));                           \
+#define TRY_CTX(ctx, ...) FERRY_TRY_CTX_IMPL(FERRY_TRY_CAT(ferry_try_r_, __COUNTER__), ctx, __VA_ARGS__)
+#define FERRY_TRY_CTX_IMPL(var, ctx, ...)                                       \
+    __extension__({                                                             \
+        auto var = (__VA_ARGS__);                                               \
+        if (!var) return std::unexpected(std::move(var).error().prefix(ctx));   \
+        ::ferry::detail::take(std::move(var));                                  \
     })
