@@ -188,4 +188,32 @@ inline std::string list_tree(const std::string& scratch, const std::string& root
     return text ? *text : text.error().message;
 }
 
+// Python statements defining f(), d(), l(), h(), c() to add entries to the tarfile `t`
+// (PAX format) opened on argv[1]; the script must end with t.close().
+inline constexpr const char* k_tar_prelude = R"PY(
+import io, sys, tarfile
+t = tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT)
+def f(name, data=b"", mode=0o644):
+    i = tarfile.TarInfo(name); i.size = len(data); i.mode = mode; i.mtime = 1600000000
+    t.addfile(i, io.BytesIO(data))
+def d(name, mode=0o755):
+    i = tarfile.TarInfo(name); i.type = tarfile.DIRTYPE; i.mode = mode; i.mtime = 1600000000
+    t.addfile(i)
+def l(name, target):
+    i = tarfile.TarInfo(name); i.type = tarfile.SYMTYPE; i.linkname = target; t.addfile(i)
+def h(name, target):
+    i = tarfile.TarInfo(name); i.type = tarfile.LNKTYPE; i.linkname = target; t.addfile(i)
+def c(name, major, minor):
+    i = tarfile.TarInfo(name); i.type = tarfile.CHRTYPE; i.devmajor = major; i.devminor = minor
+    t.addfile(i)
+)PY";
+
+// Builds dir/name from python statements after k_tar_prelude; returns the path.
+inline std::string make_tar(const std::string& dir, const std::string& name,
+                            const std::string& body) {
+    std::string tar = dir + "/" + name;
+    EXPECT_EQ(python(dir, std::string(k_tar_prelude) + body + "\nt.close()\n", tar), 0);
+    return tar;
+}
+
 }  // namespace ferry::test
