@@ -159,7 +159,11 @@ Result<bool> TarSplitReader::Impl::fill() {
     for (;;) {
         if (in_pos == in_len && file_pos < file_end) {
             size_t want = static_cast<size_t>(std::min<uint64_t>(in.size(), file_end - file_pos));
-            TRY_CTX("tar-split record", fs::pread_exact(fd, in.data(), want, file_pos));
+            auto r = fs::pread_exact(fd, in.data(), want, file_pos);
+            if (!r) {
+                if (r.error().sys_errno == 0) return corrupt();  // shorter than its header says
+                return std::unexpected(std::move(r.error()).prefix("tar-split record"));
+            }
             file_pos += want;
             in_pos = 0;
             in_len = want;
