@@ -145,3 +145,52 @@ TEST_F(RoundTrip, GnuTarDefaultBlockingPadsTo10K) {
 
 }  // namespace
 }  // namespace ferry
+
+namespace ferry {
+namespace {
+
+// python3's tarfile in each of its formats, with long names and links (GNU 'L'/'K' records or
+// PAX), base-256 numbers, a PAX global header and non-ASCII names.
+TEST(RoundTripPython, EveryFormat) {
+    if (!test::have("python3")) GTEST_SKIP() << "needs python3";
+    test::TempDir dir;
+    for (std::string format : {"GNU_FORMAT", "PAX_FORMAT", "USTAR_FORMAT"}) {
+        bool ustar = format == "USTAR_FORMAT";
+        std::string script = R"PY(
+import io, sys, tarfile
+fmt = getattr(tarfile, sys.argv[2])
+ustar = fmt == tarfile.USTAR_FORMAT
+kw = {} if fmt != tarfile.PAX_FORMAT else {"pax_headers": {"comment": "global"}}
+t = tarfile.open(sys.argv[1], "w", format=fmt, **kw)
+def add(name, data=b"", **attrs):
+    i = tarfile.TarInfo(name); i.size = len(data); i.mtime = 1600000000
+    for k, v in attrs.items(): setattr(i, k, v)
+    t.addfile(i, io.BytesIO(data) if data else None)
+add("dir", type=tarfile.DIRTYPE, mode=0o2775)
+add("dir/file", b"x" * 1000, mode=0o640, uid=1000, gid=1000, uname="u", gname="g")
+if not ustar:
+    add("dir/" + "n" * 120, b"long name")
+    add("dir/" + "m" * 200 + "/" + "m" * 200, b"very long name")
+    add("dir/sym", type=tarfile.SYMTYPE, linkname="t" * 150)
+    add("big-uid", b"b", uid=3000000, gid=4000000)
+    add("caf\u00e9", b"accent")
+add("dir/hl", type=tarfile.LNKTYPE, linkname="dir/file")
+add("fifo", type=tarfile.FIFOTYPE)
+t.close()
+)PY";
+        std::string tar = dir / (format + ".tar");
+        ASSERT_EQ(test::python(dir.path(), script, tar + " " + format), 0) << format;
+        std::string work = dir / format;
+        ASSERT_TRUE(fs::make_dirs(work));
+        test::expect_round_trip(tar, work);
+        if (!ustar) {
+            auto data = fs::read_file(work + "/diff/dir/" + std::string(200, 'm') + "/" +
+                                      std::string(200, 'm'));
+            ASSERT_TRUE(data) << format;
+            EXPECT_EQ(*data, "very long name");
+        }
+    }
+}
+
+}  // namespace
+}  // namespace ferry
