@@ -135,8 +135,8 @@ private:
         Member& m = *m_current;
         switch (m.kind) {
             case MemberKind::layer:
-                return TRY_CTX("layer `" + printable(m_current_name) + "`",
-                               m.layer->feed(chunk, bytes));
+                TRY_CTX("layer `" + printable(m_current_name) + "`", m.layer->feed(chunk, bytes));
+                return {};
             case MemberKind::meta:
                 m.bytes.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
                 return {};

@@ -24,9 +24,9 @@ Result<Resolved> resolve(const ImageCatalog& index, std::string_view name) {
             for (const auto& r : index.images())
                 if (std::find(r.repo_digests.begin(), r.repo_digests.end(), want) !=
                     r.repo_digests.end())
-                    return Resolved{&r, ref};
+                    return Resolved{&r, *ref};
         } else if (const ImageRecord* r = index.find_name(ref->full())) {
-            return Resolved{r, ref};
+            return Resolved{r, *ref};
         }
     }
     if (is_lower_hex(name)) return by_prefix(name);
