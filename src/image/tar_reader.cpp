@@ -115,6 +115,7 @@ struct TarReader::Impl {
     uint64_t header_offset = 0;
     uint64_t phys = 0;       // payload bytes after the headers (map included)
     uint64_t remaining = 0;  // bytes left in data / padding / sparse map
+    uint64_t pad_total = 0;  // the padding the current entry's data needs
     uint64_t map_blocks = 0;
     bool sparse = false;  // a GNU sparse entry (old GNU or PAX 0.0 / 0.1 / 1.0)
     size_t map_newlines = 0;
@@ -153,9 +154,13 @@ Result<void> TarReader::feed(std::span<const uint8_t> chunk) {
 Result<void> TarReader::finish() {
     Impl& m = *m_impl;
     if (m.state == State::failed) return fail("tar stream: an earlier error stopped it");
+    // As Go's archive/tar (and so docker): the input may end right after an entry's data, before
+    // its padding, as skopeo and umoci write layers; or at a header boundary without end marker.
     bool clean =
-        m.state == State::trailing || (m.state == State::header && m.fill == 0 && m.local.empty() &&
-                                       !m.has_long_name && !m.has_long_link);
+        m.state == State::trailing ||
+        (m.state == State::padding && m.remaining == m.pad_total) ||
+        (m.state == State::header && m.fill == 0 && m.local.empty() && !m.has_long_name &&
+         !m.has_long_link);
     if (!clean) {
         m.state = State::failed;
         return fail("unexpected end of archive");
@@ -526,6 +531,7 @@ Result<void> TarReader::Impl::start_data() {
 
 Result<void> TarReader::Impl::start_padding() {
     remaining = tar::padding(phys);
+    pad_total = remaining;
     state = remaining > 0 ? State::padding : State::header;
     return {};
 }

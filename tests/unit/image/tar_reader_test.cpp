@@ -183,6 +183,10 @@ TEST(TarReader, EndOfArchiveVariants) {
     EXPECT_EQ(parse_error(tar.substr(0, body)), "ok");
     // One zero block then EOF: accepted.
     EXPECT_EQ(parse_error(tar.substr(0, body + 512)), "ok");
+    // EOF right after the last entry's data, before its padding (skopeo, umoci): accepted, as
+    // Go's archive/tar does; EOF inside the padding is truncation.
+    EXPECT_EQ(parse_error(tar.substr(0, 1536 + 1000)), "ok");
+    EXPECT_EQ(parse_error(tar.substr(0, 1536 + 1001)), "unexpected end of archive");
     // Half a zero block: truncated.
     EXPECT_EQ(parse_error(tar.substr(0, body + 100)), "unexpected end of archive");
     // Trailing bytes after the end marker are kept as raw bytes.
