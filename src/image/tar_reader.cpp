@@ -358,9 +358,9 @@ Result<void> TarReader::Impl::fill_fields(Block blk, uint64_t at) {
 void TarReader::Impl::apply_pax(const tar::PaxRecords& r, const tar::PaxRecords* shadow) {
     using tar::PaxKey;
     auto value = [&](PaxKey k) -> const std::string* {
-        const auto& v = r.get(k);
+        const std::string* v = r.get(k);
         if (!v || v->empty() || (shadow && shadow->get(k))) return nullptr;
-        return &*v;
+        return v;
     };
     TarEntry& e = entry;
     bool is_global = shadow != nullptr;
@@ -425,15 +425,15 @@ Result<void> TarReader::Impl::setup_sparse(Block blk) {
         }
         return emit_entry();
     }
-    const auto& major = local.get(PaxKey::sparse_major);
-    const auto& minor = local.get(PaxKey::sparse_minor);
+    const std::string* major = local.get(PaxKey::sparse_major);
+    const std::string* minor = local.get(PaxKey::sparse_minor);
     bool v1 = major && *major == "1" && minor && *minor == "0";
     bool v0 = (major && *major == "0" && minor && (*minor == "0" || *minor == "1")) ||
               (!major && !minor && local.get(PaxKey::sparse_map));
     if (!v0 && !v1) return emit_entry();
     sparse = true;
-    if (const auto& name = local.get(PaxKey::sparse_name); name && !name->empty()) e.path = *name;
-    if (const auto& real = local.get(PaxKey::sparse_size); real && !real->empty())
+    if (const auto* name = local.get(PaxKey::sparse_name); name && !name->empty()) e.path = *name;
+    if (const auto* real = local.get(PaxKey::sparse_size); real && !real->empty())
         e.real_size = *tar::parse_pax_uint(*real);
     if (v1) {
         ext.clear();
@@ -442,11 +442,11 @@ Result<void> TarReader::Impl::setup_sparse(Block blk) {
         state = State::sparse_map;
         return {};
     }
-    const auto& map = local.get(PaxKey::sparse_map);
+    const std::string* map = local.get(PaxKey::sparse_map);
     std::string_view text = map ? std::string_view(*map) : std::string_view{};
     size_t pairs = static_cast<size_t>(std::count(text.begin(), text.end(), ',') + 1) / 2;
     if (text.empty()) pairs = 0;
-    if (const auto& nb = local.get(PaxKey::sparse_numblocks); nb && !nb->empty()) {
+    if (const auto* nb = local.get(PaxKey::sparse_numblocks); nb && !nb->empty()) {
         if (*tar::parse_pax_uint(*nb) != pairs)
             return header_error(header_offset, "bad sparse map");
     }
