@@ -483,11 +483,7 @@ Result<void> LayerUnpacker::Impl::defer_directory(std::string_view real, const T
     split::put_u64(times + 8, static_cast<uint64_t>(e.mtime_ns));
     deferred.insert(deferred.end(), times, times + 16);
     if (deferred.size() < k_deferred_spill) return {};
-    if (!deferred_spool) {
-        int fd = ::openat(root(), ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-        if (fd < 0) return fail_errno("create temporary file for directory times");
-        deferred_spool.reset(fd);
-    }
+    if (!deferred_spool) deferred_spool = TRY(open_scratch(root()));
     TRY(pwrite_all(deferred_spool.get(), deferred.data(), deferred.size(), spool_size));
     spool_size += deferred.size();
     deferred.clear();
