@@ -1,6 +1,7 @@
 // copy_file_range first (no copy through user space; a reflink on file systems that share
 // extents), pread/pwrite through a 1 MiB buffer when the kernel refuses (different file systems
-// on old kernels, special files). Holes are found with SEEK_DATA / SEEK_HOLE.
+// on old kernels, special files). Holes are found with SEEK_DATA / SEEK_HOLE. Scratch files are
+// O_TMPFILE where the file system has it (never visible), else named and unlinked at once.
 
 #include "ferry/image/file_copy.hpp"
 
@@ -10,6 +11,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <memory>
+#include <string>
+
+#include "ferry/util/random.hpp"
 
 namespace ferry::image {
 
@@ -36,6 +40,19 @@ Result<void> copy_through_buffer(int in, uint64_t in_off, int out, uint64_t out_
 }
 
 }  // namespace
+
+Result<Fd> open_scratch(int dirfd) {
+    int fd = ::openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0) return Fd(fd);
+    if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+        return fail_errno("create temporary file");
+    std::string name = ".ferry-scratch-" + random_hex(8);
+    fd = ::openat(dirfd, name.c_str(), O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) return fail_errno("create temporary file");
+    Fd owned(fd);
+    if (::unlinkat(dirfd, name.c_str(), 0) != 0) return fail_errno("create temporary file");
+    return owned;
+}
 
 Result<void> pwrite_all(int fd, const void* data, size_t size, uint64_t offset) {
     const auto* p = static_cast<const uint8_t*>(data);

@@ -105,7 +105,7 @@ bool format_octal(std::span<uint8_t> f, uint64_t v) {
 
 bool format_string(std::span<uint8_t> f, std::string_view s) {
     if (s.size() > f.size()) return false;
-    std::memcpy(f.data(), s.data(), s.size());
+    if (!s.empty()) std::memcpy(f.data(), s.data(), s.size());
     std::fill(f.begin() + static_cast<ptrdiff_t>(s.size()), f.end(), uint8_t{0});
     return true;
 }

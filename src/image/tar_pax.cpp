@@ -6,20 +6,18 @@
 
 #include "ferry/image/tar_pax.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 namespace ferry::image::tar {
 
 bool PaxRecords::empty() const {
     if (!xattrs.empty()) return false;
-    for (const auto& v : values)
-        if (v) return false;
-    return true;
+    return std::find(present.begin(), present.end(), true) == present.end();
 }
 
 void PaxRecords::clear() {
-    for (auto& v : values)
-        v.reset();
+    present.fill(false);
     xattrs.clear();
     bytes = 0;
 }
@@ -106,10 +104,10 @@ std::optional<std::string> apply(std::string_view key, std::string_view value, P
     }
     if (key == "GNU.sparse.offset" || key == "GNU.sparse.numbytes") {
         if (!parse_pax_uint(value)) return "bad number in record `" + std::string(key) + "`";
-        auto& map = out.values[static_cast<size_t>(PaxKey::sparse_map)];
-        if (!map) map.emplace();
-        if (!map->empty()) map->push_back(',');
-        map->append(value);
+        size_t i = static_cast<size_t>(PaxKey::sparse_map);
+        if (!out.present[i]) out.set(PaxKey::sparse_map, "");
+        if (!out.values[i].empty()) out.values[i].push_back(',');
+        out.values[i].append(value);
         return std::nullopt;
     }
     auto k = key_of(key);
@@ -117,7 +115,7 @@ std::optional<std::string> apply(std::string_view key, std::string_view value, P
     if (!value.empty() &&
         ((is_numeric(*k) && !parse_pax_uint(value)) || (is_time(*k) && !parse_pax_time(value))))
         return "bad number in record `" + std::string(key) + "`";
-    out.values[static_cast<size_t>(*k)].emplace(value);
+    out.set(*k, value);
     return std::nullopt;
 }
 

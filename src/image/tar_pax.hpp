@@ -34,15 +34,24 @@ enum class PaxKey {
 };
 
 // One PAX header's worth of records (or the global ones). A key present with an empty value
-// means "deleted": fall back to the ustar field.
+// means "deleted": fall back to the ustar field. Strings keep their allocations across entries.
 struct PaxRecords {
-    std::array<std::optional<std::string>, static_cast<size_t>(PaxKey::count)> values;
+    static constexpr size_t k_keys = static_cast<size_t>(PaxKey::count);
+    std::array<std::string, k_keys> values;
+    std::array<bool, k_keys> present{};
     std::vector<std::pair<std::string, std::string>> xattrs;  // SCHILY.xattr.*, in order
     size_t bytes = 0;  // retained bytes, to bound memory on hostile input
 
-    // The value of key, nullopt when absent.
-    const std::optional<std::string>& get(PaxKey key) const {
-        return values[static_cast<size_t>(key)];
+    // The value of key, nullptr when absent.
+    const std::string* get(PaxKey key) const {
+        size_t i = static_cast<size_t>(key);
+        return present[i] ? &values[i] : nullptr;
+    }
+    // Sets key to value.
+    void set(PaxKey key, std::string_view value) {
+        size_t i = static_cast<size_t>(key);
+        values[i].assign(value);
+        present[i] = true;
     }
     // Whether any record is held.
     bool empty() const;

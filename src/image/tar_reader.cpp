@@ -122,6 +122,11 @@ struct TarReader::Impl {
     std::optional<uint64_t> map_count;
 
     Result<void> feed(std::span<const uint8_t> in);
+    // A whole block from in (in place, or gathered in `partial` across calls); nullptr when
+    // more input is needed.
+    const uint8_t* take_block(std::span<const uint8_t>& in);
+    // Up to left bytes from the front of in, counted off left and added to offset.
+    std::span<const uint8_t> take(std::span<const uint8_t>& in, uint64_t& left);
     Result<void> on_block(Block blk, uint64_t at);
     Result<void> on_header(Block blk, uint64_t at);
     Result<void> begin_extension(Block blk, uint64_t at);
@@ -168,25 +173,38 @@ Result<void> TarReader::finish() {
     return {};
 }
 
+const uint8_t* TarReader::Impl::take_block(std::span<const uint8_t>& in) {
+    if (fill == 0 && in.size() >= k_block) {
+        const uint8_t* p = in.data();
+        in = in.subspan(k_block);
+        return p;
+    }
+    size_t n = std::min(k_block - fill, in.size());
+    std::memcpy(partial.data() + fill, in.data(), n);
+    fill += n;
+    in = in.subspan(n);
+    if (fill < k_block) return nullptr;
+    fill = 0;
+    return partial.data();
+}
+
+std::span<const uint8_t> TarReader::Impl::take(std::span<const uint8_t>& in, uint64_t& left) {
+    size_t n = static_cast<size_t>(std::min<uint64_t>(left, in.size()));
+    auto part = in.first(n);
+    in = in.subspan(n);
+    left -= n;
+    offset += n;
+    return part;
+}
+
 Result<void> TarReader::Impl::feed(std::span<const uint8_t> in) {
     while (!in.empty()) {
         switch (state) {
             case State::header:
             case State::sparse_ext:
             case State::sparse_map: {
-                const uint8_t* p;
-                if (fill == 0 && in.size() >= k_block) {
-                    p = in.data();
-                    in = in.subspan(k_block);
-                } else {
-                    size_t n = std::min(k_block - fill, in.size());
-                    std::memcpy(partial.data() + fill, in.data(), n);
-                    fill += n;
-                    in = in.subspan(n);
-                    if (fill < k_block) return {};
-                    fill = 0;
-                    p = partial.data();
-                }
+                const uint8_t* p = take_block(in);
+                if (!p) return {};
                 Block blk(p, k_block);
                 uint64_t at = offset;
                 offset += k_block;
@@ -195,44 +213,30 @@ Result<void> TarReader::Impl::feed(std::span<const uint8_t> in) {
                 break;
             }
             case State::extension: {
-                size_t n = static_cast<size_t>(std::min<uint64_t>(ext_remaining, in.size()));
-                TRY(visitor.on_raw(in.first(n)));
-                if (ext.size() < ext_size) {
-                    size_t keep = std::min<size_t>(n, ext_size - ext.size());
-                    ext.append(reinterpret_cast<const char*>(in.data()), keep);
-                }
-                offset += n;
-                ext_remaining -= n;
-                in = in.subspan(n);
+                auto part = take(in, ext_remaining);
+                TRY(visitor.on_raw(part));
+                size_t keep = std::min<size_t>(part.size(),
+                                               ext_size - std::min<uint64_t>(ext_size, ext.size()));
+                ext.append(reinterpret_cast<const char*>(part.data()), keep);
                 if (ext_remaining == 0) TRY(end_extension());
                 break;
             }
-            case State::data: {
-                size_t n = static_cast<size_t>(std::min<uint64_t>(remaining, in.size()));
-                TRY(visitor.on_data(in.first(n)));
-                offset += n;
-                remaining -= n;
-                in = in.subspan(n);
+            case State::data:
+                TRY(visitor.on_data(take(in, remaining)));
                 if (remaining == 0) {
                     TRY(visitor.on_entry_end());
                     TRY(start_padding());
                 }
                 break;
-            }
-            case State::padding: {
-                size_t n = static_cast<size_t>(std::min<uint64_t>(remaining, in.size()));
-                TRY(visitor.on_raw(in.first(n)));
-                offset += n;
-                remaining -= n;
-                in = in.subspan(n);
+            case State::padding:
+                TRY(visitor.on_raw(take(in, remaining)));
                 if (remaining == 0) state = State::header;
                 break;
-            }
-            case State::trailing:
-                TRY(visitor.on_raw(in));
-                offset += in.size();
-                in = {};
+            case State::trailing: {
+                uint64_t all = in.size();
+                TRY(visitor.on_raw(take(in, all)));
                 break;
+            }
             case State::failed:
                 return fail("tar stream: an earlier error stopped it");
         }
@@ -363,9 +367,9 @@ Result<void> TarReader::Impl::fill_fields(Block blk, uint64_t at) {
 void TarReader::Impl::apply_pax(const tar::PaxRecords& r, const tar::PaxRecords* shadow) {
     using tar::PaxKey;
     auto value = [&](PaxKey k) -> const std::string* {
-        const auto& v = r.get(k);
+        const std::string* v = r.get(k);
         if (!v || v->empty() || (shadow && shadow->get(k))) return nullptr;
-        return &*v;
+        return v;
     };
     TarEntry& e = entry;
     bool is_global = shadow != nullptr;
@@ -430,15 +434,15 @@ Result<void> TarReader::Impl::setup_sparse(Block blk) {
         }
         return emit_entry();
     }
-    const auto& major = local.get(PaxKey::sparse_major);
-    const auto& minor = local.get(PaxKey::sparse_minor);
+    const std::string* major = local.get(PaxKey::sparse_major);
+    const std::string* minor = local.get(PaxKey::sparse_minor);
     bool v1 = major && *major == "1" && minor && *minor == "0";
     bool v0 = (major && *major == "0" && minor && (*minor == "0" || *minor == "1")) ||
               (!major && !minor && local.get(PaxKey::sparse_map));
     if (!v0 && !v1) return emit_entry();
     sparse = true;
-    if (const auto& name = local.get(PaxKey::sparse_name); name && !name->empty()) e.path = *name;
-    if (const auto& real = local.get(PaxKey::sparse_size); real && !real->empty())
+    if (const auto* name = local.get(PaxKey::sparse_name); name && !name->empty()) e.path = *name;
+    if (const auto* real = local.get(PaxKey::sparse_size); real && !real->empty())
         e.real_size = *tar::parse_pax_uint(*real);
     if (v1) {
         ext.clear();
@@ -447,11 +451,11 @@ Result<void> TarReader::Impl::setup_sparse(Block blk) {
         state = State::sparse_map;
         return {};
     }
-    const auto& map = local.get(PaxKey::sparse_map);
+    const std::string* map = local.get(PaxKey::sparse_map);
     std::string_view text = map ? std::string_view(*map) : std::string_view{};
     size_t pairs = static_cast<size_t>(std::count(text.begin(), text.end(), ',') + 1) / 2;
     if (text.empty()) pairs = 0;
-    if (const auto& nb = local.get(PaxKey::sparse_numblocks); nb && !nb->empty()) {
+    if (const auto* nb = local.get(PaxKey::sparse_numblocks); nb && !nb->empty()) {
         if (*tar::parse_pax_uint(*nb) != pairs)
             return header_error(header_offset, "bad sparse map");
     }

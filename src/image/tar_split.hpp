@@ -78,7 +78,7 @@ struct TarSplitSegment {
     std::span<const uint8_t> raw;           // raw: bytes, valid until the next call
     std::string_view path;                  // payload: file in the layer dir, valid until next
     uint64_t length = 0;                    // payload: data bytes
-    std::span<const SparseExtent> extents;  // payload: where they are in the file (empty: 0..)
+    std::span<const SparseExtent> extents;  // payload: where they are in the file, in order
     std::optional<uint64_t> side_offset;    // payload: read from the record at this offset
     uint64_t side_size = 0;                 // payload: size of that side copy
 };

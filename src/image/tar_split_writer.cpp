@@ -157,9 +157,8 @@ Result<void> TarSplitWriter::add_replaced(std::string_view path, int fd, uint64_
         return fail("layer replaces more than " + std::to_string(split::k_max_events) + " files");
     if (!m.spool) {
         if (m.spool_dir < 0) return fail("tar-split record: no place for replaced files");
-        int s = ::openat(m.spool_dir, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-        if (s < 0) return fail_errno("create temporary file for replaced files");
-        m.spool.reset(s);
+        m.spool =
+            TRY_CTX("keep replaced file `" + std::string(path) + "`", open_scratch(m.spool_dir));
     }
     uint64_t at = align_up(m.spool_size, split::k_side_align);
     TRY_CTX("keep replaced file `" + std::string(path) + "`",

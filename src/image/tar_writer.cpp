@@ -105,14 +105,13 @@ Result<void> TarWriter::pad(uint64_t size) {
     return emit({k_zeros, static_cast<size_t>(n)});
 }
 
-Result<void> TarWriter::write_headers(const TarEntry& e, char typeflag, uint64_t size) {
-    if (m_in_file) return fail("tar: `" + printable(m_file_name) + "` is not complete");
-    std::map<std::string, std::string> pax;
-    std::array<uint8_t, k_block> h;
-    start_block(h, typeflag);
+namespace {
 
-    std::string name = e.path;
-    if (typeflag == '5' && !name.ends_with('/')) name.push_back('/');
+using PaxMap = std::map<std::string, std::string>;
+using Header = std::array<uint8_t, k_block>;
+
+// Names: ustar name (and prefix) when ASCII and short enough, else a PAX record.
+void fill_names(Header& h, const std::string& name, const std::string& linkpath, PaxMap& pax) {
     std::string_view prefix, rest;
     if (is_ascii(name) && split_ustar(name, prefix, rest)) {
         tar::format_string(field(h, tar::k_name), rest);
@@ -121,20 +120,19 @@ Result<void> TarWriter::write_headers(const TarEntry& e, char typeflag, uint64_t
         pax["path"] = name;
         tar::format_string(field(h, tar::k_name), std::string_view(name).substr(0, 100));
     }
-    if (!e.linkpath.empty()) {
-        if (is_ascii(e.linkpath) && e.linkpath.size() <= 100)
-            tar::format_string(field(h, tar::k_linkname), e.linkpath);
-        else
-            pax["linkpath"] = e.linkpath;
-    }
+    if (linkpath.empty()) return;
+    if (is_ascii(linkpath) && linkpath.size() <= 100)
+        tar::format_string(field(h, tar::k_linkname), linkpath);
+    else
+        pax["linkpath"] = linkpath;
+}
+
+// Numbers and owner names: octal / ASCII when they fit, else PAX records.
+void fill_fields(Header& h, const TarEntry& e, uint64_t size, PaxMap& pax) {
     tar::format_octal(field(h, tar::k_mode), e.mode & 07777);
     auto number = [&](tar::Field f, uint64_t v, uint64_t max, const char* key) {
-        if (v <= max) {
-            tar::format_octal(field(h, f), v);
-        } else {
-            tar::format_octal(field(h, f), 0);
-            pax[key] = std::to_string(v);
-        }
+        tar::format_octal(field(h, f), v <= max ? v : 0);
+        if (v > max) pax[key] = std::to_string(v);
     };
     number(tar::k_uid, e.uid, k_max_octal_7, "uid");
     number(tar::k_gid, e.gid, k_max_octal_7, "gid");
@@ -156,42 +154,51 @@ Result<void> TarWriter::write_headers(const TarEntry& e, char typeflag, uint64_t
     };
     text(tar::k_uname, e.uname, "uname");
     text(tar::k_gname, e.gname, "gname");
-    if (typeflag == '3' || typeflag == '4') {
-        if (e.dev_major > k_max_octal_7 || e.dev_minor > k_max_octal_7)
-            return fail("tar: device numbers of `" + printable(e.path) + "` too large");
-        tar::format_octal(field(h, tar::k_devmajor), e.dev_major);
-        tar::format_octal(field(h, tar::k_devminor), e.dev_minor);
-    } else {
-        tar::format_octal(field(h, tar::k_devmajor), 0);
-        tar::format_octal(field(h, tar::k_devminor), 0);
-    }
     for (const auto& [k, v] : e.xattrs)
         pax["SCHILY.xattr." + k] = v;
+}
 
+// The PAX header block for an entry named name: "dir/PaxHeaders.0/base", as Go names it.
+Header pax_header(std::string_view name, size_t data_size) {
+    Header x;
+    start_block(x, 'x');
+    while (name.ends_with('/'))
+        name.remove_suffix(1);
+    size_t slash = name.rfind('/');
+    std::string xname = slash == std::string_view::npos
+                            ? "PaxHeaders.0/" + std::string(name)
+                            : std::string(name.substr(0, slash + 1)) + "PaxHeaders.0/" +
+                                  std::string(name.substr(slash + 1));
+    tar::format_string(field(x, tar::k_name), std::string_view(xname).substr(0, 100));
+    tar::format_octal(field(x, tar::k_mode), 0644);
+    for (tar::Field f : {tar::k_uid, tar::k_gid, tar::k_mtime, tar::k_devmajor, tar::k_devminor})
+        tar::format_octal(field(x, f), 0);
+    tar::format_octal(field(x, tar::k_size), data_size);
+    set_checksum(x);
+    return x;
+}
+
+}  // namespace
+
+Result<void> TarWriter::write_headers(const TarEntry& e, char typeflag, uint64_t size) {
+    if (m_in_file) return fail("tar: `" + printable(m_file_name) + "` is not complete");
+    PaxMap pax;
+    Header h;
+    start_block(h, typeflag);
+    std::string name = e.path;
+    if (typeflag == '5' && !name.ends_with('/')) name.push_back('/');
+    fill_names(h, name, e.linkpath, pax);
+    fill_fields(h, e, size, pax);
+    bool device = typeflag == '3' || typeflag == '4';
+    if (device && (e.dev_major > k_max_octal_7 || e.dev_minor > k_max_octal_7))
+        return fail("tar: device numbers of `" + printable(e.path) + "` too large");
+    tar::format_octal(field(h, tar::k_devmajor), device ? e.dev_major : 0);
+    tar::format_octal(field(h, tar::k_devminor), device ? e.dev_minor : 0);
     if (!pax.empty()) {
         std::string data;
         for (const auto& [k, v] : pax)
             append_record(data, k, v);
-        std::array<uint8_t, k_block> x;
-        start_block(x, 'x');
-        std::string_view bare(name);
-        while (bare.ends_with('/'))
-            bare.remove_suffix(1);
-        size_t slash = bare.rfind('/');
-        std::string xname = slash == std::string_view::npos
-                                ? "PaxHeaders.0/" + std::string(bare)
-                                : std::string(bare.substr(0, slash + 1)) + "PaxHeaders.0/" +
-                                      std::string(bare.substr(slash + 1));
-        tar::format_string(field(x, tar::k_name), std::string_view(xname).substr(0, 100));
-        tar::format_octal(field(x, tar::k_mode), 0644);
-        tar::format_octal(field(x, tar::k_uid), 0);
-        tar::format_octal(field(x, tar::k_gid), 0);
-        tar::format_octal(field(x, tar::k_size), data.size());
-        tar::format_octal(field(x, tar::k_mtime), 0);
-        tar::format_octal(field(x, tar::k_devmajor), 0);
-        tar::format_octal(field(x, tar::k_devminor), 0);
-        set_checksum(x);
-        TRY(emit(x));
+        TRY(emit(pax_header(name, data.size())));
         TRY(emit({reinterpret_cast<const uint8_t*>(data.data()), data.size()}));
         TRY(pad(data.size()));
     }

@@ -55,11 +55,16 @@ timespec to_timespec(int64_t ns) {
     return timespec{static_cast<time_t>(sec), static_cast<long>(rem)};
 }
 
-std::string join(std::string_view dir, std::string_view name) {
-    std::string out;
-    out.reserve(dir.size() + 1 + name.size());
+// dir + "/" + name (just name when dir is the root), into out (its allocation reused).
+void join_into(std::string& out, std::string_view dir, std::string_view name) {
+    out.clear();
     if (!dir.empty()) out.append(dir).push_back('/');
     out.append(name);
+}
+
+std::string join(std::string_view dir, std::string_view name) {
+    std::string out;
+    join_into(out, dir, name);
     return out;
 }
 
@@ -109,6 +114,7 @@ struct LayerUnpacker::Impl {
     UnpackStats stats;
     const TarEntry* entry = nullptr;
     std::string path, link;
+    std::string cur_name, cur_real;  // the entry's last component, and its real path
     Data data = Data::raw;
     Fd file;
     size_t extent = 0;
@@ -118,6 +124,11 @@ struct LayerUnpacker::Impl {
     uint64_t spool_size = 0;
 
     int root() const { return dirs.root(); }
+    // Sets cur_name and cur_real for base in directory d.
+    void locate(LayerDir::Dir d, std::string_view base) {
+        cur_name.assign(base);
+        join_into(cur_real, d.real, base);
+    }
     Result<void> begin(const TarEntry& e);
     Result<void> whiteout(std::string_view dir, std::string_view base);
     Result<void> regular(const TarEntry& e, LayerDir::Dir d, std::string_view base);
@@ -128,9 +139,9 @@ struct LayerUnpacker::Impl {
     Result<void> replace(int dirfd, std::string_view name, const std::string& real);
     Result<void> remove_tree(int dirfd, std::string_view name, const std::string& real);
     Result<void> write_data(std::span<const uint8_t> bytes);
-    Result<void> set_owner(const TarEntry& e, int fd, int dirfd, std::string_view name);
-    Result<void> set_xattrs(const TarEntry& e, int fd, int dirfd, std::string_view name);
-    Result<void> set_times(const TarEntry& e, int fd, int dirfd, std::string_view name);
+    Result<void> set_owner(const TarEntry& e, int fd, int dirfd, const char* name);
+    Result<void> set_xattrs(const TarEntry& e, int fd, int dirfd, const char* name);
+    Result<void> set_times(const TarEntry& e, int fd, int dirfd, const char* name);
     Result<void> finish_file();
     Result<void> defer_directory(std::string_view real, const TarEntry& e);
     Result<void> apply_deferred(std::span<const uint8_t> bytes);
@@ -223,36 +234,34 @@ Result<void> LayerUnpacker::Impl::whiteout(std::string_view dir, std::string_vie
         int fd = ::openat(d.fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0) return fail_errno("open directory");
         Fd owned(fd);
-        const char* name = opt.whiteout_xattr == WhiteoutXattr::trusted ? "trusted.overlay.opaque"
-                                                                        : "user.overlay.opaque";
-        if (::fsetxattr(fd, name, "y", 1, 0) != 0)
-            return fail_errno(std::string("set `") + name + "`");
+        const char* xattr = opt.whiteout_xattr == WhiteoutXattr::trusted ? "trusted.overlay.opaque"
+                                                                         : "user.overlay.opaque";
+        if (::fsetxattr(fd, xattr, "y", 1, 0) != 0)
+            return fail_errno(std::string("set `") + xattr + "`");
         return {};
     }
     if (base.starts_with(k_whiteout_meta)) return {};  // aufs metadata (.wh..wh.plnk): skipped
-    std::string_view name = base.substr(k_whiteout.size());
-    if (name.empty() || name == "." || name == "..") return fail("invalid whiteout name");
+    std::string_view target = base.substr(k_whiteout.size());
+    if (target.empty() || target == "." || target == "..") return fail("invalid whiteout name");
     auto d = TRY(dirs.dir(dir, LayerDir::Missing::create));
-    std::string real = join(d.real, name);
-    std::string target(name);
+    locate(d, target);
     for (int attempt = 0;; ++attempt) {
-        if (::mknodat(d.fd, target.c_str(), S_IFCHR | 0, makedev(0, 0)) == 0) return {};
+        if (::mknodat(d.fd, cur_name.c_str(), S_IFCHR | 0, makedev(0, 0)) == 0) return {};
         if (errno != EEXIST || attempt > 0) return fail_errno("create whiteout");
-        TRY(replace(d.fd, target, real));
+        TRY(replace(d.fd, cur_name, cur_real));
     }
 }
 
 Result<void> LayerUnpacker::Impl::regular(const TarEntry& e, LayerDir::Dir d,
                                           std::string_view base) {
-    std::string real = join(d.real, base);
-    std::string name(base);
+    locate(d, base);
     int fd;
     for (int attempt = 0;; ++attempt) {
-        fd = ::openat(d.fd, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+        fd = ::openat(d.fd, cur_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                       0600);
         if (fd >= 0) break;
         if (errno != EEXIST || attempt > 0) return fail_errno("create file");
-        TRY(replace(d.fd, name, real));
+        TRY(replace(d.fd, cur_name, cur_real));
     }
     file.reset(fd);
     bool sparse = !e.sparse.empty() || e.real_size != e.size;
@@ -260,7 +269,7 @@ Result<void> LayerUnpacker::Impl::regular(const TarEntry& e, LayerDir::Dir d,
         return fail_errno("set size");
     stats.content_size += e.real_size;
     if (e.size > 0) {
-        TRY(record.add_payload(real, e.size, e.sparse));
+        TRY(record.add_payload(cur_real, e.size, e.sparse));
         data = Data::file;
         extent = 0;
         extent_done = 0;
@@ -292,48 +301,46 @@ Result<void> LayerUnpacker::Impl::write_data(std::span<const uint8_t> bytes) {
 Result<void> LayerUnpacker::Impl::finish_file() {
     Fd fd = std::move(file);
     const TarEntry& e = *entry;
-    TRY(set_owner(e, fd.get(), -1, {}));
+    TRY(set_owner(e, fd.get(), -1, nullptr));
     if (::fchmod(fd.get(), e.mode) != 0) return fail_errno("set mode");
-    TRY(set_xattrs(e, fd.get(), -1, {}));
-    return set_times(e, fd.get(), -1, {});
+    TRY(set_xattrs(e, fd.get(), -1, nullptr));
+    return set_times(e, fd.get(), -1, nullptr);
 }
 
 Result<void> LayerUnpacker::Impl::directory(const TarEntry& e, LayerDir::Dir d,
                                             std::string_view base) {
-    std::string real = join(d.real, base);
-    std::string name(base);
-    if (::mkdirat(d.fd, name.c_str(), 0700) != 0) {
+    locate(d, base);
+    if (::mkdirat(d.fd, cur_name.c_str(), 0700) != 0) {
         if (errno != EEXIST) return fail_errno("create directory");
         struct stat st {};
-        if (::fstatat(d.fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+        if (::fstatat(d.fd, cur_name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
             return fail_errno("create directory");
         if (!S_ISDIR(st.st_mode)) {
-            TRY(replace(d.fd, name, real));
-            if (::mkdirat(d.fd, name.c_str(), 0700) != 0) return fail_errno("create directory");
+            TRY(replace(d.fd, cur_name, cur_real));
+            if (::mkdirat(d.fd, cur_name.c_str(), 0700) != 0) return fail_errno("create directory");
         }
     }
-    int fd = ::openat(d.fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int fd = ::openat(d.fd, cur_name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) return fail_errno("open directory");
     Fd owned(fd);
-    TRY(set_owner(e, fd, -1, {}));
-    TRY(set_xattrs(e, fd, -1, {}));
-    return defer_directory(real, e);
+    TRY(set_owner(e, fd, -1, nullptr));
+    TRY(set_xattrs(e, fd, -1, nullptr));
+    return defer_directory(cur_real, e);
 }
 
 Result<void> LayerUnpacker::Impl::symlink(const TarEntry& e, LayerDir::Dir d,
                                           std::string_view base) {
     if (e.linkpath.find('\0') != std::string::npos) return fail("invalid symlink target");
-    std::string real = join(d.real, base);
-    std::string name(base);
+    locate(d, base);
     for (int attempt = 0;; ++attempt) {
-        if (::symlinkat(e.linkpath.c_str(), d.fd, name.c_str()) == 0) break;
+        if (::symlinkat(e.linkpath.c_str(), d.fd, cur_name.c_str()) == 0) break;
         if (errno != EEXIST || attempt > 0) return fail_errno("create symlink");
-        TRY(replace(d.fd, name, real));
+        TRY(replace(d.fd, cur_name, cur_real));
     }
     stats.content_size += e.linkpath.size();
-    TRY(set_owner(e, -1, d.fd, name));
-    TRY(set_xattrs(e, -1, d.fd, name));
-    return set_times(e, -1, d.fd, name);
+    TRY(set_owner(e, -1, d.fd, cur_name.c_str()));
+    TRY(set_xattrs(e, -1, d.fd, cur_name.c_str()));
+    return set_times(e, -1, d.fd, cur_name.c_str());
 }
 
 Result<void> LayerUnpacker::Impl::hardlink(const TarEntry& e, std::string_view dir,
@@ -352,37 +359,35 @@ Result<void> LayerUnpacker::Impl::hardlink(const TarEntry& e, std::string_view d
     int tfd = target->fd;
     std::string tname(tbase);
     auto d = TRY(dirs.dir(dir, LayerDir::Missing::create));
-    std::string real = join(d.real, base);
-    std::string name(base);
+    locate(d, base);
     for (int attempt = 0;; ++attempt) {
-        if (::linkat(tfd, tname.c_str(), d.fd, name.c_str(), 0) == 0) return {};
+        if (::linkat(tfd, tname.c_str(), d.fd, cur_name.c_str(), 0) == 0) return {};
         if (errno == ENOENT) return fail("hard link target `" + shown + "` does not exist");
         if (errno != EEXIST || attempt > 0) return fail_errno("create hard link");
         struct stat a {
         }, b{};
         if (::fstatat(tfd, tname.c_str(), &a, AT_SYMLINK_NOFOLLOW) == 0 &&
-            ::fstatat(d.fd, name.c_str(), &b, AT_SYMLINK_NOFOLLOW) == 0 && a.st_dev == b.st_dev &&
-            a.st_ino == b.st_ino)
+            ::fstatat(d.fd, cur_name.c_str(), &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+            a.st_dev == b.st_dev && a.st_ino == b.st_ino)
             return {};  // already that file
-        TRY(replace(d.fd, name, real));
+        TRY(replace(d.fd, cur_name, cur_real));
     }
 }
 
 Result<void> LayerUnpacker::Impl::node(const TarEntry& e, LayerDir::Dir d, std::string_view base,
                                        mode_t type) {
-    std::string real = join(d.real, base);
-    std::string name(base);
+    locate(d, base);
     dev_t dev = type == S_IFIFO ? 0 : makedev(e.dev_major, e.dev_minor);
     for (int attempt = 0;; ++attempt) {
-        if (::mknodat(d.fd, name.c_str(), type | 0600, dev) == 0) break;
+        if (::mknodat(d.fd, cur_name.c_str(), type | 0600, dev) == 0) break;
         if (errno != EEXIST || attempt > 0)
             return fail_errno(type == S_IFIFO ? "create fifo" : "create device node");
-        TRY(replace(d.fd, name, real));
+        TRY(replace(d.fd, cur_name, cur_real));
     }
-    TRY(set_owner(e, -1, d.fd, name));
-    if (::fchmodat(d.fd, name.c_str(), e.mode, 0) != 0) return fail_errno("set mode");
-    TRY(set_xattrs(e, -1, d.fd, name));
-    return set_times(e, -1, d.fd, name);
+    TRY(set_owner(e, -1, d.fd, cur_name.c_str()));
+    if (::fchmodat(d.fd, cur_name.c_str(), e.mode, 0) != 0) return fail_errno("set mode");
+    TRY(set_xattrs(e, -1, d.fd, cur_name.c_str()));
+    return set_times(e, -1, d.fd, cur_name.c_str());
 }
 
 Result<void> LayerUnpacker::Impl::replace(int dirfd, std::string_view name,
@@ -426,7 +431,7 @@ Result<void> LayerUnpacker::Impl::remove_tree(int dirfd, std::string_view name,
 }
 
 Result<void> LayerUnpacker::Impl::set_owner(const TarEntry& e, int fd, int dirfd,
-                                            std::string_view name) {
+                                            const char* name) {
     bool best_effort = opt.ownership == OwnershipMode::best_effort;
     constexpr uint64_t k_max_id = 0xfffffffe;
     if (e.uid > k_max_id || e.gid > k_max_id) {
@@ -436,15 +441,15 @@ Result<void> LayerUnpacker::Impl::set_owner(const TarEntry& e, int fd, int dirfd
     }
     auto uid = static_cast<uid_t>(e.uid);
     auto gid = static_cast<gid_t>(e.gid);
-    int r = fd >= 0 ? ::fchown(fd, uid, gid)
-                    : ::fchownat(dirfd, std::string(name).c_str(), uid, gid, AT_SYMLINK_NOFOLLOW);
+    int r =
+        fd >= 0 ? ::fchown(fd, uid, gid) : ::fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW);
     if (r != 0 && !(best_effort && (errno == EPERM || errno == EINVAL)))
         return fail_errno("set owner");
     return {};
 }
 
 Result<void> LayerUnpacker::Impl::set_xattrs(const TarEntry& e, int fd, int dirfd,
-                                             std::string_view name) {
+                                             const char* name) {
     bool best_effort = opt.ownership == OwnershipMode::best_effort;
     for (const auto& [key, value] : e.xattrs) {
         // Overlay's own attributes in a layer could redirect lookups: never applied.
@@ -462,10 +467,9 @@ Result<void> LayerUnpacker::Impl::set_xattrs(const TarEntry& e, int fd, int dirf
 }
 
 Result<void> LayerUnpacker::Impl::set_times(const TarEntry& e, int fd, int dirfd,
-                                            std::string_view name) {
+                                            const char* name) {
     timespec ts[2] = {to_timespec(e.atime_ns.value_or(e.mtime_ns)), to_timespec(e.mtime_ns)};
-    int r = fd >= 0 ? ::futimens(fd, ts)
-                    : ::utimensat(dirfd, std::string(name).c_str(), ts, AT_SYMLINK_NOFOLLOW);
+    int r = fd >= 0 ? ::futimens(fd, ts) : ::utimensat(dirfd, name, ts, AT_SYMLINK_NOFOLLOW);
     if (r != 0) return fail_errno("set times");
     return {};
 }
@@ -479,11 +483,7 @@ Result<void> LayerUnpacker::Impl::defer_directory(std::string_view real, const T
     split::put_u64(times + 8, static_cast<uint64_t>(e.mtime_ns));
     deferred.insert(deferred.end(), times, times + 16);
     if (deferred.size() < k_deferred_spill) return {};
-    if (!deferred_spool) {
-        int fd = ::openat(root(), ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-        if (fd < 0) return fail_errno("create temporary file for directory times");
-        deferred_spool.reset(fd);
-    }
+    if (!deferred_spool) deferred_spool = TRY(open_scratch(root()));
     TRY(pwrite_all(deferred_spool.get(), deferred.data(), deferred.size(), spool_size));
     spool_size += deferred.size();
     deferred.clear();

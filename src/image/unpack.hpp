@@ -28,11 +28,14 @@ enum class WhiteoutXattr {
 // Whether device nodes may be created.
 enum class DeviceNodes { create, refuse };
 
+// How to unpack: root defaults; a rootless store uses best_effort, user and refuse.
 struct UnpackOptions {
-    OwnershipMode ownership = OwnershipMode::preserve;
-    WhiteoutXattr whiteout_xattr = WhiteoutXattr::trusted;
-    DeviceNodes devices = DeviceNodes::create;
+    OwnershipMode ownership = OwnershipMode::preserve;      // chown failures fatal or ignored
+    WhiteoutXattr whiteout_xattr = WhiteoutXattr::trusted;  // the opaque-directory xattr
+    DeviceNodes devices = DeviceNodes::create;              // mknod devices, or refuse them
 };
+
+// What an unpack produced.
 
 struct UnpackStats {
     uint64_t entries = 0;       // archive entries
@@ -50,9 +53,13 @@ class LayerUnpacker : public TarVisitor {
                                                          UnpackOptions options);
     ~LayerUnpacker() override;
 
+    // Stores raw bytes in the record.
     Result<void> on_raw(std::span<const uint8_t> bytes) override;
+    // Creates the entry (errors: `entry `NAME`: ...`, e.g. `path escapes the layer`).
     Result<void> on_entry(const TarEntry& entry) override;
+    // Writes file data (or stores the data of entries that are not files in the record).
     Result<void> on_data(std::span<const uint8_t> bytes) override;
+    // Applies a file's owner, mode, xattrs and times once its data is written.
     Result<void> on_entry_end() override;
 
     // Applies the deferred directory modes and times and completes the record (not fsynced:

@@ -285,3 +285,38 @@ TEST_F(Unpack, OverlayHonoursWhiteoutsAndOpaqueDirs) {
 
 }  // namespace
 }  // namespace ferry
+
+namespace ferry {
+namespace {
+
+// Enough directory records (long paths: ~4 KiB each) that the deferred mode/time list spills to
+// its scratch file (past 4 MiB): every directory still gets its mode and time.
+TEST(UnpackMany, DirectoryTimesSurviveTheSpill) {
+    if (!test::have("python3")) GTEST_SKIP() << "needs python3";
+    test::TempDir dir;
+    std::string tar = test::make_tar(dir.path(), "many.tar", R"PY(
+base = "/".join(["p" * 250] * 15)
+for n in range(1200):
+    i = tarfile.TarInfo("%s/%05d%s" % (base, n, "q" * 200)); i.type = tarfile.DIRTYPE
+    i.mode = 0o700 + (n % 2) * 0o55; i.mtime = 1000000000 + n
+    t.addfile(i)
+)PY");
+    ASSERT_TRUE(fs::make_dirs(dir / "w"));
+    test::expect_round_trip(tar, dir / "w");
+    Fd diff = *fs::open(dir / "w/diff", O_RDONLY | O_DIRECTORY);
+    std::string base;
+    for (int i = 0; i < 15; ++i)
+        base += std::string(250, 'p') + "/";
+    for (int n : {0, 1, 777, 1199}) {
+        char name[16];
+        std::snprintf(name, sizeof name, "%05d", n);
+        struct stat st {};
+        std::string path = base + name + std::string(200, 'q');
+        ASSERT_EQ(::fstatat(diff.get(), path.c_str(), &st, 0), 0) << n;
+        EXPECT_EQ(st.st_mtime, 1000000000 + n);
+        EXPECT_EQ(st.st_mode & 07777, n % 2 ? 0755u : 0700u);
+    }
+}
+
+}  // namespace
+}  // namespace ferry
