@@ -121,13 +121,18 @@ Result<CapabilitySets> capability_sets(const oci::Capabilities& caps) {
     return s;
 }
 
-Result<void> apply_capabilities(const CapabilitySets& sets) {
+Result<void> apply_bounding_set(const CapabilitySets& sets) {
     int last = last_capability();
     for (int n = 0; n <= last; ++n) {
         if (sets.bounding & (1ull << n)) continue;
         if (::prctl(PR_CAPBSET_DROP, n, 0, 0, 0) != 0 && errno != EINVAL)
             return fail_errno("drop capability " + std::string(capability_name(n)));
     }
+    return {};
+}
+
+Result<void> apply_capabilities(const CapabilitySets& sets) {
+    int last = last_capability();
     __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
     __user_cap_data_struct data[2] = {};
     for (int i = 0; i < 2; ++i) {

@@ -50,9 +50,12 @@ Result<CapabilitySets> capability_sets(const oci::Capabilities& caps);
 // The highest capability number the running kernel knows.
 int last_capability();
 
-// Applies sets to the calling thread: drops the bounding set, then capset for effective,
-// permitted and inheritable, then raises ambient. Call after the final setuid (with
-// PR_SET_KEEPCAPS). Fails with `set capabilities: strerror`.
+// Drops every capability outside sets.bounding from the bounding set (needs CAP_SETPCAP, so it
+// comes before the switch to the process's user). Fails with
+// `drop capability CAP_X: strerror`.
+Result<void> apply_bounding_set(const CapabilitySets& sets);
+// Sets effective, permitted and inheritable (capset), then the ambient set. Call after the final
+// setuid (made with PR_SET_KEEPCAPS). Fails with `set capabilities: strerror`.
 Result<void> apply_capabilities(const CapabilitySets& sets);
 
 }  // namespace ferry::runtime

@@ -150,8 +150,10 @@ Result<Executed> exec_in(const ExecRequest& req) {
     for (;;) {
         auto msg = parent_end.receive();
         if (!msg || (*msg && (*msg)->kind == SyncKind::error)) {
-            Error e = msg ? Error{std::move((*msg)->text), (*msg)->sys_errno, (*msg)->exit_code}
-                          : std::move(msg.error());
+            Error e = !msg ? std::move(msg.error())
+                      : (*msg)->text.empty()  // from the trampoline
+                          ? exec_failure(plan.process.args.front(), (*msg)->sys_errno, (*msg)->exit_code)
+                          : Error{std::move((*msg)->text), (*msg)->sys_errno, (*msg)->exit_code};
             if (out.pid) {
                 (void)out.pid.kill(SIGKILL);
                 (void)out.pid.wait();

@@ -1,11 +1,13 @@
-// Process start-up, docker's order: rlimits and the oom score while still privileged; seccomp
+// Process start-up, runc's order: rlimits and the oom score while still privileged; seccomp
 // early unless no_new_privs is set (loading a filter without no_new_privs needs CAP_SYS_ADMIN,
-// which is about to go), then groups, gid, uid with PR_SET_KEEPCAPS, the capability sets,
+// which is about to go); the bounding set (dropping needs CAP_SETPCAP), then groups, gid, uid
+// with PR_SET_KEEPCAPS, the other capability sets,
 // no_new_privs, seccomp late when no_new_privs allows it, the umask, the descriptors, execve.
 // Descriptors: the wanted ones are first copied above the target range, then dup2'd into
 // 0, 1, 2, 3, ...; everything else is marked close-on-exec with close_range, so no descriptor of
-// ferry's reaches the container. The command is looked up in the process's PATH as docker does;
-// a failed execve is reported on the sync socket with exit status 127 (not found) or 126.
+// ferry's reaches the container. The command is looked up in the process's PATH as docker does,
+// then run through the exec trampoline (trampoline.hpp); a failed execve is reported on the sync
+// socket with exit status 127 (not found) or 126.
 
 #include "ferry/runtime/process.hpp"
 
@@ -16,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -23,6 +26,7 @@
 #include <cerrno>
 
 #include "ferry/runtime/mounts.hpp"
+#include "ferry/runtime/trampoline.hpp"
 #include "ferry/util/fs.hpp"
 
 namespace ferry::runtime {
@@ -64,24 +68,35 @@ Result<void> set_user(const ProcessPlan& plan) {
     return {};
 }
 
-// Puts the wanted descriptors at 0, 1, 2, 3, ... and marks everything above close-on-exec.
-Result<void> install_fds(const ProcessPlan& plan, int console, SyncSocket& sync) {
+// Moves fd to the lowest number at or above floor when it is below it (close-on-exec).
+Result<void> lift(int& fd, int floor, const char* what) {
+    if (fd < 0 || fd >= floor) return {};
+    int moved = ::fcntl(fd, F_DUPFD_CLOEXEC, floor);
+    if (moved < 0) return fail_errno(std::string("move ") + what);
+    ::close(fd);
+    fd = moved;
+    return {};
+}
+
+// Puts the wanted descriptors at 0, 1, 2, 3, ... and marks everything above close-on-exec; the
+// sync socket and the trampoline are moved out of the way first.
+Result<void> install_fds(const ProcessPlan& plan, int console, SyncSocket& sync, int& trampoline) {
     std::vector<int> wanted;
     for (int i = 0; i < 3; ++i) {
         if (console >= 0)
             wanted.push_back(console);
-        else if (plan.stdio == StdioMode::fds && plan.stdio_fds[i] >= 0)
+        else if (plan.stdio == StdioMode::fds && plan.stdio_fds[static_cast<size_t>(i)] >= 0)
             wanted.push_back(plan.stdio_fds[static_cast<size_t>(i)]);
         else
             wanted.push_back(i);
     }
     wanted.insert(wanted.end(), plan.extra_fds.begin(), plan.extra_fds.end());
     int n = static_cast<int>(wanted.size());
-    if (sync.get() < n) {
-        int moved = ::fcntl(sync.get(), F_DUPFD_CLOEXEC, n);
-        if (moved < 0) return fail_errno("move sync socket");
-        sync.fd().reset(moved);
-    }
+    int sync_fd = sync.fd().release();
+    auto lifted = lift(sync_fd, n, "sync socket");
+    sync.fd().reset(sync_fd);
+    if (!lifted) return lifted;
+    TRY(lift(trampoline, n, "exec trampoline"));
     std::vector<int> copies;
     for (int i = 0; i < n; ++i) {
         int fd = wanted[static_cast<size_t>(i)];
@@ -101,26 +116,11 @@ Result<void> install_fds(const ProcessPlan& plan, int console, SyncSocket& sync)
     return {};
 }
 
-Error exec_error(const std::string& name, int err) {
-    int status = err == ENOENT || err == ENOTDIR ? k_exit_not_found : k_exit_cannot_invoke;
-    Error e = fail_errno("exec `" + name + "`", err).error();
-    e.exit_code = status;
-    return e;
-}
-
-// execve with docker's lookup; returns only on failure.
-Error exec_command(const ProcessPlan& plan) {
-    std::vector<char*> argv, envp;
-    for (const auto& a : plan.args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    for (const auto& e : plan.env) envp.push_back(const_cast<char*>(e.c_str()));
-    envp.push_back(nullptr);
+// The file to run for the command, found as docker (Go's exec.LookPath) does: a name with a
+// slash as it is, else the first regular, executable PATH entry.
+Result<std::string> find_command(const ProcessPlan& plan) {
     const std::string& name = plan.args.front();
-    if (name.find('/') != std::string::npos) {
-        ::execve(name.c_str(), argv.data(), envp.data());
-        return exec_error(name, errno);
-    }
-    int denied = 0;
+    if (name.find('/') != std::string::npos) return name;
     size_t pos = 0;
     while (pos <= plan.path.size()) {
         size_t end = plan.path.find(':', pos);
@@ -128,15 +128,41 @@ Error exec_command(const ProcessPlan& plan) {
         std::string dir = plan.path.substr(pos, end - pos);
         pos = end + 1;
         std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
-        ::execve(candidate.c_str(), argv.data(), envp.data());
-        if (errno == EACCES) denied = EACCES;
-        else if (errno != ENOENT && errno != ENOTDIR) return exec_error(name, errno);
+        struct stat st{};
+        if (::stat(candidate.c_str(), &st) == 0 && !S_ISDIR(st.st_mode) && (st.st_mode & 0111))
+            return candidate;
     }
-    if (denied) return exec_error(name, denied);
-    return Error{"exec `" + name + "`: executable file not found in $PATH", ENOENT, k_exit_not_found};
+    return std::unexpected(
+        Error{"exec `" + name + "`: executable file not found in $PATH", ENOENT, k_exit_not_found});
 }
 
-Result<void> prepare(const ProcessPlan& plan, SyncSocket& sync, int console) {
+// Runs the command (through the trampoline when there is one); returns only on failure.
+Error exec_command(const ProcessPlan& plan, int sync_fd, int trampoline) {
+    auto target = find_command(plan);
+    if (!target) return target.error();
+    std::vector<char*> argv, envp;
+    for (const auto& e : plan.env) envp.push_back(const_cast<char*>(e.c_str()));
+    envp.push_back(nullptr);
+    if (trampoline < 0) {
+        for (const auto& a : plan.args) argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
+        ::execve(target->c_str(), argv.data(), envp.data());
+        return exec_failure(plan.args.front(), errno, 0);
+    }
+    std::string fd_text = std::to_string(sync_fd);
+    argv.push_back(fd_text.data());
+    argv.push_back(target->data());
+    for (const auto& a : plan.args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    // The trampoline inherits the sync socket and marks it close-on-exec itself.
+    if (::fcntl(sync_fd, F_SETFD, 0) != 0) return fail_errno("pass sync socket").error();
+    ::syscall(SYS_execveat, trampoline, "", argv.data(), envp.data(), AT_EMPTY_PATH);
+    int err = errno;
+    ::fcntl(sync_fd, F_SETFD, FD_CLOEXEC);
+    return fail_errno("exec trampoline", err).error();
+}
+
+Result<void> prepare(const ProcessPlan& plan, SyncSocket& sync, int console, int& trampoline) {
     TRY(apply_rlimits(plan));
     if (plan.oom_score_adj) {
         Fd fd = TRY(fs::open("/proc/self/oom_score_adj", O_WRONLY));
@@ -144,6 +170,7 @@ Result<void> prepare(const ProcessPlan& plan, SyncSocket& sync, int console) {
         if (!r) return std::unexpected(std::move(r.error()).prefix("set oom_score_adj"));
     }
     if (plan.seccomp && !plan.no_new_privileges) TRY(load_seccomp(*plan.seccomp));
+    if (plan.caps) TRY(apply_bounding_set(*plan.caps));
     TRY(set_user(plan));
     if (plan.caps) TRY(apply_capabilities(*plan.caps));
     if (plan.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
@@ -153,7 +180,7 @@ Result<void> prepare(const ProcessPlan& plan, SyncSocket& sync, int console) {
     if (plan.new_session && ::setsid() < 0 && errno != EPERM) return fail_errno("setsid");
     if (console >= 0 && ::ioctl(console, TIOCSCTTY, 0) != 0)
         return fail_errno("set controlling terminal");
-    TRY(install_fds(plan, console, sync));
+    TRY(install_fds(plan, console, sync, trampoline));
     return {};
 }
 
@@ -196,6 +223,7 @@ Result<ProcessPlan> plan_process(const oci::Process& process, const oci::Seccomp
         plan.seccomp = TRY(compile_seccomp(*seccomp));
     plan.console_size = process.console_size;
     if (process.terminal) plan.stdio = StdioMode::pty;
+    plan.trampoline = TRY(trampoline_fd());
     return plan;
 }
 
@@ -242,10 +270,18 @@ Result<void> enter_cwd(const std::string& cwd) {
     return {};
 }
 
+Error exec_failure(const std::string& command, int err, int exit_code) {
+    if (!exit_code) exit_code = err == ENOENT || err == ENOTDIR ? k_exit_not_found : k_exit_cannot_invoke;
+    Error e = fail_errno("exec `" + command + "`", err).error();
+    e.exit_code = exit_code;
+    return e;
+}
+
 void exec_process(const ProcessPlan& plan, SyncSocket& sync, Fd console) {
-    auto ready = prepare(plan, sync, console.get());
+    int trampoline = plan.trampoline;
+    auto ready = prepare(plan, sync, console.get(), trampoline);
     if (!ready) sync.fail_and_exit(ready.error());
-    Error e = exec_command(plan);
+    Error e = exec_command(plan, sync.get(), trampoline);
     sync.fail_and_exit(e);
 }
 

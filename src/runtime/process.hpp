@@ -56,7 +56,11 @@ struct ProcessPlan {
     StdioMode stdio = StdioMode::inherit;
     std::array<int, 3> stdio_fds = {-1, -1, -1};
     std::vector<int> extra_fds;  // become 3, 4, ... in the process
+    int trampoline = -1;         // the exec trampoline's memfd (-1: exec directly)
 };
+
+// The error for a failed exec of command (as the trampoline reports it: errno and status).
+Error exec_failure(const std::string& command, int err, int exit_code);
 
 // The number of an rlimit name ("RLIMIT_NOFILE"); fails with `unknown rlimit `RLIMIT_X``.
 Result<int> rlimit_resource(std::string_view name);
@@ -86,8 +90,10 @@ void reset_signals();
 // when missing). Fails with `chdir to `/x`: strerror`.
 Result<void> enter_cwd(const std::string& cwd);
 
-// In the child: the final steps, then execve. Never returns: on failure it reports the error
-// on sync (exit status 127 when the command is not found, 126 when it cannot be run) and exits.
+// In the child: the final steps, then the command is found in PATH (as docker's LookPath) and
+// run through the exec trampoline. Never returns: on failure it reports the error on sync (exit
+// status 127 when the command is not found, 126 when it cannot be run) and exits. A message
+// from the trampoline itself has no text: the parent makes it with exec_failure.
 [[noreturn]] void exec_process(const ProcessPlan& plan, SyncSocket& sync, Fd console);
 
 }  // namespace ferry::runtime

@@ -191,6 +191,8 @@ Result<Fd> start_child(const oci::RuntimeSpec& spec, const InitPlan& plan, const
             console = std::move(msg->fd);
             continue;
         }
+        if (msg->kind == SyncKind::error && msg->text.empty())  // from the trampoline
+            return std::unexpected(exec_failure(plan.process.args.front(), msg->sys_errno, msg->exit_code));
         if (msg->kind == SyncKind::error)
             return std::unexpected(Error{std::move(msg->text), msg->sys_errno, msg->exit_code});
         return fail("unexpected message on sync socket");
