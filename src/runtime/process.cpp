@@ -50,8 +50,9 @@ Result<void> apply_rlimits(const ProcessPlan& plan) {
         int err = errno;
         std::string what = "set " + l.name + " to " + std::to_string(l.value.rlim_cur) + ":" +
                            std::to_string(l.value.rlim_max);
-        if (err == EPERM) return fail_errno(what + " (raising a hard limit needs CAP_SYS_RESOURCE)", err);
-        return fail_errno(what, err);
+        auto e = fail_errno(what, err);
+        if (err == EPERM) e.error().message += " (raising a hard limit needs CAP_SYS_RESOURCE)";
+        return e;
     }
     return {};
 }
