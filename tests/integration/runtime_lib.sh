@@ -8,9 +8,11 @@ export FERRY_SECCOMP_CACHE="$TEST_TMP/seccomp-cache"
 
 fet() { "$FET" "$@"; }
 
-# full_rootfs DIR: busybox_rootfs with every busybox applet linked.
+# full_rootfs DIR: busybox_rootfs with every busybox applet linked and the mount points an image
+# has (a rootless user may not create them in a rootfs that root owns).
 full_rootfs() {
     busybox_rootfs "$1"
+    mkdir -p "$1/proc" "$1/sys" "$1/dev" "$1/mnt"
     local a
     for a in $(busybox --list); do
         [ -e "$1/bin/$a" ] || ln -s busybox "$1/bin/$a"
