@@ -102,7 +102,7 @@ Result<ExecPlan> plan_exec(const ExecRequest& req) {
     plan.target = TRY(Pid::open(req.container_pid));
     plan.ns_flags = TRY(differing_namespaces(req.container_pid));
     if (req.join_cgroup) {
-        const CgroupSystem* sys = TRY(host_cgroups());
+        const CgroupSystem* sys = req.cgroups ? req.cgroups : TRY(host_cgroups());
         auto procs = open_procs_of(*sys, req.container_pid);
         if (procs)
             plan.cgroup_procs = std::move(*procs);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ferry/oci/runtime_spec.hpp"
+#include "ferry/runtime/cgroup.hpp"
 #include "ferry/runtime/pid.hpp"
 #include "ferry/runtime/process.hpp"
 #include "ferry/runtime/seccomp.hpp"
@@ -27,6 +28,7 @@ struct ExecRequest {
     std::array<int, 3> stdio_fds = {-1, -1, -1};
     std::vector<int> extra_fds;
     bool join_cgroup = true;
+    const CgroupSystem* cgroups = nullptr;  // the host's layout; nullptr: detected
     // Whether setgroups is allowed in the container's user namespace (false for a rootless
     // single mapping); read from /proc/PID/setgroups when unset.
     std::optional<bool> set_groups;

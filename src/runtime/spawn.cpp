@@ -52,7 +52,7 @@ Result<std::unique_ptr<Cgroup>> make_cgroup(const oci::RuntimeSpec& spec, const 
             return fail("resource limits need a cgroup path");
         return nullptr;
     }
-    const CgroupSystem* sys = TRY(host_cgroups());
+    const CgroupSystem* sys = req.cgroups ? req.cgroups : TRY(host_cgroups());
     auto own = sys->self.find(sys->layout == CgroupLayout::v2 ? "" : "pids");
     std::string path = resolve_cgroup_path(wanted, own == sys->self.end() ? "/" : own->second,
                                            req.default_cgroup_path);
@@ -93,7 +93,8 @@ Result<InitPlan> plan_init(const oci::RuntimeSpec& spec, const SpawnRequest& req
         return fail("spec: a new user namespace needs linux.uidMappings and linux.gidMappings");
     const CgroupSystem* cgroups = nullptr;
     for (const auto& m : spec.mounts)
-        if (m.type == "cgroup" || m.type == "cgroup2") cgroups = TRY(host_cgroups());
+        if (m.type == "cgroup" || m.type == "cgroup2")
+            cgroups = req.cgroups ? req.cgroups : TRY(host_cgroups());
     std::string rootfs = req.rootfs.empty() ? spec.root.path : req.rootfs;
     if (rootfs.empty()) return fail("spec: field `root.path`: missing");
     plan.rootfs = TRY(plan_rootfs(spec, rootfs, req.overlay, plan.ns, cgroups));

@@ -41,6 +41,8 @@ struct SpawnRequest {
     // The cgroup when linux.cgroupsPath is empty ("/ferry/<id>"); with both empty the
     // container gets no cgroup of its own and resources are refused.
     std::string default_cgroup_path;
+    // The host's cgroup layout; nullptr: detected (host_cgroups). Tests pass another hierarchy.
+    const CgroupSystem* cgroups = nullptr;
     // linux.seccomp already compiled; nullptr: compiled here, through the cache in
     // seccomp_cache_dir when one is given (see compile_seccomp_cached).
     const SeccompProgram* seccomp = nullptr;

@@ -8,11 +8,13 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "ferry/runtime/defaults.hpp"
 #include "ferry/runtime/exec.hpp"
 #include "ferry/util/fs.hpp"
+#include "ferry/util/random.hpp"
 #include "ferry/util/strings.hpp"
 #include "test_util.hpp"
 
@@ -141,6 +143,73 @@ TEST_F(Spawn, ExecIntoARunningContainer) {
     EXPECT_EQ(missing.error().exit_code, 127);
     ASSERT_TRUE(c->pid.kill(SIGKILL));
     EXPECT_EQ(*c->pid.wait(), 137);
+}
+
+// The host's cgroups (v1 here, or v2): limits, stats, freezing, killing, removal.
+TEST_F(Spawn, CgroupLifecycle) {
+    auto s = spec({"sleep", "30"});
+    s.linux->resources->memory = oci::MemoryResources{64 << 20, std::nullopt, std::nullopt};
+    s.linux->resources->pids = oci::PidsResources{50};
+    SpawnRequest req;
+    req.spec = &s;
+    req.default_cgroup_path = "/ferry-unit/" + random_hex(6);
+    auto c = spawn_container(req);
+    ASSERT_TRUE(c) << c.error().message;
+    ASSERT_TRUE(c->cgroup);
+    auto stats = c->cgroup->stats();
+    ASSERT_TRUE(stats) << stats.error().message;
+    EXPECT_EQ(stats->memory_limit, uint64_t(64 << 20));
+    EXPECT_EQ(stats->pids_current, 1u);
+    EXPECT_GT(stats->memory_usage, 0u);
+    ASSERT_TRUE(c->cgroup->freeze(true));
+    ASSERT_TRUE(c->cgroup->freeze(false));
+    ASSERT_TRUE(c->cgroup->kill_all());
+    EXPECT_EQ(*c->pid.wait(), 137);
+    ASSERT_TRUE(c->cgroup->destroy());
+    auto gone = Cgroup::open(**host_cgroups(), c->cgroup->path(), CgroupOpen::existing);
+    EXPECT_FALSE(gone);
+}
+
+// The v2 implementation on the host's v2 hierarchy (pure v2, or the controller-less one of a
+// hybrid host): clone3 straight into the cgroup, the BPF device filter, cgroupns, freeze, kill.
+TEST_F(Spawn, CgroupV2DeviceFilter) {
+    const CgroupSystem* host = *host_cgroups();
+    if (host->unified.empty()) GTEST_SKIP() << "no cgroup v2 hierarchy";
+    CgroupSystem v2;
+    v2.layout = CgroupLayout::v2;
+    v2.unified = host->unified;
+    v2.self = {{"", host->self.count("") ? host->self.at("") : "/"}};
+    auto s = spec({"sh", "-c", "grep ^0:: /proc/self/cgroup; head -c1 /dev/zero 2>&1; head -c1 /dev/urandom | wc -c; sleep 30"});
+    std::erase_if(s.linux->resources->devices,
+                  [](const oci::DeviceRule& r) { return r.major == 1 && r.minor == 5; });
+    int out[2];
+    ASSERT_EQ(::pipe2(out, O_CLOEXEC), 0);
+    Fd r(out[0]), w(out[1]);
+    SpawnRequest req;
+    req.spec = &s;
+    req.cgroups = &v2;
+    req.stdio = StdioMode::fds;
+    req.stdio_fds = {-1, w.get(), w.get()};
+    req.default_cgroup_path = "/ferry-unit-" + random_hex(6);
+    auto c = spawn_container(req);
+    ASSERT_TRUE(c) << c.error().message;
+    w.reset();
+    std::string procs = fs::read_file(v2.unified + c->cgroup->path() + "/cgroup.procs").value_or("");
+    EXPECT_EQ(trim(procs), std::to_string(c->pid.pid()));  // born in it: CLONE_INTO_CGROUP
+    std::string text;  // what the container prints before its sleep
+    char buf[256];
+    while (std::count(text.begin(), text.end(), '\n') < 3) {
+        ssize_t n = ::read(r.get(), buf, sizeof buf);
+        if (n <= 0) break;
+        text.append(buf, static_cast<size_t>(n));
+    }
+    EXPECT_EQ(text, "0::/\nhead: /dev/zero: Operation not permitted\n1\n");
+    ASSERT_TRUE(c->cgroup->freeze(true));
+    ASSERT_TRUE(c->cgroup->freeze(false));
+    ASSERT_TRUE(c->cgroup->kill_all());
+    EXPECT_EQ(*c->pid.wait(), 137);
+    ASSERT_TRUE(c->cgroup->destroy());
+    EXPECT_FALSE(fs::lexists(v2.unified + c->cgroup->path()));
 }
 
 }  // namespace
