@@ -195,6 +195,27 @@ expect_fail 127 'ferry-exec-test: error: exec in container: exec `nope`: executa
 kill -KILL "$pid"
 wait $bg || true
 
+note "joining a running container's namespaces by path"
+rm -f "$TEST_TMP/pid"
+make_spec "$S" "$ROOT" -- sleep 30
+edit_spec "$S" '.hostname = "first"'
+fet run --pid-file "$TEST_TMP/pid" "$S" & bg=$!
+for _ in $(seq 50); do [ -s "$TEST_TMP/pid" ] && break; sleep 0.1; done
+pid=$(cat "$TEST_TMP/pid")
+make_spec "$S" "$ROOT" -- sh -c 'hostname; ps -o comm | grep -c sleep; echo mypid=$$'
+edit_spec "$S" --arg p "$pid" 'del(.hostname) | .linux.namespaces |= map(if .type == "uts" or .type == "pid" or .type == "ipc" then .path = "/proc/\($p)/ns/\(.type)" else . end)'
+expect_run 0 "$S"
+expect_contains "$OUT" "$(printf 'first\n1\n')"
+[[ "$OUT" != *"mypid=1"* ]] || fail "the second container got a pid namespace of its own: [$OUT]"
+kill -KILL "$pid"
+wait $bg || true
+
+note "oom score"
+make_spec "$S" "$ROOT" -- cat /proc/self/oom_score_adj
+edit_spec "$S" '.process.oomScoreAdj = 500'
+expect_run 0 "$S"
+expect_eq "$OUT" 500
+
 note "overlay root: changes land in the upper directory"
 mkdir -p "$TEST_TMP/ov/upper" "$TEST_TMP/ov/work" "$TEST_TMP/ov/mnt" "$TEST_TMP/ov/top"
 echo top-layer >"$TEST_TMP/ov/top/layer"
