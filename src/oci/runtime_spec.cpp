@@ -22,7 +22,8 @@ void put_strings(Json& j, const char* key, const std::vector<std::string>& v) {
 void put_map(Json& j, const char* key, const std::map<std::string, std::string>& m) {
     if (m.empty()) return;
     Json obj = Json::object();
-    for (const auto& [k, v] : m) obj[k] = v;
+    for (const auto& [k, v] : m)
+        obj[k] = v;
     j[key] = std::move(obj);
 }
 

@@ -20,7 +20,7 @@ std::unexpected<Error> bad(const std::string& path, std::string_view expected) {
 
 // A typed view of one JSON object with its path for messages.
 class Fields {
-public:
+  public:
     Fields(const Json& obj, std::string path) : m_obj(obj), m_path(std::move(path)) {}
 
     std::string path(std::string_view key) const {
@@ -50,8 +50,8 @@ public:
         const Json* v = find(key);
         if (!v) return {};
         if (!v->is_number_unsigned() || v->get<uint64_t>() > std::numeric_limits<T>::max())
-            return bad(path(key), "an integer from 0 to " +
-                                      std::to_string(std::numeric_limits<T>::max()));
+            return bad(path(key),
+                       "an integer from 0 to " + std::to_string(std::numeric_limits<T>::max()));
         out = static_cast<T>(v->get<uint64_t>());
         return {};
     }
@@ -117,12 +117,14 @@ public:
         return v;
     }
 
-private:
+  private:
     const Json& m_obj;
     std::string m_path;
 };
 
-std::string at(const std::string& path, size_t i) { return path + "[" + std::to_string(i) + "]"; }
+std::string at(const std::string& path, size_t i) {
+    return path + "[" + std::to_string(i) + "]";
+}
 
 Result<void> read_user(const Fields& f, User& u) {
     TRY(f.uint("uid", u.uid));
@@ -293,7 +295,8 @@ Result<RuntimeSpec> read_spec(const Json& json) {
     spec.oci_version.clear();
     TRY(f.str("ociVersion", spec.oci_version));
     if (spec.oci_version.empty()) return fail("field `ociVersion`: missing");
-    if (const Json* p = TRY(f.object("process"))) spec.process = TRY(read_process(Fields(*p, "process")));
+    if (const Json* p = TRY(f.object("process")))
+        spec.process = TRY(read_process(Fields(*p, "process")));
     if (const Json* r = TRY(f.object("root"))) {
         Fields rf(*r, "root");
         TRY(rf.str("path", spec.root.path));

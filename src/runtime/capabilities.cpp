@@ -12,23 +12,51 @@
 #include <algorithm>
 #include <cerrno>
 
-
 namespace ferry::runtime {
 
 namespace {
 
-constexpr std::array<std::string_view, 41> k_names = {
-    "CAP_CHOWN",           "CAP_DAC_OVERRIDE",   "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
-    "CAP_FSETID",          "CAP_KILL",           "CAP_SETGID",          "CAP_SETUID",
-    "CAP_SETPCAP",         "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
-    "CAP_NET_ADMIN",       "CAP_NET_RAW",        "CAP_IPC_LOCK",        "CAP_IPC_OWNER",
-    "CAP_SYS_MODULE",      "CAP_SYS_RAWIO",      "CAP_SYS_CHROOT",      "CAP_SYS_PTRACE",
-    "CAP_SYS_PACCT",       "CAP_SYS_ADMIN",      "CAP_SYS_BOOT",        "CAP_SYS_NICE",
-    "CAP_SYS_RESOURCE",    "CAP_SYS_TIME",       "CAP_SYS_TTY_CONFIG",  "CAP_MKNOD",
-    "CAP_LEASE",           "CAP_AUDIT_WRITE",    "CAP_AUDIT_CONTROL",   "CAP_SETFCAP",
-    "CAP_MAC_OVERRIDE",    "CAP_MAC_ADMIN",      "CAP_SYSLOG",          "CAP_WAKE_ALARM",
-    "CAP_BLOCK_SUSPEND",   "CAP_AUDIT_READ",     "CAP_PERFMON",         "CAP_BPF",
-    "CAP_CHECKPOINT_RESTORE"};
+constexpr std::array<std::string_view, 41> k_names = {"CAP_CHOWN",
+                                                      "CAP_DAC_OVERRIDE",
+                                                      "CAP_DAC_READ_SEARCH",
+                                                      "CAP_FOWNER",
+                                                      "CAP_FSETID",
+                                                      "CAP_KILL",
+                                                      "CAP_SETGID",
+                                                      "CAP_SETUID",
+                                                      "CAP_SETPCAP",
+                                                      "CAP_LINUX_IMMUTABLE",
+                                                      "CAP_NET_BIND_SERVICE",
+                                                      "CAP_NET_BROADCAST",
+                                                      "CAP_NET_ADMIN",
+                                                      "CAP_NET_RAW",
+                                                      "CAP_IPC_LOCK",
+                                                      "CAP_IPC_OWNER",
+                                                      "CAP_SYS_MODULE",
+                                                      "CAP_SYS_RAWIO",
+                                                      "CAP_SYS_CHROOT",
+                                                      "CAP_SYS_PTRACE",
+                                                      "CAP_SYS_PACCT",
+                                                      "CAP_SYS_ADMIN",
+                                                      "CAP_SYS_BOOT",
+                                                      "CAP_SYS_NICE",
+                                                      "CAP_SYS_RESOURCE",
+                                                      "CAP_SYS_TIME",
+                                                      "CAP_SYS_TTY_CONFIG",
+                                                      "CAP_MKNOD",
+                                                      "CAP_LEASE",
+                                                      "CAP_AUDIT_WRITE",
+                                                      "CAP_AUDIT_CONTROL",
+                                                      "CAP_SETFCAP",
+                                                      "CAP_MAC_OVERRIDE",
+                                                      "CAP_MAC_ADMIN",
+                                                      "CAP_SYSLOG",
+                                                      "CAP_WAKE_ALARM",
+                                                      "CAP_BLOCK_SUSPEND",
+                                                      "CAP_AUDIT_READ",
+                                                      "CAP_PERFMON",
+                                                      "CAP_BPF",
+                                                      "CAP_CHECKPOINT_RESTORE"};
 
 std::unexpected<Error> unknown(std::string_view name) {
     return fail("unknown capability: \"" + std::string(name) + "\"");
@@ -36,7 +64,8 @@ std::unexpected<Error> unknown(std::string_view name) {
 
 std::string canonical_input(std::string_view name) {
     std::string upper;
-    for (char c : name) upper.push_back(c >= 'a' && c <= 'z' ? char(c - 'a' + 'A') : c);
+    for (char c : name)
+        upper.push_back(c >= 'a' && c <= 'z' ? char(c - 'a' + 'A') : c);
     if (upper.rfind("CAP_", 0) != 0) upper.insert(0, "CAP_");
     return upper;
 }
@@ -55,7 +84,9 @@ std::string_view capability_name(int n) {
     return k_names[static_cast<size_t>(n)];
 }
 
-std::vector<std::string> all_capabilities() { return {k_names.begin(), k_names.end()}; }
+std::vector<std::string> all_capabilities() {
+    return {k_names.begin(), k_names.end()};
+}
 
 Result<std::vector<std::string>> resolve_capabilities(const std::vector<std::string>& base,
                                                       const std::vector<std::string>& add,
@@ -95,7 +126,8 @@ Result<std::vector<std::string>> resolve_capabilities(const std::vector<std::str
 int last_capability() {
     static int last = [] {
         int n = 0;
-        while (n < 63 && ::prctl(PR_CAPBSET_READ, n + 1, 0, 0, 0) >= 0) ++n;
+        while (n < 63 && ::prctl(PR_CAPBSET_READ, n + 1, 0, 0, 0) >= 0)
+            ++n;
         return n;
     }();
     return last;

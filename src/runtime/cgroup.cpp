@@ -22,8 +22,8 @@ namespace ferry::runtime {
 namespace {
 
 constexpr std::string_view k_controllers[] = {
-    "cpu",    "cpuacct", "cpuset",     "memory",  "devices", "freezer", "net_cls",
-    "net_prio", "blkio", "perf_event", "hugetlb", "pids",    "rdma",    "misc"};
+    "cpu",      "cpuacct", "cpuset",     "memory",  "devices", "freezer", "net_cls",
+    "net_prio", "blkio",   "perf_event", "hugetlb", "pids",    "rdma",    "misc"};
 
 // mountinfo escapes space, tab, newline and backslash as \ooo.
 std::string unescape_mountinfo(std::string_view s) {
@@ -32,8 +32,8 @@ std::string unescape_mountinfo(std::string_view s) {
     for (size_t i = 0; i < s.size(); ++i) {
         if (s[i] == '\\' && i + 3 < s.size() && octal(s[i + 1]) && octal(s[i + 2]) &&
             octal(s[i + 3])) {
-            out.push_back(static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 +
-                                            (s[i + 3] - '0')));
+            out.push_back(
+                static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0')));
             i += 3;
             continue;
         }
@@ -44,7 +44,9 @@ std::string unescape_mountinfo(std::string_view s) {
 
 }  // namespace
 
-std::string CgroupHierarchy::key() const { return join(controllers, ","); }
+std::string CgroupHierarchy::key() const {
+    return join(controllers, ",");
+}
 
 std::vector<CgroupHierarchy> parse_cgroup_hierarchies(std::string_view mountinfo) {
     std::vector<CgroupHierarchy> out;
@@ -58,7 +60,8 @@ std::vector<CgroupHierarchy> parse_cgroup_hierarchies(std::string_view mountinfo
         CgroupHierarchy h;
         for (const auto& opt : split(after[2], ',')) {
             bool known = opt.rfind("name=", 0) == 0;
-            for (auto c : k_controllers) known = known || opt == c;
+            for (auto c : k_controllers)
+                known = known || opt == c;
             if (known) h.controllers.push_back(opt);
         }
         if (h.controllers.empty() || !seen.insert(h.key()).second) continue;
@@ -82,7 +85,7 @@ std::map<std::string, std::string> parse_proc_cgroup(std::string_view text) {
 
 Result<CgroupSystem> detect_cgroups() {
     CgroupSystem sys;
-    struct statfs st{};
+    struct statfs st {};
     if (::statfs("/sys/fs/cgroup", &st) != 0) return fail_errno("statfs `/sys/fs/cgroup`");
     std::string self = TRY(fs::read_file("/proc/self/cgroup", 1 << 20));
     sys.self = parse_proc_cgroup(self);
@@ -150,25 +153,31 @@ Result<void> check_device_rule(const oci::DeviceRule& r) {
 Result<std::vector<CgroupWrite>> cgroup_v1_writes(const oci::Resources& r) {
     std::vector<CgroupWrite> w;
     if (r.memory) {
-        if (r.memory->limit) w.push_back({"memory", "memory.limit_in_bytes", std::to_string(*r.memory->limit)});
-        if (r.memory->swap) w.push_back({"memory", "memory.memsw.limit_in_bytes", std::to_string(*r.memory->swap)});
+        if (r.memory->limit)
+            w.push_back({"memory", "memory.limit_in_bytes", std::to_string(*r.memory->limit)});
+        if (r.memory->swap)
+            w.push_back({"memory", "memory.memsw.limit_in_bytes", std::to_string(*r.memory->swap)});
         if (r.memory->reservation)
-            w.push_back({"memory", "memory.soft_limit_in_bytes", std::to_string(*r.memory->reservation)});
+            w.push_back(
+                {"memory", "memory.soft_limit_in_bytes", std::to_string(*r.memory->reservation)});
     }
     if (r.cpu) {
         if (r.cpu->shares) w.push_back({"cpu", "cpu.shares", std::to_string(*r.cpu->shares)});
-        if (r.cpu->period) w.push_back({"cpu", "cpu.cfs_period_us", std::to_string(*r.cpu->period)});
+        if (r.cpu->period)
+            w.push_back({"cpu", "cpu.cfs_period_us", std::to_string(*r.cpu->period)});
         if (r.cpu->quota) w.push_back({"cpu", "cpu.cfs_quota_us", std::to_string(*r.cpu->quota)});
         if (!r.cpu->cpus.empty()) w.push_back({"cpuset", "cpuset.cpus", r.cpu->cpus});
         if (!r.cpu->mems.empty()) w.push_back({"cpuset", "cpuset.mems", r.cpu->mems});
     }
     if (r.pids)
-        w.push_back({"pids", "pids.max", r.pids->limit > 0 ? std::to_string(r.pids->limit) : "max"});
+        w.push_back(
+            {"pids", "pids.max", r.pids->limit > 0 ? std::to_string(r.pids->limit) : "max"});
     if (r.block_io && r.block_io->weight)
         w.push_back({"blkio", "blkio.weight", std::to_string(*r.block_io->weight)});
     for (const auto& rule : r.devices) {
         TRY(check_device_rule(rule));
-        w.push_back({"devices", rule.allow ? "devices.allow" : "devices.deny", device_rule_text(rule)});
+        w.push_back(
+            {"devices", rule.allow ? "devices.allow" : "devices.deny", device_rule_text(rule)});
     }
     return w;
 }
@@ -177,7 +186,8 @@ Result<std::vector<CgroupWrite>> cgroup_v2_writes(const oci::Resources& r) {
     std::vector<CgroupWrite> w;
     if (r.memory) {
         const auto& m = *r.memory;
-        if (m.limit) w.push_back({"", "memory.max", *m.limit < 0 ? "max" : std::to_string(*m.limit)});
+        if (m.limit)
+            w.push_back({"", "memory.max", *m.limit < 0 ? "max" : std::to_string(*m.limit)});
         if (m.swap) {
             if (*m.swap < 0) {
                 w.push_back({"", "memory.swap.max", "max"});
@@ -192,10 +202,12 @@ Result<std::vector<CgroupWrite>> cgroup_v2_writes(const oci::Resources& r) {
     }
     if (r.cpu) {
         const auto& c = *r.cpu;
-        if (c.shares && *c.shares) w.push_back({"", "cpu.weight", std::to_string(cpu_shares_to_weight(*c.shares))});
+        if (c.shares && *c.shares)
+            w.push_back({"", "cpu.weight", std::to_string(cpu_shares_to_weight(*c.shares))});
         if (c.quota || c.period) {
             std::string quota = c.quota && *c.quota > 0 ? std::to_string(*c.quota) : "max";
-            w.push_back({"", "cpu.max", quota + " " + std::to_string(c.period ? *c.period : 100000)});
+            w.push_back(
+                {"", "cpu.max", quota + " " + std::to_string(c.period ? *c.period : 100000)});
         }
         if (!c.cpus.empty()) w.push_back({"", "cpuset.cpus", c.cpus});
         if (!c.mems.empty()) w.push_back({"", "cpuset.mems", c.mems});
@@ -206,7 +218,8 @@ Result<std::vector<CgroupWrite>> cgroup_v2_writes(const oci::Resources& r) {
         uint64_t weight = std::clamp<uint64_t>(*r.block_io->weight, 10, 1000);
         w.push_back({"", "io.weight", "default " + std::to_string(1 + (weight - 10) * 9999 / 990)});
     }
-    for (const auto& rule : r.devices) TRY(check_device_rule(rule));
+    for (const auto& rule : r.devices)
+        TRY(check_device_rule(rule));
     return w;
 }
 

@@ -37,7 +37,7 @@ struct CgroupHierarchy {
 // What the host offers, found once.
 struct CgroupSystem {
     CgroupLayout layout = CgroupLayout::v2;
-    std::string unified;  // the v2 mount point (empty for pure v1)
+    std::string unified;                       // the v2 mount point (empty for pure v1)
     std::vector<CgroupHierarchy> hierarchies;  // v1 hierarchies (empty for pure v2)
     std::map<std::string, std::string> self;   // own cgroup per hierarchy key ("" for v2)
 };
@@ -71,8 +71,8 @@ Result<std::vector<CgroupWrite>> cgroup_v2_writes(const oci::Resources& resource
 uint64_t cpu_shares_to_weight(uint64_t shares);
 
 struct CgroupStats {
-    uint64_t memory_usage = 0;   // bytes
-    uint64_t memory_limit = 0;   // bytes; 0 when unlimited
+    uint64_t memory_usage = 0;  // bytes
+    uint64_t memory_limit = 0;  // bytes; 0 when unlimited
     uint64_t pids_current = 0;
     uint64_t cpu_usage_ns = 0;
 };
@@ -84,7 +84,7 @@ enum class CgroupOpen {
 
 // One container's cgroup.
 class Cgroup {
-public:
+  public:
     virtual ~Cgroup() = default;
     // The cgroup at path (absolute, below each hierarchy's root) for the host's layout. Fails
     // with `create cgroup `/sys/fs/cgroup/memory/ferry/x`: strerror` (or `open cgroup ...`).

@@ -27,13 +27,27 @@ bpf_insn insn(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm) 
     return i;
 }
 
-bpf_insn load_u32(uint8_t dst, int16_t off) { return insn(BPF_LDX | BPF_MEM | BPF_W, dst, 1, off, 0); }
-bpf_insn mov_reg(uint8_t dst, uint8_t src) { return insn(BPF_ALU64 | BPF_MOV | BPF_X, dst, src, 0, 0); }
-bpf_insn mov_imm(uint8_t dst, int32_t imm) { return insn(BPF_ALU64 | BPF_MOV | BPF_K, dst, 0, 0, imm); }
-bpf_insn and_imm(uint8_t dst, int32_t imm) { return insn(BPF_ALU64 | BPF_AND | BPF_K, dst, 0, 0, imm); }
-bpf_insn rsh_imm(uint8_t dst, int32_t imm) { return insn(BPF_ALU64 | BPF_RSH | BPF_K, dst, 0, 0, imm); }
-bpf_insn jmp_imm(uint8_t op, uint8_t dst, int32_t imm) { return insn(BPF_JMP | op | BPF_K, dst, 0, 0, imm); }
-bpf_insn exit_insn() { return insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0); }
+bpf_insn load_u32(uint8_t dst, int16_t off) {
+    return insn(BPF_LDX | BPF_MEM | BPF_W, dst, 1, off, 0);
+}
+bpf_insn mov_reg(uint8_t dst, uint8_t src) {
+    return insn(BPF_ALU64 | BPF_MOV | BPF_X, dst, src, 0, 0);
+}
+bpf_insn mov_imm(uint8_t dst, int32_t imm) {
+    return insn(BPF_ALU64 | BPF_MOV | BPF_K, dst, 0, 0, imm);
+}
+bpf_insn and_imm(uint8_t dst, int32_t imm) {
+    return insn(BPF_ALU64 | BPF_AND | BPF_K, dst, 0, 0, imm);
+}
+bpf_insn rsh_imm(uint8_t dst, int32_t imm) {
+    return insn(BPF_ALU64 | BPF_RSH | BPF_K, dst, 0, 0, imm);
+}
+bpf_insn jmp_imm(uint8_t op, uint8_t dst, int32_t imm) {
+    return insn(BPF_JMP | op | BPF_K, dst, 0, 0, imm);
+}
+bpf_insn exit_insn() {
+    return insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+}
 
 int access_bits(const std::string& access) {
     if (access.empty()) return BPF_DEVCG_ACC_MKNOD | BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE;
@@ -82,11 +96,14 @@ std::vector<bpf_insn> rule_block(const oci::DeviceRule& r) {
     }
     b[n++] = mov_imm(0, r.allow ? 1 : 0);
     b[n++] = exit_insn();
-    for (size_t i = 0; i < njumps; ++i) b[jumps[i]].off = static_cast<int16_t>(n - jumps[i] - 1);
+    for (size_t i = 0; i < njumps; ++i)
+        b[jumps[i]].off = static_cast<int16_t>(n - jumps[i] - 1);
     return std::vector<bpf_insn>(b.begin(), b.begin() + static_cast<long>(n));
 }
 
-long bpf(int cmd, bpf_attr& attr) { return ::syscall(SYS_bpf, cmd, &attr, sizeof attr); }
+long bpf(int cmd, bpf_attr& attr) {
+    return ::syscall(SYS_bpf, cmd, &attr, sizeof attr);
+}
 
 }  // namespace
 
@@ -102,12 +119,11 @@ std::vector<bpf_insn> build_device_filter(const std::vector<oci::DeviceRule>& ru
         }
     }
     std::vector<bpf_insn> prog = {
-        load_u32(2, 0),  // access_type
-        mov_reg(3, 2),
-        and_imm(3, 0xffff),  // r3: device type
-        rsh_imm(2, 16),      // r2: access
-        load_u32(4, 4),      // r4: major
-        load_u32(5, 8),      // r5: minor
+        load_u32(2, 0),                      // access_type
+        mov_reg(3, 2),  and_imm(3, 0xffff),  // r3: device type
+        rsh_imm(2, 16),                      // r2: access
+        load_u32(4, 4),                      // r4: major
+        load_u32(5, 8),                      // r5: minor
     };
     for (auto it = effective.rbegin(); it != effective.rend(); ++it) {
         auto block = rule_block(**it);
@@ -136,7 +152,8 @@ Result<Fd> load_device_filter(const std::vector<bpf_insn>& program) {
         fd = bpf(BPF_PROG_LOAD, attr);
         if (fd >= 0) return Fd(static_cast<int>(fd));
         std::string text(log, strnlen(log, sizeof log));
-        while (!text.empty() && text.back() == '\n') text.pop_back();
+        while (!text.empty() && text.back() == '\n')
+            text.pop_back();
         if (!text.empty()) return fail_errno("load device filter (" + text + ")", err);
     }
     return fail_errno("load device filter", err);

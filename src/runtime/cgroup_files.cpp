@@ -27,7 +27,8 @@ Result<void> write(const std::string& dir, const std::string& file, const std::s
 
 Result<std::string> read(const std::string& dir, const std::string& file) {
     std::string text = TRY(fs::read_file(dir + "/" + file, 1 << 20));
-    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+        text.pop_back();
     return text;
 }
 
@@ -51,10 +52,10 @@ Result<void> make(const std::string& dir) {
     auto r = fs::make_dirs(dir, 0755);
     if (!r) {
         Error e = std::move(r.error());
-        return std::unexpected(Error{"create cgroup `" + dir + "`: " +
-                                         (e.sys_errno ? std::string(std::strerror(e.sys_errno))
-                                                      : e.message),
-                                     e.sys_errno, e.exit_code});
+        return std::unexpected(
+            Error{"create cgroup `" + dir +
+                      "`: " + (e.sys_errno ? std::string(std::strerror(e.sys_errno)) : e.message),
+                  e.sys_errno, e.exit_code});
     }
     return {};
 }

@@ -26,7 +26,7 @@ struct V1Dir {
 };
 
 class CgroupV1 final : public Cgroup {
-public:
+  public:
     CgroupV1(const CgroupSystem& system, std::string path) : m_path(std::move(path)) {
         for (const auto& h : system.hierarchies)
             m_dirs.push_back({h.controllers, h.mount_point, h.mount_point + m_path});
@@ -67,7 +67,8 @@ public:
 
     Result<void> add(pid_t pid) override {
         std::string text = std::to_string(pid);
-        for (const auto& d : m_dirs) TRY(cf::write(d.dir, "cgroup.procs", text));
+        for (const auto& d : m_dirs)
+            TRY(cf::write(d.dir, "cgroup.procs", text));
         if (!m_unified.empty()) TRY(cf::write(m_unified, "cgroup.procs", text));
         return {};
     }
@@ -76,7 +77,8 @@ public:
 
     Result<std::vector<Fd>> open_procs() override {
         std::vector<Fd> out;
-        for (const auto& d : m_dirs) out.push_back(TRY(fs::open(d.dir + "/cgroup.procs", O_WRONLY)));
+        for (const auto& d : m_dirs)
+            out.push_back(TRY(fs::open(d.dir + "/cgroup.procs", O_WRONLY)));
         if (!m_unified.empty()) out.push_back(TRY(fs::open(m_unified + "/cgroup.procs", O_WRONLY)));
         return out;
     }
@@ -88,8 +90,10 @@ public:
             s.memory_limit = TRY(cf::read_u64(d->dir, "memory.limit_in_bytes"));
             if (s.memory_limit >= (uint64_t(1) << 62)) s.memory_limit = 0;  // unlimited
         }
-        if (const V1Dir* d = find("pids")) s.pids_current = TRY(cf::read_u64(d->dir, "pids.current"));
-        if (const V1Dir* d = find("cpuacct")) s.cpu_usage_ns = TRY(cf::read_u64(d->dir, "cpuacct.usage"));
+        if (const V1Dir* d = find("pids"))
+            s.pids_current = TRY(cf::read_u64(d->dir, "pids.current"));
+        if (const V1Dir* d = find("cpuacct"))
+            s.cpu_usage_ns = TRY(cf::read_u64(d->dir, "cpuacct.usage"));
         return s;
     }
 
@@ -112,7 +116,8 @@ public:
         for (int round = 0; round < 100; ++round) {
             auto pids = TRY(cf::procs(d->dir));
             if (pids.empty()) return {};
-            for (pid_t p : pids) ::kill(p, SIGKILL);
+            for (pid_t p : pids)
+                ::kill(p, SIGKILL);
             timespec ts{0, 1'000'000};
             ::nanosleep(&ts, nullptr);
         }
@@ -120,12 +125,13 @@ public:
     }
 
     Result<void> destroy() override {
-        for (const auto& d : m_dirs) TRY(cf::remove(d.dir));
+        for (const auto& d : m_dirs)
+            TRY(cf::remove(d.dir));
         if (!m_unified.empty()) TRY(cf::remove(m_unified));
         return {};
     }
 
-private:
+  private:
     static bool has(const V1Dir& d, std::string_view controller) {
         for (const auto& c : d.controllers)
             if (c == controller) return true;

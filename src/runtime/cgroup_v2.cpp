@@ -23,7 +23,7 @@ namespace cf = cgroup_files;
 constexpr std::string_view k_wanted[] = {"cpu", "cpuset", "memory", "pids", "io"};
 
 class CgroupV2 final : public Cgroup {
-public:
+  public:
     CgroupV2(const CgroupSystem& system, std::string path)
         : m_root(system.unified), m_path(std::move(path)), m_dir(m_root + m_path) {}
 
@@ -48,7 +48,8 @@ public:
 
     Result<void> apply(const oci::Resources& resources) override {
         auto writes = TRY(cgroup_v2_writes(resources));
-        for (const auto& w : writes) TRY(cf::write(m_dir, w.file, w.value));
+        for (const auto& w : writes)
+            TRY(cf::write(m_dir, w.file, w.value));
         if (resources.devices.empty()) return {};
         Fd dir = TRY(fs::open(m_dir, O_RDONLY | O_DIRECTORY));
         Fd prog = TRY(load_device_filter(build_device_filter(resources.devices)));
@@ -56,7 +57,9 @@ public:
         return {};
     }
 
-    Result<void> add(pid_t pid) override { return cf::write(m_dir, "cgroup.procs", std::to_string(pid)); }
+    Result<void> add(pid_t pid) override {
+        return cf::write(m_dir, "cgroup.procs", std::to_string(pid));
+    }
 
     Result<Fd> clone_target() override { return fs::open(m_dir, O_RDONLY | O_DIRECTORY); }
 
@@ -96,7 +99,8 @@ public:
         for (int round = 0; round < 100; ++round) {
             auto pids = TRY(cf::procs(m_dir));
             if (pids.empty()) return {};
-            for (pid_t p : pids) ::kill(p, SIGKILL);
+            for (pid_t p : pids)
+                ::kill(p, SIGKILL);
             timespec ts{0, 1'000'000};
             ::nanosleep(&ts, nullptr);
         }
@@ -105,7 +109,7 @@ public:
 
     Result<void> destroy() override { return cf::remove(m_dir); }
 
-private:
+  private:
     Result<void> enable_controllers(const std::string& dir) {
         std::string offered = TRY(cf::read(dir, "cgroup.controllers"));
         std::string enabled = TRY(cf::read(dir, "cgroup.subtree_control"));

@@ -16,7 +16,9 @@ std::vector<oci::Mount> docker_default_mounts() {
     return {
         {"/proc", "proc", "proc", {"nosuid", "noexec", "nodev"}},
         {"/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k"}},
-        {"/dev/pts", "devpts", "devpts",
+        {"/dev/pts",
+         "devpts",
+         "devpts",
          {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}},
         {"/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"}},
         {"/sys/fs/cgroup", "cgroup", "cgroup", {"ro", "nosuid", "noexec", "nodev"}},
@@ -38,9 +40,11 @@ Result<oci::RuntimeSpec> docker_default_spec(const std::string& rootfs_path,
     spec.process = std::move(p);
     spec.mounts = docker_default_mounts();
     oci::Linux l;
-    for (const char* ns : {"mount", "network", "uts", "pid", "ipc", "cgroup"}) l.namespaces.push_back({ns, ""});
+    for (const char* ns : {"mount", "network", "uts", "pid", "ipc", "cgroup"})
+        l.namespaces.push_back({ns, ""});
     l.masked_paths.assign(std::begin(k_default_masked_paths), std::end(k_default_masked_paths));
-    l.readonly_paths.assign(std::begin(k_default_readonly_paths), std::end(k_default_readonly_paths));
+    l.readonly_paths.assign(std::begin(k_default_readonly_paths),
+                            std::end(k_default_readonly_paths));
     l.resources = oci::Resources{};
     l.resources->devices = docker_default_device_rules();
     l.seccomp = TRY(resolve_seccomp_profile(docker_default_seccomp_profile(), caps));

@@ -19,8 +19,8 @@ std::vector<oci::Device> default_devices() {
     auto dev = [](const char* path, int64_t major, int64_t minor) {
         return oci::Device{path, "c", major, minor, 0666, 0, 0};
     };
-    return {dev("/dev/null", 1, 3),    dev("/dev/zero", 1, 5), dev("/dev/full", 1, 7),
-            dev("/dev/random", 1, 8),  dev("/dev/urandom", 1, 9), dev("/dev/tty", 5, 0)};
+    return {dev("/dev/null", 1, 3),   dev("/dev/zero", 1, 5),    dev("/dev/full", 1, 7),
+            dev("/dev/random", 1, 8), dev("/dev/urandom", 1, 9), dev("/dev/tty", 5, 0)};
 }
 
 std::vector<oci::DeviceRule> docker_default_device_rules() {
@@ -32,9 +32,15 @@ std::vector<oci::DeviceRule> docker_default_device_rules() {
         oci::DeviceRule{false, "", std::nullopt, std::nullopt, "rwm"},
         allow("c", std::nullopt, std::nullopt, "m"),
         allow("b", std::nullopt, std::nullopt, "m"),
-        allow("c", 1, 3, "rwm"),   allow("c", 1, 5, "rwm"),   allow("c", 1, 7, "rwm"),
-        allow("c", 1, 8, "rwm"),   allow("c", 1, 9, "rwm"),   allow("c", 5, 0, "rwm"),
-        allow("c", 5, 1, "rwm"),   allow("c", 5, 2, "rwm"),   allow("c", 136, std::nullopt, "rwm"),
+        allow("c", 1, 3, "rwm"),
+        allow("c", 1, 5, "rwm"),
+        allow("c", 1, 7, "rwm"),
+        allow("c", 1, 8, "rwm"),
+        allow("c", 1, 9, "rwm"),
+        allow("c", 5, 0, "rwm"),
+        allow("c", 5, 1, "rwm"),
+        allow("c", 5, 2, "rwm"),
+        allow("c", 136, std::nullopt, "rwm"),
         allow("c", 10, 200, "rwm"),
     };
 }
@@ -50,7 +56,8 @@ Result<void> make_node(int parent, const std::string& base, const oci::Device& d
     dev_t dev = makedev(static_cast<unsigned>(d.major), static_cast<unsigned>(d.minor));
     if (::mknodat(parent, base.c_str(), mode, type == S_IFIFO ? 0 : dev) != 0)
         return fail_errno("mknod");
-    if (::fchownat(parent, base.c_str(), d.uid.value_or(0), d.gid.value_or(0), AT_SYMLINK_NOFOLLOW) != 0)
+    if (::fchownat(parent, base.c_str(), d.uid.value_or(0), d.gid.value_or(0),
+                   AT_SYMLINK_NOFOLLOW) != 0)
         return fail_errno("chown");
     return {};
 }
@@ -72,8 +79,11 @@ Result<void> create_device(int rootfd, const oci::Device& device, DeviceMode mod
         r = bind_node(rootfd, device);
     } else {
         size_t slash = path.rfind('/');
-        auto parent = ensure_target(rootfd, slash == 0 ? "/" : path.substr(0, slash), TargetKind::directory);
-        if (!parent) return std::unexpected(std::move(parent.error()).prefix("create device `" + path + "`"));
+        auto parent =
+            ensure_target(rootfd, slash == 0 ? "/" : path.substr(0, slash), TargetKind::directory);
+        if (!parent)
+            return std::unexpected(
+                std::move(parent.error()).prefix("create device `" + path + "`"));
         // O_PATH descriptors serve as the directory of *at calls.
         r = make_node(parent->get(), path.substr(slash + 1), device);
     }
@@ -82,12 +92,12 @@ Result<void> create_device(int rootfd, const oci::Device& device, DeviceMode mod
 }
 
 Result<void> populate_dev(int rootfd, DeviceMode mode) {
-    for (const auto& d : default_devices()) TRY(create_device(rootfd, d, mode));
+    for (const auto& d : default_devices())
+        TRY(create_device(rootfd, d, mode));
     Fd dev = TRY(fs::open_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY));
     static constexpr std::pair<const char*, const char*> k_links[] = {
-        {"fd", "/proc/self/fd"},         {"stdin", "/proc/self/fd/0"},
-        {"stdout", "/proc/self/fd/1"},   {"stderr", "/proc/self/fd/2"},
-        {"core", "/proc/kcore"},         {"ptmx", "pts/ptmx"},
+        {"fd", "/proc/self/fd"},       {"stdin", "/proc/self/fd/0"}, {"stdout", "/proc/self/fd/1"},
+        {"stderr", "/proc/self/fd/2"}, {"core", "/proc/kcore"},      {"ptmx", "pts/ptmx"},
     };
     for (const auto& [name, target] : k_links) {
         if (::symlinkat(target, dev.get(), name) != 0 && errno != EEXIST)

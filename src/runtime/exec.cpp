@@ -37,7 +37,8 @@ Result<int> differing_namespaces(pid_t pid) {
     int flags = 0;
     for (int flag : k_ns_flags) {
         std::string name(proc_ns_name(flag));
-        struct stat mine{}, theirs{};
+        struct stat mine {
+        }, theirs{};
         std::string path = "/proc/" + std::to_string(pid) + "/ns/" + name;
         if (::stat(path.c_str(), &theirs) != 0) {
             if (errno == ENOENT) continue;  // a namespace type this kernel lacks
@@ -114,7 +115,8 @@ Result<ExecPlan> plan_exec(const ExecRequest& req) {
     std::optional<SeccompProgram> cached;
     if (req.seccomp && !req.precompiled && !req.seccomp_cache_dir.empty())
         cached = TRY(compile_seccomp_cached(*req.seccomp, req.seccomp_cache_dir));
-    plan.process = TRY(plan_process(*req.process, req.seccomp, cached ? &*cached : req.precompiled));
+    plan.process =
+        TRY(plan_process(*req.process, req.seccomp, cached ? &*cached : req.precompiled));
     plan.process.new_session = req.process->terminal;
     if (!req.process->terminal) plan.process.stdio = req.stdio;
     plan.process.stdio_fds = req.stdio_fds;
@@ -147,27 +149,36 @@ Result<Executed> exec_in(const ExecRequest& req) {
     Pid intermediate(Fd(pidfd), static_cast<pid_t>(pid));
     Executed out;
     bool via_intermediate = plan.ns_flags & CLONE_NEWPID;
+    // Read until end-of-file, even after an error: the process's pidfd may come after the
+    // process's own error, and the process must be reaped (a zombie of ours left in the
+    // container's pid namespace would keep its init from ever finishing its exit).
+    std::optional<Error> failed;
     for (;;) {
         auto msg = parent_end.receive();
-        if (!msg || (*msg && (*msg)->kind == SyncKind::error)) {
-            Error e = !msg ? std::move(msg.error())
-                      : (*msg)->text.empty()  // from the trampoline
-                          ? exec_failure(plan.process.args.front(), (*msg)->sys_errno, (*msg)->exit_code)
-                          : Error{std::move((*msg)->text), (*msg)->sys_errno, (*msg)->exit_code};
-            if (out.pid) {
-                (void)out.pid.kill(SIGKILL);
-                (void)out.pid.wait();
-            }
-            (void)intermediate.kill(SIGKILL);
-            (void)intermediate.wait();
-            return std::unexpected(std::move(e).prefix("exec in container"));
+        if (!msg) {
+            failed = std::move(msg.error());
+            break;
         }
         if (!*msg) break;
         auto& m = **msg;
         if (m.kind == SyncKind::fd && m.text.rfind("pid ", 0) == 0)
-            out.pid = Pid(std::move(m.fd), static_cast<pid_t>(parse_i64(m.text.substr(4)).value_or(0)));
+            out.pid =
+                Pid(std::move(m.fd), static_cast<pid_t>(parse_i64(m.text.substr(4)).value_or(0)));
         else if (m.kind == SyncKind::fd && m.text == "console")
             out.pty_master = std::move(m.fd);
+        else if (m.kind == SyncKind::error && !failed)
+            failed = m.text.empty()  // from the trampoline
+                         ? exec_failure(plan.process.args.front(), m.sys_errno, m.exit_code)
+                         : Error{std::move(m.text), m.sys_errno, m.exit_code};
+    }
+    if (failed) {
+        if (out.pid) {
+            (void)out.pid.kill(SIGKILL);
+            (void)out.pid.wait();
+        }
+        (void)intermediate.kill(SIGKILL);
+        (void)intermediate.wait();
+        return std::unexpected(std::move(*failed).prefix("exec in container"));
     }
     if (via_intermediate) {
         (void)intermediate.wait();

@@ -35,8 +35,8 @@ struct ExecRequest {
 };
 
 struct Executed {
-    Pid pid;       // ferry's child, in the container's pid namespace
-    Fd pty_master; // when the process has a terminal
+    Pid pid;        // ferry's child, in the container's pid namespace
+    Fd pty_master;  // when the process has a terminal
 };
 
 // Starts the process; errors as spawn_container's, prefixed `exec in container:`.

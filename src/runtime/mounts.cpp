@@ -38,9 +38,9 @@ constexpr FlagOption k_flag_options[] = {
 };
 
 // Options that keep the default (the kernel's or the bind source's).
-constexpr std::string_view k_ignored[] = {"rw",       "suid",    "dev",   "exec", "atime",
-                                          "diratime", "defaults", "async", "z",    "Z",
-                                          "tmpcopyup", "notmpcopyup", "norelatime", "nostrictatime"};
+constexpr std::string_view k_ignored[] = {
+    "rw",    "suid", "dev", "exec",      "atime",       "diratime",   "defaults",
+    "async", "z",    "Z",   "tmpcopyup", "notmpcopyup", "norelatime", "nostrictatime"};
 
 struct PropagationOption {
     std::string_view name;
@@ -55,12 +55,14 @@ constexpr PropagationOption k_propagation[] = {
     {"unbindable", MS_UNBINDABLE, false}, {"runbindable", MS_UNBINDABLE, true},
 };
 
-constexpr std::string_view k_unsupported[] = {"idmap", "ridmap", "remount", "sync", "dirsync",
-                                              "mand", "rro", "rrw"};
+constexpr std::string_view k_unsupported[] = {"idmap",   "ridmap", "remount", "sync",
+                                              "dirsync", "mand",   "rro",     "rrw"};
 
 }  // namespace
 
-bool MountOptions::readonly() const { return attr_set & MOUNT_ATTR_RDONLY; }
+bool MountOptions::readonly() const {
+    return attr_set & MOUNT_ATTR_RDONLY;
+}
 
 Result<MountOptions> parse_mount_options(const std::vector<std::string>& options) {
     MountOptions out;
@@ -80,7 +82,8 @@ Result<MountOptions> parse_mount_options(const std::vector<std::string>& options
             out.propagation = p.flag;
             handled = true;
         }
-        for (auto name : k_ignored) handled = handled || opt == name;
+        for (auto name : k_ignored)
+            handled = handled || opt == name;
         if (opt == "bind" || opt == "rbind") {
             out.bind = true;
             out.recursive = out.recursive || opt == "rbind";
@@ -129,7 +132,8 @@ Result<Fd> ensure_target(int rootfd, std::string_view raw, TargetKind kind) {
     auto fd = fs::open_in_root(rootfd, path, O_PATH);
     if (fd || fd.error().sys_errno != ENOENT) return fd;
     size_t slash = path.rfind('/');
-    std::string parent = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+    std::string parent =
+        slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
     std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
     if (base.empty() || base == "." || parent == path) return fd;
     Fd dir = TRY(ensure_target(rootfd, parent, TargetKind::directory));
@@ -174,7 +178,8 @@ std::unexpected<Error> fs_context_error(int fs_fd, std::string_view what, int er
     ssize_t n = ::read(fs_fd, buf, sizeof buf - 1);
     if (n > 2 && (buf[0] == 'e' || buf[0] == 'w') && buf[1] == ' ') {
         std::string msg(buf + 2, static_cast<size_t>(n) - 2);
-        while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+        while (!msg.empty() && msg.back() == '\n')
+            msg.pop_back();
         return std::unexpected(Error{std::string(what) + ": " + msg, err, 125});
     }
     return fail_errno(what, err);
@@ -212,7 +217,8 @@ Result<Fd> new_fs_mount(const std::string& type, const std::string& source,
 }
 
 Result<void> attach_mount(int mount_fd, int target_fd) {
-    if (::move_mount(mount_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
+    if (::move_mount(mount_fd, "", target_fd, "",
+                     MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
         return fail_errno("attach mount");
     return {};
 }

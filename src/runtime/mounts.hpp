@@ -16,8 +16,8 @@ namespace ferry::runtime {
 
 // A spec mount's options, split into what the kernel takes where.
 struct MountOptions {
-    uint64_t attr_set = 0;  // MOUNT_ATTR_RDONLY, _NOSUID, _NODEV, _NOEXEC, _NOSYMFOLLOW, atime
-    uint64_t attr_clr = 0;  // MOUNT_ATTR__ATIME when an atime option is given
+    uint64_t attr_set = 0;     // MOUNT_ATTR_RDONLY, _NOSUID, _NODEV, _NOEXEC, _NOSYMFOLLOW, atime
+    uint64_t attr_clr = 0;     // MOUNT_ATTR__ATIME when an atime option is given
     uint64_t propagation = 0;  // MS_PRIVATE, MS_SLAVE, MS_SHARED or MS_UNBINDABLE; 0: unchanged
     bool bind = false;
     bool recursive = false;  // rbind, or an r-prefixed propagation/ro option

@@ -42,7 +42,9 @@ std::string_view spec_name(int flag) {
 
 }  // namespace
 
-bool NamespacePlan::has_user() const { return has(CLONE_NEWUSER); }
+bool NamespacePlan::has_user() const {
+    return has(CLONE_NEWUSER);
+}
 
 bool NamespacePlan::has(int flag) const {
     if (flag == CLONE_NEWCGROUP && new_cgroup) return true;

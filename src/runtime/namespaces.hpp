@@ -22,10 +22,10 @@ struct NamespaceJoin {
 };
 
 struct NamespacePlan {
-    uint64_t clone_flags = 0;  // namespaces the clone creates (never the cgroup one)
-    bool new_cgroup = false;   // unshared by the child once it is in its cgroup
+    uint64_t clone_flags = 0;          // namespaces the clone creates (never the cgroup one)
+    bool new_cgroup = false;           // unshared by the child once it is in its cgroup
     std::vector<NamespaceJoin> joins;  // user namespace first, pid namespace excluded
-    Fd join_pid;               // an existing pid namespace, entered by the parent for the clone
+    Fd join_pid;  // an existing pid namespace, entered by the parent for the clone
 
     // Whether the container has a user namespace (new or joined).
     bool has_user() const;

@@ -21,7 +21,8 @@ Result<Pid> Pid::open(pid_t pid) {
 }
 
 Result<void> Pid::kill(int sig) const {
-    if (::syscall(SYS_pidfd_send_signal, m_fd.get(), sig, nullptr, 0) == 0 || errno == ESRCH) return {};
+    if (::syscall(SYS_pidfd_send_signal, m_fd.get(), sig, nullptr, 0) == 0 || errno == ESRCH)
+        return {};
     return fail_errno("signal process " + std::to_string(m_pid));
 }
 
@@ -47,7 +48,9 @@ Result<int> Pid::wait() {
     return *status;
 }
 
-Result<std::optional<int>> Pid::try_wait() { return wait_pidfd(m_fd.get(), m_pid, WNOHANG); }
+Result<std::optional<int>> Pid::try_wait() {
+    return wait_pidfd(m_fd.get(), m_pid, WNOHANG);
+}
 
 int docker_exit_status(int wait_status) {
     if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);

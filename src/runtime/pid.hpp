@@ -12,7 +12,7 @@
 namespace ferry::runtime {
 
 class Pid {
-public:
+  public:
     Pid() = default;
     Pid(Fd pidfd, pid_t pid) : m_fd(std::move(pidfd)), m_pid(pid) {}
     // Opens a pidfd for an existing process; fails with `open pidfd of process N: strerror`.
@@ -32,7 +32,7 @@ public:
     // As wait, but returns nullopt at once when the process is still running.
     Result<std::optional<int>> try_wait();
 
-private:
+  private:
     Fd m_fd;
     pid_t m_pid = 0;
 };

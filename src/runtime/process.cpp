@@ -15,9 +15,9 @@
 #include <grp.h>
 #include <linux/close_range.h>
 #include <signal.h>
-#include <sys/stat.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
@@ -34,19 +34,20 @@ namespace ferry::runtime {
 namespace {
 
 constexpr std::pair<std::string_view, int> k_rlimits[] = {
-    {"RLIMIT_CPU", RLIMIT_CPU},         {"RLIMIT_FSIZE", RLIMIT_FSIZE},
-    {"RLIMIT_DATA", RLIMIT_DATA},       {"RLIMIT_STACK", RLIMIT_STACK},
-    {"RLIMIT_CORE", RLIMIT_CORE},       {"RLIMIT_RSS", RLIMIT_RSS},
-    {"RLIMIT_NPROC", RLIMIT_NPROC},     {"RLIMIT_NOFILE", RLIMIT_NOFILE},
-    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK}, {"RLIMIT_AS", RLIMIT_AS},
-    {"RLIMIT_LOCKS", RLIMIT_LOCKS},     {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+    {"RLIMIT_CPU", RLIMIT_CPU},           {"RLIMIT_FSIZE", RLIMIT_FSIZE},
+    {"RLIMIT_DATA", RLIMIT_DATA},         {"RLIMIT_STACK", RLIMIT_STACK},
+    {"RLIMIT_CORE", RLIMIT_CORE},         {"RLIMIT_RSS", RLIMIT_RSS},
+    {"RLIMIT_NPROC", RLIMIT_NPROC},       {"RLIMIT_NOFILE", RLIMIT_NOFILE},
+    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},   {"RLIMIT_AS", RLIMIT_AS},
+    {"RLIMIT_LOCKS", RLIMIT_LOCKS},       {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
     {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE}, {"RLIMIT_NICE", RLIMIT_NICE},
-    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},   {"RLIMIT_RTTIME", RLIMIT_RTTIME},
+    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},     {"RLIMIT_RTTIME", RLIMIT_RTTIME},
 };
 
 Result<void> apply_rlimits(const ProcessPlan& plan) {
     for (const auto& l : plan.rlimits) {
-        if (::prlimit(0, static_cast<__rlimit_resource>(l.resource), &l.value, nullptr) == 0) continue;
+        if (::prlimit(0, static_cast<__rlimit_resource>(l.resource), &l.value, nullptr) == 0)
+            continue;
         int err = errno;
         std::string what = "set " + l.name + " to " + std::to_string(l.value.rlim_cur) + ":" +
                            std::to_string(l.value.rlim_max);
@@ -102,8 +103,10 @@ Result<void> install_fds(const ProcessPlan& plan, int console, SyncSocket& sync,
     for (int i = 0; i < n; ++i) {
         int fd = wanted[static_cast<size_t>(i)];
         int c = ::fcntl(fd, F_DUPFD_CLOEXEC, n);
-        if (c < 0 && errno == EBADF && fd == i && i < 3) c = -1;  // ferry's own was closed
-        else if (c < 0) return fail_errno("duplicate descriptor " + std::to_string(fd));
+        if (c < 0 && errno == EBADF && fd == i && i < 3)
+            c = -1;  // ferry's own was closed
+        else if (c < 0)
+            return fail_errno("duplicate descriptor " + std::to_string(fd));
         copies.push_back(c);
     }
     for (int i = 0; i < n; ++i) {
@@ -129,7 +132,7 @@ Result<std::string> find_command(const ProcessPlan& plan) {
         std::string dir = plan.path.substr(pos, end - pos);
         pos = end + 1;
         std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
-        struct stat st{};
+        struct stat st {};
         if (::stat(candidate.c_str(), &st) == 0 && !S_ISDIR(st.st_mode) && (st.st_mode & 0111))
             return candidate;
     }
@@ -142,10 +145,12 @@ Error exec_command(const ProcessPlan& plan, int sync_fd, int trampoline) {
     auto target = find_command(plan);
     if (!target) return target.error();
     std::vector<char*> argv, envp;
-    for (const auto& e : plan.env) envp.push_back(const_cast<char*>(e.c_str()));
+    for (const auto& e : plan.env)
+        envp.push_back(const_cast<char*>(e.c_str()));
     envp.push_back(nullptr);
     if (trampoline < 0) {
-        for (const auto& a : plan.args) argv.push_back(const_cast<char*>(a.c_str()));
+        for (const auto& a : plan.args)
+            argv.push_back(const_cast<char*>(a.c_str()));
         argv.push_back(nullptr);
         ::execve(target->c_str(), argv.data(), envp.data());
         return exec_failure(plan.args.front(), errno, 0);
@@ -153,7 +158,8 @@ Error exec_command(const ProcessPlan& plan, int sync_fd, int trampoline) {
     std::string fd_text = std::to_string(sync_fd);
     argv.push_back(fd_text.data());
     argv.push_back(target->data());
-    for (const auto& a : plan.args) argv.push_back(const_cast<char*>(a.c_str()));
+    for (const auto& a : plan.args)
+        argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
     // The trampoline inherits the sync socket and marks it close-on-exec itself.
     if (::fcntl(sync_fd, F_SETFD, 0) != 0) return fail_errno("pass sync socket").error();
@@ -203,7 +209,8 @@ Result<ProcessPlan> plan_process(const oci::Process& process, const oci::Seccomp
     for (const auto& e : process.env)
         if (e.rfind("PATH=", 0) == 0) plan.path = e.substr(5);
     plan.cwd = process.cwd.empty() ? "/" : process.cwd;
-    if (plan.cwd.front() != '/') return fail("process: cwd `" + plan.cwd + "` is not an absolute path");
+    if (plan.cwd.front() != '/')
+        return fail("process: cwd `" + plan.cwd + "` is not an absolute path");
     plan.uid = process.user.uid;
     plan.gid = process.user.gid;
     plan.groups.assign(process.user.additional_gids.begin(), process.user.additional_gids.end());
@@ -242,12 +249,14 @@ Result<Fd> open_console(const SyncSocket& sync, const std::optional<oci::Console
                         ConsoleBind bind) {
     Fd master = TRY(fs::open("/dev/ptmx", O_RDWR | O_NOCTTY));
     int unlock = 0;
-    if (::ioctl(master.get(), TIOCSPTLCK, &unlock) != 0) return fail_errno("unlock pseudo-terminal");
+    if (::ioctl(master.get(), TIOCSPTLCK, &unlock) != 0)
+        return fail_errno("unlock pseudo-terminal");
     int slave_fd = ::ioctl(master.get(), TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (slave_fd < 0) return fail_errno("open pseudo-terminal slave");
     Fd slave(slave_fd);
     if (size && size->width && size->height) {
-        winsize ws{static_cast<unsigned short>(size->height), static_cast<unsigned short>(size->width), 0, 0};
+        winsize ws{static_cast<unsigned short>(size->height),
+                   static_cast<unsigned short>(size->width), 0, 0};
         if (::ioctl(slave.get(), TIOCSWINSZ, &ws) != 0) return fail_errno("set terminal size");
     }
     if (bind == ConsoleBind::dev_console) {
@@ -272,7 +281,8 @@ Result<void> enter_cwd(const std::string& cwd) {
 }
 
 Error exec_failure(const std::string& command, int err, int exit_code) {
-    if (!exit_code) exit_code = err == ENOENT || err == ENOTDIR ? k_exit_not_found : k_exit_cannot_invoke;
+    if (!exit_code)
+        exit_code = err == ENOENT || err == ENOTDIR ? k_exit_not_found : k_exit_cannot_invoke;
     Error e = fail_errno("exec `" + command + "`", err).error();
     e.exit_code = exit_code;
     return e;

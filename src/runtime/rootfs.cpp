@@ -24,9 +24,9 @@ namespace ferry::runtime {
 
 namespace {
 
-constexpr std::string_view k_ipc_sysctls[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
-                                              "kernel.sem",    "kernel.shmall", "kernel.shmmax",
-                                              "kernel.shmmni", "kernel.shm_rmid_forced"};
+constexpr std::string_view k_ipc_sysctls[] = {
+    "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+    "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"};
 
 Result<void> check_sysctl(const std::string& key, const NamespacePlan& ns) {
     std::string name = "sysctl `" + key + "`";
@@ -34,7 +34,8 @@ Result<void> check_sysctl(const std::string& key, const NamespacePlan& ns) {
         key.front() == '.')
         return fail(name + " is not a valid name");
     bool ipc = key.rfind("fs.mqueue.", 0) == 0 ||
-               std::find(std::begin(k_ipc_sysctls), std::end(k_ipc_sysctls), key) != std::end(k_ipc_sysctls);
+               std::find(std::begin(k_ipc_sysctls), std::end(k_ipc_sysctls), key) !=
+                   std::end(k_ipc_sysctls);
     if (ipc) {
         if (ns.has(CLONE_NEWIPC)) return {};
         return fail(name + " is not allowed in the host's ipc namespace");
@@ -77,7 +78,8 @@ Result<RootfsPlan> plan_rootfs(const oci::RuntimeSpec& spec, const std::string& 
     plan.rootfs = rootfs;
     plan.overlay = overlay;
     plan.in_user_namespace = ns.has_user();
-    plan.device_mode = plan.in_user_namespace || ::geteuid() != 0 ? DeviceMode::bind : DeviceMode::mknod;
+    plan.device_mode =
+        plan.in_user_namespace || ::geteuid() != 0 ? DeviceMode::bind : DeviceMode::mknod;
     plan.readonly = spec.root.readonly;
     const oci::Linux empty_linux;
     const oci::Linux& linux = spec.linux ? *spec.linux : empty_linux;
@@ -88,13 +90,14 @@ Result<RootfsPlan> plan_rootfs(const oci::RuntimeSpec& spec, const std::string& 
         PlannedMount pm{m, {}, TargetKind::directory};
         auto options = parse_mount_options(m.options);
         if (!options)
-            return std::unexpected(std::move(options.error()).prefix("mount `" + m.destination + "`"));
+            return std::unexpected(
+                std::move(options.error()).prefix("mount `" + m.destination + "`"));
         pm.options = std::move(*options);
         if (m.type == "bind") pm.options.bind = true;
         if (m.destination.empty() || m.destination.front() != '/')
             return fail("mount destination `" + m.destination + "` is not an absolute path");
         if (pm.options.bind) {
-            struct stat st{};
+            struct stat st {};
             if (::stat(m.source.c_str(), &st) != 0)
                 return fail_errno("bind mount source `" + m.source + "`");
             pm.target = S_ISDIR(st.st_mode) ? TargetKind::directory : TargetKind::file;
@@ -102,7 +105,8 @@ Result<RootfsPlan> plan_rootfs(const oci::RuntimeSpec& spec, const std::string& 
             if (!cgroups) return fail("mount `" + m.destination + "`: cgroups are not known");
             plan.cgroups = *cgroups;
         }
-        if (m.type == "devpts" && plan.in_user_namespace) drop_unmapped_gid(pm.options, linux.gid_mappings);
+        if (m.type == "devpts" && plan.in_user_namespace)
+            drop_unmapped_gid(pm.options, linux.gid_mappings);
         plan.mounts.push_back(std::move(pm));
     }
     plan.devices = linux.devices;
@@ -122,14 +126,16 @@ namespace {
 
 std::unexpected<Error> mount_error(const oci::Mount& m, Error e) {
     std::string source = m.source.empty() ? m.type : m.source;
-    return std::unexpected(std::move(e).prefix("mount `" + source + "` on `" + m.destination + "`"));
+    return std::unexpected(
+        std::move(e).prefix("mount `" + source + "` on `" + m.destination + "`"));
 }
 
 // An overlay from the new mount API; each lower layer is appended with lowerdir+ (6.8+), or all
 // at once in the colon-joined form on older kernels.
 Result<void> mount_overlay(const OverlaySpec& o, const std::string& target, bool userns) {
     MountOptions opts;
-    for (const auto& l : o.lower_dirs) opts.data.emplace_back("lowerdir+", l);
+    for (const auto& l : o.lower_dirs)
+        opts.data.emplace_back("lowerdir+", l);
     if (!o.upper_dir.empty()) {
         opts.data.emplace_back("upperdir", o.upper_dir);
         opts.data.emplace_back("workdir", o.work_dir);
@@ -138,25 +144,31 @@ Result<void> mount_overlay(const OverlaySpec& o, const std::string& target, bool
     auto mnt = new_fs_mount("overlay", "overlay", opts);
     if (!mnt && mnt.error().message.find("lowerdir+") != std::string::npos) {
         std::string joined;
-        for (const auto& l : o.lower_dirs) joined += (joined.empty() ? "" : ":") + l;
+        for (const auto& l : o.lower_dirs)
+            joined += (joined.empty() ? "" : ":") + l;
         std::erase_if(opts.data, [](const auto& kv) { return kv.first == "lowerdir+"; });
         opts.data.insert(opts.data.begin(), {"lowerdir", joined});
         mnt = new_fs_mount("overlay", "overlay", opts);
     }
-    if (!mnt) return std::unexpected(std::move(mnt.error()).prefix("mount overlay on `" + target + "`"));
+    if (!mnt)
+        return std::unexpected(std::move(mnt.error()).prefix("mount overlay on `" + target + "`"));
     Fd dir = TRY(fs::open(target, O_PATH | O_DIRECTORY));
     auto r = attach_mount(mnt->get(), dir.get());
-    if (!r) return std::unexpected(std::move(r.error()).prefix("mount overlay on `" + target + "`"));
+    if (!r)
+        return std::unexpected(std::move(r.error()).prefix("mount overlay on `" + target + "`"));
     return {};
 }
 
 Result<void> mount_root(const RootfsPlan& plan) {
     if (plan.overlay) return mount_overlay(*plan.overlay, plan.rootfs, plan.in_user_namespace);
     auto clone = clone_mount(AT_FDCWD, plan.rootfs, true);
-    if (!clone) return std::unexpected(std::move(clone.error()).prefix("bind rootfs `" + plan.rootfs + "`"));
+    if (!clone)
+        return std::unexpected(
+            std::move(clone.error()).prefix("bind rootfs `" + plan.rootfs + "`"));
     Fd dir = TRY(fs::open(plan.rootfs, O_PATH | O_DIRECTORY));
     auto r = attach_mount(clone->get(), dir.get());
-    if (!r) return std::unexpected(std::move(r.error()).prefix("bind rootfs `" + plan.rootfs + "`"));
+    if (!r)
+        return std::unexpected(std::move(r.error()).prefix("bind rootfs `" + plan.rootfs + "`"));
     return {};
 }
 
@@ -186,7 +198,8 @@ Result<void> mount_cgroup(int rootfd, const PlannedMount& pm, const CgroupSystem
     Fd holder = TRY(new_fs_mount("tmpfs", "cgroup", tmpfs));
     TRY(attach_mount(holder.get(), target.get()));
     Fd dir = TRY(fs::open_in_root(rootfd, pm.mount.destination, O_PATH | O_DIRECTORY));
-    auto add = [&](const std::string& name, const std::string& type, const MountOptions& o) -> Result<void> {
+    auto add = [&](const std::string& name, const std::string& type,
+                   const MountOptions& o) -> Result<void> {
         if (::mkdirat(dir.get(), name.c_str(), 0755) != 0 && errno != EEXIST)
             return fail_errno("create `" + name + "`");
         Fd mnt = TRY(new_fs_mount(type, "cgroup", o));
@@ -205,7 +218,8 @@ Result<void> mount_cgroup(int rootfd, const PlannedMount& pm, const CgroupSystem
         TRY(add(name, "cgroup", o));
         if (h.controllers.size() > 1) {
             for (const auto& c : h.controllers)
-                if (c != name && c.rfind("name=", 0) != 0) ::symlinkat(name.c_str(), dir.get(), c.c_str());
+                if (c != name && c.rfind("name=", 0) != 0)
+                    ::symlinkat(name.c_str(), dir.get(), c.c_str());
         }
     }
     if (!cgroups.unified.empty()) TRY(add("unified", "cgroup2", flags));
@@ -236,7 +250,8 @@ Result<void> mount_one(int rootfd, const PlannedMount& pm, const RootfsPlan& pla
         auto target = ensure_target(rootfd, m.destination, TargetKind::directory);
         if (!target) return std::unexpected(std::move(target.error()));
         auto mnt = new_fs_mount(m.type, m.source.empty() ? m.type : m.source, pm.options);
-        r = mnt ? attach_mount(mnt->get(), target->get()) : Result<void>(std::unexpected(mnt.error()));
+        r = mnt ? attach_mount(mnt->get(), target->get())
+                : Result<void>(std::unexpected(mnt.error()));
     }
     std::string_view fallback = host_fallback(m.type);
     if (!r && plan.in_user_namespace && !fallback.empty() &&
@@ -263,7 +278,7 @@ Result<void> write_sysctl(const std::string& key, const std::string& value) {
 Result<void> mask_path(int rootfd, const std::string& path) {
     auto fd = fs::open_in_root(rootfd, path, O_PATH);
     if (!fd) return fd.error().sys_errno == ENOENT ? Result<void>() : std::unexpected(fd.error());
-    struct stat st{};
+    struct stat st {};
     if (::fstat(fd->get(), &st) != 0) return fail_errno("stat");
     Fd mnt;
     if (S_ISDIR(st.st_mode)) {
@@ -310,8 +325,10 @@ Result<void> setup_rootfs(const RootfsPlan& plan) {
         if (clean_path(pm.mount.destination) == "/dev" && pm.mount.type == "tmpfs")
             TRY(populate_dev(root.get(), plan.device_mode));
     }
-    for (const auto& d : plan.devices) TRY(create_device(root.get(), d, plan.device_mode));
-    for (const auto& [key, value] : plan.sysctls) TRY(write_sysctl(key, value));
+    for (const auto& d : plan.devices)
+        TRY(create_device(root.get(), d, plan.device_mode));
+    for (const auto& [key, value] : plan.sysctls)
+        TRY(write_sysctl(key, value));
     for (const auto& p : plan.masked_paths) {
         auto r = mask_path(root.get(), p);
         if (!r) return std::unexpected(std::move(r.error()).prefix("mask `" + p + "`"));
@@ -321,7 +338,8 @@ Result<void> setup_rootfs(const RootfsPlan& plan) {
         if (!r) return std::unexpected(std::move(r.error()).prefix("make `" + p + "` read-only"));
     }
     TRY(pivot(plan.rootfs));
-    if (plan.late_propagation && ::mount(nullptr, "/", nullptr, plan.late_propagation, nullptr) != 0)
+    if (plan.late_propagation &&
+        ::mount(nullptr, "/", nullptr, plan.late_propagation, nullptr) != 0)
         return fail_errno("set rootfs propagation");
     if (plan.readonly) {
         mount_attr attr{};

@@ -36,8 +36,8 @@ struct RootfsPlan {
     std::string rootfs;  // host path of the root directory, or the overlay's mount point
     std::optional<OverlaySpec> overlay;
     bool in_user_namespace = false;
-    unsigned long propagation = 0;        // for `/` before anything (MS_SLAVE | MS_REC default)
-    unsigned long late_propagation = 0;   // for `/` after pivot_root (shared, unbindable)
+    unsigned long propagation = 0;       // for `/` before anything (MS_SLAVE | MS_REC default)
+    unsigned long late_propagation = 0;  // for `/` after pivot_root (shared, unbindable)
     bool readonly = false;
     std::vector<PlannedMount> mounts;
     std::vector<oci::Device> devices;
@@ -49,10 +49,17 @@ struct RootfsPlan {
 };
 
 // Docker's masked paths (moby oci.DefaultLinuxSpec).
-inline constexpr std::string_view k_default_masked_paths[] = {
-    "/proc/asound",        "/proc/acpi",        "/proc/kcore",      "/proc/keys",
-    "/proc/latency_stats", "/proc/timer_list",  "/proc/timer_stats", "/proc/sched_debug",
-    "/proc/scsi",          "/sys/firmware",     "/sys/devices/virtual/powercap"};
+inline constexpr std::string_view k_default_masked_paths[] = {"/proc/asound",
+                                                              "/proc/acpi",
+                                                              "/proc/kcore",
+                                                              "/proc/keys",
+                                                              "/proc/latency_stats",
+                                                              "/proc/timer_list",
+                                                              "/proc/timer_stats",
+                                                              "/proc/sched_debug",
+                                                              "/proc/scsi",
+                                                              "/sys/firmware",
+                                                              "/sys/devices/virtual/powercap"};
 // Docker's read-only paths.
 inline constexpr std::string_view k_default_readonly_paths[] = {
     "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"};

@@ -48,25 +48,29 @@ Result<scmp_compare> operator_of(const std::string& name) {
 Result<uint32_t> arch_of(const std::string& name) {
     std::string lower;
     if (name.rfind("SCMP_ARCH_", 0) == 0)
-        for (char c : name.substr(10)) lower.push_back(c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c);
+        for (char c : name.substr(10))
+            lower.push_back(c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c);
     uint32_t token = lower.empty() ? 0 : seccomp_arch_resolve_name(lower.c_str());
     if (token == 0) return fail("seccomp: unknown architecture `" + name + "`");
     return token;
 }
 
-Result<void> add_rules(scmp_filter_ctx ctx, const oci::SeccompSyscall& call, uint32_t default_action) {
+Result<void> add_rules(scmp_filter_ctx ctx, const oci::SeccompSyscall& call,
+                       uint32_t default_action) {
     uint32_t action = TRY(action_of(call.action, call.errno_ret));
     if (action == default_action) return {};
     std::vector<scmp_arg_cmp> conds;
     unsigned counts[6] = {};
     for (const auto& a : call.args) {
-        if (a.index > 5) return fail("seccomp: argument index " + std::to_string(a.index) + " is out of range");
+        if (a.index > 5)
+            return fail("seccomp: argument index " + std::to_string(a.index) + " is out of range");
         scmp_compare op = TRY(operator_of(a.op));
         conds.push_back({a.index, op, a.value, a.value_two});
         ++counts[a.index];
     }
     bool repeated = false;
-    for (unsigned c : counts) repeated = repeated || c > 1;
+    for (unsigned c : counts)
+        repeated = repeated || c > 1;
     for (const auto& name : call.names) {
         int nr = seccomp_syscall_resolve_name(name.c_str());
         if (nr == __NR_SCMP_ERROR) continue;  // not a syscall on this architecture
@@ -91,15 +95,19 @@ Result<SeccompProgram> compile_seccomp(const oci::Seccomp& seccomp) {
     uint32_t default_action = TRY(action_of(seccomp.default_action, seccomp.default_errno_ret));
     scmp_filter_ctx ctx = seccomp_init(default_action);
     if (!ctx) return fail("seccomp: cannot create a filter");
-    DEFER { seccomp_release(ctx); };
+    DEFER {
+        seccomp_release(ctx);
+    };
     // ferry sets no_new_privs itself, when the spec asks for it.
     seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
     for (const auto& arch : seccomp.architectures) {
         uint32_t token = TRY(arch_of(arch));
         int rc = seccomp_arch_add(ctx, token);
-        if (rc != 0 && rc != -EEXIST) return fail_errno("seccomp: add architecture `" + arch + "`", -rc);
+        if (rc != 0 && rc != -EEXIST)
+            return fail_errno("seccomp: add architecture `" + arch + "`", -rc);
     }
-    for (const auto& call : seccomp.syscalls) TRY(add_rules(ctx, call, default_action));
+    for (const auto& call : seccomp.syscalls)
+        TRY(add_rules(ctx, call, default_action));
 
     int raw = ::memfd_create("ferry-seccomp", MFD_CLOEXEC);
     if (raw < 0) return fail_errno("seccomp: create memfd");
@@ -107,7 +115,8 @@ Result<SeccompProgram> compile_seccomp(const oci::Seccomp& seccomp) {
     int rc = seccomp_export_bpf(ctx, mem.get());
     if (rc != 0) return fail_errno("seccomp: export filter", -rc);
     off_t size = ::lseek(mem.get(), 0, SEEK_END);
-    if (size < 0 || size % sizeof(sock_filter) != 0) return fail("seccomp: export filter: bad size");
+    if (size < 0 || size % sizeof(sock_filter) != 0)
+        return fail("seccomp: export filter: bad size");
     SeccompProgram program;
     program.filter.resize(static_cast<size_t>(size) / sizeof(sock_filter));
     TRY(fs::pread_exact(mem.get(), program.filter.data(), static_cast<size_t>(size), 0));
@@ -116,7 +125,8 @@ Result<SeccompProgram> compile_seccomp(const oci::Seccomp& seccomp) {
 
 std::string seccomp_cache_key(const oci::Seccomp& seccomp) {
     const scmp_version* v = seccomp_version();
-    std::string text = to_json(seccomp).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    std::string text =
+        to_json(seccomp).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
     text += "\nlibseccomp " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
             std::to_string(v->micro) + " arch " + std::to_string(seccomp_arch_native());
     return sha256_hex(text);

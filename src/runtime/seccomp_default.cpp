@@ -75,7 +75,8 @@ constexpr CapabilityGroup k_by_capability[] = {
     {"CAP_SYS_CHROOT", "chroot"},
     {"CAP_SYS_MODULE", "delete_module init_module finit_module"},
     {"CAP_SYS_PACCT", "acct"},
-    {"CAP_SYS_PTRACE", "kcmp pidfd_getfd process_madvise process_vm_readv process_vm_writev ptrace"},
+    {"CAP_SYS_PTRACE",
+     "kcmp pidfd_getfd process_madvise process_vm_readv process_vm_writev ptrace"},
     {"CAP_SYS_RAWIO", "iopl ioperm"},
     {"CAP_SYS_TIME", "settimeofday stime clock_settime clock_settime64"},
     {"CAP_SYS_TTY_CONFIG", "vhangup"},
@@ -93,7 +94,8 @@ struct ArchGroup {
 
 constexpr ArchGroup k_by_arch[] = {
     {"ppc64le", "sync_file_range2 swapcontext"},
-    {"arm arm64", "arm_fadvise64_64 arm_sync_file_range sync_file_range2 breakpoint cacheflush set_tls"},
+    {"arm arm64",
+     "arm_fadvise64_64 arm_sync_file_range sync_file_range2 breakpoint cacheflush set_tls"},
     {"amd64 x32", "arch_prctl"},
     {"amd64 x32 x86", "modify_ldt"},
     {"s390 s390x", "s390_pci_mmio_read s390_pci_mmio_write s390_runtime_instr"},

@@ -24,7 +24,8 @@ std::unexpected<Error> bad(const std::string& path, std::string_view expected) {
     return fail("field `" + path + "`: expected " + std::string(expected));
 }
 
-Result<std::vector<std::string>> strings_at(const Json& obj, const char* key, const std::string& path) {
+Result<std::vector<std::string>> strings_at(const Json& obj, const char* key,
+                                            const std::string& path) {
     std::vector<std::string> out;
     auto it = obj.find(key);
     if (it == obj.end() || it->is_null()) return out;
@@ -65,9 +66,11 @@ Result<SeccompProfile> read_profile(const Json& json) {
             std::string path = "archMap[" + std::to_string(i) + "]";
             if (!e.is_object()) return bad("archMap", "an array of objects");
             auto arch = e.find("architecture");
-            if (arch == e.end() || !arch->is_string()) return bad(path + ".architecture", "a string");
-            p.arch_map.push_back({arch->get<std::string>(),
-                                  TRY(strings_at(e, "subArchitectures", path + ".subArchitectures"))});
+            if (arch == e.end() || !arch->is_string())
+                return bad(path + ".architecture", "a string");
+            p.arch_map.push_back(
+                {arch->get<std::string>(),
+                 TRY(strings_at(e, "subArchitectures", path + ".subArchitectures"))});
         }
     }
     for (size_t i = 0; i < base.syscalls.size(); ++i) {
@@ -77,7 +80,8 @@ Result<SeccompProfile> read_profile(const Json& json) {
         r.names = std::move(base.syscalls[i].names);
         if (auto name = e.find("name"); name != e.end() && !name->is_null()) {
             if (!name->is_string()) return bad(path + ".name", "a string");
-            if (!r.names.empty()) return fail("field `" + path + "`: both name and names are given");
+            if (!r.names.empty())
+                return fail("field `" + path + "`: both name and names are given");
             r.names.push_back(name->get<std::string>());
         }
         r.action = std::move(base.syscalls[i].action);
@@ -164,7 +168,8 @@ Result<oci::Seccomp> resolve_seccomp_profile(const SeccompProfile& profile,
         if (!std::all_of(in.caps.begin(), in.caps.end(),
                          [&](const std::string& c) { return contains(bounding_caps, c); }))
             continue;
-        if (!in.min_kernel.empty() && !kernel_at_least(host.kernel_release, in.min_kernel)) continue;
+        if (!in.min_kernel.empty() && !kernel_at_least(host.kernel_release, in.min_kernel))
+            continue;
         out.syscalls.push_back({rule.names, rule.action, rule.errno_ret, rule.args});
     }
     return out;

@@ -34,7 +34,7 @@ struct InitPlan {
     RootfsPlan rootfs;
     ProcessPlan process;
     std::string hostname;
-    bool become_root = false;      // setresuid/gid 0 in a new user namespace that maps 0
+    bool become_root = false;        // setresuid/gid 0 in a new user namespace that maps 0
     bool dumpable_for_maps = false;  // stay dumpable until the parent has written the maps
 };
 
@@ -110,7 +110,8 @@ Result<InitPlan> plan_init(const oci::RuntimeSpec& spec, const SpawnRequest& req
     plan.hostname = spec.hostname;
     if (!plan.hostname.empty() && !plan.ns.has(CLONE_NEWUTS))
         return fail("a hostname needs a uts namespace of the container's own");
-    plan.become_root = new_user && id_is_mapped(l.uid_mappings, 0) && id_is_mapped(l.gid_mappings, 0);
+    plan.become_root =
+        new_user && id_is_mapped(l.uid_mappings, 0) && id_is_mapped(l.gid_mappings, 0);
     plan.dumpable_for_maps = new_user && ::geteuid() != 0;
     return plan;
 }
@@ -153,7 +154,8 @@ Result<Pid> clone_child(const InitPlan& plan, int cgroup_fd, SyncSocket& parent_
     Fd own_pid_ns;
     if (plan.ns.join_pid) {
         own_pid_ns = TRY(fs::open("/proc/self/ns/pid", O_RDONLY));
-        if (::setns(plan.ns.join_pid.get(), CLONE_NEWPID) != 0) return fail_errno("join pid namespace");
+        if (::setns(plan.ns.join_pid.get(), CLONE_NEWPID) != 0)
+            return fail_errno("join pid namespace");
     }
     int pidfd = -1;
     clone_args args{};
@@ -180,7 +182,8 @@ Result<Fd> start_child(const oci::RuntimeSpec& spec, const InitPlan& plan, const
                        Cgroup* cgroup, bool in_cgroup, const SyncSocket& sync) {
     if (plan.ns.clone_flags & CLONE_NEWUSER) {
         auto r = write_id_mappings(child.pid(), spec.linux->uid_mappings, spec.linux->gid_mappings);
-        if (!r) return std::unexpected(std::move(r.error()).prefix("write user namespace mappings"));
+        if (!r)
+            return std::unexpected(std::move(r.error()).prefix("write user namespace mappings"));
     }
     if (cgroup && !in_cgroup) TRY(cgroup->add(child.pid()));
     TRY(sync.send(SyncKind::go));
@@ -193,7 +196,8 @@ Result<Fd> start_child(const oci::RuntimeSpec& spec, const InitPlan& plan, const
             continue;
         }
         if (msg->kind == SyncKind::error && msg->text.empty())  // from the trampoline
-            return std::unexpected(exec_failure(plan.process.args.front(), msg->sys_errno, msg->exit_code));
+            return std::unexpected(
+                exec_failure(plan.process.args.front(), msg->sys_errno, msg->exit_code));
         if (msg->kind == SyncKind::error)
             return std::unexpected(Error{std::move(msg->text), msg->sys_errno, msg->exit_code});
         return fail("unexpected message on sync socket");

@@ -37,7 +37,7 @@ struct SpawnRequest {
     // Standard descriptors; a spec with process.terminal always gets a pty.
     StdioMode stdio = StdioMode::inherit;
     std::array<int, 3> stdio_fds = {-1, -1, -1};  // for StdioMode::fds
-    std::vector<int> extra_fds;                     // become 3, 4, ... in the container
+    std::vector<int> extra_fds;                   // become 3, 4, ... in the container
     // The cgroup when linux.cgroupsPath is empty ("/ferry/<id>"); with both empty the
     // container gets no cgroup of its own and resources are refused.
     std::string default_cgroup_path;

@@ -87,7 +87,8 @@ Result<std::optional<SyncMessage>> SyncSocket::receive() const {
             out.fd.reset(fd);
         }
     }
-    if (static_cast<size_t>(n) < sizeof(Header)) return fail("read from sync socket: short message");
+    if (static_cast<size_t>(n) < sizeof(Header))
+        return fail("read from sync socket: short message");
     Header h;
     std::memcpy(&h, buf, sizeof h);
     out.kind = static_cast<SyncKind>(h.kind);

@@ -16,9 +16,9 @@
 namespace ferry::runtime {
 
 enum class SyncKind : uint32_t {
-    go = 1,     // parent to child: continue
-    error,      // child to parent: an Error (message, errno, exit status)
-    fd,         // either way: a descriptor (SCM_RIGHTS), with a label in the text
+    go = 1,  // parent to child: continue
+    error,   // child to parent: an Error (message, errno, exit status)
+    fd,      // either way: a descriptor (SCM_RIGHTS), with a label in the text
 };
 
 struct SyncMessage {
@@ -30,7 +30,7 @@ struct SyncMessage {
 };
 
 class SyncSocket {
-public:
+  public:
     SyncSocket() = default;
     explicit SyncSocket(Fd fd) : m_fd(std::move(fd)) {}
     // A connected pair; fails with `create sync socket: strerror`.
@@ -52,7 +52,7 @@ public:
     // For the child: sends error and ends the process with status 1, never returning.
     [[noreturn]] void fail_and_exit(const Error& error) const;
 
-private:
+  private:
     Fd m_fd;
 };
 

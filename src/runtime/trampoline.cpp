@@ -30,7 +30,8 @@ Result<Fd> make_trampoline() {
     TRY(fs::write_all(fd.get(), std::string_view(reinterpret_cast<const char*>(k_trampoline),
                                                  k_trampoline_size)));
     if (::fchmod(fd.get(), 0555) != 0) return fail_errno("create exec trampoline");
-    if (::fcntl(fd.get(), F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) != 0)
+    if (::fcntl(fd.get(), F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) !=
+        0)
         return fail_errno("seal exec trampoline");
     return fd;
 }

@@ -73,7 +73,8 @@ std::vector<oci::IdMapping> mappings_for(uint32_t own, const std::vector<SubIdRa
     size_t range = 0;
     uint64_t offset = 0;
     uint64_t total = 0;
-    for (const auto& r : ranges) total += r.count;
+    for (const auto& r : ranges)
+        total += r.count;
     if (mode == UsernsMode::root) {
         out.push_back({0, own, 1});
         take_ranges(out, 1, total, ranges, range, offset);
@@ -102,7 +103,8 @@ Result<void> write_proc(pid_t pid, const char* name, const std::string& text) {
 }
 
 // Runs helper (newuidmap or newgidmap) for pid with the mappings as arguments.
-Result<void> run_map_helper(const char* helper, pid_t pid, const std::vector<oci::IdMapping>& maps) {
+Result<void> run_map_helper(const char* helper, pid_t pid,
+                            const std::vector<oci::IdMapping>& maps) {
     std::vector<std::string> args = {helper, std::to_string(pid)};
     for (const auto& m : maps) {
         args.push_back(std::to_string(m.container_id));
@@ -110,7 +112,8 @@ Result<void> run_map_helper(const char* helper, pid_t pid, const std::vector<oci
         args.push_back(std::to_string(m.size));
     }
     std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
+    for (auto& a : args)
+        argv.push_back(a.data());
     argv.push_back(nullptr);
     int pipe_fds[2];
     if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return fail_errno(std::string("run ") + helper);
@@ -149,7 +152,8 @@ bool id_is_mapped(const std::vector<oci::IdMapping>& maps, uint32_t id) {
     return false;
 }
 
-bool setgroups_denied(const std::vector<oci::IdMapping>& uids, const std::vector<oci::IdMapping>& gids) {
+bool setgroups_denied(const std::vector<oci::IdMapping>& uids,
+                      const std::vector<oci::IdMapping>& gids) {
     bool own_uid = uids.size() == 1 && uids[0].size == 1 && uids[0].host_id == ::geteuid();
     bool own_gid = gids.size() == 1 && gids[0].size == 1 && gids[0].host_id == ::getegid();
     return ::geteuid() != 0 && own_uid && own_gid;

@@ -23,7 +23,8 @@ struct SubIdRange {
 
 // The ranges for user (matched by name or by numeric id) in /etc/subuid-format text, in file
 // order. Malformed lines are skipped, as shadow's tools do.
-std::vector<SubIdRange> parse_subid_ranges(std::string_view text, std::string_view user, uint32_t id);
+std::vector<SubIdRange> parse_subid_ranges(std::string_view text, std::string_view user,
+                                           uint32_t id);
 // parse_subid_ranges on a file; a missing file gives no ranges.
 Result<std::vector<SubIdRange>> read_subid_ranges(const std::string& path, std::string_view user,
                                                   uint32_t id);
@@ -54,7 +55,8 @@ Result<void> write_id_mappings(pid_t pid, const std::vector<oci::IdMapping>& uid
 
 // Whether write_id_mappings, run by the calling user, denies setgroups for these mappings (an
 // unprivileged caller mapping only its own ids).
-bool setgroups_denied(const std::vector<oci::IdMapping>& uids, const std::vector<oci::IdMapping>& gids);
+bool setgroups_denied(const std::vector<oci::IdMapping>& uids,
+                      const std::vector<oci::IdMapping>& gids);
 
 // Whether container id `id` is mapped by any of maps.
 bool id_is_mapped(const std::vector<oci::IdMapping>& maps, uint32_t id);

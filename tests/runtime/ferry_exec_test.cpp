@@ -74,21 +74,36 @@ Result<Args> parse(int argc, char** argv) {
             return std::string(argv[++i]);
         };
         if (s == "--") {
-            for (++i; i < argc; ++i) a.rest.emplace_back(argv[i]);
-        } else if (s == "--rootfs") a.rootfs = TRY(value());
-        else if (s == "--overlay") a.overlay = TRY(value());
-        else if (s == "--cgroup") a.cgroup = TRY(value());
-        else if (s == "--pid-file") a.pid_file = TRY(value());
-        else if (s == "--pid") a.pid = static_cast<pid_t>(parse_u64(TRY(value())).value_or(0));
-        else if (s == "--interval-ms") a.interval_ms = static_cast<int>(parse_u64(TRY(value())).value_or(0));
-        else if (s == "--repeat") a.repeat = static_cast<int>(parse_u64(TRY(value())).value_or(1));
-        else if (s == "--extra-fd") a.extra_fds.push_back(static_cast<int>(parse_u64(TRY(value())).value_or(0)));
-        else if (s == "--userns") a.userns = true;
-        else if (s == "--keep-id") a.keep_id = true;
-        else if (s == "--tty") a.tty = true;
-        else if (s == "--no-cgroup") a.no_cgroup = true;
-        else if (!s.empty() && s[0] == '-') return fail("unknown flag " + s);
-        else a.config = s;
+            for (++i; i < argc; ++i)
+                a.rest.emplace_back(argv[i]);
+        } else if (s == "--rootfs")
+            a.rootfs = TRY(value());
+        else if (s == "--overlay")
+            a.overlay = TRY(value());
+        else if (s == "--cgroup")
+            a.cgroup = TRY(value());
+        else if (s == "--pid-file")
+            a.pid_file = TRY(value());
+        else if (s == "--pid")
+            a.pid = static_cast<pid_t>(parse_u64(TRY(value())).value_or(0));
+        else if (s == "--interval-ms")
+            a.interval_ms = static_cast<int>(parse_u64(TRY(value())).value_or(0));
+        else if (s == "--repeat")
+            a.repeat = static_cast<int>(parse_u64(TRY(value())).value_or(1));
+        else if (s == "--extra-fd")
+            a.extra_fds.push_back(static_cast<int>(parse_u64(TRY(value())).value_or(0)));
+        else if (s == "--userns")
+            a.userns = true;
+        else if (s == "--keep-id")
+            a.keep_id = true;
+        else if (s == "--tty")
+            a.tty = true;
+        else if (s == "--no-cgroup")
+            a.no_cgroup = true;
+        else if (!s.empty() && s[0] == '-')
+            return fail("unknown flag " + s);
+        else
+            a.config = s;
     }
     return a;
 }
@@ -138,8 +153,10 @@ void relay_console(int master) {
         }
         if (stdin_open && fds[1].revents) {
             ssize_t n = ::read(0, buf, sizeof buf);
-            if (n <= 0) stdin_open = false;
-            else (void)fs::write_all(master, std::string_view(buf, static_cast<size_t>(n)));
+            if (n <= 0)
+                stdin_open = false;
+            else
+                (void)fs::write_all(master, std::string_view(buf, static_cast<size_t>(n)));
         }
     }
 }
@@ -152,7 +169,8 @@ Result<int> run_once(const Args& a, const oci::RuntimeSpec& spec, const SeccompP
     req.extra_fds = a.extra_fds;
     req.seccomp = seccomp;
     if (const char* cache = std::getenv("FERRY_SECCOMP_CACHE")) req.seccomp_cache_dir = cache;
-    if (!a.no_cgroup) req.default_cgroup_path = a.cgroup.empty() ? "/ferry-test/" + random_hex(8) : a.cgroup;
+    if (!a.no_cgroup)
+        req.default_cgroup_path = a.cgroup.empty() ? "/ferry-test/" + random_hex(8) : a.cgroup;
     if (!a.overlay.empty()) {
         auto parts = split(a.overlay, ',');
         if (parts.size() != 3) return fail("--overlay wants LOWER[:LOWER...],UPPER,WORK");
@@ -191,7 +209,8 @@ Result<int> cmd_run(const Args& a) {
     }
     if (a.repeat > 1) {
         std::sort(times.begin(), times.end());
-        std::fprintf(stderr, "runs=%d median_ms=%.2f min_ms=%.2f\n", a.repeat, times[times.size() / 2], times.front());
+        std::fprintf(stderr, "runs=%d median_ms=%.2f min_ms=%.2f\n", a.repeat,
+                     times[times.size() / 2], times.front());
     }
     return status;
 }
@@ -211,14 +230,17 @@ Result<int> cmd_exec(const Args& a) {
     if (e.pty_master) relay_console(e.pty_master.get());
     int status = TRY(e.pid.wait());
     if (a.repeat > 1 || std::getenv("FERRY_EXEC_TEST_TIME"))
-        std::fprintf(stderr, "exec_ms=%.2f\n", std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+        std::fprintf(stderr, "exec_ms=%.2f\n",
+                     std::chrono::duration<double, std::milli>(Clock::now() - start).count());
     return status;
 }
 
 Result<int> cmd_mappings(const Args& a) {
     auto maps = TRY(my_mappings(a.keep_id));
-    for (const auto& m : maps.uids) std::printf("uid %u %u %u\n", m.container_id, m.host_id, m.size);
-    for (const auto& m : maps.gids) std::printf("gid %u %u %u\n", m.container_id, m.host_id, m.size);
+    for (const auto& m : maps.uids)
+        std::printf("uid %u %u %u\n", m.container_id, m.host_id, m.size);
+    for (const auto& m : maps.gids)
+        std::printf("gid %u %u %u\n", m.container_id, m.host_id, m.size);
     return 0;
 }
 
@@ -241,13 +263,14 @@ Result<int> cmd_seccomp_bench() {
 
 int main(int argc, char** argv) {
     auto args = parse(argc, argv);
-    Result<int> r = !args ? Result<int>(std::unexpected(args.error()))
-                    : args->command == "spec"          ? cmd_spec(*args)
-                    : args->command == "run"           ? cmd_run(*args)
-                    : args->command == "exec"          ? cmd_exec(*args)
-                    : args->command == "mappings"      ? cmd_mappings(*args)
-                    : args->command == "seccomp-bench" ? cmd_seccomp_bench()
-                                                       : Result<int>(fail("unknown command " + args->command));
+    Result<int> r = !args                         ? Result<int>(std::unexpected(args.error()))
+                    : args->command == "spec"     ? cmd_spec(*args)
+                    : args->command == "run"      ? cmd_run(*args)
+                    : args->command == "exec"     ? cmd_exec(*args)
+                    : args->command == "mappings" ? cmd_mappings(*args)
+                    : args->command == "seccomp-bench"
+                        ? cmd_seccomp_bench()
+                        : Result<int>(fail("unknown command " + args->command));
     if (!r) {
         std::fprintf(stderr, "ferry-exec-test: error: %s\n", r.error().message.c_str());
         return r.error().exit_code;

@@ -124,18 +124,21 @@ TEST(RuntimeSpec, ErrorsNameTheField) {
                  "spec: field `mounts`: expected an array of objects");
     expect_error(R"({"ociVersion":"1","linux":{"resources":{"memory":{"limit":"1g"}}}})",
                  "spec: field `linux.resources.memory.limit`: expected an integer");
-    expect_error(R"({"ociVersion":"1","linux":{"seccomp":{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"]}]}}})",
-                 "spec: field `linux.seccomp.syscalls[0].action`: missing");
+    expect_error(
+        R"({"ociVersion":"1","linux":{"seccomp":{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"]}]}}})",
+        "spec: field `linux.seccomp.syscalls[0].action`: missing");
     expect_error(R"({"ociVersion":"1","linux":{"sysctl":{"a":1}}})",
                  "spec: field `linux.sysctl.a`: expected a string");
     expect_error(R"({"ociVersion":"1","process":{"terminal":"yes"}})",
                  "spec: field `process.terminal`: expected a boolean");
-    expect_error(R"({"ociVersion":"1","linux":{"resources":{"blockIO":{"weight":70000}}}})",
-                 "spec: field `linux.resources.blockIO.weight`: expected an integer from 0 to 65535");
+    expect_error(
+        R"({"ociVersion":"1","linux":{"resources":{"blockIO":{"weight":70000}}}})",
+        "spec: field `linux.resources.blockIO.weight`: expected an integer from 0 to 65535");
 }
 
 TEST(RuntimeSpec, NullMeansAbsent) {
-    auto s = parse_runtime_spec(R"({"ociVersion":"1","process":{"args":["a"],"env":null},"linux":null})");
+    auto s = parse_runtime_spec(
+        R"({"ociVersion":"1","process":{"args":["a"],"env":null},"linux":null})");
     ASSERT_TRUE(s) << s.error().message;
     EXPECT_TRUE(s->process->env.empty());
     EXPECT_FALSE(s->linux);
@@ -143,7 +146,8 @@ TEST(RuntimeSpec, NullMeansAbsent) {
 
 // runc writes the reference config.json; ferry must read it as it is.
 TEST(RuntimeSpec, ReadsRuncsSpec) {
-    if (std::system("command -v runc >/dev/null 2>&1") != 0) GTEST_SKIP() << "runc is not installed";
+    if (std::system("command -v runc >/dev/null 2>&1") != 0)
+        GTEST_SKIP() << "runc is not installed";
     test::TempDir dir;
     for (const char* flags : {"", "--rootless"}) {
         std::string cmd = "cd " + dir.path() + " && rm -f config.json && runc spec " + flags;

@@ -27,22 +27,23 @@ TEST(DeviceFilter, Shape) {
     EXPECT_EQ(deny_all[6].imm, 0);
 
     // c 1:3 rwm: type, major, minor checks, then return 1.
-    auto one = build_device_filter({{false, "", std::nullopt, std::nullopt, ""}, {true, "c", 1, 3, "rwm"}});
+    auto one = build_device_filter(
+        {{false, "", std::nullopt, std::nullopt, ""}, {true, "c", 1, 3, "rwm"}});
     ASSERT_EQ(one.size(), 6u + 5u + 2u);
     EXPECT_EQ(one[6].code, BPF_JMP | BPF_JNE | BPF_K);
     EXPECT_EQ(one[6].imm, BPF_DEVCG_DEV_CHAR);
-    EXPECT_EQ(one[6].off, 4);  // past the whole block
-    EXPECT_EQ(one[7].imm, 1);  // major
-    EXPECT_EQ(one[8].imm, 3);  // minor
-    EXPECT_EQ(one[9].imm, 1);  // allow
-    EXPECT_EQ(one[11].imm, 0); // default deny
+    EXPECT_EQ(one[6].off, 4);   // past the whole block
+    EXPECT_EQ(one[7].imm, 1);   // major
+    EXPECT_EQ(one[8].imm, 3);   // minor
+    EXPECT_EQ(one[9].imm, 1);   // allow
+    EXPECT_EQ(one[11].imm, 0);  // default deny
 
     auto docker = build_device_filter(docker_default_device_rules());
     EXPECT_GT(docker.size(), 60u);
 }
 
 bool cgroup2_at(const std::string& path) {
-    struct statfs st{};
+    struct statfs st {};
     return ::statfs(path.c_str(), &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC;
 }
 
@@ -50,8 +51,9 @@ bool cgroup2_at(const std::string& path) {
 // /dev/zero. Needs root and a cgroup v2 hierarchy (controllers are not needed).
 TEST(DeviceFilter, Enforced) {
     if (::geteuid() != 0) GTEST_SKIP() << "needs root";
-    std::string root = cgroup2_at("/sys/fs/cgroup") ? "/sys/fs/cgroup"
-                       : cgroup2_at("/sys/fs/cgroup/unified") ? "/sys/fs/cgroup/unified" : "";
+    std::string root = cgroup2_at("/sys/fs/cgroup")           ? "/sys/fs/cgroup"
+                       : cgroup2_at("/sys/fs/cgroup/unified") ? "/sys/fs/cgroup/unified"
+                                                              : "";
     if (root.empty()) GTEST_SKIP() << "no cgroup v2 hierarchy";
     std::string dir = root + "/ferry-bpf-test-" + random_hex(4);
     ASSERT_EQ(::mkdir(dir.c_str(), 0755), 0);

@@ -31,7 +31,8 @@ TEST(Cgroup, ParseHierarchies) {
 }
 
 TEST(Cgroup, ParseProcCgroup) {
-    auto m = parse_proc_cgroup("12:pids:/user.slice\n4:memory:/a/b\n1:name=systemd:/x\n0::/init.scope\n");
+    auto m = parse_proc_cgroup(
+        "12:pids:/user.slice\n4:memory:/a/b\n1:name=systemd:/x\n0::/init.scope\n");
     EXPECT_EQ(m["pids"], "/user.slice");
     EXPECT_EQ(m["memory"], "/a/b");
     EXPECT_EQ(m["name=systemd"], "/x");
@@ -185,7 +186,8 @@ TEST(Cgroup, V1OnAFakeTree) {
     ::unlink((fake.dir / "memory/ferry/c1/memory.limit_in_bytes").c_str());
     auto gone = (*cg)->apply(r);
     ASSERT_FALSE(gone);
-    EXPECT_EQ(gone.error().message, "set `memory.limit_in_bytes` to `1048576`: No such file or directory");
+    EXPECT_EQ(gone.error().message,
+              "set `memory.limit_in_bytes` to `1048576`: No such file or directory");
 
     auto existing = Cgroup::open(fake.system, "/ferry/none", CgroupOpen::existing);
     ASSERT_FALSE(existing);

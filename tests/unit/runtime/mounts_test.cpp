@@ -22,7 +22,8 @@ TEST(MountOptions, Split) {
     EXPECT_EQ(o->propagation, uint64_t(MS_SLAVE));
     EXPECT_TRUE(o->data.empty());
 
-    auto t = parse_mount_options({"rw", "nosuid", "strictatime", "mode=755", "size=65536k", "newinstance"});
+    auto t = parse_mount_options(
+        {"rw", "nosuid", "strictatime", "mode=755", "size=65536k", "newinstance"});
     ASSERT_TRUE(t);
     EXPECT_FALSE(t->bind);
     EXPECT_EQ(t->attr_set, uint64_t(MOUNT_ATTR_NOSUID | MOUNT_ATTR_STRICTATIME));
@@ -61,7 +62,8 @@ TEST(EnsureTarget, SymlinksStayInside) {
 
     auto data = ensure_target(rootfd.get(), "/data", TargetKind::directory);
     ASSERT_TRUE(data);
-    struct stat a{}, b{};
+    struct stat a {
+    }, b{};
     ASSERT_EQ(::fstat(data->get(), &a), 0);
     ASSERT_EQ(::stat((root / "etc").c_str(), &b), 0);
     EXPECT_EQ(a.st_ino, b.st_ino);  // the image's /etc, not the host's
@@ -79,7 +81,7 @@ TEST(EnsureTarget, SymlinksStayInside) {
     auto file = ensure_target(rootfd.get(), "/data/sub/file", TargetKind::file);
     ASSERT_TRUE(file);
     EXPECT_TRUE(fs::lexists(root / "etc/sub/file"));
-    struct stat f{};
+    struct stat f {};
     ASSERT_EQ(::fstat(file->get(), &f), 0);
     EXPECT_TRUE(S_ISREG(f.st_mode));
 }

@@ -26,7 +26,8 @@ TEST(Namespaces, Plan) {
     EXPECT_TRUE(plan->has(CLONE_NEWCGROUP));
     EXPECT_FALSE(plan->has(CLONE_NEWNET));
 
-    auto joined = plan_namespaces({{"network", "/proc/self/ns/net"}, {"user", "/proc/self/ns/user"}});
+    auto joined =
+        plan_namespaces({{"network", "/proc/self/ns/net"}, {"user", "/proc/self/ns/user"}});
     ASSERT_TRUE(joined);
     ASSERT_EQ(joined->joins.size(), 2u);
     EXPECT_EQ(joined->joins[0].type, "user");  // the user namespace is joined first
@@ -93,7 +94,8 @@ TEST(Rootfs, PlanErrors) {
     host_net.linux->sysctl = {{"net.ipv4.ip_forward", "1"}};
     auto r = plan(host_net);
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().message, "sysctl `net.ipv4.ip_forward` is not allowed in the host's network namespace");
+    EXPECT_EQ(r.error().message,
+              "sysctl `net.ipv4.ip_forward` is not allowed in the host's network namespace");
 
     auto vm = spec;
     vm.linux->sysctl = {{"vm.swappiness", "1"}};
@@ -102,7 +104,8 @@ TEST(Rootfs, PlanErrors) {
     EXPECT_EQ(r.error().message, "sysctl `vm.swappiness` is not in a separate kernel namespace");
 
     auto ipc = spec;
-    ipc.linux->sysctl = {{"kernel.shmmax", "1"}, {"fs.mqueue.msg_max", "20"}, {"net.core.somaxconn", "1"}};
+    ipc.linux->sysctl = {
+        {"kernel.shmmax", "1"}, {"fs.mqueue.msg_max", "20"}, {"net.core.somaxconn", "1"}};
     EXPECT_TRUE(plan(ipc));
 
     auto bind = spec;
@@ -138,7 +141,8 @@ TEST(Rootfs, UserNamespaceDropsAnUnmappedDevptsGroup) {
     ASSERT_TRUE(r) << r.error().message;
     for (const auto& m : r->mounts) {
         if (m.mount.type != "devpts") continue;
-        for (const auto& kv : m.options.data) EXPECT_NE(kv.first, "gid");
+        for (const auto& kv : m.options.data)
+            EXPECT_NE(kv.first, "gid");
     }
     EXPECT_EQ(r->device_mode, DeviceMode::bind);
 }

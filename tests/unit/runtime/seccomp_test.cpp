@@ -25,8 +25,8 @@ std::vector<std::string> default_caps() {
 
 bool allows(const oci::Seccomp& s, const std::string& name) {
     for (const auto& r : s.syscalls)
-        if (r.action == "SCMP_ACT_ALLOW" && std::find(r.names.begin(), r.names.end(), name) != r.names.end() &&
-            r.args.empty())
+        if (r.action == "SCMP_ACT_ALLOW" &&
+            std::find(r.names.begin(), r.names.end(), name) != r.names.end() && r.args.empty())
             return true;
     return false;
 }
@@ -52,7 +52,8 @@ TEST(SeccompProfile, ParsesDockerFormat) {
 
     auto plain = resolve_seccomp_profile(*p, default_caps(), k_amd64);
     ASSERT_TRUE(plain);
-    EXPECT_EQ(plain->architectures, (std::vector<std::string>{"SCMP_ARCH_X86_64", "SCMP_ARCH_X86"}));
+    EXPECT_EQ(plain->architectures,
+              (std::vector<std::string>{"SCMP_ARCH_X86_64", "SCMP_ARCH_X86"}));
     EXPECT_EQ(plain->default_errno_ret, 1u);
     EXPECT_TRUE(allows(*plain, "ptrace"));
     EXPECT_FALSE(allows(*plain, "mount"));
@@ -71,15 +72,21 @@ TEST(SeccompProfile, Errors) {
     auto bad = parse_seccomp_profile("{");
     ASSERT_FALSE(bad);
     EXPECT_EQ(bad.error().message, "seccomp profile: invalid JSON");
-    auto names = parse_seccomp_profile(R"({"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":"read","action":"SCMP_ACT_ERRNO"}]})");
+    auto names = parse_seccomp_profile(
+        R"({"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":"read","action":"SCMP_ACT_ERRNO"}]})");
     ASSERT_FALSE(names);
-    EXPECT_EQ(names.error().message, "seccomp profile: field `syscalls[0].names`: expected an array of strings");
-    auto both = parse_seccomp_profile(R"({"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"name":"a","names":["b"],"action":"SCMP_ACT_ERRNO"}]})");
+    EXPECT_EQ(names.error().message,
+              "seccomp profile: field `syscalls[0].names`: expected an array of strings");
+    auto both = parse_seccomp_profile(
+        R"({"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"name":"a","names":["b"],"action":"SCMP_ACT_ERRNO"}]})");
     ASSERT_FALSE(both);
-    EXPECT_EQ(both.error().message, "seccomp profile: field `syscalls[0]`: both name and names are given");
-    auto caps = parse_seccomp_profile(R"({"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["a"],"action":"SCMP_ACT_ERRNO","includes":{"caps":"CAP_X"}}]})");
+    EXPECT_EQ(both.error().message,
+              "seccomp profile: field `syscalls[0]`: both name and names are given");
+    auto caps = parse_seccomp_profile(
+        R"({"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["a"],"action":"SCMP_ACT_ERRNO","includes":{"caps":"CAP_X"}}]})");
     ASSERT_FALSE(caps);
-    EXPECT_EQ(caps.error().message, "seccomp profile: field `syscalls[0].includes.caps`: expected an array of strings");
+    EXPECT_EQ(caps.error().message,
+              "seccomp profile: field `syscalls[0].includes.caps`: expected an array of strings");
     auto missing = parse_seccomp_profile(R"({"syscalls":[]})");
     ASSERT_FALSE(missing);
     EXPECT_EQ(missing.error().message, "seccomp profile: field `defaultAction`: missing");
@@ -99,7 +106,8 @@ TEST(SeccompProfile, DockerDefault) {
     EXPECT_EQ(s->default_errno_ret, 1u);
     EXPECT_EQ(s->architectures,
               (std::vector<std::string>{"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"}));
-    for (const char* ok : {"read", "execve", "openat2", "close_range", "ptrace", "arch_prctl", "chroot"})
+    for (const char* ok :
+         {"read", "execve", "openat2", "close_range", "ptrace", "arch_prctl", "chroot"})
         EXPECT_TRUE(allows(*s, ok)) << ok;
     for (const char* no : {"mount", "unshare", "setns", "keyctl", "add_key", "reboot", "kexec_load",
                            "init_module", "bpf", "perf_event_open", "open_by_handle_at", "clone3"})
@@ -109,7 +117,8 @@ TEST(SeccompProfile, DockerDefault) {
         if (r.names == std::vector<std::string>{"clone"} && r.args.size() == 1 &&
             r.args[0].op == "SCMP_CMP_MASKED_EQ" && r.args[0].value == 0x7E020000)
             clone_masked = true;
-        if (r.names == std::vector<std::string>{"clone3"} && r.errno_ret == 38u) clone3_enosys = true;
+        if (r.names == std::vector<std::string>{"clone3"} && r.errno_ret == 38u)
+            clone3_enosys = true;
     }
     EXPECT_TRUE(clone_masked);
     EXPECT_TRUE(clone3_enosys);

@@ -22,13 +22,14 @@ namespace ferry::runtime {
 namespace {
 
 class Spawn : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         if (::geteuid() != 0) GTEST_SKIP() << "needs root";
         if (std::system("command -v busybox >/dev/null 2>&1") != 0) GTEST_SKIP() << "no busybox";
         m_root = m_dir / "rootfs";
-        std::string cmd = "mkdir -p " + m_root + "/bin " + m_root + "/etc && cp \"$(command -v busybox)\" " +
-                          m_root + "/bin/busybox && for a in sh ls cat echo sleep true; do ln -s busybox " +
+        std::string cmd = "mkdir -p " + m_root + "/bin " + m_root +
+                          "/etc && cp \"$(command -v busybox)\" " + m_root +
+                          "/bin/busybox && for a in sh ls cat echo sleep true; do ln -s busybox " +
                           m_root + "/bin/$a; done";
         ASSERT_EQ(std::system(cmd.c_str()), 0);
     }
@@ -74,14 +75,16 @@ TEST_F(Spawn, NoDescriptorLeaks) {
     int pipe_fds[2];
     ASSERT_EQ(::pipe2(pipe_fds, O_CLOEXEC), 0);
     Fd r(pipe_fds[0]), w(pipe_fds[1]);
-    auto [status, out] = run(spec({"sh", "-c", "cd /proc/self/fd && echo *; echo extra >&3"}), {w.get()});
+    auto [status, out] =
+        run(spec({"sh", "-c", "cd /proc/self/fd && echo *; echo extra >&3"}), {w.get()});
     ::close(stray);
     w.reset();
     EXPECT_EQ(status, 0);
     // sh's own descriptors: 0, 1, 2, the extra one as 3, and the directory it lists.
     auto fds = split(trim(split(out, '\n')[0]), ' ');
     EXPECT_LE(fds.size(), 5u) << out;
-    for (const auto& fd : fds) EXPECT_LE(parse_u64(fd).value_or(99), 4u) << out;
+    for (const auto& fd : fds)
+        EXPECT_LE(parse_u64(fd).value_or(99), 4u) << out;
     EXPECT_EQ(fs::read_all(r.get()).value_or(""), "extra\n");
 }
 
@@ -91,7 +94,8 @@ TEST_F(Spawn, CommandNotFound) {
     req.spec = &s;
     auto c = spawn_container(req);
     ASSERT_FALSE(c);
-    EXPECT_EQ(c.error().message, "container init: exec `no-such-command`: executable file not found in $PATH");
+    EXPECT_EQ(c.error().message,
+              "container init: exec `no-such-command`: executable file not found in $PATH");
     EXPECT_EQ(c.error().exit_code, 127);
     s.process->args = {"/etc"};
     c = spawn_container(req);
@@ -107,8 +111,9 @@ TEST_F(Spawn, SetupErrorsComeBackWithContext) {
     req.spec = &s;
     auto c = spawn_container(req);
     ASSERT_FALSE(c);
-    EXPECT_EQ(c.error().message,
-              "container init: mount `nosuchfs` on `/x`: open file system `nosuchfs`: No such device");
+    EXPECT_EQ(
+        c.error().message,
+        "container init: mount `nosuchfs` on `/x`: open file system `nosuchfs`: No such device");
     EXPECT_EQ(c.error().exit_code, 125);
 }
 
@@ -139,7 +144,8 @@ TEST_F(Spawn, ExecIntoARunningContainer) {
     e.stdio = StdioMode::inherit;
     auto missing = exec_in(e);
     ASSERT_FALSE(missing);
-    EXPECT_EQ(missing.error().message, "exec in container: exec `nope`: executable file not found in $PATH");
+    EXPECT_EQ(missing.error().message,
+              "exec in container: exec `nope`: executable file not found in $PATH");
     EXPECT_EQ(missing.error().exit_code, 127);
     ASSERT_TRUE(c->pid.kill(SIGKILL));
     EXPECT_EQ(*c->pid.wait(), 137);
@@ -179,7 +185,9 @@ TEST_F(Spawn, CgroupV2DeviceFilter) {
     v2.layout = CgroupLayout::v2;
     v2.unified = host->unified;
     v2.self = {{"", host->self.count("") ? host->self.at("") : "/"}};
-    auto s = spec({"sh", "-c", "grep ^0:: /proc/self/cgroup; head -c1 /dev/zero 2>&1; head -c1 /dev/urandom | wc -c; sleep 30"});
+    auto s = spec({"sh", "-c",
+                   "grep ^0:: /proc/self/cgroup; head -c1 /dev/zero 2>&1; head -c1 /dev/urandom | "
+                   "wc -c; sleep 30"});
     std::erase_if(s.linux->resources->devices,
                   [](const oci::DeviceRule& r) { return r.major == 1 && r.minor == 5; });
     int out[2];
@@ -194,7 +202,8 @@ TEST_F(Spawn, CgroupV2DeviceFilter) {
     auto c = spawn_container(req);
     ASSERT_TRUE(c) << c.error().message;
     w.reset();
-    std::string procs = fs::read_file(v2.unified + c->cgroup->path() + "/cgroup.procs").value_or("");
+    std::string procs =
+        fs::read_file(v2.unified + c->cgroup->path() + "/cgroup.procs").value_or("");
     EXPECT_EQ(trim(procs), std::to_string(c->pid.pid()));  // born in it: CLONE_INTO_CGROUP
     std::string text;  // what the container prints before its sleep
     char buf[256];

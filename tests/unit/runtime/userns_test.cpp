@@ -58,10 +58,9 @@ TEST(Userns, KeepIdWithRanges) {
     // The ids below the user's own can span several ranges.
     std::vector<SubIdRange> split = {{100000, 600}, {200000, 1000}};
     auto s = rootless_id_mappings(1000, 1000, split, split, UsernsMode::keep_id);
-    EXPECT_EQ(s.uids, (std::vector<oci::IdMapping>{{0, 100000, 600},
-                                                   {600, 200000, 400},
-                                                   {1000, 1000, 1},
-                                                   {1001, 200400, 600}}));
+    EXPECT_EQ(s.uids,
+              (std::vector<oci::IdMapping>{
+                  {0, 100000, 600}, {600, 200000, 400}, {1000, 1000, 1}, {1001, 200400, 600}}));
 }
 
 TEST(Userns, IdIsMapped) {
