@@ -31,12 +31,13 @@ namespace ferry::runtime {
 struct SpawnRequest {
     const oci::RuntimeSpec* spec = nullptr;
     // Host path of the root: the directory itself, or where the overlay is mounted (inside the
-    // container's mount namespace only). Empty: spec.root.path.
+    // container's mount namespace only). Empty: spec.root.path, as given (a relative path is
+    // relative to ferry's working directory).
     std::string rootfs;
     std::optional<OverlaySpec> overlay;
     // Standard descriptors; a spec with process.terminal always gets a pty.
     StdioMode stdio = StdioMode::inherit;
-    std::array<int, 3> stdio_fds = {-1, -1, -1};  // for StdioMode::fds
+    std::array<int, 3> stdio_fds = {-1, -1, -1};  // for StdioMode::fds; -1 keeps ferry's own
     std::vector<int> extra_fds;                   // become 3, 4, ... in the container
     // The cgroup when linux.cgroupsPath is empty ("/ferry/<id>"); with both empty the
     // container gets no cgroup of its own and resources are refused.
