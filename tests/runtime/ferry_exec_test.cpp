@@ -8,8 +8,8 @@
 //                       [--no-cgroup] CONFIG.json
 //       runs the container, waits, exits with its status (125 and a message on error);
 //       FERRY_SECCOMP_CACHE=DIR compiles seccomp through a cache there
-//   ferry-exec-test exec --pid PID CONFIG.json
-//       runs CONFIG's process in the running container PID
+//   ferry-exec-test exec --pid PID [--no-cgroup] CONFIG.json
+//       runs CONFIG's process in the running container PID (--no-cgroup: not in its cgroup)
 //   ferry-exec-test mappings [--keep-id]
 //       prints the calling user's rootless mappings
 //   ferry-exec-test seccomp-bench
@@ -224,6 +224,7 @@ Result<int> cmd_exec(const Args& a) {
     req.process = &*spec.process;
     req.seccomp = spec.linux && spec.linux->seccomp ? &*spec.linux->seccomp : nullptr;
     req.extra_fds = a.extra_fds;
+    req.join_cgroup = !a.no_cgroup;
     if (const char* cache = std::getenv("FERRY_SECCOMP_CACHE")) req.seccomp_cache_dir = cache;
     auto start = Clock::now();
     Executed e = TRY(exec_in(req));
