@@ -1,0 +1,378 @@
+/* ferry-monitor: the per-container supervisor of a detached (or attached) container.
+ *
+ * ferry spawns the container as a child of a process that then execs this small static program,
+ * so the container stays its child: it holds the container's output (a pty master, or the read
+ * ends of its stdout/stderr pipes) and stdin, appends output to the log in docker's json-file
+ * format, serves attach clients on a unix socket, and when the container exits records the exit
+ * status and time in the state file, then applies the restart policy (by exec'ing ferry, which
+ * starts the container again as this same process's child and execs the monitor anew) or the
+ * auto-removal. The container init was spawned with PR_SET_PDEATHSIG=SIGKILL: if the monitor
+ * dies abruptly, so does the container, and `ferry ps` reports it exited (137).
+ *
+ * Client protocol (both directions): frames of [type:1][length:4, big endian][payload].
+ *   monitor -> client: 1 stdout, 2 stderr, 3 exit (payload: decimal status)
+ *   client -> monitor: 4 stdin bytes, 5 stdin end, 6 resize (payload: "ROWS COLS"), 7 detach
+ *
+ * Arguments (all required unless marked):
+ *   --state FILE --log FILE --pidfd N --out N [--err N] [--stdin N] [--tty]
+ *   --listen N [--client N] --restart no|always|unless-stopped|on-failure[:MAX]
+ *   --restart-count N --started NS --id ID --ferry PATH --root DIR [--auto-remove] [--stop-file F]
+ */
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+enum { k_max_clients = 16, k_frame_header = 5 };
+
+struct client {
+    int fd;
+    unsigned char in[k_frame_header + 4096];
+    size_t fill;
+};
+
+struct config {
+    const char *state, *log, *id, *ferry, *root, *restart, *stop_file;
+    int pidfd, out, err, in, listen, client, tty, auto_remove, restart_count;
+    long long started;
+};
+
+static struct client clients[k_max_clients];
+static int log_fd = -1;
+static int foreground_fd = -1; /* the client ferry run passed at birth, while connected */
+static char line_buf[2][16384];
+static size_t line_fill[2];
+
+static long long now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void rfc3339(long long ns, char* out, size_t size) {
+    time_t secs = (time_t)(ns / 1000000000LL);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    size_t n = strftime(out, size, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + n, size - n, ".%09lldZ", ns % 1000000000LL);
+}
+
+static int write_all(int fd, const void* data, size_t size) {
+    const char* p = data;
+    while (size > 0) {
+        ssize_t n = write(fd, p, size);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        p += n;
+        size -= (size_t)n;
+    }
+    return 0;
+}
+
+/* One json-file record: {"log":"...","stream":"stdout","time":"..."}\n */
+static void log_record(int stream, const char* data, size_t size) {
+    if (log_fd < 0) return;
+    static char out[16384 * 6 + 128];
+    size_t n = 0;
+    n += (size_t)snprintf(out, sizeof out, "{\"log\":\"");
+    for (size_t i = 0; i < size; ++i) {
+        unsigned char c = (unsigned char)data[i];
+        if (c == '"' || c == '\\') {
+            out[n++] = '\\';
+            out[n++] = (char)c;
+        } else if (c == '\n') {
+            out[n++] = '\\';
+            out[n++] = 'n';
+        } else if (c == '\r') {
+            out[n++] = '\\';
+            out[n++] = 'r';
+        } else if (c == '\t') {
+            out[n++] = '\\';
+            out[n++] = 't';
+        } else if (c < 0x20 || c == 0x7f) {
+            n += (size_t)snprintf(out + n, 7, "\\u%04x", c);
+        } else {
+            out[n++] = (char)c;
+        }
+    }
+    char ts[64];
+    rfc3339(now_ns(), ts, sizeof ts);
+    n += (size_t)snprintf(out + n, sizeof out - n, "\",\"stream\":\"%s\",\"time\":\"%s\"}\n",
+                          stream == 1 ? "stdout" : "stderr", ts);
+    (void)write_all(log_fd, out, n);
+}
+
+/* Output is logged line by line, as docker does; a line longer than the buffer is split. */
+static void log_output(int stream, const char* data, size_t size) {
+    int s = stream - 1;
+    for (size_t i = 0; i < size; ++i) {
+        line_buf[s][line_fill[s]++] = data[i];
+        if (data[i] == '\n' || line_fill[s] == sizeof line_buf[s]) {
+            log_record(stream, line_buf[s], line_fill[s]);
+            line_fill[s] = 0;
+        }
+    }
+}
+
+static void log_flush(void) {
+    for (int s = 0; s < 2; ++s)
+        if (line_fill[s]) {
+            log_record(s + 1, line_buf[s], line_fill[s]);
+            line_fill[s] = 0;
+        }
+}
+
+static void drop_client(int i) {
+    if (clients[i].fd == foreground_fd) foreground_fd = -1;
+    close(clients[i].fd);
+    clients[i].fd = -1;
+    clients[i].fill = 0;
+}
+
+static void send_frame(int type, const char* data, size_t size) {
+    unsigned char head[k_frame_header] = {(unsigned char)type, (unsigned char)(size >> 24),
+                                          (unsigned char)(size >> 16), (unsigned char)(size >> 8),
+                                          (unsigned char)size};
+    for (int i = 0; i < k_max_clients; ++i) {
+        if (clients[i].fd < 0) continue;
+        if (write_all(clients[i].fd, head, sizeof head) || write_all(clients[i].fd, data, size))
+            drop_client(i);
+    }
+}
+
+static void add_client(int fd) {
+    for (int i = 0; i < k_max_clients; ++i)
+        if (clients[i].fd < 0) {
+            clients[i].fd = fd;
+            clients[i].fill = 0;
+            return;
+        }
+    close(fd);
+}
+
+/* Writes the state file atomically: key=value lines, read back by ferry. */
+static void write_state(const struct config* c, const char* status, int pid, int exit_code,
+                        long long finished) {
+    char tmp[4096], body[2048];
+    snprintf(tmp, sizeof tmp, "%s.tmp", c->state);
+    int n = snprintf(body, sizeof body,
+                     "status=%s\npid=%d\nmonitor_pid=%d\nexit_code=%d\nstarted_ns=%lld\n"
+                     "finished_ns=%lld\nrestart_count=%d\n",
+                     status, pid, (int)getpid(), exit_code, c->started, finished,
+                     c->restart_count);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return;
+    if (write_all(fd, body, (size_t)n) == 0 && fsync(fd) == 0) rename(tmp, c->state);
+    close(fd);
+}
+
+/* Client input: stdin bytes, stdin end, resize, detach. */
+static void client_input(const struct config* c, int i) {
+    struct client* cl = &clients[i];
+    ssize_t n = read(cl->fd, cl->in + cl->fill, sizeof cl->in - cl->fill);
+    if (n <= 0) {
+        if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
+        drop_client(i);
+        return;
+    }
+    cl->fill += (size_t)n;
+    for (;;) {
+        if (cl->fill < k_frame_header) return;
+        size_t len = ((size_t)cl->in[1] << 24) | ((size_t)cl->in[2] << 16) |
+                     ((size_t)cl->in[3] << 8) | cl->in[4];
+        if (len > sizeof cl->in - k_frame_header) {
+            drop_client(i);
+            return;
+        }
+        if (cl->fill < k_frame_header + len) return;
+        const char* payload = (const char*)cl->in + k_frame_header;
+        int in_fd = c->tty ? c->out : c->in;
+        switch (cl->in[0]) {
+            case 4:
+                if (in_fd >= 0) (void)write_all(in_fd, payload, len);
+                break;
+            case 5:
+                if (!c->tty && c->in >= 0) {
+                    close(c->in);
+                    ((struct config*)c)->in = -1;
+                } else if (c->tty) {
+                    (void)write_all(c->out, "\x04", 1);
+                }
+                break;
+            case 6: {
+                char size[32] = {0};
+                memcpy(size, payload, len < sizeof size - 1 ? len : sizeof size - 1);
+                struct winsize ws = {0};
+                unsigned rows = 0, cols = 0;
+                if (c->tty && sscanf(size, "%u %u", &rows, &cols) == 2) {
+                    ws.ws_row = (unsigned short)rows;
+                    ws.ws_col = (unsigned short)cols;
+                    ioctl(c->out, TIOCSWINSZ, &ws);
+                }
+                break;
+            }
+            case 7:
+                drop_client(i);
+                return;
+            default:
+                drop_client(i);
+                return;
+        }
+        memmove(cl->in, cl->in + k_frame_header + len, cl->fill - k_frame_header - len);
+        cl->fill -= k_frame_header + len;
+    }
+}
+
+/* Reads what the container wrote; 0 at end of output. */
+static int pump(int fd, int stream) {
+    char buf[65536];
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) return 1;
+    if (n <= 0) return 0; /* EOF, or EIO from a pty whose slave side is gone */
+    log_output(stream, buf, (size_t)n);
+    send_frame(stream, buf, (size_t)n);
+    return 1;
+}
+
+static int should_restart(const struct config* c, int code) {
+    if (c->stop_file && access(c->stop_file, F_OK) == 0) return 0; /* stopped by the user */
+    if (strcmp(c->restart, "always") == 0 || strcmp(c->restart, "unless-stopped") == 0) return 1;
+    if (strncmp(c->restart, "on-failure", 10) == 0) {
+        if (code == 0) return 0;
+        int max = c->restart[10] == ':' ? atoi(c->restart + 11) : 0;
+        return max == 0 || c->restart_count < max;
+    }
+    return 0;
+}
+
+static int parse_args(int argc, char** argv, struct config* c) {
+    memset(c, 0, sizeof *c);
+    c->err = c->in = c->client = -1;
+    c->restart = "no";
+    for (int i = 1; i < argc; ++i) {
+        const char* a = argv[i];
+        const char* v = i + 1 < argc ? argv[i + 1] : NULL;
+#define STR(name, field) if (strcmp(a, name) == 0 && v) { c->field = v; ++i; continue; }
+#define NUM(name, field) if (strcmp(a, name) == 0 && v) { c->field = atoi(v); ++i; continue; }
+        STR("--state", state) STR("--log", log) STR("--id", id) STR("--ferry", ferry)
+        STR("--root", root) STR("--restart", restart) STR("--stop-file", stop_file)
+        NUM("--pidfd", pidfd) NUM("--out", out) NUM("--err", err) NUM("--stdin", in)
+        NUM("--listen", listen) NUM("--client", client) NUM("--restart-count", restart_count)
+        if (strcmp(a, "--started") == 0 && v) { c->started = atoll(v); ++i; continue; }
+        if (strcmp(a, "--tty") == 0) { c->tty = 1; continue; }
+        if (strcmp(a, "--auto-remove") == 0) { c->auto_remove = 1; continue; }
+        fprintf(stderr, "ferry-monitor: unknown argument %s\n", a);
+        return -1;
+    }
+    return c->state && c->log && c->id && c->ferry && c->root ? 0 : -1;
+}
+
+int main(int argc, char** argv) {
+    struct config c;
+    if (parse_args(argc, argv, &c) != 0) return 125;
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGINT, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
+    for (int i = 0; i < k_max_clients; ++i) clients[i].fd = -1;
+    if (c.client >= 0) {
+        add_client(c.client);
+        foreground_fd = c.client;
+    }
+    log_fd = open(c.log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    int out_open = c.out >= 0, err_open = c.err >= 0, exited = 0, code = 0;
+    long long finished = 0;
+    while (!exited || out_open || err_open) {
+        struct pollfd fds[4 + k_max_clients];
+        int n = 0, at_out = -1, at_err = -1, at_pid = -1, at_listen = -1;
+        if (out_open) { at_out = n; fds[n++] = (struct pollfd){c.out, POLLIN, 0}; }
+        if (err_open) { at_err = n; fds[n++] = (struct pollfd){c.err, POLLIN, 0}; }
+        if (!exited) { at_pid = n; fds[n++] = (struct pollfd){c.pidfd, POLLIN, 0}; }
+        if (!exited && c.listen >= 0) { at_listen = n; fds[n++] = (struct pollfd){c.listen, POLLIN, 0}; }
+        int first_client = n;
+        for (int i = 0; i < k_max_clients; ++i)
+            if (clients[i].fd >= 0) fds[n++] = (struct pollfd){clients[i].fd, POLLIN, 0};
+        /* Once the container is gone, drain its output without waiting for stragglers that
+         * keep the pipes open (grandchildren): a short timeout ends the loop. */
+        int r = poll(fds, (nfds_t)n, exited ? 200 : -1);
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        if (r == 0 && exited) break;
+        if (at_out >= 0 && fds[at_out].revents) out_open = pump(c.out, 1);
+        if (at_err >= 0 && fds[at_err].revents) err_open = pump(c.err, 2);
+        if (at_listen >= 0 && (fds[at_listen].revents & POLLIN)) {
+            int fd = accept4(c.listen, NULL, NULL, SOCK_CLOEXEC);
+            if (fd >= 0) add_client(fd);
+        }
+        for (int k = first_client; k < n; ++k) {
+            if (!fds[k].revents) continue;
+            for (int i = 0; i < k_max_clients; ++i)
+                if (clients[i].fd == fds[k].fd) client_input(&c, i);
+        }
+        if (at_pid >= 0 && fds[at_pid].revents) {
+            siginfo_t info;
+            memset(&info, 0, sizeof info);
+            if (syscall(SYS_waitid, P_PIDFD, c.pidfd, &info, WEXITED, NULL) == 0) {
+                exited = 1;
+                finished = now_ns();
+                code = info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status;
+            }
+        }
+    }
+    log_flush();
+    if (!exited) { /* the loop broke on a poll error: still collect the status */
+        siginfo_t info;
+        memset(&info, 0, sizeof info);
+        syscall(SYS_waitid, P_PIDFD, c.pidfd, &info, WEXITED, NULL);
+        finished = now_ns();
+        code = info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status;
+    }
+    int restart = should_restart(&c, code);
+    write_state(&c, restart ? "restarting" : "exited", 0, code, finished);
+    char status[16];
+    int len = snprintf(status, sizeof status, "%d", code);
+    send_frame(3, status, (size_t)len);
+    int foreground = foreground_fd >= 0;
+    for (int i = 0; i < k_max_clients; ++i)
+        if (clients[i].fd >= 0) drop_client(i);
+    if (restart) {
+        /* docker's back-off: 100 ms, doubled per restart, at most a minute. */
+        long long delay = 100000000LL << (c.restart_count < 10 ? c.restart_count : 10);
+        if (delay > 60000000000LL) delay = 60000000000LL;
+        struct timespec ts = {(time_t)(delay / 1000000000LL), (long)(delay % 1000000000LL)};
+        nanosleep(&ts, NULL);
+        if (c.stop_file && access(c.stop_file, F_OK) == 0) {
+            write_state(&c, "exited", 0, code, finished);
+            return 0;
+        }
+        execl(c.ferry, c.ferry, "--root", c.root, "__restart", c.id, (char*)NULL);
+        write_state(&c, "exited", 0, code, finished);
+        return 125;
+    }
+    /* The foreground `ferry run --rm` still attached removes the container itself; else we do. */
+    if (c.auto_remove && !foreground)
+        execl(c.ferry, c.ferry, "--root", c.root, "rm", "--force", "--volumes", c.id,
+              (char*)NULL);
+    return 0;
+}

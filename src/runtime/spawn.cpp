@@ -1,0 +1,252 @@
+// spawn_container, crun-style: everything that can be decided is decided in the parent (mount
+// options parsed, seccomp compiled, namespaces opened, cgroup created and limited), then one
+// clone3 creates the child in its new namespaces, with a pidfd. The child runs a function, not a
+// new program: it waits for the go-ahead (after the parent wrote its uid/gid maps and put it in
+// its cgroup), becomes non-dumpable, joins namespaces given by path, unshares its cgroup
+// namespace, builds its file system, pivots, and execs. Parent and child share one SEQPACKET
+// socket: errors come back as messages, and a successful execve closes the child's end
+// (close-on-exec), which the parent reads as end-of-file.
+
+#include "ferry/runtime/spawn.hpp"
+
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "ferry/runtime/namespaces.hpp"
+#include "ferry/runtime/sync_socket.hpp"
+#include "ferry/runtime/userns.hpp"
+#include "ferry/util/fs.hpp"
+#include "ferry/util/log.hpp"
+
+namespace ferry::runtime {
+
+namespace {
+
+// Everything the child needs, built by the parent before the clone.
+struct InitPlan {
+    NamespacePlan ns;
+    RootfsPlan rootfs;
+    ProcessPlan process;
+    std::string hostname;
+    bool become_root = false;        // setresuid/gid 0 in a new user namespace that maps 0
+    bool dumpable_for_maps = false;  // stay dumpable until the parent has written the maps
+};
+
+bool has_limits(const oci::Resources& r) {
+    return r.memory || r.cpu || r.pids || (r.block_io && r.block_io->weight);
+}
+
+// Creates and limits the container's cgroup; rootless without delegation, returns none.
+Result<std::unique_ptr<Cgroup>> make_cgroup(const oci::RuntimeSpec& spec, const SpawnRequest& req) {
+    const oci::Linux* l = spec.linux ? &*spec.linux : nullptr;
+    std::string wanted = l ? l->cgroups_path : "";
+    bool resources = l && l->resources;
+    if (wanted.empty() && req.default_cgroup_path.empty()) {
+        if (resources && has_limits(*l->resources))
+            return fail("resource limits need a cgroup path");
+        return nullptr;
+    }
+    const CgroupSystem* sys = req.cgroups ? req.cgroups : TRY(host_cgroups());
+    auto own = sys->self.find(sys->layout == CgroupLayout::v2 ? "" : "pids");
+    std::string path = resolve_cgroup_path(wanted, own == sys->self.end() ? "/" : own->second,
+                                           req.default_cgroup_path);
+    bool rootless = ::geteuid() != 0;
+    auto cg = Cgroup::open(*sys, path, CgroupOpen::create);
+    if (!cg) {
+        int err = cg.error().sys_errno;
+        if (rootless && (err == EACCES || err == EPERM || err == EROFS)) {
+            if (resources && has_limits(*l->resources))
+                log::warn("resource limits ignored: cgroup `" + path +
+                          "` is not delegated to this user");
+            return nullptr;
+        }
+        return std::unexpected(std::move(cg.error()));
+    }
+    if (resources) {
+        oci::Resources res = *l->resources;
+        if (rootless) res.devices.clear();  // a user namespace cannot reach other devices anyway
+        auto applied = (*cg)->apply(res);
+        if (!applied) {
+            (void)(*cg)->destroy();
+            return std::unexpected(std::move(applied.error()).prefix("cgroup `" + path + "`"));
+        }
+    }
+    return std::move(*cg);
+}
+
+Result<InitPlan> plan_init(const oci::RuntimeSpec& spec, const SpawnRequest& req) {
+    if (!spec.process) return fail("spec: field `process`: missing");
+    InitPlan plan;
+    const oci::Linux empty;
+    const oci::Linux& l = spec.linux ? *spec.linux : empty;
+    plan.ns = TRY(plan_namespaces(l.namespaces));
+    bool new_user = plan.ns.clone_flags & CLONE_NEWUSER;
+    if (::geteuid() != 0 && !plan.ns.has_user())
+        return fail("a rootless container needs a user namespace");
+    if (new_user && (l.uid_mappings.empty() || l.gid_mappings.empty()))
+        return fail("spec: a new user namespace needs linux.uidMappings and linux.gidMappings");
+    const CgroupSystem* cgroups = nullptr;
+    for (const auto& m : spec.mounts)
+        if (m.type == "cgroup" || m.type == "cgroup2")
+            cgroups = req.cgroups ? req.cgroups : TRY(host_cgroups());
+    std::string rootfs = req.rootfs.empty() ? spec.root.path : req.rootfs;
+    if (rootfs.empty()) return fail("spec: field `root.path`: missing");
+    plan.rootfs = TRY(plan_rootfs(spec, rootfs, req.overlay, plan.ns, cgroups));
+    const oci::Seccomp* seccomp = l.seccomp ? &*l.seccomp : nullptr;
+    std::optional<SeccompProgram> cached;
+    if (seccomp && !req.seccomp && !req.seccomp_cache_dir.empty())
+        cached = TRY(compile_seccomp_cached(*seccomp, req.seccomp_cache_dir));
+    plan.process = TRY(plan_process(*spec.process, seccomp, cached ? &*cached : req.seccomp));
+    if (!spec.process->terminal) plan.process.stdio = req.stdio;
+    plan.process.stdio_fds = req.stdio_fds;
+    plan.process.extra_fds = req.extra_fds;
+    plan.process.set_groups = !setgroups_denied(l.uid_mappings, l.gid_mappings);
+    plan.hostname = spec.hostname;
+    if (!plan.hostname.empty() && !plan.ns.has(CLONE_NEWUTS))
+        return fail("a hostname needs a uts namespace of the container's own");
+    plan.become_root =
+        new_user && id_is_mapped(l.uid_mappings, 0) && id_is_mapped(l.gid_mappings, 0);
+    plan.dumpable_for_maps = new_user && ::geteuid() != 0;
+    return plan;
+}
+
+// The child's steps; returns only on failure (exec_process does not return).
+Result<void> run_init(const InitPlan& plan, SyncSocket& sync) {
+    reset_signals();
+    ::umask(0);  // device nodes and mount points get exactly the modes asked for
+    if (!plan.dumpable_for_maps) ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    TRY(sync.expect(SyncKind::go));
+    // Not dumpable from here on: a process of the container can never open ferry's memory or
+    // /proc/PID/exe (CVE-2019-5736).
+    if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return fail_errno("set non-dumpable");
+    if (plan.become_root) {
+        if (::setresgid(0, 0, 0) != 0) return fail_errno("become root in the user namespace");
+        if (::setresuid(0, 0, 0) != 0) return fail_errno("become root in the user namespace");
+    }
+    TRY(join_namespaces(plan.ns.joins));
+    if (plan.ns.new_cgroup && ::unshare(CLONE_NEWCGROUP) != 0)
+        return fail_errno("create cgroup namespace");
+    if (!plan.hostname.empty() && ::sethostname(plan.hostname.data(), plan.hostname.size()) != 0)
+        return fail_errno("set hostname `" + plan.hostname + "`");
+    TRY(setup_rootfs(plan.rootfs));
+    Fd console;
+    if (plan.process.stdio == StdioMode::pty)
+        console = TRY(open_console(sync, plan.process.console_size, ConsoleBind::dev_console));
+    TRY(enter_cwd(plan.process.cwd));
+    exec_process(plan.process, sync, std::move(console));
+}
+
+[[noreturn]] void child_main(const InitPlan& plan, SyncSocket& sync) {
+    auto r = run_init(plan, sync);
+    sync.fail_and_exit(r.error());
+}
+
+// clone3 into the planned namespaces (and straight into the cgroup at cgroup_fd, when >= 0);
+// returns the child's Pid in the parent and runs the child.
+Result<Pid> clone_child(const InitPlan& plan, int cgroup_fd, SyncSocket& parent_end,
+                        SyncSocket& child_end) {
+    Fd own_pid_ns;
+    if (plan.ns.join_pid) {
+        own_pid_ns = TRY(fs::open("/proc/self/ns/pid", O_RDONLY));
+        if (::setns(plan.ns.join_pid.get(), CLONE_NEWPID) != 0)
+            return fail_errno("join pid namespace");
+    }
+    int pidfd = -1;
+    clone_args args{};
+    args.flags = plan.ns.clone_flags | CLONE_PIDFD;
+    args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
+    args.exit_signal = SIGCHLD;
+    if (cgroup_fd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = static_cast<uint64_t>(cgroup_fd);
+    }
+    long pid = ::syscall(SYS_clone3, &args, sizeof args);
+    if (pid == 0) {
+        parent_end.fd().reset();
+        child_main(plan, child_end);
+    }
+    int err = errno;
+    if (own_pid_ns) ::setns(own_pid_ns.get(), CLONE_NEWPID);
+    if (pid < 0) return fail_errno("clone container process", err);
+    return Pid(Fd(pidfd), static_cast<pid_t>(pid));
+}
+
+// Parent side after the clone: maps, cgroup, go-ahead, then messages until exec.
+Result<Fd> start_child(const oci::RuntimeSpec& spec, const InitPlan& plan, const Pid& child,
+                       Cgroup* cgroup, bool in_cgroup, const SyncSocket& sync) {
+    if (plan.ns.clone_flags & CLONE_NEWUSER) {
+        auto r = write_id_mappings(child.pid(), spec.linux->uid_mappings, spec.linux->gid_mappings);
+        if (!r)
+            return std::unexpected(std::move(r.error()).prefix("write user namespace mappings"));
+    }
+    if (cgroup && !in_cgroup) TRY(cgroup->add(child.pid()));
+    TRY(sync.send(SyncKind::go));
+    Fd console;
+    for (;;) {
+        auto msg = TRY(sync.receive());
+        if (!msg) return console;  // the child exec'd
+        if (msg->kind == SyncKind::fd && msg->text == "console") {
+            console = std::move(msg->fd);
+            continue;
+        }
+        if (msg->kind == SyncKind::error && msg->text.empty())  // from the trampoline
+            return std::unexpected(
+                exec_failure(plan.process.args.front(), msg->sys_errno, msg->exit_code));
+        if (msg->kind == SyncKind::error)
+            return std::unexpected(Error{std::move(msg->text), msg->sys_errno, msg->exit_code});
+        return fail("unexpected message on sync socket");
+    }
+}
+
+}  // namespace
+
+Result<const CgroupSystem*> host_cgroups() {
+    static std::optional<CgroupSystem> cached;
+    if (!cached) cached = TRY(detect_cgroups());
+    return &*cached;
+}
+
+Result<Spawned> spawn_container(const SpawnRequest& req) {
+    if (!req.spec) return fail("spawn: no spec");
+    const oci::RuntimeSpec& spec = *req.spec;
+    InitPlan plan = TRY(plan_init(spec, req));
+    Spawned out;
+    out.cgroup = TRY(make_cgroup(spec, req));
+    auto [parent_end, child_end] = TRY(SyncSocket::make_pair());
+    Fd cgroup_dir;
+    if (out.cgroup) {
+        auto dir = out.cgroup->clone_target();
+        if (!dir) {
+            (void)out.cgroup->destroy();
+            return std::unexpected(std::move(dir.error()));
+        }
+        cgroup_dir = std::move(*dir);
+    }
+    auto child = clone_child(plan, cgroup_dir ? cgroup_dir.get() : -1, parent_end, child_end);
+    child_end.fd().reset();
+    if (!child) {
+        if (out.cgroup) (void)out.cgroup->destroy();
+        return std::unexpected(std::move(child.error()));
+    }
+    auto started = start_child(spec, plan, *child, out.cgroup.get(), bool(cgroup_dir), parent_end);
+    if (!started) {
+        (void)child->kill(SIGKILL);
+        auto status = child->wait();
+        if (out.cgroup) (void)out.cgroup->destroy();
+        Error e = std::move(started.error());
+        if (e.exit_code == 0) e.exit_code = k_exit_failed;
+        (void)status;
+        return std::unexpected(std::move(e).prefix("container init"));
+    }
+    out.pid = std::move(*child);
+    out.pty_master = std::move(*started);
+    return out;
+}
+
+}  // namespace ferry::runtime

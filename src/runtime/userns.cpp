@@ -1,0 +1,176 @@
+// Mappings are computed as pure functions (tested on their own); writing them is the only part
+// that touches the system. The newuidmap/newgidmap helpers are run with posix_spawn and a clean
+// environment, their stderr captured through a pipe for the error message; they are the one
+// helper program on the spawn path, and only for rootless users with subordinate ranges.
+
+#include "ferry/runtime/userns.hpp"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ferry/runtime/pid.hpp"
+#include "ferry/util/fs.hpp"
+#include "ferry/util/strings.hpp"
+
+namespace ferry::runtime {
+
+std::vector<SubIdRange> parse_subid_ranges(std::string_view text, std::string_view user,
+                                           uint32_t id) {
+    std::vector<SubIdRange> out;
+    std::string id_text = std::to_string(id);
+    for (const auto& line : split(text, '\n')) {
+        auto fields = split(trim(line), ':');
+        if (fields.size() != 3) continue;
+        if (fields[0] != user && fields[0] != id_text) continue;
+        auto start = parse_u64(fields[1]);
+        auto count = parse_u64(fields[2]);
+        if (!start || !count || *count == 0 || *start > UINT32_MAX || *count > UINT32_MAX ||
+            *start + *count > uint64_t(UINT32_MAX) + 1)
+            continue;
+        out.push_back({static_cast<uint32_t>(*start), static_cast<uint32_t>(*count)});
+    }
+    return out;
+}
+
+Result<std::vector<SubIdRange>> read_subid_ranges(const std::string& path, std::string_view user,
+                                                  uint32_t id) {
+    auto text = fs::read_file(path, 1 << 20);
+    if (!text) {
+        if (text.error().sys_errno == ENOENT) return std::vector<SubIdRange>{};
+        return std::unexpected(std::move(text.error()));
+    }
+    return parse_subid_ranges(*text, user, id);
+}
+
+namespace {
+
+// Maps container ids [first, first + want) onto the ranges from (range, offset) onwards; returns
+// how many it mapped.
+uint64_t take_ranges(std::vector<oci::IdMapping>& out, uint64_t first, uint64_t want,
+                     const std::vector<SubIdRange>& ranges, size_t& range, uint64_t& offset) {
+    uint64_t done = 0;
+    while (done < want && range < ranges.size()) {
+        uint64_t left = ranges[range].count - offset;
+        uint64_t n = std::min(left, want - done);
+        out.push_back({static_cast<uint32_t>(first + done),
+                       static_cast<uint32_t>(ranges[range].start + offset),
+                       static_cast<uint32_t>(n)});
+        done += n;
+        offset += n;
+        if (offset == ranges[range].count) {
+            ++range;
+            offset = 0;
+        }
+    }
+    return done;
+}
+
+std::vector<oci::IdMapping> mappings_for(uint32_t own, const std::vector<SubIdRange>& ranges,
+                                         UsernsMode mode) {
+    std::vector<oci::IdMapping> out;
+    size_t range = 0;
+    uint64_t offset = 0;
+    uint64_t total = 0;
+    for (const auto& r : ranges)
+        total += r.count;
+    if (mode == UsernsMode::root) {
+        out.push_back({0, own, 1});
+        take_ranges(out, 1, total, ranges, range, offset);
+        return out;
+    }
+    uint64_t below = take_ranges(out, 0, own, ranges, range, offset);
+    out.push_back({own, own, 1});
+    take_ranges(out, uint64_t(own) + 1, total - below, ranges, range, offset);
+    return out;
+}
+
+std::string map_text(const std::vector<oci::IdMapping>& maps) {
+    std::string text;
+    for (const auto& m : maps)
+        text += std::to_string(m.container_id) + " " + std::to_string(m.host_id) + " " +
+                std::to_string(m.size) + "\n";
+    return text;
+}
+
+Result<void> write_proc(pid_t pid, const char* name, const std::string& text) {
+    std::string path = "/proc/" + std::to_string(pid) + "/" + name;
+    Fd fd = TRY(fs::open(path, O_WRONLY));
+    ssize_t n = ::write(fd.get(), text.data(), text.size());
+    if (n != static_cast<ssize_t>(text.size())) return fail_errno("write `" + path + "`");
+    return {};
+}
+
+// Runs helper (newuidmap or newgidmap) for pid with the mappings as arguments.
+Result<void> run_map_helper(const char* helper, pid_t pid,
+                            const std::vector<oci::IdMapping>& maps) {
+    std::vector<std::string> args = {helper, std::to_string(pid)};
+    for (const auto& m : maps) {
+        args.push_back(std::to_string(m.container_id));
+        args.push_back(std::to_string(m.host_id));
+        args.push_back(std::to_string(m.size));
+    }
+    std::vector<char*> argv;
+    for (auto& a : args)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    int pipe_fds[2];
+    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return fail_errno(std::string("run ") + helper);
+    Fd read_end(pipe_fds[0]), write_end(pipe_fds[1]);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, write_end.get(), 2);
+    posix_spawn_file_actions_adddup2(&actions, write_end.get(), 1);
+    char* envp[] = {const_cast<char*>("PATH=/usr/sbin:/usr/bin:/sbin:/bin"), nullptr};
+    pid_t child = 0;
+    int rc = ::posix_spawnp(&child, helper, &actions, nullptr, argv.data(), envp);
+    posix_spawn_file_actions_destroy(&actions);
+    write_end.reset();
+    if (rc != 0) return fail_errno(std::string("run ") + helper, rc);
+    std::string output = fs::read_all(read_end.get(), 1 << 16).value_or("");
+    int status = 0;
+    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
+    std::string msg(trim(output));
+    if (msg.rfind(std::string(helper) + ": ", 0) == 0) msg.erase(0, std::string(helper).size() + 2);
+    if (msg.empty()) msg = "failed with status " + std::to_string(docker_exit_status(status));
+    return fail(std::string(helper) + ": " + printable(msg));
+}
+
+}  // namespace
+
+IdMappings rootless_id_mappings(uid_t uid, gid_t gid, const std::vector<SubIdRange>& subuids,
+                                const std::vector<SubIdRange>& subgids, UsernsMode mode) {
+    return {mappings_for(uid, subuids, mode), mappings_for(gid, subgids, mode)};
+}
+
+bool id_is_mapped(const std::vector<oci::IdMapping>& maps, uint32_t id) {
+    for (const auto& m : maps)
+        if (id >= m.container_id && uint64_t(id) < uint64_t(m.container_id) + m.size) return true;
+    return false;
+}
+
+bool setgroups_denied(const std::vector<oci::IdMapping>& uids,
+                      const std::vector<oci::IdMapping>& gids) {
+    bool own_uid = uids.size() == 1 && uids[0].size == 1 && uids[0].host_id == ::geteuid();
+    bool own_gid = gids.size() == 1 && gids[0].size == 1 && gids[0].host_id == ::getegid();
+    return ::geteuid() != 0 && own_uid && own_gid;
+}
+
+Result<void> write_id_mappings(pid_t pid, const std::vector<oci::IdMapping>& uids,
+                               const std::vector<oci::IdMapping>& gids) {
+    bool deny = setgroups_denied(uids, gids);
+    if (::geteuid() == 0 || deny) {
+        if (deny) TRY(write_proc(pid, "setgroups", "deny"));
+        if (!uids.empty()) TRY(write_proc(pid, "uid_map", map_text(uids)));
+        if (!gids.empty()) TRY(write_proc(pid, "gid_map", map_text(gids)));
+        return {};
+    }
+    if (!uids.empty()) TRY(run_map_helper("newuidmap", pid, uids));
+    if (!gids.empty()) TRY(run_map_helper("newgidmap", pid, gids));
+    return {};
+}
+
+}  // namespace ferry::runtime

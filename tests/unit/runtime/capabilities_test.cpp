@@ -1,0 +1,77 @@
+#include "ferry/runtime/capabilities.hpp"
+
+#include <gtest/gtest.h>
+
+namespace ferry::runtime {
+namespace {
+
+TEST(Capabilities, Names) {
+    EXPECT_EQ(capability_number("CAP_CHOWN"), 0);
+    EXPECT_EQ(capability_number("chown"), 0);
+    EXPECT_EQ(capability_number("Sys_Admin"), 21);
+    EXPECT_EQ(capability_number("cap_net_raw"), 13);
+    EXPECT_EQ(capability_number("CAP_CHECKPOINT_RESTORE"), 40);
+    EXPECT_FALSE(capability_number("CAP_FLY"));
+    EXPECT_EQ(capability_name(21), "CAP_SYS_ADMIN");
+    EXPECT_EQ(capability_name(99), "");
+    EXPECT_EQ(all_capabilities().size(), 41u);
+}
+
+std::vector<std::string> defaults() {
+    return {k_default_capabilities.begin(), k_default_capabilities.end()};
+}
+
+TEST(Capabilities, ResolveLikeDocker) {
+    auto none = resolve_capabilities(defaults(), {}, {});
+    ASSERT_TRUE(none);
+    EXPECT_EQ(none->size(), 14u);
+    EXPECT_EQ(none->front(), "CAP_CHOWN");  // sorted by number
+
+    auto r = resolve_capabilities(defaults(), {"sys_admin", "NET_ADMIN"}, {"CAP_MKNOD", "net_raw"});
+    ASSERT_TRUE(r);
+    auto has = [&](const char* c) { return std::find(r->begin(), r->end(), c) != r->end(); };
+    EXPECT_TRUE(has("CAP_SYS_ADMIN"));
+    EXPECT_TRUE(has("CAP_NET_ADMIN"));
+    EXPECT_FALSE(has("CAP_MKNOD"));
+    EXPECT_FALSE(has("CAP_NET_RAW"));
+    EXPECT_EQ(r->size(), 14u);
+
+    auto all = resolve_capabilities(defaults(), {"ALL"}, {"sys_admin"});
+    ASSERT_TRUE(all);
+    EXPECT_EQ(all->size(), 40u);  // every capability but the dropped one
+
+    auto only = resolve_capabilities(defaults(), {"kill"}, {"all"});
+    ASSERT_TRUE(only);
+    EXPECT_EQ(*only, std::vector<std::string>{"CAP_KILL"});
+}
+
+TEST(Capabilities, UnknownNameMessage) {
+    auto r = resolve_capabilities(defaults(), {"fly"}, {});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().message, "unknown capability: \"CAP_FLY\"");
+    auto d = resolve_capabilities(defaults(), {}, {"CAP_walk"});
+    ASSERT_FALSE(d);
+    EXPECT_EQ(d.error().message, "unknown capability: \"CAP_WALK\"");
+    oci::Capabilities caps;
+    caps.effective = {"CAP_NOPE"};
+    auto s = capability_sets(caps);
+    ASSERT_FALSE(s);
+    EXPECT_EQ(s.error().message, "unknown capability: \"CAP_NOPE\"");
+}
+
+TEST(Capabilities, Masks) {
+    oci::Capabilities caps;
+    caps.bounding = {"CAP_CHOWN", "CAP_KILL"};
+    caps.effective = {"CAP_KILL"};
+    caps.ambient = {"CAP_NET_BIND_SERVICE"};
+    auto s = capability_sets(caps);
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->bounding, (1ull << 0) | (1ull << 5));
+    EXPECT_EQ(s->effective, 1ull << 5);
+    EXPECT_EQ(s->permitted, 0u);
+    EXPECT_EQ(s->ambient, 1ull << 10);
+    EXPECT_GE(last_capability(), 37);  // every kernel ferry supports knows CAP_AUDIT_READ
+}
+
+}  // namespace
+}  // namespace ferry::runtime
