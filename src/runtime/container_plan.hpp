@@ -1,0 +1,152 @@
+#pragma once
+// Planning a container: `ferry run` / `ferry create` flags (RunOptions, already parsed and
+// validated by cli/run_flags) plus the image's config and layers become everything the
+// supervisor needs to start it — the OCI runtime spec, the overlay, the volumes to create, the
+// docker-shaped Config/HostConfig that inspect prints, and the restart policy. A pure function:
+// it reads the image (its /etc/passwd and /etc/group, resolved inside the layers) but changes
+// nothing on disk.
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ferry/oci/image_config.hpp"
+#include "ferry/oci/json.hpp"
+#include "ferry/oci/runtime_spec.hpp"
+#include "ferry/runtime/rootfs.hpp"
+#include "ferry/util/result.hpp"
+
+namespace ferry::runtime {
+
+enum class RestartPolicy { no, on_failure, always, unless_stopped };
+
+struct Restart {
+    RestartPolicy policy = RestartPolicy::no;
+    int max_retries = 0;  // on-failure:N; 0 = unlimited
+};
+
+// One -v / --mount / --tmpfs request, parsed.
+struct MountRequest {
+    enum class Type { bind, volume, tmpfs };
+    Type type = Type::bind;
+    std::string source;  // host path (bind), volume name ("" = anonymous), unused for tmpfs
+    std::string target;  // absolute path in the container
+    bool readonly = false;
+    std::string propagation;            // bind: rprivate (default), private, rshared, ...
+    bool no_copy = false;               // volume: volume-nocopy
+    std::optional<int64_t> tmpfs_size;  // tmpfs-size / size=
+    std::optional<uint32_t> tmpfs_mode; // tmpfs-mode / mode=
+    std::vector<std::string> extra_options;  // tmpfs: other mount options as given
+};
+
+struct Ulimit {
+    std::string name;  // "nofile"
+    int64_t soft = 0;
+    int64_t hard = 0;
+};
+
+// A --device request: host path, container path, cgroup permissions ("rwm").
+struct DeviceRequest {
+    std::string host_path;
+    std::string container_path;
+    std::string permissions = "rwm";
+};
+
+// Everything `ferry run` / `ferry create` accepts, parsed (cli/run_flags.cpp fills it).
+struct RunOptions {
+    std::string name;                       // --name; "" = generated
+    std::string image;                      // IMAGE as typed
+    std::vector<std::string> command;       // arguments after IMAGE
+    std::optional<std::string> entrypoint;  // --entrypoint ("" clears the image's)
+    bool interactive = false;               // -i
+    bool tty = false;                       // -t
+    bool detach = false;                    // -d
+    bool auto_remove = false;               // --rm
+    std::vector<std::string> env;           // -e KEY=VALUE and KEY (from ferry's environment),
+                                            // --env-file lines, in order, already expanded
+    std::string workdir;                    // -w
+    std::string user;                       // -u user[:group] (names or ids)
+    std::string hostname;                   // -h
+    std::vector<MountRequest> mounts;       // -v, --mount, --tmpfs, in order
+    std::optional<int64_t> shm_size;        // --shm-size bytes
+    std::string ipc;                        // "" (private), "host", "private", "shareable"
+    std::string pid;                        // "" or "host"
+    std::string network = "host";           // "host" (default for now) or "none"
+    std::string userns;                     // "" or "keep-id" (rootless), "host"
+    std::optional<int64_t> memory;          // --memory bytes
+    std::optional<int64_t> memory_swap;     // --memory-swap bytes (-1 unlimited)
+    std::optional<double> cpus;             // --cpus
+    std::optional<int64_t> cpu_shares;      // --cpu-shares
+    std::optional<int64_t> pids_limit;      // --pids-limit (-1 unlimited)
+    std::vector<Ulimit> ulimits;            // --ulimit
+    std::vector<DeviceRequest> devices;     // --device (host devices)
+    std::vector<std::string> cdi_devices;   // --device vendor/class=name (CDI)
+    std::string gpus;                       // --gpus value ("" = none)
+    std::vector<std::string> cap_add, cap_drop;
+    bool privileged = false;
+    bool read_only = false;
+    bool no_new_privileges = false;         // --security-opt no-new-privileges
+    std::string seccomp;                    // "" default, "unconfined", or a profile path
+    bool init = false;                      // --init
+    Restart restart;
+    std::map<std::string, std::string> labels;  // --label, --label-file
+    std::string stop_signal;                // --stop-signal
+    std::optional<int> stop_timeout;        // --stop-timeout seconds
+    std::string detach_keys;                // --detach-keys
+};
+
+// Where the container lives on the host.
+struct PlanPaths {
+    std::string store_root;     // the image store root (volumes live in <root>/volumes)
+    std::string container_dir;  // <root>/containers/<id>: hostname, hosts, resolv.conf go here
+    std::string rootfs;         // mount point of the merged rootfs (in the container's mount
+                                // namespace only)
+    std::string init_binary;    // host path of ferry-init (bind-mounted at /dev/init for --init)
+    std::vector<std::string> layer_dirs;  // the image's unpacked layers, top first
+};
+
+// Who runs ferry: root or rootless, and the id mappings for a user namespace.
+struct PlanIdentity {
+    bool rootless = false;
+    uid_t uid = 0;
+    gid_t gid = 0;
+    std::vector<oci::IdMapping> uid_mappings;  // empty when rootful without a user namespace
+    std::vector<oci::IdMapping> gid_mappings;
+};
+
+// A volume the container uses; created (if missing) by the caller before the start.
+struct VolumeUse {
+    std::string name;        // 64-hex generated name for an anonymous volume
+    bool anonymous = false;
+    std::string target;      // path in the container
+    bool copy_up = true;     // fill a new empty volume with the image's content at target
+};
+
+struct ContainerPlan {
+    oci::RuntimeSpec spec;
+    OverlaySpec overlay;
+    std::vector<VolumeUse> volumes;
+    Json config;       // docker's Config (Hostname, User, Env, Cmd, Image, ...), for inspect
+    Json host_config;  // docker's HostConfig (Binds, Memory, RestartPolicy, ...), for inspect
+    std::string hostname;
+    Restart restart;
+    bool auto_remove = false;
+    bool tty = false;
+    bool open_stdin = false;
+    std::string stop_signal = "SIGTERM";
+    int stop_timeout = 10;
+    std::vector<std::string> warnings;  // printed by the caller (`warning: ...`)
+};
+
+// Plans the container `id`. Fails with one clear line naming the offending flag or value, e.g.
+// `unable to find user nobody2: no matching entries in passwd file`, `invalid mount target
+// `data`: must be an absolute path`.
+Result<ContainerPlan> plan_container(const std::string& id, const RunOptions& options,
+                                     const ImageConfig& image, const std::string& image_id,
+                                     const PlanPaths& paths, const PlanIdentity& identity);
+
+}  // namespace ferry::runtime
