@@ -180,6 +180,9 @@ Result<void> prepare(const ProcessPlan& plan, SyncSocket& sync, int console, int
     if (plan.caps) TRY(apply_bounding_set(*plan.caps));
     TRY(set_user(plan));
     if (plan.caps) TRY(apply_capabilities(*plan.caps));
+    // After the credential changes, which clear it: the container dies with its supervisor.
+    if (plan.die_with_parent && ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
+        return fail_errno("set parent-death signal");
     if (plan.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
         return fail_errno("set no_new_privs");
     if (plan.seccomp && plan.no_new_privileges) TRY(load_seccomp(*plan.seccomp));

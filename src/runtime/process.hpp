@@ -50,6 +50,7 @@ struct ProcessPlan {
     std::vector<Limit> rlimits;
     std::optional<int> oom_score_adj;
     bool no_new_privileges = false;
+    bool die_with_parent = false;  // PR_SET_PDEATHSIG=SIGKILL, set after the last credential change
     std::optional<SeccompProgram> seccomp;
     std::optional<oci::ConsoleSize> console_size;
     bool new_session = true;  // setsid (always for init; for exec with a terminal)

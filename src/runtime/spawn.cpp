@@ -107,6 +107,7 @@ Result<InitPlan> plan_init(const oci::RuntimeSpec& spec, const SpawnRequest& req
     plan.process.stdio_fds = req.stdio_fds;
     plan.process.extra_fds = req.extra_fds;
     plan.process.set_groups = !setgroups_denied(l.uid_mappings, l.gid_mappings);
+    plan.process.die_with_parent = req.die_with_parent;
     plan.hostname = spec.hostname;
     if (!plan.hostname.empty() && !plan.ns.has(CLONE_NEWUTS))
         return fail("a hostname needs a uts namespace of the container's own");

@@ -48,6 +48,9 @@ struct SpawnRequest {
     // seccomp_cache_dir when one is given (see compile_seccomp_cached).
     const SeccompProgram* seccomp = nullptr;
     std::string seccomp_cache_dir;
+    // The container init gets PR_SET_PDEATHSIG=SIGKILL: it dies when the process that spawned
+    // it (the container's monitor) dies, so no container outlives its supervision.
+    bool die_with_parent = false;
 };
 
 struct Spawned {

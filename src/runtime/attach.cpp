@@ -1,0 +1,195 @@
+// One poll loop over the socket, stdin and a signalfd. Frames are [type][length, 4 bytes big
+// endian][payload]. With a terminal, stdin is put in raw mode for the session (restored on every
+// exit path) and the window size is sent at start and on every SIGWINCH.
+
+#include "ferry/runtime/attach.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <vector>
+
+#include "ferry/util/fs.hpp"
+#include "ferry/util/strings.hpp"
+
+namespace ferry::runtime {
+
+namespace {
+
+enum FrameType : uint8_t { k_stdout = 1, k_stderr = 2, k_exit = 3, k_stdin = 4, k_stdin_end = 5,
+                           k_resize = 6 };
+
+Result<void> send_frame(int sock, uint8_t type, std::string_view payload) {
+    std::string frame(5, '\0');
+    frame[0] = static_cast<char>(type);
+    uint32_t n = static_cast<uint32_t>(payload.size());
+    frame[1] = static_cast<char>(n >> 24);
+    frame[2] = static_cast<char>(n >> 16);
+    frame[3] = static_cast<char>(n >> 8);
+    frame[4] = static_cast<char>(n);
+    frame.append(payload);
+    return fs::write_all(sock, frame);
+}
+
+void send_size(int sock) {
+    winsize ws{};
+    if (::ioctl(1, TIOCGWINSZ, &ws) != 0 && ::ioctl(0, TIOCGWINSZ, &ws) != 0) return;
+    (void)send_frame(sock, k_resize, std::to_string(ws.ws_row) + " " + std::to_string(ws.ws_col));
+}
+
+// Puts the terminal on fd in raw mode until destroyed.
+class RawMode {
+public:
+    explicit RawMode(int fd) : m_fd(fd) {
+        if (::tcgetattr(fd, &m_saved) != 0) return;
+        termios raw = m_saved;
+        ::cfmakeraw(&raw);
+        m_active = ::tcsetattr(fd, TCSADRAIN, &raw) == 0;
+    }
+    ~RawMode() {
+        if (m_active) ::tcsetattr(m_fd, TCSADRAIN, &m_saved);
+    }
+    RawMode(const RawMode&) = delete;
+    RawMode& operator=(const RawMode&) = delete;
+
+private:
+    int m_fd;
+    termios m_saved{};
+    bool m_active = false;
+};
+
+}  // namespace
+
+Result<std::string> parse_detach_keys(std::string_view spec) {
+    std::string keys;
+    for (const auto& part : split(spec, ',')) {
+        std::string k = to_lower(trim(part));
+        if (k.size() == 1) {
+            keys += k;
+        } else if (k.starts_with("ctrl-") && k.size() == 6 &&
+                   ((k[5] >= 'a' && k[5] <= 'z') || k[5] == '@' || k[5] == '[' || k[5] == '\\' ||
+                    k[5] == ']' || k[5] == '^' || k[5] == '_')) {
+            keys += static_cast<char>(k[5] >= 'a' && k[5] <= 'z' ? k[5] - 'a' + 1 : k[5] - '@');
+        } else {
+            return fail("invalid detach keys `" + printable(spec) + "`");
+        }
+    }
+    if (keys.empty()) return fail("invalid detach keys `" + printable(spec) + "`");
+    return keys;
+}
+
+Result<Fd> connect_attach(const std::string& run_dir) {
+    Fd dir = TRY(fs::open(run_dir, O_RDONLY | O_DIRECTORY));
+    std::string path = "/proc/self/fd/" + std::to_string(dir.get()) + "/attach.sock";
+    Fd sock(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!sock) return fail_errno("attach socket");
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+    if (::connect(sock.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+        return fail_errno("connect to the container's monitor");
+    return sock;
+}
+
+Result<AttachOutcome> attach_session(int sock, const AttachOptions& o) {
+    AttachOutcome outcome;
+    std::string keys = o.tty ? TRY(parse_detach_keys(o.detach_keys)) : std::string();
+    sigset_t mask;
+    sigemptyset(&mask);
+    for (int s : {SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2})
+        sigaddset(&mask, s);
+    sigset_t old;
+    ::sigprocmask(SIG_BLOCK, &mask, &old);
+    Fd sigfd(::signalfd(-1, &mask, SFD_CLOEXEC));
+    struct Restore {
+        sigset_t old;
+        ~Restore() { ::sigprocmask(SIG_SETMASK, &old, nullptr); }
+    } restore{old};
+    std::optional<RawMode> raw;
+    if (o.tty && o.forward_stdin && ::isatty(0)) raw.emplace(0);
+    if (o.tty) send_size(sock);
+
+    bool stdin_open = o.forward_stdin;
+    size_t matched = 0;  // detach keys typed so far
+    std::vector<uint8_t> buf;
+    std::string in_frames;
+    char tmp[65536];
+    for (;;) {
+        pollfd fds[3] = {{sock, POLLIN, 0}, {sigfd.get(), POLLIN, 0}, {0, POLLIN, 0}};
+        nfds_t n = stdin_open ? 3 : 2;
+        if (::poll(fds, n, -1) < 0) {
+            if (errno == EINTR) continue;
+            return fail_errno("attach: poll");
+        }
+        if (fds[1].revents & POLLIN) {
+            signalfd_siginfo si{};
+            if (::read(sigfd.get(), &si, sizeof si) == sizeof si) {
+                if (si.ssi_signo == SIGWINCH) {
+                    if (o.tty) send_size(sock);
+                } else if (o.signal_target > 0 && !o.tty) {
+                    ::kill(o.signal_target, static_cast<int>(si.ssi_signo));
+                } else if (!o.tty) {
+                    return outcome;  // no one to forward to: leave, the container runs on
+                }
+            }
+        }
+        if (stdin_open && fds[2].revents) {
+            ssize_t got = ::read(0, tmp, sizeof tmp);
+            if (got <= 0) {
+                stdin_open = false;
+                (void)send_frame(sock, k_stdin_end, "");
+            } else {
+                std::string data(tmp, static_cast<size_t>(got));
+                if (!keys.empty()) {
+                    std::string pass;
+                    for (char c : data) {
+                        if (c == keys[matched]) {
+                            if (++matched == keys.size()) {
+                                outcome.detached = true;
+                                return outcome;
+                            }
+                            continue;
+                        }
+                        pass.append(keys, 0, matched);
+                        matched = 0;
+                        pass += c;
+                    }
+                    data = std::move(pass);
+                }
+                if (!data.empty()) TRY(send_frame(sock, k_stdin, data));
+            }
+        }
+        if (fds[0].revents) {
+            ssize_t got = ::read(sock, tmp, sizeof tmp);
+            if (got <= 0) return outcome;  // the monitor went away
+            buf.insert(buf.end(), tmp, tmp + got);
+            size_t at = 0;
+            while (buf.size() - at >= 5) {
+                uint32_t len = (uint32_t(buf[at + 1]) << 24) | (uint32_t(buf[at + 2]) << 16) |
+                               (uint32_t(buf[at + 3]) << 8) | uint32_t(buf[at + 4]);
+                if (buf.size() - at - 5 < len) break;
+                std::string_view payload(reinterpret_cast<const char*>(buf.data() + at + 5), len);
+                switch (buf[at]) {
+                    case k_stdout: (void)fs::write_all(1, payload); break;
+                    case k_stderr: (void)fs::write_all(2, payload); break;
+                    case k_exit:
+                        outcome.exit_code = static_cast<int>(parse_i64(payload).value_or(0));
+                        return outcome;
+                    default: break;
+                }
+                at += 5 + len;
+            }
+            buf.erase(buf.begin(), buf.begin() + static_cast<long>(at));
+        }
+    }
+}
+
+}  // namespace ferry::runtime

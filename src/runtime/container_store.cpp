@@ -1,0 +1,373 @@
+// Containers on disk (see container_store.hpp). Creation builds the directory in the image
+// store's tmp/ (so a crash leaves only garbage there), renames it into containers/, then claims
+// the name with symlinkat, which fails atomically when the name is taken.
+
+#include "ferry/runtime/container_store.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "ferry/image/store.hpp"
+#include "ferry/util/atomic_file.hpp"
+#include "ferry/util/fs.hpp"
+#include "ferry/util/random.hpp"
+#include "ferry/util/strings.hpp"
+
+namespace ferry::runtime {
+
+namespace {
+
+constexpr size_t k_record_limit = 16u << 20;
+
+std::string_view restart_name(RestartPolicy p) {
+    switch (p) {
+        case RestartPolicy::no: return "no";
+        case RestartPolicy::on_failure: return "on-failure";
+        case RestartPolicy::always: return "always";
+        case RestartPolicy::unless_stopped: return "unless-stopped";
+    }
+    return "no";
+}
+
+RestartPolicy restart_from(std::string_view s) {
+    if (s == "on-failure") return RestartPolicy::on_failure;
+    if (s == "always") return RestartPolicy::always;
+    if (s == "unless-stopped") return RestartPolicy::unless_stopped;
+    return RestartPolicy::no;
+}
+
+Json record_json(const ContainerRecord& r) {
+    Json j;
+    j["id"] = r.id;
+    j["name"] = r.name;
+    j["image"] = r.image;
+    j["image_id"] = r.image_id;
+    j["chain_ids"] = r.chain_ids;
+    j["created_ns"] = r.created_ns;
+    j["args"] = r.args;
+    j["config"] = r.config;
+    j["host_config"] = r.host_config;
+    j["restart"] = {{"policy", restart_name(r.restart.policy)},
+                    {"max_retries", r.restart.max_retries}};
+    j["auto_remove"] = r.auto_remove;
+    j["tty"] = r.tty;
+    j["open_stdin"] = r.open_stdin;
+    j["stop_signal"] = r.stop_signal;
+    j["stop_timeout"] = r.stop_timeout;
+    Json vols = Json::array();
+    for (const auto& v : r.volumes)
+        vols.push_back({{"name", v.name},
+                        {"anonymous", v.anonymous},
+                        {"target", v.target},
+                        {"copy_up", v.copy_up}});
+    j["volumes"] = vols;
+    j["hostname"] = r.hostname;
+    return j;
+}
+
+Result<ContainerRecord> record_from(std::string_view text, const std::string& where) {
+    auto parsed = parse_json(text, k_record_limit);
+    if (!parsed) return std::unexpected(std::move(parsed.error()).prefix(where));
+    const Json& j = *parsed;
+    if (!j.is_object() || !j.contains("id") || !j["id"].is_string())
+        return fail(where + ": malformed container record");
+    ContainerRecord r;
+    auto str = [&](const char* k) {
+        return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string();
+    };
+    auto strs = [&](const char* k) {
+        std::vector<std::string> out;
+        if (j.contains(k) && j[k].is_array())
+            for (const auto& v : j[k])
+                if (v.is_string()) out.push_back(v.get<std::string>());
+        return out;
+    };
+    auto flag = [&](const char* k) { return j.contains(k) && j[k].is_boolean() && j[k].get<bool>(); };
+    r.id = str("id");
+    r.name = str("name");
+    r.image = str("image");
+    r.image_id = str("image_id");
+    r.chain_ids = strs("chain_ids");
+    r.created_ns = j.value("created_ns", int64_t{0});
+    r.args = strs("args");
+    r.config = j.contains("config") ? j["config"] : Json::object();
+    r.host_config = j.contains("host_config") ? j["host_config"] : Json::object();
+    if (j.contains("restart") && j["restart"].is_object()) {
+        r.restart.policy = restart_from(j["restart"].value("policy", std::string("no")));
+        r.restart.max_retries = j["restart"].value("max_retries", 0);
+    }
+    r.auto_remove = flag("auto_remove");
+    r.tty = flag("tty");
+    r.open_stdin = flag("open_stdin");
+    r.stop_signal = str("stop_signal");
+    if (r.stop_signal.empty()) r.stop_signal = "SIGTERM";
+    r.stop_timeout = j.value("stop_timeout", 10);
+    if (j.contains("volumes") && j["volumes"].is_array())
+        for (const auto& v : j["volumes"])
+            if (v.is_object())
+                r.volumes.push_back({v.value("name", std::string()), v.value("anonymous", false),
+                                     v.value("target", std::string()), v.value("copy_up", true)});
+    r.hostname = str("hostname");
+    return r;
+}
+
+// Names as docker's generator makes them: adjective_surname.
+constexpr std::array k_adjectives = {
+    "admiring", "agitated", "amazing", "awesome", "blissful", "bold", "brave", "busy",
+    "charming", "clever", "compassionate", "competent", "cool", "dazzling", "determined",
+    "dreamy", "eager", "ecstatic", "elegant", "epic", "exciting", "fervent", "focused",
+    "friendly", "gallant", "gifted", "goofy", "gracious", "happy", "hopeful", "jolly",
+    "keen", "kind", "laughing", "loving", "lucid", "magical", "modest", "nice", "nifty",
+    "nostalgic", "optimistic", "peaceful", "practical", "priceless", "quirky", "relaxed",
+    "serene", "sharp", "silly", "stoic", "sweet", "tender", "trusting", "upbeat", "vibrant",
+    "vigilant", "wizardly", "wonderful", "youthful", "zealous", "zen"};
+constexpr std::array k_surnames = {
+    "agnesi", "albattani", "allen", "archimedes", "babbage", "banach", "bardeen", "bell",
+    "bohr", "booth", "brattain", "cannon", "carson", "cerf", "chandrasekhar", "curie",
+    "darwin", "dijkstra", "einstein", "euclid", "euler", "faraday", "fermat", "fermi",
+    "feynman", "franklin", "galileo", "gauss", "goldberg", "goodall", "hamilton", "hawking",
+    "heisenberg", "hopper", "hypatia", "johnson", "kepler", "knuth", "lamarr", "lovelace",
+    "maxwell", "mccarthy", "meitner", "mirzakhani", "morse", "newton", "noether", "pascal",
+    "pasteur", "payne", "poincare", "ritchie", "shannon", "sinoussi", "tesla", "thompson",
+    "torvalds", "turing", "wilson", "wozniak", "wright", "yalow"};
+
+}  // namespace
+
+std::string_view status_name(Status s) {
+    switch (s) {
+        case Status::created: return "created";
+        case Status::running: return "running";
+        case Status::paused: return "paused";
+        case Status::restarting: return "restarting";
+        case Status::exited: return "exited";
+        case Status::dead: return "dead";
+    }
+    return "dead";
+}
+
+ContainerState parse_state(std::string_view text) {
+    ContainerState s;
+    for (const auto& line : split(text, '\n')) {
+        auto kv = split_once(line, '=');
+        if (!kv) continue;
+        auto [k, v] = *kv;
+        auto num = [&] { return parse_i64(v).value_or(0); };
+        if (k == "status") {
+            for (Status st : {Status::created, Status::running, Status::paused, Status::restarting,
+                              Status::exited, Status::dead})
+                if (status_name(st) == v) s.status = st;
+        } else if (k == "pid") {
+            s.pid = static_cast<int>(num());
+        } else if (k == "pid_start") {
+            s.pid_start = num();
+        } else if (k == "monitor_pid") {
+            s.monitor_pid = static_cast<int>(num());
+        } else if (k == "monitor_start") {
+            s.monitor_start = num();
+        } else if (k == "exit_code") {
+            s.exit_code = static_cast<int>(num());
+        } else if (k == "started_ns") {
+            s.started_ns = num();
+        } else if (k == "finished_ns") {
+            s.finished_ns = num();
+        } else if (k == "restart_count") {
+            s.restart_count = static_cast<int>(num());
+        } else if (k == "error") {
+            s.error = std::string(v);
+        }
+    }
+    return s;
+}
+
+std::string serialize_state(const ContainerState& s) {
+    std::string error = s.error;
+    std::replace(error.begin(), error.end(), '\n', ' ');
+    return "status=" + std::string(status_name(s.status)) + "\npid=" + std::to_string(s.pid) +
+           "\npid_start=" + std::to_string(s.pid_start) +
+           "\nmonitor_pid=" + std::to_string(s.monitor_pid) +
+           "\nmonitor_start=" + std::to_string(s.monitor_start) +
+           "\nexit_code=" + std::to_string(s.exit_code) +
+           "\nstarted_ns=" + std::to_string(s.started_ns) +
+           "\nfinished_ns=" + std::to_string(s.finished_ns) +
+           "\nrestart_count=" + std::to_string(s.restart_count) + "\nerror=" + error + "\n";
+}
+
+int64_t process_start_time(int pid) {
+    if (pid <= 0) return 0;
+    auto text = fs::read_file("/proc/" + std::to_string(pid) + "/stat", 4096);
+    if (!text) return 0;
+    // The command name may hold spaces and parentheses: fields start after the last ')'.
+    auto close = text->rfind(')');
+    if (close == std::string::npos) return 0;
+    auto fields = split(std::string_view(*text).substr(close + 2), ' ');
+    if (fields.size() < 20) return 0;
+    return parse_i64(fields[19]).value_or(0);  // field 22 overall
+}
+
+Result<ContainerStore> ContainerStore::open(const Context& ctx) {
+    ContainerStore s;
+    s.m_ctx = ctx;
+    s.m_root = ctx.root;
+    s.m_run_root = ctx.run_root;
+    for (const char* sub : {"containers", "container-names", "tmp"})
+        TRY_CTX("open store `" + s.m_root + "`", fs::make_dirs(s.m_root + "/" + sub, 0700));
+    return s;
+}
+
+std::string ContainerStore::new_id() const {
+    for (;;) {
+        std::string id = random_hex(32);
+        // Docker never hands out an ID whose short form is all digits (it reads like a number).
+        if (id.substr(0, 12).find_first_not_of("0123456789") == std::string::npos) continue;
+        if (!fs::lexists(dir(id))) return id;
+    }
+}
+
+std::string ContainerStore::new_name() const {
+    for (int attempt = 0;; ++attempt) {
+        auto bytes = random_hex(4);
+        uint32_t r = static_cast<uint32_t>(std::stoul(bytes, nullptr, 16));
+        std::string name = std::string(k_adjectives[r % k_adjectives.size()]) + "_" +
+                           k_surnames[(r / k_adjectives.size()) % k_surnames.size()];
+        if (attempt > 10) name += std::to_string(r % 10);
+        if (!fs::lexists(m_root + "/container-names/" + name)) return name;
+    }
+}
+
+Result<void> ContainerStore::create(const ContainerRecord& record, const oci::RuntimeSpec& spec) {
+    const std::string names = m_root + "/container-names/";
+    if (fs::lexists(names + record.name)) {
+        char target[256] = {0};
+        ::readlink((names + record.name).c_str(), target, sizeof target - 1);
+        return fail("Conflict. The container name \"/" + record.name +
+                    "\" is already in use by container \"" + std::string(target) +
+                    "\". You have to remove (or rename) that container to be able to reuse that "
+                    "name.");
+    }
+    image::Store images = TRY(image::Store::open(m_ctx));
+    image::Staging staging = TRY(images.stage());
+    std::string stage = staging.path() + "/c";
+    if (::mkdir(stage.c_str(), 0711) != 0) return fail_errno("create `" + stage + "`");
+    auto built = [&]() -> Result<void> {
+        for (const char* sub : {"upper", "work", "merged"})
+            if (::mkdir((stage + "/" + sub).c_str(), 0755) != 0)
+                return fail_errno("create `" + stage + "/" + sub + "`");
+        TRY(write_file_atomic(stage + "/config.json", to_go_json(record_json(record)) + "\n",
+                              0600));
+        TRY(write_file_atomic(stage + "/spec.json", oci::to_json_text(spec), 0600));
+        ContainerState st;
+        st.status = Status::created;
+        TRY(write_file_atomic(stage + "/state", serialize_state(st), 0600));
+        if (::rename(stage.c_str(), dir(record.id).c_str()) != 0)
+            return fail_errno("create container `" + record.id + "`");
+        return {};
+    }();
+    if (!built) return built;
+    if (::symlink(record.id.c_str(), (names + record.name).c_str()) != 0) {
+        int err = errno;
+        (void)fs::remove_tree(dir(record.id));
+        if (err == EEXIST) {
+            char target[256] = {0};
+            ::readlink((names + record.name).c_str(), target, sizeof target - 1);
+            return fail("Conflict. The container name \"/" + record.name +
+                        "\" is already in use by container \"" + std::string(target) +
+                        "\". You have to remove (or rename) that container to be able to reuse "
+                        "that name.");
+        }
+        return fail_errno("claim container name `" + record.name + "`", err);
+    }
+    return {};
+}
+
+Result<std::vector<std::string>> ContainerStore::ids() const {
+    return fs::list_dir(m_root + "/containers");
+}
+
+Result<ContainerRecord> ContainerStore::load(const std::string& id) const {
+    std::string text = TRY(fs::read_file(dir(id) + "/config.json", k_record_limit));
+    return record_from(text, "container " + id.substr(0, 12));
+}
+
+Result<oci::RuntimeSpec> ContainerStore::load_spec(const std::string& id) const {
+    std::string text = TRY(fs::read_file(dir(id) + "/spec.json", k_record_limit));
+    return oci::parse_runtime_spec(text);
+}
+
+Result<ContainerRecord> ContainerStore::find(std::string_view name_or_id) const {
+    std::string key(name_or_id);
+    if (key.starts_with("/")) key.erase(0, 1);
+    if (key.empty() || key.find('/') != std::string::npos || key == "." || key == "..")
+        return fail("no such container `" + printable(name_or_id) + "`");
+    if (key.size() == 64 && is_lower_hex(key) && fs::lexists(dir(key))) return load(key);
+    char target[128] = {0};
+    ssize_t n = ::readlink((m_root + "/container-names/" + key).c_str(), target, sizeof target - 1);
+    if (n > 0 && fs::lexists(dir(target))) return load(target);
+    if (is_lower_hex(key)) {
+        std::vector<std::string> matches;
+        for (const auto& id : TRY(ids()))
+            if (id.starts_with(key)) matches.push_back(id);
+        if (matches.size() == 1) return load(matches.front());
+        if (matches.size() > 1)
+            return fail("multiple containers match the ID prefix `" + key + "`");
+    }
+    return fail("no such container `" + printable(name_or_id) + "`");
+}
+
+Result<ContainerState> ContainerStore::state(const std::string& id) const {
+    std::string text = TRY(fs::read_file(state_path(id), 65536));
+    ContainerState s = parse_state(text);
+    if (s.status == Status::running || s.status == Status::restarting ||
+        s.status == Status::paused) {
+        bool monitor_alive = s.monitor_pid > 0 &&
+                             process_start_time(s.monitor_pid) == s.monitor_start &&
+                             s.monitor_start != 0;
+        if (!monitor_alive) {
+            // The monitor died without recording the exit: its container was killed with it
+            // (PR_SET_PDEATHSIG), unless it somehow still runs.
+            bool alive = s.pid > 0 && s.pid_start != 0 && process_start_time(s.pid) == s.pid_start;
+            if (!alive) {
+                s.status = Status::exited;
+                s.exit_code = 137;
+                s.pid = 0;
+                s.monitor_pid = 0;
+                if (!s.finished_ns) s.finished_ns = now_unix_ns();
+            }
+        }
+    }
+    return s;
+}
+
+Result<void> ContainerStore::write_state(const std::string& id, const ContainerState& state) const {
+    return write_file_atomic(state_path(id), serialize_state(state), 0600);
+}
+
+Result<void> ContainerStore::set_stopped_by_user(const std::string& id, bool stopped) const {
+    if (!stopped) {
+        if (::unlink(stop_marker(id).c_str()) != 0 && errno != ENOENT)
+            return fail_errno("clear stop marker");
+        return {};
+    }
+    return write_file_atomic(stop_marker(id), "", 0600);
+}
+
+Result<void> ContainerStore::remove(const ContainerRecord& record) const {
+    const std::string name = m_root + "/container-names/" + record.name;
+    char target[128] = {0};
+    if (::readlink(name.c_str(), target, sizeof target - 1) > 0 && record.id == target)
+        ::unlink(name.c_str());
+    // Renamed into a staging directory first so the container disappears at once, whatever the
+    // tree's size; the staging directory is deleted with its object.
+    image::Store images = TRY(image::Store::open(m_ctx));
+    image::Staging trash = TRY(images.stage());
+    if (::rename(dir(record.id).c_str(), (trash.path() + "/x").c_str()) != 0 && errno != ENOENT)
+        return fail_errno("remove container `" + record.id.substr(0, 12) + "`");
+    (void)fs::remove_tree(run_dir(record.id));
+    return {};
+}
+
+}  // namespace ferry::runtime

@@ -1,0 +1,132 @@
+#pragma once
+// ContainerStore: the containers of a store, on disk.
+//
+//   containers/<id>/config.json   ContainerRecord: what create decided (never changes)
+//   containers/<id>/spec.json     the OCI runtime spec
+//   containers/<id>/state         ContainerState, key=value lines, replaced atomically (by
+//                                 ferry and by the C monitor, hence no JSON)
+//   containers/<id>/stopped       present once a user stopped it (restart policies honour it)
+//   containers/<id>/upper, work   the overlay's upper and work directories; merged/ the mount
+//                                 point (mounted only inside the container's mount namespace)
+//   containers/<id>/ctr.log       output, docker's json-file format
+//   container-names/<name>        symlink to <id>: creating it claims the name atomically
+//
+// A container directory appears under containers/ only complete (built in tmp/, renamed), and
+// its name symlink is created right after; a crash in between leaves a container without a name
+// entry, still listed and removable by ID.
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ferry/core/context.hpp"
+#include "ferry/oci/json.hpp"
+#include "ferry/oci/runtime_spec.hpp"
+#include "ferry/runtime/container_plan.hpp"
+#include "ferry/util/result.hpp"
+
+namespace ferry::runtime {
+
+// What create decided about a container; written once.
+struct ContainerRecord {
+    std::string id;          // 64 hex
+    std::string name;        // without the leading '/'
+    std::string image;       // as the user typed it
+    std::string image_id;    // sha256:<hex>
+    std::vector<std::string> chain_ids;  // the image's layers, bottom first
+    int64_t created_ns = 0;
+    std::vector<std::string> args;  // the process's args (Path + Args in inspect)
+    Json config;                    // docker's Config
+    Json host_config;               // docker's HostConfig
+    Restart restart;
+    bool auto_remove = false;
+    bool tty = false;
+    bool open_stdin = false;
+    std::string stop_signal = "SIGTERM";
+    int stop_timeout = 10;
+    std::vector<VolumeUse> volumes;
+    std::string hostname;
+};
+
+enum class Status { created, running, paused, restarting, exited, dead };
+
+// "created", "running", ... as docker spells them.
+std::string_view status_name(Status s);
+
+// Where a container is in its life. pid and monitor_pid are 0 when not running.
+struct ContainerState {
+    Status status = Status::created;
+    int pid = 0;                  // the container init, in ferry's pid namespace
+    int64_t pid_start = 0;        // its start time (clock ticks since boot) against pid reuse
+    int monitor_pid = 0;
+    int64_t monitor_start = 0;
+    int exit_code = 0;
+    int64_t started_ns = 0;
+    int64_t finished_ns = 0;
+    int restart_count = 0;
+    std::string error;            // why the last start failed
+};
+
+class ContainerStore {
+public:
+    // Opens the containers of the store at ctx.root (creating the directories).
+    static Result<ContainerStore> open(const Context& ctx);
+
+    // Writes a new container (record, spec, initial state, upper/work/merged dirs) and claims
+    // its name. Fails with docker's `Conflict. The container name "/x" is already in use by
+    // container "<id>". You have to remove (or rename) that container to be able to reuse that
+    // name.`
+    Result<void> create(const ContainerRecord& record, const oci::RuntimeSpec& spec);
+
+    // The container named by a name, a full ID or an unambiguous ID prefix. Fails with
+    // `no such container `x``.
+    Result<ContainerRecord> find(std::string_view name_or_id) const;
+    // The record of an ID.
+    Result<ContainerRecord> load(const std::string& id) const;
+    // The runtime spec of an ID.
+    Result<oci::RuntimeSpec> load_spec(const std::string& id) const;
+    // Every container ID, in no particular order.
+    Result<std::vector<std::string>> ids() const;
+
+    // The state as recorded, corrected by what is true now: a container recorded as running
+    // whose monitor is gone is reported exited (its init was killed with the monitor: 137).
+    Result<ContainerState> state(const std::string& id) const;
+    // Replaces the state file atomically.
+    Result<void> write_state(const std::string& id, const ContainerState& state) const;
+
+    // Marks a user's stop (restart policies then leave the container stopped) or clears it.
+    Result<void> set_stopped_by_user(const std::string& id, bool stopped) const;
+
+    // Deletes the container directory and its name. The caller checks it is not running.
+    Result<void> remove(const ContainerRecord& record) const;
+
+    // A fresh unique container ID and, when name is empty, a fresh docker-style name.
+    std::string new_id() const;
+    std::string new_name() const;
+
+    const std::string& root() const { return m_root; }
+    std::string dir(const std::string& id) const { return m_root + "/containers/" + id; }
+    std::string state_path(const std::string& id) const { return dir(id) + "/state"; }
+    std::string stop_marker(const std::string& id) const { return dir(id) + "/stopped"; }
+    std::string log_path(const std::string& id) const { return dir(id) + "/ctr.log"; }
+    // Runtime directory of a running container (attach socket), under the context's run root.
+    std::string run_dir(const std::string& id) const { return m_run_root + "/" + id; }
+
+private:
+    Context m_ctx;
+    std::string m_root;
+    std::string m_run_root;
+};
+
+// Reads a key=value state file; tolerant of unknown keys.
+ContainerState parse_state(std::string_view text);
+// Serialises a state as the monitor writes it.
+std::string serialize_state(const ContainerState& state);
+
+// The start time of a process (field 22 of /proc/PID/stat), 0 when it does not exist.
+int64_t process_start_time(int pid);
+
+}  // namespace ferry::runtime

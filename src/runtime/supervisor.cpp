@@ -1,0 +1,233 @@
+// The start path. Everything that can fail in a way the user must hear about happens before
+// or inside spawn_container, in S, and is reported to the CLI over a pipe ("ok PID" or
+// "error STATUS MESSAGE"); after that S can only exec the monitor. The container's descriptors
+// are made here: a pty (spawn returns its master) or stdout/stderr pipes, a stdin pipe for -i,
+// and the attach socket, bound through /proc/self/fd so the path length limit of unix sockets
+// never matters.
+
+#include "ferry/runtime/supervisor.hpp"
+
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <vector>
+
+#include "ferry/image/store.hpp"
+#include "ferry/runtime/helpers.hpp"
+#include "ferry/runtime/spawn.hpp"
+#include "ferry/util/fs.hpp"
+#include "ferry/util/strings.hpp"
+
+namespace ferry::runtime {
+
+namespace {
+
+// The descriptors one start needs; in S they go to the container and the monitor.
+struct StartIo {
+    Fd listen;                // attach socket
+    Fd out_r, out_w;          // stdout pipe (no tty)
+    Fd err_r, err_w;          // stderr pipe (no tty)
+    Fd in_r, in_w;            // stdin pipe (-i without a tty)
+    Fd null;                  // /dev/null for unused stdio
+};
+
+Result<Fd> listen_socket(const std::string& run_dir) {
+    TRY(fs::make_dirs(run_dir, 0700));
+    Fd dir = TRY(fs::open(run_dir, O_RDONLY | O_DIRECTORY));
+    std::string path = "/proc/self/fd/" + std::to_string(dir.get()) + "/attach.sock";
+    ::unlink(path.c_str());
+    Fd sock(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!sock) return fail_errno("attach socket");
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+    if (::bind(sock.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+        return fail_errno("bind attach socket in `" + run_dir + "`");
+    if (::listen(sock.get(), 8) != 0) return fail_errno("listen on attach socket");
+    return sock;
+}
+
+Result<void> make_pipe(Fd& r, Fd& w) {
+    int p[2];
+    if (::pipe2(p, O_CLOEXEC) != 0) return fail_errno("pipe");
+    r.reset(p[0]);
+    w.reset(p[1]);
+    return {};
+}
+
+Result<StartIo> prepare_io(const ContainerStore& store, const ContainerRecord& r) {
+    StartIo io;
+    io.listen = TRY(listen_socket(store.run_dir(r.id)));
+    io.null = TRY(fs::open("/dev/null", O_RDWR));
+    if (!r.tty) {
+        TRY(make_pipe(io.out_r, io.out_w));
+        TRY(make_pipe(io.err_r, io.err_w));
+    }
+    if (r.open_stdin && !r.tty) TRY(make_pipe(io.in_r, io.in_w));
+    return io;
+}
+
+std::vector<std::string> layer_dirs(const ContainerStore& store, const ContainerRecord& r) {
+    std::vector<std::string> dirs;
+    for (auto it = r.chain_ids.rbegin(); it != r.chain_ids.rend(); ++it)
+        dirs.push_back(store.root() + "/layers/" + *it + "/diff");
+    return dirs;
+}
+
+// Keeps fd open across exec.
+void inherit(int fd) {
+    if (fd >= 0) ::fcntl(fd, F_SETFD, 0);
+}
+
+// Spawns the container as a child of this process; the rest of S.
+Result<Spawned> spawn(const ContainerStore& store, const ContainerRecord& r, StartIo& io,
+                      const oci::RuntimeSpec& spec) {
+    std::string dir = store.dir(r.id);
+    SpawnRequest req;
+    req.spec = &spec;
+    req.rootfs = dir + "/merged";
+    req.overlay = OverlaySpec{layer_dirs(store, r), dir + "/upper", dir + "/work"};
+    if (!r.tty) {
+        req.stdio = StdioMode::fds;
+        req.stdio_fds = {io.in_r ? io.in_r.get() : io.null.get(), io.out_w.get(), io.err_w.get()};
+    }
+    req.default_cgroup_path = "/ferry/" + r.id;
+    req.seccomp_cache_dir = store.run_dir("seccomp-cache");
+    req.die_with_parent = true;
+    return spawn_container(req);
+}
+
+// In S (or the restarting monitor's process): spawn, record, report, exec the monitor.
+// Returns only on failure.
+Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, StartIo& io,
+                       int client_fd, int report_fd, const std::string& ferry_binary,
+                       int restart_count) {
+    oci::RuntimeSpec spec = TRY(store.load_spec(r.id));
+    std::string monitor = TRY(helper_path(store.root(), Helper::monitor));
+    Spawned c = TRY(spawn(store, r, io, spec));
+    // Only the monitor's ends stay open here.
+    io.out_w.reset();
+    io.err_w.reset();
+    io.in_r.reset();
+    ContainerState st;
+    st.status = Status::running;
+    st.pid = c.pid.pid();
+    st.pid_start = process_start_time(st.pid);
+    st.monitor_pid = ::getpid();
+    st.monitor_start = process_start_time(st.monitor_pid);
+    st.started_ns = now_unix_ns();
+    st.restart_count = restart_count;
+    TRY(store.write_state(r.id, st));
+    if (report_fd >= 0) {
+        std::string ok = "ok " + std::to_string(st.pid);
+        (void)fs::write_all(report_fd, ok);
+        ::close(report_fd);
+    }
+    // Everything the monitor needs, by number.
+    int out = r.tty ? c.pty_master.get() : io.out_r.get();
+    std::vector<std::string> args = {
+        monitor, "--state", store.state_path(r.id), "--log", store.log_path(r.id),
+        "--pidfd", std::to_string(c.pid.fd()), "--out", std::to_string(out),
+        "--listen", std::to_string(io.listen.get()),
+        "--restart", r.restart.policy == RestartPolicy::no ? "no"
+                     : r.restart.policy == RestartPolicy::always ? "always"
+                     : r.restart.policy == RestartPolicy::unless_stopped
+                         ? "unless-stopped"
+                         : "on-failure:" + std::to_string(r.restart.max_retries),
+        "--restart-count", std::to_string(restart_count), "--started",
+        std::to_string(st.started_ns), "--id", r.id, "--ferry", ferry_binary, "--root",
+        store.root(), "--stop-file", store.stop_marker(r.id)};
+    if (!r.tty) args.insert(args.end(), {"--err", std::to_string(io.err_r.get())});
+    if (io.in_w) args.insert(args.end(), {"--stdin", std::to_string(io.in_w.get())});
+    if (r.tty) args.push_back("--tty");
+    if (client_fd >= 0) args.insert(args.end(), {"--client", std::to_string(client_fd)});
+    if (r.auto_remove) args.push_back("--auto-remove");
+    for (int fd : {c.pid.fd(), out, io.listen.get(), io.err_r.get(), io.in_w.get(), client_fd})
+        inherit(fd);
+    // The monitor keeps no terminal or pipe of the CLI's.
+    for (int fd = 0; fd < 3; ++fd) ::dup2(io.null.get(), fd);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(monitor.c_str(), argv.data());
+    int err = errno;
+    (void)c.pid.kill(SIGKILL);
+    return fail_errno("exec `" + monitor + "`", err);
+}
+
+// Records a failed start as docker does: exited, with the error and its status.
+void record_failure(const ContainerStore& store, const std::string& id, const Error& e) {
+    ContainerState st = store.state(id).value_or(ContainerState{});
+    st.status = Status::exited;
+    st.exit_code = e.exit_code;
+    st.pid = 0;
+    st.monitor_pid = 0;
+    st.error = e.message;
+    st.finished_ns = now_unix_ns();
+    (void)store.write_state(id, st);
+}
+
+}  // namespace
+
+std::string self_binary() {
+    char buf[4096];
+    ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n <= 0) return "ferry";
+    return std::string(buf, static_cast<size_t>(n));
+}
+
+Result<Started> start_container(const StartRequest& req) {
+    const ContainerStore& store = *req.store;
+    const ContainerRecord& r = *req.record;
+    StartIo io = TRY(prepare_io(store, r));
+    int report[2];
+    if (::pipe2(report, O_CLOEXEC) != 0) return fail_errno("pipe");
+    Fd report_r(report[0]), report_w(report[1]);
+    pid_t s = ::fork();
+    if (s < 0) return fail_errno("fork");
+    if (s == 0) {
+        report_r.reset();
+        ::setsid();
+        auto r2 = supervise(store, r, io, req.client_fd, report_w.get(), req.ferry_binary, 0);
+        std::string msg = "error " + std::to_string(r2.error().exit_code) + " " +
+                          r2.error().message;
+        (void)fs::write_all(report_w.get(), msg);
+        ::_exit(r2.error().exit_code);
+    }
+    report_w.reset();
+    std::string answer = fs::read_all(report_r.get(), 65536).value_or("");
+    if (answer.starts_with("ok ")) {
+        return Started{static_cast<int>(parse_i64(answer.substr(3)).value_or(0)), s};
+    }
+    int status = 0;
+    ::waitpid(s, &status, 0);
+    Error e{"container start: supervisor died", 0, k_exit_failed};
+    if (answer.starts_with("error ")) {
+        auto rest = std::string_view(answer).substr(6);
+        auto sp = rest.find(' ');
+        e.exit_code = static_cast<int>(parse_i64(rest.substr(0, sp)).value_or(k_exit_failed));
+        e.message = std::string(rest.substr(sp + 1));
+    }
+    record_failure(store, r.id, e);
+    return std::unexpected(std::move(e));
+}
+
+Result<void> restart_in_place(const ContainerStore& store, const std::string& id,
+                              const std::string& ferry_binary) {
+    ContainerRecord r = TRY(store.find(id));
+    ContainerState old = TRY(store.state(id));
+    // Nothing of the previous monitor's stays open.
+    ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+    StartIo io = TRY(prepare_io(store, r));
+    auto result = supervise(store, r, io, -1, -1, ferry_binary, old.restart_count + 1);
+    record_failure(store, r.id, result.error());
+    return result;
+}
+
+}  // namespace ferry::runtime
