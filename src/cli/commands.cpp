@@ -3,6 +3,7 @@
 // functions, as docker's do.
 
 #include "ferry/cli/command.hpp"
+#include "ferry/cli/container_cmds.hpp"
 #include "ferry/cli/gpu_cmd.hpp"
 #include "ferry/cli/image_inspect_cmd.hpp"
 #include "ferry/cli/image_prune_cmd.hpp"
@@ -10,6 +11,7 @@
 #include "ferry/cli/import_cmd.hpp"
 #include "ferry/cli/load_cmd.hpp"
 #include "ferry/cli/rmi_cmd.hpp"
+#include "ferry/cli/run_cmd.hpp"
 #include "ferry/cli/save_cmd.hpp"
 #include "ferry/cli/system_df_cmd.hpp"
 #include "ferry/cli/tag_cmd.hpp"
@@ -18,6 +20,22 @@
 namespace ferry::cli {
 
 namespace {
+
+constexpr Command k_container[] = {
+    {"attach", "Attach local standard input, output, and error streams to a running container",
+     cmd_attach, {}},
+    {"create", "Create a new container", cmd_create, {}},
+    {"exec", "Execute a command in a running container", cmd_exec, {}},
+    {"kill", "Kill one or more running containers", cmd_kill, {}},
+    {"logs", "Fetch the logs of a container", cmd_logs, {}},
+    {"ls", "List containers", cmd_ps, {}, "list,ps"},
+    {"restart", "Restart one or more containers", cmd_restart, {}},
+    {"rm", "Remove one or more containers", cmd_rm, {}, "remove"},
+    {"run", "Create and run a new container from an image", cmd_run, {}},
+    {"start", "Start one or more stopped containers", cmd_start, {}},
+    {"stop", "Stop one or more running containers", cmd_stop, {}},
+    {"wait", "Block until one or more containers stop, then print their exit codes", cmd_wait, {}},
+};
 
 constexpr Command k_gpu_cdi[] = {
     {"generate", "Write a CDI spec for the host's NVIDIA GPUs", cmd_gpu_cdi_generate, {}},
@@ -44,17 +62,32 @@ constexpr Command k_system[] = {
 };
 
 constexpr Command k_top[] = {
+    {"container", "Manage containers", nullptr, k_container},
     {"gpu", "Manage GPUs", nullptr, k_gpu},
     {"image", "Manage images", nullptr, k_image},
     {"system", "Manage ferry", nullptr, k_system},
+    {"run", "Create and run a new container from an image", cmd_run, {}},
+    {"exec", "Execute a command in a running container", cmd_exec, {}},
+    {"ps", "List containers", cmd_ps, {}},
+    {"attach", "Attach local standard input, output, and error streams to a running container",
+     cmd_attach, {}},
+    {"create", "Create a new container", cmd_create, {}},
     {"images", "List images", cmd_images, {}},
     {"import", "Import the contents from a tarball to create a filesystem image", cmd_import, {}},
+    {"kill", "Kill one or more running containers", cmd_kill, {}},
     {"load", "Load an image from a tar archive or STDIN", cmd_load, {}},
+    {"logs", "Fetch the logs of a container", cmd_logs, {}},
+    {"restart", "Restart one or more containers", cmd_restart, {}},
+    {"rm", "Remove one or more containers", cmd_rm, {}},
     {"rmi", "Remove one or more images", cmd_rmi, {}},
     {"save", "Save one or more images to a tar archive (streamed to STDOUT by default)", cmd_save,
      {}},
+    {"start", "Start one or more stopped containers", cmd_start, {}},
+    {"stop", "Stop one or more running containers", cmd_stop, {}},
     {"tag", "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", cmd_tag, {}},
     {"version", "Show the ferry version information", cmd_version, {}},
+    {"wait", "Block until one or more containers stop, then print their exit codes", cmd_wait, {}},
+    {"__restart", "", cmd_internal_restart, {}},
 };
 
 }  // namespace

@@ -32,6 +32,7 @@ std::string top_help() {
         "  -v, --version            Print version information and quit\n\n";
     std::string management = "Management Commands:\n", commands = "Commands:\n";
     for (const auto& c : cli::top_level_commands()) {
+        if (c.name.starts_with("__")) continue;  // internal, run by the monitor
         std::string line = "  " + std::string(c.name);
         line += std::string(line.size() < 12 ? 12 - line.size() : 1, ' ');
         line += std::string(c.summary) + "\n";

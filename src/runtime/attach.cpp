@@ -19,6 +19,7 @@
 
 #include "ferry/util/fs.hpp"
 #include "ferry/util/strings.hpp"
+#include "ferry/util/terminal.hpp"
 
 namespace ferry::runtime {
 
@@ -44,27 +45,6 @@ void send_size(int sock) {
     if (::ioctl(1, TIOCGWINSZ, &ws) != 0 && ::ioctl(0, TIOCGWINSZ, &ws) != 0) return;
     (void)send_frame(sock, k_resize, std::to_string(ws.ws_row) + " " + std::to_string(ws.ws_col));
 }
-
-// Puts the terminal on fd in raw mode until destroyed.
-class RawMode {
-public:
-    explicit RawMode(int fd) : m_fd(fd) {
-        if (::tcgetattr(fd, &m_saved) != 0) return;
-        termios raw = m_saved;
-        ::cfmakeraw(&raw);
-        m_active = ::tcsetattr(fd, TCSADRAIN, &raw) == 0;
-    }
-    ~RawMode() {
-        if (m_active) ::tcsetattr(m_fd, TCSADRAIN, &m_saved);
-    }
-    RawMode(const RawMode&) = delete;
-    RawMode& operator=(const RawMode&) = delete;
-
-private:
-    int m_fd;
-    termios m_saved{};
-    bool m_active = false;
-};
 
 }  // namespace
 

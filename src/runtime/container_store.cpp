@@ -239,7 +239,8 @@ std::string ContainerStore::new_name() const {
     }
 }
 
-Result<void> ContainerStore::create(const ContainerRecord& record, const oci::RuntimeSpec& spec) {
+Result<void> ContainerStore::create(const ContainerRecord& record, const oci::RuntimeSpec& spec,
+                                    const std::map<std::string, std::string>& files) {
     const std::string names = m_root + "/container-names/";
     if (fs::lexists(names + record.name)) {
         char target[256] = {0};
@@ -263,6 +264,8 @@ Result<void> ContainerStore::create(const ContainerRecord& record, const oci::Ru
         ContainerState st;
         st.status = Status::created;
         TRY(write_file_atomic(stage + "/state", serialize_state(st), 0600));
+        for (const auto& [name, content] : files)
+            TRY(write_file_atomic(stage + "/" + name, content, 0644));
         if (::rename(stage.c_str(), dir(record.id).c_str()) != 0)
             return fail_errno("create container `" + record.id + "`");
         return {};

@@ -18,6 +18,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -79,7 +80,9 @@ public:
     // its name. Fails with docker's `Conflict. The container name "/x" is already in use by
     // container "<id>". You have to remove (or rename) that container to be able to reuse that
     // name.`
-    Result<void> create(const ContainerRecord& record, const oci::RuntimeSpec& spec);
+    // files are extra files written into the container directory (hostname, hosts, ...).
+    Result<void> create(const ContainerRecord& record, const oci::RuntimeSpec& spec,
+                        const std::map<std::string, std::string>& files = {});
 
     // The container named by a name, a full ID or an unambiguous ID prefix. Fails with
     // `no such container `x``.

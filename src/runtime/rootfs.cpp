@@ -141,6 +141,7 @@ Result<void> mount_overlay(const OverlaySpec& o, const std::string& target, bool
         opts.data.emplace_back("workdir", o.work_dir);
     }
     if (userns) opts.data.emplace_back("userxattr", "");
+    if (o.nodev) opts.attr_set |= MOUNT_ATTR_NODEV;
     auto mnt = new_fs_mount("overlay", "overlay", opts);
     if (!mnt && mnt.error().message.find("lowerdir+") != std::string::npos) {
         std::string joined;

@@ -24,6 +24,7 @@ struct OverlaySpec {
     std::vector<std::string> lower_dirs;
     std::string upper_dir;
     std::string work_dir;
+    bool nodev = false;  // device nodes in the image cannot be opened (see device_policy.hpp)
 };
 
 struct PlannedMount {

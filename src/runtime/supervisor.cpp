@@ -19,6 +19,8 @@
 #include <vector>
 
 #include "ferry/image/store.hpp"
+#include "ferry/runtime/cgroup.hpp"
+#include "ferry/runtime/device_policy.hpp"
 #include "ferry/runtime/helpers.hpp"
 #include "ferry/runtime/spawn.hpp"
 #include "ferry/util/fs.hpp"
@@ -87,17 +89,23 @@ void inherit(int fd) {
 
 // Spawns the container as a child of this process; the rest of S.
 Result<Spawned> spawn(const ContainerStore& store, const ContainerRecord& r, StartIo& io,
-                      const oci::RuntimeSpec& spec) {
+                      oci::RuntimeSpec& spec) {
     std::string dir = store.dir(r.id);
     SpawnRequest req;
-    req.spec = &spec;
     req.rootfs = dir + "/merged";
     req.overlay = OverlaySpec{layer_dirs(store, r), dir + "/upper", dir + "/work"};
+    req.default_cgroup_path = "/ferry/" + r.id;
+    const CgroupSystem* cgroups = TRY(host_cgroups());
+    if (cgroups->layout != CgroupLayout::v2 && !needs_cgroup(spec)) {
+        // See device_policy.hpp: on cgroup v1 a start without limits skips the cgroup.
+        confine_devices(spec, *req.overlay);
+        req.default_cgroup_path.clear();
+    }
+    req.spec = &spec;
     if (!r.tty) {
         req.stdio = StdioMode::fds;
         req.stdio_fds = {io.in_r ? io.in_r.get() : io.null.get(), io.out_w.get(), io.err_w.get()};
     }
-    req.default_cgroup_path = "/ferry/" + r.id;
     req.seccomp_cache_dir = store.run_dir("seccomp-cache");
     req.die_with_parent = true;
     return spawn_container(req);

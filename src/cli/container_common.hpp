@@ -1,0 +1,30 @@
+#pragma once
+// Shared by the container commands: opening the container store and acting on several
+// containers as docker does (each name in turn, a line per failure, status 125 if any failed).
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "ferry/cli/command.hpp"
+#include "ferry/runtime/container_store.hpp"
+
+namespace ferry::cli {
+
+// Runs fn on each container named; prints `ferry: error: …` for each failure and keeps going.
+// Returns 0 when all succeeded, else 125.
+int for_each_container(const runtime::ContainerStore& store, const std::vector<std::string>& names,
+                       const std::function<Result<void>(const runtime::ContainerRecord&,
+                                                        const std::string& name)>& fn);
+
+// Starts rec with this process attached as its foreground client (output relayed, stdin when
+// interactive, signals forwarded) and returns its exit status; removes it afterwards when
+// remove_after (run --rm). Returns 0 when the user detaches.
+Result<int> start_attached(const runtime::ContainerStore& store,
+                           const runtime::ContainerRecord& rec, bool interactive,
+                           const std::string& detach_keys, bool remove_after);
+
+// Prints one error line on stderr.
+void print_error(const Error& e);
+
+}  // namespace ferry::cli

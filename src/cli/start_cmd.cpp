@@ -1,0 +1,93 @@
+// `ferry start [-a] [-i] CONTAINER...`: starts each under a new monitor; with -a, attaches to
+// the (single) container as `ferry run` does and returns its exit status.
+
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ferry/cli/container_cmds.hpp"
+#include "ferry/cli/container_common.hpp"
+#include "ferry/runtime/attach.hpp"
+#include "ferry/runtime/container_control.hpp"
+#include "ferry/runtime/supervisor.hpp"
+
+namespace ferry::cli {
+
+Result<StartOptions> parse_start(Args args) {
+    StartOptions o;
+    FlagSet flags("ferry start", "[OPTIONS] CONTAINER [CONTAINER...]",
+                  "Start one or more stopped containers");
+    flags.set_aliases("ferry container start, ferry start");
+    flags.add_bool('a', "attach", &o.attach, "Attach STDOUT/STDERR and forward signals");
+    flags.add_bool('i', "interactive", &o.interactive, "Attach container's STDIN");
+    flags.add_string(0, "detach-keys", &o.detach_keys,
+                     "Override the key sequence for detaching a container");
+    auto pos = TRY(parse_flags(flags, args, o));
+    if (o.help) return o;
+    TRY(check_arg_count(flags, pos, 1, -1));
+    if ((o.attach || o.interactive) && pos.size() > 1)
+        return fail("you cannot start and attach multiple containers at once");
+    o.containers = pos;
+    return o;
+}
+
+// Starts rec with a foreground client and relays until it exits; returns its status.
+Result<int> start_attached(const runtime::ContainerStore& store, const runtime::ContainerRecord& rec,
+                           bool interactive, const std::string& detach_keys, bool remove_after) {
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+        return fail_errno("socketpair");
+    Fd mine(sv[0]), theirs(sv[1]);
+    auto started = runtime::start_container(
+        {&store, &rec, theirs.get(), runtime::self_binary()});
+    theirs.reset();
+    if (!started) {
+        if (remove_after) (void)runtime::remove_container(store, rec, true, true);
+        return std::unexpected(started.error());
+    }
+    runtime::AttachOptions ao;
+    ao.forward_stdin = interactive;
+    ao.tty = rec.tty;
+    if (!detach_keys.empty()) ao.detach_keys = detach_keys;
+    ao.signal_target = started->pid;
+    auto outcome = TRY(runtime::attach_session(mine.get(), ao));
+    if (outcome.detached) return 0;
+    int code = 0;
+    if (outcome.exit_code) {
+        code = *outcome.exit_code;
+        ::waitpid(started->monitor_pid, nullptr, 0);
+    } else {
+        auto waited = TRY(runtime::wait_container(store, rec.id, std::chrono::milliseconds(-1)));
+        code = waited.value_or(0);
+    }
+    if (remove_after) TRY(runtime::remove_container(store, rec, true, true));
+    return code;
+}
+
+Result<int> run_start(const StartOptions& o, Context& ctx) {
+    auto store = TRY(runtime::ContainerStore::open(ctx));
+    if (o.attach || o.interactive) {
+        auto rec = TRY(store.find(o.containers.front()));
+        auto st = TRY(store.state(rec.id));
+        if (runtime::is_active(st)) return fail("container " + o.containers.front() + " is already running");
+        TRY(store.set_stopped_by_user(rec.id, false));
+        return start_attached(store, rec, o.interactive, o.detach_keys, false);
+    }
+    return for_each_container(store, o.containers,
+                              [&](const runtime::ContainerRecord& rec, const std::string& name)
+                                  -> Result<void> {
+        auto st = TRY(store.state(rec.id));
+        if (!runtime::is_active(st)) {
+            TRY(store.set_stopped_by_user(rec.id, false));
+            TRY(runtime::start_container({&store, &rec, -1, runtime::self_binary()}));
+        }
+        print_out(name + "\n");
+        return {};
+    });
+}
+
+Result<int> cmd_start(Args args, Context& ctx) {
+    return dispatch(parse_start, run_start, args, ctx);
+}
+
+}  // namespace ferry::cli

@@ -1,0 +1,84 @@
+// `ferry stop [-t N] [-s SIG] CONTAINER...` and `ferry restart`: the container's stop signal,
+// SIGKILL after the grace period, as docker. Each name is printed once done.
+
+#include "ferry/cli/container_cmds.hpp"
+#include "ferry/cli/container_common.hpp"
+#include "ferry/runtime/container_control.hpp"
+#include "ferry/runtime/supervisor.hpp"
+#include "ferry/util/strings.hpp"
+
+namespace ferry::cli {
+
+namespace {
+
+Result<StopOptions> parse_stop_like(Args args, const char* command, const char* summary,
+                                    const char* aliases) {
+    StopOptions o;
+    FlagSet flags(command, "[OPTIONS] CONTAINER [CONTAINER...]", summary);
+    flags.set_aliases(aliases);
+    flags.add_custom('t', "time", "int", "Seconds to wait before killing the container",
+                     [&o](const std::string& v) -> std::string {
+                         auto n = parse_i64(v);
+                         if (!n) return "strconv.ParseInt: parsing \"" + v + "\": invalid syntax";
+                         o.time = *n;
+                         return "";
+                     });
+    flags.add_string('s', "signal", &o.signal, "Signal to send to the container");
+    auto pos = TRY(parse_flags(flags, args, o));
+    if (o.help) return o;
+    TRY(check_arg_count(flags, pos, 1, -1));
+    if (!o.signal.empty()) TRY(runtime::parse_signal(o.signal));
+    o.containers = pos;
+    return o;
+}
+
+Result<void> stop_one(const runtime::ContainerStore& store, runtime::ContainerRecord rec,
+                      const StopOptions& o) {
+    if (!o.signal.empty()) rec.stop_signal = o.signal;
+    int64_t secs = o.time.value_or(rec.stop_timeout);
+    return runtime::stop_container(store, rec, std::chrono::seconds(secs < 0 ? 0 : secs));
+}
+
+}  // namespace
+
+Result<StopOptions> parse_stop(Args args) {
+    return parse_stop_like(args, "ferry stop", "Stop one or more running containers",
+                           "ferry container stop, ferry stop");
+}
+
+Result<int> run_stop(const StopOptions& o, Context& ctx) {
+    auto store = TRY(runtime::ContainerStore::open(ctx));
+    return for_each_container(store, o.containers,
+                              [&](const runtime::ContainerRecord& rec, const std::string& name)
+                                  -> Result<void> {
+        TRY(stop_one(store, rec, o));
+        print_out(name + "\n");
+        return {};
+    });
+}
+
+Result<int> cmd_stop(Args args, Context& ctx) { return dispatch(parse_stop, run_stop, args, ctx); }
+
+Result<StopOptions> parse_restart(Args args) {
+    return parse_stop_like(args, "ferry restart", "Restart one or more containers",
+                           "ferry container restart, ferry restart");
+}
+
+Result<int> run_restart(const StopOptions& o, Context& ctx) {
+    auto store = TRY(runtime::ContainerStore::open(ctx));
+    return for_each_container(store, o.containers,
+                              [&](const runtime::ContainerRecord& rec, const std::string& name)
+                                  -> Result<void> {
+        TRY(stop_one(store, rec, o));
+        TRY(store.set_stopped_by_user(rec.id, false));
+        TRY(runtime::start_container({&store, &rec, -1, runtime::self_binary()}));
+        print_out(name + "\n");
+        return {};
+    });
+}
+
+Result<int> cmd_restart(Args args, Context& ctx) {
+    return dispatch(parse_restart, run_restart, args, ctx);
+}
+
+}  // namespace ferry::cli

@@ -1,0 +1,115 @@
+// The monitor records every exit; these functions only signal and then watch the state file
+// (polling with a short sleep: exits are rare events and the state file is tiny).
+
+#include "ferry/runtime/container_control.hpp"
+
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <thread>
+
+#include "ferry/runtime/pid.hpp"
+#include "ferry/runtime/volumes.hpp"
+#include "ferry/util/strings.hpp"
+
+namespace ferry::runtime {
+
+namespace {
+
+// The init's pidfd, if it is the process the state names.
+Result<Pid> open_init(const ContainerRecord& r, const ContainerState& st) {
+    if (!is_active(st) || st.pid <= 0 || process_start_time(st.pid) != st.pid_start)
+        return fail("Container " + r.id + " is not running");
+    auto pid = Pid::open(st.pid);
+    if (!pid || process_start_time(st.pid) != st.pid_start)
+        return fail("Container " + r.id + " is not running");
+    return pid;
+}
+
+}  // namespace
+
+bool is_active(const ContainerState& s) {
+    return s.status == Status::running || s.status == Status::restarting ||
+           s.status == Status::paused;
+}
+
+Result<int> parse_signal(std::string_view s) {
+    std::string name = to_lower(s);
+    if (auto n = parse_u64(name)) {
+        if (*n == 0 || *n > 64) return fail("invalid signal: " + std::string(s));
+        return static_cast<int>(*n);
+    }
+    if (name.starts_with("sig")) name.erase(0, 3);
+    for (int sig = 1; sig < 32; ++sig) {
+        const char* abbrev = ::sigabbrev_np(sig);
+        if (abbrev && to_lower(abbrev) == name) return sig;
+    }
+    if (name.starts_with("rtmin")) {
+        if (name == "rtmin") return SIGRTMIN;
+        auto off = parse_u64(name.substr(6));
+        if (name[5] == '+' && off && SIGRTMIN + static_cast<int>(*off) <= SIGRTMAX)
+            return SIGRTMIN + static_cast<int>(*off);
+    }
+    return fail("invalid signal: " + std::string(s));
+}
+
+Result<void> signal_container(const ContainerStore& store, const ContainerRecord& r, int sig) {
+    ContainerState st = TRY(store.state(r.id));
+    Pid init = TRY(open_init(r, st));
+    return init.kill(sig);
+}
+
+Result<std::optional<int>> wait_container(const ContainerStore& store, const std::string& id,
+                                          std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    auto pause = std::chrono::milliseconds(2);
+    for (;;) {
+        ContainerState st = TRY(store.state(id));
+        if (!is_active(st)) return std::optional<int>(st.exit_code);
+        if (timeout.count() >= 0 && std::chrono::steady_clock::now() >= deadline)
+            return std::optional<int>();
+        std::this_thread::sleep_for(pause);
+        if (pause < std::chrono::milliseconds(50)) pause *= 2;
+    }
+}
+
+Result<void> stop_container(const ContainerStore& store, const ContainerRecord& r,
+                            std::chrono::seconds timeout) {
+    ContainerState st = TRY(store.state(r.id));
+    if (!is_active(st)) return {};
+    TRY(store.set_stopped_by_user(r.id, true));
+    auto init = open_init(r, st);
+    if (init) {
+        int sig = TRY(parse_signal(r.stop_signal));
+        (void)init->kill(sig);
+        pollfd p{init->fd(), POLLIN, 0};
+        int ms = static_cast<int>(std::chrono::milliseconds(timeout).count());
+        if (::poll(&p, 1, ms) == 0) (void)init->kill(SIGKILL);
+    }
+    auto code = TRY(wait_container(store, r.id, std::chrono::seconds(10)));
+    if (!code) return fail("container " + r.id.substr(0, 12) + " did not stop");
+    return {};
+}
+
+Result<void> remove_container(const ContainerStore& store, const ContainerRecord& r, bool force,
+                              bool volumes) {
+    ContainerState st = TRY(store.state(r.id));
+    if (is_active(st)) {
+        if (!force)
+            return fail("You cannot remove a running container " + r.id +
+                        ". Stop the container before attempting removal or force remove");
+        TRY(store.set_stopped_by_user(r.id, true));
+        if (auto init = open_init(r, st)) (void)init->kill(SIGKILL);
+        auto code = TRY(wait_container(store, r.id, std::chrono::seconds(10)));
+        if (!code) return fail("container " + r.id.substr(0, 12) + " did not stop");
+    }
+    TRY(store.remove(r));
+    if (volumes)
+        for (const auto& v : r.volumes)
+            if (v.anonymous) (void)remove_volume(store.root(), v.name);
+    return {};
+}
+
+}  // namespace ferry::runtime

@@ -1,0 +1,43 @@
+#pragma once
+// Acting on running containers: signals, stop with a grace period, waiting for the exit to be
+// recorded, and removal. Every action goes through a pidfd opened after checking the process's
+// start time, so a recycled PID is never signalled.
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "ferry/runtime/container_store.hpp"
+#include "ferry/util/result.hpp"
+
+namespace ferry::runtime {
+
+// Whether the state says the container runs (running, restarting or paused).
+bool is_active(const ContainerState& state);
+
+// Sends sig to the container's init. Fails with docker's `Container <id> is not running`.
+Result<void> signal_container(const ContainerStore& store, const ContainerRecord& record,
+                              int sig);
+
+// Stops a container as docker does: its stop signal, then SIGKILL after timeout, and waits until
+// its monitor has recorded the exit. A container that is not running is left as it is. Marks
+// the stop as the user's, so restart policies leave it stopped.
+Result<void> stop_container(const ContainerStore& store, const ContainerRecord& record,
+                            std::chrono::seconds timeout);
+
+// Waits until the container is not running (the exit recorded) and returns its exit code.
+// timeout < 0 waits for ever; on timeout returns nullopt.
+Result<std::optional<int>> wait_container(const ContainerStore& store, const std::string& id,
+                                          std::chrono::milliseconds timeout);
+
+// Removes a container: refuses a running one unless force (then kills it first), removes its
+// anonymous volumes when volumes is set. Fails with docker's `You cannot remove a running
+// container <id>. Stop the container before attempting removal or force remove`.
+Result<void> remove_container(const ContainerStore& store, const ContainerRecord& record,
+                              bool force, bool volumes);
+
+// Parses a signal name or number as docker does: "KILL", "SIGKILL", "9". Fails with
+// `invalid signal: x`.
+Result<int> parse_signal(std::string_view s);
+
+}  // namespace ferry::runtime

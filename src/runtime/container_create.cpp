@@ -1,0 +1,113 @@
+// The create flow: image (by name or ID) → its config → plan_container → volumes → store.
+// The hostname, hosts and resolv.conf files the plan mounts are written into the container's
+// directory with the rest of it.
+
+#include "ferry/runtime/container_create.hpp"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include "ferry/image/lookup.hpp"
+#include "ferry/image/store.hpp"
+#include "ferry/oci/image_config.hpp"
+#include "ferry/runtime/helpers.hpp"
+#include "ferry/runtime/userns.hpp"
+#include "ferry/runtime/volumes.hpp"
+#include "ferry/util/fs.hpp"
+#include "ferry/util/strings.hpp"
+
+namespace ferry::runtime {
+
+bool valid_container_name(std::string_view name) {
+    if (name.size() < 2) return false;
+    auto ok = [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    };
+    if (!ok(name[0])) return false;
+    for (char c : name.substr(1))
+        if (!ok(c) && c != '_' && c != '.' && c != '-') return false;
+    return true;
+}
+
+PlanIdentity identity_for(const Context& ctx, const std::string& userns) {
+    PlanIdentity id;
+    id.rootless = ctx.rootless;
+    id.uid = ctx.uid;
+    id.gid = ctx.gid;
+    if (!ctx.rootless) return id;
+    std::string user;
+    if (passwd* pw = ::getpwuid(ctx.uid)) user = pw->pw_name;
+    auto subuids = read_subid_ranges("/etc/subuid", user, ctx.uid).value_or({});
+    auto subgids = read_subid_ranges("/etc/subgid", user, ctx.gid).value_or({});
+    UsernsMode mode = userns == "keep-id" ? UsernsMode::keep_id : UsernsMode::root;
+    IdMappings maps = rootless_id_mappings(ctx.uid, ctx.gid, subuids, subgids, mode);
+    id.uid_mappings = maps.uids;
+    id.gid_mappings = maps.gids;
+    return id;
+}
+
+namespace {
+
+std::string host_file(const char* path, std::string_view fallback) {
+    auto text = fs::read_file(path, 1 << 20);
+    return text ? *text : std::string(fallback);
+}
+
+}  // namespace
+
+Result<Created> create_container(const Context& ctx, const ContainerStore& store,
+                                 const RunOptions& options) {
+    if (!options.name.empty() && !valid_container_name(options.name))
+        return fail("Invalid container name (" + printable(options.name) +
+                    "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+    image::Store images = TRY(image::Store::open(ctx));
+    image::ImageCatalog catalog = TRY(images.read_images());
+    const image::ImageRecord* img = TRY(image::resolve_image(catalog, options.image));
+    std::string config_text = TRY(images.read_blob(img->id));
+    ImageConfig config = TRY_CTX("image " + image::short_id(img->id), parse_image_config(config_text));
+
+    ContainerRecord r;
+    r.id = store.new_id();
+    r.name = options.name.empty() ? store.new_name() : options.name;
+    r.image = options.image;
+    r.image_id = img->id;
+    r.chain_ids = img->chain_ids;
+    r.created_ns = now_unix_ns();
+
+    PlanPaths paths;
+    paths.store_root = ctx.root;
+    paths.container_dir = store.dir(r.id);
+    paths.rootfs = paths.container_dir + "/merged";
+    if (options.init) paths.init_binary = TRY(helper_path(ctx.root, Helper::init));
+    for (auto it = img->chain_ids.rbegin(); it != img->chain_ids.rend(); ++it)
+        paths.layer_dirs.push_back(images.layer_path(*it) + "/diff");
+    ContainerPlan plan = TRY(plan_container(r.id, options, config, img->id, paths,
+                                            identity_for(ctx, options.userns)));
+    r.args = plan.spec.process ? plan.spec.process->args : std::vector<std::string>{};
+    r.config = plan.config;
+    r.host_config = plan.host_config;
+    r.restart = plan.restart;
+    r.auto_remove = plan.auto_remove;
+    r.tty = plan.tty;
+    r.open_stdin = plan.open_stdin;
+    r.stop_signal = plan.stop_signal;
+    r.stop_timeout = plan.stop_timeout;
+    r.volumes = plan.volumes;
+    r.hostname = plan.hostname;
+
+    for (const auto& v : plan.volumes)
+        TRY(ensure_volume(ctx.root, v, paths.layer_dirs));
+    std::string hosts = options.network == "host"
+                            ? host_file("/etc/hosts", "127.0.0.1\tlocalhost\n")
+                            : "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
+    if (options.network != "host") hosts += "127.0.0.1\t" + plan.hostname + "\n";
+    std::map<std::string, std::string> files = {
+        {"hostname", plan.hostname + "\n"},
+        {"hosts", hosts},
+        {"resolv.conf", host_file("/etc/resolv.conf", "")},
+    };
+    TRY(store.create(r, plan.spec, files));
+    return Created{std::move(r), std::move(plan.warnings)};
+}
+
+}  // namespace ferry::runtime

@@ -1,0 +1,30 @@
+#pragma once
+// Device access without a device cgroup.
+//
+// Moving a process into a cgroup v1 hierarchy waits for an RCU grace period (8-12 ms on the
+// development machine), the largest cost of a start; on cgroup v2 the child is born in its
+// cgroup for free. So on v1 (and hybrid) hosts a container that asks for no resource limits and
+// no extra devices gets no cgroup of its own, and docker's device allowlist is enforced another
+// way, with the same effect for the container:
+//   - /dev holds only the allowlisted nodes (as always);
+//   - the root file system and bind mounts are mounted nodev, so a device node in the image or
+//     on a volume cannot be opened;
+//   - seccomp refuses mknod/mknodat of block devices and of character devices outside the
+//     allowlist (EPERM), so a new node in /dev cannot be made either.
+// With --privileged, --device, a custom or no seccomp profile, or any limit, the container gets
+// its cgroup as docker's does.
+
+#include "ferry/oci/runtime_spec.hpp"
+#include "ferry/runtime/rootfs.hpp"
+
+namespace ferry::runtime {
+
+// Whether the container must have a cgroup: limits, device rules beyond docker's defaults,
+// extra device nodes, or no seccomp filter to guard mknod. (Privileged containers may use every
+// device anyway and need none for that.)
+bool needs_cgroup(const oci::RuntimeSpec& spec);
+
+// Applies the cgroup-less device confinement described above to spec and overlay.
+void confine_devices(oci::RuntimeSpec& spec, OverlaySpec& overlay);
+
+}  // namespace ferry::runtime
