@@ -725,7 +725,10 @@ TEST_F(PlanTest, InspectDocuments) {
 TEST_F(PlanTest, Speed) {
     RunOptions o;
     o.env = {"A=1"};
-    ASSERT_TRUE(plan(o));
+    auto c0 = std::chrono::steady_clock::now();
+    ASSERT_TRUE(plan(o));  // the first in this process: docker's profile is built here
+    double first = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - c0)
+                       .count();
     std::vector<double> us;
     for (int i = 0; i < 50; ++i) {
         auto t0 = std::chrono::steady_clock::now();
@@ -735,7 +738,8 @@ TEST_F(PlanTest, Speed) {
         us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
     }
     std::sort(us.begin(), us.end());
-    std::printf("plan_container: median %.0f us, min %.0f us\n", us[us.size() / 2], us[0]);
+    std::printf("plan_container: first %.0f us, then median %.0f us, min %.0f us\n", first,
+                us[us.size() / 2], us[0]);
     EXPECT_LT(us[us.size() / 2], 5000.0);
 }
 
