@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <set>
 
 #include "ferry/oci/json.hpp"
 #include "ferry/util/fs.hpp"
@@ -85,6 +86,24 @@ Result<void> stage_volume(const std::string& staging, const std::string& meta) {
     TRY(fs::write_all(fd.get(), meta));
     if (::fsync(fd.get()) != 0) return fail_errno("fsync");
     return fsync_dir(staging);
+}
+
+// The bytes of the files below dirfd as docker counts a volume's size (pkg/directory.Size):
+// apparent sizes of everything but directories, each inode once.
+void data_size(int dirfd, std::set<std::pair<dev_t, ino_t>>& seen, uint64_t& total, int depth) {
+    if (depth > 256) return;
+    auto names = fs::list_dir_fd(dirfd);
+    if (!names) return;
+    for (const auto& n : *names) {
+        struct stat st {};
+        if (::fstatat(dirfd, n.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+        if (S_ISDIR(st.st_mode)) {
+            Fd sub(::openat(dirfd, n.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+            if (sub) data_size(sub.get(), seen, total, depth + 1);
+        } else if (st.st_size > 0 && seen.insert({st.st_dev, st.st_ino}).second) {
+            total += static_cast<uint64_t>(st.st_size);
+        }
+    }
 }
 
 }  // namespace
@@ -186,7 +205,11 @@ Result<PruneReport> prune_volumes(const std::string& root, const VolumeUsers& us
     for (const auto& v : TRY(list_volumes(root))) {
         if (scope == PruneScope::anonymous && !v.anonymous) continue;
         if (users && !users(v.name).empty()) continue;
-        uint64_t size = fs::disk_usage(volumes_dir(root) + "/" + v.name).value_or(0);
+        uint64_t size = 0;
+        if (auto fd = fs::open(v.mountpoint, O_RDONLY | O_DIRECTORY | O_NOFOLLOW)) {
+            std::set<std::pair<dev_t, ino_t>> seen;
+            data_size(fd->get(), seen, size, 0);
+        }
         auto r = remove_volume(root, v.name, users);
         if (!r) {
             if (r.error().message.ends_with("no such volume")) continue;

@@ -63,7 +63,7 @@ Result<void> remove_volume(const std::string& store_root, const std::string& nam
 
 struct PruneReport {
     std::vector<std::string> removed;  // names, in the order removed
-    uint64_t reclaimed = 0;            // bytes
+    uint64_t reclaimed = 0;            // bytes of the removed files (as docker counts them)
 };
 enum class PruneScope { anonymous, all };
 // Removes every volume no container uses (only anonymous ones unless scope is all).
