@@ -7,6 +7,7 @@
 #include "ferry/runtime/container_plan.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -320,6 +321,12 @@ TEST_F(PlanTest, Privileged) {
     o.user = "root";
     auto p = ok(o);
     EXPECT_GT(p.spec.process->capabilities->bounding.size(), k_default_capabilities.size());
+    // Every capability ferry holds, none it does not (docker asks for all and then fails).
+    for (int n = 0; n <= last_capability(); ++n) {
+        const auto& caps = p.spec.process->capabilities->bounding;
+        bool listed = std::find(caps.begin(), caps.end(), capability_name(n)) != caps.end();
+        EXPECT_EQ(listed, ::prctl(PR_CAPBSET_READ, n) == 1) << capability_name(n);
+    }
     EXPECT_FALSE(p.spec.linux->seccomp);
     EXPECT_TRUE(p.spec.linux->masked_paths.empty());
     EXPECT_TRUE(p.spec.linux->readonly_paths.empty());
