@@ -6,6 +6,8 @@
 // win, as mount.MergeTmpfsOptions). A read-only root makes every default mount but /proc and
 // the /dev ones read-only; --privileged makes /sys and the cgroup mount writable.
 
+#include <limits.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -14,6 +16,7 @@
 #include "ferry/runtime/mounts.hpp"
 #include "ferry/runtime/plan_parts.hpp"
 #include "ferry/runtime/volumes.hpp"
+#include "ferry/util/fs.hpp"
 #include "ferry/util/strings.hpp"
 
 namespace ferry::runtime::plan_parts {
@@ -91,6 +94,55 @@ bool has_option(const oci::Mount& m, std::string_view opt) {
     return std::find(m.options.begin(), m.options.end(), opt) != m.options.end();
 }
 
+// A mountinfo field with its \ooo escapes decoded.
+std::string unescape_mountinfo(std::string_view s) {
+    std::string out;
+    for (size_t i = 0; i < s.size(); ++i) {
+        bool escape = s[i] == '\\' && i + 3 < s.size();
+        for (size_t k = 1; escape && k <= 3; ++k)
+            escape = s[i + k] >= '0' && s[i + k] <= '7';
+        if (!escape) {
+            out += s[i];
+            continue;
+        }
+        out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
+        i += 3;
+    }
+    return out;
+}
+
+// moby's ensureShared / ensureSharedOrSlave: the mount holding source (the longest mount point
+// above its real path) must propagate as the bind asks.
+Result<void> check_source_propagation(const std::string& source, bool slave_ok) {
+    // A -v source made at the start is checked where it will be made: its nearest ancestor.
+    std::string existing = clean_path(source);
+    char real[PATH_MAX];
+    while (!::realpath(existing.c_str(), real)) {
+        if (errno != ENOENT || existing == "/") return fail_errno("bind source `" + source + "`");
+        existing = existing.substr(0, std::max<size_t>(existing.rfind('/'), 1));
+    }
+    auto text = TRY(fs::read_file("/proc/self/mountinfo", 16 << 20));
+    std::string best, optional;
+    for (const auto& line : split(text, '\n')) {
+        auto f = split(line, ' ');
+        if (f.size() < 7) continue;
+        std::string mp = unescape_mountinfo(f[4]);
+        std::string_view path(real);
+        bool parent = mp == "/" || path == mp ||
+                      (path.starts_with(mp) && path.size() > mp.size() && path[mp.size()] == '/');
+        if (!parent || mp.size() < best.size()) continue;
+        best = mp;
+        optional.clear();
+        for (size_t i = 6; i < f.size() && f[i] != "-"; ++i)
+            optional += f[i] + " ";
+    }
+    bool shared = optional.find("shared:") != std::string::npos;
+    bool slave = optional.find("master:") != std::string::npos;
+    if (shared || (slave_ok && slave)) return {};
+    return fail("path " + source + " is mounted on " + best + " but it is not a shared" +
+                (slave_ok ? " or slave mount" : " mount"));
+}
+
 struct UserMounts {
     std::vector<oci::Mount> mounts;
     std::set<std::string> dests;
@@ -122,8 +174,10 @@ Result<oci::Mount> bind_mount(const MountRequest& r, const std::string& dest, Co
         return fail(what + "invalid propagation mode: " + prop);
     const std::string& root = linux.rootfs_propagation;
     if (prop == "shared" || prop == "rshared") {
+        TRY(check_source_propagation(r.source, false));
         if (root != "shared" && root != "rshared") linux.rootfs_propagation = "shared";
     } else if (prop == "slave" || prop == "rslave") {
+        TRY(check_source_propagation(r.source, true));
         if (root != "shared" && root != "rshared" && root != "slave" && root != "rslave")
             linux.rootfs_propagation = "rslave";
     }

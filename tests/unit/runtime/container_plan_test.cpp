@@ -7,7 +7,10 @@
 #include "ferry/runtime/container_plan.hpp"
 
 #include <gtest/gtest.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -397,17 +400,17 @@ TEST_F(PlanTest, Binds) {
     shared.flag = MountRequest::Flag::mount;
     shared.source = host;
     shared.target = "/s/deep";
-    shared.propagation = "rshared";
+    shared.propagation = "rprivate";
     o.mounts = {shared, ro, missing};
     auto p = ok(o);
     EXPECT_EQ(find_mount(p, "/h")->options, (std::vector<std::string>{"rbind", "ro", "rprivate"}));
-    EXPECT_EQ(find_mount(p, "/s/deep")->options, (std::vector<std::string>{"rbind", "rshared"}));
-    EXPECT_EQ(p.spec.linux->rootfs_propagation, "shared");
+    EXPECT_EQ(find_mount(p, "/s/deep")->options, (std::vector<std::string>{"rbind", "rprivate"}));
+    EXPECT_EQ(p.spec.linux->rootfs_propagation, "");
     EXPECT_EQ(p.create_host_dirs, (std::vector<std::string>{tmp / "not-yet"}));
     EXPECT_EQ(p.host_config["Binds"], Json({host + ":/h/:ro", missing.spec}));
     EXPECT_EQ(p.host_config["Mounts"],
               Json::parse(R"([{"Type":"bind","Source":")" + host +
-                          R"(","Target":"/s/deep","BindOptions":{"Propagation":"rshared"}}])"));
+                          R"(","Target":"/s/deep","BindOptions":{"Propagation":"rprivate"}}])"));
     // User mounts follow the defaults, parents first.
     std::vector<std::string> order;
     for (const auto& m : p.spec.mounts)
@@ -434,6 +437,53 @@ TEST_F(PlanTest, Binds) {
     twice.target = "/x/";
     o.mounts = {ro, twice};
     EXPECT_EQ(error(o), "duplicate mount point: /x");
+}
+
+// Shared and slave binds need a source mount that propagates (moby's ensureShared and
+// ensureSharedOrSlave); they make the root propagate too. Checked in a private mount namespace.
+TEST_F(PlanTest, PropagationNeedsAPropagatingSource) {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root (mounts in a new mount namespace)";
+    std::string shared_dir = tmp / "shared", private_dir = tmp / "private";
+    test::put_dir(tmp.path(), "shared");
+    test::put_dir(tmp.path(), "private");
+    pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        int step = 0;
+        auto check = [&step](bool ok) {
+            ++step;
+            if (ok) return;
+            std::fprintf(stderr, "check %d failed\n", step);
+            _exit(1);
+        };
+        check(::unshare(CLONE_NEWNS) == 0);
+        check(::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0);
+        check(::mount("tmpfs", shared_dir.c_str(), "tmpfs", 0, nullptr) == 0);
+        check(::mount(nullptr, shared_dir.c_str(), nullptr, MS_SHARED, nullptr) == 0);
+        check(::mount("tmpfs", private_dir.c_str(), "tmpfs", 0, nullptr) == 0);
+        RunOptions o;
+        MountRequest m;
+        m.flag = MountRequest::Flag::mount;
+        m.source = shared_dir;
+        m.target = "/s";
+        m.propagation = "rshared";
+        o.mounts = {m};
+        auto shared = plan(o);
+        check(shared && shared->spec.linux->rootfs_propagation == "shared");
+        o.mounts[0].propagation = "rslave";
+        auto slave = plan(o);
+        check(slave && slave->spec.linux->rootfs_propagation == "rslave");
+        o.mounts[0].source = private_dir + "/";
+        check(error(o) == "path " + private_dir + "/ is mounted on " + private_dir +
+                              " but it is not a shared or slave mount");
+        o.mounts[0].propagation = "shared";
+        check(error(o) == "path " + private_dir + "/ is mounted on " + private_dir +
+                              " but it is not a shared mount");
+        _exit(0);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 TEST_F(PlanTest, Volumes) {
@@ -734,8 +784,8 @@ TEST_F(PlanTest, Speed) {
     o.env = {"A=1"};
     auto c0 = std::chrono::steady_clock::now();
     ASSERT_TRUE(plan(o));  // the first in this process: docker's profile is built here
-    double first = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - c0)
-                       .count();
+    double first =
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - c0).count();
     std::vector<double> us;
     for (int i = 0; i < 50; ++i) {
         auto t0 = std::chrono::steady_clock::now();
