@@ -162,6 +162,20 @@ Result<std::optional<oci::Seccomp>> seccomp_for(const RunOptions& o,
     return std::optional(TRY(resolve_seccomp_profile(profile, bounding)));
 }
 
+bool sysctl_exists(const char* path) {
+    return ::access(path, F_OK) == 0;
+}
+
+// moby's WithCommonOptions: a container with its own network namespace may ping and bind low
+// ports without capabilities (no ping range in a user namespace, where it cannot be set).
+void network_sysctls(const RunOptions& o, const PlanIdentity& identity, oci::Linux& linux) {
+    if (o.network != "none") return;
+    if (identity.uid_mappings.empty() && sysctl_exists("/proc/sys/net/ipv4/ping_group_range"))
+        linux.sysctl["net.ipv4.ping_group_range"] = "0 2147483647";
+    if (sysctl_exists("/proc/sys/net/ipv4/ip_unprivileged_port_start"))
+        linux.sysctl["net.ipv4.ip_unprivileged_port_start"] = "0";
+}
+
 void set_namespaces(const RunOptions& o, const PlanIdentity& identity, oci::Linux& linux) {
     auto drop = [&](std::string_view type) {
         std::erase_if(linux.namespaces, [&](const oci::Namespace& n) { return n.type == type; });
@@ -238,6 +252,7 @@ Result<ContainerPlan> plan_container(const std::string& id, const RunOptions& o,
 
     oci::Linux& linux = *plan.spec.linux;
     set_namespaces(o, identity, linux);
+    network_sysctls(o, identity, linux);
     std::optional<oci::Seccomp> default_seccomp = std::move(linux.seccomp);
     const std::vector<std::string>& bounding = process.capabilities->bounding;
     std::vector<std::string> defaults(k_default_capabilities.begin(), k_default_capabilities.end());

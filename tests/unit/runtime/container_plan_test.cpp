@@ -112,6 +112,11 @@ TEST_F(PlanTest, ImageDefaults) {
     EXPECT_FALSE(p.spec.root.readonly);
     EXPECT_EQ(ns_types(p),
               (std::vector<std::string>{"mount", "network", "uts", "pid", "ipc", "cgroup"}));
+    // Its own network namespace: ping and low ports without capabilities, as docker.
+    if (::access("/proc/sys/net/ipv4/ip_unprivileged_port_start", F_OK) == 0) {
+        EXPECT_EQ(p.spec.linux->sysctl["net.ipv4.ip_unprivileged_port_start"], "0");
+        EXPECT_EQ(p.spec.linux->sysctl["net.ipv4.ping_group_range"], "0 2147483647");
+    }
     ASSERT_TRUE(p.spec.linux->seccomp);
     EXPECT_FALSE(p.spec.linux->seccomp->syscalls.empty());
     EXPECT_FALSE(p.spec.linux->masked_paths.empty());
@@ -139,6 +144,7 @@ TEST_F(PlanTest, DefaultNetworkIsTheHosts) {
     EXPECT_EQ(p.hostname, host);
     auto types = ns_types(p);
     EXPECT_EQ(std::count(types.begin(), types.end(), "network"), 0);
+    EXPECT_TRUE(p.spec.linux->sysctl.empty());
     EXPECT_EQ(std::count(types.begin(), types.end(), "uts"), 1);
     RunOptions named;
     named.hostname = "myhost";
