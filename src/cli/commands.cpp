@@ -16,6 +16,7 @@
 #include "ferry/cli/system_df_cmd.hpp"
 #include "ferry/cli/tag_cmd.hpp"
 #include "ferry/cli/version_cmd.hpp"
+#include "ferry/cli/volume_cmd.hpp"
 
 namespace ferry::cli {
 
@@ -61,11 +62,20 @@ constexpr Command k_system[] = {
     {"df", "Show ferry disk usage", cmd_system_df, {}},
 };
 
+constexpr Command k_volume[] = {
+    {"create", "Create a volume", cmd_volume_create, {}},
+    {"inspect", "Display detailed information on one or more volumes", cmd_volume_inspect, {}},
+    {"ls", "List volumes", cmd_volume_ls, {}, "list"},
+    {"prune", "Remove unused local volumes", cmd_volume_prune, {}},
+    {"rm", "Remove one or more volumes", cmd_volume_rm, {}, "remove"},
+};
+
 constexpr Command k_top[] = {
     {"container", "Manage containers", nullptr, k_container},
     {"gpu", "Manage GPUs", nullptr, k_gpu},
     {"image", "Manage images", nullptr, k_image},
     {"system", "Manage ferry", nullptr, k_system},
+    {"volume", "Manage volumes", nullptr, k_volume},
     {"run", "Create and run a new container from an image", cmd_run, {}},
     {"exec", "Execute a command in a running container", cmd_exec, {}},
     {"ps", "List containers", cmd_ps, {}},

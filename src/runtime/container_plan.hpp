@@ -32,7 +32,10 @@ struct Restart {
 // One -v / --mount / --tmpfs request, parsed.
 struct MountRequest {
     enum class Type { bind, volume, tmpfs };
+    enum class Flag { volume, mount, tmpfs };  // the flag that asked for it: -v, --mount, --tmpfs
     Type type = Type::bind;
+    Flag flag = Flag::volume;
+    std::string spec;    // the flag's value as typed (HostConfig.Binds and Tmpfs show it)
     std::string source;  // host path (bind), volume name ("" = anonymous), unused for tmpfs
     std::string target;  // absolute path in the container
     bool readonly = false;
@@ -63,6 +66,7 @@ struct RunOptions {
     std::vector<std::string> command;       // arguments after IMAGE
     std::optional<std::string> entrypoint;  // --entrypoint ("" clears the image's)
     bool interactive = false;               // -i
+    std::vector<std::string> attach;        // -a: "stdin", "stdout", "stderr"; empty: default
     bool tty = false;                       // -t
     bool detach = false;                    // -d
     bool auto_remove = false;               // --rm
@@ -140,6 +144,9 @@ struct ContainerPlan {
     std::string stop_signal = "SIGTERM";
     int stop_timeout = 10;
     std::vector<std::string> warnings;  // printed by the caller (`warning: ...`)
+    // -v host directories that do not exist yet: the caller creates them (mkdir -p, as docker
+    // does for -v, not for --mount) before the start.
+    std::vector<std::string> create_host_dirs;
 };
 
 // Plans the container `id`. Fails with one clear line naming the offending flag or value, e.g.
