@@ -17,7 +17,7 @@ namespace ferry::cli {
 namespace {
 
 Result<runtime::Created> create(const runtime::RunOptions& run, Context& ctx,
-                                const runtime::ContainerStore& store) {
+                                runtime::ContainerStore& store) {
     runtime::Created created = TRY(runtime::create_container(ctx, store, run));
     for (const auto& w : created.warnings) log::warn(w);
     return created;
@@ -26,7 +26,7 @@ Result<runtime::Created> create(const runtime::RunOptions& run, Context& ctx,
 }  // namespace
 
 Result<int> cmd_create(Args args, Context& ctx) {
-    RunArgs parsed = TRY(parse_run_args("ferry create", args));
+    RunCommandOptions parsed = TRY(parse_run_args("ferry create", args));
     if (parsed.help) {
         print_out(*parsed.help);
         return 0;
@@ -38,7 +38,7 @@ Result<int> cmd_create(Args args, Context& ctx) {
 }
 
 Result<int> cmd_run(Args args, Context& ctx) {
-    RunArgs parsed = TRY(parse_run_args("ferry run", args));
+    RunCommandOptions parsed = TRY(parse_run_args("ferry run", args));
     if (parsed.help) {
         print_out(*parsed.help);
         return 0;

@@ -4,6 +4,7 @@
 #include "ferry/cli/container_cmds.hpp"
 #include "ferry/cli/container_common.hpp"
 #include "ferry/runtime/container_control.hpp"
+#include "ferry/runtime/signals.hpp"
 #include "ferry/runtime/supervisor.hpp"
 #include "ferry/util/strings.hpp"
 

@@ -98,7 +98,7 @@ runtime::VolumeUsers container_volume_users(const Context& ctx) {
     std::string prefix = ctx.root + "/volumes/";
     auto ids = fs::list_dir(ctx.root + "/containers");
     for (const auto& id : ids ? *ids : std::vector<std::string>{}) {
-        auto text = fs::read_file(ctx.root + "/containers/" + id + "/config.json", 4 << 20);
+        auto text = fs::read_file(ctx.root + "/containers/" + id + "/spec.json", 4 << 20);
         if (!text) continue;
         auto spec = oci::parse_runtime_spec(*text);
         if (!spec) continue;

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "ferry/runtime/pid.hpp"
+#include "ferry/runtime/signals.hpp"
 #include "ferry/runtime/volumes.hpp"
 #include "ferry/util/strings.hpp"
 
@@ -33,26 +34,6 @@ Result<Pid> open_init(const ContainerRecord& r, const ContainerState& st) {
 bool is_active(const ContainerState& s) {
     return s.status == Status::running || s.status == Status::restarting ||
            s.status == Status::paused;
-}
-
-Result<int> parse_signal(std::string_view s) {
-    std::string name = to_lower(s);
-    if (auto n = parse_u64(name)) {
-        if (*n == 0 || *n > 64) return fail("invalid signal: " + std::string(s));
-        return static_cast<int>(*n);
-    }
-    if (name.starts_with("sig")) name.erase(0, 3);
-    for (int sig = 1; sig < 32; ++sig) {
-        const char* abbrev = ::sigabbrev_np(sig);
-        if (abbrev && to_lower(abbrev) == name) return sig;
-    }
-    if (name.starts_with("rtmin")) {
-        if (name == "rtmin") return SIGRTMIN;
-        auto off = parse_u64(name.substr(6));
-        if (name[5] == '+' && off && SIGRTMIN + static_cast<int>(*off) <= SIGRTMAX)
-            return SIGRTMIN + static_cast<int>(*off);
-    }
-    return fail("invalid signal: " + std::string(s));
 }
 
 Result<void> signal_container(const ContainerStore& store, const ContainerRecord& r, int sig) {
@@ -108,7 +89,9 @@ Result<void> remove_container(const ContainerStore& store, const ContainerRecord
     TRY(store.remove(r));
     if (volumes)
         for (const auto& v : r.volumes)
-            if (v.anonymous) (void)remove_volume(store.root(), v.name);
+            if (v.anonymous)
+                (void)remove_volume(store.root(), v.name,
+                                    [](const std::string&) { return std::vector<std::string>{}; });
     return {};
 }
 

@@ -36,8 +36,4 @@ Result<std::optional<int>> wait_container(const ContainerStore& store, const std
 Result<void> remove_container(const ContainerStore& store, const ContainerRecord& record,
                               bool force, bool volumes);
 
-// Parses a signal name or number as docker does: "KILL", "SIGKILL", "9". Fails with
-// `invalid signal: x`.
-Result<int> parse_signal(std::string_view s);
-
 }  // namespace ferry::runtime

@@ -11,6 +11,7 @@
 #include "ferry/image/store.hpp"
 #include "ferry/oci/image_config.hpp"
 #include "ferry/runtime/helpers.hpp"
+#include "ferry/runtime/layer_view.hpp"
 #include "ferry/runtime/userns.hpp"
 #include "ferry/runtime/volumes.hpp"
 #include "ferry/util/fs.hpp"
@@ -37,8 +38,8 @@ PlanIdentity identity_for(const Context& ctx, const std::string& userns) {
     if (!ctx.rootless) return id;
     std::string user;
     if (passwd* pw = ::getpwuid(ctx.uid)) user = pw->pw_name;
-    auto subuids = read_subid_ranges("/etc/subuid", user, ctx.uid).value_or({});
-    auto subgids = read_subid_ranges("/etc/subgid", user, ctx.gid).value_or({});
+    auto subuids = read_subid_ranges("/etc/subuid", user, ctx.uid).value_or(std::vector<SubIdRange>{});
+    auto subgids = read_subid_ranges("/etc/subgid", user, ctx.gid).value_or(std::vector<SubIdRange>{});
     UsernsMode mode = userns == "keep-id" ? UsernsMode::keep_id : UsernsMode::root;
     IdMappings maps = rootless_id_mappings(ctx.uid, ctx.gid, subuids, subgids, mode);
     id.uid_mappings = maps.uids;
@@ -46,16 +47,8 @@ PlanIdentity identity_for(const Context& ctx, const std::string& userns) {
     return id;
 }
 
-namespace {
 
-std::string host_file(const char* path, std::string_view fallback) {
-    auto text = fs::read_file(path, 1 << 20);
-    return text ? *text : std::string(fallback);
-}
-
-}  // namespace
-
-Result<Created> create_container(const Context& ctx, const ContainerStore& store,
+Result<Created> create_container(const Context& ctx, ContainerStore& store,
                                  const RunOptions& options) {
     if (!options.name.empty() && !valid_container_name(options.name))
         return fail("Invalid container name (" + printable(options.name) +
@@ -77,7 +70,8 @@ Result<Created> create_container(const Context& ctx, const ContainerStore& store
     PlanPaths paths;
     paths.store_root = ctx.root;
     paths.container_dir = store.dir(r.id);
-    paths.rootfs = paths.container_dir + "/merged";
+    paths.run_dir = store.run_dir(r.id);
+    paths.rootfs = paths.run_dir + "/merged";
     if (options.init) paths.init_binary = TRY(helper_path(ctx.root, Helper::init));
     for (auto it = img->chain_ids.rbegin(); it != img->chain_ids.rend(); ++it)
         paths.layer_dirs.push_back(images.layer_path(*it) + "/diff");
@@ -95,18 +89,16 @@ Result<Created> create_container(const Context& ctx, const ContainerStore& store
     r.volumes = plan.volumes;
     r.hostname = plan.hostname;
 
-    for (const auto& v : plan.volumes)
-        TRY(ensure_volume(ctx.root, v, paths.layer_dirs));
-    std::string hosts = options.network == "host"
-                            ? host_file("/etc/hosts", "127.0.0.1\tlocalhost\n")
-                            : "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
-    if (options.network != "host") hosts += "127.0.0.1\t" + plan.hostname + "\n";
-    std::map<std::string, std::string> files = {
-        {"hostname", plan.hostname + "\n"},
-        {"hosts", hosts},
-        {"resolv.conf", host_file("/etc/resolv.conf", "")},
-    };
-    TRY(store.create(r, plan.spec, files));
+    for (const auto& dir : plan.create_host_dirs) TRY(fs::make_dirs(dir, 0755));
+    std::optional<LayerView> image_view;
+    for (const auto& v : plan.volumes) {
+        CreatedVolume vol = TRY(create_volume(ctx.root, v.name, {}, v.anonymous));
+        if (!vol.created || !v.copy_up) continue;
+        if (!image_view) image_view = TRY(LayerView::open(paths.layer_dirs));
+        TRY(copy_up(*image_view, v.target, vol.info.mountpoint));
+    }
+    r.network = options.network;
+    TRY(store.create(r, plan.spec));
     return Created{std::move(r), std::move(plan.warnings)};
 }
 

@@ -19,7 +19,7 @@ struct Created {
 // Creates the container options describe. Fails with `no such image `x`` (ferry has no
 // registry to pull from yet), docker's name errors (`Invalid container name (x), only
 // [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`, the name conflict) or the planner's messages.
-Result<Created> create_container(const Context& ctx, const ContainerStore& store,
+Result<Created> create_container(const Context& ctx, ContainerStore& store,
                                  const RunOptions& options);
 
 // The id mappings a rootless user gets (subuid/subgid ranges when /etc/subuid lists the user,

@@ -18,7 +18,7 @@
 #include "ferry/runtime/capabilities.hpp"
 #include "ferry/runtime/container_control.hpp"
 #include "ferry/runtime/exec.hpp"
-#include "ferry/runtime/users.hpp"
+#include "ferry/runtime/user_db.hpp"
 #include "ferry/util/fs.hpp"
 #include "ferry/util/strings.hpp"
 #include "ferry/util/terminal.hpp"
@@ -116,14 +116,20 @@ Result<int> exec_container(const ContainerStore& store, const ContainerRecord& r
     if (!o.user.empty()) {
         Fd root = TRY(fs::open("/proc/" + std::to_string(st.pid) + "/root",
                                O_PATH | O_DIRECTORY));
-        auto reader = [&](const std::string& path) -> Result<std::string> {
-            Fd f = TRY(fs::open_in_root(root.get(), path, O_RDONLY));
-            return fs::read_all(f.get(), 16u << 20);
+        auto read = [&](const char* path) -> std::optional<std::string> {
+            auto f = fs::open_in_root(root.get(), path, O_RDONLY);
+            if (!f) return std::nullopt;
+            auto text = fs::read_all(f->get(), 16u << 20);
+            return text ? std::optional<std::string>(*text) : std::nullopt;
         };
-        ResolvedUser u = TRY(resolve_user(o.user, reader));
+        std::optional<std::vector<PasswdEntry>> passwd;
+        std::optional<std::vector<GroupEntry>> group;
+        if (auto t = read("/etc/passwd")) passwd = parse_passwd(*t);
+        if (auto t = read("/etc/group")) group = parse_group(*t);
+        ExecUser u = TRY(resolve_exec_user(o.user, passwd, group));
         p.user.uid = u.uid;
         p.user.gid = u.gid;
-        p.user.additional_gids = u.groups;
+        p.user.additional_gids = u.supplementary;
         set_env(p.env, "HOME=" + u.home);
         if (!u.name.empty()) set_env(p.env, "USER=" + u.name);
     }

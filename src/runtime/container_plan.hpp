@@ -106,7 +106,9 @@ struct RunOptions {
 // Where the container lives on the host.
 struct PlanPaths {
     std::string store_root;     // the image store root (volumes live in <root>/volumes)
-    std::string container_dir;  // <root>/containers/<id>: hostname, hosts, resolv.conf go here
+    std::string container_dir;  // <root>/containers/<id>: upper/ and work/ of the overlay
+    std::string run_dir;        // the container's runtime directory (tmpfs): the hostname,
+                                // hosts and resolv.conf files are bind-mounted from here
     std::string rootfs;         // mount point of the merged rootfs (in the container's mount
                                 // namespace only)
     std::string init_binary;    // host path of ferry-init (bind-mounted at /dev/init for --init)

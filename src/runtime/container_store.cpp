@@ -67,6 +67,7 @@ Json record_json(const ContainerRecord& r) {
                         {"copy_up", v.copy_up}});
     j["volumes"] = vols;
     j["hostname"] = r.hostname;
+    j["network"] = r.network;
     return j;
 }
 
@@ -113,7 +114,15 @@ Result<ContainerRecord> record_from(std::string_view text, const std::string& wh
                 r.volumes.push_back({v.value("name", std::string()), v.value("anonymous", false),
                                      v.value("target", std::string()), v.value("copy_up", true)});
     r.hostname = str("hostname");
+    r.network = str("network");
+    if (r.network.empty()) r.network = "host";
     return r;
+}
+
+Result<void> write_new_file(const std::string& path, std::string_view content) {
+    Fd fd = TRY(fs::open(path, O_WRONLY | O_CREAT | O_EXCL, 0600));
+    TRY_CTX("write `" + path + "`", fs::write_all(fd.get(), content));
+    return {};
 }
 
 // Names as docker's generator makes them: adjective_surname.
@@ -239,8 +248,7 @@ std::string ContainerStore::new_name() const {
     }
 }
 
-Result<void> ContainerStore::create(const ContainerRecord& record, const oci::RuntimeSpec& spec,
-                                    const std::map<std::string, std::string>& files) {
+Result<void> ContainerStore::create(const ContainerRecord& record, const oci::RuntimeSpec& spec) {
     const std::string names = m_root + "/container-names/";
     if (fs::lexists(names + record.name)) {
         char target[256] = {0};
@@ -255,17 +263,16 @@ Result<void> ContainerStore::create(const ContainerRecord& record, const oci::Ru
     std::string stage = staging.path() + "/c";
     if (::mkdir(stage.c_str(), 0711) != 0) return fail_errno("create `" + stage + "`");
     auto built = [&]() -> Result<void> {
-        for (const char* sub : {"upper", "work", "merged"})
+        for (const char* sub : {"upper", "work"})
             if (::mkdir((stage + "/" + sub).c_str(), 0755) != 0)
                 return fail_errno("create `" + stage + "/" + sub + "`");
-        TRY(write_file_atomic(stage + "/config.json", to_go_json(record_json(record)) + "\n",
-                              0600));
-        TRY(write_file_atomic(stage + "/spec.json", oci::to_json_text(spec), 0600));
+        // Plain writes: the directory appears under containers/ only complete (the rename), so
+        // its files need no temporary names of their own (each would cost an inode).
+        TRY(write_new_file(stage + "/config.json", to_go_json(record_json(record)) + "\n"));
+        TRY(write_new_file(stage + "/spec.json", oci::to_json_text(spec)));
         ContainerState st;
         st.status = Status::created;
-        TRY(write_file_atomic(stage + "/state", serialize_state(st), 0600));
-        for (const auto& [name, content] : files)
-            TRY(write_file_atomic(stage + "/" + name, content, 0644));
+        TRY(write_new_file(stage + "/state", serialize_state(st)));
         if (::rename(stage.c_str(), dir(record.id).c_str()) != 0)
             return fail_errno("create container `" + record.id + "`");
         return {};
@@ -346,7 +353,8 @@ Result<ContainerState> ContainerStore::state(const std::string& id) const {
 }
 
 Result<void> ContainerStore::write_state(const std::string& id, const ContainerState& state) const {
-    return write_file_atomic(state_path(id), serialize_state(state), 0600);
+    return write_file_atomic(state_path(id), serialize_state(state), 0600,
+                             Durability::process_crash);
 }
 
 Result<void> ContainerStore::set_stopped_by_user(const std::string& id, bool stopped) const {
@@ -355,7 +363,7 @@ Result<void> ContainerStore::set_stopped_by_user(const std::string& id, bool sto
             return fail_errno("clear stop marker");
         return {};
     }
-    return write_file_atomic(stop_marker(id), "", 0600);
+    return write_file_atomic(stop_marker(id), "", 0600, Durability::process_crash);
 }
 
 Result<void> ContainerStore::remove(const ContainerRecord& record) const {

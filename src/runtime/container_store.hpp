@@ -6,8 +6,10 @@
 //   containers/<id>/state         ContainerState, key=value lines, replaced atomically (by
 //                                 ferry and by the C monitor, hence no JSON)
 //   containers/<id>/stopped       present once a user stopped it (restart policies honour it)
-//   containers/<id>/upper, work   the overlay's upper and work directories; merged/ the mount
-//                                 point (mounted only inside the container's mount namespace)
+//   containers/<id>/upper, work   the overlay's upper and work directories
+//   <run_root>/<id>/              while it runs: attach.sock, merged/ (the root's mount point,
+//                                 mounted only inside the container's mount namespace), and
+//                                 the hostname, hosts and resolv.conf it bind-mounts
 //   containers/<id>/ctr.log       output, docker's json-file format
 //   container-names/<name>        symlink to <id>: creating it claims the name atomically
 //
@@ -50,6 +52,7 @@ struct ContainerRecord {
     int stop_timeout = 10;
     std::vector<VolumeUse> volumes;
     std::string hostname;
+    std::string network = "host";  // host or none
 };
 
 enum class Status { created, running, paused, restarting, exited, dead };
@@ -80,9 +83,7 @@ public:
     // its name. Fails with docker's `Conflict. The container name "/x" is already in use by
     // container "<id>". You have to remove (or rename) that container to be able to reuse that
     // name.`
-    // files are extra files written into the container directory (hostname, hosts, ...).
-    Result<void> create(const ContainerRecord& record, const oci::RuntimeSpec& spec,
-                        const std::map<std::string, std::string>& files = {});
+    Result<void> create(const ContainerRecord& record, const oci::RuntimeSpec& spec);
 
     // The container named by a name, a full ID or an unambiguous ID prefix. Fails with
     // `no such container `x``.

@@ -291,7 +291,7 @@ Result<void> plan_mounts(const RunOptions& o, const ContainerConfig& image, cons
     for (const char* name : {"resolv.conf", "hostname", "hosts"}) {
         std::string dest = std::string("/etc/") + name;
         if (!user.dests.count(dest))
-            TRY(user.add({dest, "bind", paths.container_dir + "/" + name, file_opts}));
+            TRY(user.add({dest, "bind", paths.run_dir + "/" + name, file_opts}));
     }
     if (o.ipc == "host" && !user.dests.count("/dev/shm"))
         TRY(user.add({"/dev/shm", "bind", "/dev/shm", {"rbind", "rprivate"}}));

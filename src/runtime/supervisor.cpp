@@ -23,6 +23,7 @@
 #include "ferry/runtime/device_policy.hpp"
 #include "ferry/runtime/helpers.hpp"
 #include "ferry/runtime/spawn.hpp"
+#include "ferry/util/atomic_file.hpp"
 #include "ferry/util/fs.hpp"
 #include "ferry/util/strings.hpp"
 
@@ -63,8 +64,30 @@ Result<void> make_pipe(Fd& r, Fd& w) {
     return {};
 }
 
+std::string host_file(const char* path, std::string_view fallback) {
+    auto text = fs::read_file(path, 1 << 20);
+    return text ? *text : std::string(fallback);
+}
+
+// The run directory: the root's mount point and the files the container bind-mounts, written
+// afresh at every start (the host's hosts and resolv.conf may have changed).
+Result<void> prepare_run_dir(const ContainerStore& store, const ContainerRecord& r) {
+    std::string dir = store.run_dir(r.id);
+    TRY(fs::make_dirs(dir + "/merged", 0755));
+    std::string hosts = r.network == "host"
+                            ? host_file("/etc/hosts", "127.0.0.1\tlocalhost\n")
+                            : "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+                              "127.0.0.1\t" + r.hostname + "\n";
+    constexpr auto quick = Durability::process_crash;
+    TRY(write_file_atomic(dir + "/hostname", r.hostname + "\n", 0644, quick));
+    TRY(write_file_atomic(dir + "/hosts", hosts, 0644, quick));
+    TRY(write_file_atomic(dir + "/resolv.conf", host_file("/etc/resolv.conf", ""), 0644, quick));
+    return {};
+}
+
 Result<StartIo> prepare_io(const ContainerStore& store, const ContainerRecord& r) {
     StartIo io;
+    TRY(prepare_run_dir(store, r));
     io.listen = TRY(listen_socket(store.run_dir(r.id)));
     io.null = TRY(fs::open("/dev/null", O_RDWR));
     if (!r.tty) {
@@ -92,7 +115,7 @@ Result<Spawned> spawn(const ContainerStore& store, const ContainerRecord& r, Sta
                       oci::RuntimeSpec& spec) {
     std::string dir = store.dir(r.id);
     SpawnRequest req;
-    req.rootfs = dir + "/merged";
+    req.rootfs = store.run_dir(r.id) + "/merged";
     req.overlay = OverlaySpec{layer_dirs(store, r), dir + "/upper", dir + "/work"};
     req.default_cgroup_path = "/ferry/" + r.id;
     const CgroupSystem* cgroups = TRY(host_cgroups());

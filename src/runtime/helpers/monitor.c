@@ -170,19 +170,39 @@ static void add_client(int fd) {
     close(fd);
 }
 
+/* This process's start time (field 22 of /proc/self/stat), which ferry checks against PID reuse. */
+static long long self_start_time(void) {
+    char buf[1024];
+    int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return 0;
+    buf[n] = 0;
+    char* p = strrchr(buf, ')');
+    if (!p) return 0;
+    p += 2;
+    for (int field = 3; field < 22 && p; ++field) {
+        p = strchr(p, ' ');
+        if (p) ++p;
+    }
+    return p ? atoll(p) : 0;
+}
+
 /* Writes the state file atomically: key=value lines, read back by ferry. */
 static void write_state(const struct config* c, const char* status, int pid, int exit_code,
                         long long finished) {
     char tmp[4096], body[2048];
     snprintf(tmp, sizeof tmp, "%s.tmp", c->state);
     int n = snprintf(body, sizeof body,
-                     "status=%s\npid=%d\nmonitor_pid=%d\nexit_code=%d\nstarted_ns=%lld\n"
-                     "finished_ns=%lld\nrestart_count=%d\n",
-                     status, pid, (int)getpid(), exit_code, c->started, finished,
-                     c->restart_count);
+                     "status=%s\npid=%d\nmonitor_pid=%d\nmonitor_start=%lld\nexit_code=%d\n"
+                     "started_ns=%lld\nfinished_ns=%lld\nrestart_count=%d\n",
+                     status, pid, (int)getpid(), self_start_time(), exit_code, c->started,
+                     finished, c->restart_count);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) return;
-    if (write_all(fd, body, (size_t)n) == 0 && fsync(fd) == 0) rename(tmp, c->state);
+    /* No fsync: as ferry's own state writes, atomic against crashes, not power failures. */
+    if (write_all(fd, body, (size_t)n) == 0) rename(tmp, c->state);
     close(fd);
 }
 
