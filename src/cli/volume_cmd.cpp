@@ -99,7 +99,7 @@ runtime::VolumeUsers container_volume_users(const Context& ctx) {
     auto ids = fs::list_dir(ctx.root + "/containers");
     for (const auto& id : ids ? *ids : std::vector<std::string>{}) {
         auto text = fs::read_file(ctx.root + "/containers/" + id + "/spec.json", 4 << 20);
-        if (!text) continue;
+        if (!text || text->find(prefix) == std::string::npos) continue;  // no volume: no parse
         auto spec = oci::parse_runtime_spec(*text);
         if (!spec) continue;
         for (const auto& m : spec->mounts) {

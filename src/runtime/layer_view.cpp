@@ -78,13 +78,11 @@ Result<LayerView> LayerView::open(const std::vector<std::string>& layer_dirs) {
     return view;
 }
 
-LayerView::Dir LayerView::root() const {
+Result<LayerView::Dir> LayerView::root() const {
     Dir d;
     d.layers.reserve(m_layers.size());
-    for (size_t i = 0; i < m_layers.size(); ++i) {
-        auto fd = dup_fd(m_layers[i].get());
-        if (fd) d.layers.emplace_back(i, std::move(*fd));
-    }
+    for (size_t i = 0; i < m_layers.size(); ++i)
+        d.layers.emplace_back(i, TRY(dup_fd(m_layers[i].get())));
     return d;
 }
 
@@ -136,7 +134,7 @@ Result<LayerView::Dir> LayerView::child_dir(const Dir& dir, const std::string& n
 // Walks path, following symlinks in the merged tree.
 Result<std::optional<LayerView::Resolved>> LayerView::resolve(std::string_view path) const {
     std::vector<std::string> comps = components(path);
-    Dir cur = root();
+    Dir cur = TRY(root());
     size_t i = 0;
     int hops = 0;
     while (i < comps.size()) {
@@ -154,7 +152,7 @@ Result<std::optional<LayerView::Resolved>> LayerView::resolve(std::string_view p
             for (size_t k = i + 1; k < comps.size(); ++k)
                 next += "/" + comps[k];
             comps = components(next);
-            cur = root();
+            cur = TRY(root());
             i = 0;
             continue;
         }
@@ -187,7 +185,7 @@ Result<std::optional<Fd>> LayerView::open_file(std::string_view path) const {
 }
 
 Result<std::optional<LayerView::Dir>> LayerView::open_dir(std::string_view path) const {
-    if (components(path).empty()) return std::optional<Dir>(root());
+    if (components(path).empty()) return std::optional<Dir>(TRY(root()));
     auto r = TRY(resolve(path));
     if (!r || !S_ISDIR(r->entry.st.st_mode)) return std::nullopt;
     return std::optional<Dir>(TRY(child_dir(r->parent, r->name, r->entry)));

@@ -63,7 +63,7 @@ class LayerView {
     };
     Result<std::optional<Entry>> find(const Dir& dir, const std::string& name) const;
     Result<std::optional<Resolved>> resolve(std::string_view path) const;
-    Dir root() const;
+    Result<Dir> root() const;
 
     std::vector<Fd> m_layers;
 };

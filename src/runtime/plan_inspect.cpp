@@ -127,7 +127,7 @@ Json config_json(const RunOptions& o, const ContainerConfig& image, const Merged
     c.working_dir = merged.working_dir;
     c.entrypoint = merged.entrypoint;
     c.labels = merged.labels;
-    c.stop_signal = o.stop_signal.empty() ? image.stop_signal : o.stop_signal;
+    c.stop_signal = merged.stop_signal;
     bool attach_default = o.attach.empty();
     auto attached = [&](std::string_view s) {
         return std::find(o.attach.begin(), o.attach.end(), s) != o.attach.end();

@@ -41,6 +41,7 @@ class PlanTest : public ::testing::Test {
         test::put_file(top, "etc/motd", "hi\n");
         paths.store_root = tmp / "store";
         paths.container_dir = tmp / "store/containers/" + k_id;
+        paths.run_dir = tmp / "run/" + k_id;
         paths.rootfs = tmp / "rootfs";
         paths.init_binary = "/usr/libexec/ferry/ferry-init";
         paths.layer_dirs = {top, bottom};
@@ -249,6 +250,9 @@ TEST_F(PlanTest, KeepIdRunsAsTheInvokingUser) {
     EXPECT_EQ(find_mount(p, "/sys/fs/cgroup")->options,
               (std::vector<std::string>{"nosuid", "noexec", "nodev"}));
 
+    RunOptions host;
+    host.userns = "host";
+    EXPECT_EQ(error(host), "--userns=host is not possible rootless");
     identity.rootless = false;
     EXPECT_EQ(error(o), "--userns=keep-id is only supported rootless");
 }
@@ -438,6 +442,18 @@ TEST_F(PlanTest, Binds) {
     ro.target = "data";
     o.mounts = {ro};
     EXPECT_EQ(error(o), "invalid mount target `data`: must be an absolute path");
+    ro.target = "/..";
+    o.mounts = {ro};
+    EXPECT_EQ(error(o),
+              "invalid mount config for type \"bind\": invalid specification: "
+              "destination can't be '/'");
+    MountRequest tmpfs_source;
+    tmpfs_source.type = MountRequest::Type::tmpfs;
+    tmpfs_source.source = "/y";
+    tmpfs_source.target = "/t";
+    o.mounts = {tmpfs_source};
+    EXPECT_EQ(error(o),
+              "invalid mount config for type \"tmpfs\": field Source must not be specified");
     ro.target = "/x";
     MountRequest twice = ro;
     twice.target = "/x/";
@@ -621,6 +637,9 @@ TEST_F(PlanTest, Resources) {
     RunOptions cpus;
     cpus.cpus = 100000;
     EXPECT_TRUE(error(cpus).starts_with("Range of CPUs is from 0.01 to "));
+    RunOptions negative;
+    negative.cpu_shares = -5;
+    EXPECT_EQ(error(negative), "invalid --cpu-shares -5: must not be negative");
     RunOptions shares;
     shares.cpu_shares = 1;
     auto clamped = ok(shares);
