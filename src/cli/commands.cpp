@@ -3,6 +3,7 @@
 // functions, as docker's do.
 
 #include "ferry/cli/command.hpp"
+#include "ferry/cli/commit_cmd.hpp"
 #include "ferry/cli/gpu_cmd.hpp"
 #include "ferry/cli/image_inspect_cmd.hpp"
 #include "ferry/cli/image_prune_cmd.hpp"
@@ -18,6 +19,10 @@
 namespace ferry::cli {
 
 namespace {
+
+constexpr Command k_container[] = {
+    {"commit", "Create a new image from a container's changes", cmd_commit, {}},
+};
 
 constexpr Command k_gpu_cdi[] = {
     {"generate", "Write a CDI spec for the host's NVIDIA GPUs", cmd_gpu_cdi_generate, {}},
@@ -44,9 +49,11 @@ constexpr Command k_system[] = {
 };
 
 constexpr Command k_top[] = {
+    {"container", "Manage containers", nullptr, k_container},
     {"gpu", "Manage GPUs", nullptr, k_gpu},
     {"image", "Manage images", nullptr, k_image},
     {"system", "Manage ferry", nullptr, k_system},
+    {"commit", "Create a new image from a container's changes", cmd_commit, {}},
     {"images", "List images", cmd_images, {}},
     {"import", "Import the contents from a tarball to create a filesystem image", cmd_import, {}},
     {"load", "Load an image from a tar archive or STDIN", cmd_load, {}},
