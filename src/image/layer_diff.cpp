@@ -44,8 +44,8 @@ class DiffWalk {
             }
             TRY(m_tree.add(dirfd, name, path, st));
             if (!S_ISDIR(st.st_mode)) continue;
-            Fd sub = TRY_CTX("read `" + printable(path) + "`",
-                             fs::open_at(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
+            Fd sub(::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+            if (!sub) return fail_errno("read `" + printable(path) + "`");
             if (opaque(sub.get())) TRY(m_tree.add_opaque(path, st));
             TRY(walk(sub.get(), path));
         }

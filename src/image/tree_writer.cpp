@@ -28,6 +28,13 @@ bool overlay_xattr(std::string_view key) {
     return key.starts_with("trusted.overlay.") || key.starts_with("user.overlay.");
 }
 
+// Opens name in dirfd without following a symlink; errors read `read `path`: strerror`.
+Result<Fd> open_entry(int dirfd, const std::string& name, int flags, const std::string& path) {
+    int fd = ::openat(dirfd, name.c_str(), flags | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return fail_errno("read `" + printable(path) + "`");
+    return Fd(fd);
+}
+
 std::string proc_path(int dirfd, const std::string& name) {
     return "/proc/self/fd/" + std::to_string(dirfd) + "/" + name;
 }
@@ -128,8 +135,7 @@ Result<void> TreeWriter::add(int dirfd, const std::string& name, const std::stri
     }
     ++m_entries;
     if (S_ISREG(st.st_mode)) {
-        Fd fd = TRY_CTX("read `" + printable(path) + "`",
-                        fs::open_at(dirfd, name, O_RDONLY | O_NOFOLLOW));
+        Fd fd = TRY(open_entry(dirfd, name, O_RDONLY, path));
         struct stat now {};
         if (::fstat(fd.get(), &now) != 0) return fail_errno("read `" + printable(path) + "`");
         e.size = e.real_size = static_cast<uint64_t>(now.st_size);
@@ -139,8 +145,7 @@ Result<void> TreeWriter::add(int dirfd, const std::string& name, const std::stri
         return {};
     }
     if (S_ISDIR(st.st_mode)) {
-        Fd fd = TRY_CTX("read `" + printable(path) + "`",
-                        fs::open_at(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
+        Fd fd = TRY(open_entry(dirfd, name, O_RDONLY | O_DIRECTORY, path));
         TRY(read_xattrs(fd.get(), dirfd, name, path, e));
         return m_writer.add_directory(e);
     }
