@@ -9,6 +9,7 @@
 #include "ferry/cli/image_prune_cmd.hpp"
 #include "ferry/cli/images_cmd.hpp"
 #include "ferry/cli/import_cmd.hpp"
+#include "ferry/cli/inspect_cmd.hpp"
 #include "ferry/cli/load_cmd.hpp"
 #include "ferry/cli/rmi_cmd.hpp"
 #include "ferry/cli/save_cmd.hpp"
@@ -22,6 +23,8 @@ namespace {
 
 constexpr Command k_container[] = {
     {"commit", "Create a new image from a container's changes", cmd_commit, {}},
+    {"inspect", "Display detailed information on one or more containers", cmd_container_inspect,
+     {}},
 };
 
 constexpr Command k_gpu_cdi[] = {
@@ -56,6 +59,7 @@ constexpr Command k_top[] = {
     {"commit", "Create a new image from a container's changes", cmd_commit, {}},
     {"images", "List images", cmd_images, {}},
     {"import", "Import the contents from a tarball to create a filesystem image", cmd_import, {}},
+    {"inspect", "Return low-level information on ferry objects", cmd_inspect, {}},
     {"load", "Load an image from a tar archive or STDIN", cmd_load, {}},
     {"rmi", "Remove one or more images", cmd_rmi, {}},
     {"save", "Save one or more images to a tar archive (streamed to STDOUT by default)", cmd_save,
