@@ -16,6 +16,7 @@
 #include "ferry/cli/save_cmd.hpp"
 #include "ferry/cli/system_df_cmd.hpp"
 #include "ferry/cli/tag_cmd.hpp"
+#include "ferry/cli/top_cmd.hpp"
 #include "ferry/cli/version_cmd.hpp"
 
 namespace ferry::cli {
@@ -27,6 +28,7 @@ constexpr Command k_container[] = {
     {"export", "Export a container's filesystem as a tar archive", cmd_export, {}},
     {"inspect", "Display detailed information on one or more containers", cmd_container_inspect,
      {}},
+    {"top", "Display the running processes of a container", cmd_top, {}},
 };
 
 constexpr Command k_gpu_cdi[] = {
@@ -68,6 +70,7 @@ constexpr Command k_top[] = {
     {"save", "Save one or more images to a tar archive (streamed to STDOUT by default)", cmd_save,
      {}},
     {"tag", "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", cmd_tag, {}},
+    {"top", "Display the running processes of a container", cmd_top, {}},
     {"version", "Show the ferry version information", cmd_version, {}},
 };
 
