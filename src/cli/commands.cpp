@@ -4,6 +4,7 @@
 
 #include "ferry/cli/command.hpp"
 #include "ferry/cli/commit_cmd.hpp"
+#include "ferry/cli/container_prune_cmd.hpp"
 #include "ferry/cli/export_cmd.hpp"
 #include "ferry/cli/gpu_cmd.hpp"
 #include "ferry/cli/image_inspect_cmd.hpp"
@@ -28,6 +29,7 @@ constexpr Command k_container[] = {
     {"export", "Export a container's filesystem as a tar archive", cmd_export, {}},
     {"inspect", "Display detailed information on one or more containers", cmd_container_inspect,
      {}},
+    {"prune", "Remove all stopped containers", cmd_container_prune, {}},
     {"top", "Display the running processes of a container", cmd_top, {}},
 };
 
