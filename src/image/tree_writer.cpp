@@ -12,6 +12,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <string_view>
 
@@ -188,6 +189,33 @@ Result<void> TreeWriter::add_opaque(const std::string& dir_path, const struct st
     e.mtime_ns = 0;
     ++m_entries;
     return m_writer.add_file(e, std::span<const uint8_t>());
+}
+
+namespace {
+
+Result<void> write_children(TreeWriter& tree, int dirfd, const std::string& prefix) {
+    auto names = fs::list_dir_fd(dirfd);
+    if (!names)
+        return std::unexpected(std::move(names.error()).prefix("read `" + printable(prefix) + "`"));
+    std::sort(names->begin(), names->end());
+    for (const auto& name : *names)
+        TRY(write_tree(tree, dirfd, name, prefix + "/" + name));
+    return {};
+}
+
+}  // namespace
+
+Result<void> write_tree(TreeWriter& tree, int dirfd, const std::string& name,
+                        const std::string& path) {
+    struct stat st {};
+    if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (errno == ENOENT && name != ".") return {};  // removed meanwhile
+        return fail_errno("read `" + printable(path) + "`");
+    }
+    TRY(tree.add(dirfd, name, path, st));
+    if (!S_ISDIR(st.st_mode)) return {};
+    Fd sub = TRY(open_entry(dirfd, name, O_RDONLY | O_DIRECTORY, path));
+    return write_children(tree, sub.get(), path);
 }
 
 }  // namespace ferry::image

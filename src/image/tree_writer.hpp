@@ -68,4 +68,10 @@ class TreeWriter {
     uint64_t m_data = 0;
 };
 
+// Writes `name` of dirfd (`.` for dirfd itself) as archive path `path` and, for a directory,
+// everything below it in Go's walk order (names sorted bytewise, depth first), never following a
+// symlink: what docker's TarWithOptions writes for one resource (cp, export of a path).
+Result<void> write_tree(TreeWriter& tree, int dirfd, const std::string& name,
+                        const std::string& path);
+
 }  // namespace ferry::image
