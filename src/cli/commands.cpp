@@ -5,6 +5,7 @@
 #include "ferry/cli/command.hpp"
 #include "ferry/cli/commit_cmd.hpp"
 #include "ferry/cli/container_prune_cmd.hpp"
+#include "ferry/cli/cp_cmd.hpp"
 #include "ferry/cli/export_cmd.hpp"
 #include "ferry/cli/gpu_cmd.hpp"
 #include "ferry/cli/image_inspect_cmd.hpp"
@@ -26,6 +27,7 @@ namespace {
 
 constexpr Command k_container[] = {
     {"commit", "Create a new image from a container's changes", cmd_commit, {}},
+    {"cp", "Copy files/folders between a container and the local filesystem", cmd_cp, {}},
     {"export", "Export a container's filesystem as a tar archive", cmd_export, {}},
     {"inspect", "Display detailed information on one or more containers", cmd_container_inspect,
      {}},
@@ -63,6 +65,7 @@ constexpr Command k_top[] = {
     {"image", "Manage images", nullptr, k_image},
     {"system", "Manage ferry", nullptr, k_system},
     {"commit", "Create a new image from a container's changes", cmd_commit, {}},
+    {"cp", "Copy files/folders between a container and the local filesystem", cmd_cp, {}},
     {"export", "Export a container's filesystem as a tar archive", cmd_export, {}},
     {"images", "List images", cmd_images, {}},
     {"import", "Import the contents from a tarball to create a filesystem image", cmd_import, {}},
