@@ -33,7 +33,8 @@ constexpr size_t k_chunks = 16;
 // TarWriter's sink: bytes are placed in pooled chunks and handed to the layer being ingested.
 class CommitSink : public TarSink {
   public:
-    CommitSink(ChunkPool& pool, LayerIngest& layer) : m_pool(pool), m_layer(layer) {}
+    CommitSink(ChunkPool& pool, LayerIngest& layer, const std::atomic<bool>* cancel)
+        : m_pool(pool), m_layer(layer), m_cancel(cancel) {}
     ~CommitSink() override {
         if (m_chunk) m_pool.release(m_chunk);
     }
@@ -78,6 +79,7 @@ class CommitSink : public TarSink {
     }
 
     Result<void> pass(uint8_t* data, size_t n) {
+        if (m_cancel && m_cancel->load()) return fail("interrupted");
         m_fill += n;
         auto fed = m_layer.feed(m_chunk, {data, n});
         if (m_fill == m_chunk->capacity()) {
@@ -89,6 +91,7 @@ class CommitSink : public TarSink {
 
     ChunkPool& m_pool;
     LayerIngest& m_layer;
+    const std::atomic<bool>* m_cancel;
     Chunk* m_chunk = nullptr;
     size_t m_fill = 0;
 };
@@ -116,9 +119,11 @@ Result<StagedDiff> stage_diff(Store& store, Staging& staging, const CommitReques
                                          unused_inflate_pool, staged_layer_options(store)));
     StagedDiff out;
     {
-        CommitSink sink(pool, *layer);
+        CommitSink sink(pool, *layer, request.cancel);
         TarWriter writer(sink);
-        out.diff = TRY(write_layer_diff(request.upper_dir, writer, request.diff));
+        auto diff = write_layer_diff(request.upper_dir, writer, request.diff);
+        if (!diff && request.cancel && request.cancel->load()) return fail("interrupted");
+        out.diff = TRY(std::move(diff));
         TRY(writer.finish());
     }
     TRY(layer->finish());

@@ -6,6 +6,7 @@
 // the author, a history entry whose created_by is the container's Cmd joined by spaces and whose
 // comment is the message, created now.
 
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,8 @@ struct CommitRequest {
     std::string comment;               // -m
     std::string author;                // -a
     std::string reference;             // full reference to name the image, or empty
+    // Set (by a signal handler) to stop the commit: it then fails with `interrupted`.
+    const std::atomic<bool>* cancel = nullptr;
 };
 
 struct CommitResult {

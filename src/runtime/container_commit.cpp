@@ -5,11 +5,44 @@
 #include "ferry/runtime/container_commit.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
+
+#include <atomic>
 
 #include "ferry/runtime/container_cgroup.hpp"
 #include "ferry/util/fs.hpp"
 
 namespace ferry::runtime {
+
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+// While a container is frozen, SIGINT, SIGTERM and SIGHUP stop the commit instead of ferry: the
+// guard must get to thaw the container.
+class InterruptGuard {
+  public:
+    InterruptGuard() {
+        g_interrupted = false;
+        struct sigaction sa {};
+        sa.sa_handler = [](int) { g_interrupted = true; };
+        ::sigemptyset(&sa.sa_mask);
+        for (size_t i = 0; i < 3; ++i)
+            ::sigaction(k_signals[i], &sa, &m_old[i]);
+    }
+    ~InterruptGuard() {
+        for (size_t i = 0; i < 3; ++i)
+            ::sigaction(k_signals[i], &m_old[i], nullptr);
+    }
+    InterruptGuard(const InterruptGuard&) = delete;
+    InterruptGuard& operator=(const InterruptGuard&) = delete;
+
+  private:
+    static constexpr int k_signals[3] = {SIGINT, SIGTERM, SIGHUP};
+    struct sigaction m_old[3]{};
+};
+
+}  // namespace
 
 image::DiffOptions container_diff_options(const oci::RuntimeSpec& spec) {
     image::DiffOptions o;
@@ -28,6 +61,7 @@ Result<image::CommitResult> commit_container(const ContainerStore& containers, i
                                              const CommitOptions& options) {
     oci::RuntimeSpec spec = TRY(containers.load_spec(record.id));
     ContainerState state = TRY(containers.state(record.id));
+    InterruptGuard interrupts;  // destroyed after the freeze guard: thawed before ferry can die
     FreezeGuard frozen;
     if (options.pause && state.status == Status::running && state.pid > 0 &&
         process_start_time(state.pid) == state.pid_start) {
@@ -48,6 +82,7 @@ Result<image::CommitResult> commit_container(const ContainerStore& containers, i
     request.comment = options.message;
     request.author = options.author;
     request.reference = options.reference;
+    request.cancel = &g_interrupted;
     return image::commit_image(images, request);
 }
 

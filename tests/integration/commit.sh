@@ -73,6 +73,27 @@ if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
     expect_eq "$out" "$(printf 'z\nhi\n/d1:\nn\n\n/d2:\nkeep\n23')" "docker run of the committed image"
 fi
 
+note "Ctrl-C during a commit thaws the container"
+if [ -n "$freezer" ] && [ "$freezer" != / ] && [ -f "/sys/fs/cgroup/freezer$freezer/freezer.state" ]; then
+    ctr_run big bb:1 sh -c 'dd if=/dev/urandom of=/big bs=1M count=300 2>/dev/null; touch /done; exec sleep 1000'
+    ctr_wait_file big /done
+    bigpid=$(ferry inspect -f '{{.State.Pid}}' big)
+    state="/sys/fs/cgroup/freezer$(awk -F: '$2=="freezer"{print $3}' "/proc/$bigpid/cgroup")/freezer.state"
+    ferry commit big >/dev/null 2>"$TEST_TMP/int.err" &
+    commit=$!
+    for i in $(seq 2000); do [ "$(cat "$state")" = THAWED ] || break; done
+    kill -INT "$commit"
+    status=0
+    wait "$commit" || status=$?
+    # The commit may have finished first; either way the container must be running, thawed.
+    if [ "$status" != 0 ]; then
+        expect_eq "$status" 125
+        expect_eq "$(cat "$TEST_TMP/int.err")" 'ferry: error: commit `big`: interrupted'
+    fi
+    expect_eq "$(cat "$state")" THAWED "freezer after an interrupted commit"
+    expect_eq "$(ctr_status big)" running
+fi
+
 note "--pause=false, and a container that changed nothing"
 ferry commit --pause=false c1 >/dev/null
 ctr_create idle bb:1 true
