@@ -20,7 +20,8 @@ for gone in d1/f d1/sub/ d2/g; do
     grep -qx "$gone" "$TEST_TMP/s1.txt" && fail "export has the deleted $gone"
 done
 grep -q '\.wh\.' "$TEST_TMP/s1.txt" && fail "export has whiteout entries"
-tar -tvf "$TEST_TMP/s1.tar" | grep -q "data/hl link to data/a" || fail "hard link lost"
+tar -tvf "$TEST_TMP/s1.tar" >"$TEST_TMP/s1-long.txt"
+grep -q "data/hl link to data/a" "$TEST_TMP/s1-long.txt" || fail "hard link lost"
 mkdir "$TEST_TMP/x" && tar -C "$TEST_TMP/x" -xf "$TEST_TMP/s1.tar"
 expect_eq "$(cat "$TEST_TMP/x/d1/n")" n
 ferry export s1 | cmp - "$TEST_TMP/s1.tar" || fail "export to stdout differs from -o"
@@ -94,3 +95,15 @@ b = io.BytesIO(); t = tarfile.open(fileobj=b, mode='w')
 i = tarfile.TarInfo('../../escape'); i.size = 1; t.addfile(i, io.BytesIO(b'x')); t.close()
 open('bad.tar', 'wb').write(b.getvalue())"
 expect_fail 125 'ferry: error: invalid archive path `../../escape`' ferry cp - r1:/tmp <bad.tar
+
+note "more destinations docker refuses"
+mkfifo ff
+ferry cp ff r1:/tmp/ff
+expect_fail 125 'ferry: error: destination "r1:/tmp/ff" must be a directory or a regular file' ferry cp src/f r1:/tmp/ff
+expect_fail 125 "ferry: error: stat \`$PWD/renamed/x\`: Not a directory" ferry cp s1:/data/a renamed/x
+
+note "a container whose image lost a layer"
+chain=$(ls "$FERRY_ROOT/layers")
+rm -rf "${FERRY_ROOT:?}/layers/$chain"
+expect_fail 125 "ferry: error: export \`s1\`: layer $chain of the container's image is missing from the store" ferry export s1
+expect_fail 125 "ferry: error: commit \`s1\`: layer $chain of image $(ferry inspect -f '{{.Image}}' s1) is missing from the store" ferry commit s1

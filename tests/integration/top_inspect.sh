@@ -15,7 +15,7 @@ for i in $(seq 50); do [ "$(ferry top r1 | wc -l)" = 3 ] && break; sleep 0.1; do
 out=$(ferry top r1)
 expect_eq "$(printf '%s\n' "$out" | head -1)" "UID                 PID                 PPID                C                   STIME               TTY                 TIME                CMD"
 expect_eq "$(printf '%s\n' "$out" | awk 'NR>1 {print $1, $8, $9}' | sort | tr '\n' ' ')" "root sleep 1001 root sleep 1002 "
-printf '%s\n' "$out" | awk 'NR>1 {print $2}' | grep -qx "$pid" || fail "top lacks the init's host PID $pid: [$out]"
+[[ " $(printf '%s\n' "$out" | awk 'NR>1 {print $2}' | tr '\n' ' ') " == *" $pid "* ]] || fail "top lacks the init's host PID $pid: [$out]"
 expect_eq "$(ferry top r1 -o pid,comm | head -1 | awk '{print $1}')" UID "ps options are ignored"
 expect_eq "$(ps -o args= -p "$pid")" "sleep 1002"
 expect_fail 125 'ferry: error: container `e1` is not running' ferry top e1
