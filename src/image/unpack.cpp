@@ -9,7 +9,9 @@
 // Metadata order matters: data, then owner (chown clears set-id bits and capabilities), then
 // mode, then xattrs, then times. Directory modes and times are applied at finish(), after their
 // contents were created; the list is kept compactly in memory and spilled to an unnamed file
-// past 4 MiB, so memory stays bounded whatever the layer.
+// past 4 MiB, so memory stays bounded whatever the layer. With ZeroBlocks::skip (commit) a
+// file is sized first and its aligned all-zero 4 KiB blocks are not written, so a sparse file of
+// the container stays sparse in the layer; the record still regenerates the zeros.
 
 #include "ferry/image/unpack.hpp"
 
