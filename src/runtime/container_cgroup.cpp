@@ -57,6 +57,22 @@ Result<std::vector<pid_t>> container_processes(pid_t pid, const std::string& hos
     return pids;
 }
 
+Result<void> remove_container_cgroup(const oci::RuntimeSpec& spec, const std::string& id) {
+    std::string wanted = spec.linux ? spec.linux->cgroups_path : "";
+    CgroupSystem system = TRY(detect_cgroups());
+    auto own = system.self.find(system.layout == CgroupLayout::v2 ? "" : "pids");
+    // The fallback is the one supervisor.cpp gives spawn_container.
+    std::string path =
+        resolve_cgroup_path(wanted, own == system.self.end() ? "/" : own->second, "/ferry/" + id);
+    auto cgroup = Cgroup::open(system, path, CgroupOpen::existing);
+    if (!cgroup) {
+        int err = cgroup.error().sys_errno;
+        if (err == ENOENT || err == EACCES || err == EPERM) return {};  // none, or not ours
+        return std::unexpected(std::move(cgroup.error()));
+    }
+    return (*cgroup)->destroy();
+}
+
 FreezeGuard::~FreezeGuard() {
     if (m_cgroup) (void)m_cgroup->freeze(false);
 }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "ferry/oci/runtime_spec.hpp"
 #include "ferry/runtime/cgroup.hpp"
 #include "ferry/util/result.hpp"
 
@@ -22,6 +23,11 @@ Result<std::unique_ptr<Cgroup>> process_cgroup(pid_t pid);
 // namespace; when that is ferry's own (--pid host), those in its cgroup. host_proc is /proc
 // (tests pass another root).
 Result<std::vector<pid_t>> container_processes(pid_t pid, const std::string& host_proc = "/proc");
+
+// Removes the cgroup a container with this spec and ID was started in (the spec's cgroupsPath,
+// else the supervisor's /ferry/<id>), for `rm` and `container prune`. A missing cgroup is not an
+// error; one that still holds processes fails (`remove cgroup ...: Device or resource busy`).
+Result<void> remove_container_cgroup(const oci::RuntimeSpec& spec, const std::string& id);
 
 // Freezes a cgroup for the lifetime of the object and thaws it afterwards.
 class FreezeGuard {

@@ -1,6 +1,7 @@
 // The state decides: running, paused and restarting containers stay (as docker's IsRunning);
 // ContainerStore::state already reports a container whose monitor died as exited. Sizes are
-// measured before removal with a descriptor-relative walk that never follows symlinks.
+// measured before removal with a descriptor-relative walk that never follows symlinks. The
+// container's cgroup goes with it.
 
 #include "ferry/runtime/container_prune.hpp"
 
@@ -10,6 +11,7 @@
 #include <algorithm>
 #include <set>
 
+#include "ferry/runtime/container_cgroup.hpp"
 #include "ferry/util/fs.hpp"
 
 namespace ferry::runtime {
@@ -61,7 +63,9 @@ Result<PruneReport> prune_containers(const ContainerStore& store) {
     PruneReport report;
     for (const auto& r : stopped) {
         uint64_t size = tree_size(store.dir(r.id) + "/upper");
+        auto spec = store.load_spec(r.id);
         TRY(store.remove(r));
+        if (spec) (void)remove_container_cgroup(*spec, r.id);  // stray processes keep it
         report.deleted.push_back(r.id);
         report.reclaimed += size;
     }

@@ -6,13 +6,22 @@ FCT=${FERRY_CTR_TEST:-$FERRY_BUILD/ferry-ctr-test}
 [ -x "$FCT" ] || skip "ferry-ctr-test is not built"
 [ "$(id -u)" = 0 ] || skip "needs root (the containers are started rootful)"
 
-# Kills whatever the test left running (inits and monitors), whatever the outcome.
+# Kills whatever the test left running (inits and monitors), whatever the outcome, and removes
+# the containers' cgroups (nothing removes them yet when a container exits).
 ctr_cleanup() {
-    local state pid
+    local state pid dir
     for state in "$FERRY_ROOT"/containers/*/state; do
         [ -f "$state" ] || continue
         for pid in $(sed -n 's/^\(monitor_pid\|pid\)=\([1-9][0-9]*\)$/\2/p' "$state"); do
             kill -KILL "$pid" 2>/dev/null || true
+        done
+    done
+    sleep 0.2
+    for state in "$FERRY_ROOT"/containers/*/state; do
+        [ -f "$state" ] || continue
+        for dir in /sys/fs/cgroup/*/ferry/"$(basename "$(dirname "$state")")" \
+                   /sys/fs/cgroup/ferry/"$(basename "$(dirname "$state")")"; do
+            [ -d "$dir" ] && rmdir "$dir" 2>/dev/null || true
         done
     done
 }

@@ -55,7 +55,9 @@ Are you sure you want to continue? [y/N] "
 expect_eq "$(ferry inspect -f '{{.Name}}' c1)" /c1 "declined prune"
 c1=$(ferry inspect -f '{{.Id}}' c1)
 e1=$(ferry inspect -f '{{.Id}}' e1)
+e1_cgroup=$(ls -d /sys/fs/cgroup/*/ferry/"$e1" /sys/fs/cgroup/ferry/"$e1" 2>/dev/null | head -1 || true)
 out=$(ferry container prune -f)
+[ -z "$e1_cgroup" ] || [ ! -d "$e1_cgroup" ] || fail "prune left the cgroup $e1_cgroup"
 first=$(printf '%s\n' "$out" | sed -n 2,3p | sort | tr '\n' ' ')
 expect_eq "$first" "$(printf '%s\n%s\n' "$c1" "$e1" | sort | tr '\n' ' ')" "pruned IDs"
 expect_eq "$(printf '%s\n' "$out" | head -1)" "Deleted Containers:"
