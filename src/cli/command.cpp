@@ -4,6 +4,8 @@
 
 #include <unistd.h>
 
+#include <iostream>
+
 #include "ferry/util/fs.hpp"
 #include "ferry/util/strings.hpp"
 
@@ -25,5 +27,13 @@ Result<std::vector<std::string>> parse_flags(FlagSet& flags, Args args, BaseOpti
 }
 
 void print_out(std::string_view text) { (void)fs::write_all(1, text); }
+
+bool confirm(std::string_view warning) {
+    print_out(std::string(warning) + "\nAre you sure you want to continue? [y/N] ");
+    std::string answer;
+    if (!std::getline(std::cin, answer)) return false;
+    answer = std::string(trim(answer));
+    return answer == "y" || answer == "Y" || answer == "yes";
+}
 
 }  // namespace ferry::cli

@@ -46,6 +46,10 @@ Result<int> dispatch(Result<Options> (*parse)(Args), Result<int> (*run)(const Op
 // Writes text to stdout in full.
 void print_out(std::string_view text);
 
+// Prints warning and docker's `Are you sure you want to continue? [y/N] ` on stdout and reads
+// the answer from stdin; true only for y, Y or yes (prune commands without -f).
+bool confirm(std::string_view warning);
+
 }  // namespace ferry::cli
 
 #include "ferry/cli/command_impl.hpp"

@@ -3,18 +3,24 @@
 // functions, as docker's do.
 
 #include "ferry/cli/command.hpp"
+#include "ferry/cli/commit_cmd.hpp"
 #include "ferry/cli/container_cmds.hpp"
+#include "ferry/cli/container_prune_cmd.hpp"
+#include "ferry/cli/cp_cmd.hpp"
+#include "ferry/cli/export_cmd.hpp"
 #include "ferry/cli/gpu_cmd.hpp"
 #include "ferry/cli/image_inspect_cmd.hpp"
 #include "ferry/cli/image_prune_cmd.hpp"
 #include "ferry/cli/images_cmd.hpp"
 #include "ferry/cli/import_cmd.hpp"
+#include "ferry/cli/inspect_cmd.hpp"
 #include "ferry/cli/load_cmd.hpp"
 #include "ferry/cli/rmi_cmd.hpp"
 #include "ferry/cli/run_cmd.hpp"
 #include "ferry/cli/save_cmd.hpp"
 #include "ferry/cli/system_df_cmd.hpp"
 #include "ferry/cli/tag_cmd.hpp"
+#include "ferry/cli/top_cmd.hpp"
 #include "ferry/cli/version_cmd.hpp"
 #include "ferry/cli/volume_cmd.hpp"
 
@@ -25,16 +31,23 @@ namespace {
 constexpr Command k_container[] = {
     {"attach", "Attach local standard input, output, and error streams to a running container",
      cmd_attach, {}},
+    {"commit", "Create a new image from a container's changes", cmd_commit, {}},
+    {"cp", "Copy files/folders between a container and the local filesystem", cmd_cp, {}},
     {"create", "Create a new container", cmd_create, {}},
     {"exec", "Execute a command in a running container", cmd_exec, {}},
+    {"export", "Export a container's filesystem as a tar archive", cmd_export, {}},
+    {"inspect", "Display detailed information on one or more containers", cmd_container_inspect,
+     {}},
     {"kill", "Kill one or more running containers", cmd_kill, {}},
     {"logs", "Fetch the logs of a container", cmd_logs, {}},
     {"ls", "List containers", cmd_ps, {}, "list,ps"},
+    {"prune", "Remove all stopped containers", cmd_container_prune, {}},
     {"restart", "Restart one or more containers", cmd_restart, {}},
     {"rm", "Remove one or more containers", cmd_rm, {}, "remove"},
     {"run", "Create and run a new container from an image", cmd_run, {}},
     {"start", "Start one or more stopped containers", cmd_start, {}},
     {"stop", "Stop one or more running containers", cmd_stop, {}},
+    {"top", "Display the running processes of a container", cmd_top, {}},
     {"wait", "Block until one or more containers stop, then print their exit codes", cmd_wait, {}},
 };
 
@@ -76,25 +89,30 @@ constexpr Command k_top[] = {
     {"image", "Manage images", nullptr, k_image},
     {"system", "Manage ferry", nullptr, k_system},
     {"volume", "Manage volumes", nullptr, k_volume},
-    {"run", "Create and run a new container from an image", cmd_run, {}},
-    {"exec", "Execute a command in a running container", cmd_exec, {}},
-    {"ps", "List containers", cmd_ps, {}},
     {"attach", "Attach local standard input, output, and error streams to a running container",
      cmd_attach, {}},
+    {"commit", "Create a new image from a container's changes", cmd_commit, {}},
+    {"cp", "Copy files/folders between a container and the local filesystem", cmd_cp, {}},
     {"create", "Create a new container", cmd_create, {}},
+    {"exec", "Execute a command in a running container", cmd_exec, {}},
+    {"export", "Export a container's filesystem as a tar archive", cmd_export, {}},
     {"images", "List images", cmd_images, {}},
     {"import", "Import the contents from a tarball to create a filesystem image", cmd_import, {}},
+    {"inspect", "Return low-level information on ferry objects", cmd_inspect, {}},
     {"kill", "Kill one or more running containers", cmd_kill, {}},
     {"load", "Load an image from a tar archive or STDIN", cmd_load, {}},
     {"logs", "Fetch the logs of a container", cmd_logs, {}},
+    {"ps", "List containers", cmd_ps, {}},
     {"restart", "Restart one or more containers", cmd_restart, {}},
     {"rm", "Remove one or more containers", cmd_rm, {}},
     {"rmi", "Remove one or more images", cmd_rmi, {}},
+    {"run", "Create and run a new container from an image", cmd_run, {}},
     {"save", "Save one or more images to a tar archive (streamed to STDOUT by default)", cmd_save,
      {}},
     {"start", "Start one or more stopped containers", cmd_start, {}},
     {"stop", "Stop one or more running containers", cmd_stop, {}},
     {"tag", "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", cmd_tag, {}},
+    {"top", "Display the running processes of a container", cmd_top, {}},
     {"version", "Show the ferry version information", cmd_version, {}},
     {"wait", "Block until one or more containers stop, then print their exit codes", cmd_wait, {}},
     {"__restart", "", cmd_internal_restart, {}},

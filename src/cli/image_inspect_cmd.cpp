@@ -2,10 +2,9 @@
 
 #include "ferry/cli/image_inspect_cmd.hpp"
 
-#include "ferry/cli/json_template.hpp"
+#include "ferry/cli/inspect_cmd.hpp"
 #include "ferry/image/inspect.hpp"
 #include "ferry/image/lookup.hpp"
-#include "ferry/util/fs.hpp"
 
 namespace ferry::cli {
 
@@ -24,26 +23,10 @@ Result<ImageInspectOptions> parse_image_inspect(Args args) {
 Result<int> run_image_inspect(const ImageInspectOptions& o, Context& ctx) {
     auto store = TRY(image::Store::open(ctx));
     auto catalog = TRY(store.read_images());
-    Json all = Json::array();
-    std::string formatted, errors;
-    for (const auto& name : o.images) {
-        auto record = image::resolve_image(catalog, name);
-        if (!record) {
-            errors += "ferry: error: " + record.error().message + "\n";
-            continue;
-        }
-        Json doc = TRY(image::inspect_image(store, **record));
-        if (!o.format.empty())
-            formatted += TRY(render_json_template(o.format, doc)) + "\n";
-        else
-            all.push_back(std::move(doc));
-    }
-    print_out(o.format.empty() ? inspect_json(all) + "\n" : formatted);
-    if (!errors.empty()) {
-        (void)fs::write_all(2, errors);
-        return k_exit_failed;
-    }
-    return 0;
+    return print_inspected(o.images, o.format, [&](const std::string& name) -> Result<Json> {
+        const image::ImageRecord* record = TRY(image::resolve_image(catalog, name));
+        return image::inspect_image(store, *record);
+    });
 }
 
 Result<int> cmd_image_inspect(Args args, Context& ctx) {

@@ -5,8 +5,6 @@
 
 #include <unistd.h>
 
-#include <iostream>
-
 #include "ferry/image/remove.hpp"
 #include "ferry/util/strings.hpp"
 
@@ -21,15 +19,6 @@ Result<ImagePruneOptions> parse_image_prune(Args args) {
     if (o.help) return o;
     TRY(check_arg_count(flags, pos, 0, 0));
     return o;
-}
-
-// Asks the question on stdout and reads the answer from stdin; only y/Y proceeds.
-bool confirm(const std::string& warning) {
-    print_out(warning + "\nAre you sure you want to continue? [y/N] ");
-    std::string answer;
-    if (!std::getline(std::cin, answer)) return false;
-    answer = std::string(trim(answer));
-    return answer == "y" || answer == "Y" || answer == "yes";
 }
 
 Result<int> run_image_prune(const ImagePruneOptions& o, Context& ctx) {

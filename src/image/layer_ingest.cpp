@@ -19,6 +19,16 @@ Result<std::unique_ptr<LayerIngest>> LayerIngest::create(int staging_fd,
                                                          AsyncHasher& hasher,
                                                          ChunkPool& inflate_pool,
                                                          const UnpackOptions& options) {
+    return create(staging_fd, dir_name, detect_compression(first_bytes), hasher, inflate_pool,
+                  options);
+}
+
+Result<std::unique_ptr<LayerIngest>> LayerIngest::create(int staging_fd,
+                                                         const std::string& dir_name,
+                                                         Compression compression,
+                                                         AsyncHasher& hasher,
+                                                         ChunkPool& inflate_pool,
+                                                         const UnpackOptions& options) {
     std::unique_ptr<LayerIngest> in(new LayerIngest(hasher, inflate_pool));
     in->m_dir_name = dir_name;
     if (::mkdirat(staging_fd, dir_name.c_str(), 0700) != 0)
@@ -30,7 +40,7 @@ Result<std::unique_ptr<LayerIngest>> LayerIngest::create(int staging_fd,
         TRY(fs::open_at(dir.get(), "tar-split.zst", O_WRONLY | O_CREAT | O_EXCL, 0600));
     in->m_unpacker = TRY(LayerUnpacker::create(in->m_diff_fd.get(), in->m_record_fd.get(), options));
     in->m_reader = std::make_unique<TarReader>(*in->m_unpacker);
-    in->m_compression = detect_compression(first_bytes);
+    in->m_compression = compression;
     in->m_blob_stream = hasher.open();
     if (in->m_compression != Compression::none) {
         in->m_inflater = TRY(Decompressor::create(in->m_compression));

@@ -27,6 +27,12 @@ public:
                                                        AsyncHasher& hasher,
                                                        ChunkPool& inflate_pool,
                                                        const UnpackOptions& options);
+    // As create, for a blob whose compression is known (commit feeds a plain tar it writes).
+    static Result<std::unique_ptr<LayerIngest>> create(int staging_fd, const std::string& dir_name,
+                                                       Compression compression,
+                                                       AsyncHasher& hasher,
+                                                       ChunkPool& inflate_pool,
+                                                       const UnpackOptions& options);
     ~LayerIngest();
 
     // Consumes the next bytes of the blob. chunk holds them and stays valid until hashed;

@@ -9,7 +9,9 @@
 // Metadata order matters: data, then owner (chown clears set-id bits and capabilities), then
 // mode, then xattrs, then times. Directory modes and times are applied at finish(), after their
 // contents were created; the list is kept compactly in memory and spilled to an unnamed file
-// past 4 MiB, so memory stays bounded whatever the layer.
+// past 4 MiB, so memory stays bounded whatever the layer. With ZeroBlocks::skip (commit) a
+// file is sized first and its aligned all-zero 4 KiB blocks are not written, so a sparse file of
+// the container stays sparse in the layer; the record still regenerates the zeros.
 
 #include "ferry/image/unpack.hpp"
 
@@ -22,6 +24,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <vector>
 
 #include "ferry/image/file_copy.hpp"
@@ -40,6 +43,29 @@ constexpr std::string_view k_whiteout = ".wh.";
 constexpr std::string_view k_whiteout_meta = ".wh..wh.";
 constexpr std::string_view k_opaque = ".wh..wh..opq";
 constexpr size_t k_deferred_spill = size_t{4} << 20;
+constexpr size_t k_hole_block = 4096;
+
+bool all_zero(const uint8_t* p, size_t n) {
+    static const uint8_t k_zero_block[k_hole_block] = {};
+    return p[0] == 0 && std::memcmp(p, k_zero_block, n) == 0;
+}
+
+// Writes bytes at offset of a file already sized to its end, leaving every aligned all-zero
+// k_hole_block block unwritten (a hole); the runs between them are written in one call each.
+Result<void> write_keeping_holes(int fd, std::span<const uint8_t> bytes, uint64_t offset) {
+    size_t run = 0, i = 0;  // the pending data run is bytes[run, i)
+    while (i < bytes.size()) {
+        uint64_t pos = offset + i;
+        size_t n = std::min<size_t>(bytes.size() - i, k_hole_block - pos % k_hole_block);
+        if (n == k_hole_block && all_zero(bytes.data() + i, n)) {
+            if (i > run) TRY(pwrite_all(fd, bytes.data() + run, i - run, offset + run));
+            run = i + n;
+        }
+        i += n;
+    }
+    if (i > run) TRY(pwrite_all(fd, bytes.data() + run, i - run, offset + run));
+    return {};
+}
 
 bool typeflag_supported(char t) {
     return t == '0' || t == '\0' || t == '7' || t == 'S' || (t >= '1' && t <= '6') || t == 'D';
@@ -119,6 +145,7 @@ struct LayerUnpacker::Impl {
     Fd file;
     size_t extent = 0;
     uint64_t extent_done = 0;
+    uint64_t file_pos = 0;  // next offset of a file written with holes kept
     std::vector<uint8_t> deferred;
     Fd deferred_spool;
     uint64_t spool_size = 0;
@@ -265,8 +292,10 @@ Result<void> LayerUnpacker::Impl::regular(const TarEntry& e, LayerDir::Dir d,
     }
     file.reset(fd);
     bool sparse = !e.sparse.empty() || e.real_size != e.size;
-    if (sparse && ::ftruncate(fd, static_cast<off_t>(e.real_size)) != 0)
+    bool holes = opt.zero_blocks == ZeroBlocks::skip && e.size >= k_hole_block;
+    if ((sparse || holes) && ::ftruncate(fd, static_cast<off_t>(e.real_size)) != 0)
         return fail_errno("set size");
+    file_pos = 0;
     stats.content_size += e.real_size;
     if (e.size > 0) {
         TRY(record.add_payload(cur_real, e.size, e.sparse));
@@ -279,6 +308,11 @@ Result<void> LayerUnpacker::Impl::regular(const TarEntry& e, LayerDir::Dir d,
 
 Result<void> LayerUnpacker::Impl::write_data(std::span<const uint8_t> bytes) {
     const auto& sparse = entry->sparse;
+    if (sparse.empty() && opt.zero_blocks == ZeroBlocks::skip && entry->size >= k_hole_block) {
+        TRY(write_keeping_holes(file.get(), bytes, file_pos));
+        file_pos += bytes.size();
+        return {};
+    }
     if (sparse.empty()) {
         return fs::write_all(file.get(),
                              {reinterpret_cast<const char*>(bytes.data()), bytes.size()});

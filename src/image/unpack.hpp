@@ -27,12 +27,18 @@ enum class WhiteoutXattr {
 };
 // Whether device nodes may be created.
 enum class DeviceNodes { create, refuse };
+// What to do with file data that is all zeros.
+enum class ZeroBlocks {
+    write,  // write it, as the archive says
+    skip,   // leave aligned all-zero 4 KiB blocks as holes (commit: sparse files stay sparse)
+};
 
 // How to unpack: root defaults; a rootless store uses best_effort, user and refuse.
 struct UnpackOptions {
     OwnershipMode ownership = OwnershipMode::preserve;      // chown failures fatal or ignored
     WhiteoutXattr whiteout_xattr = WhiteoutXattr::trusted;  // the opaque-directory xattr
     DeviceNodes devices = DeviceNodes::create;              // mknod devices, or refuse them
+    ZeroBlocks zero_blocks = ZeroBlocks::write;             // holes for zero blocks, or not
 };
 
 // What an unpack produced.

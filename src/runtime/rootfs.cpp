@@ -122,17 +122,9 @@ Result<RootfsPlan> plan_rootfs(const oci::RuntimeSpec& spec, const std::string& 
     return plan;
 }
 
-namespace {
-
-std::unexpected<Error> mount_error(const oci::Mount& m, Error e) {
-    std::string source = m.source.empty() ? m.type : m.source;
-    return std::unexpected(
-        std::move(e).prefix("mount `" + source + "` on `" + m.destination + "`"));
-}
-
-// An overlay from the new mount API; each lower layer is appended with lowerdir+ (6.8+), or all
-// at once in the colon-joined form on older kernels.
-Result<void> mount_overlay(const OverlaySpec& o, const std::string& target, bool userns) {
+// Each lower layer is appended with lowerdir+ (6.8+), or all at once in the colon-joined form on
+// older kernels.
+Result<Fd> make_overlay_mount(const OverlaySpec& o, bool userns) {
     MountOptions opts;
     for (const auto& l : o.lower_dirs)
         opts.data.emplace_back("lowerdir+", l);
@@ -151,6 +143,19 @@ Result<void> mount_overlay(const OverlaySpec& o, const std::string& target, bool
         opts.data.insert(opts.data.begin(), {"lowerdir", joined});
         mnt = new_fs_mount("overlay", "overlay", opts);
     }
+    return mnt;
+}
+
+namespace {
+
+std::unexpected<Error> mount_error(const oci::Mount& m, Error e) {
+    std::string source = m.source.empty() ? m.type : m.source;
+    return std::unexpected(
+        std::move(e).prefix("mount `" + source + "` on `" + m.destination + "`"));
+}
+
+Result<void> mount_overlay(const OverlaySpec& o, const std::string& target, bool userns) {
+    auto mnt = make_overlay_mount(o, userns);
     if (!mnt)
         return std::unexpected(std::move(mnt.error()).prefix("mount overlay on `" + target + "`"));
     Fd dir = TRY(fs::open(target, O_PATH | O_DIRECTORY));

@@ -74,6 +74,10 @@ Result<RootfsPlan> plan_rootfs(const oci::RuntimeSpec& spec, const std::string& 
                                const std::optional<OverlaySpec>& overlay, const NamespacePlan& ns,
                                const CgroupSystem* cgroups);
 
+// A new, detached overlay mount of o (with userxattr for an overlay in a user namespace); usable
+// as a directory descriptor without being attached anywhere. Fails with the kernel's reason.
+Result<Fd> make_overlay_mount(const OverlaySpec& o, bool userns);
+
 // In the child: builds the file system and pivots into it. The working directory afterwards is
 // the new `/`. Fails with `mount `proc` on `/proc`: Permission denied` and the like.
 Result<void> setup_rootfs(const RootfsPlan& plan);

@@ -592,7 +592,7 @@ TEST_F(PlanTest, ReadOnlyRootShmAndInit) {
               (std::vector<std::string>{"nosuid", "noexec", "nodev"}));
     EXPECT_EQ(find_mount(p, "/etc/hosts")->options,
               (std::vector<std::string>{"rbind", "ro", "rprivate"}));
-    EXPECT_EQ(find_mount(p, "/etc/resolv.conf")->source, paths.container_dir + "/resolv.conf");
+    EXPECT_EQ(find_mount(p, "/etc/resolv.conf")->source, paths.run_dir + "/resolv.conf");
     EXPECT_EQ(
         find_mount(p, "/dev/shm")->options,
         (std::vector<std::string>{"nosuid", "noexec", "nodev", "mode=1777", "size=134217728"}));

@@ -1,0 +1,78 @@
+// `ferry cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-` and `ferry cp [OPTIONS] SRC_PATH|-
+// CONTAINER:DEST_PATH`: argument splitting as docker's client (splitCpArg), then
+// runtime::copy_from_container / copy_to_container on the container's root.
+
+#include "ferry/cli/cp_cmd.hpp"
+
+#include "ferry/runtime/container_copy.hpp"
+#include "ferry/util/strings.hpp"
+
+namespace ferry::cli {
+
+namespace {
+
+// docker's splitCpArg: {container, path}; container is empty for a host path.
+std::pair<std::string, std::string> split_cp_arg(const std::string& arg) {
+    if (arg.starts_with("/")) return {"", arg};
+    auto colon = arg.find(':');
+    if (colon == std::string::npos || arg.starts_with(".")) return {"", arg};
+    return {arg.substr(0, colon), arg.substr(colon + 1)};
+}
+
+}  // namespace
+
+Result<CpOptions> parse_cp(Args args) {
+    CpOptions o;
+    FlagSet flags("ferry cp",
+                  "[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n"
+                  "\tferry cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH",
+                  "Copy files/folders between a container and the local filesystem");
+    flags.set_aliases("ferry container cp, ferry cp");
+    flags.set_details(
+        "Use '-' as the source to read a tar archive from stdin and extract it to a directory\n"
+        "destination in a container. Use '-' as the destination to stream a tar archive of a\n"
+        "container source to stdout. Files copied into a container keep the owners they have on\n"
+        "the host (as docker's do when the container has no USER); files copied out belong to\n"
+        "the user running ferry. A stopped container is copied to or from by mounting its file\n"
+        "system privately, which needs root; its volumes are not included then.");
+    flags.add_bool('a', "archive", &o.archive, "Archive mode (copy all uid/gid information)");
+    flags.add_bool('L', "follow-link", &o.follow_link, "Always follow symbol link in SRC_PATH");
+    flags.add_bool('q', "quiet", &o.quiet, "Suppress progress output during copy");
+    auto pos = TRY(parse_flags(flags, args, o));
+    if (o.help) return o;
+    TRY(check_arg_count(flags, pos, 2, 2));
+    auto [src_container, src_path] = split_cp_arg(pos[0]);
+    auto [dst_container, dst_path] = split_cp_arg(pos[1]);
+    if (src_path.empty()) return fail("source can not be empty");
+    if (dst_path.empty()) return fail("destination can not be empty");
+    if (src_container.empty() && dst_container.empty())
+        return fail("must specify at least one container source");
+    if (!src_container.empty() && !dst_container.empty())
+        return fail("copying between containers is not supported");
+    o.to_container = !dst_container.empty();
+    o.container = o.to_container ? dst_container : src_container;
+    o.container_path = o.to_container ? dst_path : src_path;
+    o.host_path = o.to_container ? src_path : dst_path;
+    return o;
+}
+
+Result<int> run_cp(const CpOptions& o, Context& ctx) {
+    auto containers = TRY(runtime::ContainerStore::open(ctx));
+    auto record = TRY(containers.find(o.container));
+    auto images = TRY(image::Store::open(ctx));
+    auto root = TRY(runtime::ContainerRoot::open(containers, images, record));
+    runtime::CopyOptions options{o.follow_link, o.archive};
+    if (o.to_container)
+        TRY(runtime::copy_to_container(root, o.container, o.host_path, o.container_path, options,
+                                       0));
+    else
+        TRY(runtime::copy_from_container(root, o.container, o.container_path, o.host_path, options,
+                                         1));
+    return 0;
+}
+
+Result<int> cmd_cp(Args args, Context& ctx) {
+    return dispatch(parse_cp, run_cp, args, ctx);
+}
+
+}  // namespace ferry::cli

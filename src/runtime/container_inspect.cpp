@@ -1,0 +1,158 @@
+// Most of the document is the record as create wrote it (Config and HostConfig are docker's
+// already); State comes from the state file as ContainerStore corrects it; Mounts are derived
+// from the runtime spec, which says what is really mounted. Fields docker fills from parts ferry
+// does not have (AppArmor, SELinux labels, exec IDs) hold docker's empty values.
+
+#include "ferry/runtime/container_inspect.hpp"
+
+#include <algorithm>
+
+#include "ferry/util/strings.hpp"
+
+namespace ferry::runtime {
+
+namespace {
+
+constexpr std::string_view k_zero_time = "0001-01-01T00:00:00Z";
+
+std::string time_or_zero(int64_t ns) {
+    return ns ? format_rfc3339(ns) : std::string(k_zero_time);
+}
+
+bool has_option(const oci::Mount& m, std::string_view option) {
+    return std::find(m.options.begin(), m.options.end(), option) != m.options.end();
+}
+
+std::string propagation(const oci::Mount& m) {
+    for (const char* p : {"rprivate", "private", "rshared", "shared", "rslave", "slave"})
+        if (has_option(m, p)) return p;
+    return "rprivate";
+}
+
+Json network_json(const std::string& mode) {
+    Json endpoint = {{"IPAMConfig", nullptr},   {"Links", nullptr},         {"Aliases", nullptr},
+                     {"NetworkID", ""},         {"EndpointID", ""},         {"Gateway", ""},
+                     {"IPAddress", ""},         {"IPPrefixLen", 0},         {"IPv6Gateway", ""},
+                     {"GlobalIPv6Address", ""}, {"GlobalIPv6PrefixLen", 0}, {"MacAddress", ""},
+                     {"DriverOpts", nullptr}};
+    Json n;
+    n["Bridge"] = "";
+    n["SandboxID"] = "";
+    n["HairpinMode"] = false;
+    n["LinkLocalIPv6Address"] = "";
+    n["LinkLocalIPv6PrefixLen"] = 0;
+    n["Ports"] = Json::object();
+    n["SandboxKey"] = "";
+    n["SecondaryIPAddresses"] = nullptr;
+    n["SecondaryIPv6Addresses"] = nullptr;
+    n["EndpointID"] = "";
+    n["Gateway"] = "";
+    n["GlobalIPv6Address"] = "";
+    n["GlobalIPv6PrefixLen"] = 0;
+    n["IPAddress"] = "";
+    n["IPPrefixLen"] = 0;
+    n["IPv6Gateway"] = "";
+    n["MacAddress"] = "";
+    n["Networks"] = {{mode, endpoint}};
+    return n;
+}
+
+}  // namespace
+
+Json state_json(const ContainerState& s) {
+    Json j;
+    j["Status"] = std::string(status_name(s.status));
+    j["Running"] = s.status == Status::running || s.status == Status::paused;
+    j["Paused"] = s.status == Status::paused;
+    j["Restarting"] = s.status == Status::restarting;
+    j["OOMKilled"] = false;
+    j["Dead"] = s.status == Status::dead;
+    j["Pid"] = s.pid;
+    j["ExitCode"] = s.exit_code;
+    j["Error"] = s.error;
+    j["StartedAt"] = time_or_zero(s.started_ns);
+    j["FinishedAt"] = time_or_zero(s.finished_ns);
+    return j;
+}
+
+Json mounts_json(const oci::RuntimeSpec& spec, const std::string& store_root) {
+    Json out = Json::array();
+    const std::string volumes = store_root + "/volumes/";
+    for (const auto& m : spec.mounts) {
+        bool bind = m.type == "bind" || has_option(m, "bind") || has_option(m, "rbind");
+        if (!bind) continue;
+        // ferry's own files (hostname, hosts, resolv.conf, the --init binary) are not mounts
+        // the user asked for.
+        if (m.source.starts_with(store_root + "/containers/") ||
+            m.source.starts_with(store_root + "/bin/"))
+            continue;
+        bool rw = !has_option(m, "ro");
+        if (m.source.starts_with(volumes)) {
+            std::string name = m.source.substr(volumes.size());
+            name = name.substr(0, name.find('/'));
+            out.push_back({{"Type", "volume"},
+                           {"Name", name},
+                           {"Source", m.source},
+                           {"Destination", m.destination},
+                           {"Driver", "local"},
+                           {"Mode", ""},
+                           {"RW", rw},
+                           {"Propagation", ""}});
+            continue;
+        }
+        out.push_back({{"Type", "bind"},
+                       {"Source", m.source},
+                       {"Destination", m.destination},
+                       {"Mode", ""},
+                       {"RW", rw},
+                       {"Propagation", propagation(m)}});
+    }
+    return out;
+}
+
+Result<Json> inspect_container(const ContainerStore& store, const ContainerRecord& r) {
+    ContainerState state = TRY(store.state(r.id));
+    oci::RuntimeSpec spec = TRY(store.load_spec(r.id));
+    const std::string dir = store.dir(r.id);
+    std::string lower;
+    for (auto it = r.chain_ids.rbegin(); it != r.chain_ids.rend(); ++it)
+        lower += (lower.empty() ? "" : ":") + store.root() + "/layers/" + *it + "/diff";
+    std::string network = "host";
+    if (r.host_config.is_object() && r.host_config.contains("NetworkMode") &&
+        r.host_config["NetworkMode"].is_string())
+        network = r.host_config["NetworkMode"].get<std::string>();
+
+    Json j;
+    j["Id"] = r.id;
+    j["Created"] = format_rfc3339(r.created_ns);
+    j["Path"] = r.args.empty() ? "" : r.args.front();
+    j["Args"] = r.args.empty() ? Json::array()
+                               : Json(std::vector<std::string>(r.args.begin() + 1, r.args.end()));
+    j["State"] = state_json(state);
+    j["Image"] = r.image_id;
+    j["ResolvConfPath"] = dir + "/resolv.conf";
+    j["HostnamePath"] = dir + "/hostname";
+    j["HostsPath"] = dir + "/hosts";
+    j["LogPath"] = store.log_path(r.id);
+    j["Name"] = "/" + r.name;
+    j["RestartCount"] = state.restart_count;
+    j["Driver"] = "overlay";
+    j["Platform"] = "linux";
+    j["MountLabel"] = "";
+    j["ProcessLabel"] = "";
+    j["AppArmorProfile"] = "";
+    j["ExecIDs"] = nullptr;
+    j["HostConfig"] = r.host_config.is_object() ? r.host_config : Json::object();
+    j["GraphDriver"] = {{"Data",
+                         {{"LowerDir", lower},
+                          {"MergedDir", dir + "/merged"},
+                          {"UpperDir", dir + "/upper"},
+                          {"WorkDir", dir + "/work"}}},
+                        {"Name", "overlay"}};
+    j["Mounts"] = mounts_json(spec, store.root());
+    j["Config"] = r.config.is_object() ? r.config : Json::object();
+    j["NetworkSettings"] = network_json(network);
+    return j;
+}
+
+}  // namespace ferry::runtime
