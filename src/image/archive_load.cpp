@@ -187,13 +187,22 @@ struct VerifiedImage {
     std::vector<LayerIngest*> layers;
 };
 
+// The content of a metadata member; what names a missing one (config, blob) goes in the error.
+Result<std::string_view> meta_member(const std::map<std::string, Member>& members,
+                                     const std::string& name, std::string_view what) {
+    auto it = members.find(name);
+    if (it != members.end() && it->second.kind == MemberKind::skipped)
+        return fail("member `" + printable(name) + "`: too large (over " +
+                    std::to_string(k_meta_member_limit >> 20) + " MiB)");
+    if (it == members.end() || it->second.kind != MemberKind::meta)
+        return fail("missing " + std::string(what) + " `" + printable(name) + "`");
+    return std::string_view(it->second.bytes);
+}
+
 Result<VerifiedImage> verify(const PlannedImage& plan, std::map<std::string, Member>& members) {
     VerifiedImage v;
     v.plan = plan;
-    auto it = members.find(plan.config_member);
-    if (it == members.end() || it->second.kind != MemberKind::meta)
-        return fail("missing config `" + printable(plan.config_member) + "`");
-    v.config = it->second.bytes;
+    v.config = TRY(meta_member(members, plan.config_member, "config"));
     v.id = "sha256:" + sha256_hex(v.config);
     if (plan.config_digest && *plan.config_digest != v.id)
         return fail("config " + *plan.config_digest + ": digest mismatch (got " + v.id + ")");
@@ -301,12 +310,7 @@ Result<LoadReport> load_archive(Store& store, int fd, Progress* progress, uint64
         TRY(collect(fd, collector, pool, progress));
         auto& members = collector.members();
         auto plans = TRY(plan_archive(
-            [&](const std::string& name) -> Result<std::string_view> {
-                auto it = members.find(name);
-                if (it == members.end() || it->second.kind != MemberKind::meta)
-                    return fail("missing blob `" + printable(name) + "`");
-                return std::string_view(it->second.bytes);
-            },
+            [&](const std::string& name) { return meta_member(members, name, "blob"); },
             [&](const std::string& name) { return members.count(name) > 0; }));
         std::vector<VerifiedImage> images;
         for (const auto& plan : plans) images.push_back(TRY(verify(plan, members)));
