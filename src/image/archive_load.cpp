@@ -273,10 +273,10 @@ Result<LoadReport> commit(Store& store, Staging& staging, std::vector<VerifiedIm
             rec.size += meta.size;
             stored.push_back({meta.diff_id, meta.tar_size});
         }
-        TRY(store.put_blob(img.id, img.config));
+        TRY(store.install_blob(staging, img.id, img.config));
         std::string manifest = make_stored_manifest(img.id, img.config.size(), stored);
         rec.manifest = "sha256:" + sha256_hex(manifest);
-        TRY(store.put_blob(rec.manifest, manifest));
+        TRY(store.install_blob(staging, rec.manifest, manifest));
         records.push_back(std::move(rec));
         report.images.push_back({img.id, img.plan.names});
     }

@@ -85,7 +85,8 @@ Result<void> Store::clean_tmp() {
         if (lock) lock->release(true);
     }
     if (!intents.empty()) {
-        // A commit died between installing layers and naming them: collect what is unreferenced.
+        // A load died between installing layers or blobs and naming them: collect what is
+        // unreferenced.
         auto report = collect_garbage(LockWait::no_wait);
         if (!report) log::warn(report.error().message);
     }
@@ -118,6 +119,19 @@ Result<void> Store::put_blob(const std::string& digest, std::string_view data) {
     Staging st = TRY(stage());
     TRY(write_file_atomic_at(st.fd(), "blob", data, 0600));
     if (::rename((st.path() + "/blob").c_str(), path.c_str()) != 0)
+        return fail_errno("store blob `" + digest + "`");
+    return {};
+}
+
+Result<void> Store::install_blob(Staging& staging, const std::string& digest,
+                                 std::string_view data) {
+    if (!valid_digest(digest)) return fail("invalid digest `" + printable(digest) + "`");
+    std::string path = blob_path(digest);
+    if (fs::lexists(path)) return {};
+    TRY(record_intent(staging, digest));
+    std::string name = "blob-" + digest.substr(7);
+    TRY(write_file_atomic_at(staging.fd(), name, data, 0600));
+    if (::rename((staging.path() + "/" + name).c_str(), path.c_str()) != 0)
         return fail_errno("store blob `" + digest + "`");
     return {};
 }
@@ -162,13 +176,17 @@ Result<void> Store::write_layer_meta(int layer_dirfd, const LayerMeta& meta) {
 Result<void> Store::install_layer(Staging& staging, const std::string& staged_name,
                                   const std::string& chain) {
     // Intent first: if we die after the rename, the next open knows to check this layer.
-    Fd intent = TRY(fs::open_at(staging.fd(), k_intent, O_WRONLY | O_CREAT | O_APPEND, 0600));
-    TRY(fs::write_all(intent.get(), chain + "\n"));
+    TRY(record_intent(staging, chain));
     std::string from = staging.path() + "/" + staged_name;
     std::string to = layer_path(chain);
     if (::rename(from.c_str(), to.c_str()) == 0) return {};
     if (errno == ENOTEMPTY || errno == EEXIST) return {};  // installed by someone else first
     return fail_errno("install layer " + chain);
+}
+
+Result<void> Store::record_intent(Staging& staging, const std::string& what) {
+    Fd intent = TRY(fs::open_at(staging.fd(), k_intent, O_WRONLY | O_CREAT | O_APPEND, 0600));
+    return fs::write_all(intent.get(), what + "\n");
 }
 
 Result<FileLock> Store::pin_layers() const {
