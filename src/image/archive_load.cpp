@@ -280,12 +280,11 @@ Result<LoadReport> commit(Store& store, Staging& staging, std::vector<VerifiedIm
         records.push_back(std::move(rec));
         report.images.push_back({img.id, img.plan.names});
     }
-    int64_t now = now_unix_ns();
     TRY(store.update_images([&](ImageCatalog& index) -> Result<void> {
         for (size_t i = 0; i < records.size(); ++i) {
             index.upsert(records[i]);
             for (const auto& name : images[i].plan.names)
-                if (auto old = index.set_name(records[i].id, name, now))
+                if (auto old = index.set_name(records[i].id, name, 0))
                     report.renamed.emplace_back(name, *old);
         }
         return {};
