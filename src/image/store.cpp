@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "ferry/util/atomic_file.hpp"
 #include "ferry/util/fs.hpp"
 #include "ferry/util/log.hpp"
@@ -214,13 +216,17 @@ Result<GcReport> Store::collect_garbage(LockWait wait, const std::set<std::strin
     auto chains = index.referenced_chain_ids();
     chains.insert(extra_chains.begin(), extra_chains.end());
     auto blobs = index.referenced_blobs();
-    for (const auto& name : TRY(fs::list_dir(m_root + "/layers"))) {
+    auto sorted = [](std::vector<std::string> names) {  // a stable report order
+        std::sort(names.begin(), names.end());
+        return names;
+    };
+    for (const auto& name : sorted(TRY(fs::list_dir(m_root + "/layers")))) {
         if (chains.count(name)) continue;
         report.reclaimed += fs::disk_usage(layer_path(name)).value_or(0);
         TRY(move_to_trash("layers/" + name, "layer " + name));
         report.layers.push_back(name);
     }
-    for (const auto& name : TRY(fs::list_dir(m_root + "/blobs/sha256"))) {
+    for (const auto& name : sorted(TRY(fs::list_dir(m_root + "/blobs/sha256")))) {
         if (blobs.count("sha256:" + name)) continue;
         report.reclaimed += fs::disk_usage(m_root + "/blobs/sha256/" + name).value_or(0);
         TRY(move_to_trash("blobs/sha256/" + name, "blob " + name));
