@@ -135,6 +135,7 @@ Result<void> apply(ContainerConfig& c, const std::string& cmd, std::string_view 
 
 Result<void> apply_change(ContainerConfig& config, std::string_view change) {
     std::string_view s = trim(change);
+    if (s.empty()) return {};  // no instruction, as docker's parser reads an empty change
     size_t sp = s.find_first_of(" \t");
     std::string cmd = to_lower(s.substr(0, sp));
     std::transform(cmd.begin(), cmd.end(), cmd.begin(), [](char ch) {
