@@ -19,7 +19,9 @@ Context context_for(const test::TempDir& dir) {
     return ctx;
 }
 
-std::string digest_of(std::string_view data) { return "sha256:" + sha256_hex(data); }
+std::string digest_of(std::string_view data) {
+    return "sha256:" + sha256_hex(data);
+}
 
 TEST(Store, OpenCreatesLayout) {
     test::TempDir dir;
