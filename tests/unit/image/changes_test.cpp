@@ -34,7 +34,7 @@ TEST(Changes, CommandForms) {
 TEST(Changes, EnvAndLabels) {
     auto c = apply_all(
         {R"(ENV A=1 B="two words")", "ENV C 3 4", "ENV A=5", R"(LABEL a=b "c d"=e)", "LABEL a=z"});
-    EXPECT_EQ(c.env, (Strings{"B=two words", "C=3 4", "A=5"}));
+    EXPECT_EQ(c.env, (Strings{"A=5", "B=two words", "C=3 4"}));  // docker's order
     EXPECT_EQ(c.labels, (std::map<std::string, std::string>{{"a", "z"}, {"c d", "e"}}));
 }
 
