@@ -92,7 +92,8 @@ Result<void> FlagSet::apply(const Flag& flag, const std::string& value, bool fro
     std::string shown = flag.short_name ? std::string("-") + flag.short_name + ", --" + flag.name
                                         : "--" + flag.name;
     (void)from_short;
-    return fail("invalid argument \"" + value + "\" for \"" + shown + "\" flag: " + err);
+    return fail("invalid argument \"" + value + "\" for \"" + shown + "\" flag: " + err +
+                " (see `" + m_command + " --help`)");
 }
 
 Result<std::vector<std::string>> FlagSet::parse(std::span<const std::string> args) {

@@ -45,7 +45,8 @@ public:
 
     // Parses args; returns the positional arguments. Sets help_requested() on --help (and -h when
     // no flag uses -h). Fails with `unknown flag: --x`, `flag needs an argument: --x`, or
-    // `invalid argument "v" for "-t, --time" flag: ...`.
+    // `invalid argument "v" for "-t, --time" flag: ...`, each followed by
+    // ` (see `ferry CMD --help`)`.
     Result<std::vector<std::string>> parse(std::span<const std::string> args);
     // Whether --help was seen.
     bool help_requested() const { return m_help; }

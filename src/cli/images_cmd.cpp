@@ -127,6 +127,7 @@ Result<int> run_images(const ImagesOptions& o, Context& ctx) {
         char created_at[64];
         std::strftime(created_at, sizeof created_at, "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
         std::string size = human_size(static_cast<double>(r->size));
+        std::string virtual_size = human_size(static_cast<double>(r->size), 4);  // as docker
         rows.push_back({{"Containers", "N/A"},
                         {"CreatedAt", created_at},
                         {"CreatedSince", human_duration((now - r->created_ns) / 1000000000) + " ago"},
@@ -137,7 +138,7 @@ Result<int> run_images(const ImagesOptions& o, Context& ctx) {
                         {"Size", size},
                         {"Tag", l.tag},
                         {"UniqueSize", "N/A"},
-                        {"VirtualSize", size}});
+                        {"VirtualSize", virtual_size}});
     }
     std::vector<Column> columns = {{"Repository", "REPOSITORY"}, {"Tag", "TAG"}};
     if (o.digests) columns.push_back({"Digest", "DIGEST"});

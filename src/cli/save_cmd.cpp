@@ -1,5 +1,6 @@
 // `ferry save`: names are resolved as docker does: `repo:tag` saves that tag, a bare repository
-// saves all its tags, an ID saves the image without names. With -o the archive is written to
+// saves all its tags (else it names `repo:latest` or an ID prefix), an ID saves the image
+// without names. With -o the archive is written to
 // `FILE.tmp-…` and renamed when complete, so a failed or killed save never leaves a partial file
 // under the requested name.
 
@@ -54,23 +55,18 @@ Result<std::vector<image::SaveItem>> select(const image::ImageCatalog& catalog,
             it->names.push_back(name);
     };
     for (const auto& name : names) {
+        // A bare repository saves every tag of it, as docker's save, `latest` or not.
+        auto bare = parse_reference_name(name);
+        if (bare && bare->tag.empty() && !bare->digest) {
+            bool any = false;
+            std::string prefix = bare->repository() + ":";
+            for (const auto& r : catalog.images())
+                for (const auto& n : r.names)
+                    if (n.starts_with(prefix)) add(r, n), any = true;
+            if (any) continue;
+        }
         image::Resolved found = TRY(image::resolve(catalog, name));
-        if (!found.by_reference) {
-            add(*found.image, "");
-            continue;
-        }
-        auto slash = name.rfind('/');
-        bool tagged = name.find(':', slash == std::string::npos ? 0 : slash) != std::string::npos ||
-                      name.find('@') != std::string::npos;
-        if (tagged) {
-            add(*found.image, found.by_reference->full());
-            continue;
-        }
-        // A bare repository: every tag of it.
-        std::string repo = found.by_reference->repository();
-        for (const auto& r : catalog.images())
-            for (const auto& n : r.names)
-                if (n.starts_with(repo + ":")) add(r, n);
+        add(*found.image, found.by_reference ? found.by_reference->full() : "");
     }
     return items;
 }

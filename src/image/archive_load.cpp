@@ -187,13 +187,22 @@ struct VerifiedImage {
     std::vector<LayerIngest*> layers;
 };
 
+// The content of a metadata member; what names a missing one (config, blob) goes in the error.
+Result<std::string_view> meta_member(const std::map<std::string, Member>& members,
+                                     const std::string& name, std::string_view what) {
+    auto it = members.find(name);
+    if (it != members.end() && it->second.kind == MemberKind::skipped)
+        return fail("member `" + printable(name) + "`: too large (over " +
+                    std::to_string(k_meta_member_limit >> 20) + " MiB)");
+    if (it == members.end() || it->second.kind != MemberKind::meta)
+        return fail("missing " + std::string(what) + " `" + printable(name) + "`");
+    return std::string_view(it->second.bytes);
+}
+
 Result<VerifiedImage> verify(const PlannedImage& plan, std::map<std::string, Member>& members) {
     VerifiedImage v;
     v.plan = plan;
-    auto it = members.find(plan.config_member);
-    if (it == members.end() || it->second.kind != MemberKind::meta)
-        return fail("missing config `" + printable(plan.config_member) + "`");
-    v.config = it->second.bytes;
+    v.config = TRY(meta_member(members, plan.config_member, "config"));
     v.id = "sha256:" + sha256_hex(v.config);
     if (plan.config_digest && *plan.config_digest != v.id)
         return fail("config " + *plan.config_digest + ": digest mismatch (got " + v.id + ")");
@@ -264,19 +273,18 @@ Result<LoadReport> commit(Store& store, Staging& staging, std::vector<VerifiedIm
             rec.size += meta.size;
             stored.push_back({meta.diff_id, meta.tar_size});
         }
-        TRY(store.put_blob(img.id, img.config));
+        TRY(store.install_blob(staging, img.id, img.config));
         std::string manifest = make_stored_manifest(img.id, img.config.size(), stored);
         rec.manifest = "sha256:" + sha256_hex(manifest);
-        TRY(store.put_blob(rec.manifest, manifest));
+        TRY(store.install_blob(staging, rec.manifest, manifest));
         records.push_back(std::move(rec));
         report.images.push_back({img.id, img.plan.names});
     }
-    int64_t now = now_unix_ns();
     TRY(store.update_images([&](ImageCatalog& index) -> Result<void> {
         for (size_t i = 0; i < records.size(); ++i) {
             index.upsert(records[i]);
             for (const auto& name : images[i].plan.names)
-                if (auto old = index.set_name(records[i].id, name, now))
+                if (auto old = index.set_name(records[i].id, name, 0))
                     report.renamed.emplace_back(name, *old);
         }
         return {};
@@ -301,12 +309,7 @@ Result<LoadReport> load_archive(Store& store, int fd, Progress* progress, uint64
         TRY(collect(fd, collector, pool, progress));
         auto& members = collector.members();
         auto plans = TRY(plan_archive(
-            [&](const std::string& name) -> Result<std::string_view> {
-                auto it = members.find(name);
-                if (it == members.end() || it->second.kind != MemberKind::meta)
-                    return fail("missing blob `" + printable(name) + "`");
-                return std::string_view(it->second.bytes);
-            },
+            [&](const std::string& name) { return meta_member(members, name, "blob"); },
             [&](const std::string& name) { return members.count(name) > 0; }));
         std::vector<VerifiedImage> images;
         for (const auto& plan : plans) images.push_back(TRY(verify(plan, members)));

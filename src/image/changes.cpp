@@ -93,9 +93,13 @@ Result<void> apply(ContainerConfig& c, const std::string& cmd, std::string_view 
     } else if (cmd == "ENV") {
         auto kvs = TRY(key_values(arg));
         if (!c.env) c.env = std::vector<std::string>{};
-        for (auto& [k, v] : kvs) {
-            std::erase_if(*c.env, [&](const std::string& e) { return e.starts_with(k + "="); });
-            c.env->push_back(k + "=" + v);
+        for (auto& [k, v] : kvs) {  // a variable set again keeps its place, as docker's
+            auto it = std::find_if(c.env->begin(), c.env->end(),
+                                   [&](const std::string& e) { return e.starts_with(k + "="); });
+            if (it != c.env->end())
+                *it = k + "=" + v;
+            else
+                c.env->push_back(k + "=" + v);
         }
     } else if (cmd == "LABEL") {
         auto kvs = TRY(key_values(arg));
@@ -135,6 +139,7 @@ Result<void> apply(ContainerConfig& c, const std::string& cmd, std::string_view 
 
 Result<void> apply_change(ContainerConfig& config, std::string_view change) {
     std::string_view s = trim(change);
+    if (s.empty()) return {};  // no instruction, as docker's parser reads an empty change
     size_t sp = s.find_first_of(" \t");
     std::string cmd = to_lower(s.substr(0, sp));
     std::transform(cmd.begin(), cmd.end(), cmd.begin(), [](char ch) {

@@ -9,8 +9,9 @@
 
 namespace ferry::image {
 
-// Applies one instruction to config. Fails with `--change `COPY a b`: COPY is not a valid change
-// command` or a message naming the malformed argument.
+// Applies one instruction to config (an empty or blank change is none). Fails with
+// `--change `COPY a b`: COPY is not a valid change command` or a message naming the malformed
+// argument.
 Result<void> apply_change(ContainerConfig& config, std::string_view change);
 
 // Splits shell-style words: whitespace separates, "..." and '...' group, backslash escapes.

@@ -133,7 +133,7 @@ std::optional<std::string> ImageCatalog::set_name(const std::string& id,
         auto it = std::find(r.names.begin(), r.names.end(), full_name);
         if (it == r.names.end()) continue;
         if (r.id == id) {
-            r.tagged_ns = now_ns;
+            if (now_ns) r.tagged_ns = now_ns;
             return std::nullopt;
         }
         r.names.erase(it);
@@ -141,7 +141,7 @@ std::optional<std::string> ImageCatalog::set_name(const std::string& id,
     }
     if (ImageRecord* r = find_mut(id)) {
         r->names.push_back(full_name);
-        r->tagged_ns = now_ns;
+        if (now_ns) r->tagged_ns = now_ns;
     }
     return previous;
 }

@@ -44,8 +44,9 @@ public:
 
     // Adds or replaces the record with the same ID, keeping the names it already had.
     ImageRecord& upsert(ImageRecord record);
-    // Gives full_name to image id, taking it from whichever image had it. Returns the ID that
-    // lost the name, if any.
+    // Gives full_name to image id, taking it from whichever image had it, and records now_ns as
+    // the image's tag time (0 leaves it as it is: docker's load does not count as tagging).
+    // Returns the ID that lost the name, if any.
     std::optional<std::string> set_name(const std::string& id, const std::string& full_name,
                                         int64_t now_ns);
     // Removes full_name (a tag or a repo digest) from whichever image has it; false if none had it.

@@ -109,13 +109,13 @@ Result<std::string> import_rootfs(Store& store, int fd, const ImportRequest& req
         TRY(store.install_layer(staging, "L0", chain));
     }
     LayerMeta meta = TRY(store.layer_meta(chain));
-    TRY(store.put_blob(id, config));
+    TRY(store.install_blob(staging, id, config));
     std::string manifest =
         make_stored_manifest(id, config.size(), {{meta.diff_id, meta.tar_size}});
     ImageRecord rec;
     rec.id = id;
     rec.manifest = "sha256:" + sha256_hex(manifest);
-    TRY(store.put_blob(rec.manifest, manifest));
+    TRY(store.install_blob(staging, rec.manifest, manifest));
     rec.diff_ids = {meta.diff_id};
     rec.chain_ids = {chain};
     rec.created_ns = cfg.created_unix_ns().value_or(now_unix_ns());

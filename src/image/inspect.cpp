@@ -3,6 +3,8 @@
 
 #include "ferry/image/inspect.hpp"
 
+#include <algorithm>
+
 #include "ferry/image/lookup.hpp"
 #include "ferry/oci/image_config.hpp"
 #include "ferry/util/strings.hpp"
@@ -18,8 +20,12 @@ Result<Json> inspect_image(const Store& store, const ImageRecord& r) {
         return "";
     };
     Json tags = Json::array(), digests = Json::array(), layers = Json::array();
-    for (const auto& n : r.names) tags.push_back(familiar(n));
-    for (const auto& d : r.repo_digests) digests.push_back(familiar(d));
+    // Sorted by full name, as docker's reference store lists them.
+    std::vector<std::string> names = r.names, repo_digests = r.repo_digests;
+    std::sort(names.begin(), names.end());
+    std::sort(repo_digests.begin(), repo_digests.end());
+    for (const auto& n : names) tags.push_back(familiar(n));
+    for (const auto& d : repo_digests) digests.push_back(familiar(d));
     for (const auto& d : r.diff_ids) layers.push_back(d);
     std::string lower;
     for (auto it = r.chain_ids.rbegin(); it != r.chain_ids.rend(); ++it)

@@ -5,6 +5,8 @@
 
 #include "ferry/image/remove.hpp"
 
+#include <algorithm>
+
 #include "ferry/image/lookup.hpp"
 #include "ferry/image/reference.hpp"
 #include "ferry/util/log.hpp"
@@ -27,9 +29,10 @@ bool single_repository(const std::vector<std::string>& names) {
 
 Result<void> remove_image(Store& store, std::string_view name, Force force,
                           const ImageUsers& users, std::vector<std::string>& out) {
-    std::vector<std::string> lines;
+    std::vector<std::string> lines, deleted_chains;
     TRY(store.update_images([&](ImageCatalog& index) -> Result<void> {
         lines.clear();
+        deleted_chains.clear();
         Resolved found = TRY(resolve(index, name));
         ImageRecord image = *found.image;
         const std::optional<Reference>& ref = found.by_reference;
@@ -61,10 +64,21 @@ Result<void> remove_image(Store& store, std::string_view name, Force force,
         }
         index.remove_id(image.id);
         lines.push_back("Deleted: " + image.id);
+        deleted_chains = image.chain_ids;
         return {};
     }));
     out.insert(out.end(), lines.begin(), lines.end());
-    collect_and_report(store, {}, out);
+    std::vector<std::string> layers;
+    collect_and_report(store, {}, layers);
+    // As docker: the deleted image's layers from the top down, then any other garbage.
+    auto rank = [&](const std::string& line) {
+        auto it = std::find(deleted_chains.rbegin(), deleted_chains.rend(),
+                            line.substr(line.find(':', 9) + 1));
+        return it - deleted_chains.rbegin();
+    };
+    std::stable_sort(layers.begin(), layers.end(),
+                     [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
+    out.insert(out.end(), layers.begin(), layers.end());
     return {};
 }
 

@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "ferry/util/atomic_file.hpp"
 #include "ferry/util/fs.hpp"
 #include "ferry/util/log.hpp"
@@ -85,7 +87,8 @@ Result<void> Store::clean_tmp() {
         if (lock) lock->release(true);
     }
     if (!intents.empty()) {
-        // A commit died between installing layers and naming them: collect what is unreferenced.
+        // A load died between installing layers or blobs and naming them: collect what is
+        // unreferenced.
         auto report = collect_garbage(LockWait::no_wait);
         if (!report) log::warn(report.error().message);
     }
@@ -118,6 +121,19 @@ Result<void> Store::put_blob(const std::string& digest, std::string_view data) {
     Staging st = TRY(stage());
     TRY(write_file_atomic_at(st.fd(), "blob", data, 0600));
     if (::rename((st.path() + "/blob").c_str(), path.c_str()) != 0)
+        return fail_errno("store blob `" + digest + "`");
+    return {};
+}
+
+Result<void> Store::install_blob(Staging& staging, const std::string& digest,
+                                 std::string_view data) {
+    if (!valid_digest(digest)) return fail("invalid digest `" + printable(digest) + "`");
+    std::string path = blob_path(digest);
+    if (fs::lexists(path)) return {};
+    TRY(record_intent(staging, digest));
+    std::string name = "blob-" + digest.substr(7);
+    TRY(write_file_atomic_at(staging.fd(), name, data, 0600));
+    if (::rename((staging.path() + "/" + name).c_str(), path.c_str()) != 0)
         return fail_errno("store blob `" + digest + "`");
     return {};
 }
@@ -162,13 +178,17 @@ Result<void> Store::write_layer_meta(int layer_dirfd, const LayerMeta& meta) {
 Result<void> Store::install_layer(Staging& staging, const std::string& staged_name,
                                   const std::string& chain) {
     // Intent first: if we die after the rename, the next open knows to check this layer.
-    Fd intent = TRY(fs::open_at(staging.fd(), k_intent, O_WRONLY | O_CREAT | O_APPEND, 0600));
-    TRY(fs::write_all(intent.get(), chain + "\n"));
+    TRY(record_intent(staging, chain));
     std::string from = staging.path() + "/" + staged_name;
     std::string to = layer_path(chain);
     if (::rename(from.c_str(), to.c_str()) == 0) return {};
     if (errno == ENOTEMPTY || errno == EEXIST) return {};  // installed by someone else first
     return fail_errno("install layer " + chain);
+}
+
+Result<void> Store::record_intent(Staging& staging, const std::string& what) {
+    Fd intent = TRY(fs::open_at(staging.fd(), k_intent, O_WRONLY | O_CREAT | O_APPEND, 0600));
+    return fs::write_all(intent.get(), what + "\n");
 }
 
 Result<FileLock> Store::pin_layers() const {
@@ -196,13 +216,17 @@ Result<GcReport> Store::collect_garbage(LockWait wait, const std::set<std::strin
     auto chains = index.referenced_chain_ids();
     chains.insert(extra_chains.begin(), extra_chains.end());
     auto blobs = index.referenced_blobs();
-    for (const auto& name : TRY(fs::list_dir(m_root + "/layers"))) {
+    auto sorted = [](std::vector<std::string> names) {  // a stable report order
+        std::sort(names.begin(), names.end());
+        return names;
+    };
+    for (const auto& name : sorted(TRY(fs::list_dir(m_root + "/layers")))) {
         if (chains.count(name)) continue;
         report.reclaimed += fs::disk_usage(layer_path(name)).value_or(0);
         TRY(move_to_trash("layers/" + name, "layer " + name));
         report.layers.push_back(name);
     }
-    for (const auto& name : TRY(fs::list_dir(m_root + "/blobs/sha256"))) {
+    for (const auto& name : sorted(TRY(fs::list_dir(m_root + "/blobs/sha256")))) {
         if (blobs.count("sha256:" + name)) continue;
         report.reclaimed += fs::disk_usage(m_root + "/blobs/sha256/" + name).value_or(0);
         TRY(move_to_trash("blobs/sha256/" + name, "blob " + name));

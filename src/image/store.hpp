@@ -11,8 +11,8 @@
 // Nothing half-written is ever visible under a final name: layers and blobs are built in tmp/
 // and renamed into place; images.json is replaced atomically. A process killed at any moment
 // leaves only tmp/ entries (removed by the next Store::open) and, between installing layers and
-// rewriting images.json, layers no image references (listed in the staging dir's `intent`
-// file, so the next open collects exactly those).
+// rewriting images.json, layers and blobs no image references (listed in the staging dir's
+// `intent` file, so the next open knows to collect garbage).
 
 #include <cstdint>
 #include <functional>
@@ -84,6 +84,10 @@ public:
     std::string blob_path(const std::string& digest) const;
     // Stores a blob (atomically); no-op if present.
     Result<void> put_blob(const std::string& digest, std::string_view data);
+    // Stores a blob (atomically) for the work of staging, recording it in the staging's intent
+    // file first (as install_layer) so a crash before images.json names it is cleaned up; no-op
+    // if present.
+    Result<void> install_blob(Staging& staging, const std::string& digest, std::string_view data);
     // Reads a blob, failing with `blob `sha256:…` is missing from the store`.
     Result<std::string> read_blob(const std::string& digest) const;
 
@@ -109,6 +113,7 @@ public:
 
 private:
     Result<void> clean_tmp();
+    Result<void> record_intent(Staging& staging, const std::string& what);
     Result<void> move_to_trash(const std::string& relative, const std::string& what);
     std::string m_root;
     bool m_rootless = false;

@@ -76,3 +76,83 @@ busybox_rootfs() {
     printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n' >"$dir/etc/passwd"
     printf 'root:x:0:\nnogroup:x:65534:\n' >"$dir/etc/group"
 }
+
+# The source tree (fixture generators live in tests/fixtures).
+FERRY_SRC=${FERRY_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+# fixture SCRIPT ARGS...: runs a generator of tests/fixtures (make_layer_variants.py OUTDIR, ...).
+fixture() { python3 "$FERRY_SRC/tests/fixtures/$1" "${@:2}"; }
+# archive_ids ARCHIVE [OTHER]: tests/fixtures/archive_ids.py (image IDs, tags and diff IDs).
+archive_ids() { python3 "$FERRY_SRC/tests/fixtures/archive_ids.py" "$@"; }
+
+# expect_out EXPECTED CMD...: CMD exits 0, prints exactly EXPECTED on stdout and nothing on stderr.
+expect_out() {
+    local want=$1 status=0
+    shift
+    "$@" >"$TEST_TMP/.out" 2>"$TEST_TMP/.err" || status=$?
+    [ "$status" = 0 ] || fail "$*: exit status $status (stderr: $(cat "$TEST_TMP/.err"))"
+    [ ! -s "$TEST_TMP/.err" ] || fail "$*: unexpected stderr [$(cat "$TEST_TMP/.err")]"
+    local got
+    got=$(cat "$TEST_TMP/.out")
+    if [ "$got" != "$want" ]; then
+        diff -u <(printf '%s\n' "$want") <(printf '%s\n' "$got") >&2 || true
+        fail "$*: unexpected output (diff above: - expected, + got)"
+    fi
+}
+
+# inspect_field REF PATH: a field of `ferry image inspect REF` (dotted path; lists joined by
+# commas, objects as compact JSON).
+inspect_field() {
+    ferry image inspect "$1" | python3 -c '
+import json, sys
+value = json.load(sys.stdin)[0]
+for part in sys.argv[1].split("."):
+    value = value[part]
+if isinstance(value, list):
+    print(",".join(value))
+elif isinstance(value, dict):
+    print(json.dumps(value, sort_keys=True, separators=(",", ":")))
+else:
+    print(value)' "$2"
+}
+
+# chain_dir_of DIFF_ID...: the store's layer directory of the last layer of that stack.
+chain_dir_of() {
+    local chain="" d
+    for d in "$@"; do
+        if [ -z "$chain" ]; then
+            chain=$d
+        else
+            chain="sha256:$(printf '%s %s' "$chain" "$d" | sha256sum | cut -c1-64)"
+        fi
+    done
+    echo "$FERRY_ROOT/layers/${chain#sha256:}"
+}
+
+# store_garbage: lines naming what the store holds beyond what images.json references (layer
+# directories, blobs) and anything in tmp/; empty for a clean store.
+store_garbage() {
+    python3 - "$FERRY_ROOT" <<'PY'
+import json, os, sys
+root = sys.argv[1]
+try:
+    images = json.load(open(os.path.join(root, "images.json")))["images"]
+except FileNotFoundError:
+    images = []
+chains = {c for i in images for c in i["chain_ids"]}
+blobs = {d.split(":")[1] for i in images for d in (i["id"], i["manifest"]) if d}
+for name in sorted(os.listdir(os.path.join(root, "layers"))):
+    if name not in chains:
+        print("unreferenced layer", name)
+for chain in sorted(chains):
+    if not os.path.isdir(os.path.join(root, "layers", chain, "diff")):
+        print("missing layer", chain)
+for name in sorted(os.listdir(os.path.join(root, "blobs", "sha256"))):
+    if name not in blobs:
+        print("unreferenced blob", name)
+for digest in sorted(blobs):
+    if not os.path.isfile(os.path.join(root, "blobs", "sha256", digest)):
+        print("missing blob", digest)
+for name in sorted(os.listdir(os.path.join(root, "tmp"))):
+    print("tmp entry", name)
+PY
+}

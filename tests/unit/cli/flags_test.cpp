@@ -87,7 +87,7 @@ TEST(Flags, ErrorMessages) {
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().message,
               "invalid argument \"soon\" for \"--time\" flag: strconv.ParseInt: parsing \"soon\": "
-              "invalid syntax");
+              "invalid syntax (see `ferry run --help`)");
 }
 
 TEST(Flags, ArgCount) {

@@ -37,6 +37,20 @@ TEST(ImageCatalog, NamesMoveBetweenImages) {
     EXPECT_TRUE(index.find_id(record('a').id)->names.empty());
 }
 
+TEST(ImageCatalog, TagTime) {
+    ImageCatalog index;
+    index.upsert(record('a'));
+    index.set_name(record('a').id, "docker.io/library/x:1", 0);  // as load names an image
+    EXPECT_EQ(index.find_id(record('a').id)->tagged_ns, 0);
+    index.set_name(record('a').id, "docker.io/library/x:2", 5);  // as tag
+    EXPECT_EQ(index.find_id(record('a').id)->tagged_ns, 5);
+    index.set_name(record('a').id, "docker.io/library/x:3", 0);
+    index.set_name(record('a').id, "docker.io/library/x:1", 0);
+    EXPECT_EQ(index.find_id(record('a').id)->tagged_ns, 5);
+    index.set_name(record('a').id, "docker.io/library/x:1", 7);
+    EXPECT_EQ(index.find_id(record('a').id)->tagged_ns, 7);
+}
+
 TEST(ImageCatalog, IdPrefix) {
     ImageCatalog index;
     index.upsert(record('a'));

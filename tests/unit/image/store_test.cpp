@@ -19,7 +19,9 @@ Context context_for(const test::TempDir& dir) {
     return ctx;
 }
 
-std::string digest_of(std::string_view data) { return "sha256:" + sha256_hex(data); }
+std::string digest_of(std::string_view data) {
+    return "sha256:" + sha256_hex(data);
+}
 
 TEST(Store, OpenCreatesLayout) {
     test::TempDir dir;
@@ -76,6 +78,44 @@ TEST(Store, OpenRemovesLeftoversOfDeadProcesses) {
     ASSERT_EQ(fs::list_dir(dir / "store/tmp")->size(), 2u);  // dir + lock
     ASSERT_TRUE(Store::open(ctx));
     EXPECT_EQ(fs::list_dir(dir / "store/tmp")->size(), 0u);
+}
+
+TEST(Store, OpenCollectsBlobsOfDeadProcesses) {
+    // A load killed after storing its config blob but before images.json named it (all of
+    // whose layers were already there): the next open removes the orphan blob.
+    test::TempDir dir;
+    auto ctx = context_for(dir);
+    ASSERT_TRUE(Store::open(ctx));
+    std::string d = digest_of("{\"orphan\":true}");
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        auto s = Store::open(ctx);
+        auto st = s->stage();
+        if (!s->install_blob(*st, d, "{\"orphan\":true}")) ::_exit(1);
+        ::kill(::getpid(), SIGKILL);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFSIGNALED(status));
+    ASSERT_TRUE(fs::lexists(dir / ("store/blobs/sha256/" + d.substr(7))));
+    ASSERT_TRUE(Store::open(ctx));
+    EXPECT_FALSE(fs::lexists(dir / ("store/blobs/sha256/" + d.substr(7))));
+    EXPECT_EQ(fs::list_dir(dir / "store/tmp")->size(), 0u);
+}
+
+TEST(Store, InstallBlobKeepsAPresentBlob) {
+    test::TempDir dir;
+    auto store = Store::open(context_for(dir));
+    ASSERT_TRUE(store);
+    std::string d = digest_of("{}");
+    ASSERT_TRUE(store->put_blob(d, "{}"));
+    auto st = store->stage();
+    ASSERT_TRUE(st);
+    ASSERT_TRUE(store->install_blob(*st, d, "{}"));
+    EXPECT_FALSE(fs::lexists(st->path() + "/intent"));  // nothing new to clean up after a crash
+    EXPECT_EQ(*store->read_blob(d), "{}");
+    EXPECT_EQ(store->install_blob(*st, "sha256:zz", "").error().message,
+              "invalid digest `sha256:zz`");
 }
 
 TEST(Store, OpenKeepsLiveStaging) {
