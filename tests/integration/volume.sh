@@ -23,7 +23,8 @@ expect_fail 125 'ferry: error: `ferry volume create` requires at most 1 argument
 expect_eq "$(tree_snapshot "$FERRY_ROOT")" "$before" "store after failed creates"
 
 note "ls"
-expect_eq "$(ferry volume ls)" "$(printf 'DRIVER    VOLUME NAME\nlocal     %s\nlocal     data1\nlocal     data2' "$gen")"
+sorted=$(printf '%s\n' "$gen" data1 data2 | LC_ALL=C sort | sed 's/^/local     /')
+expect_eq "$(ferry volume ls)" "$(printf 'DRIVER    VOLUME NAME\n%s' "$sorted")"
 expect_eq "$(ferry volume ls -q)" "$(printf '%s\ndata1\ndata2' "$gen")"
 expect_eq "$(ferry volume ls --format '{{.Name}} {{.Labels}}' -f name=data)" "$(printf 'data1 \ndata2 bare=,team=ml')"
 expect_eq "$(ferry volume ls -q -f label=team=ml)" "data2"
@@ -47,7 +48,7 @@ expect_fail 125 "ferry: error: no such volume: nope" ferry volume inspect nope
 
 note "a volume in use cannot be removed"
 mkdir -p "$FERRY_ROOT/containers/c0ffee"
-cat >"$FERRY_ROOT/containers/c0ffee/config.json" <<EOF
+cat >"$FERRY_ROOT/containers/c0ffee/spec.json" <<EOF
 {"ociVersion":"1.1.0","root":{"path":"rootfs"},"mounts":[{"destination":"/d","type":"bind","source":"$FERRY_ROOT/volumes/data1/_data","options":["rbind"]}]}
 EOF
 expect_fail 125 "ferry: error: remove data1: volume is in use - [c0ffee]" ferry volume rm data1

@@ -32,9 +32,23 @@ runtime::RunOptions ok(std::vector<std::string> args) {
     return r ? r->run : runtime::RunOptions{};
 }
 
+// The message without the pointer to --help that every flag error ends with (checked once, in
+// FlagErrorsPointToHelp).
 std::string error(std::vector<std::string> args, std::string_view command = "ferry run") {
     auto r = parse(std::move(args), command);
-    return r ? "<no error>" : r.error().message;
+    if (r) return "<no error>";
+    std::string m = r.error().message;
+    std::string hint = " (see `" + std::string(command) + " --help`)";
+    if (m.starts_with("invalid argument ") && m.ends_with(hint)) m.resize(m.size() - hint.size());
+    return m;
+}
+
+TEST(RunFlags, FlagErrorsPointToHelp) {
+    auto r = parse({"-e", "=x", "img"}, "ferry run");
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().message,
+              "invalid argument \"=x\" for \"-e, --env\" flag: invalid environment variable: =x "
+              "(see `ferry run --help`)");
 }
 
 TEST(RunFlags, Basics) {
