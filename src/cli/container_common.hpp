@@ -18,11 +18,13 @@ int for_each_container(const runtime::ContainerStore& store, const std::vector<s
                                                         const std::string& name)>& fn);
 
 // Starts rec with this process attached as its foreground client (output relayed, stdin when
-// interactive, signals forwarded) and returns its exit status; removes it afterwards when
-// remove_after (run --rm). Returns 0 when the user detaches.
+// interactive, signals forwarded) and returns its exit status (0 when the user detaches). A
+// container created with --rm is removed by its monitor when it exits; should it not start, it
+// is removed here. spec: the container's spec when the caller has it (else read from the store).
 Result<int> start_attached(const runtime::ContainerStore& store,
                            const runtime::ContainerRecord& rec, bool interactive,
-                           const std::string& detach_keys, bool remove_after);
+                           const std::string& detach_keys,
+                           const oci::RuntimeSpec* spec = nullptr);
 
 // Prints one error line on stderr.
 void print_error(const Error& e);

@@ -134,6 +134,7 @@ Result<int> run_main(const std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    ferry::log::trace("main");
     std::vector<std::string> args(argv + 1, argv + argc);
     auto result = run_main(args);
     if (!result) return report(result.error());

@@ -48,7 +48,8 @@ Result<int> cmd_run(Args args, Context& ctx) {
     auto created = TRY(create(run, ctx, store));
     const runtime::ContainerRecord& rec = created.record;
     if (run.detach) {
-        auto started = runtime::start_container({&store, &rec, -1, runtime::self_binary()});
+        auto started =
+            runtime::start_container({&store, &rec, -1, runtime::self_binary(), &created.spec});
         if (!started) {
             if (rec.auto_remove) (void)runtime::remove_container(store, rec, true, true);
             return std::unexpected(started.error());
@@ -56,7 +57,7 @@ Result<int> cmd_run(Args args, Context& ctx) {
         print_out(rec.id + "\n");
         return 0;
     }
-    return start_attached(store, rec, run.interactive, run.detach_keys, rec.auto_remove);
+    return start_attached(store, rec, run.interactive, run.detach_keys, &created.spec);
 }
 
 }  // namespace ferry::cli

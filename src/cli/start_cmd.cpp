@@ -2,7 +2,6 @@
 // the (single) container as `ferry run` does and returns its exit status.
 
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ferry/cli/container_cmds.hpp"
@@ -10,6 +9,7 @@
 #include "ferry/runtime/attach.hpp"
 #include "ferry/runtime/container_control.hpp"
 #include "ferry/runtime/supervisor.hpp"
+#include "ferry/util/log.hpp"
 
 namespace ferry::cli {
 
@@ -33,16 +33,17 @@ Result<StartOptions> parse_start(Args args) {
 
 // Starts rec with a foreground client and relays until it exits; returns its status.
 Result<int> start_attached(const runtime::ContainerStore& store, const runtime::ContainerRecord& rec,
-                           bool interactive, const std::string& detach_keys, bool remove_after) {
+                           bool interactive, const std::string& detach_keys,
+                           const oci::RuntimeSpec* spec) {
     int sv[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
         return fail_errno("socketpair");
     Fd mine(sv[0]), theirs(sv[1]);
     auto started = runtime::start_container(
-        {&store, &rec, theirs.get(), runtime::self_binary()});
+        {&store, &rec, theirs.get(), runtime::self_binary(), spec});
     theirs.reset();
     if (!started) {
-        if (remove_after) (void)runtime::remove_container(store, rec, true, true);
+        if (rec.auto_remove) (void)runtime::remove_container(store, rec, true, true);
         return std::unexpected(started.error());
     }
     runtime::AttachOptions ao;
@@ -51,17 +52,16 @@ Result<int> start_attached(const runtime::ContainerStore& store, const runtime::
     if (!detach_keys.empty()) ao.detach_keys = detach_keys;
     ao.signal_target = started->pid;
     auto outcome = TRY(runtime::attach_session(mine.get(), ao));
+    log::trace("attach: session ended");
     if (outcome.detached) return 0;
-    int code = 0;
-    if (outcome.exit_code) {
-        code = *outcome.exit_code;
-        ::waitpid(started->monitor_pid, nullptr, 0);
-    } else {
-        auto waited = TRY(runtime::wait_container(store, rec.id, std::chrono::milliseconds(-1)));
-        code = waited.value_or(0);
-    }
-    if (remove_after) TRY(runtime::remove_container(store, rec, true, true));
-    return code;
+    // The monitor, our child, exits (removing the container for --rm) on its own; a zombie
+    // until we exit a moment later.
+    if (outcome.exit_code) return *outcome.exit_code;
+    // The monitor went away without telling the status: read what it recorded, and finish
+    // the removal it could not do.
+    auto waited = TRY(runtime::wait_container(store, rec.id, std::chrono::milliseconds(-1)));
+    if (rec.auto_remove) (void)runtime::remove_container(store, rec, true, true);
+    return waited.value_or(0);
 }
 
 Result<int> run_start(const StartOptions& o, Context& ctx) {
@@ -71,7 +71,7 @@ Result<int> run_start(const StartOptions& o, Context& ctx) {
         auto st = TRY(store.state(rec.id));
         if (runtime::is_active(st)) return fail("container " + o.containers.front() + " is already running");
         TRY(store.set_stopped_by_user(rec.id, false));
-        return start_attached(store, rec, o.interactive, o.detach_keys, false);
+        return start_attached(store, rec, o.interactive, o.detach_keys);
     }
     return for_each_container(store, o.containers,
                               [&](const runtime::ContainerRecord& rec, const std::string& name)

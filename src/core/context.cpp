@@ -10,7 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "ferry/util/sha256.hpp"
+#include <cstdio>
 
 namespace ferry {
 
@@ -19,6 +19,18 @@ namespace {
 std::string env_or_empty(const char* name) {
     const char* v = std::getenv(name);
     return v ? v : "";
+}
+
+// 16 hex digits naming a custom store's runtime directory (FNV-1a; no crypto library needed).
+std::string path_hash(const std::string& path) {
+    uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : path) {
+        h ^= c;
+        h *= 1099511628211ull;
+    }
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+    return buf;
 }
 
 std::string home_dir() {
@@ -62,7 +74,7 @@ Result<Context> make_context(const GlobalOptions& options) {
         std::string xdg = env_or_empty("XDG_RUNTIME_DIR");
         run_base = !xdg.empty() ? xdg + "/ferry" : "/tmp/ferry-" + std::to_string(ctx.uid);
     }
-    ctx.run_root = custom ? run_base + "/" + sha256_hex(ctx.root).substr(0, 16) : run_base;
+    ctx.run_root = custom ? run_base + "/" + path_hash(ctx.root) : run_base;
     return ctx;
 }
 

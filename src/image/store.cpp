@@ -7,6 +7,7 @@
 #include "ferry/image/store.hpp"
 
 #include <fcntl.h>
+#include <ctime>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,6 +27,14 @@ namespace ferry::image {
 namespace {
 
 constexpr const char* k_intent = "intent";
+
+// Whether path changed in the last minute: a container directory renamed into tmp/ for a
+// background deletion (ContainerStore::remove) is left to its deleter that long.
+bool recently_changed(const std::string& path) {
+    struct stat st{};
+    if (::lstat(path.c_str(), &st) != 0) return false;
+    return ::time(nullptr) - st.st_ctime < 60;
+}
 
 bool valid_digest(const std::string& d) {
     return d.size() == 71 && d.starts_with("sha256:") && is_lower_hex(std::string_view(d).substr(7));
@@ -70,6 +79,7 @@ Result<void> Store::clean_tmp() {
     std::vector<std::string> intents;
     for (const auto& n : names) {
         if (n.ends_with(".lock")) continue;
+        if (n.starts_with("rm-") && recently_changed(tmp + "/" + n)) continue;  // being deleted
         auto lock = FileLock::acquire(tmp + "/" + n + ".lock", LockMode::exclusive,
                                       LockWait::no_wait);
         if (!lock) continue;  // its owner is alive

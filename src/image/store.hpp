@@ -6,7 +6,9 @@
 //   images.json               ImageCatalog, rewritten atomically under images.lock
 //   layers.lock               shared by anyone about to reference layers not yet in images.json,
 //                             exclusive while garbage collection deletes unreferenced layers
-//   tmp/<id>/ + tmp/<id>.lock staging; an entry whose lock is free is garbage
+//   tmp/<id>/ + tmp/<id>.lock staging; an entry whose lock is free is garbage (except a
+//                             container being deleted in the background, tmp/rm-<id>, for a
+//                             minute)
 //
 // Nothing half-written is ever visible under a final name: layers and blobs are built in tmp/
 // and renamed into place; images.json is replaced atomically. A process killed at any moment

@@ -15,6 +15,7 @@
 #include "ferry/runtime/userns.hpp"
 #include "ferry/runtime/volumes.hpp"
 #include "ferry/util/fs.hpp"
+#include "ferry/util/log.hpp"
 #include "ferry/util/strings.hpp"
 
 namespace ferry::runtime {
@@ -77,6 +78,7 @@ Result<Created> create_container(const Context& ctx, ContainerStore& store,
         paths.layer_dirs.push_back(images.layer_path(*it) + "/diff");
     ContainerPlan plan = TRY(plan_container(r.id, options, config, img->id, paths,
                                             identity_for(ctx, options.userns)));
+    log::trace("planned");
     r.args = plan.spec.process ? plan.spec.process->args : std::vector<std::string>{};
     r.config = plan.config;
     r.host_config = plan.host_config;
@@ -99,7 +101,8 @@ Result<Created> create_container(const Context& ctx, ContainerStore& store,
     }
     r.network = options.network;
     TRY(store.create(r, plan.spec));
-    return Created{std::move(r), std::move(plan.warnings)};
+    log::trace("created");
+    return Created{std::move(r), std::move(plan.spec), std::move(plan.warnings)};
 }
 
 }  // namespace ferry::runtime

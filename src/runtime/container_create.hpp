@@ -13,6 +13,7 @@ namespace ferry::runtime {
 
 struct Created {
     ContainerRecord record;
+    oci::RuntimeSpec spec;
     std::vector<std::string> warnings;  // printed by the caller
 };
 

@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -117,6 +118,24 @@ Result<ContainerRecord> record_from(std::string_view text, const std::string& wh
     r.network = str("network");
     if (r.network.empty()) r.network = "host";
     return r;
+}
+
+// Deletes a tree from a detached grandchild process (double fork: no zombie, no waiting).
+void delete_in_background(const std::string& path) {
+    pid_t child = ::fork();
+    if (child < 0) {
+        (void)fs::remove_tree(path);
+        return;
+    }
+    if (child == 0) {
+        ::setsid();
+        if (::fork() == 0) {
+            (void)fs::remove_tree(path);
+            ::_exit(0);
+        }
+        ::_exit(0);
+    }
+    ::waitpid(child, nullptr, 0);
 }
 
 Result<void> write_new_file(const std::string& path, std::string_view content) {
@@ -250,52 +269,45 @@ std::string ContainerStore::new_name() const {
 
 Result<void> ContainerStore::create(const ContainerRecord& record, const oci::RuntimeSpec& spec) {
     const std::string names = m_root + "/container-names/";
-    if (fs::lexists(names + record.name)) {
+    auto conflict = [&]() {
         char target[256] = {0};
         ::readlink((names + record.name).c_str(), target, sizeof target - 1);
         return fail("Conflict. The container name \"/" + record.name +
                     "\" is already in use by container \"" + std::string(target) +
                     "\". You have to remove (or rename) that container to be able to reuse that "
                     "name.");
-    }
-    image::Store images = TRY(image::Store::open(m_ctx));
-    image::Staging staging = TRY(images.stage());
-    std::string stage = staging.path() + "/c";
-    if (::mkdir(stage.c_str(), 0711) != 0) return fail_errno("create `" + stage + "`");
+    };
+    if (fs::lexists(names + record.name)) return conflict();
+    // Built in place: config.json is written last and marks the directory complete (readers
+    // skip a directory without it), so no file needs a temporary name and no staging directory
+    // is needed — each would cost an inode, and inodes are the expensive part of a start.
+    const std::string d = dir(record.id);
+    if (::mkdir(d.c_str(), 0711) != 0) return fail_errno("create container `" + record.id + "`");
     auto built = [&]() -> Result<void> {
         for (const char* sub : {"upper", "work"})
-            if (::mkdir((stage + "/" + sub).c_str(), 0755) != 0)
-                return fail_errno("create `" + stage + "/" + sub + "`");
-        // Plain writes: the directory appears under containers/ only complete (the rename), so
-        // its files need no temporary names of their own (each would cost an inode).
-        TRY(write_new_file(stage + "/config.json", to_go_json(record_json(record)) + "\n"));
-        TRY(write_new_file(stage + "/spec.json", oci::to_json_text(spec)));
-        ContainerState st;
-        st.status = Status::created;
-        TRY(write_new_file(stage + "/state", serialize_state(st)));
-        if (::rename(stage.c_str(), dir(record.id).c_str()) != 0)
-            return fail_errno("create container `" + record.id + "`");
+            if (::mkdir((d + "/" + sub).c_str(), 0755) != 0)
+                return fail_errno("create `" + d + "/" + sub + "`");
+        TRY(write_new_file(d + "/spec.json", oci::to_json_text(spec)));
+        TRY(write_new_file(d + "/config.json", to_go_json(record_json(record)) + "\n"));
         return {};
     }();
-    if (!built) return built;
+    if (!built) {
+        (void)fs::remove_tree(d);
+        return built;
+    }
     if (::symlink(record.id.c_str(), (names + record.name).c_str()) != 0) {
         int err = errno;
-        (void)fs::remove_tree(dir(record.id));
-        if (err == EEXIST) {
-            char target[256] = {0};
-            ::readlink((names + record.name).c_str(), target, sizeof target - 1);
-            return fail("Conflict. The container name \"/" + record.name +
-                        "\" is already in use by container \"" + std::string(target) +
-                        "\". You have to remove (or rename) that container to be able to reuse "
-                        "that name.");
-        }
+        (void)fs::remove_tree(d);
+        if (err == EEXIST) return conflict();
         return fail_errno("claim container name `" + record.name + "`", err);
     }
     return {};
 }
 
 Result<std::vector<std::string>> ContainerStore::ids() const {
-    return fs::list_dir(m_root + "/containers");
+    auto all = TRY(fs::list_dir(m_root + "/containers"));
+    std::erase_if(all, [&](const std::string& id) { return !fs::lexists(dir(id) + "/config.json"); });
+    return all;
 }
 
 Result<ContainerRecord> ContainerStore::load(const std::string& id) const {
@@ -329,8 +341,9 @@ Result<ContainerRecord> ContainerStore::find(std::string_view name_or_id) const 
 }
 
 Result<ContainerState> ContainerStore::state(const std::string& id) const {
-    std::string text = TRY(fs::read_file(state_path(id), 65536));
-    ContainerState s = parse_state(text);
+    auto text = fs::read_file(state_path(id), 65536);
+    if (!text && text.error().sys_errno != ENOENT) return std::unexpected(text.error());
+    ContainerState s = text ? parse_state(*text) : ContainerState{};  // none yet: created
     if (s.status == Status::running || s.status == Status::restarting ||
         s.status == Status::paused) {
         bool monitor_alive = s.monitor_pid > 0 &&
@@ -371,13 +384,15 @@ Result<void> ContainerStore::remove(const ContainerRecord& record) const {
     char target[128] = {0};
     if (::readlink(name.c_str(), target, sizeof target - 1) > 0 && record.id == target)
         ::unlink(name.c_str());
-    // Renamed into a staging directory first so the container disappears at once, whatever the
-    // tree's size; the staging directory is deleted with its object.
-    image::Store images = TRY(image::Store::open(m_ctx));
-    image::Staging trash = TRY(images.stage());
-    if (::rename(dir(record.id).c_str(), (trash.path() + "/x").c_str()) != 0 && errno != ENOENT)
+    // Renamed into tmp/ at once (the container is gone for every other command from here on);
+    // the tree is deleted by a detached process, so `rm` and `run --rm` return without waiting
+    // for the file system. Should that process die, the next command's clean-up of tmp/ (any
+    // unlocked entry there is garbage) finishes the job.
+    std::string trash = m_root + "/tmp/rm-" + record.id;
+    if (::rename(dir(record.id).c_str(), trash.c_str()) != 0 && errno != ENOENT)
         return fail_errno("remove container `" + record.id.substr(0, 12) + "`");
     (void)fs::remove_tree(run_dir(record.id));
+    delete_in_background(trash);
     return {};
 }
 

@@ -25,6 +25,7 @@
 #include "ferry/runtime/spawn.hpp"
 #include "ferry/util/atomic_file.hpp"
 #include "ferry/util/fs.hpp"
+#include "ferry/util/log.hpp"
 #include "ferry/util/strings.hpp"
 
 namespace ferry::runtime {
@@ -138,10 +139,12 @@ Result<Spawned> spawn(const ContainerStore& store, const ContainerRecord& r, Sta
 // Returns only on failure.
 Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, StartIo& io,
                        int client_fd, int report_fd, const std::string& ferry_binary,
-                       int restart_count) {
-    oci::RuntimeSpec spec = TRY(store.load_spec(r.id));
+                       int restart_count, const oci::RuntimeSpec* given) {
+    oci::RuntimeSpec spec = given ? *given : TRY(store.load_spec(r.id));
+    log::trace("supervisor: spec loaded");
     std::string monitor = TRY(helper_path(store.root(), Helper::monitor));
     Spawned c = TRY(spawn(store, r, io, spec));
+    log::trace("supervisor: spawned");
     // Only the monitor's ends stay open here.
     io.out_w.reset();
     io.err_w.reset();
@@ -178,7 +181,11 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
     if (io.in_w) args.insert(args.end(), {"--stdin", std::to_string(io.in_w.get())});
     if (r.tty) args.push_back("--tty");
     if (client_fd >= 0) args.insert(args.end(), {"--client", std::to_string(client_fd)});
-    if (r.auto_remove) args.push_back("--auto-remove");
+    if (r.auto_remove) {
+        args.insert(args.end(), {"--auto-remove", "--name", r.name, "--run-dir", store.run_dir(r.id)});
+        for (const auto& v : r.volumes)
+            if (v.anonymous) args.insert(args.end(), {"--remove-volume", v.name});
+    }
     for (int fd : {c.pid.fd(), out, io.listen.get(), io.err_r.get(), io.in_w.get(), client_fd})
         inherit(fd);
     // The monitor keeps no terminal or pipe of the CLI's.
@@ -225,7 +232,8 @@ Result<Started> start_container(const StartRequest& req) {
     if (s == 0) {
         report_r.reset();
         ::setsid();
-        auto r2 = supervise(store, r, io, req.client_fd, report_w.get(), req.ferry_binary, 0);
+        auto r2 = supervise(store, r, io, req.client_fd, report_w.get(), req.ferry_binary, 0,
+                            req.spec);
         std::string msg = "error " + std::to_string(r2.error().exit_code) + " " +
                           r2.error().message;
         (void)fs::write_all(report_w.get(), msg);
@@ -256,7 +264,7 @@ Result<void> restart_in_place(const ContainerStore& store, const std::string& id
     // Nothing of the previous monitor's stays open.
     ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
     StartIo io = TRY(prepare_io(store, r));
-    auto result = supervise(store, r, io, -1, -1, ferry_binary, old.restart_count + 1);
+    auto result = supervise(store, r, io, -1, -1, ferry_binary, old.restart_count + 1, nullptr);
     record_failure(store, r.id, result.error());
     return result;
 }

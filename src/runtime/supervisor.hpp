@@ -24,8 +24,11 @@ struct StartRequest {
     // A connected socket the monitor treats as an attached client from the first byte of
     // output (ferry run without -d, start -a); -1 for none.
     int client_fd = -1;
-    // The path of ferry's binary, exec'd by the monitor for restarts and auto-removal.
+    // The path of ferry's binary, exec'd by the monitor for restarts.
     std::string ferry_binary;
+    // The container's runtime spec when the caller has it in memory (create then start);
+    // null: read from the store.
+    const oci::RuntimeSpec* spec = nullptr;
 };
 
 struct Started {

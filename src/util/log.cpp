@@ -6,6 +6,8 @@
 
 #include <atomic>
 #include <string>
+#include <cstdlib>
+#include <ctime>
 
 namespace ferry::log {
 
@@ -29,6 +31,27 @@ void info(std::string_view msg) {
 }
 void warn(std::string_view msg) {
     if (enabled(Level::warn)) emit("warning: ", msg);
+}
+
+}  // namespace ferry::log
+
+namespace ferry::log {
+
+namespace {
+int64_t monotonic_us() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+}
+}  // namespace
+
+void trace(std::string_view what) {
+    static const bool on = std::getenv("FERRY_TRACE") != nullptr;
+    if (!on) return;
+    static const int64_t start = monotonic_us();
+    emit("trace +" + std::to_string(monotonic_us() - start) + "us [" +
+             std::to_string(::getpid()) + "] ",
+         what);
 }
 
 }  // namespace ferry::log

@@ -20,3 +20,11 @@ void info(std::string_view msg);
 void warn(std::string_view msg);
 
 }  // namespace ferry::log
+
+namespace ferry::log {
+
+// When FERRY_TRACE is set in the environment, prints `ferry: trace +1234us [pid] what` with the
+// microseconds since the process started (for profiling start-up paths); otherwise nothing.
+void trace(std::string_view what);
+
+}  // namespace ferry::log

@@ -16,10 +16,16 @@
  * Arguments (all required unless marked):
  *   --state FILE --log FILE --pidfd N --out N [--err N] [--stdin N] [--tty]
  *   --listen N [--client N] --restart no|always|unless-stopped|on-failure[:MAX]
- *   --restart-count N --started NS --id ID --ferry PATH --root DIR [--auto-remove] [--stop-file F]
+ *   --restart-count N --started NS --id ID --ferry PATH --root DIR [--stop-file F]
+ *   [--auto-remove --name NAME --run-dir DIR [--remove-volume NAME]...]
+ *
+ * With --auto-remove (run --rm) the monitor removes the container when it exits for good: its
+ * name and directory disappear before the exit status goes to the client (so the name is free
+ * when `ferry run --rm` returns), then the files are deleted.
  */
 
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -50,14 +56,15 @@ struct client {
 };
 
 struct config {
-    const char *state, *log, *id, *ferry, *root, *restart, *stop_file;
+    const char *state, *log, *id, *ferry, *root, *restart, *stop_file, *name, *run_dir;
+    const char* volumes[64];
+    int nvolumes;
     int pidfd, out, err, in, listen, client, tty, auto_remove, restart_count;
     long long started;
 };
 
 static struct client clients[k_max_clients];
 static int log_fd = -1;
-static int foreground_fd = -1; /* the client ferry run passed at birth, while connected */
 static char line_buf[2][16384];
 static size_t line_fill[2];
 
@@ -143,7 +150,6 @@ static void log_flush(void) {
 }
 
 static void drop_client(int i) {
-    if (clients[i].fd == foreground_fd) foreground_fd = -1;
     close(clients[i].fd);
     clients[i].fd = -1;
     clients[i].fill = 0;
@@ -274,6 +280,31 @@ static int pump(int fd, int stream) {
     return 1;
 }
 
+/* Deletes the tree at dirfd/name without following symlinks (as ferry's fs::remove_tree). */
+static int dirfd_of(DIR* d) { return dirfd(d); }
+
+static void remove_tree_at(int dirfd, const char* name) {
+    if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT) return;
+    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 && errno == EACCES) { /* overlay's work/work is mode 000 */
+        fchmodat(dirfd, name, 0700, 0);
+        fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    }
+    if (fd < 0) return;
+    DIR* d = fdopendir(fd);
+    if (!d) {
+        close(fd);
+        return;
+    }
+    struct dirent* e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        remove_tree_at(dirfd_of(d), e->d_name);
+    }
+    closedir(d);
+    unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
 static int should_restart(const struct config* c, int code) {
     if (c->stop_file && access(c->stop_file, F_OK) == 0) return 0; /* stopped by the user */
     if (strcmp(c->restart, "always") == 0 || strcmp(c->restart, "unless-stopped") == 0) return 1;
@@ -296,6 +327,12 @@ static int parse_args(int argc, char** argv, struct config* c) {
 #define NUM(name, field) if (strcmp(a, name) == 0 && v) { c->field = atoi(v); ++i; continue; }
         STR("--state", state) STR("--log", log) STR("--id", id) STR("--ferry", ferry)
         STR("--root", root) STR("--restart", restart) STR("--stop-file", stop_file)
+        STR("--name", name) STR("--run-dir", run_dir)
+        if (strcmp(a, "--remove-volume") == 0 && v && c->nvolumes < 64) {
+            c->volumes[c->nvolumes++] = v;
+            ++i;
+            continue;
+        }
         NUM("--pidfd", pidfd) NUM("--out", out) NUM("--err", err) NUM("--stdin", in)
         NUM("--listen", listen) NUM("--client", client) NUM("--restart-count", restart_count)
         if (strcmp(a, "--started") == 0 && v) { c->started = atoll(v); ++i; continue; }
@@ -314,10 +351,7 @@ int main(int argc, char** argv) {
     signal(SIGINT, SIG_IGN);
     signal(SIGHUP, SIG_IGN);
     for (int i = 0; i < k_max_clients; ++i) clients[i].fd = -1;
-    if (c.client >= 0) {
-        add_client(c.client);
-        foreground_fd = c.client;
-    }
+    if (c.client >= 0) add_client(c.client);
     log_fd = open(c.log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     int out_open = c.out >= 0, err_open = c.err >= 0, exited = 0, code = 0;
     long long finished = 0;
@@ -370,10 +404,20 @@ int main(int argc, char** argv) {
     }
     int restart = should_restart(&c, code);
     write_state(&c, restart ? "restarting" : "exited", 0, code, finished);
+    char trash[4096] = {0};
+    if (!restart && c.auto_remove && c.name && c.run_dir) {
+        /* Gone for every ferry command from here: name, directory, runtime files. */
+        char path[4096];
+        snprintf(path, sizeof path, "%s/container-names/%s", c.root, c.name);
+        unlink(path);
+        snprintf(path, sizeof path, "%s/containers/%s", c.root, c.id);
+        snprintf(trash, sizeof trash, "%s/tmp/rm-%s", c.root, c.id);
+        if (rename(path, trash) != 0) trash[0] = 0;
+        remove_tree_at(AT_FDCWD, c.run_dir);
+    }
     char status[16];
     int len = snprintf(status, sizeof status, "%d", code);
     send_frame(3, status, (size_t)len);
-    int foreground = foreground_fd >= 0;
     for (int i = 0; i < k_max_clients; ++i)
         if (clients[i].fd >= 0) drop_client(i);
     if (restart) {
@@ -390,9 +434,13 @@ int main(int argc, char** argv) {
         write_state(&c, "exited", 0, code, finished);
         return 125;
     }
-    /* The foreground `ferry run --rm` still attached removes the container itself; else we do. */
-    if (c.auto_remove && !foreground)
-        execl(c.ferry, c.ferry, "--root", c.root, "rm", "--force", "--volumes", c.id,
-              (char*)NULL);
+    if (trash[0]) {
+        remove_tree_at(AT_FDCWD, trash);
+        for (int i = 0; i < c.nvolumes; ++i) {
+            char path[4096];
+            snprintf(path, sizeof path, "%s/volumes/%s", c.root, c.volumes[i]);
+            remove_tree_at(AT_FDCWD, path);
+        }
+    }
     return 0;
 }
