@@ -66,36 +66,13 @@ const Json* walk(const Json& doc, std::string_view path) {
 }  // namespace
 
 Result<std::string> render_json_template(std::string_view format, const Json& doc) {
-    std::string out;
-    size_t pos = 0;
-    while (pos < format.size()) {
-        size_t open = format.find("{{", pos);
-        if (open == std::string_view::npos) {
-            out.append(format.substr(pos));
-            break;
-        }
-        out.append(format.substr(pos, open - pos));
-        size_t close = format.find("}}", open);
-        if (close == std::string_view::npos) return fail("template: unclosed action");
-        std::string_view action = format.substr(open + 2, close - open - 2);
-        while (!action.empty() && action.front() == ' ') action.remove_prefix(1);
-        while (!action.empty() && action.back() == ' ') action.remove_suffix(1);
-        bool json = false;
-        if (action.starts_with("json ")) {
-            json = true;
-            action.remove_prefix(5);
-            while (!action.empty() && action.front() == ' ') action.remove_prefix(1);
-        }
+    return expand_actions(format, [&](std::string_view action, bool json) -> Result<std::string> {
         if (!action.starts_with("."))
             return fail("template: unsupported action `{{" + std::string(action) + "}}`");
         const Json* v = walk(doc, action);
-        if (!v)
-            out += json ? "null" : "<no value>";
-        else
-            out += json ? go_json(*v) : go_print(*v);
-        pos = close + 2;
-    }
-    return out;
+        if (!v) return std::string(json ? "null" : "<no value>");
+        return json ? go_json(*v) : go_print(*v);
+    });
 }
 
 std::string inspect_json(const Json& doc) {

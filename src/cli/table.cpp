@@ -3,6 +3,8 @@
 
 #include "ferry/cli/table.hpp"
 
+#include "ferry/util/strings.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -73,50 +75,24 @@ const std::string* field_of(const Row& row, std::string_view name) {
     return nullptr;
 }
 
-// Expands one template against a row; header_mode substitutes column headers instead.
+// Expands one template against a row; with header_columns, substitutes column headers instead.
 Result<std::string> expand(std::string_view tmpl, const Row& row,
                            const std::vector<Column>* header_columns) {
-    std::string out;
-    size_t pos = 0;
-    while (pos < tmpl.size()) {
-        size_t open = tmpl.find("{{", pos);
-        if (open == std::string_view::npos) {
-            out.append(tmpl.substr(pos));
-            break;
-        }
-        out.append(tmpl.substr(pos, open - pos));
-        size_t close = tmpl.find("}}", open);
-        if (close == std::string_view::npos) return fail("template: unclosed action");
-        std::string_view action = tmpl.substr(open + 2, close - open - 2);
-        while (!action.empty() && action.front() == ' ') action.remove_prefix(1);
-        while (!action.empty() && action.back() == ' ') action.remove_suffix(1);
-        bool json = false;
-        if (action.starts_with("json ")) {
-            json = true;
-            action.remove_prefix(5);
-            while (!action.empty() && action.front() == ' ') action.remove_prefix(1);
-        }
+    return expand_actions(tmpl, [&](std::string_view action, bool json) -> Result<std::string> {
         if (action == ".") {
             if (!json) return fail("template: `{{.}}` needs `json`");
-            out += header_columns ? "" : row_json(row);
-        } else if (action.starts_with(".")) {
-            std::string_view name = action.substr(1);
-            const std::string* v = field_of(row, name);
-            if (!v) return fail("template: unknown field `." + std::string(name) + "`");
-            if (header_columns) {
-                std::string header;
-                for (const auto& c : *header_columns)
-                    if (c.field == name) header = c.header;
-                out += header.empty() ? std::string(name) : header;
-            } else {
-                out += json ? json_quote(*v) : *v;
-            }
-        } else {
-            return fail("template: unsupported action `{{" + std::string(action) + "}}`");
+            return header_columns ? std::string() : row_json(row);
         }
-        pos = close + 2;
-    }
-    return out;
+        if (!action.starts_with("."))
+            return fail("template: unsupported action `{{" + std::string(action) + "}}`");
+        std::string_view name = action.substr(1);
+        const std::string* v = field_of(row, name);
+        if (!v) return fail("template: unknown field `." + std::string(name) + "`");
+        if (!header_columns) return json ? json_quote(*v) : *v;
+        for (const auto& c : *header_columns)
+            if (c.field == name) return c.header;
+        return std::string(name);
+    });
 }
 
 std::string unescape(std::string_view s) {
@@ -133,6 +109,32 @@ std::string unescape(std::string_view s) {
 }
 
 }  // namespace
+
+Result<std::string> expand_actions(
+    std::string_view tmpl,
+    const std::function<Result<std::string>(std::string_view action, bool json)>& eval) {
+    std::string out;
+    size_t pos = 0;
+    while (pos < tmpl.size()) {
+        size_t open = tmpl.find("{{", pos);
+        if (open == std::string_view::npos) {
+            out.append(tmpl.substr(pos));
+            break;
+        }
+        out.append(tmpl.substr(pos, open - pos));
+        size_t close = tmpl.find("}}", open);
+        if (close == std::string_view::npos) return fail("template: unclosed action");
+        std::string_view action = trim(tmpl.substr(open + 2, close - open - 2));
+        bool json = false;
+        if (action.starts_with("json ")) {
+            json = true;
+            action = trim(action.substr(5));
+        }
+        out += TRY(eval(action, json));
+        pos = close + 2;
+    }
+    return out;
+}
 
 Result<std::string> render(const std::vector<Column>& columns, const std::vector<Row>& rows,
                            std::string_view format) {

@@ -3,6 +3,7 @@
 // padding 3), `--format json` (one JSON object per line), and Go-template-like formats
 // (`{{.Repository}}:{{.Tag}}`, `table {{.ID}}\t{{.Size}}`, `{{json .}}`).
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,6 +33,13 @@ std::string align_table(const std::vector<std::vector<std::string>>& lines);
 // field: `template: unknown field `.Foo``.
 Result<std::string> render(const std::vector<Column>& columns, const std::vector<Row>& rows,
                            std::string_view format);
+
+// Expands the {{...}} actions of a Go-template subset: text outside actions is copied, each
+// action is trimmed, a leading `json ` is removed and reported through the flag, and eval gives
+// the text to put in its place. Fails with `template: unclosed action` or eval's error.
+Result<std::string> expand_actions(
+    std::string_view tmpl,
+    const std::function<Result<std::string>(std::string_view action, bool json)>& eval);
 
 // Quotes and escapes s as a JSON string the way Go's encoding/json does (<, >, & escaped).
 std::string json_quote(std::string_view s);

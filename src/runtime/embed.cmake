@@ -7,7 +7,7 @@ string(LENGTH "${hex}" len)
 math(EXPR size "${len} / 2")
 string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
 string(REGEX REPLACE "(0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,)" "\\1\n    " bytes "${bytes}")
-file(WRITE ${OUT} "// Generated from the ${NAME} program by helpers/embed.cmake; do not edit.\n"
+file(WRITE ${OUT} "// Generated from the ${NAME} program by embed.cmake; do not edit.\n"
   "#include <cstddef>\n#include <cstdint>\n"
   "namespace ferry::runtime {\n"
   "extern const uint8_t k_${NAME}[];\nextern const size_t k_${NAME}_size;\n"
