@@ -53,6 +53,8 @@ struct ContainerRecord {
     std::vector<VolumeUse> volumes;
     std::string hostname;
     std::string network = "host";  // host or none
+    std::string gpus;                      // --gpus as given ("" = none); set up at each start
+    std::vector<std::string> cdi_devices;  // --device vendor/class=name, likewise
 };
 
 enum class Status { created, running, paused, restarting, exited, dead };
