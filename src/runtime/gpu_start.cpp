@@ -1,8 +1,8 @@
 // apply_gpus as a list of steps: open the host root and a LayerView of the container's upper
 // directory over its image layers; gpu_setup against them (all the GPU logic and its errors);
-// build the GPU layer and put it on top of the image's layers; add the mounts, device nodes,
-// device cgroup rules, environment and groups to the spec. The spec is the supervisor's copy for
-// this start only: nothing GPU-related is stored with the container but the request itself, so
+// find or build the GPU layer and put it on top of the image's layers; add the mounts, device
+// nodes, device cgroup rules, environment and groups to the spec. The spec is the supervisor's copy
+// for this start only: nothing GPU-related is stored with the container but the request itself, so
 // the next start sees the driver as it is then.
 
 #include "ferry/runtime/gpu_start.hpp"
@@ -111,8 +111,8 @@ Result<void> apply_gpus(const GpuStart& g, oci::RuntimeSpec& spec, OverlaySpec& 
     if (e.empty()) return {};
 
     LayerOwners owners = ::geteuid() == 0 ? LayerOwners::copy : LayerOwners::own;
-    if (TRY(build_gpu_layer(g.layer_dir, e, view, overlay.upper_dir, owners)))
-        overlay.lower_dirs.insert(overlay.lower_dirs.begin(), g.layer_dir);
+    std::string layer = TRY(gpu_layer(g.layers_dir, e, view, overlay.upper_dir, owners));
+    if (!layer.empty()) overlay.lower_dirs.insert(overlay.lower_dirs.begin(), layer);
     add_mounts(e, spec);
     add_devices(e, g.devices, spec);
     set_env(spec.process->env, e.cdi.env);

@@ -26,7 +26,7 @@ namespace ferry::runtime {
 struct GpuStart {
     std::string gpus;                        // the --gpus value; "" for none
     std::vector<std::string> cdi_devices;    // --device vendor/class=name values
-    std::string layer_dir;                   // where to build the GPU layer (in the run dir)
+    std::string layers_dir;                  // where GPU layers are kept (run root)
     DeviceMode devices = DeviceMode::mknod;  // bind: rootless
 };
 

@@ -184,15 +184,19 @@ Result<Fd> LayerView::open_entry(const Dir& dir, const std::string& name,
 }
 
 Result<std::optional<LayerView::Found>> LayerView::lookup(std::string_view path) const {
-    if (components(path).empty()) {
+    std::string key = clean_path("/" + std::string(path));
+    if (auto it = m_lookups.find(key); it != m_lookups.end()) return it->second;
+    if (key == "/") {
         if (m_layers.empty()) return std::nullopt;
         Found root{"/", 0, {}};
         if (::fstat(m_layers[0].get(), &root.st) != 0) return fail_errno("stat `/`");
         return std::optional<Found>(std::move(root));
     }
-    auto r = TRY(resolve(path));
-    if (!r) return std::nullopt;
-    return std::optional<Found>(Found{std::move(r->path), r->entry.layer, r->entry.st});
+    auto r = TRY(resolve(key));
+    std::optional<Found> found;
+    if (r) found = Found{std::move(r->path), r->entry.layer, r->entry.st};
+    m_lookups.emplace(std::move(key), found);
+    return found;
 }
 
 Result<std::optional<Fd>> LayerView::open_file(std::string_view path) const {

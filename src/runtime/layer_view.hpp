@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "ferry/util/fd.hpp"
@@ -45,7 +46,8 @@ class LayerView {
         struct stat st {};  // its lstat (never a symlink)
     };
     // Looks path up (absolute in the image, symlinks followed in the merged tree); nullopt when
-    // it does not exist there. Fails on I/O errors and symlink loops.
+    // it does not exist there. Answers are remembered (the layers do not change while a view is
+    // used). Fails on I/O errors and symlink loops.
     Result<std::optional<Found>> lookup(std::string_view path) const;
 
     // Opens the file at path (absolute in the image, symlinks followed in the merged tree) for
@@ -77,6 +79,7 @@ class LayerView {
     Result<Dir> root() const;
 
     std::vector<Fd> m_layers;
+    mutable std::unordered_map<std::string, std::optional<Found>> m_lookups;
 };
 
 // Whether st is an overlay whiteout (a character device 0:0).

@@ -1,6 +1,6 @@
 // The GPU layer: mount targets, links and the linker cache at their container paths, the image's
-// directories kept as the image shows them, and nothing written to the image or the upper
-// directory but a cache the container itself had replaced.
+// directories kept as the image shows them, one layer per content, and nothing written to the
+// image or the upper directory but a cache the container itself had replaced.
 
 #include "ferry/runtime/gpu_layer.hpp"
 
@@ -42,11 +42,11 @@ TEST(GpuLayer, HoldsTargetsLinksAndCacheUnderTheImagesDirectories) {
     ASSERT_EQ(::utimensat(AT_FDCWD, (image / "usr/lib/x86_64-linux-gnu").c_str(), old, 0), 0);
     auto view = LayerView::open({upper.path(), image.path()});
     ASSERT_TRUE(view);
-    std::string layer = run / "gpu";
     auto built =
-        build_gpu_layer(layer, driver_edits(host.path()), *view, upper.path(), LayerOwners::own);
+        gpu_layer(run / "layers", driver_edits(host.path()), *view, upper.path(), LayerOwners::own);
     ASSERT_TRUE(built) << built.error().message;
-    EXPECT_TRUE(*built);
+    const std::string layer = *built;
+    EXPECT_TRUE(layer.starts_with(run / "layers/")) << layer;
 
     struct stat st {};
     ASSERT_EQ(::lstat((layer + "/usr/lib/x86_64-linux-gnu/libcuda.so.535.1").c_str(), &st), 0);
@@ -68,13 +68,27 @@ TEST(GpuLayer, HoldsTargetsLinksAndCacheUnderTheImagesDirectories) {
     EXPECT_EQ(read(image / "etc/ld.so.cache"), "image cache");
     EXPECT_TRUE(fs::list_dir(upper.path())->empty());
 
-    // Built again for a start with only device nodes: emptied, and nothing to mount.
+    // The same edits again: the same layer, not built twice; other edits: another layer.
+    ASSERT_EQ(::unlink((layer + "/etc/ld.so.cache").c_str()), 0);
+    auto again =
+        gpu_layer(run / "layers", driver_edits(host.path()), *view, upper.path(), LayerOwners::own);
+    ASSERT_TRUE(again) << again.error().message;
+    EXPECT_EQ(*again, layer);
+    EXPECT_FALSE(fs::lexists(layer + "/etc/ld.so.cache"));
+    gpu::Edits other = driver_edits(host.path());
+    other.symlinks.pop_back();
+    other.symlinks.push_back({"/usr/lib/x86_64-linux-gnu/libcuda.so", "libcuda.so.1"});
+    auto third = gpu_layer(run / "layers", other, *view, upper.path(), LayerOwners::own);
+    ASSERT_TRUE(third) << third.error().message;
+    EXPECT_NE(*third, layer);
+    EXPECT_EQ(fs::list_dir(run / "layers")->size(), 2u);  // no temporary left
+
+    // Only device nodes: no layer at all.
     gpu::Edits nodes;
     nodes.cdi.device_nodes.push_back({});
-    auto again = build_gpu_layer(layer, nodes, *view, upper.path(), LayerOwners::own);
-    ASSERT_TRUE(again) << again.error().message;
-    EXPECT_FALSE(*again);
-    EXPECT_TRUE(fs::list_dir(layer)->empty());
+    auto none = gpu_layer(run / "layers", nodes, *view, upper.path(), LayerOwners::own);
+    ASSERT_TRUE(none) << none.error().message;
+    EXPECT_EQ(*none, "");
 }
 
 TEST(GpuLayer, ACacheTheContainerReplacedIsRewrittenThere) {
@@ -83,11 +97,12 @@ TEST(GpuLayer, ACacheTheContainerReplacedIsRewrittenThere) {
     test::put_file(upper.path(), "etc/ld.so.cache", "after ldconfig in the container");
     auto view = LayerView::open({upper.path(), image.path()});
     ASSERT_TRUE(view);
-    auto built = build_gpu_layer(run / "gpu", driver_edits(host.path()), *view, upper.path(),
-                                 LayerOwners::own);
+    auto built =
+        gpu_layer(run / "layers", driver_edits(host.path()), *view, upper.path(), LayerOwners::own);
     ASSERT_TRUE(built) << built.error().message;
     EXPECT_EQ(read(upper / "etc/ld.so.cache"), "new cache");
-    EXPECT_FALSE(fs::lexists(run / "gpu/etc/ld.so.cache"));
+    EXPECT_TRUE(fs::lexists(*built + "/usr/lib/x86_64-linux-gnu/libcuda.so.1"));
+    EXPECT_FALSE(fs::lexists(*built + "/etc/ld.so.cache"));
     EXPECT_EQ(read(image / "etc/ld.so.cache"), "image cache");
 }
 
@@ -96,8 +111,8 @@ TEST(GpuLayer, ANonDirectoryOnThePathIsAnError) {
     test::put_file(image.path(), "usr/lib/x86_64-linux-gnu", "a file");
     auto view = LayerView::open({upper.path(), image.path()});
     ASSERT_TRUE(view);
-    auto built = build_gpu_layer(run / "gpu", driver_edits(host.path()), *view, upper.path(),
-                                 LayerOwners::own);
+    auto built =
+        gpu_layer(run / "layers", driver_edits(host.path()), *view, upper.path(), LayerOwners::own);
     ASSERT_FALSE(built);
     EXPECT_EQ(built.error().message,
               "GPU layer: `/usr/lib/x86_64-linux-gnu` is not a directory in the container");
