@@ -277,6 +277,48 @@ expect_eq "$(run_out --device amd.com/gpu=1 gpu:1 sh -c 'ls /dev/dri; echo $HSA_
 expect_fail 125 'ferry: error: CDI device injection failed: unresolvable CDI devices amd.com/gpu=7' \
     ferry run --rm --device amd.com/gpu=7 gpu:1 true
 rm -rf "$HOST/var/run/cdi"
+# A spec as nvidia-ctk writes it: the library under its file name only, the soname and dev links
+# made by hooks. The hooks are done natively (no warning); an unknown one is skipped, with one.
+cat >"$HOST/etc/cdi/nvidia.yaml" <<'EOF'
+cdiVersion: 0.5.0
+kind: nvidia.com/gpu
+devices:
+- name: all
+  containerEdits:
+    deviceNodes:
+    - path: /dev/nvidia0
+    - path: /dev/nvidia1
+containerEdits:
+  env:
+  - NVIDIA_VISIBLE_DEVICES=void
+  deviceNodes:
+  - path: /dev/nvidiactl
+  - path: /dev/nvidia-uvm
+  hooks:
+  - hookName: createContainer
+    path: /usr/bin/nvidia-cdi-hook
+    args: [nvidia-cdi-hook, create-symlinks, --link, libcuda.so.1::/usr/lib/x86_64-linux-gnu/libcuda.so]
+  - hookName: createContainer
+    path: /usr/bin/nvidia-cdi-hook
+    args: [nvidia-cdi-hook, update-ldcache, --folder, /usr/lib/x86_64-linux-gnu]
+  mounts:
+  - hostPath: /usr/lib/x86_64-linux-gnu/libcuda.so.535.104.05
+    containerPath: /usr/lib/x86_64-linux-gnu/libcuda.so.535.104.05
+    options: [ro, nosuid, nodev, bind]
+EOF
+expect_out "driver=12020 devices=2
+libcuda.so.1
+void" ferry run --rm --device nvidia.com/gpu=all gpu:1 sh -c \
+    '/probe; readlink /usr/lib/x86_64-linux-gnu/libcuda.so; echo $NVIDIA_VISIBLE_DEVICES'
+python3 - "$HOST/etc/cdi/nvidia.yaml" <<'EOF'
+import sys
+p = sys.argv[1]
+text = open(p).read().replace("  mounts:\n", "  - hookName: prestart\n    path: /usr/local/bin/other-hook\n    args: [other-hook, --now]\n  mounts:\n")
+open(p, "w").write(text)
+EOF
+expect_fail 0 'ferry: warning: CDI hook `/usr/local/bin/other-hook --now` is not run: ferry runs no OCI hooks' \
+    ferry run --rm --device nvidia.com/gpu=all gpu:1 true
+rm -f "$HOST/etc/cdi/nvidia.yaml"
 
 note "rootless"
 command -v useradd >/dev/null && command -v runuser >/dev/null || skip "useradd and runuser are needed (rootful part passed)"
