@@ -126,9 +126,11 @@ std::vector<LdCacheEntry> injected_entries(const Edits& e) {
                                  : normalize(dirname_of(link.path) + "/" + link.target);
             if (to == normalize(m.container_path)) names.push_back(basename_of(link.path));
         }
-        std::string soname = elf_soname(m.host_path);
-        if (!soname.empty() && std::find(names.begin(), names.end(), soname) == names.end())
-            names.push_back(soname);
+        // No link names it (a CDI spec that relies on hooks or ldconfig): its soname, as
+        // ldconfig would register it.
+        if (names.empty())
+            if (std::string soname = elf_soname(m.host_path); !soname.empty())
+                names.push_back(std::move(soname));
         if (names.empty()) names.push_back(basename_of(m.container_path));
         for (auto& name : names)
             out.push_back({std::move(name), m.container_path, flags, 0});

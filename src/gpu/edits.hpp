@@ -81,7 +81,7 @@ Result<void> finalize_edits(Edits& e, const HostRoot& host);
 
 // Builds the container's ld.so.cache into e.ld_cache: the image's own cache (read inside
 // rootfs; a missing or unreadable one counts as empty) plus an entry for every mounted file that
-// is an ELF shared library of this machine (named by the symlinks pointing at it and by its
+// is an ELF shared library of this machine (named by the symlinks pointing at it, else by its
 // DT_SONAME, else by its file name), plus e.ld_overrides; injected names replace image entries
 // of the same name and class. Leaves ld_cache unset when no library is mounted. Call after
 // finalize_edits.

@@ -5,8 +5,8 @@
 // the container's file system as the overlay will show it (its upper directory over the image's
 // layers, read through LayerView: nothing is mounted and nothing of the image runs) and turns
 // them into what the runtime already knows how to do:
-//   - the GPU layer (gpu_layer.hpp) on top of the image's layers: mount targets, symlinks, the
-//     container's ld.so.cache;
+//   - the GPU layer (gpu_layer.hpp, shared by the starts that need the same one) on top of the
+//     image's layers: mount targets, symlinks, the container's ld.so.cache;
 //   - read-only bind mounts of the driver files, onto those targets;
 //   - device nodes: rootful, linux.devices (made with mknod) plus allow rules for the device
 //     cgroup; rootless, bind mounts of the host's nodes (a user namespace cannot mknod);
