@@ -10,6 +10,8 @@
 //   <run_root>/<id>/              while it runs: attach.sock, merged/ (the root's mount point,
 //                                 mounted only inside the container's mount namespace), and
 //                                 the hostname, hosts and resolv.conf it bind-mounts
+//   <run_root>/gpu-layers/<hash>  GPU layers, shared by the containers that need the same one
+//                                 (gpu_layer.hpp)
 //   containers/<id>/ctr.log       output, docker's json-file format
 //   container-names/<name>        symlink to <id>: creating it claims the name atomically
 //

@@ -63,6 +63,14 @@ void add_devices(const gpu::Edits& e, DeviceMode mode, oci::RuntimeSpec& spec) {
     oci::Linux& linux = *spec.linux;
     for (const auto& n : e.cdi.device_nodes) {
         if (mode == DeviceMode::bind) {
+            // Only root can make a node the host never created (nvidia-uvm appears on first
+            // use, made by nvidia-modprobe).
+            if (::access(n.host_path.c_str(), F_OK) != 0) {
+                log::warn("`" + n.host_path + "` does not exist on the host: a rootless " +
+                          "container cannot have it (nvidia-modprobe, run as root, makes the " +
+                          "NVIDIA nodes)");
+                continue;
+            }
             spec.mounts.push_back({n.path, "bind", n.host_path, {"bind", "nosuid"}});
             continue;
         }

@@ -127,9 +127,11 @@ Result<Spawned> spawn(const ContainerStore& store, const ContainerRecord& r, Sta
         confine_devices(spec, *req.overlay);
         req.default_cgroup_path.clear();
     }
-    GpuStart gpus{r.gpus, r.cdi_devices, store.run_dir("gpu-layers"),
-                  ::geteuid() == 0 ? DeviceMode::mknod : DeviceMode::bind};
-    if (wants_gpus(gpus)) TRY(apply_gpus(gpus, spec, *req.overlay));
+    if (!r.gpus.empty() || !r.cdi_devices.empty()) {
+        GpuStart gpus{r.gpus, r.cdi_devices, store.run_dir("gpu-layers"),
+                      ::geteuid() == 0 ? DeviceMode::mknod : DeviceMode::bind};
+        TRY(apply_gpus(gpus, spec, *req.overlay));
+    }
     req.spec = &spec;
     if (!r.tty) {
         req.stdio = StdioMode::fds;

@@ -349,3 +349,10 @@ expect_out "GPU 0: NVIDIA A100-SXM4-80GB (UUID: $(uuid 6))" \
 expect_out "driver=12020 devices=8" uferry run --rm --device nvidia.com/gpu=all gpu:1 /probe
 expect_fail 125 'ferry: error: image requires CUDA >= 99.0 but the host driver 535.104.05 supports CUDA 12.2: upgrade the NVIDIA driver, or set NVIDIA_DISABLE_REQUIRE=1' \
     uferry run --rm --gpus all -e NVIDIA_REQUIRE_CUDA='cuda>=99.0' gpu:1 true
+
+note "a node the host never made: rootful containers get it, rootless ones cannot"
+rm "$HOST/dev/nvidia-uvm-tools"
+expect_eq "$(gpu_nodes --gpus 1 gpu:1)" "nvidia-modeset nvidia-uvm nvidia-uvm-tools nvidia0 nvidiactl"
+out=$(uferry run --rm --gpus 1 gpu:1 sh -c 'cd /dev && echo nvidia*' 2>"$TEST_TMP/err")
+expect_eq "$out" "nvidia-modeset nvidia-uvm nvidia0 nvidiactl"
+expect_eq "$(cat "$TEST_TMP/err")" "ferry: warning: \`$HOST/dev/nvidia-uvm-tools\` does not exist on the host: a rootless container cannot have it (nvidia-modprobe, run as root, makes the NVIDIA nodes)"
