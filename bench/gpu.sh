@@ -19,8 +19,14 @@ command -v hyperfine >/dev/null || { echo "gpu bench: needs hyperfine" >&2; exit
 command -v gcc >/dev/null || { echo "gpu bench: needs gcc (the fake driver)" >&2; exit 1; }
 
 work=$(mktemp -d /var/tmp/ferry-gpu-bench-XXXXXX)
-trap 'rm -rf "$work"' EXIT
 export FERRY_ROOT=$work/store
+# The run root of that store (core/context.cpp's path_hash), which holds the GPU layers.
+run_root=/run/ferry/$(python3 -c 'import sys
+h = 1469598103934665603
+for c in sys.argv[1].encode():
+    h = ((h ^ c) * 1099511628211) & 0xffffffffffffffff
+print("%016x" % h)' "$FERRY_ROOT")
+trap 'rm -rf "$work" "$run_root/gpu-layers"' EXIT
 "$repo/tests/gpu/make_fake_driver_root.sh" "$work/host" 8 535.104.05 2>/dev/null
 export FERRY_HOST_ROOT=$work/host
 

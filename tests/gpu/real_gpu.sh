@@ -25,8 +25,16 @@ note() { echo "--- $*" >&2; }
 command -v nvidia-smi >/dev/null || skip "nvidia-smi is not installed on the host"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ferry-real-gpu-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
 export FERRY_ROOT="$tmp/store"
+# The run root of that store (core/context.cpp), where the GPU layers are kept.
+if [ "$(id -u)" = 0 ]; then run_base=/run/ferry; else
+    run_base=${XDG_RUNTIME_DIR:+$XDG_RUNTIME_DIR/ferry}; run_base=${run_base:-/tmp/ferry-$(id -u)}; fi
+run_root=$run_base/$(python3 -c 'import sys
+h = 1469598103934665603
+for c in sys.argv[1].encode():
+    h = ((h ^ c) * 1099511628211) & 0xffffffffffffffff
+print("%016x" % h)' "$FERRY_ROOT")
+trap 'rm -rf "$tmp" "$run_root/gpu-layers"' EXIT
 
 note "gpu ls agrees with nvidia-smi"
 "$FERRY" gpu ls --format json >"$tmp/ls.json"
@@ -281,7 +289,8 @@ else
     if command -v useradd >/dev/null && command -v runuser >/dev/null; then
         user="ferrygpu$$"
         useradd -m -s /bin/sh "$user"
-        trap 'userdel -r "$user" >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
+        trap 'rm -rf "/tmp/ferry-$(id -u "$user")"; userdel -r "$user" >/dev/null 2>&1 || true
+              rm -rf "$tmp" "$run_root/gpu-layers"' EXIT
         home=$(getent passwd "$user" | cut -d: -f6)
         mkdir -m 755 "$tmp/pub"
         cp "$FERRY" "$tmp/rootfs.tar" "$tmp/pub/"

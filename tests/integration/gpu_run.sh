@@ -33,7 +33,15 @@ cleanup_containers() {
         done
     done
 }
-trap 'cleanup_containers; remove_user' EXIT
+# The run root ferry uses for a store given by FERRY_ROOT (core/context.cpp's path_hash).
+run_root_of() {
+    python3 -c 'import sys
+h = 1469598103934665603
+for c in sys.argv[1].encode():
+    h = ((h ^ c) * 1099511628211) & 0xffffffffffffffff
+print("/run/ferry/%016x" % h)' "$1"
+}
+trap 'cleanup_containers; remove_user; rm -rf "$(run_root_of "$FERRY_ROOT")/gpu-layers"' EXIT
 remove_user() { :; }
 
 # The probe: dlopen("libcuda.so.1") and the driver's answers; `open PATH...` tries to open
@@ -325,7 +333,11 @@ command -v useradd >/dev/null && command -v runuser >/dev/null || skip "useradd 
 user="ferrygpu$$"
 while id "$user" >/dev/null 2>&1; do user="${user}x"; done
 useradd -m -s /bin/sh "$user"
-remove_user() { userdel -r "$user" >/dev/null 2>&1 || userdel "$user" >/dev/null 2>&1 || true; }
+remove_user() {
+    local uid
+    uid=$(id -u "$user" 2>/dev/null) && rm -rf "/tmp/ferry-$uid"
+    userdel -r "$user" >/dev/null 2>&1 || userdel "$user" >/dev/null 2>&1 || true
+}
 home=$(getent passwd "$user" | cut -d: -f6)
 mkdir -m 755 "$TEST_TMP/pub"
 cp "$FERRY" "$TEST_TMP/pub/ferry"
