@@ -54,12 +54,27 @@ hyperfine -N --warmup 10 --runs "$runs" --export-json "$work/result.json" \
     -n "run --rm IMG true" "$FERRY run --rm bench/gpu:1 true" \
     -n "run --rm --gpus all IMG true" "$FERRY run --rm --gpus all bench/gpu:1 true" >&2
 
-python3 - "$work/result.json" <<'EOF'
-import json, sys
+# hyperfine runs one command, then the other: on a busy machine the load can change in between.
+# The same pair is also timed alternately (A, B, A, B, ...), and the median of the per-pair
+# differences printed: that one does not drift with the load.
+python3 - "$work/result.json" "$FERRY" "$runs" <<'EOF'
+import json, statistics, subprocess, sys, time
 results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
 plain = results["run --rm IMG true"]["median"] * 1000
 gpus = results["run --rm --gpus all IMG true"]["median"] * 1000
-print(f"ferry run --rm IMG true              median {plain:7.2f} ms")
-print(f"ferry run --rm --gpus all IMG true   median {gpus:7.2f} ms  (8 fake GPUs)")
-print(f"GPU set-up adds                             {gpus - plain:7.2f} ms  (target <= 5 ms)")
+print(f"hyperfine: ferry run --rm IMG true              median {plain:7.2f} ms")
+print(f"hyperfine: ferry run --rm --gpus all IMG true   median {gpus:7.2f} ms  (8 fake GPUs)")
+print(f"hyperfine: GPU set-up adds                             {gpus - plain:7.2f} ms  (target <= 5 ms)")
+ferry, runs = sys.argv[2], int(sys.argv[3])
+def once(args):
+    start = time.perf_counter()
+    subprocess.run([ferry, "run", "--rm", *args, "bench/gpu:1", "true"], check=True)
+    return (time.perf_counter() - start) * 1000
+a, b = [], []
+for _ in range(runs):
+    a.append(once([]))
+    b.append(once(["--gpus", "all"]))
+diff = statistics.median(y - x for x, y in zip(a, b))
+print(f"alternating: without {statistics.median(a):7.2f} ms, with --gpus all {statistics.median(b):7.2f} ms, "
+      f"median difference {diff:5.2f} ms ({runs} pairs)")
 EOF

@@ -359,6 +359,7 @@ expect_out "mknod: Operation not permitted" \
 expect_out "GPU 0: NVIDIA A100-SXM4-80GB (UUID: $(uuid 6))" \
     uferry run --rm --gpus "device=$(uuid 6)" gpu:1 sh -c 'nvidia-smi | tail -n +2'
 expect_out "driver=12020 devices=8" uferry run --rm --device nvidia.com/gpu=all gpu:1 /probe
+expect_out "driver=12020 devices=1" uferry run --rm --userns=keep-id --gpus 1 gpu:1 /probe
 expect_fail 125 'ferry: error: image requires CUDA >= 99.0 but the host driver 535.104.05 supports CUDA 12.2: upgrade the NVIDIA driver, or set NVIDIA_DISABLE_REQUIRE=1' \
     uferry run --rm --gpus all -e NVIDIA_REQUIRE_CUDA='cuda>=99.0' gpu:1 true
 
