@@ -85,8 +85,7 @@ void add_flags(FlagSet& f, runtime::RunOptions& o, Raw& raw, bool create) {
         f.add_string(0, "detach-keys", &o.detach_keys,
                      "Override the key sequence for detaching a container");
     }
-    f.add_list(0, "device", &raw.devices,
-               "Add a host device, or a CDI device (vendor/class=name)");
+    f.add_list(0, "device", &raw.devices, "Add a host device, or a CDI device (vendor/class=name)");
     f.add_optional(0, "entrypoint", &o.entrypoint, "Overwrite the default ENTRYPOINT of the image");
     f.add_custom('e', "env", "list", "Set environment variables",
                  [&raw](const std::string& v) -> std::string {
