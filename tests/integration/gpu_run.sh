@@ -168,10 +168,11 @@ case "$out" in
     "mknod: Operation not permitted" | "open: Operation not permitted") ;;
     *) fail "unselected GPU node: $out" ;;
 esac
-expect_eq "$(run_out --memory 64m --gpus device=1 gpu:1 /probe mknod /dev/nvidia5 195 5)" \
-    "open: Operation not permitted"
-expect_eq "$(run_out --memory 64m --gpus device=1 gpu:1 /probe open /dev/nvidia1)" \
-    "/dev/nvidia1: No such device or address"
+# (Not --rm: the container stays until cleanup_containers has removed its cgroup.)
+ferry create --name limited --memory 64m --gpus device=1 gpu:1 \
+    sh -c '/probe mknod /dev/nvidia5 195 5; /probe open /dev/nvidia1' >/dev/null
+expect_eq "$(ferry start -a limited)" "open: Operation not permitted
+/dev/nvidia1: No such device or address"
 
 note "NVIDIA_VISIBLE_DEVICES narrows, NVIDIA_DRIVER_CAPABILITIES picks"
 expect_eq "$(gpu_nodes --gpus all -e NVIDIA_VISIBLE_DEVICES=2,$(uuid 6) gpu:1)" \
@@ -193,9 +194,10 @@ compute"
 
 note "requirements: exact errors before anything runs, NVIDIA_DISABLE_REQUIRE"
 ferry import -q -c 'CMD ["/bin/sh"]' -c 'ENV NVIDIA_REQUIRE_CUDA=cuda>=99.0' "$TEST_TMP/img.tar" gpu:cuda99 >/dev/null
+containers=$(ferry ps -a -q)
 expect_fail 125 'ferry: error: image requires CUDA >= 99.0 but the host driver 535.104.05 supports CUDA 12.2: upgrade the NVIDIA driver, or set NVIDIA_DISABLE_REQUIRE=1' \
     ferry run --rm --gpus all gpu:cuda99 touch /ran
-expect_eq "$(ferry ps -a -q)" "" "containers left by a failed --rm run"
+expect_eq "$(ferry ps -a -q)" "$containers" "containers after a failed --rm run"
 ferry import -q -c 'CMD ["/bin/sh"]' -c 'ENV NVIDIA_REQUIRE_CUDA=cuda>=12.4 brand=tesla,driver>=535,driver<536' \
     "$TEST_TMP/img.tar" gpu:cuda124 >/dev/null
 expect_fail 125 'ferry: error: image requires CUDA >= 12.4 but the host driver 535.104.05 supports CUDA 12.2: upgrade the NVIDIA driver to 550 or newer, or set NVIDIA_DISABLE_REQUIRE=1' \
