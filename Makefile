@@ -32,6 +32,7 @@ demo: build
 bench: build
 	@scripts/setup.sh --bench
 	bench/archive.sh $(BUILD)/ferry
+	bench/gpu.sh $(BUILD)/ferry
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.hpp' 'tests/*.cpp' 'tests/*.hpp')

@@ -53,7 +53,8 @@ int main(int argc, char** argv) {
                "NVIDIA_VISIBLE_DEVICES=all", "NVIDIA_DRIVER_CAPABILITIES=compute,utility",
                "NVIDIA_REQUIRE_CUDA=cuda>=12.0 brand=tesla,driver>=470,driver<471",
                "CUDA_VERSION=12.0.1"};
-    req.rootfs_fd = rootfs->get();
+    gpu::DirRootfs view(rootfs->get());
+    req.rootfs = &view;
 
     std::vector<double> us;
     size_t mounts = 0;

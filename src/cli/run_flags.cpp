@@ -26,7 +26,15 @@ using runtime::MountRequest;
 constexpr std::string_view k_network_note =
     "Networking: for now a container shares the host's network (--network host, the\n"
     "default); --network none gives it an empty network namespace of its own. Private\n"
-    "networks and -p are not available yet.";
+    "networks and -p are not available yet.\n"
+    "\n"
+    "GPUs: --gpus all|N|device=ID (an index or GPU-<uuid>; lists quoted as docker's:\n"
+    "'\"device=0,2\"', 'all,\"capabilities=compute,utility\"') gives NVIDIA GPUs with the\n"
+    "host driver's libraries (no NVIDIA container toolkit needed). NVIDIA_VISIBLE_DEVICES and\n"
+    "NVIDIA_DRIVER_CAPABILITIES (image or -e) can only narrow that, and NVIDIA_REQUIRE_CUDA is\n"
+    "checked before the start. --device vendor/class=name adds a CDI device from the specs in\n"
+    "/etc/cdi and /var/run/cdi (nvidia.com/gpu=all works without one). No GPU is given\n"
+    "without --gpus or --device.";
 
 // The values collected while parsing, checked afterwards.
 struct Raw {
@@ -77,7 +85,7 @@ void add_flags(FlagSet& f, runtime::RunOptions& o, Raw& raw, bool create) {
         f.add_string(0, "detach-keys", &o.detach_keys,
                      "Override the key sequence for detaching a container");
     }
-    f.add_list(0, "device", &raw.devices, "Add a host device to the container");
+    f.add_list(0, "device", &raw.devices, "Add a host device, or a CDI device (vendor/class=name)");
     f.add_optional(0, "entrypoint", &o.entrypoint, "Overwrite the default ENTRYPOINT of the image");
     f.add_custom('e', "env", "list", "Set environment variables",
                  [&raw](const std::string& v) -> std::string {
@@ -88,7 +96,7 @@ void add_flags(FlagSet& f, runtime::RunOptions& o, Raw& raw, bool create) {
                  });
     f.add_list(0, "env-file", &raw.env_files, "Read in a file of environment variables");
     f.add_custom(0, "gpus", "gpu-request",
-                 "GPU devices to add to the container ('all' to pass all GPUs)",
+                 "GPU devices to add to the container ('all' to pass all GPUs, see above)",
                  [&o](const std::string& v) -> std::string {
                      auto g = gpu::parse_gpus(v);
                      if (!g) return g.error().message;

@@ -7,13 +7,11 @@
 #include "ferry/gpu/cuda_compat.hpp"
 
 #include <elf.h>
-#include <fcntl.h>
 
 #include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "ferry/gpu/driver_tables.hpp"
-#include "ferry/gpu/host_root.hpp"
 #include "ferry/util/fs.hpp"
 #include "ferry/util/log.hpp"
 
@@ -81,21 +79,18 @@ std::string compat_note_cuda_version(int fd) {
     return "";
 }
 
-std::optional<CudaCompat> find_cuda_compat(int rootfs_fd, const NvidiaHost& host,
+std::optional<CudaCompat> find_cuda_compat(const RootfsView& rootfs, const NvidiaHost& host,
                                            const std::vector<size_t>& gpus) {
     if (host.cuda_version.empty()) return std::nullopt;
-    auto dir = fs::open_in_root(rootfs_fd, k_compat_dir, O_RDONLY | O_DIRECTORY);
-    if (!dir) return std::nullopt;
-    auto names = fs::list_dir_fd(dir->get());
-    auto root = path_below(rootfs_fd, "/");
-    if (!names || !root) return std::nullopt;
-    auto canonical = path_below(dir->get(), *root);
-    if (!canonical) return std::nullopt;
+    auto canonical = rootfs.directory(k_compat_dir);
+    if (!canonical || !*canonical) return std::nullopt;
+    auto names = rootfs.list(**canonical);
+    if (!names || !*names) return std::nullopt;
 
     CudaCompat compat;
-    compat.dir = *canonical;
+    compat.dir = **canonical;
     int libcudas = 0;
-    for (const auto& n : *names) {
+    for (const auto& n : **names) {
         std::string_view rest = n;
         if (rest.starts_with("libcuda.so.") && rest.find('.', 11) != std::string_view::npos) {
             ++libcudas;
@@ -109,8 +104,8 @@ std::optional<CudaCompat> find_cuda_compat(int rootfs_fd, const NvidiaHost& host
             log::warn(std::string(k_compat_dir) + ": several libcuda.so versions; not using them");
         return std::nullopt;
     }
-    if (auto lib = fs::open_in_root(dir->get(), "libcuda.so." + compat.driver_version, O_RDONLY))
-        compat.cuda_version = compat_note_cuda_version(lib->get());
+    auto lib = rootfs.open_file(compat.dir + "/libcuda.so." + compat.driver_version);
+    if (lib && *lib) compat.cuda_version = compat_note_cuda_version((*lib)->get());
     if (compat.cuda_version.empty())
         compat.cuda_version = cuda_version_for_driver(compat.driver_version).value_or("");
     auto newer_cuda = compare_versions(compat.cuda_version, host.cuda_version);

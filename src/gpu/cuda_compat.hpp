@@ -11,6 +11,7 @@
 
 #include "ferry/gpu/discovery.hpp"
 #include "ferry/gpu/ld_cache.hpp"
+#include "ferry/gpu/rootfs_view.hpp"
 #include "ferry/util/result.hpp"
 
 namespace ferry::gpu {
@@ -28,7 +29,7 @@ struct CudaCompat {
 // else from its driver branch) on a newer branch, and no selected GPU a GeForce or TITAN (where
 // NVIDIA does not support forward compatibility). nullopt when not to be used; never fails on a
 // malformed image, which just does not get compat libraries.
-std::optional<CudaCompat> find_cuda_compat(int rootfs_fd, const NvidiaHost& host,
+std::optional<CudaCompat> find_cuda_compat(const RootfsView& rootfs, const NvidiaHost& host,
                                            const std::vector<size_t>& gpus);
 
 // The "CUDA Version" of the `.note.cuda.fwd_compatibility` ELF note of the 64-bit little-endian

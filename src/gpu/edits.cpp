@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 
 #include "ferry/util/fs.hpp"
@@ -92,6 +93,21 @@ int32_t elf_library_flags(const std::string& path) {
     return flags;
 }
 
+// Reads size bytes at offset of fd (at most 1 MiB); "" on failure.
+std::string read_at(int fd, uint64_t offset, uint64_t size) {
+    if (size == 0 || size > (1u << 20)) return "";
+    std::string buf(size, '\0');
+    if (!fs::pread_exact(fd, buf.data(), buf.size(), offset)) return "";
+    return buf;
+}
+
+template <class T>
+T load(const std::string& b, size_t off) {
+    T v{};
+    if (off + sizeof v <= b.size()) std::memcpy(&v, b.data() + off, sizeof v);
+    return v;
+}
+
 bool looks_like_library(std::string_view name) {
     return name.starts_with("lib") &&
            (name.ends_with(".so") || name.find(".so.") != std::string_view::npos);
@@ -103,26 +119,31 @@ std::vector<LdCacheEntry> injected_entries(const Edits& e) {
         if (!looks_like_library(basename_of(m.container_path))) continue;
         int32_t flags = elf_library_flags(m.host_path);
         if (!flags) continue;
-        bool named = false;
+        std::vector<std::string> names;
         for (const auto& link : e.symlinks) {
             std::string to = link.target.starts_with("/")
                                  ? normalize(link.target)
                                  : normalize(dirname_of(link.path) + "/" + link.target);
-            if (to != normalize(m.container_path)) continue;
-            out.push_back({basename_of(link.path), m.container_path, flags, 0});
-            named = true;
+            if (to == normalize(m.container_path)) names.push_back(basename_of(link.path));
         }
-        if (!named) out.push_back({basename_of(m.container_path), m.container_path, flags, 0});
+        // No link names it (a CDI spec that relies on hooks or ldconfig): its soname, as
+        // ldconfig would register it.
+        if (names.empty())
+            if (std::string soname = elf_soname(m.host_path); !soname.empty())
+                names.push_back(std::move(soname));
+        if (names.empty()) names.push_back(basename_of(m.container_path));
+        for (auto& name : names)
+            out.push_back({std::move(name), m.container_path, flags, 0});
     }
     return out;
 }
 
 // Reads and parses the image's cache into owned entries; empty when absent or unreadable.
-void image_cache(int rootfs_fd, std::vector<LdCacheEntry>& entries,
+void image_cache(const RootfsView& rootfs, std::vector<LdCacheEntry>& entries,
                  std::vector<std::string>& hwcaps) {
-    auto fd = fs::open_in_root(rootfs_fd, "/etc/ld.so.cache", O_RDONLY);
-    if (!fd) return;
-    auto data = fs::read_all(fd->get(), 64u << 20);
+    auto fd = rootfs.open_file("/etc/ld.so.cache");
+    if (!fd || !*fd) return;
+    auto data = fs::read_all((*fd)->get(), 64u << 20);
     if (!data) return;
     auto view = parse_ld_cache(*data);
     if (!view) {
@@ -147,6 +168,42 @@ Result<Fd> open_dir_creating(int rootfs_fd, const std::string& path) {
 }
 
 }  // namespace
+
+std::string elf_soname(const std::string& path) {
+    auto fd = fs::open(path, O_RDONLY);
+    if (!fd) return "";
+    std::string eh = read_at(fd->get(), 0, sizeof(Elf64_Ehdr));
+    if (eh.size() != sizeof(Elf64_Ehdr) || eh.compare(0, 4, ELFMAG) != 0 ||
+        eh[EI_CLASS] != ELFCLASS64 || eh[EI_DATA] != ELFDATA2LSB)
+        return "";
+    auto shoff = load<uint64_t>(eh, offsetof(Elf64_Ehdr, e_shoff));
+    auto shnum = load<uint16_t>(eh, offsetof(Elf64_Ehdr, e_shnum));
+    if (load<uint16_t>(eh, offsetof(Elf64_Ehdr, e_shentsize)) != sizeof(Elf64_Shdr)) return "";
+    std::string sh = read_at(fd->get(), shoff, uint64_t{shnum} * sizeof(Elf64_Shdr));
+    auto field = [&](size_t i, size_t off) { return i * sizeof(Elf64_Shdr) + off; };
+    for (size_t i = 0; i < shnum && !sh.empty(); ++i) {
+        if (load<uint32_t>(sh, field(i, offsetof(Elf64_Shdr, sh_type))) != SHT_DYNAMIC) continue;
+        auto link = load<uint32_t>(sh, field(i, offsetof(Elf64_Shdr, sh_link)));
+        if (link >= shnum) return "";
+        std::string dyn =
+            read_at(fd->get(), load<uint64_t>(sh, field(i, offsetof(Elf64_Shdr, sh_offset))),
+                    load<uint64_t>(sh, field(i, offsetof(Elf64_Shdr, sh_size))));
+        for (size_t d = 0; d + sizeof(Elf64_Dyn) <= dyn.size(); d += sizeof(Elf64_Dyn)) {
+            auto tag = load<int64_t>(dyn, d + offsetof(Elf64_Dyn, d_tag));
+            if (tag == DT_NULL) break;
+            if (tag != DT_SONAME) continue;
+            auto at = load<uint64_t>(dyn, d + offsetof(Elf64_Dyn, d_un));
+            auto str_size = load<uint64_t>(sh, field(link, offsetof(Elf64_Shdr, sh_size)));
+            if (at >= str_size) return "";
+            std::string name = read_at(
+                fd->get(), load<uint64_t>(sh, field(link, offsetof(Elf64_Shdr, sh_offset))) + at,
+                std::min<uint64_t>(str_size - at, 4096));
+            return name.substr(0, name.find('\0'));
+        }
+        return "";
+    }
+    return "";
+}
 
 bool Edits::empty() const {
     return cdi.empty() && symlinks.empty() && ld_overrides.empty() && !ld_cache;
@@ -193,7 +250,7 @@ Result<void> finalize_edits(Edits& e, const HostRoot& host) {
     return {};
 }
 
-Result<void> container_ld_cache(Edits& e, int rootfs_fd) {
+Result<void> container_ld_cache(Edits& e, const RootfsView& rootfs) {
     std::vector<LdCacheEntry> injected = injected_entries(e);
     for (const auto& o : e.ld_overrides) {
         std::erase_if(injected, [&](const LdCacheEntry& x) {
@@ -204,7 +261,7 @@ Result<void> container_ld_cache(Edits& e, int rootfs_fd) {
     if (injected.empty()) return {};
     std::vector<LdCacheEntry> entries;
     std::vector<std::string> hwcaps;
-    image_cache(rootfs_fd, entries, hwcaps);
+    image_cache(rootfs, entries, hwcaps);
     std::erase_if(entries, [&](const LdCacheEntry& x) {
         return std::any_of(injected.begin(), injected.end(), [&](const LdCacheEntry& y) {
             return x.name == y.name && x.flags == y.flags;
@@ -215,22 +272,20 @@ Result<void> container_ld_cache(Edits& e, int rootfs_fd) {
     return {};
 }
 
-Result<std::string> canonical_container_path(int rootfs_fd, std::string_view path) {
+Result<std::string> canonical_container_path(const RootfsView& rootfs, std::string_view path) {
     if (path.empty() || path[0] != '/')
         return fail("container path `" + std::string(path) + "` is not absolute");
     std::string last = basename_of(path);
     std::string parent = normalize(dirname_of(path));
     std::string rest;
-    const std::string root = TRY(path_below(rootfs_fd, "/"));
     for (;;) {
-        auto fd = fs::open_in_root(rootfs_fd, parent, O_PATH | O_DIRECTORY);
-        if (fd) {
-            std::string base = TRY(path_below(fd->get(), root));
-            std::string out = base == "/" ? "" : base;
-            return out + rest + "/" + last;
+        auto dir = rootfs.directory(parent);
+        if (!dir) return fail("container path `" + std::string(path) + "`: " + dir.error().message);
+        if (*dir) {
+            std::string base = **dir == "/" ? "" : **dir;
+            return base + rest + "/" + last;
         }
-        if (fd.error().sys_errno != ENOENT)
-            return fail("container path `" + std::string(path) + "`: " + fd.error().message);
+        if (parent == "/") return fail("container path `" + std::string(path) + "`: no root");
         rest = "/" + basename_of(parent) + rest;
         parent = dirname_of(parent);
     }

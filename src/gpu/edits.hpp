@@ -5,18 +5,19 @@
 // /etc/ld.so.cache. Both paths build Edits with in-root host paths, then go through the same
 // finalize_edits and container_ld_cache, so applying them is one mechanism.
 //
-// The runtime applies a finalized Edits in the container's mount namespace, before pivot_root:
+// The runtime applies a finalized Edits at each container start (runtime/gpu_start.hpp), before
+// the container process exists:
 //   - env: replace same-named variables (glibc's getenv returns the first duplicate);
 //   - device_nodes: rootful, mknod path (type, major, minor, file_mode, uid, gid) in the
 //     container's /dev; rootless, bind-mount host_path there (mknod is not allowed);
 //     device_rules: allow in the device cgroup (v1 devices.allow, v2 the BPF filter);
-//   - mounts: bind host_path at container_path with the options (ro, nosuid, nodev);
-//   - symlinks: create (replacing a file or link already there);
-//   - ld_cache: put at /etc/ld.so.cache (see the note on Edits::ld_cache);
-//   - hooks and additional_gids: as the OCI runtime spec says.
+//   - mounts: bind host_path at container_path with the options (ro, nosuid, nodev), onto an
+//     empty file or directory of the GPU layer (runtime/gpu_layer.hpp);
+//   - symlinks and ld_cache: files of the GPU layer, so never of the container's own layer;
+//   - additional_gids: as the OCI runtime spec says; hooks are interpreted first (cdi_hooks.hpp).
 // Container paths are canonical inside the rootfs except for their last component (no symlink
-// in the parents at computation time): open them with open_mount_target (RESOLVE_IN_ROOT and
-// RESOLVE_NO_SYMLINKS), so an image symlink can never send a mount or a link to the host.
+// in the parents at computation time), so the GPU layer puts them exactly where the container
+// will look, and an image symlink can never send a mount or a link to the host.
 
 #include <optional>
 #include <string>
@@ -25,6 +26,7 @@
 
 #include "ferry/gpu/host_root.hpp"
 #include "ferry/gpu/ld_cache.hpp"
+#include "ferry/gpu/rootfs_view.hpp"
 #include "ferry/oci/cdi.hpp"
 #include "ferry/util/fd.hpp"
 #include "ferry/util/result.hpp"
@@ -58,9 +60,8 @@ struct Edits {
     // image's CUDA forward-compatibility libraries; they replace host entries of the same name.
     std::vector<LdCacheEntry> ld_overrides;
     // The container's new /etc/ld.so.cache (the image's entries plus the injected libraries);
-    // set by container_ld_cache when libraries are mounted. A read-only bind mount over the
-    // image's file is simplest; writing it into the container's own layer instead keeps a later
-    // `ldconfig` in the container (dpkg's libc-bin trigger) working, since ldconfig replaces the
+    // set by container_ld_cache when libraries are mounted. It is a file of the GPU layer, not a
+    // bind mount: a later `ldconfig` in the container (dpkg's libc-bin trigger) replaces the
     // file by rename, which fails on a mount point.
     std::optional<std::string> ld_cache;
 
@@ -81,14 +82,19 @@ Result<void> finalize_edits(Edits& e, const HostRoot& host);
 // Builds the container's ld.so.cache into e.ld_cache: the image's own cache (read inside
 // rootfs; a missing or unreadable one counts as empty) plus an entry for every mounted file that
 // is an ELF shared library of this machine (named by the symlinks pointing at it, else by its
-// file name), plus e.ld_overrides; injected names replace image entries of the same name and
-// class. Leaves ld_cache unset when no library is mounted. Call after finalize_edits.
-Result<void> container_ld_cache(Edits& e, int rootfs_fd);
+// DT_SONAME, else by its file name), plus e.ld_overrides; injected names replace image entries
+// of the same name and class. Leaves ld_cache unset when no library is mounted. Call after
+// finalize_edits.
+Result<void> container_ld_cache(Edits& e, const RootfsView& rootfs);
 
 // The canonical path in the rootfs for a container path: its longest existing parent directory
 // resolved inside the rootfs (symlinks followed there, never out of it), then the rest of the
 // path as given. Fails when the path is not absolute.
-Result<std::string> canonical_container_path(int rootfs_fd, std::string_view path);
+Result<std::string> canonical_container_path(const RootfsView& rootfs, std::string_view path);
+
+// The DT_SONAME of the 64-bit little-endian ELF shared library at path (read through its
+// section headers); "" when it has none or is not one.
+std::string elf_soname(const std::string& path);
 
 enum class TargetKind { file, directory };
 

@@ -5,11 +5,7 @@
 
 #include "ferry/gpu/nvidia_edits.hpp"
 
-#include <fcntl.h>
-
 #include <span>
-
-#include "ferry/util/fs.hpp"
 
 namespace ferry::gpu {
 
@@ -34,7 +30,7 @@ oci::cdi::DeviceNode node(const std::string& path, int64_t major, int64_t minor,
 
 }  // namespace
 
-Result<std::string> image_library_dir(int rootfs_fd, bool lib32) {
+Result<std::string> image_library_dir(const RootfsView& rootfs, bool lib32) {
 #if defined(__aarch64__)
     static const char* native[] = {"/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib"};
 #else
@@ -43,20 +39,17 @@ Result<std::string> image_library_dir(int rootfs_fd, bool lib32) {
     static const char* compat32[] = {"/usr/lib/i386-linux-gnu", "/usr/lib"};
     std::span<const char*> candidates =
         lib32 ? std::span<const char*>(compat32) : std::span<const char*>(native);
-    const std::string root = TRY(path_below(rootfs_fd, "/"));
     for (const char* c : candidates) {
-        auto fd = fs::open_in_root(rootfs_fd, c, O_PATH | O_DIRECTORY);
-        if (!fd) {
-            if (fd.error().sys_errno == ENOENT || fd.error().sys_errno == ENOTDIR) continue;
-            return fail("image library directory `" + std::string(c) + "`: " + fd.error().message);
-        }
-        return path_below(fd->get(), root);
+        auto dir = rootfs.directory(c);
+        if (!dir)
+            return fail("image library directory `" + std::string(c) + "`: " + dir.error().message);
+        if (*dir) return std::move(**dir);
     }
-    return canonical_container_path(rootfs_fd, "/usr/lib");
+    return canonical_container_path(rootfs, "/usr/lib");
 }
 
-Result<Edits> nvidia_edits(const NvidiaHost& host, const GpuSelection& sel, int rootfs_fd,
-                           const std::optional<CudaCompat>& compat) {
+Result<Edits> nvidia_edits(const NvidiaHost& host, const GpuSelection& sel,
+                           const RootfsView& rootfs, const std::optional<CudaCompat>& compat) {
     Edits e;
     if (!sel.active) return e;
     e.cdi.env = sel.env;
@@ -72,7 +65,7 @@ Result<Edits> nvidia_edits(const NvidiaHost& host, const GpuSelection& sel, int 
     for (const auto& lib : host.libraries) {
         if (!lib.wanted_by.any(sel.caps) || (lib.lib32 && !sel.caps.has(Cap::compat32))) continue;
         auto& dir = lib.lib32 ? libdir32 : libdir;
-        if (!dir) dir = TRY(image_library_dir(rootfs_fd, lib.lib32));
+        if (!dir) dir = TRY(image_library_dir(rootfs, lib.lib32));
         std::string file = basename_of(lib.path);
         e.cdi.mounts.push_back({lib.path, *dir + "/" + file, "", k_ro_bind});
         for (const auto& name : lib.names)
@@ -80,12 +73,12 @@ Result<Edits> nvidia_edits(const NvidiaHost& host, const GpuSelection& sel, int 
     }
     for (const auto& bin : host.binaries) {
         if (!bin.wanted_by.any(sel.caps)) continue;
-        std::string target = TRY(canonical_container_path(rootfs_fd, "/usr/bin/" + bin.names[0]));
+        std::string target = TRY(canonical_container_path(rootfs, "/usr/bin/" + bin.names[0]));
         e.cdi.mounts.push_back({bin.path, target, "", k_ro_bind});
     }
     for (const auto& f : host.files) {
         if (!f.wanted_by.any(sel.caps)) continue;
-        std::string target = TRY(canonical_container_path(rootfs_fd, f.container));
+        std::string target = TRY(canonical_container_path(rootfs, f.container));
         e.cdi.mounts.push_back({f.path, target, "", {"ro", "nosuid", "nodev", "noexec", "bind"}});
     }
     if (compat && sel.caps.any(Capabilities{Cap::compute, Cap::video}))

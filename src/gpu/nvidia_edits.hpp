@@ -9,6 +9,7 @@
 #include "ferry/gpu/cuda_compat.hpp"
 #include "ferry/gpu/discovery.hpp"
 #include "ferry/gpu/edits.hpp"
+#include "ferry/gpu/rootfs_view.hpp"
 #include "ferry/gpu/selection.hpp"
 #include "ferry/util/result.hpp"
 
@@ -18,12 +19,12 @@ namespace ferry::gpu {
 // exists of /usr/lib/x86_64-linux-gnu (Debian, Ubuntu), /usr/lib64 (RHEL-likes, SUSE) and
 // /usr/lib (with the aarch64 and i386 equivalents). An image symlink is followed inside the
 // rootfs only, so the result is always a directory of the container.
-Result<std::string> image_library_dir(int rootfs_fd, bool lib32 = false);
+Result<std::string> image_library_dir(const RootfsView& rootfs, bool lib32 = false);
 
 // The edits for sel (empty when sel is not active). Host paths are in-root (finalize_edits
 // turns them into real ones). Fails only on rootfs lookups that fail for another reason than a
 // missing path.
-Result<Edits> nvidia_edits(const NvidiaHost& host, const GpuSelection& sel, int rootfs_fd,
-                           const std::optional<CudaCompat>& compat);
+Result<Edits> nvidia_edits(const NvidiaHost& host, const GpuSelection& sel,
+                           const RootfsView& rootfs, const std::optional<CudaCompat>& compat);
 
 }  // namespace ferry::gpu

@@ -4,7 +4,8 @@
 //      forward-compatibility libraries, check NVIDIA_REQUIRE_* against the CUDA the container
 //      will get, and build the native edits;
 //   2. CDI devices: load /etc/cdi and /var/run/cdi; if nvidia.com/gpu is requested and no file
-//      provides it, the spec generate_nvidia_cdi would write serves; resolve;
+//      provides it, the spec generate_nvidia_cdi would write serves; resolve; make the mount
+//      targets canonical in the rootfs; turn NVIDIA's hooks into what they do (cdi_hooks.hpp);
 //   3. merge, finalize (device numbers, host paths, cgroup rules), build the ld.so.cache.
 
 #include "ferry/gpu/setup.hpp"
@@ -12,6 +13,7 @@
 #include <algorithm>
 
 #include "ferry/gpu/cdi.hpp"
+#include "ferry/gpu/cdi_hooks.hpp"
 #include "ferry/gpu/cuda_compat.hpp"
 #include "ferry/gpu/discovery.hpp"
 #include "ferry/gpu/gpu_request.hpp"
@@ -27,7 +29,7 @@ Result<Edits> nvidia_setup(const SetupRequest& req, const NvidiaHost& nvidia) {
     GpuRequest gpus = TRY(parse_gpus(*req.gpus));
     GpuSelection sel = TRY(select_gpus(nvidia, gpus, req.env));
     if (!sel.active) return Edits{};
-    auto compat = find_cuda_compat(req.rootfs_fd, nvidia, sel.gpus);
+    auto compat = find_cuda_compat(*req.rootfs, nvidia, sel.gpus);
     RequirementHost rh;
     rh.driver_version = nvidia.driver_version;
     rh.host_cuda_version = nvidia.cuda_version;
@@ -39,7 +41,7 @@ Result<Edits> nvidia_setup(const SetupRequest& req, const NvidiaHost& nvidia) {
     }
     auto requirements = TRY(image_requirements(req.env));
     TRY(check_requirements(requirements, rh));
-    return nvidia_edits(nvidia, sel, req.rootfs_fd, compat);
+    return nvidia_edits(nvidia, sel, *req.rootfs, compat);
 }
 
 }  // namespace
@@ -47,6 +49,7 @@ Result<Edits> nvidia_setup(const SetupRequest& req, const NvidiaHost& nvidia) {
 Result<Edits> gpu_setup(const HostRoot& host, const SetupRequest& req) {
     Edits edits;
     if (!req.gpus && req.cdi_devices.empty()) return edits;
+    if (!req.rootfs) return fail("gpu set-up: no rootfs");
     std::optional<NvidiaHost> nvidia;
     if (req.gpus) {
         nvidia = TRY(discover_nvidia(host));
@@ -64,10 +67,14 @@ Result<Edits> gpu_setup(const HostRoot& host, const SetupRequest& req) {
             if (nvidia->driver_loaded)
                 registry.add_fallback(TRY(generate_nvidia_cdi(*nvidia)), "generated");
         }
-        edits.append(TRY(registry.resolve(req.cdi_devices)));
+        Edits cdi = TRY(registry.resolve(req.cdi_devices));
+        for (auto& m : cdi.cdi.mounts)
+            m.container_path = TRY(canonical_container_path(*req.rootfs, m.container_path));
+        TRY(interpret_cdi_hooks(cdi, *req.rootfs));
+        edits.append(cdi);
     }
     TRY(finalize_edits(edits, host));
-    TRY(container_ld_cache(edits, req.rootfs_fd));
+    TRY(container_ld_cache(edits, *req.rootfs));
     return edits;
 }
 

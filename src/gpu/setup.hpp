@@ -10,6 +10,7 @@
 
 #include "ferry/gpu/edits.hpp"
 #include "ferry/gpu/host_root.hpp"
+#include "ferry/gpu/rootfs_view.hpp"
 #include "ferry/util/result.hpp"
 
 namespace ferry::gpu {
@@ -18,7 +19,7 @@ struct SetupRequest {
     std::optional<std::string> gpus;       // the --gpus value (the last one, as docker)
     std::vector<std::string> cdi_devices;  // --device values that are CDI names
     std::vector<std::string> env;          // the container's environment, image then -e
-    int rootfs_fd = -1;                    // the container's root file system
+    const RootfsView* rootfs = nullptr;    // the container's root file system (required)
     std::vector<std::string> cdi_dirs;     // empty: /etc/cdi, /var/run/cdi
 };
 

@@ -100,6 +100,8 @@ Result<Created> create_container(const Context& ctx, ContainerStore& store,
         TRY(copy_up(*image_view, v.target, vol.info.mountpoint));
     }
     r.network = options.network;
+    r.gpus = options.gpus;
+    r.cdi_devices = options.cdi_devices;
     TRY(store.create(r, plan.spec));
     log::trace("created");
     return Created{std::move(r), std::move(plan.spec), std::move(plan.warnings)};

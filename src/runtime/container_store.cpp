@@ -69,6 +69,8 @@ Json record_json(const ContainerRecord& r) {
     j["volumes"] = vols;
     j["hostname"] = r.hostname;
     j["network"] = r.network;
+    if (!r.gpus.empty()) j["gpus"] = r.gpus;
+    if (!r.cdi_devices.empty()) j["cdi_devices"] = r.cdi_devices;
     return j;
 }
 
@@ -117,6 +119,8 @@ Result<ContainerRecord> record_from(std::string_view text, const std::string& wh
     r.hostname = str("hostname");
     r.network = str("network");
     if (r.network.empty()) r.network = "host";
+    r.gpus = str("gpus");
+    r.cdi_devices = strs("cdi_devices");
     return r;
 }
 

@@ -10,6 +10,8 @@
 //   <run_root>/<id>/              while it runs: attach.sock, merged/ (the root's mount point,
 //                                 mounted only inside the container's mount namespace), and
 //                                 the hostname, hosts and resolv.conf it bind-mounts
+//   <run_root>/gpu-layers/<hash>  GPU layers, shared by the containers that need the same one
+//                                 (gpu_layer.hpp)
 //   containers/<id>/ctr.log       output, docker's json-file format
 //   container-names/<name>        symlink to <id>: creating it claims the name atomically
 //
@@ -53,6 +55,8 @@ struct ContainerRecord {
     std::vector<VolumeUse> volumes;
     std::string hostname;
     std::string network = "host";  // host or none
+    std::string gpus;                      // --gpus as given ("" = none); set up at each start
+    std::vector<std::string> cdi_devices;  // --device vendor/class=name, likewise
 };
 
 enum class Status { created, running, paused, restarting, exited, dead };

@@ -12,7 +12,8 @@
 //   - seccomp refuses mknod/mknodat of block devices and of character devices outside the
 //     allowlist (EPERM), so a new node in /dev cannot be made either.
 // With --privileged, --device, a custom or no seccomp profile, or any limit, the container gets
-// its cgroup as docker's does.
+// its cgroup as docker's does. GPUs (--gpus, CDI devices) do not need one: their nodes are made
+// in /dev by ferry and the rules above keep every other node out (gpu_start.hpp).
 
 #include "ferry/oci/runtime_spec.hpp"
 #include "ferry/runtime/rootfs.hpp"

@@ -156,8 +156,13 @@ Result<std::optional<LayerView::Resolved>> LayerView::resolve(std::string_view p
             i = 0;
             continue;
         }
-        if (i + 1 == comps.size())
-            return std::optional<Resolved>(Resolved{std::move(*found), std::move(cur), comps[i]});
+        if (i + 1 == comps.size()) {
+            std::string canonical;
+            for (const auto& c : comps)
+                canonical += "/" + c;
+            return std::optional<Resolved>(
+                Resolved{std::move(*found), std::move(cur), comps[i], std::move(canonical)});
+        }
         if (!S_ISDIR(found->st.st_mode)) return std::nullopt;
         cur = TRY(child_dir(cur, comps[i], *found));
         ++i;
@@ -176,6 +181,22 @@ Result<Fd> LayerView::open_entry(const Dir& dir, const std::string& name,
     int fd = layer_fd(dir, entry.layer);
     if (fd < 0) return fail("`" + name + "`: layer not in its directory");
     return fs::open_in_root(fd, name, O_RDONLY | O_NOFOLLOW);
+}
+
+Result<std::optional<LayerView::Found>> LayerView::lookup(std::string_view path) const {
+    std::string key = clean_path("/" + std::string(path));
+    if (auto it = m_lookups.find(key); it != m_lookups.end()) return it->second;
+    if (key == "/") {
+        if (m_layers.empty()) return std::nullopt;
+        Found root{"/", 0, {}};
+        if (::fstat(m_layers[0].get(), &root.st) != 0) return fail_errno("stat `/`");
+        return std::optional<Found>(std::move(root));
+    }
+    auto r = TRY(resolve(key));
+    std::optional<Found> found;
+    if (r) found = Found{std::move(r->path), r->entry.layer, r->entry.st};
+    m_lookups.emplace(std::move(key), found);
+    return found;
 }
 
 Result<std::optional<Fd>> LayerView::open_file(std::string_view path) const {

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "ferry/util/fd.hpp"
@@ -38,6 +39,17 @@ class LayerView {
     // The number of layers.
     size_t size() const { return m_layers.size(); }
 
+    // What a path names in the merged tree.
+    struct Found {
+        std::string path;   // canonical: every symlink on the way, the last one too, followed
+        size_t layer = 0;   // the layer the entry comes from
+        struct stat st {};  // its lstat (never a symlink)
+    };
+    // Looks path up (absolute in the image, symlinks followed in the merged tree); nullopt when
+    // it does not exist there. Answers are remembered (the layers do not change while a view is
+    // used). Fails on I/O errors and symlink loops.
+    Result<std::optional<Found>> lookup(std::string_view path) const;
+
     // Opens the file at path (absolute in the image, symlinks followed in the merged tree) for
     // reading; nullopt when it does not exist there. Fails on I/O errors and symlink loops.
     Result<std::optional<Fd>> open_file(std::string_view path) const;
@@ -60,12 +72,14 @@ class LayerView {
         Entry entry;
         Dir parent;
         std::string name;
+        std::string path;  // the canonical path of the entry
     };
     Result<std::optional<Entry>> find(const Dir& dir, const std::string& name) const;
     Result<std::optional<Resolved>> resolve(std::string_view path) const;
     Result<Dir> root() const;
 
     std::vector<Fd> m_layers;
+    mutable std::unordered_map<std::string, std::optional<Found>> m_lookups;
 };
 
 // Whether st is an overlay whiteout (a character device 0:0).

@@ -73,23 +73,36 @@ Json mount_json(const MountRequest& r) {
     return m;
 }
 
-Json device_requests(const std::string& gpus) {
-    if (gpus.empty()) return nullptr;
-    auto req = gpu::parse_gpus(gpus);
-    if (!req) return nullptr;
-    Json caps = Json::array();
-    for (const auto& c : req->capabilities)
-        caps.push_back(c);
-    Json options = Json::object();
-    for (const auto& [k, v] : req->options)
-        options[k] = v;
-    Json r = Json::object();
-    r["Driver"] = req->driver;
-    r["Count"] = req->count;
-    r["DeviceIDs"] = req->device_ids ? Json(*req->device_ids) : Json(nullptr);
-    r["Capabilities"] = Json::array({caps});
-    r["Options"] = std::move(options);
-    return Json::array({r});
+// docker's DeviceRequests: --gpus as its GpuOpts fills one, then (docker 25+) the CDI devices
+// of --device as one request of driver "cdi".
+Json device_requests(const std::string& gpus, const std::vector<std::string>& cdi_devices) {
+    Json out = Json::array();
+    auto req = gpus.empty() ? Result<gpu::GpuRequest>(fail("")) : gpu::parse_gpus(gpus);
+    if (req) {
+        Json caps = Json::array();
+        for (const auto& c : req->capabilities)
+            caps.push_back(c);
+        Json options = Json::object();
+        for (const auto& [k, v] : req->options)
+            options[k] = v;
+        Json r = Json::object();
+        r["Driver"] = req->driver;
+        r["Count"] = req->count;
+        r["DeviceIDs"] = req->device_ids ? Json(*req->device_ids) : Json(nullptr);
+        r["Capabilities"] = Json::array({caps});
+        r["Options"] = std::move(options);
+        out.push_back(std::move(r));
+    }
+    if (!cdi_devices.empty()) {
+        Json r = Json::object();
+        r["Driver"] = "cdi";
+        r["Count"] = 0;
+        r["DeviceIDs"] = cdi_devices;
+        r["Capabilities"] = nullptr;
+        r["Options"] = nullptr;
+        out.push_back(std::move(r));
+    }
+    return out.empty() ? Json(nullptr) : out;
 }
 
 Json security_opt(const RunOptions& o) {
@@ -226,7 +239,7 @@ Json host_config_json(const RunOptions& o, const ContainerPlan& plan) {
     h["CpusetMems"] = "";
     h["Devices"] = std::move(devices);
     h["DeviceCgroupRules"] = nullptr;
-    h["DeviceRequests"] = device_requests(o.gpus);
+    h["DeviceRequests"] = device_requests(o.gpus, o.cdi_devices);
     h["KernelMemory"] = 0;
     h["KernelMemoryTCP"] = 0;
     h["MemoryReservation"] = 0;

@@ -21,6 +21,7 @@
 #include "ferry/image/store.hpp"
 #include "ferry/runtime/cgroup.hpp"
 #include "ferry/runtime/device_policy.hpp"
+#include "ferry/runtime/gpu_start.hpp"
 #include "ferry/runtime/helpers.hpp"
 #include "ferry/runtime/spawn.hpp"
 #include "ferry/util/atomic_file.hpp"
@@ -121,9 +122,15 @@ Result<Spawned> spawn(const ContainerStore& store, const ContainerRecord& r, Sta
     req.default_cgroup_path = "/ferry/" + r.id;
     const CgroupSystem* cgroups = TRY(host_cgroups());
     if (cgroups->layout != CgroupLayout::v2 && !needs_cgroup(spec)) {
-        // See device_policy.hpp: on cgroup v1 a start without limits skips the cgroup.
+        // See device_policy.hpp: on cgroup v1 a start without limits skips the cgroup (GPU
+        // device nodes, added next, do not change that).
         confine_devices(spec, *req.overlay);
         req.default_cgroup_path.clear();
+    }
+    if (!r.gpus.empty() || !r.cdi_devices.empty()) {
+        GpuStart gpus{r.gpus, r.cdi_devices, store.run_dir("gpu-layers"),
+                      ::geteuid() == 0 ? DeviceMode::mknod : DeviceMode::bind};
+        TRY(apply_gpus(gpus, spec, *req.overlay));
     }
     req.spec = &spec;
     if (!r.tty) {

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "fake_root.hpp"
+#include "ferry/gpu/cdi_hooks.hpp"
 #include "ferry/gpu/setup.hpp"
 #include "ferry/util/atomic_file.hpp"
 #include "ferry/util/fs.hpp"
@@ -174,7 +175,8 @@ TEST(CdiGenerate, NvidiaDevicesResolveWithoutASpecFile) {
     ASSERT_TRUE(rootfs);
     SetupRequest req;
     req.cdi_devices = {"nvidia.com/gpu=3"};
-    req.rootfs_fd = rootfs->get();
+    DirRootfs view(rootfs->get());
+    req.rootfs = &view;
     auto e = gpu_setup(host, req);
     ASSERT_TRUE(e) << e.error().message;
     std::vector<std::string> nodes;
@@ -202,6 +204,48 @@ TEST(CdiGenerate, NvidiaDevicesResolveWithoutASpecFile) {
     std::set<std::string> targets;
     for (const auto& m : twice->cdi.mounts)
         EXPECT_TRUE(targets.insert(m.container_path).second);
+}
+
+// The hooks nvidia-ctk writes are done natively; links land at canonical paths of the image.
+TEST(CdiHooks, NvidiaHooksBecomeEditsOthersAreDropped) {
+    test::TempDir image;
+    ASSERT_TRUE(fs::make_dirs(image / "usr/lib/x86_64-linux-gnu"));
+    ASSERT_EQ(::symlink("usr/lib", (image / "lib").c_str()), 0);
+    auto rootfs = fs::open(image.path(), O_PATH | O_DIRECTORY);
+    ASSERT_TRUE(rootfs);
+    DirRootfs view(rootfs->get());
+    Edits e;
+    e.cdi.hooks = {
+        {"createContainer",
+         "/usr/bin/nvidia-cdi-hook",
+         {"nvidia-cdi-hook", "create-symlinks", "--link",
+          "libcuda.so.1::/lib/x86_64-linux-gnu/libcuda.so", "--link=../a::/usr/lib/b"},
+         {},
+         {}},
+        {"createContainer",
+         "/usr/bin/nvidia-ctk",
+         {"nvidia-ctk", "hook", "update-ldcache", "--folder", "/usr/lib/x86_64-linux-gnu"},
+         {},
+         {}},
+        {"createContainer",
+         "/usr/bin/nvidia-cdi-hook",
+         {"nvidia-cdi-hook", "--debug", "chmod", "--mode", "755", "--path", "/dev/dri"},
+         {},
+         {}},
+    };
+    auto r = interpret_cdi_hooks(e, view);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_TRUE(e.cdi.hooks.empty());
+    std::vector<Symlink> want = {{"/usr/lib/x86_64-linux-gnu/libcuda.so", "libcuda.so.1"},
+                                 {"/usr/lib/b", "../a"}};
+    EXPECT_EQ(e.symlinks, want);
+
+    // An unknown hook is left out (with a warning), not run.
+    Edits other;
+    other.cdi.hooks = {{"prestart", "/usr/local/bin/my-hook", {"my-hook", "x"}, {}, {}}};
+    ASSERT_TRUE(interpret_cdi_hooks(other, view));
+    EXPECT_TRUE(other.cdi.hooks.empty());
+    EXPECT_TRUE(other.symlinks.empty());
 }
 
 }  // namespace

@@ -53,7 +53,8 @@ class NvidiaEdits : public ::testing::Test {
         SetupRequest req;
         req.gpus = gpus;
         req.env = std::move(env);
-        req.rootfs_fd = rootfs;
+        DirRootfs view(rootfs);
+        req.rootfs = &view;
         return gpu_setup(*host, req);
     }
     test::TempDir tmp;
@@ -129,7 +130,8 @@ TEST_F(NvidiaEdits, RhelImageUsesLib64AndGraphicsAddsGlx) {
 TEST_F(NvidiaEdits, NothingWithoutGpusOrWithVoid) {
     Fd rootfs = image(Distro::debian);
     SetupRequest req;
-    req.rootfs_fd = rootfs.get();
+    DirRootfs view(rootfs.get());
+    req.rootfs = &view;
     req.env = {"NVIDIA_VISIBLE_DEVICES=all"};
     auto none = gpu_setup(*host, req);
     ASSERT_TRUE(none);
@@ -163,7 +165,7 @@ TEST_F(NvidiaEdits, ImageSymlinkCannotRedirectMounts) {
     ASSERT_TRUE(fs::make_dirs(image_path + "/usr/lib"));
     ASSERT_EQ(::symlink(outside.c_str(), (image_path + "/usr/lib/x86_64-linux-gnu").c_str()), 0);
     ASSERT_EQ(::symlink("../../../../../../host-dir", (image_path + "/usr/escape").c_str()), 0);
-    auto dir = image_library_dir(rootfs.get());
+    auto dir = image_library_dir(DirRootfs(rootfs.get()));
     ASSERT_TRUE(dir) << dir.error().message;
     EXPECT_EQ(*dir, "/usr/lib64");  // the link resolves to nothing inside the rootfs
     auto e = setup("all", rootfs.get());
@@ -180,7 +182,8 @@ TEST_F(NvidiaEdits, ImageSymlinkCannotRedirectMounts) {
         auto link = make_symlink_in_root(rootfs.get(), path, "x");
         EXPECT_FALSE(link) << path;
     }
-    auto canonical = canonical_container_path(rootfs.get(), "/usr/escape/sub/libcuda.so.1");
+    auto canonical =
+        canonical_container_path(DirRootfs(rootfs.get()), "/usr/escape/sub/libcuda.so.1");
     ASSERT_TRUE(canonical);
     EXPECT_EQ(*canonical, "/usr/escape/sub/libcuda.so.1");  // not below any host path
     EXPECT_TRUE(fs::list_dir(outside)->empty());
@@ -196,7 +199,8 @@ TEST_F(NvidiaEdits, OpenMountTargetCreatesInsideTheRoot) {
         make_symlink_in_root(rootfs.get(), "/usr/lib/x86_64-linux-gnu/new/libx.so.1", "libx.so"));
     ASSERT_TRUE(
         make_symlink_in_root(rootfs.get(), "/usr/lib/x86_64-linux-gnu/new/libx.so.1", "libx.so"));
-    auto canonical = canonical_container_path(rootfs.get(), "/lib/firmware/nvidia/x.bin");
+    auto canonical =
+        canonical_container_path(DirRootfs(rootfs.get()), "/lib/firmware/nvidia/x.bin");
     ASSERT_TRUE(canonical);
     EXPECT_EQ(*canonical, "/usr/lib/firmware/nvidia/x.bin");
 }
@@ -280,12 +284,39 @@ TEST_F(NvidiaEdits, ForwardCompatLibraries) {
     SetupRequest req;
     req.gpus = "all";
     req.env = {"NVIDIA_REQUIRE_CUDA=cuda>=12.4"};
-    req.rootfs_fd = rootfs.get();
+    DirRootfs view(rootfs.get());
+    req.rootfs = &view;
     auto refused = gpu_setup(*geforce, req);
     ASSERT_FALSE(refused);
     EXPECT_EQ(refused.error().message,
               "image requires CUDA >= 12.4 but the host driver 535.104.05 supports CUDA 12.2: "
               "upgrade the NVIDIA driver to 550 or newer, or set NVIDIA_DISABLE_REQUIRE=1");
+}
+
+// ldconfig names a library by its DT_SONAME; a CDI spec that mounts only the real file (no
+// soname link) still gets libx.so.1 in the cache.
+TEST(Edits, LibrariesAreNamedByTheirSoname) {
+    test::TempDir dir;
+    std::string cmd = "echo 'int x;' | gcc -x c -shared -fPIC -Wl,-soname,libx.so.1 -o " +
+                      test::sh_quote(dir / "libx.so.1.2.3") + " - 2>/dev/null";
+    if (std::system(cmd.c_str()) != 0) GTEST_SKIP() << "gcc cannot build a shared library here";
+    EXPECT_EQ(elf_soname(dir / "libx.so.1.2.3"), "libx.so.1");
+    ASSERT_TRUE(write_file_atomic(dir / "plain", "not elf"));
+    EXPECT_EQ(elf_soname(dir / "plain"), "");
+    EXPECT_EQ(elf_soname(dir / "missing"), "");
+
+    test::TempDir image;
+    auto rootfs = fs::open(image.path(), O_PATH | O_DIRECTORY);
+    ASSERT_TRUE(rootfs);
+    Edits e;
+    e.cdi.mounts.push_back({dir / "libx.so.1.2.3", "/usr/lib/libx.so.1.2.3", "", {"ro", "bind"}});
+    ASSERT_TRUE(container_ld_cache(e, DirRootfs(rootfs->get())));
+    ASSERT_TRUE(e.ld_cache);
+    auto cache = parse_ld_cache(*e.ld_cache);
+    ASSERT_TRUE(cache);
+    ASSERT_EQ(cache->entries.size(), 1u);
+    EXPECT_EQ(cache->entries[0].name, "libx.so.1");
+    EXPECT_EQ(cache->entries[0].path, "/usr/lib/libx.so.1.2.3");
 }
 
 TEST(Edits, FinalizeFillsDevicesFromTheHost) {

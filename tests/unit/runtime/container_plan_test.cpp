@@ -791,6 +791,12 @@ TEST_F(PlanTest, InspectDocuments) {
     EXPECT_EQ(q.host_config["DeviceRequests"],
               Json::parse(R"([{"Driver":"","Count":-1,"DeviceIDs":null,)"
                           R"("Capabilities":[["gpu"]],"Options":{}}])"));
+    more.cdi_devices = {"nvidia.com/gpu=0", "amd.com/gpu=1"};
+    EXPECT_EQ(ok(more).host_config["DeviceRequests"],
+              Json::parse(R"([{"Driver":"","Count":-1,"DeviceIDs":null,)"
+                          R"("Capabilities":[["gpu"]],"Options":{}},)"
+                          R"({"Driver":"cdi","Count":0,"DeviceIDs":["nvidia.com/gpu=0",)"
+                          R"("amd.com/gpu=1"],"Capabilities":null,"Options":null}])"));
     EXPECT_TRUE(q.open_stdin);
     EXPECT_TRUE(q.tty);
     RunOptions detached;

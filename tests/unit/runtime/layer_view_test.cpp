@@ -103,6 +103,32 @@ TEST(LayerView, SymlinksResolveInTheMergedTree) {
               "error: open `/loop`: too many levels of symbolic links");
 }
 
+TEST(LayerView, LookupGivesTheCanonicalPathAndTheLayer) {
+    test::TempDir top, bottom;
+    test::put_dir(bottom.path(), "usr/lib/x86_64-linux-gnu", 0750);
+    test::put_symlink(bottom.path(), "lib", "usr/lib");
+    test::put_symlink(top.path(), "usr/lib64", "/lib/x86_64-linux-gnu");
+    test::put_file(top.path(), "etc/ld.so.cache", "cache");
+    auto view = LayerView::open({top.path(), bottom.path()});
+    ASSERT_TRUE(view);
+    auto lib = view->lookup("/usr/lib64");
+    ASSERT_TRUE(lib && *lib) << (lib ? "missing" : lib.error().message);
+    EXPECT_EQ((*lib)->path, "/usr/lib/x86_64-linux-gnu");
+    EXPECT_EQ((*lib)->layer, 1u);
+    EXPECT_TRUE(S_ISDIR((*lib)->st.st_mode));
+    EXPECT_EQ((*lib)->st.st_mode & 07777, 0750u);
+    auto cache = view->lookup("/etc/../etc/ld.so.cache");
+    ASSERT_TRUE(cache && *cache);
+    EXPECT_EQ((*cache)->path, "/etc/ld.so.cache");
+    EXPECT_EQ((*cache)->layer, 0u);
+    auto root = view->lookup("/");
+    ASSERT_TRUE(root && *root);
+    EXPECT_EQ((*root)->path, "/");
+    auto missing = view->lookup("/lib/x86_64-linux-gnu/missing");
+    ASSERT_TRUE(missing);
+    EXPECT_FALSE(*missing);
+}
+
 TEST(LayerView, MissingLayer) {
     auto view = LayerView::open({"/nonexistent/layer"});
     ASSERT_FALSE(view);
