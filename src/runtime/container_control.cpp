@@ -42,6 +42,20 @@ Result<void> signal_container(const ContainerStore& store, const ContainerRecord
     return init.kill(sig);
 }
 
+Result<void> kill_container(const ContainerStore& store, const ContainerRecord& r, int sig) {
+    ContainerState st = TRY(store.state(r.id));
+    std::string own_signal = r.config.is_object() ? r.config.value("StopSignal", "") : "";
+    bool keeps_policy = !own_signal.empty() && sig != SIGKILL &&
+                        parse_signal(own_signal).value_or(0) != sig;
+    if (st.status == Status::restarting) {
+        if (!keeps_policy) TRY(store.set_stopped_by_user(r.id, true));
+        return {};
+    }
+    Pid init = TRY(open_init(r, st));
+    if (!keeps_policy) TRY(store.set_stopped_by_user(r.id, true));
+    return init.kill(sig);
+}
+
 Result<std::optional<int>> wait_container(const ContainerStore& store, const std::string& id,
                                           std::chrono::milliseconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;

@@ -139,7 +139,7 @@ Result<Spawned> spawn(const ContainerStore& store, const ContainerRecord& r, Sta
 // Returns only on failure.
 Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, StartIo& io,
                        int client_fd, int report_fd, const std::string& ferry_binary,
-                       int restart_count, const oci::RuntimeSpec* given) {
+                       int restart_count, int64_t backoff_ms, const oci::RuntimeSpec* given) {
     oci::RuntimeSpec spec = given ? *given : TRY(store.load_spec(r.id));
     log::trace("supervisor: spec loaded");
     std::string monitor = TRY(helper_path(store.root(), Helper::monitor));
@@ -174,12 +174,15 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
                      : r.restart.policy == RestartPolicy::unless_stopped
                          ? "unless-stopped"
                          : "on-failure:" + std::to_string(r.restart.max_retries),
-        "--restart-count", std::to_string(restart_count), "--started",
+        "--restart-count", std::to_string(restart_count), "--backoff-ms",
+        std::to_string(backoff_ms), "--started",
         std::to_string(st.started_ns), "--id", r.id, "--ferry", ferry_binary, "--root",
         store.root(), "--stop-file", store.stop_marker(r.id)};
     if (!r.tty) args.insert(args.end(), {"--err", std::to_string(io.err_r.get())});
     if (io.in_w) args.insert(args.end(), {"--stdin", std::to_string(io.in_w.get())});
     if (r.tty) args.push_back("--tty");
+    if (c.cgroup)
+        for (const auto& d : c.cgroup->dirs()) args.insert(args.end(), {"--cgroup-dir", d});
     if (client_fd >= 0) args.insert(args.end(), {"--client", std::to_string(client_fd)});
     if (r.auto_remove) {
         args.insert(args.end(), {"--auto-remove", "--name", r.name, "--run-dir", store.run_dir(r.id)});
@@ -232,7 +235,7 @@ Result<Started> start_container(const StartRequest& req) {
     if (s == 0) {
         report_r.reset();
         ::setsid();
-        auto r2 = supervise(store, r, io, req.client_fd, report_w.get(), req.ferry_binary, 0,
+        auto r2 = supervise(store, r, io, req.client_fd, report_w.get(), req.ferry_binary, 0, 0,
                             req.spec);
         std::string msg = "error " + std::to_string(r2.error().exit_code) + " " +
                           r2.error().message;
@@ -258,13 +261,14 @@ Result<Started> start_container(const StartRequest& req) {
 }
 
 Result<void> restart_in_place(const ContainerStore& store, const std::string& id,
-                              const std::string& ferry_binary) {
+                              const std::string& ferry_binary, int64_t backoff_ms) {
     ContainerRecord r = TRY(store.find(id));
     ContainerState old = TRY(store.state(id));
     // Nothing of the previous monitor's stays open.
     ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
     StartIo io = TRY(prepare_io(store, r));
-    auto result = supervise(store, r, io, -1, -1, ferry_binary, old.restart_count + 1, nullptr);
+    auto result =
+        supervise(store, r, io, -1, -1, ferry_binary, old.restart_count, backoff_ms, nullptr);
     record_failure(store, r.id, result.error());
     return result;
 }
