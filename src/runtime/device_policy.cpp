@@ -31,6 +31,10 @@ bool same_rules(const std::vector<oci::DeviceRule>& a, const std::vector<oci::De
 bool needs_cgroup(const oci::RuntimeSpec& spec) {
     if (!spec.linux) return false;
     const oci::Linux& l = *spec.linux;
+    bool own_pids = std::any_of(l.namespaces.begin(), l.namespaces.end(), [](const auto& n) {
+        return n.type == "pid" && n.path.empty();
+    });
+    if (!own_pids) return true;
     if (!l.seccomp) return !spec.process || !spec.process->capabilities ||
                            std::find(spec.process->capabilities->bounding.begin(),
                                      spec.process->capabilities->bounding.end(),

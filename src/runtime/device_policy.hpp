@@ -12,7 +12,8 @@
 //   - seccomp refuses mknod/mknodat of block devices and of character devices outside the
 //     allowlist (EPERM), so a new node in /dev cannot be made either.
 // With --privileged, --device, a custom or no seccomp profile, or any limit, the container gets
-// its cgroup as docker's does.
+// its cgroup as docker's does; so does a container in the host's pid namespace (--pid host),
+// whose processes outliving the init are found through the cgroup and killed with it.
 
 #include "ferry/oci/runtime_spec.hpp"
 #include "ferry/runtime/rootfs.hpp"
@@ -20,8 +21,8 @@
 namespace ferry::runtime {
 
 // Whether the container must have a cgroup: limits, device rules beyond docker's defaults,
-// extra device nodes, or no seccomp filter to guard mknod. (Privileged containers may use every
-// device anyway and need none for that.)
+// extra device nodes, no seccomp filter to guard mknod, or no pid namespace of its own.
+// (Privileged containers may use every device anyway and need none for that.)
 bool needs_cgroup(const oci::RuntimeSpec& spec);
 
 // Applies the cgroup-less device confinement described above to spec and overlay.
