@@ -50,6 +50,10 @@ bool needs_cgroup(const oci::RuntimeSpec& spec) {
     return false;
 }
 
+bool runs_without_cgroup(const CgroupSystem& system, const oci::RuntimeSpec& spec) {
+    return system.layout != CgroupLayout::v2 && !needs_cgroup(spec);
+}
+
 void confine_devices(oci::RuntimeSpec& spec, OverlaySpec& overlay) {
     overlay.nodev = true;
     for (auto& m : spec.mounts) {
@@ -59,6 +63,10 @@ void confine_devices(oci::RuntimeSpec& spec, OverlaySpec& overlay) {
         if (bind && std::find(m.options.begin(), m.options.end(), "nodev") == m.options.end())
             m.options.push_back("nodev");
     }
+    confine_device_syscalls(spec);
+}
+
+void confine_device_syscalls(oci::RuntimeSpec& spec) {
     if (!spec.linux || !spec.linux->seccomp) return;
     oci::Seccomp& sc = *spec.linux->seccomp;
     for (auto& rule : sc.syscalls)

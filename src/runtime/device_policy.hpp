@@ -16,6 +16,7 @@
 // whose processes outliving the init are found through the cgroup and killed with it.
 
 #include "ferry/oci/runtime_spec.hpp"
+#include "ferry/runtime/cgroup.hpp"
 #include "ferry/runtime/rootfs.hpp"
 
 namespace ferry::runtime {
@@ -25,7 +26,15 @@ namespace ferry::runtime {
 // (Privileged containers may use every device anyway and need none for that.)
 bool needs_cgroup(const oci::RuntimeSpec& spec);
 
+// Whether a container with this spec runs without a cgroup on a host of this layout: a v1 or
+// hybrid host and no need for one.
+bool runs_without_cgroup(const CgroupSystem& system, const oci::RuntimeSpec& spec);
+
 // Applies the cgroup-less device confinement described above to spec and overlay.
 void confine_devices(oci::RuntimeSpec& spec, OverlaySpec& overlay);
+
+// The seccomp part of confine_devices alone, for a process exec'd into such a container (its
+// /dev is a tmpfs that allows devices: only the filter keeps new nodes out).
+void confine_device_syscalls(oci::RuntimeSpec& spec);
 
 }  // namespace ferry::runtime

@@ -120,7 +120,7 @@ Result<Spawned> spawn(const ContainerStore& store, const ContainerRecord& r, Sta
     req.overlay = OverlaySpec{layer_dirs(store, r), dir + "/upper", dir + "/work"};
     req.default_cgroup_path = "/ferry/" + r.id;
     const CgroupSystem* cgroups = TRY(host_cgroups());
-    if (cgroups->layout != CgroupLayout::v2 && !needs_cgroup(spec)) {
+    if (runs_without_cgroup(*cgroups, spec)) {
         // See device_policy.hpp: on cgroup v1 a start without limits skips the cgroup.
         confine_devices(spec, *req.overlay);
         req.default_cgroup_path.clear();
