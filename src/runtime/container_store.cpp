@@ -245,6 +245,7 @@ Result<ContainerStore> ContainerStore::open(const Context& ctx) {
     s.m_ctx = ctx;
     s.m_root = ctx.root;
     s.m_run_root = ctx.run_root;
+    TRY(claim_run_base(ctx));
     for (const char* sub : {"containers", "container-names", "tmp"})
         TRY_CTX("open store `" + s.m_root + "`", fs::make_dirs(s.m_root + "/" + sub, 0700));
     return s;
