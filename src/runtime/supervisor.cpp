@@ -71,10 +71,17 @@ std::string host_file(const char* path, std::string_view fallback) {
 }
 
 // The run directory: the root's mount point and the files the container bind-mounts, written
-// afresh at every start (the host's hosts and resolv.conf may have changed).
+// afresh at every start (the host's hosts and resolv.conf may have changed), and the init
+// layer: the overlay's top lower directory, holding empty /etc/hostname, /etc/hosts and
+// /etc/resolv.conf as mount points, as docker's init layer does, so that mounting them never
+// creates anything in the upper directory (a commit would take the empty files, and /etc, in).
 Result<void> prepare_run_dir(const ContainerStore& store, const ContainerRecord& r) {
     std::string dir = store.run_dir(r.id);
     TRY(fs::make_dirs(dir + "/merged", 0755));
+    TRY(fs::make_dirs(dir + "/init/etc", 0755));
+    for (const char* name : {"hostname", "hosts", "resolv.conf"}) {
+        TRY(fs::open(dir + "/init/etc/" + name, O_WRONLY | O_CREAT, 0644));
+    }
     std::string hosts = r.network == "host"
                             ? host_file("/etc/hosts", "127.0.0.1\tlocalhost\n")
                             : "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
@@ -99,8 +106,9 @@ Result<StartIo> prepare_io(const ContainerStore& store, const ContainerRecord& r
     return io;
 }
 
+// The overlay's lower directories, topmost first: the init layer, then the image's layers.
 std::vector<std::string> layer_dirs(const ContainerStore& store, const ContainerRecord& r) {
-    std::vector<std::string> dirs;
+    std::vector<std::string> dirs = {store.run_dir(r.id) + "/init"};
     for (auto it = r.chain_ids.rbegin(); it != r.chain_ids.rend(); ++it)
         dirs.push_back(store.root() + "/layers/" + *it + "/diff");
     return dirs;
