@@ -485,6 +485,15 @@ int main(int argc, char** argv) {
         snprintf(trash, sizeof trash, "%s/tmp/rm-%s", c.root, c.id);
         if (rename(path, trash) != 0) trash[0] = 0;
         remove_tree_at(AT_FDCWD, c.run_dir);
+        /* Its anonymous volumes too, as docker's run --rm: moved out of volumes/ now, deleted
+         * below (tmp/ entries named rm-* are being deleted; left over, the next command's
+         * clean-up of tmp/ finishes them). */
+        for (int i = 0; i < c.nvolumes; ++i) {
+            char from[4096];
+            snprintf(from, sizeof from, "%s/volumes/%s", c.root, c.volumes[i]);
+            snprintf(path, sizeof path, "%s/tmp/rm-volume-%s", c.root, c.volumes[i]);
+            if (rename(from, path) != 0) c.volumes[i] = NULL;
+        }
     }
     char status[16];
     int len = snprintf(status, sizeof status, "%d", code);
@@ -503,13 +512,12 @@ int main(int argc, char** argv) {
         write_state(&c, "exited", 0, code, finished);
         return 125;
     }
-    if (trash[0]) {
-        remove_tree_at(AT_FDCWD, trash);
-        for (int i = 0; i < c.nvolumes; ++i) {
-            char path[4096];
-            snprintf(path, sizeof path, "%s/volumes/%s", c.root, c.volumes[i]);
-            remove_tree_at(AT_FDCWD, path);
-        }
+    if (trash[0]) remove_tree_at(AT_FDCWD, trash);
+    for (int i = 0; i < c.nvolumes && c.auto_remove; ++i) {
+        if (!c.volumes[i]) continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/tmp/rm-volume-%s", c.root, c.volumes[i]);
+        remove_tree_at(AT_FDCWD, path);
     }
     return 0;
 }
