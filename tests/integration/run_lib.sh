@@ -4,13 +4,17 @@
 
 [ "$(id -u)" = 0 ] || skip "needs root (run_rootless.sh covers other users)"
 
-# The store's runtime directory: /run/ferry/<FNV-1a of the store path> for a --root store.
-RUN_DIR=/run/ferry/$(python3 -c '
+# run_dir_of STORE: the runtime directory of a --root store as root uses it,
+# /run/ferry/<FNV-1a of the store path>.
+run_dir_of() {
+    echo "/run/ferry/$(python3 -c '
 import sys
 h = 1469598103934665603
 for c in sys.argv[1].encode():
     h = ((h ^ c) * 1099511628211) % (1 << 64)
-print("%016x" % h)' "$FERRY_ROOT")
+print("%016x" % h)' "$1")"
+}
+RUN_DIR=$(run_dir_of "$FERRY_ROOT")
 
 # run_cleanup [STORE [RUN_DIR]]: kills the monitors and inits of every container of the store,
 # removes their cgroups and the run directory.
