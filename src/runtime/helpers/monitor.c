@@ -421,6 +421,11 @@ int main(int argc, char** argv) {
     signal(SIGHUP, SIG_IGN);
     for (int i = 0; i < k_max_clients; ++i) clients[i].fd = -1;
     if (c.client >= 0) add_client(c.client);
+    /* A restart that raced with `ferry stop` or `kill` (the user's mark written after this
+     * process's last look at it, while the restart was on its way): the mark wins. A stop that
+     * comes later sees the new container in the state file and signals it itself. */
+    if (c.backoff_ms > 0 && c.stop_file && access(c.stop_file, F_OK) == 0)
+        syscall(SYS_pidfd_send_signal, c.pidfd, SIGKILL, NULL, 0);
     log_fd = open(c.log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     int out_open = c.out >= 0, err_open = c.err >= 0, exited = 0, code = 0;
     long long finished = 0;
