@@ -1,5 +1,6 @@
 // `ferry kill [-s SIGNAL] CONTAINER...`: one signal to the container's init (SIGKILL by
-// default). Docker keeps a killed container's restart policy; so does ferry.
+// default). As docker's, the exit it causes is the user's: restart policies leave the container
+// stopped, unless it has a stop signal of its own and another signal was sent.
 
 #include "ferry/cli/container_cmds.hpp"
 #include "ferry/cli/container_common.hpp"
@@ -28,7 +29,7 @@ Result<int> run_kill(const KillOptions& o, Context& ctx) {
     return for_each_container(store, o.containers,
                               [&](const runtime::ContainerRecord& rec, const std::string& name)
                                   -> Result<void> {
-        auto r = runtime::signal_container(store, rec, sig);
+        auto r = runtime::kill_container(store, rec, sig);
         if (!r) return std::unexpected(std::move(r.error()).prefix("cannot kill container " + name));
         print_out(name + "\n");
         return {};

@@ -162,9 +162,11 @@ Result<int> run_ps(const PsOptions& o, Context& ctx) {
 Result<int> cmd_ps(Args args, Context& ctx) { return dispatch(parse_ps, run_ps, args, ctx); }
 
 Result<int> cmd_internal_restart(Args args, Context& ctx) {
-    if (args.size() != 1) return fail("__restart takes one container ID");
+    if (args.size() != 2) return fail("__restart takes a container ID and a back-off in ms");
+    auto backoff_ms = parse_i64(args[1]);
+    if (!backoff_ms) return fail("__restart: invalid back-off `" + args[1] + "`");
     auto store = TRY(runtime::ContainerStore::open(ctx));
-    TRY(runtime::restart_in_place(store, args[0], runtime::self_binary()));
+    TRY(runtime::restart_in_place(store, args[0], runtime::self_binary(), *backoff_ms));
     return 0;  // not reached: restart_in_place execs the monitor
 }
 

@@ -5,8 +5,10 @@
 #include "ferry/core/context.hpp"
 
 #include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 
@@ -74,8 +76,27 @@ Result<Context> make_context(const GlobalOptions& options) {
         std::string xdg = env_or_empty("XDG_RUNTIME_DIR");
         run_base = !xdg.empty() ? xdg + "/ferry" : "/tmp/ferry-" + std::to_string(ctx.uid);
     }
+    ctx.run_base = run_base;
     ctx.run_root = custom ? run_base + "/" + path_hash(ctx.root) : run_base;
     return ctx;
+}
+
+Result<void> claim_run_base(const Context& ctx) {
+    if (!ctx.run_base.starts_with("/tmp/")) return {};
+    const std::string& dir = ctx.run_base;
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+        return fail_errno("create directory `" + dir + "`");
+    struct stat st {};
+    if (::lstat(dir.c_str(), &st) != 0) return fail_errno("stat `" + dir + "`");
+    if (!S_ISDIR(st.st_mode) || st.st_uid != ctx.uid || (st.st_mode & 022) != 0) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%o", static_cast<unsigned>(st.st_mode & 07777));
+        return fail("runtime directory `" + dir + "` is not this user's own (" +
+                    (S_ISDIR(st.st_mode) ? "owner " + std::to_string(st.st_uid) + ", mode " + mode
+                                         : std::string("not a directory")) +
+                    "): remove it or set XDG_RUNTIME_DIR");
+    }
+    return {};
 }
 
 }  // namespace ferry

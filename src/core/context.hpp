@@ -22,6 +22,8 @@ struct GlobalOptions {
 struct Context {
     std::string root;      // store root: /var/lib/ferry, $XDG_DATA_HOME/ferry, FERRY_ROOT, --root
     std::string run_root;  // runtime state: /run/ferry or $XDG_RUNTIME_DIR/ferry (per store)
+    std::string run_base;  // run_root or the directory it is in: /run/ferry,
+                           // $XDG_RUNTIME_DIR/ferry, else /tmp/ferry-UID
     bool rootless = false; // euid != 0
     uid_t uid = 0;
     gid_t gid = 0;
@@ -31,5 +33,13 @@ struct Context {
 // Resolves the store and runtime roots from options and the environment (--root, then
 // FERRY_ROOT, then the root or rootless default). Creates nothing.
 Result<Context> make_context(const GlobalOptions& options);
+
+// Makes sure run_base can be trusted before anything is put in it. Rootless without
+// XDG_RUNTIME_DIR it is /tmp/ferry-UID, a name any user can take first: it is created (0700)
+// when missing, and refused unless it is a directory of this user's that no one else can write
+// (another user could plant attach sockets there). Fails with `runtime directory
+// `/tmp/ferry-1000` is not this user's own (owner 1001, mode 777): remove it or set
+// XDG_RUNTIME_DIR`.
+Result<void> claim_run_base(const Context& ctx);
 
 }  // namespace ferry

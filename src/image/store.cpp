@@ -87,7 +87,12 @@ Result<void> Store::clean_tmp() {
             for (auto& chain : split(*intent, '\n'))
                 if (!chain.empty()) intents.push_back(chain);
         log::debug("removing leftover `tmp/" + n + "`");
-        TRY(fs::remove_tree(tmp + "/" + n));
+        // What cannot be removed (files a rootless container gave to other ids of its user
+        // namespace) must not stop every command: it is tried again next time.
+        if (auto removed = fs::remove_tree(tmp + "/" + n); !removed) {
+            log::warn("cannot remove leftover `tmp/" + n + "`: " + removed.error().message);
+            continue;
+        }
         lock->release(true);
         locks.erase(n);
     }

@@ -112,6 +112,9 @@ class Cgroup {
     // Removes the cgroup directories (the cgroup must be empty; waits briefly for exiting
     // processes). A missing directory is not an error.
     virtual Result<void> destroy() = 0;
+    // The cgroup's directories, one per hierarchy (for the monitor, which removes them when
+    // the container exits).
+    virtual std::vector<std::string> dirs() const = 0;
 };
 
 // Implementations, chosen by Cgroup::open.

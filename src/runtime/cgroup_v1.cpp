@@ -131,6 +131,13 @@ class CgroupV1 final : public Cgroup {
         return {};
     }
 
+    std::vector<std::string> dirs() const override {
+        std::vector<std::string> out;
+        for (const auto& d : m_dirs) out.push_back(d.dir);
+        if (!m_unified.empty()) out.push_back(m_unified);
+        return out;
+    }
+
   private:
     static bool has(const V1Dir& d, std::string_view controller) {
         for (const auto& c : d.controllers)

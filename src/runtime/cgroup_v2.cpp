@@ -109,6 +109,8 @@ class CgroupV2 final : public Cgroup {
 
     Result<void> destroy() override { return cf::remove(m_dir); }
 
+    std::vector<std::string> dirs() const override { return {m_dir}; }
+
   private:
     Result<void> enable_controllers(const std::string& dir) {
         std::string offered = TRY(cf::read(dir, "cgroup.controllers"));

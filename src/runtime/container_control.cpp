@@ -42,6 +42,23 @@ Result<void> signal_container(const ContainerStore& store, const ContainerRecord
     return init.kill(sig);
 }
 
+Result<void> kill_container(const ContainerStore& store, const ContainerRecord& r, int sig) {
+    ContainerState st = TRY(store.state(r.id));
+    std::string own_signal = r.config.is_object() ? r.config.value("StopSignal", "") : "";
+    bool keeps_policy = !own_signal.empty() && sig != SIGKILL &&
+                        parse_signal(own_signal).value_or(0) != sig;
+    if (st.status == Status::restarting) {
+        if (keeps_policy) return {};
+        TRY(store.set_stopped_by_user(r.id, true));
+        // The restart may have happened meanwhile (a later one sees the mark).
+        st = TRY(store.state(r.id));
+        if (st.status != Status::running) return {};
+    }
+    Pid init = TRY(open_init(r, st));
+    if (!keeps_policy) TRY(store.set_stopped_by_user(r.id, true));
+    return init.kill(sig);
+}
+
 Result<std::optional<int>> wait_container(const ContainerStore& store, const std::string& id,
                                           std::chrono::milliseconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -61,6 +78,9 @@ Result<void> stop_container(const ContainerStore& store, const ContainerRecord& 
     ContainerState st = TRY(store.state(r.id));
     if (!is_active(st)) return {};
     TRY(store.set_stopped_by_user(r.id, true));
+    // Read again: a restart may have started the container meanwhile (any later restart's
+    // monitor sees the mark and kills what it started).
+    st = TRY(store.state(r.id));
     auto init = open_init(r, st);
     if (init) {
         int sig = TRY(parse_signal(r.stop_signal));
@@ -82,6 +102,7 @@ Result<void> remove_container(const ContainerStore& store, const ContainerRecord
             return fail("You cannot remove a running container " + r.id +
                         ". Stop the container before attempting removal or force remove");
         TRY(store.set_stopped_by_user(r.id, true));
+        st = TRY(store.state(r.id));  // as in stop_container
         if (auto init = open_init(r, st)) (void)init->kill(SIGKILL);
         auto code = TRY(wait_container(store, r.id, std::chrono::seconds(10)));
         if (!code) return fail("container " + r.id.substr(0, 12) + " did not stop");

@@ -19,6 +19,12 @@ bool is_active(const ContainerState& state);
 Result<void> signal_container(const ContainerStore& store, const ContainerRecord& record,
                               int sig);
 
+// `ferry kill`: sends sig to the container's init and, as docker does, treats the exit as the
+// user's (restart policies leave the container stopped) unless the container has a stop signal
+// of its own and sig is another one (not SIGKILL). A restarting container is only marked.
+// Fails as signal_container.
+Result<void> kill_container(const ContainerStore& store, const ContainerRecord& record, int sig);
+
 // Stops a container as docker does: its stop signal, then SIGKILL after timeout, and waits until
 // its monitor has recorded the exit. A container that is not running is left as it is. Marks
 // the stop as the user's, so restart policies leave it stopped.

@@ -17,7 +17,9 @@
 #include "ferry/runtime/attach.hpp"
 #include "ferry/runtime/capabilities.hpp"
 #include "ferry/runtime/container_control.hpp"
+#include "ferry/runtime/device_policy.hpp"
 #include "ferry/runtime/exec.hpp"
+#include "ferry/runtime/spawn.hpp"
 #include "ferry/runtime/user_db.hpp"
 #include "ferry/util/fs.hpp"
 #include "ferry/util/strings.hpp"
@@ -108,6 +110,16 @@ Result<int> exec_container(const ContainerStore& store, const ContainerRecord& r
         return fail("Container " + r.id + " is not running");
     oci::RuntimeSpec spec = TRY(store.load_spec(r.id));
     if (!spec.process) return fail("container " + r.id.substr(0, 12) + ": spec has no process");
+    // A container without a device cgroup (device_policy.hpp) keeps device nodes out of its
+    // /dev by its seccomp filter alone: the exec'd process gets the same filter, and no
+    // --privileged (without the filter, and with CAP_SYS_ADMIN, every host device is in reach).
+    if (runs_without_cgroup(*TRY(host_cgroups()), spec)) {
+        if (o.privileged)
+            return fail("cannot exec --privileged in container " + r.id.substr(0, 12) +
+                        ": it has no device cgroup (started without resource limits on a "
+                        "cgroup v1 host)");
+        confine_device_syscalls(spec);
+    }
     oci::Process p = *spec.process;
     p.args = o.command;
     p.terminal = o.tty;

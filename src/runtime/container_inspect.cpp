@@ -62,7 +62,9 @@ Json network_json(const std::string& mode) {
 Json state_json(const ContainerState& s) {
     Json j;
     j["Status"] = std::string(status_name(s.status));
-    j["Running"] = s.status == Status::running || s.status == Status::paused;
+    // As docker's: a restarting container counts as running.
+    j["Running"] = s.status == Status::running || s.status == Status::paused ||
+                   s.status == Status::restarting;
     j["Paused"] = s.status == Status::paused;
     j["Restarting"] = s.status == Status::restarting;
     j["OOMKilled"] = false;

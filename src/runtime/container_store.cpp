@@ -238,6 +238,9 @@ int64_t process_start_time(int pid) {
     if (close == std::string::npos) return 0;
     auto fields = split(std::string_view(*text).substr(close + 2), ' ');
     if (fields.size() < 20) return 0;
+    // A zombie (Z) or a dying task (X) has exited: its parent may never reap it (a container's
+    // init whose monitor was killed is reparented to the host's init, which may be slow to).
+    if (fields[0] == "Z" || fields[0] == "X") return 0;
     return parse_i64(fields[19]).value_or(0);  // field 22 overall
 }
 
@@ -246,6 +249,7 @@ Result<ContainerStore> ContainerStore::open(const Context& ctx) {
     s.m_ctx = ctx;
     s.m_root = ctx.root;
     s.m_run_root = ctx.run_root;
+    TRY(claim_run_base(ctx));
     for (const char* sub : {"containers", "container-names", "tmp"})
         TRY_CTX("open store `" + s.m_root + "`", fs::make_dirs(s.m_root + "/" + sub, 0700));
     return s;

@@ -134,7 +134,8 @@ ContainerState parse_state(std::string_view text);
 // Serialises a state as the monitor writes it.
 std::string serialize_state(const ContainerState& state);
 
-// The start time of a process (field 22 of /proc/PID/stat), 0 when it does not exist.
+// The start time of a process (field 22 of /proc/PID/stat), 0 when it does not exist or has
+// exited (a zombie not yet reaped counts as gone).
 int64_t process_start_time(int pid);
 
 }  // namespace ferry::runtime

@@ -31,6 +31,10 @@ bool same_rules(const std::vector<oci::DeviceRule>& a, const std::vector<oci::De
 bool needs_cgroup(const oci::RuntimeSpec& spec) {
     if (!spec.linux) return false;
     const oci::Linux& l = *spec.linux;
+    bool own_pids = std::any_of(l.namespaces.begin(), l.namespaces.end(), [](const auto& n) {
+        return n.type == "pid" && n.path.empty();
+    });
+    if (!own_pids) return true;
     if (!l.seccomp) return !spec.process || !spec.process->capabilities ||
                            std::find(spec.process->capabilities->bounding.begin(),
                                      spec.process->capabilities->bounding.end(),
@@ -46,6 +50,10 @@ bool needs_cgroup(const oci::RuntimeSpec& spec) {
     return false;
 }
 
+bool runs_without_cgroup(const CgroupSystem& system, const oci::RuntimeSpec& spec) {
+    return system.layout != CgroupLayout::v2 && !needs_cgroup(spec);
+}
+
 void confine_devices(oci::RuntimeSpec& spec, OverlaySpec& overlay) {
     overlay.nodev = true;
     for (auto& m : spec.mounts) {
@@ -55,6 +63,10 @@ void confine_devices(oci::RuntimeSpec& spec, OverlaySpec& overlay) {
         if (bind && std::find(m.options.begin(), m.options.end(), "nodev") == m.options.end())
             m.options.push_back("nodev");
     }
+    confine_device_syscalls(spec);
+}
+
+void confine_device_syscalls(oci::RuntimeSpec& spec) {
     if (!spec.linux || !spec.linux->seccomp) return;
     oci::Seccomp& sc = *spec.linux->seccomp;
     for (auto& rule : sc.syscalls)

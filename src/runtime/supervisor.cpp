@@ -72,10 +72,17 @@ std::string host_file(const char* path, std::string_view fallback) {
 }
 
 // The run directory: the root's mount point and the files the container bind-mounts, written
-// afresh at every start (the host's hosts and resolv.conf may have changed).
+// afresh at every start (the host's hosts and resolv.conf may have changed), and the init
+// layer: the overlay's top lower directory, holding empty /etc/hostname, /etc/hosts and
+// /etc/resolv.conf as mount points, as docker's init layer does, so that mounting them never
+// creates anything in the upper directory (a commit would take the empty files, and /etc, in).
 Result<void> prepare_run_dir(const ContainerStore& store, const ContainerRecord& r) {
     std::string dir = store.run_dir(r.id);
     TRY(fs::make_dirs(dir + "/merged", 0755));
+    TRY(fs::make_dirs(dir + "/init/etc", 0755));
+    for (const char* name : {"hostname", "hosts", "resolv.conf"}) {
+        TRY(fs::open(dir + "/init/etc/" + name, O_WRONLY | O_CREAT, 0644));
+    }
     std::string hosts = r.network == "host"
                             ? host_file("/etc/hosts", "127.0.0.1\tlocalhost\n")
                             : "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
@@ -100,8 +107,9 @@ Result<StartIo> prepare_io(const ContainerStore& store, const ContainerRecord& r
     return io;
 }
 
+// The overlay's lower directories, topmost first: the init layer, then the image's layers.
 std::vector<std::string> layer_dirs(const ContainerStore& store, const ContainerRecord& r) {
-    std::vector<std::string> dirs;
+    std::vector<std::string> dirs = {store.run_dir(r.id) + "/init"};
     for (auto it = r.chain_ids.rbegin(); it != r.chain_ids.rend(); ++it)
         dirs.push_back(store.root() + "/layers/" + *it + "/diff");
     return dirs;
@@ -121,7 +129,7 @@ Result<Spawned> spawn(const ContainerStore& store, const ContainerRecord& r, Sta
     req.overlay = OverlaySpec{layer_dirs(store, r), dir + "/upper", dir + "/work"};
     req.default_cgroup_path = "/ferry/" + r.id;
     const CgroupSystem* cgroups = TRY(host_cgroups());
-    if (cgroups->layout != CgroupLayout::v2 && !needs_cgroup(spec)) {
+    if (runs_without_cgroup(*cgroups, spec)) {
         // See device_policy.hpp: on cgroup v1 a start without limits skips the cgroup (GPU
         // device nodes, added next, do not change that).
         confine_devices(spec, *req.overlay);
@@ -146,7 +154,7 @@ Result<Spawned> spawn(const ContainerStore& store, const ContainerRecord& r, Sta
 // Returns only on failure.
 Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, StartIo& io,
                        int client_fd, int report_fd, const std::string& ferry_binary,
-                       int restart_count, const oci::RuntimeSpec* given) {
+                       int restart_count, int64_t backoff_ms, const oci::RuntimeSpec* given) {
     oci::RuntimeSpec spec = given ? *given : TRY(store.load_spec(r.id));
     log::trace("supervisor: spec loaded");
     std::string monitor = TRY(helper_path(store.root(), Helper::monitor));
@@ -181,12 +189,15 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
                      : r.restart.policy == RestartPolicy::unless_stopped
                          ? "unless-stopped"
                          : "on-failure:" + std::to_string(r.restart.max_retries),
-        "--restart-count", std::to_string(restart_count), "--started",
+        "--restart-count", std::to_string(restart_count), "--backoff-ms",
+        std::to_string(backoff_ms), "--started",
         std::to_string(st.started_ns), "--id", r.id, "--ferry", ferry_binary, "--root",
         store.root(), "--stop-file", store.stop_marker(r.id)};
     if (!r.tty) args.insert(args.end(), {"--err", std::to_string(io.err_r.get())});
     if (io.in_w) args.insert(args.end(), {"--stdin", std::to_string(io.in_w.get())});
     if (r.tty) args.push_back("--tty");
+    if (c.cgroup)
+        for (const auto& d : c.cgroup->dirs()) args.insert(args.end(), {"--cgroup-dir", d});
     if (client_fd >= 0) args.insert(args.end(), {"--client", std::to_string(client_fd)});
     if (r.auto_remove) {
         args.insert(args.end(), {"--auto-remove", "--name", r.name, "--run-dir", store.run_dir(r.id)});
@@ -239,7 +250,7 @@ Result<Started> start_container(const StartRequest& req) {
     if (s == 0) {
         report_r.reset();
         ::setsid();
-        auto r2 = supervise(store, r, io, req.client_fd, report_w.get(), req.ferry_binary, 0,
+        auto r2 = supervise(store, r, io, req.client_fd, report_w.get(), req.ferry_binary, 0, 0,
                             req.spec);
         std::string msg = "error " + std::to_string(r2.error().exit_code) + " " +
                           r2.error().message;
@@ -265,13 +276,14 @@ Result<Started> start_container(const StartRequest& req) {
 }
 
 Result<void> restart_in_place(const ContainerStore& store, const std::string& id,
-                              const std::string& ferry_binary) {
+                              const std::string& ferry_binary, int64_t backoff_ms) {
     ContainerRecord r = TRY(store.find(id));
     ContainerState old = TRY(store.state(id));
     // Nothing of the previous monitor's stays open.
     ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
     StartIo io = TRY(prepare_io(store, r));
-    auto result = supervise(store, r, io, -1, -1, ferry_binary, old.restart_count + 1, nullptr);
+    auto result =
+        supervise(store, r, io, -1, -1, ferry_binary, old.restart_count, backoff_ms, nullptr);
     record_failure(store, r.id, result.error());
     return result;
 }

@@ -41,10 +41,12 @@ struct Started {
 // cannot be run; the state file then says exited with that error).
 Result<Started> start_container(const StartRequest& request);
 
-// `ferry __restart ID`, run by the monitor's process: spawns the container again in place and
-// execs a new monitor. Returns only on failure.
+// `ferry __restart ID BACKOFF_MS`, run by the monitor's process after it recorded the
+// restart (status restarting, restart count already counted) and waited BACKOFF_MS: spawns the
+// container again in place and execs a new monitor, which doubles the back-off next time.
+// Returns only on failure.
 Result<void> restart_in_place(const ContainerStore& store, const std::string& id,
-                              const std::string& ferry_binary);
+                              const std::string& ferry_binary, int64_t backoff_ms);
 
 // The path of the running ferry binary.
 std::string self_binary();

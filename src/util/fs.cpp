@@ -127,6 +127,7 @@ Result<void> remove_children(int dirfd, const std::string& where) {
     DIR* dir = ::fdopendir(dup_fd.get());
     if (!dir) return fail_errno("remove `" + where + "`");
     dup_fd.release();
+    ::rewinddir(dir);  // the offset is shared with dirfd: a second pass starts at the top
     std::vector<std::pair<std::string, bool>> entries;
     while (dirent* de = ::readdir(dir)) {
         std::string_view n(de->d_name);
@@ -147,12 +148,19 @@ Result<void> remove_tree_at(int dirfd, const std::string& name) {
     if (::unlinkat(dirfd, name.c_str(), 0) == 0 || errno == ENOENT) return {};
     if (errno != EISDIR && errno != EPERM) return fail_errno("remove `" + name + "`");
     int fd = ::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    // A directory of one's own without permissions (overlay's work/work is mode 000) only
+    // stops a caller without CAP_DAC_OVERRIDE: it gets them first.
+    if (fd < 0 && errno == EACCES && ::fchmodat(dirfd, name.c_str(), 0700, 0) == 0)
+        fd = ::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT) return {};
         return fail_errno("remove `" + name + "`");
     }
     Fd sub(fd);
-    TRY(remove_children(sub.get(), name));
+    auto emptied = remove_children(sub.get(), name);
+    if (!emptied && emptied.error().sys_errno == EACCES && ::fchmod(sub.get(), 0700) == 0)
+        emptied = remove_children(sub.get(), name);
+    TRY(emptied);
     if (::unlinkat(dirfd, name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT)
         return fail_errno("remove `" + name + "`");
     return {};

@@ -16,8 +16,13 @@
  * Arguments (all required unless marked):
  *   --state FILE --log FILE --pidfd N --out N [--err N] [--stdin N] [--tty]
  *   --listen N [--client N] --restart no|always|unless-stopped|on-failure[:MAX]
- *   --restart-count N --started NS --id ID --ferry PATH --root DIR [--stop-file F]
+ *   --restart-count N [--backoff-ms N] --started NS --id ID --ferry PATH --root DIR
+ *   [--stop-file F] [--cgroup-dir DIR]...
  *   [--auto-remove --name NAME --run-dir DIR [--remove-volume NAME]...]
+ *
+ * When the container exits, its cgroup (--cgroup-dir, one per hierarchy) goes, as runc deletes
+ * it: processes left in it (a container in the host's pid namespace keeps its grandchildren)
+ * are killed first, as docker kills them. A restart makes a new one.
  *
  * With --auto-remove (run --rm) the monitor removes the container when it exits for good: its
  * name and directory disappear before the exit status goes to the client (so the name is free
@@ -59,8 +64,10 @@ struct config {
     const char *state, *log, *id, *ferry, *root, *restart, *stop_file, *name, *run_dir;
     const char* volumes[64];
     int nvolumes;
+    const char* cgroup_dirs[16];
+    int ncgroup_dirs;
     int pidfd, out, err, in, listen, client, tty, auto_remove, restart_count;
-    long long started;
+    long long started, backoff_ms;
 };
 
 static struct client clients[k_max_clients];
@@ -305,6 +312,43 @@ static void remove_tree_at(int dirfd, const char* name) {
     unlinkat(dirfd, name, AT_REMOVEDIR);
 }
 
+/* Kills what is listed in dir/cgroup.procs; 1 if it listed anything. */
+static int kill_cgroup_procs(const char* dir) {
+    char path[4096], buf[8192];
+    snprintf(path, sizeof path, "%s/cgroup.procs", dir);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return 0;
+    buf[n] = 0;
+    int any = 0;
+    for (char *p = buf, *end; *p; p = end) {
+        long pid = strtol(p, &end, 10);
+        if (end == p) break;
+        if (pid > 0) {
+            kill((pid_t)pid, SIGKILL);
+            any = 1;
+        }
+        while (*end == '\n') ++end;
+    }
+    return any;
+}
+
+/* Removes the container's cgroup, killing what is left in it; gives up after about a second
+ * (ferry rm tries again). */
+static void remove_cgroup(const struct config* c) {
+    for (int attempt = 0; attempt < 100 && c->ncgroup_dirs > 0; ++attempt) {
+        int busy = 0;
+        for (int i = 0; i < c->ncgroup_dirs; ++i) kill_cgroup_procs(c->cgroup_dirs[i]);
+        for (int i = 0; i < c->ncgroup_dirs; ++i)
+            if (rmdir(c->cgroup_dirs[i]) != 0 && errno == EBUSY) busy = 1;
+        if (!busy) return;
+        struct timespec ts = {0, 10000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
 static int should_restart(const struct config* c, int code) {
     if (c->stop_file && access(c->stop_file, F_OK) == 0) return 0; /* stopped by the user */
     if (strcmp(c->restart, "always") == 0 || strcmp(c->restart, "unless-stopped") == 0) return 1;
@@ -314,6 +358,25 @@ static int should_restart(const struct config* c, int code) {
         return max == 0 || c->restart_count < max;
     }
     return 0;
+}
+
+/* docker's back-off before a restart: 100 ms, doubled at each restart, at most a minute, and
+ * back to 100 ms after a run of 10 s or more. */
+static long long backoff_ms(const struct config* c, long long finished) {
+    long long ms = c->backoff_ms;
+    if (ms <= 0 || finished - c->started >= 10000000000LL) return 100;
+    ms *= 2;
+    return ms > 60000 ? 60000 : ms;
+}
+
+/* Waits ms milliseconds, or less when the user stops the container meanwhile; 1 if stopped. */
+static int backoff_wait(const struct config* c, long long ms) {
+    for (long long left = ms; left > 0; left -= 50) {
+        if (c->stop_file && access(c->stop_file, F_OK) == 0) return 1;
+        struct timespec ts = {0, (left < 50 ? left : 50) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    return c->stop_file && access(c->stop_file, F_OK) == 0;
 }
 
 static int parse_args(int argc, char** argv, struct config* c) {
@@ -328,6 +391,11 @@ static int parse_args(int argc, char** argv, struct config* c) {
         STR("--state", state) STR("--log", log) STR("--id", id) STR("--ferry", ferry)
         STR("--root", root) STR("--restart", restart) STR("--stop-file", stop_file)
         STR("--name", name) STR("--run-dir", run_dir)
+        if (strcmp(a, "--cgroup-dir") == 0 && v && c->ncgroup_dirs < 16) {
+            c->cgroup_dirs[c->ncgroup_dirs++] = v;
+            ++i;
+            continue;
+        }
         if (strcmp(a, "--remove-volume") == 0 && v && c->nvolumes < 64) {
             c->volumes[c->nvolumes++] = v;
             ++i;
@@ -336,6 +404,7 @@ static int parse_args(int argc, char** argv, struct config* c) {
         NUM("--pidfd", pidfd) NUM("--out", out) NUM("--err", err) NUM("--stdin", in)
         NUM("--listen", listen) NUM("--client", client) NUM("--restart-count", restart_count)
         if (strcmp(a, "--started") == 0 && v) { c->started = atoll(v); ++i; continue; }
+        if (strcmp(a, "--backoff-ms") == 0 && v) { c->backoff_ms = atoll(v); ++i; continue; }
         if (strcmp(a, "--tty") == 0) { c->tty = 1; continue; }
         if (strcmp(a, "--auto-remove") == 0) { c->auto_remove = 1; continue; }
         fprintf(stderr, "ferry-monitor: unknown argument %s\n", a);
@@ -352,6 +421,11 @@ int main(int argc, char** argv) {
     signal(SIGHUP, SIG_IGN);
     for (int i = 0; i < k_max_clients; ++i) clients[i].fd = -1;
     if (c.client >= 0) add_client(c.client);
+    /* A restart that raced with `ferry stop` or `kill` (the user's mark written after this
+     * process's last look at it, while the restart was on its way): the mark wins. A stop that
+     * comes later sees the new container in the state file and signals it itself. */
+    if (c.backoff_ms > 0 && c.stop_file && access(c.stop_file, F_OK) == 0)
+        syscall(SYS_pidfd_send_signal, c.pidfd, SIGKILL, NULL, 0);
     log_fd = open(c.log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     int out_open = c.out >= 0, err_open = c.err >= 0, exited = 0, code = 0;
     long long finished = 0;
@@ -402,7 +476,9 @@ int main(int argc, char** argv) {
         finished = now_ns();
         code = info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status;
     }
+    remove_cgroup(&c);
     int restart = should_restart(&c, code);
+    if (restart) c.restart_count++; /* counted when decided, as docker does */
     write_state(&c, restart ? "restarting" : "exited", 0, code, finished);
     char trash[4096] = {0};
     if (!restart && c.auto_remove && c.name && c.run_dir) {
@@ -414,6 +490,15 @@ int main(int argc, char** argv) {
         snprintf(trash, sizeof trash, "%s/tmp/rm-%s", c.root, c.id);
         if (rename(path, trash) != 0) trash[0] = 0;
         remove_tree_at(AT_FDCWD, c.run_dir);
+        /* Its anonymous volumes too, as docker's run --rm: moved out of volumes/ now, deleted
+         * below (tmp/ entries named rm-* are being deleted; left over, the next command's
+         * clean-up of tmp/ finishes them). */
+        for (int i = 0; i < c.nvolumes; ++i) {
+            char from[4096];
+            snprintf(from, sizeof from, "%s/volumes/%s", c.root, c.volumes[i]);
+            snprintf(path, sizeof path, "%s/tmp/rm-volume-%s", c.root, c.volumes[i]);
+            if (rename(from, path) != 0) c.volumes[i] = NULL;
+        }
     }
     char status[16];
     int len = snprintf(status, sizeof status, "%d", code);
@@ -421,26 +506,23 @@ int main(int argc, char** argv) {
     for (int i = 0; i < k_max_clients; ++i)
         if (clients[i].fd >= 0) drop_client(i);
     if (restart) {
-        /* docker's back-off: 100 ms, doubled per restart, at most a minute. */
-        long long delay = 100000000LL << (c.restart_count < 10 ? c.restart_count : 10);
-        if (delay > 60000000000LL) delay = 60000000000LL;
-        struct timespec ts = {(time_t)(delay / 1000000000LL), (long)(delay % 1000000000LL)};
-        nanosleep(&ts, NULL);
-        if (c.stop_file && access(c.stop_file, F_OK) == 0) {
+        long long delay = backoff_ms(&c, finished);
+        if (backoff_wait(&c, delay)) {
             write_state(&c, "exited", 0, code, finished);
             return 0;
         }
-        execl(c.ferry, c.ferry, "--root", c.root, "__restart", c.id, (char*)NULL);
+        char delay_text[32];
+        snprintf(delay_text, sizeof delay_text, "%lld", delay);
+        execl(c.ferry, c.ferry, "--root", c.root, "__restart", c.id, delay_text, (char*)NULL);
         write_state(&c, "exited", 0, code, finished);
         return 125;
     }
-    if (trash[0]) {
-        remove_tree_at(AT_FDCWD, trash);
-        for (int i = 0; i < c.nvolumes; ++i) {
-            char path[4096];
-            snprintf(path, sizeof path, "%s/volumes/%s", c.root, c.volumes[i]);
-            remove_tree_at(AT_FDCWD, path);
-        }
+    if (trash[0]) remove_tree_at(AT_FDCWD, trash);
+    for (int i = 0; i < c.nvolumes && c.auto_remove; ++i) {
+        if (!c.volumes[i]) continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/tmp/rm-volume-%s", c.root, c.volumes[i]);
+        remove_tree_at(AT_FDCWD, path);
     }
     return 0;
 }

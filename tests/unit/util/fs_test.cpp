@@ -2,7 +2,10 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <cstdlib>
 
 #include "ferry/util/atomic_file.hpp"
 #include "test_util.hpp"
@@ -54,6 +57,34 @@ TEST(Fs, RemoveTreeDoesNotFollowSymlinks) {
     EXPECT_TRUE(fs::lexists(outside / "keep"));
 }
 
+// overlay's work/work (mode 000) and read-only directories, owned by the caller: removable
+// without CAP_DAC_OVERRIDE (run as nobody when the test runs as root, which has it).
+TEST(Fs, RemoveTreeOfOwnDirectoriesWithoutPermissions) {
+    test::TempDir dir;
+    ASSERT_TRUE(fs::make_dirs(dir / "t/work/work/x"));
+    ASSERT_TRUE(fs::make_dirs(dir / "t/ro/sub"));
+    ASSERT_TRUE(write_file_atomic(dir / "t/ro/f", "x"));
+    ASSERT_EQ(::chmod((dir / "t/work/work").c_str(), 0), 0);
+    ASSERT_EQ(::chmod((dir / "t/ro").c_str(), 0500), 0);
+    bool root = ::geteuid() == 0;
+    if (root) {
+        ASSERT_EQ(::chmod(dir.path().c_str(), 0777), 0);
+        ASSERT_EQ(std::system(("chown -R 65534:65534 " + dir / "t").c_str()), 0);
+    }
+    pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        if (root &&
+            (::setresgid(65534, 65534, 65534) != 0 || ::setresuid(65534, 65534, 65534) != 0))
+            ::_exit(2);
+        ::_exit(fs::remove_tree(dir / "t") ? 0 : 1);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+    EXPECT_FALSE(fs::lexists(dir / "t"));
+}
+
 TEST(Fs, RemoveMissingIsOk) {
     test::TempDir dir;
     EXPECT_TRUE(fs::remove_tree(dir / "nothing"));
@@ -81,8 +112,7 @@ TEST(Fs, MakeDirsOverFile) {
     ASSERT_TRUE(write_file_atomic(dir / "f", ""));
     auto r = fs::make_dirs(dir / "f/sub");
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().message,
-              "create directory `" + (dir / "f/sub") + "`: Not a directory");
+    EXPECT_EQ(r.error().message, "create directory `" + (dir / "f/sub") + "`: Not a directory");
 }
 
 }  // namespace
