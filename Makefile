@@ -29,9 +29,11 @@ integration: build
 demo: build
 	scripts/demo.sh $(BUILD)/ferry
 
+# Both benchmarks run even if the first fails; the target fails if either did.
 bench: build
 	@scripts/setup.sh --bench
-	bench/archive.sh $(BUILD)/ferry
+	bench/archive.sh $(BUILD)/ferry; a=$$?; bench/run.sh $(BUILD)/ferry; r=$$?; \
+	    [ $$a = 0 ] && [ $$r = 0 ]
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.hpp' 'tests/*.cpp' 'tests/*.hpp')
