@@ -159,7 +159,7 @@ for op in ("load", "save"):
     for tool in ("ferry", "docker", "podman"):
         r = result(f"{tool}-{op}")
         if r:
-            print(f"  {tool} {op}: mean {r['mean']:.2f} s +- {r['stddev']:.2f}, "
+            print(f"  {tool} {op}: mean {r['mean']:.2f} s +- {r['stddev'] or 0:.2f}, "
                   f"min {r['min']:.2f} s, max {r['max']:.2f} s")
 mem("load", load_rss)
 mem("save", save_rss)
