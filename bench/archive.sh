@@ -32,6 +32,7 @@ mkdir -p "$work"
 
 build_env_image
 cat "$archive" >/dev/null  # warm the page cache for every tool alike
+settle_deletions
 
 # ---------------------------------------------------------------------------------------------
 # The tools.
@@ -118,6 +119,7 @@ fi
 [ $have_docker = 1 ] && { "$DOCKER" rmi -f "$tag" >/dev/null 2>&1 || true; }
 [ $have_podman = 1 ] && { $PODMAN rmi -f "$tag" >/dev/null 2>&1 || true; }
 rm -rf "$ferry_store" "$ferry_trash" "$work"/*.tar
+deletions_done
 
 # ---------------------------------------------------------------------------------------------
 # Report.

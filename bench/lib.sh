@@ -11,6 +11,8 @@
 #   - setup_podman DIR: podman with a private store under DIR and a containers.conf (runc,
 #     nofile/nproc <= 1024: this machine's process lacks CAP_SYS_RESOURCE) passed through
 #     CONTAINERS_CONF, so the system's configuration and store are untouched;
+#   - deletions_done/settle_deletions: a pause between one benchmark's clean-up and the next
+#     one's measurements (see below);
 #   - bench: one hyperfine measurement exported as JSON.
 # The commands are also handed to hyperfine as strings, hence split on spaces: paths with spaces
 # are refused.
@@ -182,6 +184,26 @@ bench() {
         tail -5 "$work/$name.log" >&2
         rm -f "$work/$name.json"
         failed=1
+    fi
+}
+
+# ext4 without a journal (as on the development VM) does not reuse an inode within 60 s of its
+# deletion (300 s while its inode table block is dirty): the allocator reads and skips each such
+# inode (find_inode_bit/recently_deleted), so creating files right after tens of thousands were
+# deleted costs up to about 1 ms per file, in every tool, for minutes. The benchmarks delete that
+# many when they clean up (an unpacked 1.3 GB image is ~10000 files), so each marks the time it
+# did (deletions_done) and waits, before it measures, until $FERRY_BENCH_SETTLE seconds (default
+# 120: dirty inode blocks are written back within about 35 s) have passed since the last mark
+# (settle_deletions). `make bench` runs archive.sh and then run.sh: the second waits.
+deletions_done() { touch "$cache/deleted.stamp"; }
+settle_deletions() {
+    local settle=${FERRY_BENCH_SETTLE:-120} stamp="$cache/deleted.stamp" age
+    [ -e "$stamp" ] || return 0
+    age=$(($(date +%s) - $(stat -c %Y "$stamp")))
+    if [ "$age" -lt "$settle" ]; then
+        note "waiting $((settle - age)) s: a benchmark deleted many files here $age s ago" \
+             "(ext4 skips recently freed inodes; FERRY_BENCH_SETTLE=0 skips this wait)"
+        sleep $((settle - age))
     fi
 }
 
