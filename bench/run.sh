@@ -147,7 +147,7 @@ json.dump(spec, open(path, "w"), indent=1)
 EOF
 
 # ---------------------------------------------------------------------------------------------
-# 3. Density A: containers created from the 1.3 GB image. Measured first and removed last, as
+# Density A (3. above): containers created from the 1.3 GB image. Measured first, removed last, as
 # deleting files slows creating files for a while on this file system (see settle_deletions in
 # bench/lib.sh): created after the other phases' deletions, the containers would time that, and
 # removed before the other phases, they would slow those.
@@ -197,7 +197,7 @@ if [ "$have_docker" = 1 ]; then
 fi
 
 # ---------------------------------------------------------------------------------------------
-# 1. run --rm latency (with the density A containers present).
+# run --rm latency (1. above), with the density A containers present.
 
 fast=(-N --warmup "$warmup" --runs "$runs_fast")
 slow=(-N --warmup "$warmup" --runs "$runs_slow")
@@ -208,7 +208,7 @@ if [ "$have_docker" = 1 ]; then bench docker-run "$DOCKER run --rm $img true" "$
 if [ "$have_podman" = 1 ]; then bench podman-run "$PODMAN run --rm $img true" "${slow[@]}"; fi
 
 # ---------------------------------------------------------------------------------------------
-# 2. exec latency.
+# exec latency (2. above).
 
 # exec_bench TOOL CMD RM RUNS: times `CMD exec C true` into a detached sleep container C.
 exec_bench() {
@@ -229,7 +229,7 @@ if [ "$have_podman" = 1 ]; then exec_bench podman "$PODMAN" "$podman_rm" "$runs_
 load_latency=$(load_average)
 
 # ---------------------------------------------------------------------------------------------
-# 4. Density B: detached sleep containers and the memory of their supervisors.
+# Density B (4. above): detached sleep containers and the memory of their supervisors.
 
 # supervisors TOOL CMD: starts $n_detached detached containers (times in $work/TOOL-detach.times),
 # then writes "PID COMM" of each container's supervisor to $work/TOOL.supervisors: the parent
@@ -253,7 +253,13 @@ supervisors() {
     local pid sup
     while read -r pid; do
         sup=$pid
-        [ "$tool" = podman ] || sup=$(awk '$1 == "PPid:" { print $2 }' "/proc/$pid/status")
+        [ "$tool" = podman ] ||
+            sup=$(awk '$1 == "PPid:" { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
+        if [ -z "$sup" ] || [ ! -e "/proc/$sup/comm" ]; then
+            note "$tool: no supervisor found for the container with PID $pid"
+            failed=1
+            continue
+        fi
         echo "$sup $(cat "/proc/$sup/comm")"
     done <"$work/$tool.pids" >"$work/$tool.supervisors"
     # The memory, after a moment for the supervisors to settle.
