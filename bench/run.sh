@@ -81,7 +81,8 @@ rm_all() {
 # umount_under DIR: unmounts whatever is mounted under DIR, deepest first.
 umount_under() {
     awk -v d="$1/" '{ gsub(/\\040/, " ", $5); if (index($5 "/", d) == 1) print $5 }' \
-        /proc/self/mountinfo | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+        /proc/self/mountinfo | sort -r |
+        while read -r m; do umount -l "$m" 2>/dev/null || true; done
 }
 
 cleanup() {
@@ -352,7 +353,8 @@ load_end=$(load_average)
 # Report.
 
 versions="ferry $($FERRY --version 2>/dev/null | head -1 | sed 's/^ferry version //')"
-[ "$have_docker" = 1 ] && versions+=", docker $("$DOCKER" version -f '{{.Server.Version}}' 2>/dev/null)"
+[ "$have_docker" = 1 ] &&
+    versions+=", docker $("$DOCKER" version -f '{{.Server.Version}}' 2>/dev/null)"
 [ "$have_podman" = 1 ] && versions+=", podman $(podman --version | awk '{ print $3 }')"
 versions+=", runc $(runc --version | awk 'NR == 1 { print $3 }')"
 
