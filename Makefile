@@ -29,10 +29,11 @@ integration: build
 demo: build
 	scripts/demo.sh $(BUILD)/ferry
 
+# Every benchmark runs even if one fails; the target fails if any did.
 bench: build
 	@scripts/setup.sh --bench
-	bench/archive.sh $(BUILD)/ferry
-	bench/gpu.sh $(BUILD)/ferry
+	bench/archive.sh $(BUILD)/ferry; a=$$?; bench/run.sh $(BUILD)/ferry; r=$$?; \
+	    bench/gpu.sh $(BUILD)/ferry; g=$$?; [ $$a = 0 ] && [ $$r = 0 ] && [ $$g = 0 ]
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.hpp' 'tests/*.cpp' 'tests/*.hpp')

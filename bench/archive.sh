@@ -17,81 +17,22 @@
 #    memory (max RSS from /usr/bin/time -v) and whether the image ID and diff IDs survive
 #    ferry load -> save byte for byte.
 # Missed targets are reported, not failed: the exit status is non-zero only on errors. Until ferry
-# has `load`, its rows are skipped with a note.
+# has `load`, its rows are skipped with a note. The set-up shared with bench/run.sh (image,
+# dockerd, podman, hyperfine) is in bench/lib.sh.
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/.." && pwd)
-FERRY=${1:-$repo/build/ferry}
-cache=${FERRY_BENCH_CACHE:-$here/.cache}
+FERRY=${1:-$(cd "$(dirname "$0")/.." && pwd)/build/ferry}
+source "$(dirname "$0")/lib.sh"
+bench_init
 runs=${FERRY_BENCH_RUNS:-5}
 tag=ferry-bench/env:latest
-DOCKER=/usr/bin/docker
-python=/usr/bin/python3
-[ -x "$python" ] || python=python3
-
-note() { echo "bench: $*" >&2; }
-die() { echo "bench: error: $*" >&2; exit 1; }
-
-[ "$(id -u)" = 0 ] || die "run as root (debootstrap, dockerd and rootful podman need it)"
-for tool in hyperfine /usr/bin/time; do
-    command -v "$tool" >/dev/null || die "$tool is missing: run scripts/setup.sh --bench"
-done
-mkdir -p "$cache"
-cache=$(cd "$cache" && pwd)
-# The commands below are also handed to hyperfine as strings, hence split on spaces.
-case "$cache$FERRY" in
-    *[[:space:]]*) die "paths with spaces are not supported: $cache, $FERRY" ;;
-esac
 work="$cache/run"
 rm -rf "$work"
 mkdir -p "$work"
 
-# ---------------------------------------------------------------------------------------------
-# The image.
-
-# The Debian mirror apt uses here (debootstrap reads no apt configuration).
-debian_mirror() {
-    if [ -n "${FERRY_BENCH_MIRROR:-}" ]; then echo "$FERRY_BENCH_MIRROR"; return; fi
-    local uri
-    uri=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i !~ /security/) { print $i; exit } }' \
-          /etc/apt/sources.list.d/*.sources 2>/dev/null | head -1)
-    [ -n "$uri" ] || uri=$(awk '$1 == "deb" && $0 !~ /security/ { for (i = 2; i <= NF; i++)
-                                   if ($i ~ /^https?:/) { print $i; exit } }' \
-                           /etc/apt/sources.list 2>/dev/null | head -1)
-    echo "${uri:-http://deb.debian.org/debian}"
-}
-
-build_image() {
-    local rootfs="$cache/bookworm-minbase"
-    if [ ! -e "$rootfs.done" ]; then
-        command -v debootstrap >/dev/null || die "debootstrap is missing: run scripts/setup.sh --bench"
-        local mirror
-        mirror=$(debian_mirror)
-        note "debootstrap --variant=minbase bookworm from $mirror (once; cached in $rootfs)"
-        rm -rf "$rootfs"
-        debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >"$cache/debootstrap.log" 2>&1 ||
-            die "debootstrap failed; see $cache/debootstrap.log"
-        touch "$rootfs.done"
-    fi
-    local image="$cache/env.tar"
-    if [ ! -e "$image" ] || [ "$here/make_env_image.py" -nt "$image" ] ||
-       [ "$repo/tests/fixtures/imagelib.py" -nt "$image" ] || [ "$rootfs.done" -nt "$image" ]; then
-        note "building $image"
-        "$python" "$here/make_env_image.py" --rootfs "$rootfs" -o "$image" >"$cache/env.json"
-    fi
-}
-
-build_image
-archive="$cache/env.tar"
-read -r image_id archive_desc < <("$python" - "$cache/env.json" <<'EOF'
-import json, sys
-d = json.load(open(sys.argv[1]))
-print(d["image_id"], f"{sum(d['layer_bytes']) / 1e9:.2f} GB in {len(d['diff_ids'])} layers, "
-      f"libraries: {d['libs']} ({d['lib_files']} files)")
-EOF
-)
+build_env_image
 cat "$archive" >/dev/null  # warm the page cache for every tool alike
+settle_deletions
 
 # ---------------------------------------------------------------------------------------------
 # The tools.
@@ -102,67 +43,13 @@ if [ -x "$FERRY" ] && "$FERRY" load --help >/dev/null 2>&1; then
 else
     note "skipping ferry: \`$FERRY load --help\` does not work (ferry load/save not built yet?)"
 fi
-
-have_docker=0
-started_dockerd=""
-stop_dockerd() {
-    if [ -n "$started_dockerd" ]; then
-        note "stopping the dockerd this script started (pid $started_dockerd)"
-        kill "$started_dockerd" 2>/dev/null || true
-        for _ in $(seq 60); do kill -0 "$started_dockerd" 2>/dev/null || break; sleep 0.5; done
-        started_dockerd=""
-    fi
-}
-trap stop_dockerd EXIT
-if [ -x "$DOCKER" ]; then
-    if ! "$DOCKER" info >/dev/null 2>&1 && command -v dockerd >/dev/null; then
-        note "starting dockerd (log: $cache/dockerd.log)"
-        dockerd >"$cache/dockerd.log" 2>&1 &
-        started_dockerd=$!
-        for _ in $(seq 60); do "$DOCKER" info >/dev/null 2>&1 && break; sleep 0.5; done
-    fi
-    if "$DOCKER" info >/dev/null 2>&1; then
-        have_docker=1
-    else
-        note "skipping docker: dockerd does not answer (see $cache/dockerd.log)"
-    fi
-else
-    note "skipping docker: $DOCKER is missing (Debian package docker.io)"
-fi
-
-have_podman=0
-podman_conf="$cache/containers.conf"
-if command -v podman >/dev/null; then
-    cat >"$podman_conf" <<'EOF'
-[containers]
-default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
-[engine]
-runtime = "runc"
-EOF
-    have_podman=1
-else
-    note "skipping podman: not installed (Debian package podman)"
-fi
-PODMAN="env CONTAINERS_CONF=$podman_conf podman --root $cache/podman/root --runroot $cache/podman/run"
+start_docker
+setup_podman "$cache/podman"
 ferry_store="$cache/ferry-store"
 FERRY_CMD="$FERRY --root $ferry_store"
 
 # ---------------------------------------------------------------------------------------------
 # Timing.
-
-failed=0
-# bench NAME PREPARE COMMAND: hyperfine one command; results in $work/NAME.json.
-bench() {
-    local name=$1 prepare=$2 cmd=$3
-    note "timing $name: $cmd"
-    if ! hyperfine --runs "$runs" --style basic --export-json "$work/$name.json" \
-            --prepare "$prepare" -n "$name" "$cmd" >"$work/$name.log" 2>&1; then
-        note "$name failed; see $work/$name.log"
-        tail -5 "$work/$name.log" >&2
-        rm -f "$work/$name.json"
-        failed=1
-    fi
-}
 
 # Each ferry run loads into an empty store. The previous store is renamed aside rather than
 # deleted: on ext4, creating thousands of files right after deleting thousands costs about 1 ms
@@ -171,25 +58,30 @@ bench() {
 ferry_trash="$cache/ferry-trash"
 mkdir -p "$ferry_trash"
 if [ $have_ferry = 1 ]; then
-    bench ferry-load "sh -c 'if [ -e $ferry_store ]; then mv $ferry_store $ferry_trash/\$(date +%s%N); fi'" \
-        "$FERRY_CMD load -i $archive"
+    bench ferry-load "$FERRY_CMD load -i $archive" --runs "$runs" \
+        --prepare "sh -c 'if [ -e $ferry_store ]; then mv $ferry_store $ferry_trash/\$(date +%s%N); fi'"
 fi
 if [ $have_docker = 1 ]; then
     "$DOCKER" rmi -f "$tag" >/dev/null 2>&1 || true
-    bench docker-load "$DOCKER rmi -f $tag >/dev/null 2>&1 || true" "$DOCKER load -i $archive"
+    bench docker-load "$DOCKER load -i $archive" --runs "$runs" \
+        --prepare "$DOCKER rmi -f $tag >/dev/null 2>&1 || true"
 fi
 if [ $have_podman = 1 ]; then
-    bench podman-load "$PODMAN rmi -f $tag >/dev/null 2>&1 || true" "$PODMAN load -i $archive"
+    bench podman-load "$PODMAN load -i $archive" --runs "$runs" \
+        --prepare "$PODMAN rmi -f $tag >/dev/null 2>&1 || true"
 fi
 
 if [ -e "$work/ferry-load.json" ]; then
-    bench ferry-save "rm -f $work/ferry-save.tar" "$FERRY_CMD save -o $work/ferry-save.tar $tag"
+    bench ferry-save "$FERRY_CMD save -o $work/ferry-save.tar $tag" --runs "$runs" \
+        --prepare "rm -f $work/ferry-save.tar"
 fi
 if [ -e "$work/docker-load.json" ]; then
-    bench docker-save "rm -f $work/docker-save.tar" "$DOCKER save -o $work/docker-save.tar $tag"
+    bench docker-save "$DOCKER save -o $work/docker-save.tar $tag" --runs "$runs" \
+        --prepare "rm -f $work/docker-save.tar"
 fi
 if [ -e "$work/podman-load.json" ]; then
-    bench podman-save "rm -f $work/podman-save.tar" "$PODMAN save -o $work/podman-save.tar $tag"
+    bench podman-save "$PODMAN save -o $work/podman-save.tar $tag" --runs "$runs" \
+        --prepare "rm -f $work/podman-save.tar"
 fi
 
 # Peak memory of one more ferry load and save, and the round trip check on that save.
@@ -227,6 +119,7 @@ fi
 [ $have_docker = 1 ] && { "$DOCKER" rmi -f "$tag" >/dev/null 2>&1 || true; }
 [ $have_podman = 1 ] && { $PODMAN rmi -f "$tag" >/dev/null 2>&1 || true; }
 rm -rf "$ferry_store" "$ferry_trash" "$work"/*.tar
+deletions_done
 
 # ---------------------------------------------------------------------------------------------
 # Report.
@@ -268,7 +161,7 @@ for op in ("load", "save"):
     for tool in ("ferry", "docker", "podman"):
         r = result(f"{tool}-{op}")
         if r:
-            print(f"  {tool} {op}: mean {r['mean']:.2f} s +- {r['stddev']:.2f}, "
+            print(f"  {tool} {op}: mean {r['mean']:.2f} s +- {r['stddev'] or 0:.2f}, "
                   f"min {r['min']:.2f} s, max {r['max']:.2f} s")
 mem("load", load_rss)
 mem("save", save_rss)
