@@ -10,6 +10,7 @@
 #include "ferry/runtime/container_control.hpp"
 #include "ferry/runtime/supervisor.hpp"
 #include "ferry/util/log.hpp"
+#include "ferry/util/terminal.hpp"
 
 namespace ferry::cli {
 
@@ -39,8 +40,10 @@ Result<int> start_attached(const runtime::ContainerStore& store, const runtime::
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
         return fail_errno("socketpair");
     Fd mine(sv[0]), theirs(sv[1]);
-    auto started = runtime::start_container(
-        {&store, &rec, theirs.get(), runtime::self_binary(), spec});
+    runtime::StartRequest req{&store, &rec, theirs.get(), runtime::self_binary(), spec, {}};
+    if (auto ws = window_size(); ws && rec.tty)
+        req.console_size = oci::ConsoleSize{ws->rows, ws->cols};
+    auto started = runtime::start_container(req);
     theirs.reset();
     if (!started) {
         if (rec.auto_remove) (void)runtime::remove_container(store, rec, true, true);

@@ -41,9 +41,9 @@ Result<void> send_frame(int sock, uint8_t type, std::string_view payload) {
 }
 
 void send_size(int sock) {
-    winsize ws{};
-    if (::ioctl(1, TIOCGWINSZ, &ws) != 0 && ::ioctl(0, TIOCGWINSZ, &ws) != 0) return;
-    (void)send_frame(sock, k_resize, std::to_string(ws.ws_row) + " " + std::to_string(ws.ws_col));
+    auto ws = window_size();
+    if (ws)
+        (void)send_frame(sock, k_resize, std::to_string(ws->rows) + " " + std::to_string(ws->cols));
 }
 
 }  // namespace

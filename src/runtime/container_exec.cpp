@@ -124,6 +124,7 @@ Result<int> exec_container(const ContainerStore& store, const ContainerRecord& r
     p.args = o.command;
     p.terminal = o.tty;
     p.console_size.reset();
+    if (auto ws = window_size(); ws && o.tty) p.console_size = oci::ConsoleSize{ws->rows, ws->cols};
     if (!o.workdir.empty()) p.cwd = o.workdir;
     if (!o.user.empty()) {
         Fd root = TRY(fs::open("/proc/" + std::to_string(st.pid) + "/root",

@@ -154,8 +154,11 @@ Result<Spawned> spawn(const ContainerStore& store, const ContainerRecord& r, Sta
 // Returns only on failure.
 Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, StartIo& io,
                        int client_fd, int report_fd, const std::string& ferry_binary,
-                       int restart_count, int64_t backoff_ms, const oci::RuntimeSpec* given) {
+                       int restart_count, int64_t backoff_ms, const oci::RuntimeSpec* given,
+                       const std::optional<oci::ConsoleSize>& console_size) {
     oci::RuntimeSpec spec = given ? *given : TRY(store.load_spec(r.id));
+    if (console_size && spec.process && spec.process->terminal)
+        spec.process->console_size = console_size;
     log::trace("supervisor: spec loaded");
     std::string monitor = TRY(helper_path(store.root(), Helper::monitor));
     Spawned c = TRY(spawn(store, r, io, spec));
@@ -251,7 +254,7 @@ Result<Started> start_container(const StartRequest& req) {
         report_r.reset();
         ::setsid();
         auto r2 = supervise(store, r, io, req.client_fd, report_w.get(), req.ferry_binary, 0, 0,
-                            req.spec);
+                            req.spec, req.console_size);
         std::string msg = "error " + std::to_string(r2.error().exit_code) + " " +
                           r2.error().message;
         (void)fs::write_all(report_w.get(), msg);
@@ -283,7 +286,7 @@ Result<void> restart_in_place(const ContainerStore& store, const std::string& id
     ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
     StartIo io = TRY(prepare_io(store, r));
     auto result =
-        supervise(store, r, io, -1, -1, ferry_binary, old.restart_count, backoff_ms, nullptr);
+        supervise(store, r, io, -1, -1, ferry_binary, old.restart_count, backoff_ms, nullptr, {});
     record_failure(store, r.id, result.error());
     return result;
 }

@@ -29,6 +29,9 @@ struct StartRequest {
     // The container's runtime spec when the caller has it in memory (create then start);
     // null: read from the store.
     const oci::RuntimeSpec* spec = nullptr;
+    // The size of the caller's terminal, given to a container with a terminal from its start
+    // (docker's ConsoleSize), so the first command already sees it.
+    std::optional<oci::ConsoleSize> console_size = std::nullopt;
 };
 
 struct Started {

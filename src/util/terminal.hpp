@@ -1,10 +1,21 @@
 #pragma once
 // RawMode: puts a terminal in raw mode (cfmakeraw) for the object's lifetime and restores the
-// saved settings on every exit path. Does nothing when fd is not a terminal.
+// saved settings on every exit path. Does nothing when fd is not a terminal. window_size: the
+// size of the caller's terminal.
 
 #include <termios.h>
 
+#include <optional>
+
 namespace ferry {
+
+struct WindowSize {
+    unsigned rows = 0;
+    unsigned cols = 0;
+};
+
+// The window size of stdout's terminal, else stdin's; nullopt when neither is a terminal.
+std::optional<WindowSize> window_size();
 
 class RawMode {
 public:
