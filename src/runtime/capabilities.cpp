@@ -88,6 +88,14 @@ std::vector<std::string> all_capabilities() {
     return {k_names.begin(), k_names.end()};
 }
 
+std::vector<std::string> privileged_capabilities() {
+    std::vector<std::string> caps;
+    int last = last_capability();
+    for (int n = 0; n <= last && static_cast<size_t>(n) < k_names.size(); ++n)
+        if (::prctl(PR_CAPBSET_READ, n) == 1) caps.emplace_back(k_names[static_cast<size_t>(n)]);
+    return caps;
+}
+
 Result<std::vector<std::string>> resolve_capabilities(const std::vector<std::string>& base,
                                                       const std::vector<std::string>& add,
                                                       const std::vector<std::string>& drop) {

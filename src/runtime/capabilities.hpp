@@ -27,6 +27,10 @@ std::optional<int> capability_number(std::string_view name);
 std::string_view capability_name(int n);
 // Every capability ferry knows, canonical names in number order.
 std::vector<std::string> all_capabilities();
+// The capabilities of all_capabilities() that the kernel has and this process's bounding set
+// holds: what --privileged gives (podman's choice; docker asks for all and fails where its own
+// bounding set is smaller).
+std::vector<std::string> privileged_capabilities();
 
 // Docker's resolution of --cap-add/--cap-drop over base (normally k_default_capabilities): names
 // with or without CAP_, any case; `ALL` in add gives every capability, `ALL` in drop starts from

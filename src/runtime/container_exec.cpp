@@ -149,7 +149,7 @@ Result<int> exec_container(const ContainerStore& store, const ContainerRecord& r
     if (o.tty) set_env(p.env, "TERM=xterm");
     for (const auto& e : o.env) set_env(p.env, e);
     if (o.privileged) {
-        auto all = all_capabilities();
+        auto all = privileged_capabilities();
         p.capabilities = oci::Capabilities{all, all, {}, all, {}};
     }
     Fd null = TRY(fs::open("/dev/null", O_RDWR));

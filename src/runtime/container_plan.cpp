@@ -8,7 +8,6 @@
 
 #include "ferry/runtime/container_plan.hpp"
 
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -132,13 +131,7 @@ std::string host_hostname() {
 Result<oci::Capabilities> capabilities_for(const RunOptions& o, uint32_t uid) {
     std::vector<std::string> caps;
     if (o.privileged) {
-        // Every capability the kernel has and ferry may pass on (its bounding set), as podman
-        // does: docker asks for all and fails where its own bounding set is smaller.
-        int last = last_capability();
-        for (const auto& name : all_capabilities()) {
-            int n = capability_number(name).value_or(last + 1);
-            if (n <= last && ::prctl(PR_CAPBSET_READ, n) == 1) caps.push_back(name);
-        }
+        caps = privileged_capabilities();
     } else {
         std::vector<std::string> base(k_default_capabilities.begin(), k_default_capabilities.end());
         caps = TRY(resolve_capabilities(base, o.cap_add, o.cap_drop));
