@@ -71,7 +71,7 @@ long clone3_child(uint64_t flags, int* pidfd) {
         Fd console;
         if (plan.process.stdio == StdioMode::pty)
             console = TRY(open_console(sync, plan.process.console_size, ConsoleBind::none));
-        TRY(enter_cwd(plan.process.cwd));
+        TRY(enter_cwd(plan.process.cwd, CwdMissing::fail));
         return console;
     };
     auto console = steps();

@@ -275,8 +275,18 @@ Result<Fd> open_console(const SyncSocket& sync, const std::optional<oci::Console
     return slave;
 }
 
-Result<void> enter_cwd(const std::string& cwd) {
+Result<void> enter_cwd(const std::string& cwd, CwdMissing missing) {
     Fd root = TRY(fs::open("/", O_PATH | O_DIRECTORY));
+    if (missing == CwdMissing::fail) {
+        auto dir = fs::open_in_root(root.get(), cwd, O_PATH | O_DIRECTORY);
+        if (!dir) {
+            Error e = fail_errno("chdir to `" + cwd + "`", dir.error().sys_errno).error();
+            e.exit_code = k_exit_cannot_invoke;
+            return std::unexpected(std::move(e));
+        }
+        if (::fchdir(dir->get()) != 0) return fail_errno("chdir to `" + cwd + "`");
+        return {};
+    }
     auto dir = ensure_target(root.get(), cwd, TargetKind::directory);
     if (!dir) return std::unexpected(std::move(dir.error()).prefix("chdir to `" + cwd + "`"));
     if (::fchdir(dir->get()) != 0) return fail_errno("chdir to `" + cwd + "`");

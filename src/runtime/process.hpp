@@ -87,9 +87,14 @@ Result<Fd> open_console(const SyncSocket& sync, const std::optional<oci::Console
 // process starts as a fresh one would.
 void reset_signals();
 
-// In the child: changes to the working directory, resolved inside the current root (created
-// when missing). Fails with `chdir to `/x`: strerror`.
-Result<void> enter_cwd(const std::string& cwd);
+enum class CwdMissing {
+    create,  // the container's start: made as docker's daemon makes WORKDIR and -w
+    fail,    // exec: as runc, status 126
+};
+
+// In the child: changes to the working directory, resolved inside the current root. Fails with
+// `chdir to `/x`: strerror`.
+Result<void> enter_cwd(const std::string& cwd, CwdMissing missing);
 
 // In the child: the final steps, then the command is found in PATH (as docker's LookPath) and
 // run through the exec trampoline. Never returns: on failure it reports the error on sync (exit

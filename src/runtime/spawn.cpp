@@ -139,7 +139,7 @@ Result<void> run_init(const InitPlan& plan, SyncSocket& sync) {
     Fd console;
     if (plan.process.stdio == StdioMode::pty)
         console = TRY(open_console(sync, plan.process.console_size, ConsoleBind::dev_console));
-    TRY(enter_cwd(plan.process.cwd));
+    TRY(enter_cwd(plan.process.cwd, CwdMissing::create));
     exec_process(plan.process, sync, std::move(console));
 }
 
