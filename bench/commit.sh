@@ -4,7 +4,7 @@
 # cache warm) and hashing it once (openssl sha256: a layer's diff ID must be hashed), with
 # ferry's peak memory.
 #
-#   bench/commit.sh [FERRY_BINARY [FERRY_CTR_TEST]]   (defaults: build/ferry, build/ferry-ctr-test)
+#   bench/commit.sh [FERRY_BINARY]   (default: build/ferry)
 #
 # FERRY_BENCH_COMMIT_MB sets the size (default 1024), FERRY_BENCH_RUNS the runs (default 5);
 # the median of each is printed. Needs root (the container runs rootful) and /usr/bin/time.
@@ -14,7 +14,6 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 FERRY=${1:-$repo/build/ferry}
-FCT=${2:-$(dirname "$FERRY")/ferry-ctr-test}
 mb=${FERRY_BENCH_COMMIT_MB:-1024}
 runs=${FERRY_BENCH_RUNS:-5}
 [ "$(id -u)" = 0 ] || { echo "commit bench: needs root" >&2; exit 1; }
@@ -38,10 +37,10 @@ cp "$(command -v busybox)" "$work/rootfs/bin/busybox"
 for a in sh dd touch sleep; do ln -s busybox "$work/rootfs/bin/$a"; done
 tar -C "$work/rootfs" -cf "$work/rootfs.tar" .
 "$FERRY" import -q "$work/rootfs.tar" bench/base:1 >/dev/null
-"$FCT" create --name big bench/base:1 sh -c \
+"$FERRY" create --name big bench/base:1 sh -c \
     "dd if=/dev/urandom of=/big bs=1M count=$mb 2>/dev/null; touch /done; exec sleep 100000" \
     >/dev/null
-"$FCT" start big >/dev/null
+"$FERRY" start big >/dev/null
 upper=$(echo "$FERRY_ROOT"/containers/*/upper)
 until [ -e "$upper/done" ]; do sleep 0.5; done
 cat "$upper/big" >/dev/null

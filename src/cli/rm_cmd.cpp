@@ -1,5 +1,8 @@
 // `ferry rm [-f] [-v] CONTAINER...`: a running container only with -f (killed first); -v also
-// removes its anonymous volumes (named volumes stay, as docker).
+// removes its anonymous volumes (named volumes stay, as docker). With -f a name that matches
+// no container is reported but does not fail the command, as docker's.
+
+#include <cerrno>
 
 #include "ferry/cli/container_cmds.hpp"
 #include "ferry/cli/container_common.hpp"
@@ -23,13 +26,20 @@ Result<RmOptions> parse_rm(Args args) {
 
 Result<int> run_rm(const RmOptions& o, Context& ctx) {
     auto store = TRY(runtime::ContainerStore::open(ctx));
-    return for_each_container(store, o.containers,
-                              [&](const runtime::ContainerRecord& rec, const std::string& name)
-                                  -> Result<void> {
-        TRY(runtime::remove_container(store, rec, o.force, o.volumes));
-        print_out(name + "\n");
-        return {};
-    });
+    int status = 0;
+    for (const auto& name : o.containers) {
+        auto rec = store.find(name);
+        Result<void> r = rec ? runtime::remove_container(store, *rec, o.force, o.volumes)
+                             : Result<void>(std::unexpected(rec.error()));
+        if (r) {
+            print_out(name + "\n");
+            continue;
+        }
+        print_error(r.error());
+        // docker's rm -f: a container that does not exist is reported, not a failure.
+        if (!(o.force && !rec && rec.error().sys_errno == ENOENT)) status = k_exit_failed;
+    }
+    return status;
 }
 
 Result<int> cmd_rm(Args args, Context& ctx) { return dispatch(parse_rm, run_rm, args, ctx); }

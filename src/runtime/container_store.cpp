@@ -328,11 +328,21 @@ Result<oci::RuntimeSpec> ContainerStore::load_spec(const std::string& id) const 
     return oci::parse_runtime_spec(text);
 }
 
+namespace {
+
+// `no such container `x``, with ENOENT so callers can tell it from other failures.
+std::unexpected<Error> no_such_container(std::string_view name_or_id) {
+    return std::unexpected(
+        Error{"no such container `" + printable(name_or_id) + "`", ENOENT, k_exit_failed});
+}
+
+}  // namespace
+
 Result<ContainerRecord> ContainerStore::find(std::string_view name_or_id) const {
     std::string key(name_or_id);
     if (key.starts_with("/")) key.erase(0, 1);
     if (key.empty() || key.find('/') != std::string::npos || key == "." || key == "..")
-        return fail("no such container `" + printable(name_or_id) + "`");
+        return no_such_container(name_or_id);
     if (key.size() == 64 && is_lower_hex(key) && fs::lexists(dir(key))) return load(key);
     char target[128] = {0};
     ssize_t n = ::readlink((m_root + "/container-names/" + key).c_str(), target, sizeof target - 1);
@@ -345,7 +355,7 @@ Result<ContainerRecord> ContainerStore::find(std::string_view name_or_id) const 
         if (matches.size() > 1)
             return fail("multiple containers match the ID prefix `" + key + "`");
     }
-    return fail("no such container `" + printable(name_or_id) + "`");
+    return no_such_container(name_or_id);
 }
 
 Result<ContainerState> ContainerStore::state(const std::string& id) const {

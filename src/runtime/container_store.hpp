@@ -90,7 +90,7 @@ public:
     Result<void> create(const ContainerRecord& record, const oci::RuntimeSpec& spec);
 
     // The container named by a name, a full ID or an unambiguous ID prefix. Fails with
-    // `no such container `x``.
+    // `no such container `x`` (sys_errno ENOENT).
     Result<ContainerRecord> find(std::string_view name_or_id) const;
     // The record of an ID.
     Result<ContainerRecord> load(const std::string& id) const;

@@ -1,13 +1,20 @@
-# Helpers for the tests of the commands that act on containers (commit, export, cp, top,
-# inspect, container prune). Containers are made by ferry-ctr-test (tests/runtime) until
-# `ferry create` / `ferry run` exist: switching is one line in ctr_create and one in ctr_start.
+# Helpers for the tests of the container commands (run, create, exec, ps, logs, commit, ...):
+# containers are made with `ferry create` and `ferry run` as a user would, in the test's own
+# store, and whatever a test leaves (processes, cgroups, the store's run directory) is removed
+# when it ends, whatever the outcome.
 
-FCT=${FERRY_CTR_TEST:-$FERRY_BUILD/ferry-ctr-test}
-[ -x "$FCT" ] || skip "ferry-ctr-test is not built"
 [ "$(id -u)" = 0 ] || skip "needs root (the containers are started rootful)"
 
-# Kills whatever the test left running (inits and monitors), whatever the outcome, and removes
-# the containers' cgroups (nothing removes them yet when a container exits).
+# The store's run directory (/run/ferry/<FNV-1a of the store path>, see core/context.cpp).
+RUN_ROOT=/run/ferry/$(python3 -c '
+import sys
+h = 1469598103934665603
+for c in sys.argv[1].encode():
+    h = ((h ^ c) * 1099511628211) % 2**64
+print("%016x" % h)' "$FERRY_ROOT")
+
+# Kills whatever the test left running (inits and monitors) and removes the containers' cgroups
+# and the store's run directory.
 ctr_cleanup() {
     local state pid dir
     for state in "$FERRY_ROOT"/containers/*/state; do
@@ -24,13 +31,22 @@ ctr_cleanup() {
             [ -d "$dir" ] && rmdir "$dir" 2>/dev/null || true
         done
     done
+    local m
+    for m in $(grep -o " $RUN_ROOT/[^ ]*" /proc/self/mounts | sort -r); do
+        umount -l "$m" 2>/dev/null || true
+    done
+    rm -rf "$RUN_ROOT"
+    for m in "${CLEANUPS[@]}"; do eval "$m" || true; done
+    return 0
 }
+# Commands (strings) ctr_cleanup runs as well: `CLEANUPS+=("docker rm -f x")`.
+CLEANUPS=()
 trap ctr_cleanup EXIT
 
-# ctr_create NAME IMAGE [CMD...]: a created container, as `ferry create --name NAME IMAGE CMD`.
-ctr_create() { "$FCT" create --name "$1" "${@:2}" >/dev/null; }
-# ctr_start NAME: starts it detached, as `ferry start NAME`.
-ctr_start() { "$FCT" start "$1" >/dev/null; }
+# ctr_create NAME [FLAGS] IMAGE [CMD...]: `ferry create --name NAME FLAGS IMAGE CMD`.
+ctr_create() { ferry create --name "$1" "${@:2}" >/dev/null; }
+# ctr_start NAME: `ferry start NAME`.
+ctr_start() { ferry start "$1" >/dev/null; }
 # ctr_run NAME IMAGE [CMD...]: as `ferry run -d --name NAME IMAGE CMD`.
 ctr_run() { ctr_create "$@" && ctr_start "$1"; }
 
@@ -65,6 +81,40 @@ base_image() {
     echo keep >"$root/d2/keep"
     tar -C "$root" -cf "$TEST_TMP/base.tar" .
     ferry import -q -c 'CMD ["/bin/sh"]' -c 'ENV A=1' "$TEST_TMP/base.tar" "$1" >/dev/null
+}
+
+# bb_image REF: a busybox image with every applet, users root, user (1000, group grp, member
+# of extra 2000) and nobody, ENV IMG=1, CMD ["/bin/sh"]. Built and imported once per test file.
+bb_image() {
+    local root="$TEST_TMP/bb-rootfs" a
+    if [ ! -f "$TEST_TMP/bb.tar" ]; then
+        busybox_rootfs "$root"
+        for a in $(busybox --list); do
+            [ -e "$root/bin/$a" ] || ln -s busybox "$root/bin/$a"
+        done
+        mkdir -p "$root/proc" "$root/sys" "$root/dev" "$root/home/user" "$root/data"
+        chown 1000:1000 "$root/home/user"
+        echo image-data >"$root/data/from-image"
+        printf 'root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:User:/home/user:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n' >"$root/etc/passwd"
+        printf 'root:x:0:\ngrp:x:1000:\nextra:x:2000:user\nnogroup:x:65534:\n' >"$root/etc/group"
+        tar -C "$root" -cf "$TEST_TMP/bb.tar" .
+    fi
+    ferry import -q -c 'CMD ["/bin/sh"]' -c 'ENV IMG=1' "$TEST_TMP/bb.tar" "$1" >/dev/null
+}
+
+# docker_up: true when a docker daemon answers (Debian's dockerd is started if none does, and
+# stopped when the test ends); docker comparisons are skipped otherwise. DOCKER_PREFIX names
+# what a test makes in docker (removed at the end by the test's CLEANUPS).
+DOCKER=/usr/bin/docker
+DOCKER_PREFIX=ferry-it-$$
+docker_up() {
+    [ -x "$DOCKER" ] || return 1
+    "$DOCKER" info >/dev/null 2>&1 && return 0
+    command -v dockerd >/dev/null || return 1
+    dockerd >"$TEST_TMP/dockerd.log" 2>&1 &
+    CLEANUPS+=("kill $! 2>/dev/null; sleep 1")
+    for _ in $(seq 60); do "$DOCKER" info >/dev/null 2>&1 && return 0; sleep 0.5; done
+    return 1
 }
 
 # json_get FILE EXPR: evaluates a python expression on the JSON document `d` in FILE.
