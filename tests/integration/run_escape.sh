@@ -81,8 +81,11 @@ exec 7</
 expect_fail 125 'ferry: error: container init: chdir to `/proc/self/fd/7`: open `/proc/self/fd/7`: Too many levels of symbolic links' \
     ferry run --rm -w /proc/self/fd/7 evil:1 pwd
 ferry run -d --name wd evil:1 sleep 100 >/dev/null
-expect_fail 125 'ferry: error: exec in container: chdir to `/proc/self/fd/7`: open `/proc/self/fd/7`: Too many levels of symbolic links' \
+expect_fail 126 'ferry: error: exec in container: chdir to `/proc/self/fd/7`: Too many levels of symbolic links' \
     ferry exec -w /proc/self/fd/7 wd pwd
+# exec does not make a missing working directory (runc's exec fails, docker says 126)
+expect_fail 126 'ferry: error: exec in container: chdir to `/nope`: No such file or directory' \
+    ferry exec -w /nope wd pwd
 exec 7<&-
 expect_out /etc ferry exec -w /wd wd pwd
 ferry rm -f wd >/dev/null
