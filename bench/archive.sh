@@ -73,15 +73,15 @@ fi
 
 if [ -e "$work/ferry-load.json" ]; then
     bench ferry-save "$FERRY_CMD save -o $work/ferry-save.tar $tag" --runs "$runs" \
-        --prepare "rm -f $work/ferry-save.tar"
+        --prepare "sh -c 'rm -f $work/ferry-save.tar; sync'"
 fi
 if [ -e "$work/docker-load.json" ]; then
     bench docker-save "$DOCKER save -o $work/docker-save.tar $tag" --runs "$runs" \
-        --prepare "rm -f $work/docker-save.tar"
+        --prepare "sh -c 'rm -f $work/docker-save.tar; sync'"
 fi
 if [ -e "$work/podman-load.json" ]; then
     bench podman-save "$PODMAN save -o $work/podman-save.tar $tag" --runs "$runs" \
-        --prepare "rm -f $work/podman-save.tar"
+        --prepare "sh -c 'rm -f $work/podman-save.tar; sync'"
 fi
 
 # Peak memory of one more ferry load and save, and the round trip check on that save.
@@ -150,6 +150,8 @@ for op in ("load", "save"):
     if f and d:
         verdict = "  (met)" if d / f >= 5 else "  (MISSED)"
     print(f"{op:6}{cell(f)}{cell(d)}{cell(p)}{ratio(d)}{ratio(p)}   >= 5x docker{verdict}")
+print("  (each save starts after `sync`; ferry's `save -o` fsyncs the archive before it renames")
+print("  it into place, docker's and podman's leave it in the page cache)")
 
 def mem(label, value):
     if not value:
