@@ -24,7 +24,7 @@ int for_each_container(const runtime::ContainerStore& store, const std::vector<s
 Result<int> start_attached(const runtime::ContainerStore& store,
                            const runtime::ContainerRecord& rec, bool interactive,
                            const std::string& detach_keys,
-                           const oci::RuntimeSpec* spec = nullptr);
+                           oci::RuntimeSpec* spec = nullptr);
 
 // Prints one error line on stderr.
 void print_error(const Error& e);

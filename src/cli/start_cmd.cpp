@@ -35,7 +35,7 @@ Result<StartOptions> parse_start(Args args) {
 // Starts rec with a foreground client and relays until it exits; returns its status.
 Result<int> start_attached(const runtime::ContainerStore& store, const runtime::ContainerRecord& rec,
                            bool interactive, const std::string& detach_keys,
-                           const oci::RuntimeSpec* spec) {
+                           oci::RuntimeSpec* spec) {
     int sv[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
         return fail_errno("socketpair");

@@ -27,8 +27,9 @@ struct StartRequest {
     // The path of ferry's binary, exec'd by the monitor for restarts.
     std::string ferry_binary;
     // The container's runtime spec when the caller has it in memory (create then start);
-    // null: read from the store.
-    const oci::RuntimeSpec* spec = nullptr;
+    // null: read from the store. The supervisor, a forked copy of the caller, changes its own
+    // copy of it (the caller's is left as it was).
+    oci::RuntimeSpec* spec = nullptr;
     // The size of the caller's terminal, given to a container with a terminal from its start
     // (docker's ConsoleSize), so the first command already sees it.
     std::optional<oci::ConsoleSize> console_size = std::nullopt;
