@@ -3,45 +3,9 @@
 # store, and whatever a test leaves (processes, cgroups, the store's run directory) is removed
 # when it ends, whatever the outcome.
 
-[ "$(id -u)" = 0 ] || skip "needs root (the containers are started rootful)"
-
-# The store's run directory (/run/ferry/<FNV-1a of the store path>, see core/context.cpp).
-RUN_ROOT=/run/ferry/$(python3 -c '
-import sys
-h = 1469598103934665603
-for c in sys.argv[1].encode():
-    h = ((h ^ c) * 1099511628211) % 2**64
-print("%016x" % h)' "$FERRY_ROOT")
-
-# Kills whatever the test left running (inits and monitors) and removes the containers' cgroups
-# and the store's run directory.
-ctr_cleanup() {
-    local state pid dir
-    for state in "$FERRY_ROOT"/containers/*/state; do
-        [ -f "$state" ] || continue
-        for pid in $(sed -n 's/^\(monitor_pid\|pid\)=\([1-9][0-9]*\)$/\2/p' "$state"); do
-            kill -KILL "$pid" 2>/dev/null || true
-        done
-    done
-    sleep 0.2
-    for state in "$FERRY_ROOT"/containers/*/state; do
-        [ -f "$state" ] || continue
-        for dir in /sys/fs/cgroup/*/ferry/"$(basename "$(dirname "$state")")" \
-                   /sys/fs/cgroup/ferry/"$(basename "$(dirname "$state")")"; do
-            [ -d "$dir" ] && rmdir "$dir" 2>/dev/null || true
-        done
-    done
-    local m
-    for m in $(grep -o " $RUN_ROOT/[^ ]*" /proc/self/mounts | sort -r); do
-        umount -l "$m" 2>/dev/null || true
-    done
-    rm -rf "$RUN_ROOT"
-    for m in "${CLEANUPS[@]}"; do eval "$m" || true; done
-    return 0
-}
-# Commands (strings) ctr_cleanup runs as well: `CLEANUPS+=("docker rm -f x")`.
-CLEANUPS=()
-trap ctr_cleanup EXIT
+# run_lib.sh: root only, the clean-up at exit (RUN_CLEANUPS), RUN_DIR, state helpers; its
+# bb_image is replaced below by one with users, groups and data.
+source "$FERRY_SRC/tests/integration/run_lib.sh"
 
 # ctr_create NAME [FLAGS] IMAGE [CMD...]: `ferry create --name NAME FLAGS IMAGE CMD`.
 ctr_create() { ferry create --name "$1" "${@:2}" >/dev/null; }
@@ -100,21 +64,6 @@ bb_image() {
         tar -C "$root" -cf "$TEST_TMP/bb.tar" .
     fi
     ferry import -q -c 'CMD ["/bin/sh"]' -c 'ENV IMG=1' "$TEST_TMP/bb.tar" "$1" >/dev/null
-}
-
-# docker_up: true when a docker daemon answers (Debian's dockerd is started if none does, and
-# stopped when the test ends); docker comparisons are skipped otherwise. DOCKER_PREFIX names
-# what a test makes in docker (removed at the end by the test's CLEANUPS).
-DOCKER=/usr/bin/docker
-DOCKER_PREFIX=ferry-it-$$
-docker_up() {
-    [ -x "$DOCKER" ] || return 1
-    "$DOCKER" info >/dev/null 2>&1 && return 0
-    command -v dockerd >/dev/null || return 1
-    dockerd >"$TEST_TMP/dockerd.log" 2>&1 &
-    CLEANUPS+=("kill $! 2>/dev/null; sleep 1")
-    for _ in $(seq 60); do "$DOCKER" info >/dev/null 2>&1 && return 0; sleep 0.5; done
-    return 1
 }
 
 # json_get FILE EXPR: evaluates a python expression on the JSON document `d` in FILE.

@@ -15,34 +15,11 @@ HOST=$TEST_TMP/host
 export FERRY_HOST_ROOT=$HOST
 uuid() { printf 'GPU-%08x-5f1a-4c2b-9d3e-%012d' $((0xabcd0000 + $1)) "$1"; }
 
-# Kills whatever a failed test left running and removes the containers' cgroups.
-cleanup_containers() {
-    local state pid id dir
-    for state in "$FERRY_ROOT"/containers/*/state; do
-        [ -f "$state" ] || continue
-        for pid in $(sed -n 's/^\(monitor_pid\|pid\)=\([1-9][0-9]*\)$/\2/p' "$state"); do
-            kill -KILL "$pid" 2>/dev/null || true
-        done
-    done
-    sleep 0.2
-    for state in "$FERRY_ROOT"/containers/*/state; do
-        [ -f "$state" ] || continue
-        id=$(basename "$(dirname "$state")")
-        for dir in /sys/fs/cgroup/*/ferry/"$id" /sys/fs/cgroup/ferry/"$id"; do
-            [ -d "$dir" ] && rmdir "$dir" 2>/dev/null || true
-        done
-    done
-}
-# The run root ferry uses for a store given by FERRY_ROOT (core/context.cpp's path_hash).
-run_root_of() {
-    python3 -c 'import sys
-h = 1469598103934665603
-for c in sys.argv[1].encode():
-    h = ((h ^ c) * 1099511628211) & 0xffffffffffffffff
-print("/run/ferry/%016x" % h)' "$1"
-}
-trap 'cleanup_containers; remove_user; rm -rf "$(run_root_of "$FERRY_ROOT")/gpu-layers"' EXIT
+# run_lib.sh's clean-up kills what a failed test left running and removes the containers'
+# cgroups and the run directory (with its GPU layers); the user made for the rootless part goes.
+source "$FERRY_SRC/tests/integration/run_lib.sh"
 remove_user() { :; }
+RUN_CLEANUPS+=(remove_user)
 
 # The probe: dlopen("libcuda.so.1") and the driver's answers; `open PATH...` tries to open
 # device nodes; `mknod PATH MAJOR MINOR` makes a node, then opens it.
@@ -168,7 +145,7 @@ case "$out" in
     "mknod: Operation not permitted" | "open: Operation not permitted") ;;
     *) fail "unselected GPU node: $out" ;;
 esac
-# (Not --rm: the container stays until cleanup_containers has removed its cgroup.)
+# (Not --rm: the container stays until run_cleanup has removed its cgroup.)
 ferry create --name limited --memory 64m --gpus device=1 gpu:1 \
     sh -c '/probe mknod /dev/nvidia5 195 5; /probe open /dev/nvidia1' >/dev/null
 expect_eq "$(ferry start -a limited)" "open: Operation not permitted

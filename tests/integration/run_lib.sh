@@ -35,10 +35,15 @@ run_cleanup() {
             [ -d "$dir" ] && rmdir "$dir" 2>/dev/null || true
         done
     done
+    local m
+    for m in $(grep -o " $run_dir/[^ ]*" /proc/self/mounts | sort -r); do
+        umount -l "$m" 2>/dev/null || true
+    done
     rm -rf "$run_dir"
 }
+# Commands run at exit, in order: function names or command lines (`RUN_CLEANUPS+=("kill 1")`).
 RUN_CLEANUPS=(run_cleanup)
-run_cleanups() { local c; for c in "${RUN_CLEANUPS[@]}"; do $c || true; done; }
+run_cleanups() { local c; for c in "${RUN_CLEANUPS[@]}"; do eval "$c" || true; done; }
 trap run_cleanups EXIT
 
 # bb_image REF: a busybox image with every applet linked, the mount points an image has, and
