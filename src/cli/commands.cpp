@@ -1,6 +1,8 @@
 // The command table, in the order `ferry --help` lists it. Management commands (image, system)
 // hold subcommands; the short forms (images, rmi, tag, load, save, import) call the same
-// functions, as docker's do.
+// functions, as docker's do. Commands that read, write or remove the files of images and
+// stopped containers run in the store's user namespace (store_ns<...>; rm enters it itself,
+// after killing): rootless with subordinate ids, they then see and set the containers' owners.
 
 #include "ferry/cli/command.hpp"
 #include "ferry/cli/commit_cmd.hpp"
@@ -23,25 +25,33 @@
 #include "ferry/cli/top_cmd.hpp"
 #include "ferry/cli/version_cmd.hpp"
 #include "ferry/cli/volume_cmd.hpp"
+#include "ferry/runtime/store_userns.hpp"
 
 namespace ferry::cli {
 
 namespace {
 
+// fn, run in the store's user namespace (runtime/store_userns.hpp).
+template <CommandFn fn>
+Result<int> store_ns(Args args, Context& ctx) {
+    TRY(runtime::enter_store_user_namespace(ctx));
+    return fn(args, ctx);
+}
+
 constexpr Command k_container[] = {
     {"attach", "Attach local standard input, output, and error streams to a running container",
      cmd_attach, {}},
-    {"commit", "Create a new image from a container's changes", cmd_commit, {}},
+    {"commit", "Create a new image from a container's changes", store_ns<cmd_commit>, {}},
     {"cp", "Copy files/folders between a container and the local filesystem", cmd_cp, {}},
     {"create", "Create a new container", cmd_create, {}},
     {"exec", "Execute a command in a running container", cmd_exec, {}},
-    {"export", "Export a container's filesystem as a tar archive", cmd_export, {}},
+    {"export", "Export a container's filesystem as a tar archive", store_ns<cmd_export>, {}},
     {"inspect", "Display detailed information on one or more containers", cmd_container_inspect,
      {}},
     {"kill", "Kill one or more running containers", cmd_kill, {}},
     {"logs", "Fetch the logs of a container", cmd_logs, {}},
     {"ls", "List containers", cmd_ps, {}, "list,ps"},
-    {"prune", "Remove all stopped containers", cmd_container_prune, {}},
+    {"prune", "Remove all stopped containers", store_ns<cmd_container_prune>, {}},
     {"restart", "Restart one or more containers", cmd_restart, {}},
     {"rm", "Remove one or more containers", cmd_rm, {}, "remove"},
     {"run", "Create and run a new container from an image", cmd_run, {}},
@@ -61,13 +71,14 @@ constexpr Command k_gpu[] = {
 };
 
 constexpr Command k_image[] = {
-    {"import", "Import the contents from a tarball to create a filesystem image", cmd_import, {}},
+    {"import", "Import the contents from a tarball to create a filesystem image",
+     store_ns<cmd_import>, {}},
     {"inspect", "Display detailed information on one or more images", cmd_image_inspect, {}},
-    {"load", "Load an image from a tar archive or STDIN", cmd_load, {}},
+    {"load", "Load an image from a tar archive or STDIN", store_ns<cmd_load>, {}},
     {"ls", "List images", cmd_images, {}, "list"},
-    {"prune", "Remove unused images", cmd_image_prune, {}},
-    {"rm", "Remove one or more images", cmd_rmi, {}, "remove"},
-    {"save", "Save one or more images to a tar archive", cmd_save, {}},
+    {"prune", "Remove unused images", store_ns<cmd_image_prune>, {}},
+    {"rm", "Remove one or more images", store_ns<cmd_rmi>, {}, "remove"},
+    {"save", "Save one or more images to a tar archive", store_ns<cmd_save>, {}},
     {"tag", "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", cmd_tag, {}},
 };
 
@@ -79,8 +90,8 @@ constexpr Command k_volume[] = {
     {"create", "Create a volume", cmd_volume_create, {}},
     {"inspect", "Display detailed information on one or more volumes", cmd_volume_inspect, {}},
     {"ls", "List volumes", cmd_volume_ls, {}, "list"},
-    {"prune", "Remove unused local volumes", cmd_volume_prune, {}},
-    {"rm", "Remove one or more volumes", cmd_volume_rm, {}, "remove"},
+    {"prune", "Remove unused local volumes", store_ns<cmd_volume_prune>, {}},
+    {"rm", "Remove one or more volumes", store_ns<cmd_volume_rm>, {}, "remove"},
 };
 
 constexpr Command k_top[] = {
@@ -91,24 +102,25 @@ constexpr Command k_top[] = {
     {"volume", "Manage volumes", nullptr, k_volume},
     {"attach", "Attach local standard input, output, and error streams to a running container",
      cmd_attach, {}},
-    {"commit", "Create a new image from a container's changes", cmd_commit, {}},
+    {"commit", "Create a new image from a container's changes", store_ns<cmd_commit>, {}},
     {"cp", "Copy files/folders between a container and the local filesystem", cmd_cp, {}},
     {"create", "Create a new container", cmd_create, {}},
     {"exec", "Execute a command in a running container", cmd_exec, {}},
-    {"export", "Export a container's filesystem as a tar archive", cmd_export, {}},
+    {"export", "Export a container's filesystem as a tar archive", store_ns<cmd_export>, {}},
     {"images", "List images", cmd_images, {}},
-    {"import", "Import the contents from a tarball to create a filesystem image", cmd_import, {}},
+    {"import", "Import the contents from a tarball to create a filesystem image",
+     store_ns<cmd_import>, {}},
     {"inspect", "Return low-level information on ferry objects", cmd_inspect, {}},
     {"kill", "Kill one or more running containers", cmd_kill, {}},
-    {"load", "Load an image from a tar archive or STDIN", cmd_load, {}},
+    {"load", "Load an image from a tar archive or STDIN", store_ns<cmd_load>, {}},
     {"logs", "Fetch the logs of a container", cmd_logs, {}},
     {"ps", "List containers", cmd_ps, {}},
     {"restart", "Restart one or more containers", cmd_restart, {}},
     {"rm", "Remove one or more containers", cmd_rm, {}},
-    {"rmi", "Remove one or more images", cmd_rmi, {}},
+    {"rmi", "Remove one or more images", store_ns<cmd_rmi>, {}},
     {"run", "Create and run a new container from an image", cmd_run, {}},
-    {"save", "Save one or more images to a tar archive (streamed to STDOUT by default)", cmd_save,
-     {}},
+    {"save", "Save one or more images to a tar archive (streamed to STDOUT by default)",
+     store_ns<cmd_save>, {}},
     {"start", "Start one or more stopped containers", cmd_start, {}},
     {"stop", "Stop one or more running containers", cmd_stop, {}},
     {"tag", "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", cmd_tag, {}},

@@ -7,6 +7,7 @@
 #include "ferry/cli/container_cmds.hpp"
 #include "ferry/cli/container_common.hpp"
 #include "ferry/runtime/container_control.hpp"
+#include "ferry/runtime/store_userns.hpp"
 
 namespace ferry::cli {
 
@@ -25,6 +26,15 @@ Result<RmOptions> parse_rm(Args args) {
 }
 
 Result<int> run_rm(const RmOptions& o, Context& ctx) {
+    // Running containers are killed first, from outside the store's user namespace: a container
+    // process of a subordinate id takes signals only from the owner of the container's own
+    // namespace. The files are then removed inside it (runtime/store_userns.hpp).
+    if (o.force) {
+        auto outside = TRY(runtime::ContainerStore::open(ctx));
+        for (const auto& name : o.containers)
+            if (auto rec = outside.find(name)) (void)runtime::force_stop_container(outside, *rec);
+    }
+    TRY(runtime::enter_store_user_namespace(ctx));
     auto store = TRY(runtime::ContainerStore::open(ctx));
     int status = 0;
     for (const auto& name : o.containers) {

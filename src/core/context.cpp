@@ -88,7 +88,8 @@ Result<void> claim_run_base(const Context& ctx) {
         return fail_errno("create directory `" + dir + "`");
     struct stat st {};
     if (::lstat(dir.c_str(), &st) != 0) return fail_errno("stat `" + dir + "`");
-    if (!S_ISDIR(st.st_mode) || st.st_uid != ctx.uid || (st.st_mode & 022) != 0) {
+    uid_t own = ctx.store_userns ? 0 : ctx.uid;  // the user's id as this process sees it
+    if (!S_ISDIR(st.st_mode) || st.st_uid != own || (st.st_mode & 022) != 0) {
         char mode[8];
         std::snprintf(mode, sizeof mode, "%o", static_cast<unsigned>(st.st_mode & 07777));
         return fail("runtime directory `" + dir + "` is not this user's own (" +

@@ -25,8 +25,10 @@ struct Context {
     std::string run_base;  // run_root or the directory it is in: /run/ferry,
                            // $XDG_RUNTIME_DIR/ferry, else /tmp/ferry-UID
     bool rootless = false; // euid != 0
-    uid_t uid = 0;
+    uid_t uid = 0;         // the user's id on the host (also inside the store's user namespace)
     gid_t gid = 0;
+    bool store_userns = false;  // inside the store's user namespace, where the user is uid 0
+                                // (rootless with subordinate ids; runtime/store_userns.hpp)
     ProgressMode progress = ProgressMode::off;
 };
 

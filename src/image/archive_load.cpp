@@ -301,10 +301,7 @@ Result<LoadReport> load_archive(Store& store, int fd, Progress* progress, uint64
     ChunkPool pool(16, k_chunk), inflate_pool(8, k_chunk);
     auto report = [&]() -> Result<LoadReport> {
         AsyncHasher hasher(pool);
-        UnpackOptions options{
-            store.rootless() ? OwnershipMode::best_effort : OwnershipMode::preserve,
-            store.rootless() ? WhiteoutXattr::user : WhiteoutXattr::trusted,
-            store.rootless() ? DeviceNodes::refuse : DeviceNodes::create};
+        UnpackOptions options = store.unpack_options();
         Collector collector(staging.fd(), hasher, inflate_pool, options);
         TRY(collect(fd, collector, pool, progress));
         auto& members = collector.members();

@@ -97,10 +97,7 @@ class CommitSink : public TarSink {
 };
 
 UnpackOptions staged_layer_options(const Store& store) {
-    UnpackOptions o;
-    o.ownership = store.rootless() ? OwnershipMode::best_effort : OwnershipMode::preserve;
-    o.whiteout_xattr = store.rootless() ? WhiteoutXattr::user : WhiteoutXattr::trusted;
-    o.devices = store.rootless() ? DeviceNodes::refuse : DeviceNodes::create;
+    UnpackOptions o = store.unpack_options();
     o.zero_blocks = ZeroBlocks::skip;
     return o;
 }

@@ -70,9 +70,7 @@ Result<std::string> import_rootfs(Store& store, int fd, const ImportRequest& req
     FileLock pin = TRY(store.pin_layers());
     ChunkPool pool(16, 1 << 20), inflate_pool(4, 1 << 20);
     AsyncHasher hasher(pool);
-    UnpackOptions options{store.rootless() ? OwnershipMode::best_effort : OwnershipMode::preserve,
-                          store.rootless() ? WhiteoutXattr::user : WhiteoutXattr::trusted,
-                          store.rootless() ? DeviceNodes::refuse : DeviceNodes::create};
+    UnpackOptions options = store.unpack_options();
     std::unique_ptr<LayerIngest> layer;
     {
         auto source = TRY(ArchiveSource::start(fd, pool, [progress](uint64_t n) {

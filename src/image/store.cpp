@@ -53,10 +53,20 @@ Result<Store> Store::open(const Context& ctx) {
     Store s;
     s.m_root = ctx.root;
     s.m_rootless = ctx.rootless;
+    s.m_userns = ctx.store_userns;
     for (const char* sub : {"blobs/sha256", "layers", "tmp"})
         TRY_CTX("open store `" + s.m_root + "`", fs::make_dirs(s.m_root + "/" + sub, 0700));
     TRY(s.clean_tmp());
     return s;
+}
+
+UnpackOptions Store::unpack_options() const {
+    if (!m_rootless) return {};
+    UnpackOptions o;
+    o.ownership = m_userns ? OwnershipMode::user_namespace : OwnershipMode::best_effort;
+    o.whiteout_xattr = WhiteoutXattr::user;
+    o.devices = DeviceNodes::refuse;
+    return o;
 }
 
 Result<Staging> Store::stage() {

@@ -24,6 +24,7 @@
 
 #include "ferry/core/context.hpp"
 #include "ferry/image/image_catalog.hpp"
+#include "ferry/image/unpack.hpp"
 #include "ferry/util/fd.hpp"
 #include "ferry/util/lock.hpp"
 #include "ferry/util/result.hpp"
@@ -73,6 +74,10 @@ public:
     const std::string& root() const { return m_root; }
     // Whether this store belongs to a rootless user (no device nodes, user.* overlay xattrs).
     bool rootless() const { return m_rootless; }
+    // How layers are unpacked into this store: root keeps owners and device nodes; rootless
+    // uses user.* overlay xattrs, refuses device nodes and keeps owners inside the store's user
+    // namespace (subordinate ids), else gives every file to the user (best effort).
+    UnpackOptions unpack_options() const;
 
     // A new locked staging directory under tmp/.
     Result<Staging> stage();
@@ -119,6 +124,7 @@ private:
     Result<void> move_to_trash(const std::string& relative, const std::string& what);
     std::string m_root;
     bool m_rootless = false;
+    bool m_userns = false;
 };
 
 }  // namespace ferry::image

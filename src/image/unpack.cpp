@@ -45,6 +45,29 @@ constexpr std::string_view k_opaque = ".wh..wh..opq";
 constexpr size_t k_deferred_spill = size_t{4} << 20;
 constexpr size_t k_hole_block = 4096;
 
+// The ids the calling process's user namespace maps, from /proc/self/<file> (uid_map or
+// gid_map): `0-65536`, adjacent ranges merged, others joined by commas; `?` when unreadable.
+std::string mapped_ids(const char* file) {
+    auto text = fs::read_file(std::string("/proc/self/") + file, 1 << 16);
+    if (!text) return "?";
+    std::vector<std::pair<uint64_t, uint64_t>> ranges;  // [first, last]
+    for (const auto& line : ferry::split(*text, '\n')) {
+        std::vector<uint64_t> v;
+        for (const auto& word : ferry::split(line, ' '))
+            if (auto n = parse_u64(word)) v.push_back(*n);
+        if (v.size() == 3 && v[2] > 0) ranges.emplace_back(v[0], v[0] + v[2] - 1);
+    }
+    std::sort(ranges.begin(), ranges.end());
+    std::string out;
+    for (size_t i = 0; i < ranges.size(); ++i) {
+        uint64_t first = ranges[i].first, last = ranges[i].second;
+        while (i + 1 < ranges.size() && ranges[i + 1].first == last + 1)
+            last = ranges[++i].second;
+        out += (out.empty() ? "" : ",") + std::to_string(first) + "-" + std::to_string(last);
+    }
+    return out.empty() ? "none" : out;
+}
+
 bool all_zero(const uint8_t* p, size_t n) {
     static const uint8_t k_zero_block[k_hole_block] = {};
     return p[0] == 0 && std::memcmp(p, k_zero_block, n) == 0;
@@ -468,23 +491,26 @@ Result<void> LayerUnpacker::Impl::set_owner(const TarEntry& e, int fd, int dirfd
                                             const char* name) {
     bool best_effort = opt.ownership == OwnershipMode::best_effort;
     constexpr uint64_t k_max_id = 0xfffffffe;
+    std::string owner = std::to_string(e.uid) + ":" + std::to_string(e.gid);
     if (e.uid > k_max_id || e.gid > k_max_id) {
         if (best_effort) return {};
-        return fail("owner " + std::to_string(e.uid) + ":" + std::to_string(e.gid) +
-                    " out of range");
+        return fail("owner " + owner + " out of range");
     }
     auto uid = static_cast<uid_t>(e.uid);
     auto gid = static_cast<gid_t>(e.gid);
     int r =
         fd >= 0 ? ::fchown(fd, uid, gid) : ::fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW);
-    if (r != 0 && !(best_effort && (errno == EPERM || errno == EINVAL)))
-        return fail_errno("set owner");
-    return {};
+    if (r == 0 || (best_effort && (errno == EPERM || errno == EINVAL))) return {};
+    if (errno != EINVAL) return fail_errno("set owner");
+    // An id the user namespace does not map (podman's words).
+    std::string available = "uids " + mapped_ids("uid_map") + ", gids " + mapped_ids("gid_map");
+    return fail("potentially insufficient UIDs or GIDs available in user namespace (requested " +
+                owner + ", available " + available + "): check /etc/subuid and /etc/subgid");
 }
 
 Result<void> LayerUnpacker::Impl::set_xattrs(const TarEntry& e, int fd, int dirfd,
                                              const char* name) {
-    bool best_effort = opt.ownership == OwnershipMode::best_effort;
+    bool best_effort = opt.ownership != OwnershipMode::preserve;
     for (const auto& [key, value] : e.xattrs) {
         // Overlay's own attributes in a layer could redirect lookups: never applied.
         if (key.starts_with("trusted.overlay.") || key.starts_with("user.overlay.")) continue;

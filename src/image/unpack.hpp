@@ -17,8 +17,12 @@ namespace ferry::image {
 
 // Whether owners must be applied.
 enum class OwnershipMode {
-    preserve,     // chown failures are errors
-    best_effort,  // EPERM/EINVAL from chown are ignored (rootless without subordinate ids)
+    preserve,        // root: chown and xattr failures are errors
+    user_namespace,  // rootless in the store's user namespace: chown failures are errors (an id
+                     // the namespace does not map says so), security.* and trusted.* xattrs
+                     // are best effort
+    best_effort,     // rootless without subordinate ids: EPERM/EINVAL from chown are ignored,
+                     // security.* and trusted.* xattrs best effort
 };
 // Which xattr marks an opaque directory.
 enum class WhiteoutXattr {
@@ -33,9 +37,10 @@ enum class ZeroBlocks {
     skip,   // leave aligned all-zero 4 KiB blocks as holes (commit: sparse files stay sparse)
 };
 
-// How to unpack: root defaults; a rootless store uses best_effort, user and refuse.
+// How to unpack: root defaults; a rootless store uses user_namespace or best_effort, user and
+// refuse (Store::unpack_options).
 struct UnpackOptions {
-    OwnershipMode ownership = OwnershipMode::preserve;      // chown failures fatal or ignored
+    OwnershipMode ownership = OwnershipMode::preserve;      // what chown failures mean
     WhiteoutXattr whiteout_xattr = WhiteoutXattr::trusted;  // the opaque-directory xattr
     DeviceNodes devices = DeviceNodes::create;              // mknod devices, or refuse them
     ZeroBlocks zero_blocks = ZeroBlocks::write;             // holes for zero blocks, or not
@@ -61,7 +66,10 @@ class LayerUnpacker : public TarVisitor {
 
     // Stores raw bytes in the record.
     Result<void> on_raw(std::span<const uint8_t> bytes) override;
-    // Creates the entry (errors: `entry `NAME`: ...`, e.g. `path escapes the layer`).
+    // Creates the entry (errors: `entry `NAME`: ...`, e.g. `path escapes the layer`, or for an
+    // owner the user namespace does not map `potentially insufficient UIDs or GIDs available in
+    // user namespace (requested 0:70000, available uids 0-65536, gids 0-65536): check
+    // /etc/subuid and /etc/subgid`).
     Result<void> on_entry(const TarEntry& entry) override;
     // Writes file data (or stores the data of entries that are not files in the record).
     Result<void> on_data(std::span<const uint8_t> bytes) override;

@@ -10,6 +10,7 @@
 #include <atomic>
 
 #include "ferry/runtime/container_cgroup.hpp"
+#include "ferry/runtime/userns.hpp"
 #include "ferry/util/fs.hpp"
 
 namespace ferry::runtime {
@@ -53,6 +54,10 @@ image::DiffOptions container_diff_options(const oci::RuntimeSpec& spec) {
     if (userns) o.opaque_xattr = image::WhiteoutXattr::user;
     o.owners.uids = spec.linux->uid_mappings;
     o.owners.gids = spec.linux->gid_mappings;
+    // In a user namespace (the store's), stat shows this namespace's ids, not the host's.
+    auto own = own_id_mappings();
+    if (own && !o.owners.uids.empty()) o.owners.uids = relative_to(o.owners.uids, own->uids);
+    if (own && !o.owners.gids.empty()) o.owners.gids = relative_to(o.owners.gids, own->gids);
     return o;
 }
 

@@ -30,7 +30,9 @@ Result<image::CommitResult> commit_container(const ContainerStore& containers, i
                                              const CommitOptions& options);
 
 // The diff options of a container: opaque xattr flavour and owner maps, from its runtime spec
-// (a user namespace means an overlay mounted with userxattr and ids to map back).
+// (a user namespace means an overlay mounted with userxattr and ids to map back). The owner maps
+// read the ids this process sees (stat in the store's user namespace shows its ids, not the
+// host's) to the container's.
 image::DiffOptions container_diff_options(const oci::RuntimeSpec& spec);
 
 }  // namespace ferry::runtime

@@ -94,6 +94,17 @@ Result<void> stop_container(const ContainerStore& store, const ContainerRecord& 
     return {};
 }
 
+Result<void> force_stop_container(const ContainerStore& store, const ContainerRecord& r) {
+    ContainerState st = TRY(store.state(r.id));
+    if (!is_active(st)) return {};
+    TRY(store.set_stopped_by_user(r.id, true));
+    st = TRY(store.state(r.id));  // as in stop_container
+    if (auto init = open_init(r, st)) (void)init->kill(SIGKILL);
+    auto code = TRY(wait_container(store, r.id, std::chrono::seconds(10)));
+    if (!code) return fail("container " + r.id.substr(0, 12) + " did not stop");
+    return {};
+}
+
 Result<void> remove_container(const ContainerStore& store, const ContainerRecord& r, bool force,
                               bool volumes) {
     ContainerState st = TRY(store.state(r.id));
@@ -101,11 +112,7 @@ Result<void> remove_container(const ContainerStore& store, const ContainerRecord
         if (!force)
             return fail("You cannot remove a running container " + r.id +
                         ". Stop the container before attempting removal or force remove");
-        TRY(store.set_stopped_by_user(r.id, true));
-        st = TRY(store.state(r.id));  // as in stop_container
-        if (auto init = open_init(r, st)) (void)init->kill(SIGKILL);
-        auto code = TRY(wait_container(store, r.id, std::chrono::seconds(10)));
-        if (!code) return fail("container " + r.id.substr(0, 12) + " did not stop");
+        TRY(force_stop_container(store, r));
     }
     TRY(store.remove(r));
     if (volumes)

@@ -36,6 +36,11 @@ Result<void> stop_container(const ContainerStore& store, const ContainerRecord& 
 Result<std::optional<int>> wait_container(const ContainerStore& store, const std::string& id,
                                           std::chrono::milliseconds timeout);
 
+// Kills a running container with SIGKILL (marked stopped by the user, so no restart follows) and
+// waits for its monitor to record the exit; nothing for one that is not running. Fails with
+// `container <id> did not stop`.
+Result<void> force_stop_container(const ContainerStore& store, const ContainerRecord& record);
+
 // Removes a container: refuses a running one unless force (then kills it first), removes its
 // anonymous volumes when volumes is set. Fails with docker's `You cannot remove a running
 // container <id>. Stop the container before attempting removal or force remove`.

@@ -24,6 +24,7 @@
 #include "ferry/runtime/container_commit.hpp"
 #include "ferry/runtime/pid.hpp"
 #include "ferry/runtime/rootfs.hpp"
+#include "ferry/runtime/userns.hpp"
 #include "ferry/util/fs.hpp"
 #include "ferry/util/strings.hpp"
 
@@ -218,7 +219,11 @@ Result<ContainerRoot> ContainerRoot::open(const ContainerStore& containers,
                 fs::open("/proc/" + std::to_string(state.pid) + "/root", O_PATH | O_DIRECTORY);
             if (root && pid->kill(0)) {
                 r.m_root = std::move(*root);
-                r.m_owners = container_diff_options(spec).owners;
+                if (::geteuid() != 0) {
+                    TRY(join_user_namespace(state.pid));
+                    r.m_joined = true;
+                }
+                r.m_owners = container_diff_options(spec).owners;  // after joining: its ids
                 return r;
             }
         }
@@ -312,7 +317,9 @@ Result<void> copy_to_container(const ContainerRoot& root, const std::string& nam
     std::string top =
         source->rebase_name.empty() ? image::base_name(source->path) : source->rebase_name;
     if (top == "/") top = ".";
-    return pipe_tree(parent.get(), base, top, {}, into->get(), plan, image::ExtractOwners::archive);
+    // Rootless, host files become the caller's (the container's root), as outside the namespace.
+    return pipe_tree(parent.get(), base, top, {}, into->get(), plan,
+                     root.joined() ? image::ExtractOwners::caller : image::ExtractOwners::archive);
 }
 
 }  // namespace ferry::runtime

@@ -20,7 +20,9 @@ namespace ferry::runtime {
 class ContainerRoot {
   public:
     // A running container: /proc/PID/root of its init (the container's mount namespace, volumes
-    // included), checked against pid reuse. A stopped one: its overlay mounted privately and
+    // included), checked against pid reuse; rootless, the process then joins the container's
+    // user namespace, where the files of the container's other ids can be read and written
+    // (it must be single-threaded). A stopped one: its overlay mounted privately and
     // detached (root only: fails with `copying to or from a stopped container needs root; start
     // it first`), its layers pinned meanwhile.
     static Result<ContainerRoot> open(const ContainerStore& containers, const image::Store& images,
@@ -29,9 +31,12 @@ class ContainerRoot {
     int fd() const { return m_root.get(); }
     // How host owners read through the root map to the container's ids.
     const image::OwnerMaps& owners() const { return m_owners; }
+    // Whether the process joined the container's user namespace (rootless).
+    bool joined() const { return m_joined; }
 
   private:
     Fd m_root;
+    bool m_joined = false;
     FileLock m_pin;
     image::OwnerMaps m_owners;
 };

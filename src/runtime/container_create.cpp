@@ -4,7 +4,6 @@
 
 #include "ferry/runtime/container_create.hpp"
 
-#include <pwd.h>
 #include <unistd.h>
 
 #include "ferry/image/lookup.hpp"
@@ -12,6 +11,7 @@
 #include "ferry/oci/image_config.hpp"
 #include "ferry/runtime/helpers.hpp"
 #include "ferry/runtime/layer_view.hpp"
+#include "ferry/runtime/store_userns.hpp"
 #include "ferry/runtime/userns.hpp"
 #include "ferry/runtime/volumes.hpp"
 #include "ferry/util/fs.hpp"
@@ -37,12 +37,8 @@ PlanIdentity identity_for(const Context& ctx, const std::string& userns) {
     id.uid = ctx.uid;
     id.gid = ctx.gid;
     if (!ctx.rootless) return id;
-    std::string user;
-    if (passwd* pw = ::getpwuid(ctx.uid)) user = pw->pw_name;
-    auto subuids = read_subid_ranges("/etc/subuid", user, ctx.uid).value_or(std::vector<SubIdRange>{});
-    auto subgids = read_subid_ranges("/etc/subgid", user, ctx.gid).value_or(std::vector<SubIdRange>{});
     UsernsMode mode = userns == "keep-id" ? UsernsMode::keep_id : UsernsMode::root;
-    IdMappings maps = rootless_id_mappings(ctx.uid, ctx.gid, subuids, subgids, mode);
+    IdMappings maps = user_id_mappings(ctx.uid, ctx.gid, mode);
     id.uid_mappings = maps.uids;
     id.gid_mappings = maps.gids;
     return id;
@@ -96,8 +92,11 @@ Result<Created> create_container(const Context& ctx, ContainerStore& store,
     for (const auto& v : plan.volumes) {
         CreatedVolume vol = TRY(create_volume(ctx.root, v.name, {}, v.anonymous));
         if (!vol.created || !v.copy_up) continue;
-        if (!image_view) image_view = TRY(LayerView::open(paths.layer_dirs));
-        TRY(copy_up(*image_view, v.target, vol.info.mountpoint));
+        // Rootless with subordinate ids, in the store's namespace: the image's owners are kept.
+        TRY(in_store_user_namespace(ctx, [&]() -> Result<void> {
+            if (!image_view) image_view = TRY(LayerView::open(paths.layer_dirs));
+            return copy_up(*image_view, v.target, vol.info.mountpoint);
+        }));
     }
     r.network = options.network;
     r.gpus = options.gpus;

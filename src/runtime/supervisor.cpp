@@ -205,12 +205,21 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
     if (c.cgroup)
         for (const auto& d : c.cgroup->dirs()) args.insert(args.end(), {"--cgroup-dir", d});
     if (client_fd >= 0) args.insert(args.end(), {"--client", std::to_string(client_fd)});
+    Fd userns;
     if (r.auto_remove) {
         args.insert(args.end(), {"--auto-remove", "--name", r.name, "--run-dir", store.run_dir(r.id)});
         for (const auto& v : r.volumes)
             if (v.anonymous) args.insert(args.end(), {"--remove-volume", v.name});
+        // Rootless, the container's files may belong to its other ids: the monitor deletes them
+        // from inside the container's user namespace, which this fd keeps alive.
+        if (::geteuid() != 0)
+            if (auto ns = fs::open("/proc/" + std::to_string(st.pid) + "/ns/user", O_RDONLY)) {
+                userns = std::move(*ns);
+                args.insert(args.end(), {"--userns-fd", std::to_string(userns.get())});
+            }
     }
-    for (int fd : {c.pid.fd(), out, io.listen.get(), io.err_r.get(), io.in_w.get(), client_fd})
+    for (int fd :
+         {c.pid.fd(), out, io.listen.get(), io.err_r.get(), io.in_w.get(), client_fd, userns.get()})
         inherit(fd);
     // The monitor keeps no terminal or pipe of the CLI's.
     for (int fd = 0; fd < 3; ++fd) ::dup2(io.null.get(), fd);

@@ -1,14 +1,20 @@
 // Mappings are computed as pure functions (tested on their own); writing them is the only part
 // that touches the system. The newuidmap/newgidmap helpers are run with posix_spawn and a clean
 // environment, their stderr captured through a pipe for the error message; they are the one
-// helper program on the spawn path, and only for rootless users with subordinate ranges.
+// helper program on the spawn path, and only for rootless users with subordinate ranges. A
+// process inside a user namespace (the store's, runtime/store_userns.cpp) sees its own ids, not
+// the host's: relative_to rewrites a container's host-side mappings into those ids.
 
 #include "ferry/runtime/userns.hpp"
 
 #include <fcntl.h>
+#include <pwd.h>
+#include <sched.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include "ferry/runtime/pid.hpp"
 #include "ferry/util/fs.hpp"
@@ -144,6 +150,69 @@ Result<void> run_map_helper(const char* helper, pid_t pid,
 IdMappings rootless_id_mappings(uid_t uid, gid_t gid, const std::vector<SubIdRange>& subuids,
                                 const std::vector<SubIdRange>& subgids, UsernsMode mode) {
     return {mappings_for(uid, subuids, mode), mappings_for(gid, subgids, mode)};
+}
+
+IdMappings user_id_mappings(uid_t uid, gid_t gid, UsernsMode mode) {
+    std::string user;
+    if (passwd* pw = ::getpwuid(uid)) user = pw->pw_name;
+    auto subuids = read_subid_ranges("/etc/subuid", user, uid).value_or(std::vector<SubIdRange>{});
+    auto subgids = read_subid_ranges("/etc/subgid", user, gid).value_or(std::vector<SubIdRange>{});
+    return rootless_id_mappings(uid, gid, subuids, subgids, mode);
+}
+
+bool has_subordinate_ids(const std::vector<oci::IdMapping>& maps) {
+    uint64_t total = 0;
+    for (const auto& m : maps)
+        total += m.size;
+    return total > 1;
+}
+
+std::vector<oci::IdMapping> parse_id_map(std::string_view text) {
+    std::vector<oci::IdMapping> out;
+    for (const auto& line : split(text, '\n')) {
+        std::vector<uint64_t> fields;
+        for (const auto& word : split(line, ' ')) {
+            if (word.empty()) continue;
+            auto v = parse_u64(word);
+            if (!v || *v > UINT32_MAX) break;
+            fields.push_back(*v);
+        }
+        if (fields.size() != 3 || fields[2] == 0) continue;
+        out.push_back({static_cast<uint32_t>(fields[0]), static_cast<uint32_t>(fields[1]),
+                       static_cast<uint32_t>(fields[2])});
+    }
+    return out;
+}
+
+Result<IdMappings> own_id_mappings() {
+    IdMappings out;
+    out.uids = parse_id_map(TRY(fs::read_file("/proc/self/uid_map", 1 << 16)));
+    out.gids = parse_id_map(TRY(fs::read_file("/proc/self/gid_map", 1 << 16)));
+    return out;
+}
+
+std::vector<oci::IdMapping> relative_to(const std::vector<oci::IdMapping>& maps,
+                                        const std::vector<oci::IdMapping>& own) {
+    std::vector<oci::IdMapping> out;
+    for (const auto& m : maps) {
+        for (const auto& o : own) {
+            uint64_t from = std::max<uint64_t>(m.host_id, o.host_id);
+            uint64_t to =
+                std::min<uint64_t>(uint64_t(m.host_id) + m.size, uint64_t(o.host_id) + o.size);
+            if (from >= to) continue;
+            out.push_back({static_cast<uint32_t>(m.container_id + (from - m.host_id)),
+                           static_cast<uint32_t>(o.container_id + (from - o.host_id)),
+                           static_cast<uint32_t>(to - from)});
+        }
+    }
+    return out;
+}
+
+Result<void> join_user_namespace(pid_t pid) {
+    const std::string what = "join the user namespace of process " + std::to_string(pid);
+    Fd ns = TRY_CTX(what, fs::open("/proc/" + std::to_string(pid) + "/ns/user", O_RDONLY));
+    if (::setns(ns.get(), CLONE_NEWUSER) != 0) return fail_errno(what);
+    return {};
 }
 
 bool id_is_mapped(const std::vector<oci::IdMapping>& maps, uint32_t id) {

@@ -46,6 +46,25 @@ struct IdMappings {
 IdMappings rootless_id_mappings(uid_t uid, gid_t gid, const std::vector<SubIdRange>& subuids,
                                 const std::vector<SubIdRange>& subgids, UsernsMode mode);
 
+// rootless_id_mappings for user uid (its name looked up in the passwd database) with its ranges
+// in /etc/subuid and /etc/subgid; a file that cannot be read gives no ranges.
+IdMappings user_id_mappings(uid_t uid, gid_t gid, UsernsMode mode);
+
+// Whether mappings use subordinate ids, i.e. map more than the user's own id.
+bool has_subordinate_ids(const std::vector<oci::IdMapping>& maps);
+
+// Parses /proc/PID/uid_map or gid_map text (`inside outside count` per line) into mappings
+// (container_id = inside, host_id = outside). Malformed lines are skipped.
+std::vector<oci::IdMapping> parse_id_map(std::string_view text);
+// The calling process's own mappings: /proc/self/uid_map and gid_map (the initial namespace
+// maps every id to itself). Fails with `read `/proc/self/uid_map`: strerror`.
+Result<IdMappings> own_id_mappings();
+
+// maps (container id -> host id) seen from a process whose namespace maps its own ids to the
+// host's by own: container id -> the process's id. Host ranges own does not map are left out.
+std::vector<oci::IdMapping> relative_to(const std::vector<oci::IdMapping>& maps,
+                                        const std::vector<oci::IdMapping>& own);
+
 // Writes the mappings of the user namespace of process pid. Root writes /proc/PID/uid_map and
 // gid_map itself; an unprivileged caller does so for a mapping of only its own ids (after
 // `deny` in /proc/PID/setgroups), and otherwise runs newuidmap/newgidmap. Fails with
@@ -57,6 +76,11 @@ Result<void> write_id_mappings(pid_t pid, const std::vector<oci::IdMapping>& uid
 // unprivileged caller mapping only its own ids).
 bool setgroups_denied(const std::vector<oci::IdMapping>& uids,
                       const std::vector<oci::IdMapping>& gids);
+
+// Moves the calling process, which must be single-threaded, into the user namespace of process
+// pid (/proc/PID/ns/user; the caller must own that namespace or be privileged). Fails with
+// `join the user namespace of process N: strerror`.
+Result<void> join_user_namespace(pid_t pid);
 
 // Whether container id `id` is mapped by any of maps.
 bool id_is_mapped(const std::vector<oci::IdMapping>& maps, uint32_t id);

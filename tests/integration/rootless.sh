@@ -2,7 +2,9 @@
 # whatever happens) works with its own store, at the default location ($XDG_DATA_HOME/ferry, else
 # ~/.local/share/ferry) or --root: import, load, images, save (byte for byte), rmi. A layer with a
 # device node is refused with its message, the store unchanged. Files owned by other users do not
-# make a load fail: without a subordinate ID mapping, ownership is best effort. What the unpacked
+# make a load fail: without a subordinate ID mapping (the test removes the user's /etc/subuid
+# and /etc/subgid ranges, which useradd gives on Debian; run_rootless.sh covers a user with
+# them), ownership is best effort. What the unpacked
 # tree then looks like (asserted below):
 #   - every entry belongs to the user (chown to another owner is not permitted), whatever the tar
 #     says; set-user-ID and set-group-ID bits are kept (on the user's own files: harmless);
@@ -18,9 +20,13 @@ command -v useradd >/dev/null && command -v runuser >/dev/null || skip "useradd 
 
 user="ferryit$$"
 while id "$user" >/dev/null 2>&1; do user="${user}x"; done
-cleanup_user() { userdel -r "$user" >/dev/null 2>&1 || userdel "$user" >/dev/null 2>&1 || true; }
+cleanup_user() {
+    userdel -r "$user" >/dev/null 2>&1 || userdel "$user" >/dev/null 2>&1 || true
+    sed -i "/^$user:/d" /etc/subuid /etc/subgid 2>/dev/null || true
+}
 trap cleanup_user EXIT
 useradd -m -s /bin/sh "$user"
+sed -i "/^$user:/d" /etc/subuid /etc/subgid 2>/dev/null || true
 home=$(getent passwd "$user" | cut -d: -f6)
 uid=$(id -u "$user") gid=$(id -g "$user")
 

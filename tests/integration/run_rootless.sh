@@ -6,9 +6,13 @@
 # runs), export, cp, named volumes and bind mounts, --userns=keep-id, ids other than root in the
 # container, and resource limits, which cannot be delegated here (warning, the container runs).
 #
-# What a user sees inside: layers are unpacked with best-effort ownership (rootless.sh), so
-# every file of the image belongs to the user on the host, which is root in the container: `ls
-# -ln /` shows 0 0 everywhere, a file the layer gives to uid 1000 included (asserted below).
+# What a user sees inside. With subordinate ids, the store commands run in a user namespace with
+# the containers' mappings (runtime/store_userns.hpp): layers keep the image's owners (uid 1000
+# in the tar is uid 1000 in the container, subordinate id start+999 on the host), and files
+# containers give to those ids are committed with them, saved, and removed by rm, rmi and the
+# prunes (nothing of theirs is left in the store). Without them, layers are unpacked with
+# best-effort ownership (rootless.sh): every file of the image belongs to the user on the host,
+# which is root in the container, a file the layer gives to uid 1000 included (asserted below).
 source "$FERRY_SRC/tests/integration/run_lib.sh"
 command -v useradd >/dev/null && command -v runuser >/dev/null || skip "useradd and runuser are needed"
 command -v newuidmap >/dev/null || skip "uidmap (newuidmap) is not installed"
@@ -48,7 +52,44 @@ bb_image ferry-it/bb:1
 cp "$TEST_TMP/bb.tar" "$PUB/bb.tar"
 ferry save -q -o "$PUB/bb-image.tar" ferry-it/bb:1
 (cd "$PUB" && fixture make_layer_variants.py var >/dev/null)
+# own.tar: busybox plus files of other owners (a 0640 file of group 42, a 0700 home of uid 1000
+# with a 0600 file), imported and saved by root as own-image.tar; far.tar: an owner beyond the
+# subordinate range.
+OWN=$TEST_TMP/own-rootfs
+cp -a "$TEST_TMP/bb-rootfs" "$OWN"
+echo owned >"$OWN/etc/owned"
+chown 1000:1000 "$OWN/etc/owned"
+echo secret >"$OWN/etc/shadowlike"
+chown 0:42 "$OWN/etc/shadowlike"
+chmod 640 "$OWN/etc/shadowlike"
+mkdir -p "$OWN/home/user"
+echo private >"$OWN/home/user/private"
+chown -R 1000:1000 "$OWN/home/user"
+chmod 700 "$OWN/home/user"
+chmod 600 "$OWN/home/user/private"
+tar --numeric-owner -C "$OWN" -cf "$PUB/own.tar" .
+ferry import -q -c 'CMD ["/bin/sh"]' "$PUB/own.tar" ferry-it/own:1 >/dev/null
+ferry save -q -o "$PUB/own-image.tar" ferry-it/own:1
+python3 - "$PUB/far.tar" <<'PY'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as t:
+    i = tarfile.TarInfo("etc"); i.type = tarfile.DIRTYPE; i.mode = 0o755; t.addfile(i)
+    i = tarfile.TarInfo("etc/far"); i.uid = 70000; i.gid = 0; i.size = 1
+    t.addfile(i, io.BytesIO(b"x"))
+PY
 chmod -R a+rX "$PUB"
+
+# layer_owners ARCHIVE: `name uid:gid mode` of each entry of the last layer of a docker archive.
+layer_owners() {
+    python3 - "$1" <<'PY'
+import json, sys, tarfile
+with tarfile.open(sys.argv[1]) as t:
+    layers = json.load(t.extractfile("manifest.json"))[0]["Layers"]
+    with tarfile.open(fileobj=t.extractfile(layers[-1])) as layer:
+        for m in layer.getmembers():
+            print(m.name, "%d:%d" % (m.uid, m.gid), "%o" % m.mode)
+PY
+}
 
 # as_user USER [VAR=VALUE...] CMD...: CMD as USER in a clean environment (no XDG_RUNTIME_DIR).
 as_user() {
@@ -163,13 +204,156 @@ local     vol" uf "$user" volume ls
     expect_eq "$(uf "$user" inspect -f '{{.State.ExitCode}}' lim)" 0
     uf "$user" rm lim >/dev/null
 
-    note "$who: a layer's other owners, inside: all root (best-effort ownership when unpacking)"
-    expect_out "Loaded image: ferry-test/features:1" uf "$user" load -q -i "$PUB/var/features.tar"
-    expect_out "0 0 600 /features/owned-1000
+    if [ "$who" = SUB ]; then
+        note "$who: a layer's other owners, inside: the image's (the store's user namespace)"
+        owners="1000 1000 600 /features/owned-1000
+65534 65534 644 /features/owned-nobody
+0 0 4755 /features/setuid"
+    else
+        note "$who: a layer's other owners, inside: all root (best-effort ownership when unpacking)"
+        owners="0 0 600 /features/owned-1000
 0 0 644 /features/owned-nobody
-0 0 4755 /features/setuid" uf "$user" run --rm ferry-test/features:1 \
+0 0 4755 /features/setuid"
+    fi
+    expect_out "Loaded image: ferry-test/features:1" uf "$user" load -q -i "$PUB/var/features.tar"
+    expect_out "$owners" uf "$user" run --rm ferry-test/features:1 \
         stat -c '%u %g %a %n' /features/owned-1000 /features/owned-nobody /features/setuid
 done
+
+# own_inside USER [GLOBAL FLAGS...] IMAGE: owners and modes of own.tar's files in a container.
+own_inside() {
+    uf "$@" sh -c 'stat -c "%u:%g %a" /etc/owned /etc/shadowlike /home/user /home/user/private; cat /home/user/private'
+}
+# leftovers STORE USER: up to 5 entries of the store not owned by the user (after waiting up to
+# 5 s for background deletions).
+leftovers() {
+    local _
+    for _ in $(seq 50); do
+        [ -z "$(find "$1" -not -user "$2" | head -1)" ] && break
+        sleep 0.1
+    done
+    find "$1" -not -user "$2" | head -5
+}
+
+note "SINGLE: load and import keep best-effort owners, an owner beyond any range included"
+home=$(getent passwd "$SINGLE" | cut -d: -f6)
+store=$home/.local/share/ferry
+expect_out "Loaded image: ferry-it/own:1" uf "$SINGLE" load -q -i "$PUB/own-image.tar"
+uf "$SINGLE" --root "$home/imp" import -q "$PUB/own.tar" ferry-it/own-imp:1 >/dev/null
+uf "$SINGLE" import -q "$PUB/far.tar" ferry-it/far:1 >/dev/null
+all_root="0:0 644
+0:0 640
+0:0 700
+0:0 600
+private"
+expect_out "$all_root" own_inside "$SINGLE" run --rm ferry-it/own:1
+expect_out "$all_root" own_inside "$SINGLE" --root "$home/imp" run --rm ferry-it/own-imp:1
+expect_eq "$(find "$store" "$home/imp" -not -user "$SINGLE" | head -3)" "" \
+    "files of other owners in the store of a user without subordinate ids"
+[ ! -e "$store/userns" ] || fail "a store without subordinate ids records mappings"
+uf "$SINGLE" save -o "$home/own-saved.tar" ferry-it/own:1
+archive_ids "$PUB/own-image.tar" "$home/own-saved.tar" >/dev/null || fail "SINGLE: save of own.tar differs"
+
+note "SUB: load and import keep the image's owners; on the host they are subordinate ids"
+home=$(getent passwd "$SUB" | cut -d: -f6)
+uid=$(id -u "$SUB") gid=$(id -g "$SUB")
+store=$home/.local/share/ferry
+sub() { echo $((SUB_START + $1 - 1)); }
+expect_out "Loaded image: ferry-it/own:1" uf "$SUB" load -q -i "$PUB/own-image.tar"
+uf "$SUB" --root "$home/imp" import -q -c 'CMD ["/bin/sh"]' "$PUB/own.tar" ferry-it/own-imp:1 >/dev/null
+kept="1000:1000 644
+0:42 640
+1000:1000 700
+1000:1000 600
+private"
+expect_out "$kept" own_inside "$SUB" run --rm ferry-it/own:1
+expect_out "$kept" own_inside "$SUB" --root "$home/imp" run --rm ferry-it/own-imp:1
+for s in "$store" "$home/imp"; do
+    layer=$(dirname "$(find "$s/layers" -path '*/diff/etc/owned')")/..
+    expect_eq "$(stat -c '%u:%g %a' "$layer/etc/owned" "$layer/etc/shadowlike" "$layer/home/user" \
+        "$layer/home/user/private")" "$(sub 1000):$(sub 1000) 644
+$uid:$(sub 42) 640
+$(sub 1000):$(sub 1000) 700
+$(sub 1000):$(sub 1000) 600" "owners on the host in $s"
+done
+expect_eq "$(cat "$store/userns")" "uid 0 $uid 1
+uid 1 $SUB_START 65536
+gid 0 $gid 1
+gid 1 $SUB_START 65536" "the store's record of its mappings"
+
+note "SUB: save reads the files of subordinate ids (0600 in a 0700 directory)"
+uf "$SUB" save -o "$home/own-saved.tar" ferry-it/own:1
+archive_ids "$PUB/own-image.tar" "$home/own-saved.tar" >/dev/null || fail "SUB: save of own.tar differs"
+
+note "SUB: an owner beyond the subordinate range: podman's error, nothing stored"
+before=$(tree_snapshot "$store/layers")
+expect_fail 125 "ferry: error: importing \`$PUB/far.tar\`: entry \`etc/far\`: potentially insufficient UIDs or GIDs available in user namespace (requested 70000:0, available uids 0-65536, gids 0-65536): check /etc/subuid and /etc/subgid" \
+    uf "$SUB" import -q "$PUB/far.tar" ferry-it/far:1
+expect_eq "$(tree_snapshot "$store/layers")" "$before" "layers after the refused import"
+
+note "SUB: commit records the container's owners; the image runs with them"
+uf "$SUB" run --name adder ferry-it/own:1 sh -c 'mkdir /home/new && echo n >/home/new/f &&
+    chmod 600 /home/new/f && chmod 700 /home/new && chown -R 1000:1000 /home/new &&
+    echo more >>/etc/shadowlike && echo more >>/home/user/private'
+uf "$SUB" commit adder ferry-it/own-committed:1 >/dev/null
+uf "$SUB" save -o "$home/committed.tar" ferry-it/own-committed:1
+expect_eq "$(layer_owners "$home/committed.tar")" "etc 0:0 755
+etc/shadowlike 0:42 640
+home 0:0 755
+home/new 1000:1000 700
+home/new/f 1000:1000 600
+home/user 1000:1000 700
+home/user/private 1000:1000 600" "the committed layer"
+expect_out "1000:1000 700
+1000:1000 600
+n
+private
+more" uf "$SUB" run --rm ferry-it/own-committed:1 sh -c 'stat -c "%u:%g %a" /home/new /home/new/f; cat /home/new/f /home/user/private'
+expect_eq "$(uf "$SUB" export adder | python3 -c 'import sys, tarfile
+for m in tarfile.open(fileobj=sys.stdin.buffer, mode="r|"):
+    name = m.name.lstrip("./").rstrip("/")
+    if name == "home" or name.startswith("home/"):
+        print(name, "%d:%d" % (m.uid, m.gid), "%o" % m.mode)')" "home 0:0 755
+home/new 1000:1000 700
+home/new/f 1000:1000 600
+home/user 1000:1000 700
+home/user/private 1000:1000 600" "export of a stopped container with files of uid 1000"
+
+note "SUB: cp out of a running container reads a file of uid 1000; cp in writes into its directory"
+uf "$SUB" run -d --name cpo -u 1000 ferry-it/own:1 sleep 1000 >/dev/null
+expect_eq "$(uf "$SUB" cp cpo:/home/user/private - | tar -xO)" "private" "cp of a 0600 file of uid 1000"
+echo in >"$PUB/in-file"
+chmod 644 "$PUB/in-file"
+uf "$SUB" cp "$PUB/in-file" cpo:/home/user/
+expect_out "0:0 in" uf "$SUB" exec cpo sh -c 'echo "$(stat -c %u:%g /home/user/in-file) $(cat /home/user/in-file)"'
+
+note "SUB: rm -f of a container running as uid 1000; a volume keeps the image's owners"
+expect_out cpo uf "$SUB" rm -f cpo
+expect_out "1000:1000 700
+1000:1000 600" uf "$SUB" run --rm -v ownvol:/home/user ferry-it/own:1 stat -c '%u:%g %a' /home/user /home/user/private
+expect_eq "$(stat -c '%u:%g' "$store/volumes/ownvol/_data/private")" "$(sub 1000):$(sub 1000)" "a volume's file on the host"
+
+note "SUB: run --rm removes what the container gave to subordinate ids"
+uf "$SUB" run --rm ferry-it/own:1 sh -c 'mkdir /x && touch /x/f && chmod 700 /x && chown -R 1000:1000 /x'
+expect_eq "$(leftovers "$store/tmp" "$SUB")" "" "what run --rm left in tmp/"
+
+note "SUB: rm, rmi, the prunes and volume rm leave nothing of other owners"
+expect_out adder uf "$SUB" rm adder
+expect_out ownvol uf "$SUB" volume rm ownvol
+uf "$SUB" rmi ferry-it/own-committed:1 ferry-it/own:1 ferry-test/features:1 >/dev/null
+uf "$SUB" run --name pruned ferry-it/committed:1 sh -c 'mkdir /y && chown 1000 /y' >/dev/null
+uf "$SUB" container prune -f >/dev/null
+uf "$SUB" image prune -a -f >/dev/null
+uf "$SUB" --root "$home/imp" rmi ferry-it/own-imp:1 >/dev/null
+expect_eq "$(leftovers "$store" "$SUB")" "" "files of other owners left in the store"
+expect_eq "$(leftovers "$home/imp" "$SUB")" "" "files of other owners left in the --root store"
+
+note "SUB: a store written with other subordinate ids is refused, not misread"
+sed -i "s/^$SUB:$SUB_START:/$SUB:$((SUB_START + 100000)):/" /etc/subuid
+expect_fail 125 "ferry: error: enter the store's user namespace: the store \`$store\` was written with the ids \`0 $uid 1, 1 $SUB_START 65536\` (uid) and \`0 $gid 1, 1 $SUB_START 65536\` (gid), and /etc/subuid and /etc/subgid now give \`0 $uid 1, 1 $((SUB_START + 100000)) 65536\` and \`0 $gid 1, 1 $SUB_START 65536\`: restore them, or use another store (--root)" \
+    uf "$SUB" load -q -i "$PUB/own-image.tar"
+sed -i "s/^$SUB:$((SUB_START + 100000)):/$SUB:$SUB_START:/" /etc/subuid
+expect_out "Loaded image: ferry-it/bb:1" uf "$SUB" load -q -i "$PUB/bb-image.tar"
 
 note "XDG_RUNTIME_DIR, when set, holds the run root"
 mkdir -m 700 "$TEST_TMP/xdg"

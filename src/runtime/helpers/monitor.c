@@ -18,7 +18,7 @@
  *   --listen N [--client N] --restart no|always|unless-stopped|on-failure[:MAX]
  *   --restart-count N [--backoff-ms N] --started NS --id ID --ferry PATH --root DIR
  *   [--stop-file F] [--cgroup-dir DIR]...
- *   [--auto-remove --name NAME --run-dir DIR [--remove-volume NAME]...]
+ *   [--auto-remove --name NAME --run-dir DIR [--remove-volume NAME]... [--userns-fd N]]
  *
  * When the container exits, its cgroup (--cgroup-dir, one per hierarchy) goes, as runc deletes
  * it: processes left in it (a container in the host's pid namespace keeps its grandchildren)
@@ -26,7 +26,10 @@
  *
  * With --auto-remove (run --rm) the monitor removes the container when it exits for good: its
  * name and directory disappear before the exit status goes to the client (so the name is free
- * when `ferry run --rm` returns), then the files are deleted.
+ * when `ferry run --rm` returns), then the files are deleted. Rootless, they are deleted from
+ * inside the container's user namespace (--userns-fd, opened by ferry while the container ran;
+ * the monitor, its owner, may join it): files the container gave to its other ids (subordinate
+ * ids on the host) can be removed only there.
  */
 
 #define _GNU_SOURCE
@@ -34,6 +37,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -66,7 +70,7 @@ struct config {
     int nvolumes;
     const char* cgroup_dirs[16];
     int ncgroup_dirs;
-    int pidfd, out, err, in, listen, client, tty, auto_remove, restart_count;
+    int pidfd, out, err, in, listen, client, tty, auto_remove, restart_count, userns_fd;
     long long started, backoff_ms;
 };
 
@@ -381,7 +385,7 @@ static int backoff_wait(const struct config* c, long long ms) {
 
 static int parse_args(int argc, char** argv, struct config* c) {
     memset(c, 0, sizeof *c);
-    c->err = c->in = c->client = -1;
+    c->err = c->in = c->client = c->userns_fd = -1;
     c->restart = "no";
     for (int i = 1; i < argc; ++i) {
         const char* a = argv[i];
@@ -403,6 +407,7 @@ static int parse_args(int argc, char** argv, struct config* c) {
         }
         NUM("--pidfd", pidfd) NUM("--out", out) NUM("--err", err) NUM("--stdin", in)
         NUM("--listen", listen) NUM("--client", client) NUM("--restart-count", restart_count)
+        NUM("--userns-fd", userns_fd)
         if (strcmp(a, "--started") == 0 && v) { c->started = atoll(v); ++i; continue; }
         if (strcmp(a, "--backoff-ms") == 0 && v) { c->backoff_ms = atoll(v); ++i; continue; }
         if (strcmp(a, "--tty") == 0) { c->tty = 1; continue; }
@@ -513,10 +518,12 @@ int main(int argc, char** argv) {
         }
         char delay_text[32];
         snprintf(delay_text, sizeof delay_text, "%lld", delay);
+        if (c.userns_fd >= 0) close(c.userns_fd);
         execl(c.ferry, c.ferry, "--root", c.root, "__restart", c.id, delay_text, (char*)NULL);
         write_state(&c, "exited", 0, code, finished);
         return 125;
     }
+    if (c.userns_fd >= 0 && setns(c.userns_fd, CLONE_NEWUSER) == 0) close(c.userns_fd);
     if (trash[0]) remove_tree_at(AT_FDCWD, trash);
     for (int i = 0; i < c.nvolumes && c.auto_remove; ++i) {
         if (!c.volumes[i]) continue;

@@ -58,6 +58,16 @@ TEST_F(ClaimRunBase, RefusesAnotherUsersDirectory) {
                                      "it or set XDG_RUNTIME_DIR");
 }
 
+TEST_F(ClaimRunBase, InTheStoreUserNamespaceTheUserIsRoot) {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root to give a directory away";
+    ASSERT_EQ(::mkdir(m_ctx.run_base.c_str(), 0700), 0);
+    ASSERT_EQ(::chown(m_ctx.run_base.c_str(), 0, 0), 0);
+    m_ctx.uid = 12345;  // the user on the host, uid 0 in its store's namespace
+    EXPECT_FALSE(claim_run_base(m_ctx));
+    m_ctx.store_userns = true;
+    EXPECT_TRUE(claim_run_base(m_ctx));
+}
+
 TEST_F(ClaimRunBase, RefusesASymlink) {
     ASSERT_EQ(::symlink(m_dir.c_str(), m_ctx.run_base.c_str()), 0);
     auto r = claim_run_base(m_ctx);

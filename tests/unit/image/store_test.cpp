@@ -32,6 +32,28 @@ TEST(Store, OpenCreatesLayout) {
     EXPECT_TRUE(fs::lexists(dir / "store/tmp"));
 }
 
+TEST(Store, UnpackOptionsFollowTheUserAndNamespace) {
+    test::TempDir dir;
+    Context ctx = context_for(dir);
+    auto root = Store::open(ctx);
+    ASSERT_TRUE(root);
+    EXPECT_EQ(root->unpack_options().ownership, OwnershipMode::preserve);
+    EXPECT_EQ(root->unpack_options().whiteout_xattr, WhiteoutXattr::trusted);
+    EXPECT_EQ(root->unpack_options().devices, DeviceNodes::create);
+    ctx.rootless = true;
+    auto single = Store::open(ctx);
+    ASSERT_TRUE(single);
+    EXPECT_EQ(single->unpack_options().ownership, OwnershipMode::best_effort);
+    EXPECT_EQ(single->unpack_options().whiteout_xattr, WhiteoutXattr::user);
+    EXPECT_EQ(single->unpack_options().devices, DeviceNodes::refuse);
+    ctx.store_userns = true;
+    auto inside = Store::open(ctx);
+    ASSERT_TRUE(inside);
+    EXPECT_EQ(inside->unpack_options().ownership, OwnershipMode::user_namespace);
+    EXPECT_EQ(inside->unpack_options().whiteout_xattr, WhiteoutXattr::user);
+    EXPECT_EQ(inside->unpack_options().devices, DeviceNodes::refuse);
+}
+
 TEST(Store, BlobsRoundTrip) {
     test::TempDir dir;
     auto store = Store::open(context_for(dir));

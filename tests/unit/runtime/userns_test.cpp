@@ -71,5 +71,40 @@ TEST(Userns, IdIsMapped) {
     EXPECT_FALSE(id_is_mapped(maps, 15));
 }
 
+TEST(Userns, HasSubordinateIds) {
+    EXPECT_FALSE(has_subordinate_ids({}));
+    EXPECT_FALSE(has_subordinate_ids({{0, 1000, 1}}));
+    EXPECT_TRUE(has_subordinate_ids({{0, 1000, 1}, {1, 100000, 65536}}));
+}
+
+TEST(Userns, ParseIdMap) {
+    EXPECT_EQ(parse_id_map("         0       1000          1\n         1     100000      65536\n"),
+              (std::vector<oci::IdMapping>{{0, 1000, 1}, {1, 100000, 65536}}));
+    EXPECT_EQ(parse_id_map("0 0 4294967295\n"), (std::vector<oci::IdMapping>{{0, 0, 4294967295u}}));
+    EXPECT_TRUE(parse_id_map("x 1 2\n1 2\n0 0 0\n").empty());
+}
+
+TEST(Userns, OwnIdMappingsOfTheInitialNamespace) {
+    auto own = own_id_mappings();
+    ASSERT_TRUE(own) << own.error().message;
+    if (own->uids != std::vector<oci::IdMapping>{{0, 0, 4294967295u}})
+        GTEST_SKIP() << "not in the initial user namespace";
+    EXPECT_EQ(own->gids, own->uids);
+}
+
+TEST(Userns, RelativeTo) {
+    // A container's mappings (container id -> host id), seen from the store's namespace, which
+    // maps 0 -> 1000 and 1..65536 -> 100000..165535 like the container: the identity.
+    std::vector<oci::IdMapping> store = {{0, 1000, 1}, {1, 100000, 65536}};
+    EXPECT_EQ(relative_to(store, store), (std::vector<oci::IdMapping>{{0, 0, 1}, {1, 1, 65536}}));
+    // keep-id: container ids 0..999 are the first subordinate ids, 1000 the user.
+    std::vector<oci::IdMapping> keep = {{0, 100000, 1000}, {1000, 1000, 1}, {1001, 101000, 64536}};
+    EXPECT_EQ(relative_to(keep, store),
+              (std::vector<oci::IdMapping>{{0, 1, 1000}, {1000, 0, 1}, {1001, 1001, 64536}}));
+    // The initial namespace changes nothing; host ids the namespace lacks are left out.
+    EXPECT_EQ(relative_to(keep, {{0, 0, 4294967295u}}), keep);
+    EXPECT_EQ(relative_to(store, {{0, 1000, 1}}), (std::vector<oci::IdMapping>{{0, 0, 1}}));
+}
+
 }  // namespace
 }  // namespace ferry::runtime
