@@ -116,8 +116,8 @@ Result<std::vector<std::string>> resolve_capabilities(const std::vector<std::str
     };
     bool add_all = false, drop_all = false;
     uint64_t base_set = TRY(masks(base, nullptr));
-    uint64_t drop_set = TRY(masks(drop, &drop_all));
-    uint64_t add_set = TRY(masks(add, &add_all));
+    uint64_t add_set = TRY_CTX("invalid CapAdd", masks(add, &add_all));
+    uint64_t drop_set = TRY_CTX("invalid CapDrop", masks(drop, &drop_all));
     uint64_t set;
     if (add_all)
         set = ((1ull << k_names.size()) - 1) & ~drop_set;

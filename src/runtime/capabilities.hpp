@@ -34,8 +34,9 @@ std::vector<std::string> privileged_capabilities();
 
 // Docker's resolution of --cap-add/--cap-drop over base (normally k_default_capabilities): names
 // with or without CAP_, any case; `ALL` in add gives every capability, `ALL` in drop starts from
-// none (then add applies). Fails with `unknown capability: "CAP_FOO"`. Result is canonical and
-// sorted by capability number.
+// none (then add applies). Fails as docker's daemon, add checked first: `invalid CapAdd: unknown
+// capability: "CAP_FOO"` (or `invalid CapDrop: ...`). Result is canonical and sorted by
+// capability number.
 Result<std::vector<std::string>> resolve_capabilities(const std::vector<std::string>& base,
                                                       const std::vector<std::string>& add,
                                                       const std::vector<std::string>& drop);

@@ -48,10 +48,13 @@ TEST(Capabilities, ResolveLikeDocker) {
 TEST(Capabilities, UnknownNameMessage) {
     auto r = resolve_capabilities(defaults(), {"fly"}, {});
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().message, "unknown capability: \"CAP_FLY\"");
+    EXPECT_EQ(r.error().message, "invalid CapAdd: unknown capability: \"CAP_FLY\"");
     auto d = resolve_capabilities(defaults(), {}, {"CAP_walk"});
     ASSERT_FALSE(d);
-    EXPECT_EQ(d.error().message, "unknown capability: \"CAP_WALK\"");
+    EXPECT_EQ(d.error().message, "invalid CapDrop: unknown capability: \"CAP_WALK\"");
+    auto both = resolve_capabilities(defaults(), {"fly"}, {"walk"});
+    ASSERT_FALSE(both);
+    EXPECT_EQ(both.error().message, "invalid CapAdd: unknown capability: \"CAP_FLY\"");
     oci::Capabilities caps;
     caps.effective = {"CAP_NOPE"};
     auto s = capability_sets(caps);

@@ -325,7 +325,7 @@ TEST_F(PlanTest, Capabilities) {
             mount_allowed = s.action == "SCMP_ACT_ALLOW";
     EXPECT_TRUE(mount_allowed);
     o.cap_add = {"bogus"};
-    EXPECT_EQ(error(o), "unknown capability: \"CAP_BOGUS\"");
+    EXPECT_EQ(error(o), "invalid CapAdd: unknown capability: \"CAP_BOGUS\"");
 }
 
 TEST_F(PlanTest, Privileged) {
@@ -353,6 +353,11 @@ TEST_F(PlanTest, Privileged) {
         null_listed = null_listed || d.path == "/dev/null";
     EXPECT_TRUE(null_listed);
     EXPECT_EQ(p.host_config["MaskedPaths"], nullptr);
+    // --privileged ignores --cap-add and --cap-drop, but not their mistakes.
+    o.cap_drop = {"ALL"};
+    EXPECT_GT(ok(o).spec.process->capabilities->bounding.size(), k_default_capabilities.size());
+    o.cap_drop = {"nope"};
+    EXPECT_EQ(error(o), "invalid CapDrop: unknown capability: \"CAP_NOPE\"");
 }
 
 TEST_F(PlanTest, SecurityOptions) {
