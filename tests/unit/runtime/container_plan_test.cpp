@@ -609,6 +609,14 @@ TEST_F(PlanTest, ReadOnlyRootShmAndInit) {
               (std::vector<std::string>{"/dev/init", "--", "/bin/sh", "-c", "id"}));
     EXPECT_EQ(p.host_config["Init"], true);
     EXPECT_EQ(p.host_config["ShmSize"], 134217728);
+    // 0 is docker's default size, not a tmpfs without a limit.
+    o.shm_size = 0;
+    p = ok(o);
+    const oci::Mount* shm = find_mount(p, "/dev/shm");
+    ASSERT_TRUE(shm);
+    EXPECT_EQ(shm->options, (std::vector<std::string>{"nosuid", "noexec", "nodev", "mode=1777",
+                                                      "size=67108864"}));
+    EXPECT_EQ(p.host_config["ShmSize"], 67108864);
 }
 
 TEST_F(PlanTest, Resources) {
