@@ -61,7 +61,9 @@ int last_capability();
 // `drop capability CAP_X: strerror`.
 Result<void> apply_bounding_set(const CapabilitySets& sets);
 // Sets effective, permitted and inheritable (capset), then the ambient set. Call after the final
-// setuid (made with PR_SET_KEEPCAPS). Fails with `set capabilities: strerror`.
+// setuid (made with PR_SET_KEEPCAPS). Fails with `set capabilities: strerror`, naming the
+// capabilities asked for that the bounding set lacks: `set capabilities: Operation not
+// permitted (not in ferry's bounding set: CAP_SYS_RESOURCE)`.
 Result<void> apply_capabilities(const CapabilitySets& sets);
 
 }  // namespace ferry::runtime
