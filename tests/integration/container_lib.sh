@@ -128,7 +128,7 @@ docker_bb() {
     docker_up || { note "no docker daemon: the comparisons with docker are skipped"; return 1; }
     "$DOCKER" import -c 'CMD ["/bin/sh"]' -c 'ENV IMG=1' "$TEST_TMP/bb.tar" \
         "$DOCKER_PREFIX/bb:1" >/dev/null || return 1
-    CLEANUPS+=(docker_bb_cleanup)
+    CLEANUPS=(docker_bb_cleanup "${CLEANUPS[@]}")  # before docker_up's stop of a dockerd
     DOCKER_BB=$DOCKER_PREFIX/bb:1
     note "compared with docker $("$DOCKER" version -f '{{.Server.Version}}' 2>/dev/null)"
 }
