@@ -116,8 +116,8 @@ Result<std::vector<std::string>> resolve_capabilities(const std::vector<std::str
     };
     bool add_all = false, drop_all = false;
     uint64_t base_set = TRY(masks(base, nullptr));
-    uint64_t drop_set = TRY(masks(drop, &drop_all));
-    uint64_t add_set = TRY(masks(add, &add_all));
+    uint64_t add_set = TRY_CTX("invalid CapAdd", masks(add, &add_all));
+    uint64_t drop_set = TRY_CTX("invalid CapDrop", masks(drop, &drop_all));
     uint64_t set;
     if (add_all)
         set = ((1ull << k_names.size()) - 1) & ~drop_set;
@@ -180,7 +180,19 @@ Result<void> apply_capabilities(const CapabilitySets& sets) {
         data[i].permitted = static_cast<uint32_t>(sets.permitted >> (32 * i));
         data[i].inheritable = static_cast<uint32_t>(sets.inheritable >> (32 * i));
     }
-    if (::syscall(SYS_capset, &header, data) != 0) return fail_errno("set capabilities");
+    if (::syscall(SYS_capset, &header, data) != 0) {
+        int err = errno;
+        auto e = fail_errno("set capabilities", err);
+        // The usual cause: a capability asked for that this process's bounding set never held.
+        std::string missing;
+        for (int n = 0; n <= last && err == EPERM; ++n)
+            if ((sets.permitted & (1ull << n)) && ::prctl(PR_CAPBSET_READ, n, 0, 0, 0) == 0)
+                missing +=
+                    std::string(missing.empty() ? "" : ", ") + std::string(capability_name(n));
+        if (!missing.empty())
+            e.error().message += " (not in ferry's bounding set: " + missing + ")";
+        return e;
+    }
     if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
         return fail_errno("clear ambient capabilities");
     for (int n = 0; n <= last; ++n) {

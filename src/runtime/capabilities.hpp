@@ -34,8 +34,9 @@ std::vector<std::string> privileged_capabilities();
 
 // Docker's resolution of --cap-add/--cap-drop over base (normally k_default_capabilities): names
 // with or without CAP_, any case; `ALL` in add gives every capability, `ALL` in drop starts from
-// none (then add applies). Fails with `unknown capability: "CAP_FOO"`. Result is canonical and
-// sorted by capability number.
+// none (then add applies). Fails as docker's daemon, add checked first: `invalid CapAdd: unknown
+// capability: "CAP_FOO"` (or `invalid CapDrop: ...`). Result is canonical and sorted by
+// capability number.
 Result<std::vector<std::string>> resolve_capabilities(const std::vector<std::string>& base,
                                                       const std::vector<std::string>& add,
                                                       const std::vector<std::string>& drop);
@@ -60,7 +61,9 @@ int last_capability();
 // `drop capability CAP_X: strerror`.
 Result<void> apply_bounding_set(const CapabilitySets& sets);
 // Sets effective, permitted and inheritable (capset), then the ambient set. Call after the final
-// setuid (made with PR_SET_KEEPCAPS). Fails with `set capabilities: strerror`.
+// setuid (made with PR_SET_KEEPCAPS). Fails with `set capabilities: strerror`, naming the
+// capabilities asked for that the bounding set lacks: `set capabilities: Operation not
+// permitted (not in ferry's bounding set: CAP_SYS_RESOURCE)`.
 Result<void> apply_capabilities(const CapabilitySets& sets);
 
 }  // namespace ferry::runtime

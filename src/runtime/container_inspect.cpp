@@ -67,7 +67,7 @@ Json state_json(const ContainerState& s) {
                    s.status == Status::restarting;
     j["Paused"] = s.status == Status::paused;
     j["Restarting"] = s.status == Status::restarting;
-    j["OOMKilled"] = false;
+    j["OOMKilled"] = s.oom_killed;
     j["Dead"] = s.status == Status::dead;
     j["Pid"] = s.pid;
     j["ExitCode"] = s.exit_code;

@@ -129,13 +129,10 @@ std::string host_hostname() {
 }
 
 Result<oci::Capabilities> capabilities_for(const RunOptions& o, uint32_t uid) {
-    std::vector<std::string> caps;
-    if (o.privileged) {
-        caps = privileged_capabilities();
-    } else {
-        std::vector<std::string> base(k_default_capabilities.begin(), k_default_capabilities.end());
-        caps = TRY(resolve_capabilities(base, o.cap_add, o.cap_drop));
-    }
+    // Checked even when --privileged ignores them, as docker's daemon does.
+    std::vector<std::string> base(k_default_capabilities.begin(), k_default_capabilities.end());
+    std::vector<std::string> caps = TRY(resolve_capabilities(base, o.cap_add, o.cap_drop));
+    if (o.privileged) caps = privileged_capabilities();
     // moby's SetCapabilities: a user other than root gets only the bounding set.
     if (uid == 0) return oci::Capabilities{caps, caps, {}, caps, {}};
     return oci::Capabilities{caps, {}, {}, {}, {}};

@@ -209,6 +209,8 @@ ContainerState parse_state(std::string_view text) {
             s.finished_ns = num();
         } else if (k == "restart_count") {
             s.restart_count = static_cast<int>(num());
+        } else if (k == "oom_killed") {
+            s.oom_killed = num() != 0;
         } else if (k == "error") {
             s.error = std::string(v);
         }
@@ -226,7 +228,8 @@ std::string serialize_state(const ContainerState& s) {
            "\nexit_code=" + std::to_string(s.exit_code) +
            "\nstarted_ns=" + std::to_string(s.started_ns) +
            "\nfinished_ns=" + std::to_string(s.finished_ns) +
-           "\nrestart_count=" + std::to_string(s.restart_count) + "\nerror=" + error + "\n";
+           "\nrestart_count=" + std::to_string(s.restart_count) +
+           "\noom_killed=" + (s.oom_killed ? "1" : "0") + "\nerror=" + error + "\n";
 }
 
 int64_t process_start_time(int pid) {

@@ -75,6 +75,7 @@ struct ContainerState {
     int64_t started_ns = 0;
     int64_t finished_ns = 0;
     int restart_count = 0;
+    bool oom_killed = false;      // the OOM killer took one of its processes in the last run
     std::string error;            // why the last start failed
 };
 

@@ -15,8 +15,6 @@ namespace ferry::runtime::plan_parts {
 
 namespace {
 
-constexpr int64_t k_default_shm_size = 64 << 20;
-
 Json strings_or_null(const std::vector<std::string>& v) {
     if (v.empty()) return nullptr;
     Json j = Json::array();
@@ -221,7 +219,7 @@ Json host_config_json(const RunOptions& o, const ContainerPlan& plan) {
     if (!tmpfs.empty()) h["Tmpfs"] = std::move(tmpfs);
     h["UTSMode"] = "";
     h["UsernsMode"] = o.userns;
-    h["ShmSize"] = o.shm_size.value_or(k_default_shm_size);
+    h["ShmSize"] = shm_size(o);
     h["Runtime"] = "ferry";
     h["ConsoleSize"] = Json::array({0, 0});
     h["Isolation"] = "";

@@ -251,7 +251,7 @@ std::vector<oci::Mount> default_mounts(const RunOptions& o, const UserMounts& us
         if (m.destination == "/dev/shm") {
             if (o.ipc == "none") continue;
             std::erase_if(m.options, [](const std::string& s) { return s.starts_with("size="); });
-            m.options.push_back("size=" + std::to_string(o.shm_size.value_or(k_default_shm_size)));
+            m.options.push_back("size=" + std::to_string(shm_size(o)));
         }
         out.push_back(std::move(m));
     }
@@ -271,6 +271,10 @@ void adjust_options(const RunOptions& o, const PlanIdentity& identity, const Use
 }
 
 }  // namespace
+
+int64_t shm_size(const RunOptions& o) {
+    return o.shm_size.value_or(0) > 0 ? *o.shm_size : k_default_shm_size;
+}
 
 Result<void> plan_mounts(const RunOptions& o, const ContainerConfig& image, const PlanPaths& paths,
                          const PlanIdentity& identity, bool init, ContainerPlan& plan) {

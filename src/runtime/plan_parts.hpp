@@ -19,6 +19,10 @@ namespace ferry::runtime::plan_parts {
 Result<void> plan_mounts(const RunOptions& o, const ContainerConfig& image, const PlanPaths& paths,
                          const PlanIdentity& identity, bool init, ContainerPlan& plan);
 
+// The size of the container's /dev/shm in bytes: --shm-size, or docker's 64 MB when the flag is
+// missing or 0 (the daemon's default for 0).
+int64_t shm_size(const RunOptions& o);
+
 // linux.resources (memory, cpu, pids, device rules) and linux.devices for --device and
 // --privileged, with docker's checks (`Minimum memory limit allowed is 6MB`, ...). Fills
 // plan.spec and plan.warnings; rootless devices become bind mounts.

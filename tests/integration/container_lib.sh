@@ -68,3 +68,69 @@ bb_image() {
 
 # json_get FILE EXPR: evaluates a python expression on the JSON document `d` in FILE.
 json_get() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
+
+# docker_bb: when a docker daemon answers, imports bb_image's tree into docker as DOCKER_BB
+# ($DOCKER_PREFIX/bb:1, removed at the end) and returns true; DOCKER_BB stays empty otherwise,
+# which turns the docker comparisons below into no-ops.
+DOCKER_BB=""
+docker_bb() {
+    docker_up || { note "no docker daemon: the comparisons with docker are skipped"; return 1; }
+    "$DOCKER" import -c 'CMD ["/bin/sh"]' -c 'ENV IMG=1' "$TEST_TMP/bb.tar" \
+        "$DOCKER_PREFIX/bb:1" >/dev/null || return 1
+    CLEANUPS=(docker_bb_cleanup "${CLEANUPS[@]}")  # before docker_up's stop of a dockerd
+    DOCKER_BB=$DOCKER_PREFIX/bb:1
+    note "compared with docker $("$DOCKER" version -f '{{.Server.Version}}' 2>/dev/null)"
+}
+
+# docker_bb_cleanup: removes DOCKER_BB and the containers made from it (a `run --rm` container
+# may still be on its way out).
+docker_bb_cleanup() {
+    local ref=$DOCKER_PREFIX/bb:1 ids
+    for _ in $(seq 20); do
+        ids=$("$DOCKER" ps -aq --filter "ancestor=$ref" 2>/dev/null)
+        # shellcheck disable=SC2086
+        [ -z "$ids" ] || "$DOCKER" rm -f $ids >/dev/null 2>&1
+        "$DOCKER" rmi -f "$ref" >/dev/null 2>&1
+        "$DOCKER" image inspect "$ref" >/dev/null 2>&1 || return 0
+        sleep 0.5
+    done
+}
+
+# docker_flags FLAGS...: FLAGS with --network none added when they name no network (docker's
+# default, a bridge, costs a network endpoint per container).
+docker_flags() {
+    local f
+    for f in "$@"; do
+        case "$f" in --network | --network=* | --net | --net=*) printf '%s\n' "$@"; return ;; esac
+    done
+    printf '%s\n' --network none "$@"
+}
+
+# expect_docker_out WANT FLAGS... -- CMD...: `docker run --rm FLAGS IMAGE CMD` prints WANT, as
+# ferry did (no-op without docker).
+expect_docker_out() {
+    local want=$1 flags=() got
+    shift
+    while [ "$1" != -- ]; do flags+=("$1"); shift; done
+    shift
+    [ -n "$DOCKER_BB" ] || return 0
+    mapfile -t flags < <(docker_flags "${flags[@]}")
+    got=$("$DOCKER" run --rm "${flags[@]}" "$DOCKER_BB" "$@" 2>&1) ||
+        fail "docker run ${flags[*]} $*: status $? ($got)"
+    expect_eq "$got" "$want" "docker run ${flags[*]} $* (what ferry printed)"
+}
+
+# expect_docker_error WANT FLAGS...: `docker run --rm FLAGS IMAGE true` fails with the message
+# WANT (docker's `Error response from daemon: ` and final period taken off), whether its daemon
+# finds the fault at create or at start; no-op without docker.
+expect_docker_error() {
+    local want=$1 got
+    shift
+    [ -n "$DOCKER_BB" ] || return 0
+    local flags
+    mapfile -t flags < <(docker_flags "$@")
+    got=$("$DOCKER" run --rm "${flags[@]}" "$DOCKER_BB" true 2>&1) &&
+        fail "docker run $*: succeeded, expected [$want]"
+    got=$(printf '%s\n' "$got" | head -1 | sed -e 's/^docker: //' -e 's/^Error response from daemon: //' -e 's/\.$//')
+    expect_eq "$got" "$want" "docker run $* (the message ferry gives)"
+}

@@ -156,3 +156,12 @@ for name in sorted(os.listdir(os.path.join(root, "tmp"))):
     print("tmp entry", name)
 PY
 }
+
+# ferry_cgroups ID: the container's cgroup directories that exist now, one a line.
+ferry_cgroups() {
+    local d
+    for d in /sys/fs/cgroup/*/ferry/"$1"* /sys/fs/cgroup/ferry/"$1"*; do
+        [ -d "$d" ] && echo "$d"
+    done
+    return 0
+}

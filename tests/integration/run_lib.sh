@@ -79,11 +79,3 @@ state_key() { sed -n "s/^$2=//p" "$FERRY_ROOT/containers/$1/state"; }
 # full_id NAME: the container's full ID.
 full_id() { ferry inspect -f '{{.Id}}' "$1"; }
 
-# ferry_cgroups ID: the container's cgroup directories that exist now, one a line.
-ferry_cgroups() {
-    local d
-    for d in /sys/fs/cgroup/*/ferry/"$1"* /sys/fs/cgroup/ferry/"$1"*; do
-        [ -d "$d" ] && echo "$d"
-    done
-    return 0
-}

@@ -4,10 +4,11 @@
  * so the container stays its child: it holds the container's output (a pty master, or the read
  * ends of its stdout/stderr pipes) and stdin, appends output to the log in docker's json-file
  * format, serves attach clients on a unix socket, and when the container exits records the exit
- * status and time in the state file, then applies the restart policy (by exec'ing ferry, which
- * starts the container again as this same process's child and execs the monitor anew) or the
- * auto-removal. The container init was spawned with PR_SET_PDEATHSIG=SIGKILL: if the monitor
- * dies abruptly, so does the container, and `ferry ps` reports it exited (137).
+ * status and time (and whether the OOM killer struck) in the state file, then applies the
+ * restart policy (by exec'ing ferry, which starts the container again as this same process's
+ * child and execs the monitor anew) or the auto-removal. The container init was spawned with
+ * PR_SET_PDEATHSIG=SIGKILL: if the monitor dies abruptly, so does the container, and `ferry ps`
+ * reports it exited (137).
  *
  * Client protocol (both directions): frames of [type:1][length:4, big endian][payload].
  *   monitor -> client: 1 stdout, 2 stderr, 3 exit (payload: decimal status)
@@ -71,6 +72,7 @@ struct config {
     const char* cgroup_dirs[16];
     int ncgroup_dirs;
     int pidfd, out, err, in, listen, client, tty, auto_remove, restart_count, userns_fd;
+    int oom_killed;
     long long started, backoff_ms;
 };
 
@@ -213,9 +215,9 @@ static void write_state(const struct config* c, const char* status, int pid, int
     snprintf(tmp, sizeof tmp, "%s.tmp", c->state);
     int n = snprintf(body, sizeof body,
                      "status=%s\npid=%d\nmonitor_pid=%d\nmonitor_start=%lld\nexit_code=%d\n"
-                     "started_ns=%lld\nfinished_ns=%lld\nrestart_count=%d\n",
+                     "started_ns=%lld\nfinished_ns=%lld\nrestart_count=%d\noom_killed=%d\n",
                      status, pid, (int)getpid(), self_start_time(), exit_code, c->started,
-                     finished, c->restart_count);
+                     finished, c->restart_count, c->oom_killed);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) return;
     /* No fsync: as ferry's own state writes, atomic against crashes, not power failures. */
@@ -337,6 +339,28 @@ static int kill_cgroup_procs(const char* dir) {
         while (*end == '\n') ++end;
     }
     return any;
+}
+
+/* Whether the kernel's OOM killer killed a process of the container's cgroup during this run
+ * (docker's OOMKilled): the oom_kill count of memory.oom_control (v1) or memory.events (v2),
+ * read before the cgroup goes. 0 without a memory cgroup. */
+static int oom_killed(const struct config* c) {
+    static const char* const files[] = {"memory.oom_control", "memory.events"};
+    for (int i = 0; i < c->ncgroup_dirs; ++i) {
+        for (int f = 0; f < 2; ++f) {
+            char path[4096], buf[1024];
+            snprintf(path, sizeof path, "%s/%s", c->cgroup_dirs[i], files[f]);
+            int fd = open(path, O_RDONLY | O_CLOEXEC);
+            if (fd < 0) continue;
+            ssize_t n = read(fd, buf, sizeof buf - 1);
+            close(fd);
+            if (n <= 0) continue;
+            buf[n] = 0;
+            for (const char* p = buf; (p = strstr(p, "oom_kill ")) != NULL; p += 9)
+                if ((p == buf || p[-1] == '\n') && atoll(p + 9) > 0) return 1;
+        }
+    }
+    return 0;
 }
 
 /* Removes the container's cgroup, killing what is left in it; gives up after about a second
@@ -481,6 +505,7 @@ int main(int argc, char** argv) {
         finished = now_ns();
         code = info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status;
     }
+    c.oom_killed = oom_killed(&c);
     remove_cgroup(&c);
     int restart = should_restart(&c, code);
     if (restart) c.restart_count++; /* counted when decided, as docker does */

@@ -325,7 +325,7 @@ TEST_F(PlanTest, Capabilities) {
             mount_allowed = s.action == "SCMP_ACT_ALLOW";
     EXPECT_TRUE(mount_allowed);
     o.cap_add = {"bogus"};
-    EXPECT_EQ(error(o), "unknown capability: \"CAP_BOGUS\"");
+    EXPECT_EQ(error(o), "invalid CapAdd: unknown capability: \"CAP_BOGUS\"");
 }
 
 TEST_F(PlanTest, Privileged) {
@@ -353,6 +353,11 @@ TEST_F(PlanTest, Privileged) {
         null_listed = null_listed || d.path == "/dev/null";
     EXPECT_TRUE(null_listed);
     EXPECT_EQ(p.host_config["MaskedPaths"], nullptr);
+    // --privileged ignores --cap-add and --cap-drop, but not their mistakes.
+    o.cap_drop = {"ALL"};
+    EXPECT_GT(ok(o).spec.process->capabilities->bounding.size(), k_default_capabilities.size());
+    o.cap_drop = {"nope"};
+    EXPECT_EQ(error(o), "invalid CapDrop: unknown capability: \"CAP_NOPE\"");
 }
 
 TEST_F(PlanTest, SecurityOptions) {
@@ -604,6 +609,14 @@ TEST_F(PlanTest, ReadOnlyRootShmAndInit) {
               (std::vector<std::string>{"/dev/init", "--", "/bin/sh", "-c", "id"}));
     EXPECT_EQ(p.host_config["Init"], true);
     EXPECT_EQ(p.host_config["ShmSize"], 134217728);
+    // 0 is docker's default size, not a tmpfs without a limit.
+    o.shm_size = 0;
+    p = ok(o);
+    const oci::Mount* shm = find_mount(p, "/dev/shm");
+    ASSERT_TRUE(shm);
+    EXPECT_EQ(shm->options, (std::vector<std::string>{"nosuid", "noexec", "nodev", "mode=1777",
+                                                      "size=67108864"}));
+    EXPECT_EQ(p.host_config["ShmSize"], 67108864);
 }
 
 TEST_F(PlanTest, Resources) {

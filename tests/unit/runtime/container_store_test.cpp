@@ -23,6 +23,7 @@ TEST(ContainerStateFile, RoundTrips) {
     s.started_ns = 1;
     s.finished_ns = 2;
     s.restart_count = 5;
+    s.oom_killed = true;
     s.error = "line one\nline two";
     ContainerState back = parse_state(serialize_state(s));
     EXPECT_EQ(back.status, Status::restarting);
@@ -31,16 +32,19 @@ TEST(ContainerStateFile, RoundTrips) {
     EXPECT_EQ(back.exit_code, 3);
     EXPECT_EQ(back.finished_ns, 2);
     EXPECT_EQ(back.restart_count, 5);
+    EXPECT_TRUE(back.oom_killed);
     EXPECT_EQ(back.error, "line one line two");
 }
 
 TEST(ContainerStateFile, MonitorFormatWithUnknownKeys) {
     ContainerState s = parse_state(
         "status=exited\npid=0\nmonitor_pid=7\nmonitor_start=99\nexit_code=137\n"
-        "started_ns=10\nfinished_ns=20\nrestart_count=2\nsomething_new=1\n");
+        "started_ns=10\nfinished_ns=20\nrestart_count=2\noom_killed=1\nsomething_new=1\n");
     EXPECT_EQ(s.status, Status::exited);
     EXPECT_EQ(s.exit_code, 137);
     EXPECT_EQ(s.restart_count, 2);
+    EXPECT_TRUE(s.oom_killed);
+    EXPECT_FALSE(parse_state("status=exited\n").oom_killed);
 }
 
 TEST(ProcessStartTime, LiveProcessHasOne) {
