@@ -66,6 +66,21 @@ bb_image() {
     ferry import -q -c 'CMD ["/bin/sh"]' -c 'ENV IMG=1' "$TEST_TMP/bb.tar" "$1" >/dev/null
 }
 
+# docker_up: true when a docker daemon answers (Debian's dockerd is started if none does, and
+# stopped when the test ends); docker comparisons are skipped otherwise. DOCKER_PREFIX names
+# what a test makes in docker (removed at the end through RUN_CLEANUPS).
+DOCKER=${DOCKER:-/usr/bin/docker}
+DOCKER_PREFIX=ferry-it-$$
+docker_up() {
+    [ -x "$DOCKER" ] || return 1
+    "$DOCKER" info >/dev/null 2>&1 && return 0
+    command -v dockerd >/dev/null || return 1
+    dockerd >"$TEST_TMP/dockerd.log" 2>&1 &
+    RUN_CLEANUPS+=("kill $! 2>/dev/null; sleep 1")
+    for _ in $(seq 60); do "$DOCKER" info >/dev/null 2>&1 && return 0; sleep 0.5; done
+    return 1
+}
+
 # json_get FILE EXPR: evaluates a python expression on the JSON document `d` in FILE.
 json_get() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 
@@ -77,7 +92,7 @@ docker_bb() {
     docker_up || { note "no docker daemon: the comparisons with docker are skipped"; return 1; }
     "$DOCKER" import -c 'CMD ["/bin/sh"]' -c 'ENV IMG=1' "$TEST_TMP/bb.tar" \
         "$DOCKER_PREFIX/bb:1" >/dev/null || return 1
-    CLEANUPS=(docker_bb_cleanup "${CLEANUPS[@]}")  # before docker_up's stop of a dockerd
+    RUN_CLEANUPS=(docker_bb_cleanup "${RUN_CLEANUPS[@]}")  # before docker_up's stop of a dockerd
     DOCKER_BB=$DOCKER_PREFIX/bb:1
     note "compared with docker $("$DOCKER" version -f '{{.Server.Version}}' 2>/dev/null)"
 }

@@ -196,7 +196,7 @@ host_ipc=$(readlink /proc/self/ns/ipc)
 [ "$(ferry run --rm --ipc shareable bb:1 readlink /proc/self/ns/ipc)" != "$host_ipc" ] || fail "--ipc shareable is the host's namespace"
 shm_name=ferry-it-$$-shm
 echo host-shm >"/dev/shm/$shm_name"
-CLEANUPS+=("rm -f /dev/shm/$shm_name")
+RUN_CLEANUPS+=("rm -f /dev/shm/$shm_name")
 expect_out "$(printf '%s\nhost-shm' "$host_ipc")" \
     ferry run --rm --ipc host bb:1 sh -c "readlink /proc/self/ns/ipc; cat /dev/shm/$shm_name"
 expect_out "no file" ferry run --rm bb:1 sh -c "cat /dev/shm/$shm_name 2>/dev/null || echo no file"

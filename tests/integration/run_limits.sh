@@ -189,7 +189,7 @@ got=$(json_get "$TEST_TMP/hc.json" "$FIELDS")
 expect_eq "$got" '{"CpuShares": 512, "Memory": 67108864, "MemorySwap": 134217728, "NanoCpus": 1500000000, "PidsLimit": 50, "ShmSize": 33554432, "Ulimits": [{"Hard": 1024, "Name": "nofile", "Soft": 512}]}' "HostConfig"
 if [ -n "$DOCKER_BB" ]; then
     did=$("$DOCKER" create --network none "${LIMIT_FLAGS[@]}" "$DOCKER_BB" true)
-    CLEANUPS+=("$DOCKER rm -f $did >/dev/null 2>&1")
+    RUN_CLEANUPS=("$DOCKER rm -f $did >/dev/null 2>&1" "${RUN_CLEANUPS[@]}")
     "$DOCKER" inspect "$did" >"$TEST_TMP/hc-docker.json"
     expect_eq "$(json_get "$TEST_TMP/hc-docker.json" "$FIELDS")" "$got" "HostConfig in docker"
 fi
