@@ -59,16 +59,16 @@ ferry_trash="$cache/ferry-trash"
 mkdir -p "$ferry_trash"
 if [ $have_ferry = 1 ]; then
     bench ferry-load "$FERRY_CMD load -i $archive" --runs "$runs" \
-        --prepare "sh -c 'if [ -e $ferry_store ]; then mv $ferry_store $ferry_trash/\$(date +%s%N); fi'"
+        --prepare "sh -c 'if [ -e $ferry_store ]; then mv $ferry_store $ferry_trash/\$(date +%s%N); fi; sync'"
 fi
 if [ $have_docker = 1 ]; then
     "$DOCKER" rmi -f "$tag" >/dev/null 2>&1 || true
     bench docker-load "$DOCKER load -i $archive" --runs "$runs" \
-        --prepare "$DOCKER rmi -f $tag >/dev/null 2>&1 || true"
+        --prepare "sh -c '$DOCKER rmi -f $tag >/dev/null 2>&1; sync'"
 fi
 if [ $have_podman = 1 ]; then
     bench podman-load "$PODMAN load -i $archive" --runs "$runs" \
-        --prepare "$PODMAN rmi -f $tag >/dev/null 2>&1 || true"
+        --prepare "sh -c '$PODMAN rmi -f $tag >/dev/null 2>&1; sync'"
 fi
 
 if [ -e "$work/ferry-load.json" ]; then
@@ -150,7 +150,8 @@ for op in ("load", "save"):
     if f and d:
         verdict = "  (met)" if d / f >= 5 else "  (MISSED)"
     print(f"{op:6}{cell(f)}{cell(d)}{cell(p)}{ratio(d)}{ratio(p)}   >= 5x docker{verdict}")
-print("  (each save starts after `sync`; ferry's `save -o` fsyncs the archive before it renames")
+print("  (each load and save starts after `sync`, so no run pays for the dirty pages of the one")
+print("  before; ferry's `save -o` fsyncs the archive before it renames")
 print("  it into place, docker's and podman's leave it in the page cache)")
 
 def mem(label, value):
