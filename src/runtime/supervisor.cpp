@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <vector>
 
@@ -24,9 +25,9 @@
 #include "ferry/runtime/gpu_start.hpp"
 #include "ferry/runtime/helpers.hpp"
 #include "ferry/runtime/spawn.hpp"
-#include "ferry/util/atomic_file.hpp"
 #include "ferry/util/fs.hpp"
 #include "ferry/util/log.hpp"
+#include "ferry/util/random.hpp"
 #include "ferry/util/strings.hpp"
 
 namespace ferry::runtime {
@@ -71,26 +72,46 @@ std::string host_file(const char* path, std::string_view fallback) {
     return text ? *text : std::string(fallback);
 }
 
+// The init layer, the overlay's top lower directory, the same for every container of the store:
+// empty /etc/hostname, /etc/hosts and /etc/resolv.conf as mount points, as docker's init layer,
+// so that mounting them never creates anything in the upper directory (a commit would take the
+// empty files, and /etc, in). Made once per run root, complete before it appears (rename).
+Result<std::string> init_layer(const ContainerStore& store) {
+    std::string dir = store.run_dir("init-layer");
+    if (fs::lexists(dir)) return dir;
+    std::string tmp = dir + ".tmp-" + random_hex(6);
+    TRY(fs::make_dirs(tmp + "/etc", 0755));
+    for (const char* name : {"hostname", "hosts", "resolv.conf"})
+        TRY(fs::open(tmp + "/etc/" + name, O_WRONLY | O_CREAT, 0644));
+    if (::rename(tmp.c_str(), dir.c_str()) != 0) {
+        int err = errno;
+        (void)fs::remove_tree(tmp);
+        if (err != EEXIST && err != ENOTEMPTY) return fail_errno("create `" + dir + "`", err);
+    }
+    return dir;
+}
+
+// Writes path with data (no temporary file: nothing reads it before the container starts, and
+// every start writes it again).
+Result<void> write_run_file(const std::string& path, std::string_view data) {
+    Fd fd = TRY(fs::open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644));
+    TRY_CTX("write `" + path + "`", fs::write_all(fd.get(), data));
+    return {};
+}
+
 // The run directory: the root's mount point and the files the container bind-mounts, written
-// afresh at every start (the host's hosts and resolv.conf may have changed), and the init
-// layer: the overlay's top lower directory, holding empty /etc/hostname, /etc/hosts and
-// /etc/resolv.conf as mount points, as docker's init layer does, so that mounting them never
-// creates anything in the upper directory (a commit would take the empty files, and /etc, in).
+// afresh at every start (the host's hosts and resolv.conf may have changed).
 Result<void> prepare_run_dir(const ContainerStore& store, const ContainerRecord& r) {
     std::string dir = store.run_dir(r.id);
     TRY(fs::make_dirs(dir + "/merged", 0755));
-    TRY(fs::make_dirs(dir + "/init/etc", 0755));
-    for (const char* name : {"hostname", "hosts", "resolv.conf"}) {
-        TRY(fs::open(dir + "/init/etc/" + name, O_WRONLY | O_CREAT, 0644));
-    }
+    TRY(init_layer(store));
     std::string hosts = r.network == "host"
                             ? host_file("/etc/hosts", "127.0.0.1\tlocalhost\n")
                             : "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
                               "127.0.0.1\t" + r.hostname + "\n";
-    constexpr auto quick = Durability::process_crash;
-    TRY(write_file_atomic(dir + "/hostname", r.hostname + "\n", 0644, quick));
-    TRY(write_file_atomic(dir + "/hosts", hosts, 0644, quick));
-    TRY(write_file_atomic(dir + "/resolv.conf", host_file("/etc/resolv.conf", ""), 0644, quick));
+    TRY(write_run_file(dir + "/hostname", r.hostname + "\n"));
+    TRY(write_run_file(dir + "/hosts", hosts));
+    TRY(write_run_file(dir + "/resolv.conf", host_file("/etc/resolv.conf", "")));
     return {};
 }
 
@@ -109,7 +130,7 @@ Result<StartIo> prepare_io(const ContainerStore& store, const ContainerRecord& r
 
 // The overlay's lower directories, topmost first: the init layer, then the image's layers.
 std::vector<std::string> layer_dirs(const ContainerStore& store, const ContainerRecord& r) {
-    std::vector<std::string> dirs = {store.run_dir(r.id) + "/init"};
+    std::vector<std::string> dirs = {store.run_dir("init-layer")};
     for (auto it = r.chain_ids.rbegin(); it != r.chain_ids.rend(); ++it)
         dirs.push_back(store.root() + "/layers/" + *it + "/diff");
     return dirs;
