@@ -509,17 +509,21 @@ int main(int argc, char** argv) {
     remove_cgroup(&c);
     int restart = should_restart(&c, code);
     if (restart) c.restart_count++; /* counted when decided, as docker does */
-    write_state(&c, restart ? "restarting" : "exited", 0, code, finished);
+    int removing = !restart && c.auto_remove && c.name && c.run_dir;
+    /* A container about to be removed needs no final state: its directory goes next. */
+    if (!removing) write_state(&c, restart ? "restarting" : "exited", 0, code, finished);
     char trash[4096] = {0};
-    if (!restart && c.auto_remove && c.name && c.run_dir) {
+    if (removing) {
         /* Gone for every ferry command from here: name, directory, runtime files. */
         char path[4096];
         snprintf(path, sizeof path, "%s/container-names/%s", c.root, c.name);
         unlink(path);
         snprintf(path, sizeof path, "%s/containers/%s", c.root, c.id);
         snprintf(trash, sizeof trash, "%s/tmp/rm-%s", c.root, c.id);
-        if (rename(path, trash) != 0) trash[0] = 0;
-        remove_tree_at(AT_FDCWD, c.run_dir);
+        if (rename(path, trash) != 0) { /* still there: it must say it exited */
+            trash[0] = 0;
+            write_state(&c, "exited", 0, code, finished);
+        }
         /* Its anonymous volumes too, as docker's run --rm: moved out of volumes/ now, deleted
          * below (tmp/ entries named rm-* are being deleted; left over, the next command's
          * clean-up of tmp/ finishes them). */
@@ -548,6 +552,8 @@ int main(int argc, char** argv) {
         write_state(&c, "exited", 0, code, finished);
         return 125;
     }
+    /* After the status: the run directory is the container ID's, which nothing reuses. */
+    if (removing) remove_tree_at(AT_FDCWD, c.run_dir);
     if (c.userns_fd >= 0 && setns(c.userns_fd, CLONE_NEWUSER) == 0) close(c.userns_fd);
     if (trash[0]) remove_tree_at(AT_FDCWD, trash);
     for (int i = 0; i < c.nvolumes && c.auto_remove; ++i) {
