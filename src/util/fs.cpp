@@ -102,16 +102,21 @@ Result<void> pread_exact(int fd, void* buf, size_t size, uint64_t offset) {
 
 Result<void> make_dirs(const std::string& path, mode_t mode) {
     if (path.empty()) return {};
-    std::string partial;
-    size_t pos = 0;
-    while (pos <= path.size()) {
-        size_t next = path.find('/', pos);
-        if (next == std::string::npos) next = path.size();
-        partial = path.substr(0, next);
-        pos = next + 1;
-        if (partial.empty()) continue;
-        if (::mkdir(partial.c_str(), mode) != 0 && errno != EEXIST)
-            return fail_errno("create directory `" + partial + "`");
+    // Usually the parent exists: one mkdir instead of one per component.
+    if (::mkdir(path.c_str(), mode) == 0) return {};
+    if (errno == ENOENT) {
+        size_t pos = 0;
+        while (pos <= path.size()) {
+            size_t next = path.find('/', pos);
+            if (next == std::string::npos) next = path.size();
+            std::string partial = path.substr(0, next);
+            pos = next + 1;
+            if (partial.empty()) continue;
+            if (::mkdir(partial.c_str(), mode) != 0 && errno != EEXIST)
+                return fail_errno("create directory `" + partial + "`");
+        }
+    } else if (errno != EEXIST) {
+        return fail_errno("create directory `" + path + "`");
     }
     struct stat st{};
     if (::stat(path.c_str(), &st) != 0) return fail_errno("create directory `" + path + "`");
