@@ -104,7 +104,7 @@ Result<void> make_dirs(const std::string& path, mode_t mode) {
     if (path.empty()) return {};
     // Usually the parent exists: one mkdir instead of one per component.
     if (::mkdir(path.c_str(), mode) == 0) return {};
-    if (errno == ENOENT) {
+    if (errno == ENOENT || errno == ENOTDIR) {  // the walk names the component at fault
         size_t pos = 0;
         while (pos <= path.size()) {
             size_t next = path.find('/', pos);
