@@ -192,13 +192,12 @@ Result<std::string> layer(const std::string& layers_dir, const gpu::Edits& e, co
     if (fs::lexists(dir)) return dir;
     TRY(fs::make_dirs(layers_dir, 0700));
     std::string tmp = layers_dir + "/.tmp-" + random_hex(8);
-    auto built = build(plan, tmp, owners);
-    if (built && ::rename(tmp.c_str(), dir.c_str()) == 0) return dir;
-    int err = errno;
-    (void)fs::remove_tree(tmp);
-    if (!built) return std::unexpected(std::move(built.error()));
-    if (err == EEXIST || err == ENOTEMPTY) return dir;  // a concurrent start was first
-    return fail_errno("rename `" + tmp + "` to `" + dir + "`", err);
+    if (auto built = build(plan, tmp, owners); !built) {
+        (void)fs::remove_tree(tmp);
+        return std::unexpected(std::move(built.error()));
+    }
+    TRY(fs::publish_dir(tmp, dir));  // already_there: a concurrent start was first
+    return dir;
 }
 
 }  // namespace

@@ -72,22 +72,21 @@ std::string host_file(const char* path, std::string_view fallback) {
     return text ? *text : std::string(fallback);
 }
 
+// Where the init layer (below) lives: in the run root, beside the containers' run directories.
+std::string init_layer_dir(const ContainerStore& store) { return store.run_dir("init-layer"); }
+
 // The init layer, the overlay's top lower directory, the same for every container of the store:
 // empty /etc/hostname, /etc/hosts and /etc/resolv.conf as mount points, as docker's init layer,
 // so that mounting them never creates anything in the upper directory (a commit would take the
 // empty files, and /etc, in). Made once per run root, complete before it appears (rename).
 Result<std::string> init_layer(const ContainerStore& store) {
-    std::string dir = store.run_dir("init-layer");
+    std::string dir = init_layer_dir(store);
     if (fs::lexists(dir)) return dir;
     std::string tmp = dir + ".tmp-" + random_hex(6);
     TRY(fs::make_dirs(tmp + "/etc", 0755));
     for (const char* name : {"hostname", "hosts", "resolv.conf"})
         TRY(fs::open(tmp + "/etc/" + name, O_WRONLY | O_CREAT, 0644));
-    if (::rename(tmp.c_str(), dir.c_str()) != 0) {
-        int err = errno;
-        (void)fs::remove_tree(tmp);
-        if (err != EEXIST && err != ENOTEMPTY) return fail_errno("create `" + dir + "`", err);
-    }
+    TRY(fs::publish_dir(tmp, dir));  // already_there: a concurrent start was first
     return dir;
 }
 
@@ -130,7 +129,7 @@ Result<StartIo> prepare_io(const ContainerStore& store, const ContainerRecord& r
 
 // The overlay's lower directories, topmost first: the init layer, then the image's layers.
 std::vector<std::string> layer_dirs(const ContainerStore& store, const ContainerRecord& r) {
-    std::vector<std::string> dirs = {store.run_dir("init-layer")};
+    std::vector<std::string> dirs = {init_layer_dir(store)};
     for (auto it = r.chain_ids.rbegin(); it != r.chain_ids.rend(); ++it)
         dirs.push_back(store.root() + "/layers/" + *it + "/diff");
     return dirs;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <set>
 #include <utility>
@@ -122,6 +123,15 @@ Result<void> make_dirs(const std::string& path, mode_t mode) {
     if (::stat(path.c_str(), &st) != 0) return fail_errno("create directory `" + path + "`");
     if (!S_ISDIR(st.st_mode)) return fail("create directory `" + path + "`: not a directory");
     return {};
+}
+
+Result<Published> publish_dir(const std::string& tmp, const std::string& dir) {
+    if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, dir.c_str(), RENAME_NOREPLACE) == 0)
+        return Published::here;
+    int err = errno;
+    (void)remove_tree(tmp);
+    if (err == EEXIST || err == ENOTEMPTY) return Published::already_there;
+    return fail_errno("rename `" + tmp + "` to `" + dir + "`", err);
 }
 
 namespace {

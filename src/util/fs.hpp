@@ -46,6 +46,13 @@ Result<void> remove_tree_at(int dirfd, const std::string& name);
 // remove_tree_at for an absolute or cwd-relative path.
 Result<void> remove_tree(const std::string& path);
 
+// How publish_dir ended.
+enum class Published { here, already_there };
+// Renames the complete directory tmp to dir, never over an existing one (RENAME_NOREPLACE).
+// When dir exists (another process published it first), tmp is removed and the answer is
+// already_there. Fails with `rename `tmp` to `dir`: strerror` otherwise, tmp removed.
+Result<Published> publish_dir(const std::string& tmp, const std::string& dir);
+
 // Whether path names anything (symlinks not followed).
 bool lexists(const std::string& path);
 // Whether name exists below dirfd (symlinks not followed).

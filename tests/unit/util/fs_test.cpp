@@ -36,6 +36,35 @@ TEST(Fs, MissingFileMessage) {
     EXPECT_EQ(data.error().sys_errno, ENOENT);
 }
 
+TEST(Fs, PublishDirFirstWinsAndLoserIsRemoved) {
+    test::TempDir dir;
+    ASSERT_TRUE(fs::make_dirs(dir / "a/etc"));
+    ASSERT_TRUE(write_file_atomic(dir / "a/etc/x", "first"));
+    auto first = fs::publish_dir(dir / "a", dir / "layer");
+    ASSERT_TRUE(first);
+    EXPECT_EQ(*first, fs::Published::here);
+    ASSERT_TRUE(fs::make_dirs(dir / "b/etc"));
+    ASSERT_TRUE(write_file_atomic(dir / "b/etc/x", "second"));
+    auto second = fs::publish_dir(dir / "b", dir / "layer");
+    ASSERT_TRUE(second);
+    EXPECT_EQ(*second, fs::Published::already_there);
+    EXPECT_FALSE(fs::lexists(dir / "b"));
+    EXPECT_EQ(fs::read_file(dir / "layer/etc/x").value_or(""), "first");
+    // Not even over an empty directory (a plain rename would replace it).
+    ASSERT_TRUE(fs::make_dirs(dir / "empty"));
+    ASSERT_TRUE(fs::make_dirs(dir / "c"));
+    EXPECT_EQ(fs::publish_dir(dir / "c", dir / "empty").value_or(fs::Published::here),
+              fs::Published::already_there);
+}
+
+TEST(Fs, PublishDirMessage) {
+    test::TempDir dir;
+    auto r = fs::publish_dir(dir / "missing", dir / "layer");
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().message, "rename `" + (dir / "missing") + "` to `" + (dir / "layer") +
+                                     "`: No such file or directory");
+}
+
 TEST(Fs, AtomicWriteLeavesNoTemp) {
     test::TempDir dir;
     ASSERT_TRUE(write_file_atomic(dir / "f", "1"));
