@@ -155,7 +155,7 @@ Result<int> run_ps(const PsOptions& o, Context& ctx) {
                                    {"Command", "COMMAND"}, {"RunningFor", "CREATED"},
                                    {"Status", "STATUS"},   {"Ports", "PORTS"},
                                    {"Names", "NAMES"}};
-    print_out(TRY(render(columns, rows, o.format)));
+    print_out(TRY(render(columns, rows, o.format, "formatter.ContainerContext")));
     return 0;
 }
 
