@@ -10,6 +10,7 @@
 #include "ferry/cli/table.hpp"
 #include "ferry/runtime/container_control.hpp"
 #include "ferry/runtime/supervisor.hpp"
+#include "ferry/util/fs.hpp"
 #include "ferry/util/strings.hpp"
 
 namespace ferry::cli {
@@ -97,6 +98,17 @@ bool matches(const Entry& e, const std::vector<std::string>& filters) {
 }  // namespace
 
 Result<int> run_ps(const PsOptions& o, Context& ctx) {
+    if (!o.format.empty()) {  // docker validates the format before listing
+        if (o.quiet)
+            (void)fs::write_all(2, "WARNING: Ignoring custom format, because both --format and "
+                                   "--quiet are set.\n");
+        Row empty;
+        for (const char* f : {"Command", "CreatedAt", "ID", "Image", "Labels", "LocalVolumes",
+                              "Mounts", "Names", "Networks", "Ports", "RunningFor", "Size", "State",
+                              "Status"})
+            empty.emplace_back(f, "");
+        TRY(check_format(o.format, empty, "formatter.ContainerContext"));
+    }
     auto store = TRY(runtime::ContainerStore::open(ctx));
     std::vector<Entry> entries;
     for (const auto& id : TRY(store.ids())) {

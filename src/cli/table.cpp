@@ -56,7 +56,6 @@ std::string align_table(const std::vector<std::vector<std::string>>& lines) {
             if (i + 1 < line.size())
                 text.append(std::max<size_t>(10, widths[i] + 3) - line[i].size(), ' ');
         }
-        while (!text.empty() && text.back() == ' ') text.pop_back();
         out += text + "\n";
     }
     return out;
@@ -131,6 +130,14 @@ Result<std::string> expand_actions(
         pos = close + 2;
     }
     return out;
+}
+
+Result<void> check_format(std::string_view format, const Row& empty_row, std::string_view go_type) {
+    auto tmpl = gotmpl::Template::parse(format, tmpl::docker_funcs());
+    if (!tmpl) return fail_with_status("failed to parse template: " + tmpl.error().message, 1);
+    auto out = tmpl->execute(tmpl::row_value(empty_row, go_type));
+    if (!out) return fail_with_status("failed to execute template: " + out.error().message, 1);
+    return {};
 }
 
 Result<std::string> render(const std::vector<Column>& columns, const std::vector<Row>& rows,

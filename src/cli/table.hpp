@@ -40,6 +40,11 @@ std::string align_table(const std::vector<std::vector<std::string>>& lines);
 Result<std::string> render(const std::vector<Column>& columns, const std::vector<Row>& rows,
                            std::string_view format, std::string_view go_type = "formatter.Context");
 
+// docker ps's check of a --format before listing: the text as given ("table" and \t included)
+// parsed and executed on a row whose fields are all empty. Fails `failed to parse template: ...`
+// or `failed to execute template: ...`, exit status 1.
+Result<void> check_format(std::string_view format, const Row& empty_row, std::string_view go_type);
+
 // Expands {{...}} actions naively (a leading `json ` reported through the flag, eval gives each
 // action's text). Kept for callers that substitute their own actions; formats given by users go
 // through render or InspectTemplate. Fails with `template: unclosed action` or eval's error.

@@ -56,19 +56,25 @@ Value row_value(const Fields& fields, std::string_view go_type) {
         t->fields.push_back(f);
         values.push_back(Value::of_string(value));
     }
-    if (t->methods.empty()) {
-        gotmpl::Method label;
-        label.name = "Label";
-        label.params = {gotmpl::string_type()};
-        label.result = gotmpl::string_type();
-        label.call = [](const Value& self, std::span<const Value> args) -> Result<Value> {
-            auto path = gotmpl::field_path(self.type(), "Labels");
-            if (path.empty()) return Value::of_string("");
-            return Value::of_string(label_of(self.elems()[path[0]].as_string(), args[0].as_string()));
-        };
-        t->methods.push_back(std::move(label));
-        t->marshal_json = row_json;
+    t->methods.clear();  // docker's contexts have one method per field, and Label
+    for (size_t i = 0; i < fields.size(); ++i) {
+        gotmpl::Method m;
+        m.name = fields[i].first;
+        m.result = gotmpl::string_type();
+        m.call = [i](const Value& self, std::span<const Value>) -> Result<Value> { return self.elems()[i]; };
+        t->methods.push_back(std::move(m));
     }
+    gotmpl::Method label;
+    label.name = "Label";
+    label.params = {gotmpl::string_type()};
+    label.result = gotmpl::string_type();
+    label.call = [](const Value& self, std::span<const Value> args) -> Result<Value> {
+        auto path = gotmpl::field_path(self.type(), "Labels");
+        if (path.empty()) return Value::of_string("");
+        return Value::of_string(label_of(self.elems()[path[0]].as_string(), args[0].as_string()));
+    };
+    t->methods.push_back(std::move(label));
+    t->marshal_json = row_json;
     return Value::of_pointer(gotmpl::pointer_to(t), Value::of_struct(t, std::move(values)));
 }
 

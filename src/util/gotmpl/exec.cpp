@@ -436,13 +436,16 @@ class Exec {
                 return Value::of_interface(value, typ);
             return value;
         }
-        if (value.kind() == Kind::interface && !value.is_nil() && assignable(value.target(), typ))
-            return value.target();
-        if (value.kind() == Kind::pointer && value.type()->elem == typ) {
-            if (value.is_nil()) return errorf("dereference of nil pointer of type " + typ->name);
-            return value.target();
+        Value v = value;
+        if (v.kind() == Kind::interface && !v.is_nil()) {
+            v = v.target();
+            if (assignable(v, typ)) return v;
         }
-        return errorf("wrong type for value; expected " + typ->name + "; got " + value.type()->name);
+        if (v.kind() == Kind::pointer && v.type()->elem == typ) {
+            if (v.is_nil()) return errorf("dereference of nil pointer of type " + typ->name);
+            return v.target();
+        }
+        return errorf("wrong type for value; expected " + typ->name + "; got " + v.type()->name);
     }
 
     Result<Value> eval_arg(const Value& dot, const Type* typ, const Node& n) {

@@ -167,8 +167,9 @@ void Printer::bad_verb(char32_t verb) {
         buf += '=';
         Flags saved = f;
         f = Flags();
-        print_value(arg, 'v', 0);
+        print_arg(arg, 'v');
         f = saved;
+        m_arg = arg;
     } else {
         buf += "<nil>";
     }
@@ -204,7 +205,10 @@ void Printer::print_arg(const Value& arg_in, char32_t verb) {
 }
 
 void Printer::print_value(const Value& v, char32_t verb, int depth) {
-    if (depth > 0 && v.valid() && handle_methods(v, verb)) return;
+    if (depth > 0 && v.valid()) {
+        m_arg = v;  // what a bad verb below names, as Go's p.arg
+        if (handle_methods(v, verb)) return;
+    }
     if (!v.valid()) {
         if (depth == 0) buf += "<invalid reflect.Value>";
         else if (verb == 'v') buf += "<nil>";
