@@ -32,8 +32,8 @@ class InspectTemplate {
     gotmpl::Template m_tmpl;
 };
 
-// docker's Go type for an inspect document ferry made, told by its keys: "container.InspectResponse",
-// "image.InspectResponse", "volume.Volume", or "" for anything else.
+// docker's Go type for an inspect document ferry made, told by its keys:
+// "container.InspectResponse", "image.InspectResponse", "volume.Volume", or "" for anything else.
 std::string_view docker_type_for(const nlohmann::ordered_json& doc);
 
 // Parses and renders in one step (see InspectTemplate).

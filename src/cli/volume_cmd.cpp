@@ -187,7 +187,8 @@ Result<int> run_volume_ls(const VolumeLsOptions& o, Context& ctx) {
         print_out(quiet);
         return 0;
     }
-    print_out(TRY(render({{"Driver", "DRIVER"}, {"Name", "VOLUME NAME"}}, rows, o.format, "formatter.volumeContext")));
+    print_out(TRY(render({{"Driver", "DRIVER"}, {"Name", "VOLUME NAME"}}, rows, o.format,
+                         "formatter.volumeContext")));
     return 0;
 }
 

@@ -27,8 +27,12 @@ Func func(std::vector<const gotmpl::Type*> params,
     return fn;
 }
 
-const gotmpl::Type* s() { return gotmpl::string_type(); }
-const gotmpl::Type* i() { return gotmpl::int_type(); }
+const gotmpl::Type* s() {
+    return gotmpl::string_type();
+}
+const gotmpl::Type* i() {
+    return gotmpl::int_type();
+}
 
 Value split(const std::string& str, const std::string& sep) {
     std::vector<Value> parts;
@@ -70,7 +74,8 @@ Result<Value> join(const Value& in, const std::string& sep) {
             vals.push_back(gotmpl::sprint(one));
         }
         std::sort(vals.begin(), vals.end());
-        for (size_t k = 0; k < vals.size(); ++k) out += (k ? sep : "") + vals[k];
+        for (size_t k = 0; k < vals.size(); ++k)
+            out += (k ? sep : "") + vals[k];
         return Value::of_string(out);
     }
     return fail("expected slice, got " + elems.type()->name);
@@ -87,7 +92,8 @@ std::string title(std::string str) {
 }
 
 std::string map_chars(std::string str, int (*f)(int)) {
-    for (auto& c : str) c = static_cast<char>(f(static_cast<unsigned char>(c)));
+    for (auto& c : str)
+        c = static_cast<char>(f(static_cast<unsigned char>(c)));
     return str;
 }
 
@@ -115,12 +121,14 @@ gotmpl::FuncMap make_docker_funcs() {
         const std::string& str = a[0].as_string();
         if (str.empty()) return Value::of_string("");
         auto n = [](int64_t v) { return static_cast<size_t>(std::max<int64_t>(v, 0)); };
-        return Value::of_string(std::string(n(a[1].as_int()), ' ') + str + std::string(n(a[2].as_int()), ' '));
+        return Value::of_string(std::string(n(a[1].as_int()), ' ') + str +
+                                std::string(n(a[2].as_int()), ' '));
     });
     m["truncate"] = func({s(), i()}, [](std::span<const Value> a) -> Result<Value> {
         const std::string& str = a[0].as_string();
         int64_t n = a[1].as_int();
-        if (n < 0) return fail("runtime error: slice bounds out of range [:" + std::to_string(n) + "]");
+        if (n < 0)
+            return fail("runtime error: slice bounds out of range [:" + std::to_string(n) + "]");
         if (str.size() < static_cast<size_t>(n)) return a[0];
         return Value::of_string(str.substr(0, static_cast<size_t>(n)));
     });
@@ -130,8 +138,10 @@ gotmpl::FuncMap make_docker_funcs() {
 gotmpl::FuncMap make_header_funcs() {
     gotmpl::FuncMap m;
     auto same = [](std::span<const Value> a) -> Result<Value> { return a[0]; };
-    for (const char* name : {"json", "title", "lower", "upper"}) m[name] = func({s()}, same);
-    for (const char* name : {"split", "join"}) m[name] = func({s(), s()}, same);
+    for (const char* name : {"json", "title", "lower", "upper"})
+        m[name] = func({s()}, same);
+    for (const char* name : {"split", "join"})
+        m[name] = func({s(), s()}, same);
     m["truncate"] = func({s(), i()}, same);
     return m;
 }

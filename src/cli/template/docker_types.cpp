@@ -452,15 +452,22 @@ std::string duration_string(int64_t d) {
     uint64_t u = neg ? static_cast<uint64_t>(-(d + 1)) + 1 : static_cast<uint64_t>(d);
     auto frac = [](uint64_t v, int digits) {
         std::string s = std::to_string(v);
-        s.insert(0, static_cast<size_t>(digits) - std::min<size_t>(s.size(), static_cast<size_t>(digits)), '0');
-        while (!s.empty() && s.back() == '0') s.pop_back();
+        s.insert(
+            0,
+            static_cast<size_t>(digits) - std::min<size_t>(s.size(), static_cast<size_t>(digits)),
+            '0');
+        while (!s.empty() && s.back() == '0')
+            s.pop_back();
         return s.empty() ? std::string() : "." + s;
     };
     std::string out;
     if (u < 1000000000ull) {
-        if (u < 1000) out = std::to_string(u) + "ns";
-        else if (u < 1000000) out = std::to_string(u / 1000) + frac(u % 1000, 3) + "µs";
-        else out = std::to_string(u / 1000000) + frac(u % 1000000, 6) + "ms";
+        if (u < 1000)
+            out = std::to_string(u) + "ns";
+        else if (u < 1000000)
+            out = std::to_string(u / 1000) + frac(u % 1000, 3) + "µs";
+        else
+            out = std::to_string(u / 1000000) + frac(u % 1000000, 6) + "ms";
     } else {
         uint64_t secs = u / 1000000000ull;
         out = std::to_string(secs % 60) + frac(u % 1000000000ull, 9) + "s";
@@ -480,9 +487,11 @@ std::string time_string(const std::string& rfc) {
     size_t i = 19;
     if (i < rfc.size() && rfc[i] == '.') {
         size_t j = i + 1;
-        while (j < rfc.size() && std::isdigit(static_cast<unsigned char>(rfc[j]))) ++j;
+        while (j < rfc.size() && std::isdigit(static_cast<unsigned char>(rfc[j])))
+            ++j;
         std::string f = rfc.substr(i, j - i);
-        while (f.size() > 1 && f.back() == '0') f.pop_back();
+        while (f.size() > 1 && f.back() == '0')
+            f.pop_back();
         if (f.size() > 1) out += f;
         i = j;
     }

@@ -22,7 +22,8 @@ namespace {
 bool iequal(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
     for (size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+        if (std::tolower(static_cast<unsigned char>(a[i])) !=
+            std::tolower(static_cast<unsigned char>(b[i])))
             return false;
     return true;
 }
@@ -55,8 +56,10 @@ struct Filling {
     std::vector<std::unique_ptr<Filling>> embedded;
     std::vector<bool> touched;
 
-    explicit Filling(const Type* t) : type(t), embedded(t->fields.size()), touched(t->fields.size()) {
-        for (const auto& f : t->fields) values.push_back(Value::zero(f.type));
+    explicit Filling(const Type* t)
+        : type(t), embedded(t->fields.size()), touched(t->fields.size()) {
+        for (const auto& f : t->fields)
+            values.push_back(Value::zero(f.type));
     }
 
     void set(const std::vector<size_t>& path, size_t depth, Value v) {
@@ -67,7 +70,8 @@ struct Filling {
             return;
         }
         const Type* ft = type->fields[i].type;
-        if (!embedded[i]) embedded[i] = std::make_unique<Filling>(ft->kind == Kind::pointer ? ft->elem : ft);
+        if (!embedded[i])
+            embedded[i] = std::make_unique<Filling>(ft->kind == Kind::pointer ? ft->elem : ft);
         embedded[i]->set(path, depth + 1, std::move(v));
     }
 
@@ -76,7 +80,8 @@ struct Filling {
             if (!embedded[i]) continue;
             const Type* ft = type->fields[i].type;
             Value inner = embedded[i]->finish();
-            values[i] = ft->kind == Kind::pointer ? Value::of_pointer(ft, std::move(inner)) : std::move(inner);
+            values[i] = ft->kind == Kind::pointer ? Value::of_pointer(ft, std::move(inner))
+                                                  : std::move(inner);
         }
         return Value::of_struct(type, std::move(values));
     }
@@ -105,7 +110,8 @@ Value decode_struct(const Json& j, const Type* t) {
 Value decode(const Json& j, const Type* t) {
     if (j.is_null()) return Value::zero(t);
     switch (t->kind) {
-        case Kind::boolean: return j.is_boolean() ? Value::of_bool(j.get<bool>(), t) : Value::zero(t);
+        case Kind::boolean:
+            return j.is_boolean() ? Value::of_bool(j.get<bool>(), t) : Value::zero(t);
         case Kind::integer:
             if (j.is_number_integer()) return Value::of_int(j.get<int64_t>(), t);
             if (j.is_number_float()) return Value::of_int(static_cast<int64_t>(j.get<double>()), t);
@@ -113,24 +119,31 @@ Value decode(const Json& j, const Type* t) {
         case Kind::unsigned_integer:
             if (j.is_number_integer()) return Value::of_uint(j.get<uint64_t>(), t);
             return Value::zero(t);
-        case Kind::floating: return j.is_number() ? Value::of_float(j.get<double>(), t) : Value::zero(t);
-        case Kind::string: return j.is_string() ? Value::of_string(j.get<std::string>(), t) : Value::zero(t);
+        case Kind::floating:
+            return j.is_number() ? Value::of_float(j.get<double>(), t) : Value::zero(t);
+        case Kind::string:
+            return j.is_string() ? Value::of_string(j.get<std::string>(), t) : Value::zero(t);
         case Kind::slice: {
             if (!j.is_array()) return Value::zero(t);
             std::vector<Value> elems;
-            for (const auto& e : j) elems.push_back(decode(e, t->elem));
-            if (t->array_len >= 0) elems.resize(static_cast<size_t>(t->array_len), Value::zero(t->elem));
+            for (const auto& e : j)
+                elems.push_back(decode(e, t->elem));
+            if (t->array_len >= 0)
+                elems.resize(static_cast<size_t>(t->array_len), Value::zero(t->elem));
             return Value::of_slice(t, std::move(elems));
         }
         case Kind::map: {
             if (!j.is_object()) return Value::zero(t);
             gotmpl::MapEntries entries;
             for (auto it = j.begin(); it != j.end(); ++it)
-                entries.emplace_back(Value::of_string(it.key(), t->key), decode(it.value(), t->elem));
+                entries.emplace_back(Value::of_string(it.key(), t->key),
+                                     decode(it.value(), t->elem));
             return Value::of_map(t, std::move(entries));
         }
-        case Kind::structure: return decode_struct(j, t);
-        case Kind::pointer: return Value::of_pointer(t, decode(j, t->elem));
+        case Kind::structure:
+            return decode_struct(j, t);
+        case Kind::pointer:
+            return Value::of_pointer(t, decode(j, t->elem));
         case Kind::interface: {
             // json.Unmarshal into interface{}: float64 numbers, untyped maps and slices
             Value v = raw_json(j);
@@ -147,16 +160,27 @@ void append_json_string(std::string& out, std::string_view s) {
     for (size_t i = 0; i < s.size(); ++i) {
         auto c = static_cast<unsigned char>(s[i]);
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
             default:
                 if (c < 0x20) {
                     std::snprintf(b, sizeof b, "\\u%04x", c);
                     out += b;
-                } else if (c == 0xE2 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
+                } else if (c == 0xE2 && i + 2 < s.size() &&
+                           static_cast<unsigned char>(s[i + 1]) == 0x80 &&
                            (static_cast<unsigned char>(s[i + 2]) & 0xFE) == 0xA8) {
                     out += static_cast<unsigned char>(s[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029";
                     i += 2;
@@ -172,7 +196,8 @@ std::string json_float(double f) {
     if (!std::isfinite(f)) return "null";
     double a = std::fabs(f);
     char b[64];
-    auto fmt = (a != 0 && (a < 1e-6 || a >= 1e21)) ? std::chars_format::scientific : std::chars_format::fixed;
+    auto fmt = (a != 0 && (a < 1e-6 || a >= 1e21)) ? std::chars_format::scientific
+                                                   : std::chars_format::fixed;
     auto res = std::to_chars(b, b + sizeof b, f, fmt);
     std::string s(b, res.ptr);
     if (fmt == std::chars_format::scientific) {  // Go: e-07 -> e-7
@@ -185,16 +210,23 @@ std::string json_float(double f) {
 bool is_empty(const Value& v) {
     if (!v.valid()) return true;
     switch (v.kind()) {
-        case Kind::boolean: return !v.as_bool();
-        case Kind::integer: return v.as_int() == 0;
-        case Kind::unsigned_integer: return v.as_uint() == 0;
-        case Kind::floating: return v.as_float() == 0;
+        case Kind::boolean:
+            return !v.as_bool();
+        case Kind::integer:
+            return v.as_int() == 0;
+        case Kind::unsigned_integer:
+            return v.as_uint() == 0;
+        case Kind::floating:
+            return v.as_float() == 0;
         case Kind::string:
         case Kind::slice:
-        case Kind::map: return v.type()->array_len < 0 && v.len() == 0;
+        case Kind::map:
+            return v.type()->array_len < 0 && v.len() == 0;
         case Kind::pointer:
-        case Kind::interface: return v.is_nil();
-        case Kind::structure: return false;
+        case Kind::interface:
+            return v.is_nil();
+        case Kind::structure:
+            return false;
     }
     return false;
 }
@@ -237,11 +269,21 @@ void encode(std::string& out, const Value& v) {
         return;
     }
     switch (v.kind()) {
-        case Kind::boolean: out += v.as_bool() ? "true" : "false"; return;
-        case Kind::integer: out += std::to_string(v.as_int()); return;
-        case Kind::unsigned_integer: out += std::to_string(v.as_uint()); return;
-        case Kind::floating: out += json_float(v.as_float()); return;
-        case Kind::string: append_json_string(out, v.as_string()); return;
+        case Kind::boolean:
+            out += v.as_bool() ? "true" : "false";
+            return;
+        case Kind::integer:
+            out += std::to_string(v.as_int());
+            return;
+        case Kind::unsigned_integer:
+            out += std::to_string(v.as_uint());
+            return;
+        case Kind::floating:
+            out += json_float(v.as_float());
+            return;
+        case Kind::string:
+            append_json_string(out, v.as_string());
+            return;
         case Kind::slice: {
             if (v.is_nil()) {
                 out += "null";
@@ -281,8 +323,10 @@ void encode(std::string& out, const Value& v) {
         }
         case Kind::pointer:
         case Kind::interface:
-            if (v.is_nil()) out += "null";
-            else encode(out, v.target());
+            if (v.is_nil())
+                out += "null";
+            else
+                encode(out, v.target());
             return;
     }
 }
@@ -299,30 +343,39 @@ const Type* json_number_type() {
     return t;
 }
 
-Value from_json(const Json& doc, const Type* type) { return decode(doc, type); }
+Value from_json(const Json& doc, const Type* type) {
+    return decode(doc, type);
+}
 
 Value raw_json(const Json& doc) {
     static const Type* any_map = gotmpl::map_of(gotmpl::string_type(), gotmpl::any_type());
     static const Type* any_slice = gotmpl::slice_of(gotmpl::any_type());
     switch (doc.type()) {
-        case Json::value_t::null: return Value::of_interface(Value());
-        case Json::value_t::boolean: return Value::of_bool(doc.get<bool>());
-        case Json::value_t::string: return Value::of_string(doc.get<std::string>());
+        case Json::value_t::null:
+            return Value::of_interface(Value());
+        case Json::value_t::boolean:
+            return Value::of_bool(doc.get<bool>());
+        case Json::value_t::string:
+            return Value::of_string(doc.get<std::string>());
         case Json::value_t::number_integer:
         case Json::value_t::number_unsigned:
-        case Json::value_t::number_float: return Value::of_string(doc.dump(), json_number_type());
+        case Json::value_t::number_float:
+            return Value::of_string(doc.dump(), json_number_type());
         case Json::value_t::array: {
             std::vector<Value> elems;
-            for (const auto& e : doc) elems.push_back(Value::of_interface(raw_json(e)));
+            for (const auto& e : doc)
+                elems.push_back(Value::of_interface(raw_json(e)));
             return Value::of_slice(any_slice, std::move(elems));
         }
         case Json::value_t::object: {
             gotmpl::MapEntries entries;
             for (auto it = doc.begin(); it != doc.end(); ++it)
-                entries.emplace_back(Value::of_string(it.key()), Value::of_interface(raw_json(it.value())));
+                entries.emplace_back(Value::of_string(it.key()),
+                                     Value::of_interface(raw_json(it.value())));
             return Value::of_map(any_map, std::move(entries));
         }
-        default: return Value();
+        default:
+            return Value();
     }
 }
 

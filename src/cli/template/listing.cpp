@@ -21,9 +21,11 @@ std::string label_of(std::string_view labels, std::string_view key) {
     size_t start = 0;
     while (start <= labels.size()) {
         size_t comma = labels.find(',', start);
-        std::string_view item = labels.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+        std::string_view item = labels.substr(
+            start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
         size_t eq = item.find('=');
-        if (item.substr(0, eq) == key) return eq == std::string_view::npos ? "" : std::string(item.substr(eq + 1));
+        if (item.substr(0, eq) == key)
+            return eq == std::string_view::npos ? "" : std::string(item.substr(eq + 1));
         if (comma == std::string_view::npos) break;
         start = comma + 1;
     }
@@ -61,7 +63,9 @@ Value row_value(const Fields& fields, std::string_view go_type) {
         gotmpl::Method m;
         m.name = fields[i].first;
         m.result = gotmpl::string_type();
-        m.call = [i](const Value& self, std::span<const Value>) -> Result<Value> { return self.elems()[i]; };
+        m.call = [i](const Value& self, std::span<const Value>) -> Result<Value> {
+            return self.elems()[i];
+        };
         t->methods.push_back(std::move(m));
     }
     gotmpl::Method label;
@@ -89,7 +93,8 @@ Value header_value(const Fields& titles) {
         label.result = gotmpl::string_type();
         label.call = [](const Value&, std::span<const Value> args) -> Result<Value> {
             std::string name = args[0].as_string();
-            std::string h = name.substr(name.rfind('.') == std::string::npos ? 0 : name.rfind('.') + 1);
+            std::string h =
+                name.substr(name.rfind('.') == std::string::npos ? 0 : name.rfind('.') + 1);
             for (auto& c : h)
                 if (c == '-' || c == '_') c = ' ';
             return Value::of_string(h);
@@ -97,7 +102,8 @@ Value header_value(const Fields& titles) {
         t->methods.push_back(std::move(label));
     }
     gotmpl::MapEntries entries;
-    for (const auto& [k, v] : titles) entries.emplace_back(Value::of_string(k), Value::of_string(v));
+    for (const auto& [k, v] : titles)
+        entries.emplace_back(Value::of_string(k), Value::of_string(v));
     return Value::of_map(t, std::move(entries));
 }
 
@@ -106,8 +112,9 @@ std::string default_title(std::string_view field) {
     for (size_t i = 0; i < field.size(); ++i) {
         char c = field[i];
         bool upper = std::isupper(static_cast<unsigned char>(c));
-        if (i > 0 && upper && (std::islower(static_cast<unsigned char>(field[i - 1])) ||
-                               (i + 1 < field.size() && std::islower(static_cast<unsigned char>(field[i + 1])))))
+        if (i > 0 && upper &&
+            (std::islower(static_cast<unsigned char>(field[i - 1])) ||
+             (i + 1 < field.size() && std::islower(static_cast<unsigned char>(field[i + 1])))))
             out += ' ';
         out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     }

@@ -8,7 +8,8 @@ namespace {
 
 std::string join_dots(const std::vector<std::string>& parts) {
     std::string out;
-    for (size_t i = 0; i < parts.size(); ++i) out += (i ? "." : "") + parts[i];
+    for (size_t i = 0; i < parts.size(); ++i)
+        out += (i ? "." : "") + parts[i];
     return out;
 }
 
@@ -22,56 +23,79 @@ std::string control(const char* name, const Node& n) {
 
 std::string Node::str() const {
     switch (type) {
-        case NodeType::text: return text;
-        case NodeType::action: return "{{" + pipe->str() + "}}";
-        case NodeType::boolean: return boolean ? "true" : "false";
+        case NodeType::text:
+            return text;
+        case NodeType::action:
+            return "{{" + pipe->str() + "}}";
+        case NodeType::boolean:
+            return boolean ? "true" : "false";
         case NodeType::chain: {
             std::string out = term->type == NodeType::pipe ? "(" + term->str() + ")" : term->str();
-            for (const auto& f : chain) out += "." + f;
+            for (const auto& f : chain)
+                out += "." + f;
             return out;
         }
         case NodeType::command: {
             std::string out;
             for (size_t i = 0; i < nodes.size(); ++i) {
                 if (i > 0) out += " ";
-                if (nodes[i]->type == NodeType::pipe) out += "(" + nodes[i]->str() + ")";
-                else out += nodes[i]->str();
+                if (nodes[i]->type == NodeType::pipe)
+                    out += "(" + nodes[i]->str() + ")";
+                else
+                    out += nodes[i]->str();
             }
             return out;
         }
-        case NodeType::dot: return ".";
-        case NodeType::field: return "." + join_dots(ident);
-        case NodeType::identifier: return text;
-        case NodeType::if_: return control("if", *this);
-        case NodeType::range: return control("range", *this);
-        case NodeType::with: return control("with", *this);
+        case NodeType::dot:
+            return ".";
+        case NodeType::field:
+            return "." + join_dots(ident);
+        case NodeType::identifier:
+            return text;
+        case NodeType::if_:
+            return control("if", *this);
+        case NodeType::range:
+            return control("range", *this);
+        case NodeType::with:
+            return control("with", *this);
         case NodeType::list: {
             std::string out;
-            for (const auto& n : nodes) out += n->str();
+            for (const auto& n : nodes)
+                out += n->str();
             return out;
         }
-        case NodeType::nil: return "nil";
-        case NodeType::number: return text;
+        case NodeType::nil:
+            return "nil";
+        case NodeType::number:
+            return text;
         case NodeType::pipe: {
             std::string out;
             if (!decl.empty()) {
-                for (size_t i = 0; i < decl.size(); ++i) out += (i ? ", " : "") + decl[i]->str();
+                for (size_t i = 0; i < decl.size(); ++i)
+                    out += (i ? ", " : "") + decl[i]->str();
                 out += is_assign ? " = " : " := ";
             }
-            for (size_t i = 0; i < nodes.size(); ++i) out += (i ? " | " : "") + nodes[i]->str();
+            for (size_t i = 0; i < nodes.size(); ++i)
+                out += (i ? " | " : "") + nodes[i]->str();
             return out;
         }
-        case NodeType::string: return text;
+        case NodeType::string:
+            return text;
         case NodeType::template_: {
             std::string out = "{{template \"" + text + "\"";
             if (pipe) out += " " + pipe->str();
             return out + "}}";
         }
-        case NodeType::variable: return join_dots(ident);
-        case NodeType::break_: return "{{break}}";
-        case NodeType::continue_: return "{{continue}}";
-        case NodeType::else_: return "{{else}}";
-        case NodeType::end: return "{{end}}";
+        case NodeType::variable:
+            return join_dots(ident);
+        case NodeType::break_:
+            return "{{break}}";
+        case NodeType::continue_:
+            return "{{continue}}";
+        case NodeType::else_:
+            return "{{else}}";
+        case NodeType::end:
+            return "{{end}}";
     }
     return "";
 }

@@ -12,8 +12,28 @@
 namespace ferry::gotmpl {
 
 enum class NodeType {
-    text, action, boolean, chain, command, dot, field, identifier, if_, list, nil, number, pipe,
-    range, string, template_, variable, with, break_, continue_, else_, end
+    text,
+    action,
+    boolean,
+    chain,
+    command,
+    dot,
+    field,
+    identifier,
+    if_,
+    list,
+    nil,
+    number,
+    pipe,
+    range,
+    string,
+    template_,
+    variable,
+    with,
+    break_,
+    continue_,
+    else_,
+    end
 };
 
 // A number literal: every form it can take, as parse.NumberNode.

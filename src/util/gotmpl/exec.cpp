@@ -60,7 +60,8 @@ class Exec {
         if (pos == 0) nl = std::string::npos;
         size_t col = nl == std::string::npos ? pos : pos - (nl + 1);
         int line = 1;
-        for (size_t i = 0; i < pos; ++i) line += text[i] == '\n';
+        for (size_t i = 0; i < pos; ++i)
+            line += text[i] == '\n';
         return fail("template: " + m_tmpl.m_name + ":" + std::to_string(line) + ":" +
                     std::to_string(col) + ": executing \"" + name + "\" at <" + m_node->str() +
                     ">: " + msg);
@@ -91,20 +92,28 @@ class Exec {
                 if (node.pipe->decl.empty()) TRY(print(node, v));
                 return Flow::normal;
             }
-            case NodeType::break_: return Flow::break_;
-            case NodeType::continue_: return Flow::continue_;
+            case NodeType::break_:
+                return Flow::break_;
+            case NodeType::continue_:
+                return Flow::continue_;
             case NodeType::if_:
-            case NodeType::with: return walk_if_or_with(dot, node);
+            case NodeType::with:
+                return walk_if_or_with(dot, node);
             case NodeType::list:
                 for (const auto& n : node.nodes) {
                     Flow f = TRY(walk(dot, *n));
                     if (f != Flow::normal) return f;
                 }
                 return Flow::normal;
-            case NodeType::range: return walk_range(dot, node);
-            case NodeType::template_: return walk_template(dot, node);
-            case NodeType::text: m_out += node.text; return Flow::normal;
-            default: return errorf("unknown node: " + node.str());
+            case NodeType::range:
+                return walk_range(dot, node);
+            case NodeType::template_:
+                return walk_template(dot, node);
+            case NodeType::text:
+                m_out += node.text;
+                return Flow::normal;
+            default:
+                return errorf("unknown node: " + node.str());
         }
     }
 
@@ -126,8 +135,10 @@ class Exec {
         auto [truth, ok] = is_true(indirect_interface(val));
         if (!ok) return errorf("if/with can't use " + print_value(val));
         Result<Flow> r = Flow::normal;
-        if (truth) r = walk(node.type == NodeType::with ? val : dot, *node.list);
-        else if (node.else_list) r = walk(dot, *node.else_list);
+        if (truth)
+            r = walk(node.type == NodeType::with ? val : dot, *node.list);
+        else if (node.else_list)
+            r = walk(dot, *node.else_list);
         pop(m);
         return r;
     }
@@ -141,12 +152,16 @@ class Exec {
         bool stop = false;
         auto one = [&](const Value& index, const Value& elem) -> Result<void> {
             if (!decl.empty()) {
-                if (r.pipe->is_assign) TRY(set_var(decl[0]->ident[0], decl.size() > 1 ? index : elem));
-                else m_vars[m_vars.size() - 1].value = elem;
+                if (r.pipe->is_assign)
+                    TRY(set_var(decl[0]->ident[0], decl.size() > 1 ? index : elem));
+                else
+                    m_vars[m_vars.size() - 1].value = elem;
             }
             if (decl.size() > 1) {
-                if (r.pipe->is_assign) TRY(set_var(decl[1]->ident[0], elem));
-                else m_vars[m_vars.size() - 2].value = index;
+                if (r.pipe->is_assign)
+                    TRY(set_var(decl[1]->ident[0], elem));
+                else
+                    m_vars[m_vars.size() - 2].value = index;
             }
             auto f = walk(elem, *r.list);
             pop(m);
@@ -169,11 +184,14 @@ class Exec {
             }
         } else if (val.kind() == Kind::integer || val.kind() == Kind::unsigned_integer) {
             if (decl.size() > 1)
-                return errorf("can't use " + print_value(val) + " to iterate over more than one variable");
-            int64_t n = val.kind() == Kind::integer ? val.as_int() : static_cast<int64_t>(val.as_uint());
+                return errorf("can't use " + print_value(val) +
+                              " to iterate over more than one variable");
+            int64_t n =
+                val.kind() == Kind::integer ? val.as_int() : static_cast<int64_t>(val.as_uint());
             for (int64_t i = 0; i < n && !stop; ++i, ran = true) {
-                Value iv = val.kind() == Kind::integer ? Value::of_int(i, val.type())
-                                                       : Value::of_uint(static_cast<uint64_t>(i), val.type());
+                Value iv = val.kind() == Kind::integer
+                               ? Value::of_int(i, val.type())
+                               : Value::of_uint(static_cast<uint64_t>(i), val.type());
                 TRY(one(iv, iv));
             }
         } else {
@@ -193,7 +211,8 @@ class Exec {
         auto it = m_tmpl.m_trees.find(t.text);
         if (it == m_tmpl.m_trees.end()) return errorf("template \"" + t.text + "\" not defined");
         if (m_depth == k_max_exec_depth)
-            return errorf("exceeded maximum template depth (" + std::to_string(k_max_exec_depth) + ")");
+            return errorf("exceeded maximum template depth (" + std::to_string(k_max_exec_depth) +
+                          ")");
         Value new_dot = TRY(eval_pipeline(dot, t.pipe.get()));
         auto saved_vars = std::move(m_vars);
         auto saved_name = m_current;
@@ -217,40 +236,55 @@ class Exec {
             if (value->valid() && value->kind() == Kind::interface) value = value->target();
         }
         for (const auto& v : pipe->decl) {
-            if (pipe->is_assign) TRY(set_var(v->ident[0], *value));
-            else m_vars.push_back({v->ident[0], *value});
+            if (pipe->is_assign)
+                TRY(set_var(v->ident[0], *value));
+            else
+                m_vars.push_back({v->ident[0], *value});
         }
         return *value;
     }
 
     Result<void> not_a_function(std::span<const std::unique_ptr<Node>> args,
                                 const std::optional<Value>& final, const Node& first) {
-        if (args.size() > 1 || final) return errorf("can't give argument to non-function " + first.str());
+        if (args.size() > 1 || final)
+            return errorf("can't give argument to non-function " + first.str());
         return {};
     }
 
-    Result<Value> eval_command(const Value& dot, const Node& cmd, const std::optional<Value>& final) {
+    Result<Value> eval_command(const Value& dot, const Node& cmd,
+                               const std::optional<Value>& final) {
         const Node& first = *cmd.nodes[0];
         std::span<const std::unique_ptr<Node>> args(cmd.nodes);
         switch (first.type) {
-            case NodeType::field: return eval_field_node(dot, first, args, final);
-            case NodeType::chain: return eval_chain_node(dot, first, args, final);
-            case NodeType::identifier: return eval_function(dot, first, cmd, args, final);
+            case NodeType::field:
+                return eval_field_node(dot, first, args, final);
+            case NodeType::chain:
+                return eval_chain_node(dot, first, args, final);
+            case NodeType::identifier:
+                return eval_function(dot, first, cmd, args, final);
             case NodeType::pipe:
                 TRY(not_a_function(args, final, first));
                 return eval_pipeline(dot, &first);
-            case NodeType::variable: return eval_variable_node(dot, first, args, final);
-            default: break;
+            case NodeType::variable:
+                return eval_variable_node(dot, first, args, final);
+            default:
+                break;
         }
         at(first);
         TRY(not_a_function(args, final, first));
         switch (first.type) {
-            case NodeType::boolean: return Value::of_bool(first.boolean);
-            case NodeType::dot: return dot;
-            case NodeType::nil: return errorf("nil is not a command");
-            case NodeType::number: return ideal_constant(first);
-            case NodeType::string: return Value::of_string(first.value);
-            default: return errorf("can't evaluate command " + first.str());
+            case NodeType::boolean:
+                return Value::of_bool(first.boolean);
+            case NodeType::dot:
+                return dot;
+            case NodeType::nil:
+                return errorf("nil is not a command");
+            case NodeType::number:
+                return ideal_constant(first);
+            case NodeType::string:
+                return Value::of_string(first.value);
+            default:
+                return errorf("can't evaluate command " + first.str());
         }
     }
 
@@ -258,7 +292,8 @@ class Exec {
         at(c);
         const Number& n = c.number;
         bool hex = c.text.size() > 2 && c.text[0] == '0' && (c.text[1] | 0x20) == 'x';
-        if (n.is_float && !hex && c.text[0] != '\'' && c.text.find_first_of(".eEpP") != std::string::npos)
+        if (n.is_float && !hex && c.text[0] != '\'' &&
+            c.text.find_first_of(".eEpP") != std::string::npos)
             return Value::of_float(n.f);
         if (n.is_int) return Value::of_int(n.i);
         if (n.is_uint) return errorf(c.text + " overflows int");
@@ -317,8 +352,9 @@ class Exec {
         if (receiver.kind() == Kind::interface && is_nil)
             return errorf("nil pointer evaluating " + typ->name + "." + name);
         if (const Method* m = find_method(receiver.type(), name))
-            return eval_call(dot, m->params, false, m->result, node, name, args, final,
-                             [m, receiver](std::span<const Value> a) { return m->call(receiver, a); });
+            return eval_call(
+                dot, m->params, false, m->result, node, name, args, final,
+                [m, receiver](std::span<const Value> a) { return m->call(receiver, a); });
         bool has_args = args.size() > 1 || final;
         switch (receiver.kind()) {
             case Kind::structure: {
@@ -334,7 +370,8 @@ class Exec {
                     Value next = field.elems()[path[k]];
                     field = std::move(next);
                 }
-                if (has_args) return errorf(name + " has arguments but cannot be invoked as function");
+                if (has_args)
+                    return errorf(name + " has arguments but cannot be invoked as function");
                 return field;
             }
             case Kind::map: {
@@ -343,7 +380,8 @@ class Exec {
                 if (has_args) return errorf(name + " is not a method but has arguments");
                 Value result = receiver.map_index(Value::of_string(name));
                 if (!result.valid()) {
-                    if (m_missing == MissingKey::zero) result = Value::zero(receiver.type()->elem);
+                    if (m_missing == MissingKey::zero)
+                        result = Value::zero(receiver.type()->elem);
                     else if (m_missing == MissingKey::error)
                         return errorf("map has no entry for key \"" + name + "\"");
                 }
@@ -355,7 +393,8 @@ class Exec {
                 if (is_nil) return errorf("nil pointer evaluating " + typ->name + "." + name);
                 break;
             }
-            default: break;
+            default:
+                break;
         }
         return errorf("can't evaluate field " + name + " in type " + typ->name);
     }
@@ -366,9 +405,11 @@ class Exec {
         at(node);
         const std::string& name = node.text;
         auto it = m_tmpl.m_funcs->find(name);
-        if (it == m_tmpl.m_funcs->end()) return errorf("\"" + name + "\" is not a defined function");
+        if (it == m_tmpl.m_funcs->end())
+            return errorf("\"" + name + "\" is not a defined function");
         const Func& f = it->second;
-        return eval_call(dot, f.params, f.variadic, nullptr, cmd, name, args, final, f.call, f.lazy);
+        return eval_call(dot, f.params, f.variadic, nullptr, cmd, name, args, final, f.call,
+                         f.lazy);
     }
 
     Result<Value> eval_call(const Value& dot, const std::vector<const Type*>& params, bool variadic,
@@ -385,7 +426,8 @@ class Exec {
             num_fixed = params.size() - 1;
             if (num_in < num_fixed)
                 return errorf("wrong number of args for " + name + ": want at least " +
-                              std::to_string(params.size() - 1) + " got " + std::to_string(args.size()));
+                              std::to_string(params.size() - 1) + " got " +
+                              std::to_string(args.size()));
         } else if (num_in != params.size()) {
             return errorf("wrong number of args for " + name + ": want " +
                           std::to_string(params.size()) + " got " + std::to_string(num_in));
@@ -401,9 +443,11 @@ class Exec {
         }
         std::vector<Value> argv;
         size_t i = 0;
-        for (; i < num_fixed && i < args.size(); ++i) argv.push_back(TRY(eval_arg(dot, params[i], *args[i])));
+        for (; i < num_fixed && i < args.size(); ++i)
+            argv.push_back(TRY(eval_arg(dot, params[i], *args[i])));
         if (variadic)
-            for (; i < args.size(); ++i) argv.push_back(TRY(eval_arg(dot, params.back(), *args[i])));
+            for (; i < args.size(); ++i)
+                argv.push_back(TRY(eval_arg(dot, params.back(), *args[i])));
         if (final) {
             const Type* t = params.back();
             if (variadic && num_in - 1 < num_fixed) t = params[num_in - 1];
@@ -451,11 +495,12 @@ class Exec {
     Result<Value> eval_arg(const Value& dot, const Type* typ, const Node& n) {
         at(n);
         switch (n.type) {
-            case NodeType::dot: return validate_type(dot, typ);
+            case NodeType::dot:
+                return validate_type(dot, typ);
             case NodeType::nil:
                 if (!typ) return Value();
-                if (typ->kind == Kind::slice || typ->kind == Kind::map || typ->kind == Kind::pointer ||
-                    typ->kind == Kind::interface)
+                if (typ->kind == Kind::slice || typ->kind == Kind::map ||
+                    typ->kind == Kind::pointer || typ->kind == Kind::interface)
                     return Value::zero(typ);
                 return errorf("cannot assign nil to " + typ->name);
             case NodeType::field: {
@@ -465,12 +510,14 @@ class Exec {
             }
             case NodeType::variable:
                 return validate_type(TRY(eval_variable_node(dot, n, {}, std::nullopt)), typ);
-            case NodeType::pipe: return validate_type(TRY(eval_pipeline(dot, &n)), typ);
+            case NodeType::pipe:
+                return validate_type(TRY(eval_pipeline(dot, &n)), typ);
             case NodeType::identifier:
                 return validate_type(TRY(eval_function(dot, n, n, {}, std::nullopt)), typ);
             case NodeType::chain:
                 return validate_type(TRY(eval_chain_node(dot, n, {}, std::nullopt)), typ);
-            default: break;
+            default:
+                break;
         }
         if (!typ || typ->kind == Kind::interface) {
             Value v = TRY(eval_empty_interface(dot, n));
@@ -481,18 +528,22 @@ class Exec {
                 if (n.type == NodeType::boolean) return Value::of_bool(n.boolean, typ);
                 return errorf("expected bool; found " + n.str());
             case Kind::integer:
-                if (n.type == NodeType::number && n.number.is_int) return Value::of_int(n.number.i, typ);
+                if (n.type == NodeType::number && n.number.is_int)
+                    return Value::of_int(n.number.i, typ);
                 return errorf("expected integer; found " + n.str());
             case Kind::unsigned_integer:
-                if (n.type == NodeType::number && n.number.is_uint) return Value::of_uint(n.number.u, typ);
+                if (n.type == NodeType::number && n.number.is_uint)
+                    return Value::of_uint(n.number.u, typ);
                 return errorf("expected unsigned integer; found " + n.str());
             case Kind::floating:
-                if (n.type == NodeType::number && n.number.is_float) return Value::of_float(n.number.f, typ);
+                if (n.type == NodeType::number && n.number.is_float)
+                    return Value::of_float(n.number.f, typ);
                 return errorf("expected float; found " + n.str());
             case Kind::string:
                 if (n.type == NodeType::string) return Value::of_string(n.value, typ);
                 return errorf("expected string; found " + n.str());
-            default: break;
+            default:
+                break;
         }
         return errorf("can't handle " + n.str() + " for arg of type " + typ->name);
     }
@@ -500,16 +551,27 @@ class Exec {
     Result<Value> eval_empty_interface(const Value& dot, const Node& n) {
         at(n);
         switch (n.type) {
-            case NodeType::boolean: return Value::of_bool(n.boolean);
-            case NodeType::dot: return dot;
-            case NodeType::field: return eval_field_node(dot, n, {}, std::nullopt);
-            case NodeType::identifier: return eval_function(dot, n, n, {}, std::nullopt);
-            case NodeType::nil: return errorf("evalEmptyInterface: nil (can't happen)");
-            case NodeType::number: return ideal_constant(n);
-            case NodeType::string: return Value::of_string(n.value);
-            case NodeType::variable: return eval_variable_node(dot, n, {}, std::nullopt);
-            case NodeType::pipe: return eval_pipeline(dot, &n);
-            default: return errorf("can't handle assignment of " + n.str() + " to empty interface argument");
+            case NodeType::boolean:
+                return Value::of_bool(n.boolean);
+            case NodeType::dot:
+                return dot;
+            case NodeType::field:
+                return eval_field_node(dot, n, {}, std::nullopt);
+            case NodeType::identifier:
+                return eval_function(dot, n, n, {}, std::nullopt);
+            case NodeType::nil:
+                return errorf("evalEmptyInterface: nil (can't happen)");
+            case NodeType::number:
+                return ideal_constant(n);
+            case NodeType::string:
+                return Value::of_string(n.value);
+            case NodeType::variable:
+                return eval_variable_node(dot, n, {}, std::nullopt);
+            case NodeType::pipe:
+                return eval_pipeline(dot, &n);
+            default:
+                return errorf("can't handle assignment of " + n.str() +
+                              " to empty interface argument");
         }
     }
 };
@@ -519,39 +581,50 @@ std::pair<bool, bool> is_true(const Value& v) {
     switch (v.kind()) {
         case Kind::string:
         case Kind::slice:
-        case Kind::map: return {v.len() > 0, true};
-        case Kind::boolean: return {v.as_bool(), true};
+        case Kind::map:
+            return {v.len() > 0, true};
+        case Kind::boolean:
+            return {v.as_bool(), true};
         case Kind::pointer:
-        case Kind::interface: return {!v.is_nil(), true};
-        case Kind::integer: return {v.as_int() != 0, true};
-        case Kind::unsigned_integer: return {v.as_uint() != 0, true};
-        case Kind::floating: return {v.as_float() != 0, true};
-        case Kind::structure: return {true, true};
+        case Kind::interface:
+            return {!v.is_nil(), true};
+        case Kind::integer:
+            return {v.as_int() != 0, true};
+        case Kind::unsigned_integer:
+            return {v.as_uint() != 0, true};
+        case Kind::floating:
+            return {v.as_float() != 0, true};
+        case Kind::structure:
+            return {true, true};
     }
     return {false, false};
 }
 
 Result<Template> Template::parse(std::string_view text, FuncMap funcs, std::string name) {
     FuncMap all = builtin_funcs();
-    for (auto& [k, f] : funcs) all[k] = std::move(f);
+    for (auto& [k, f] : funcs)
+        all[k] = std::move(f);
     Template t;
     t.m_name = std::move(name);
     t.m_text = std::make_shared<const std::string>(text);
     t.m_funcs = std::make_shared<const FuncMap>(std::move(all));
     const FuncMap& fm = *t.m_funcs;
-    t.m_trees = TRY(gotmpl::parse(t.m_name, text, [&](std::string_view f) { return fm.contains(f); }));
+    t.m_trees =
+        TRY(gotmpl::parse(t.m_name, text, [&](std::string_view f) { return fm.contains(f); }));
     return t;
 }
 
 Template Template::with_funcs(const FuncMap& funcs) const {
     Template t = *this;
     FuncMap all = *m_funcs;
-    for (const auto& [k, f] : funcs) all[k] = f;
+    for (const auto& [k, f] : funcs)
+        all[k] = f;
     t.m_funcs = std::make_shared<const FuncMap>(std::move(all));
     return t;
 }
 
-Result<void> Template::execute_partial(const Value& data, std::string& out, MissingKey missing) const {
+Result<void> Template::execute_partial(const Value& data, std::string& out,
+                                       MissingKey missing) const {
     return Exec(*this, out, missing).run(data);
 }
 

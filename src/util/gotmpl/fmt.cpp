@@ -51,7 +51,8 @@ std::pair<int32_t, size_t> decode_rune(std::string_view s, size_t i) {
 
 size_t rune_count(std::string_view s) {
     size_t n = 0;
-    for (size_t i = 0; i < s.size(); ++n) i += decode_rune(s, i).second;
+    for (size_t i = 0; i < s.size(); ++n)
+        i += decode_rune(s, i).second;
     return n;
 }
 
@@ -73,17 +74,34 @@ void append_escaped_rune(std::string& out, int32_t r, char quote_char) {
         return;
     }
     switch (r) {
-        case '\a': out += "\\a"; return;
-        case '\b': out += "\\b"; return;
-        case '\f': out += "\\f"; return;
-        case '\n': out += "\\n"; return;
-        case '\r': out += "\\r"; return;
-        case '\t': out += "\\t"; return;
-        case '\v': out += "\\v"; return;
+        case '\a':
+            out += "\\a";
+            return;
+        case '\b':
+            out += "\\b";
+            return;
+        case '\f':
+            out += "\\f";
+            return;
+        case '\n':
+            out += "\\n";
+            return;
+        case '\r':
+            out += "\\r";
+            return;
+        case '\t':
+            out += "\\t";
+            return;
+        case '\v':
+            out += "\\v";
+            return;
     }
-    if (r < 0x20 || r == 0x7F) std::snprintf(buf, sizeof buf, "\\x%02x", r);
-    else if (r < 0x10000) std::snprintf(buf, sizeof buf, "\\u%04x", r);
-    else std::snprintf(buf, sizeof buf, "\\U%08x", r);
+    if (r < 0x20 || r == 0x7F)
+        std::snprintf(buf, sizeof buf, "\\x%02x", r);
+    else if (r < 0x10000)
+        std::snprintf(buf, sizeof buf, "\\u%04x", r);
+    else
+        std::snprintf(buf, sizeof buf, "\\U%08x", r);
     out += buf;
 }
 
@@ -188,8 +206,10 @@ void Printer::print_arg(const Value& arg_in, char32_t verb) {
     Value arg = indirect_interface(arg_in);
     m_arg = arg;
     if (!arg.valid()) {
-        if (verb == 'T' || verb == 'v') pad("<nil>");
-        else bad_verb(verb);
+        if (verb == 'T' || verb == 'v')
+            pad("<nil>");
+        else
+            bad_verb(verb);
         return;
     }
     if (verb == 'T') {
@@ -210,17 +230,25 @@ void Printer::print_value(const Value& v, char32_t verb, int depth) {
         if (handle_methods(v, verb)) return;
     }
     if (!v.valid()) {
-        if (depth == 0) buf += "<invalid reflect.Value>";
-        else if (verb == 'v') buf += "<nil>";
-        else bad_verb(verb);
+        if (depth == 0)
+            buf += "<invalid reflect.Value>";
+        else if (verb == 'v')
+            buf += "<nil>";
+        else
+            bad_verb(verb);
         return;
     }
     switch (v.kind()) {
-        case Kind::boolean: return fmt_bool(v.as_bool(), verb);
-        case Kind::integer: return fmt_integer(static_cast<uint64_t>(v.as_int()), true, verb);
-        case Kind::unsigned_integer: return fmt_integer(v.as_uint(), false, verb);
-        case Kind::floating: return fmt_float(v.as_float(), verb);
-        case Kind::string: return fmt_string(v.as_string(), verb);
+        case Kind::boolean:
+            return fmt_bool(v.as_bool(), verb);
+        case Kind::integer:
+            return fmt_integer(static_cast<uint64_t>(v.as_int()), true, verb);
+        case Kind::unsigned_integer:
+            return fmt_integer(v.as_uint(), false, verb);
+        case Kind::floating:
+            return fmt_float(v.as_float(), verb);
+        case Kind::string:
+            return fmt_string(v.as_string(), verb);
         case Kind::map: {
             buf += "map[";
             bool first = true;
@@ -247,8 +275,10 @@ void Printer::print_value(const Value& v, char32_t verb, int depth) {
         }
         case Kind::interface: {
             const Value& inner = v.target();
-            if (!inner.valid()) buf += "<nil>";
-            else print_value(inner, verb, depth + 1);
+            if (!inner.valid())
+                buf += "<nil>";
+            else
+                print_value(inner, verb, depth + 1);
             return;
         }
         case Kind::slice: {
@@ -280,33 +310,46 @@ void Printer::fmt_pointer(const Value& v, char32_t verb) {
     uint64_t address = nil ? 0 : 0xc000010000;
     switch (verb) {
         case 'v':
-            if (nil) pad("<nil>");
-            else pad("0xc000010000");
+            if (nil)
+                pad("<nil>");
+            else
+                pad("0xc000010000");
             return;
-        case 'p': pad(nil ? "0x0" : "0xc000010000"); return;
+        case 'p':
+            pad(nil ? "0x0" : "0xc000010000");
+            return;
         case 'b':
         case 'o':
         case 'd':
         case 'x':
-        case 'X': return fmt_integer(address, false, verb);
-        default: bad_verb(verb);
+        case 'X':
+            return fmt_integer(address, false, verb);
+        default:
+            bad_verb(verb);
     }
 }
 
 void Printer::fmt_bool(bool b, char32_t verb) {
-    if (verb == 't' || verb == 'v') pad(b ? "true" : "false");
-    else bad_verb(verb);
+    if (verb == 't' || verb == 'v')
+        pad(b ? "true" : "false");
+    else
+        bad_verb(verb);
 }
 
 void Printer::fmt_integer(uint64_t u, bool is_signed, char32_t verb) {
     switch (verb) {
         case 'v':
-        case 'd': return fmt_integer_base(u, 10, is_signed, false);
-        case 'b': return fmt_integer_base(u, 2, is_signed, false);
+        case 'd':
+            return fmt_integer_base(u, 10, is_signed, false);
+        case 'b':
+            return fmt_integer_base(u, 2, is_signed, false);
         case 'o':
-        case 'O': return fmt_integer_base(u, 8, is_signed, false);
-        case 'x': return fmt_integer_base(u, 16, is_signed, false);
-        case 'X': return fmt_integer_base(u, 16, is_signed, true);
+        case 'O':
+            return fmt_integer_base(u, 8, is_signed, false);
+        case 'x':
+            return fmt_integer_base(u, 16, is_signed, false);
+        case 'X':
+            return fmt_integer_base(u, 16, is_signed, true);
         case 'c': {
             std::string s;
             append_rune(s, u > 0x10FFFF ? 0xFFFD : static_cast<uint32_t>(u));
@@ -323,7 +366,8 @@ void Printer::fmt_integer(uint64_t u, bool is_signed, char32_t verb) {
             std::snprintf(b, sizeof b, "U+%04llX", static_cast<unsigned long long>(u));
             return pad(b);
         }
-        default: bad_verb(verb);
+        default:
+            bad_verb(verb);
     }
 }
 
@@ -338,16 +382,23 @@ void Printer::fmt_integer_base(uint64_t u, int base, bool is_signed, bool upper)
     } while (u != 0);
     if (f.prec_present) {
         if (f.prec == 0 && digits == "0") digits.clear();
-        while (digits.size() < static_cast<size_t>(f.prec)) digits.insert(digits.begin(), '0');
+        while (digits.size() < static_cast<size_t>(f.prec))
+            digits.insert(digits.begin(), '0');
     }
     std::string sign;
-    if (negative) sign = "-";
-    else if (f.plus) sign = "+";
-    else if (f.space) sign = " ";
+    if (negative)
+        sign = "-";
+    else if (f.plus)
+        sign = "+";
+    else if (f.space)
+        sign = " ";
     if (f.sharp) {
-        if (base == 16) sign += upper ? "0X" : "0x";
-        else if (base == 8 && (digits.empty() || digits[0] != '0')) sign += "0";
-        else if (base == 2) sign += "0b";
+        if (base == 16)
+            sign += upper ? "0X" : "0x";
+        else if (base == 8 && (digits.empty() || digits[0] != '0'))
+            sign += "0";
+        else if (base == 2)
+            sign += "0b";
     }
     if (f.prec_present) {
         bool zero = f.zero;
@@ -362,21 +413,29 @@ void Printer::fmt_integer_base(uint64_t u, int base, bool is_signed, bool upper)
 void Printer::fmt_float(double d, char32_t verb) {
     int prec = -1;
     switch (verb) {
-        case 'v': verb = 'g'; break;
+        case 'v':
+            verb = 'g';
+            break;
         case 'g':
-        case 'G': break;
+        case 'G':
+            break;
         case 'e':
         case 'E':
         case 'f':
-        case 'F': prec = 6; break;
-        default: return bad_verb(verb);
+        case 'F':
+            prec = 6;
+            break;
+        default:
+            return bad_verb(verb);
     }
     if (f.prec_present) prec = f.prec;
     std::string num;
     if (std::isinf(d) || std::isnan(d)) {
         num = std::isnan(d) ? "NaN" : d > 0 ? "+Inf" : "-Inf";
-        if (std::isnan(d) && (f.plus || f.space)) num = (f.plus ? "+" : " ") + num;
-        else if (!std::isnan(d) && d > 0 && !f.plus) num = f.space ? " Inf" : "Inf";
+        if (std::isnan(d) && (f.plus || f.space))
+            num = (f.plus ? "+" : " ") + num;
+        else if (!std::isnan(d) && d > 0 && !f.plus)
+            num = f.space ? " Inf" : "Inf";
         bool zero = f.zero;
         f.zero = false;
         pad(num);
@@ -386,7 +445,8 @@ void Printer::fmt_float(double d, char32_t verb) {
     if ((verb == 'g' || verb == 'G') && prec < 0) {
         num = format_float_shortest(d);
         if (verb == 'G')
-            for (auto& c : num) c = c == 'e' ? 'E' : c;
+            for (auto& c : num)
+                c = c == 'e' ? 'E' : c;
     } else {
         char spec[8] = {'%', '.', '*', static_cast<char>(verb), 0};
         char b[512];
@@ -413,10 +473,12 @@ void Printer::fmt_string(const std::string& s, char32_t verb) {
         case 's': {
             if (!f.prec_present) return pad(s);
             size_t i = 0;
-            for (int n = 0; n < f.prec && i < s.size(); ++n) i += decode_rune(s, i).second;
+            for (int n = 0; n < f.prec && i < s.size(); ++n)
+                i += decode_rune(s, i).second;
             return pad(s.substr(0, i));
         }
-        case 'q': return pad(quote(s));
+        case 'q':
+            return pad(quote(s));
         case 'x':
         case 'X': {
             const char* set = verb == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
@@ -431,7 +493,8 @@ void Printer::fmt_string(const std::string& s, char32_t verb) {
             }
             return pad(out);
         }
-        default: bad_verb(verb);
+        default:
+            bad_verb(verb);
     }
 }
 
@@ -452,8 +515,10 @@ std::pair<int, bool> int_from_arg(std::span<const Value> args, size_t& arg_num) 
     if (arg_num >= args.size()) return {0, false};
     Value v = indirect_interface(args[arg_num++]);
     if (!v.valid()) return {0, false};
-    if (v.kind() == Kind::integer && std::llabs(v.as_int()) <= 1000000) return {static_cast<int>(v.as_int()), true};
-    if (v.kind() == Kind::unsigned_integer && v.as_uint() <= 1000000) return {static_cast<int>(v.as_uint()), true};
+    if (v.kind() == Kind::integer && std::llabs(v.as_int()) <= 1000000)
+        return {static_cast<int>(v.as_int()), true};
+    if (v.kind() == Kind::unsigned_integer && v.as_uint() <= 1000000)
+        return {static_cast<int>(v.as_uint()), true};
     return {0, false};
 }
 
@@ -542,19 +607,26 @@ std::string sprintf(std::string_view format, std::span<const Value> args) {
     size_t arg_num = 0, end = format.size();
     for (size_t i = 0; i < end;) {
         size_t last = i;
-        while (i < end && format[i] != '%') ++i;
+        while (i < end && format[i] != '%')
+            ++i;
         p.buf.append(format.substr(last, i - last));
         if (i >= end) break;
         ++i;
         p.f = Flags();
         for (; i < end; ++i) {
             char c = format[i];
-            if (c == '#') p.f.sharp = true;
-            else if (c == '0') p.f.zero = !p.f.minus;
-            else if (c == '+') p.f.plus = true;
-            else if (c == '-') p.f.minus = true, p.f.zero = false;
-            else if (c == ' ') p.f.space = true;
-            else break;
+            if (c == '#')
+                p.f.sharp = true;
+            else if (c == '0')
+                p.f.zero = !p.f.minus;
+            else if (c == '+')
+                p.f.plus = true;
+            else if (c == '-')
+                p.f.minus = true, p.f.zero = false;
+            else if (c == ' ')
+                p.f.space = true;
+            else
+                break;
         }
         if (i < end && format[i] == '*') {
             ++i;

@@ -16,12 +16,18 @@ enum class BasicKind { invalid, boolean, complex, integer, floating, string, uns
 Result<BasicKind> basic_kind(const Value& v) {
     if (!v.valid()) return fail("invalid type for comparison");
     switch (v.kind()) {
-        case Kind::boolean: return BasicKind::boolean;
-        case Kind::integer: return BasicKind::integer;
-        case Kind::unsigned_integer: return BasicKind::unsigned_integer;
-        case Kind::floating: return BasicKind::floating;
-        case Kind::string: return BasicKind::string;
-        default: return fail("invalid type for comparison");
+        case Kind::boolean:
+            return BasicKind::boolean;
+        case Kind::integer:
+            return BasicKind::integer;
+        case Kind::unsigned_integer:
+            return BasicKind::unsigned_integer;
+        case Kind::floating:
+            return BasicKind::floating;
+        case Kind::string:
+            return BasicKind::string;
+        default:
+            return fail("invalid type for comparison");
     }
 }
 
@@ -47,18 +53,30 @@ Result<bool> eq(std::span<const Value> args) {
                 return fail("incompatible types for comparison");
         } else {
             switch (k1) {
-                case BasicKind::boolean: truth = a.as_bool() == b.as_bool(); break;
-                case BasicKind::floating: truth = a.as_float() == b.as_float(); break;
-                case BasicKind::integer: truth = a.as_int() == b.as_int(); break;
-                case BasicKind::string: truth = a.as_string() == b.as_string(); break;
-                case BasicKind::unsigned_integer: truth = a.as_uint() == b.as_uint(); break;
+                case BasicKind::boolean:
+                    truth = a.as_bool() == b.as_bool();
+                    break;
+                case BasicKind::floating:
+                    truth = a.as_float() == b.as_float();
+                    break;
+                case BasicKind::integer:
+                    truth = a.as_int() == b.as_int();
+                    break;
+                case BasicKind::string:
+                    truth = a.as_string() == b.as_string();
+                    break;
+                case BasicKind::unsigned_integer:
+                    truth = a.as_uint() == b.as_uint();
+                    break;
                 default: {
                     if (!a.valid() || !b.valid()) break;
-                    bool an = a.kind() == Kind::pointer || a.kind() == Kind::slice || a.kind() == Kind::map;
-                    bool bn = b.kind() == Kind::pointer || b.kind() == Kind::slice || b.kind() == Kind::map;
+                    bool an = a.kind() == Kind::pointer || a.kind() == Kind::slice ||
+                              a.kind() == Kind::map;
+                    bool bn = b.kind() == Kind::pointer || b.kind() == Kind::slice ||
+                              b.kind() == Kind::map;
                     if (a.type() != b.type())
-                        return fail("non-comparable types " + print_value(a) + ": " + a.type()->name +
-                                    ", " + b.type()->name + ": " + print_value(b));
+                        return fail("non-comparable types " + print_value(a) + ": " +
+                                    a.type()->name + ", " + b.type()->name + ": " + print_value(b));
                     if (an && bn && (a.is_nil() || b.is_nil())) {
                         truth = a.is_nil() == b.is_nil();
                         break;
@@ -84,11 +102,16 @@ Result<bool> lt(const Value& a_in, const Value& b_in) {
         return fail("incompatible types for comparison");
     }
     switch (k1) {
-        case BasicKind::floating: return a.as_float() < b.as_float();
-        case BasicKind::integer: return a.as_int() < b.as_int();
-        case BasicKind::string: return a.as_string() < b.as_string();
-        case BasicKind::unsigned_integer: return a.as_uint() < b.as_uint();
-        default: return fail("invalid type for comparison");
+        case BasicKind::floating:
+            return a.as_float() < b.as_float();
+        case BasicKind::integer:
+            return a.as_int() < b.as_int();
+        case BasicKind::string:
+            return a.as_string() < b.as_string();
+        case BasicKind::unsigned_integer:
+            return a.as_uint() < b.as_uint();
+        default:
+            return fail("invalid type for comparison");
     }
 }
 
@@ -102,10 +125,14 @@ Result<int64_t> index_arg(const Value& index_in, size_t cap) {
     Value index = indirect_interface(index_in);
     int64_t x;
     if (!index.valid()) return fail("cannot index slice/array with nil");
-    if (index.kind() == Kind::integer) x = index.as_int();
-    else if (index.kind() == Kind::unsigned_integer) x = static_cast<int64_t>(index.as_uint());
-    else return fail("cannot index slice/array with type " + index.type()->name);
-    if (x < 0 || static_cast<uint64_t>(x) > cap) return fail("index out of range: " + std::to_string(x));
+    if (index.kind() == Kind::integer)
+        x = index.as_int();
+    else if (index.kind() == Kind::unsigned_integer)
+        x = static_cast<int64_t>(index.as_uint());
+    else
+        return fail("cannot index slice/array with type " + index.type()->name);
+    if (x < 0 || static_cast<uint64_t>(x) > cap)
+        return fail("index out of range: " + std::to_string(x));
     return x;
 }
 
@@ -129,8 +156,10 @@ Result<Value> index(std::span<const Value> args) {
                 if (static_cast<size_t>(x) >= item.len())
                     return fail("reflect: slice index out of range");
                 if (item.kind() == Kind::string)
-                    item = Value::of_uint(static_cast<unsigned char>(item.as_string()[x]), byte_type());
-                else item = item.elems()[x];
+                    item = Value::of_uint(static_cast<unsigned char>(item.as_string()[x]),
+                                          byte_type());
+                else
+                    item = item.elems()[x];
                 break;
             }
             case Kind::map: {
@@ -139,16 +168,20 @@ Result<Value> index(std::span<const Value> args) {
                     if (key_type->kind != Kind::interface && key_type->kind != Kind::pointer)
                         return fail("value is nil; should be of type " + key_type->name);
                 } else if (idx.type() != key_type && key_type->kind != Kind::interface) {
-                    bool int_like = (idx.kind() == Kind::integer || idx.kind() == Kind::unsigned_integer) &&
-                                    (key_type->kind == Kind::integer || key_type->kind == Kind::unsigned_integer);
+                    bool int_like =
+                        (idx.kind() == Kind::integer || idx.kind() == Kind::unsigned_integer) &&
+                        (key_type->kind == Kind::integer ||
+                         key_type->kind == Kind::unsigned_integer);
                     if (!int_like)
-                        return fail("value has type " + idx.type()->name + "; should be " + key_type->name);
+                        return fail("value has type " + idx.type()->name + "; should be " +
+                                    key_type->name);
                 }
                 Value x = item.map_index(idx);
                 item = x.valid() ? x : Value::zero(item.type()->elem);
                 break;
             }
-            default: return fail("can't index item of type " + item.type()->name);
+            default:
+                return fail("can't index item of type " + item.type()->name);
         }
     }
     return item;
@@ -165,11 +198,14 @@ Result<Value> slice(std::span<const Value> args) {
         return fail("can't slice item of type " + item.type()->name);
     }
     int64_t idx[3] = {0, static_cast<int64_t>(item.len()), static_cast<int64_t>(item.len())};
-    for (size_t i = 0; i < n; ++i) idx[i] = TRY(index_arg(args[i + 1], item.len()));
+    for (size_t i = 0; i < n; ++i)
+        idx[i] = TRY(index_arg(args[i + 1], item.len()));
     if (idx[0] > idx[1])
-        return fail("invalid slice index: " + std::to_string(idx[0]) + " > " + std::to_string(idx[1]));
+        return fail("invalid slice index: " + std::to_string(idx[0]) + " > " +
+                    std::to_string(idx[1]));
     if (n == 3 && idx[1] > idx[2])
-        return fail("invalid slice index: " + std::to_string(idx[1]) + " > " + std::to_string(idx[2]));
+        return fail("invalid slice index: " + std::to_string(idx[1]) + " > " +
+                    std::to_string(idx[2]));
     if (item.kind() == Kind::string)
         return Value::of_string(item.as_string().substr(idx[0], idx[1] - idx[0]), item.type());
     std::vector<Value> part(item.elems().begin() + idx[0], item.elems().begin() + idx[1]);
@@ -189,13 +225,26 @@ std::string html_escape(std::string_view s) {
     std::string out;
     for (char c : s) {
         switch (c) {
-            case '"': out += "&#34;"; break;
-            case '\'': out += "&#39;"; break;
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '\0': out += "\uFFFD"; break;
-            default: out += c;
+            case '"':
+                out += "&#34;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '\0':
+                out += "\uFFFD";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -207,13 +256,27 @@ std::string js_escape(std::string_view s) {
     for (char ch : s) {
         auto c = static_cast<unsigned char>(ch);
         switch (c) {
-            case '\\': out += "\\\\"; break;
-            case '\'': out += "\\'"; break;
-            case '"': out += "\\\""; break;
-            case '<': out += "\\u003C"; break;
-            case '>': out += "\\u003E"; break;
-            case '&': out += "\\u0026"; break;
-            case '=': out += "\\u003D"; break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\'':
+                out += "\\'";
+                break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '<':
+                out += "\\u003C";
+                break;
+            case '>':
+                out += "\\u003E";
+                break;
+            case '&':
+                out += "\\u0026";
+                break;
+            case '=':
+                out += "\\u003D";
+                break;
             default:
                 if (c < 0x20) {
                     std::snprintf(b, sizeof b, "\\u%04X", c);
@@ -270,7 +333,8 @@ Func string_func(std::string (*f)(std::span<const Value>), bool with_format = fa
 
 FuncMap make_builtins() {
     FuncMap m;
-    Func and_or = value_func(2, true, [](std::span<const Value> a) -> Result<Value> { return a.back(); });
+    Func and_or =
+        value_func(2, true, [](std::span<const Value> a) -> Result<Value> { return a.back(); });
     and_or.lazy = true;
     m["and"] = and_or;
     m["or"] = and_or;
@@ -303,7 +367,8 @@ FuncMap make_builtins() {
         [](std::span<const Value> a) { return sprintf(a[0].as_string(), a.subspan(1)); }, true);
     m["html"] = string_func([](std::span<const Value> a) { return html_escape(eval_args(a)); });
     m["js"] = string_func([](std::span<const Value> a) { return js_escape(eval_args(a)); });
-    m["urlquery"] = string_func([](std::span<const Value> a) { return query_escape(eval_args(a)); });
+    m["urlquery"] =
+        string_func([](std::span<const Value> a) { return query_escape(eval_args(a)); });
     return m;
 }
 

@@ -30,7 +30,8 @@ std::vector<Token> tokenize(std::string_view s) {
         } else if (std::isspace(static_cast<unsigned char>(c))) {
             ++i;
         } else if (s.substr(i, 2) == "//") {
-            while (i < s.size() && s[i] != '\n') ++i;
+            while (i < s.size() && s[i] != '\n')
+                ++i;
         } else if (c == '`') {
             size_t end = s.find('`', i + 1);
             if (end == std::string_view::npos) end = s.size() - 1;
@@ -38,7 +39,9 @@ std::vector<Token> tokenize(std::string_view s) {
             i = end + 1;
         } else if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') {
             size_t j = i;
-            while (j < s.size() && (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '_' || s[j] == '.')) ++j;
+            while (j < s.size() &&
+                   (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '_' || s[j] == '.'))
+                ++j;
             out.push_back({std::string(s.substr(i, j - i)), line});
             i = j;
         } else {
@@ -58,8 +61,8 @@ const Type* predeclared(std::string_view name) {
     if (name == "float64") return float64_type();
     if (name == "any") return any_type();
     static const std::set<std::string, std::less<>> k_ints = {"int8", "int16", "int32", "rune"};
-    static const std::set<std::string, std::less<>> k_uints = {"uint", "uint8", "uint16", "uint32",
-                                                               "uintptr", "byte"};
+    static const std::set<std::string, std::less<>> k_uints = {"uint",   "uint8",   "uint16",
+                                                               "uint32", "uintptr", "byte"};
     if (k_ints.contains(name)) return named_type(name, Kind::integer);
     if (k_uints.contains(name)) return named_type(name, Kind::unsigned_integer);
     if (name == "float32") return named_type(name, Kind::floating);
@@ -105,7 +108,8 @@ class DeclParser {
     std::string peek() const { return at_end() ? "" : m_toks[m_i].text; }
     std::string next() { return at_end() ? "" : m_toks[m_i++].text; }
     void skip_newlines() {
-        while (!at_end() && (peek() == "\n" || peek() == ";")) ++m_i;
+        while (!at_end() && (peek() == "\n" || peek() == ";"))
+            ++m_i;
     }
     std::unexpected<Error> error(const std::string& what) const {
         int line = m_toks.empty() ? 0 : m_toks[std::min(m_i, m_toks.size() - 1)].line;
@@ -209,7 +213,9 @@ class DeclParser {
 
 }  // namespace
 
-Result<void> declare_types(std::string_view source) { return DeclParser(source).run(); }
+Result<void> declare_types(std::string_view source) {
+    return DeclParser(source).run();
+}
 
 const Type* lookup_type(std::string_view name) {
     if (const Type* p = predeclared(name)) return p;

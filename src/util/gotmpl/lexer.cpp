@@ -19,7 +19,9 @@ constexpr int k_eof = -1;
 // Scanner states (Go's stateFns).
 constexpr int k_text = 0, k_left_state = 1, k_inside = 2, k_done = 3;
 
-bool is_space(int r) { return r == ' ' || r == '\t' || r == '\r' || r == '\n'; }
+bool is_space(int r) {
+    return r == ' ' || r == '\t' || r == '\r' || r == '\n';
+}
 
 bool is_alnum(int r) {
     if (r == '_' || (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z'))
@@ -27,26 +29,34 @@ bool is_alnum(int r) {
     return r >= 0x80;  // Go: unicode.IsLetter/IsDigit; non-ASCII letters are accepted
 }
 
-bool has_left_trim(std::string_view s) { return s.size() >= 2 && s[0] == '-' && is_space(s[1]); }
-bool has_right_trim(std::string_view s) { return s.size() >= 2 && is_space(s[0]) && s[1] == '-'; }
+bool has_left_trim(std::string_view s) {
+    return s.size() >= 2 && s[0] == '-' && is_space(s[1]);
+}
+bool has_right_trim(std::string_view s) {
+    return s.size() >= 2 && is_space(s[0]) && s[1] == '-';
+}
 
 size_t right_trim_length(std::string_view s) {
     size_t n = s.size();
-    while (n > 0 && is_space(s[n - 1])) --n;
+    while (n > 0 && is_space(s[n - 1]))
+        --n;
     return s.size() - n;
 }
 
 size_t left_trim_length(std::string_view s) {
     size_t n = 0;
-    while (n < s.size() && is_space(s[n])) ++n;
+    while (n < s.size() && is_space(s[n]))
+        ++n;
     return n;
 }
 
 // Go's %#U: U+0023 '#'.
 std::string hash_u(int r) {
     char b[32];
-    if (r >= 0x20 && r < 0x7F) std::snprintf(b, sizeof b, "U+%04X '%c'", r, r);
-    else std::snprintf(b, sizeof b, "U+%04X", r);
+    if (r >= 0x20 && r < 0x7F)
+        std::snprintf(b, sizeof b, "U+%04X '%c'", r, r);
+    else
+        std::snprintf(b, sizeof b, "U+%04X", r);
     return b;
 }
 
@@ -57,9 +67,12 @@ class Lexer {
     std::vector<Item> run() {
         int state = k_text;
         while (state != k_done) {
-            if (state == k_text) state = lex_text() ? k_left_state : k_done;
-            else if (state == k_left_state) state = lex_left_delim() ? k_inside : k_text;
-            else state = lex_inside();
+            if (state == k_text)
+                state = lex_text() ? k_left_state : k_done;
+            else if (state == k_left_state)
+                state = lex_left_delim() ? k_inside : k_text;
+            else
+                state = lex_inside();
             if (!m_items.empty() && m_items.back().type == ItemType::error) break;
         }
         return std::move(m_items);
@@ -73,7 +86,8 @@ class Lexer {
 
     int line_at(size_t pos) const {
         int n = 1;
-        for (size_t i = 0; i < pos && i < m_in.size(); ++i) n += m_in[i] == '\n';
+        for (size_t i = 0; i < pos && i < m_in.size(); ++i)
+            n += m_in[i] == '\n';
         return n;
     }
 
@@ -89,7 +103,8 @@ class Lexer {
             size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
             if (m_pos + n <= m_in.size() && n > 1) {
                 r = c & (0x7F >> n);
-                for (size_t k = 1; k < n; ++k) r = (r << 6) | (m_in[m_pos + k] & 0x3F);
+                for (size_t k = 1; k < n; ++k)
+                    r = (r << 6) | (m_in[m_pos + k] & 0x3F);
                 m_width = n;
             }
         }
@@ -106,8 +121,8 @@ class Lexer {
     std::string_view rest() const { return m_in.substr(m_pos); }
 
     void emit(ItemType t) {
-        m_items.push_back({t, m_start, std::string(m_in.substr(m_start, m_pos - m_start)),
-                           line_at(m_start)});
+        m_items.push_back(
+            {t, m_start, std::string(m_in.substr(m_start, m_pos - m_start)), line_at(m_start)});
         m_start = m_pos;
     }
     // Emits an error item; returns the state that stops the scan.
@@ -144,7 +159,8 @@ class Lexer {
             case '|':
             case ':':
             case ')':
-            case '(': return true;
+            case '(':
+                return true;
         }
         return rest().starts_with(k_right);
     }
@@ -239,16 +255,24 @@ class Lexer {
             return lex_space();
         }
         switch (r) {
-            case '=': emit(ItemType::assign); return k_inside;
+            case '=':
+                emit(ItemType::assign);
+                return k_inside;
             case ':':
                 if (next() != '=') return errorf("expected :=");
                 emit(ItemType::declare);
                 return k_inside;
-            case '|': emit(ItemType::pipe); return k_inside;
-            case '"': return lex_quote();
-            case '`': return lex_raw_quote();
-            case '$': return lex_variable();
-            case '\'': return lex_char();
+            case '|':
+                emit(ItemType::pipe);
+                return k_inside;
+            case '"':
+                return lex_quote();
+            case '`':
+                return lex_raw_quote();
+            case '$':
+                return lex_variable();
+            case '\'':
+                return lex_char();
             case '(':
                 ++m_paren;
                 emit(ItemType::left_paren);
@@ -294,10 +318,16 @@ class Lexer {
 
     int lex_identifier() {
         static const std::map<std::string, ItemType, std::less<>> k_keys = {
-            {"block", ItemType::block}, {"break", ItemType::break_},
-            {"continue", ItemType::continue_}, {"define", ItemType::define},
-            {"else", ItemType::else_}, {"end", ItemType::end}, {"if", ItemType::if_},
-            {"range", ItemType::range}, {"nil", ItemType::nil}, {"template", ItemType::template_},
+            {"block", ItemType::block},
+            {"break", ItemType::break_},
+            {"continue", ItemType::continue_},
+            {"define", ItemType::define},
+            {"else", ItemType::else_},
+            {"end", ItemType::end},
+            {"if", ItemType::if_},
+            {"range", ItemType::range},
+            {"nil", ItemType::nil},
+            {"template", ItemType::template_},
             {"with", ItemType::with}};
         int r;
         while (is_alnum(r = next())) {
@@ -306,9 +336,12 @@ class Lexer {
         std::string_view word = m_in.substr(m_start, m_pos - m_start);
         if (!at_terminator()) return errorf("bad character " + hash_u(r));
         auto it = k_keys.find(word);
-        if (it != k_keys.end()) emit(it->second);
-        else if (word == "true" || word == "false") emit(ItemType::boolean);
-        else emit(ItemType::identifier);
+        if (it != k_keys.end())
+            emit(it->second);
+        else if (word == "true" || word == "false")
+            emit(ItemType::boolean);
+        else
+            emit(ItemType::identifier);
         return k_inside;
     }
 
@@ -353,9 +386,12 @@ class Lexer {
         accept("+-");
         std::string_view digits = "0123456789_";
         if (accept("0")) {
-            if (accept("xX")) digits = "0123456789abcdefABCDEF_";
-            else if (accept("oO")) digits = "01234567_";
-            else if (accept("bB")) digits = "01_";
+            if (accept("xX"))
+                digits = "0123456789abcdefABCDEF_";
+            else if (accept("oO"))
+                digits = "01234567_";
+            else if (accept("bB"))
+                digits = "01_";
         }
         accept_run(digits);
         if (accept(".")) accept_run(digits);
@@ -430,6 +466,8 @@ std::string Item::str() const {
     return quote(val);
 }
 
-std::vector<Item> lex(std::string_view input) { return Lexer(input).run(); }
+std::vector<Item> lex(std::string_view input) {
+    return Lexer(input).run();
+}
 
 }  // namespace ferry::gotmpl

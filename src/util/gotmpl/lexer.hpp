@@ -10,11 +10,41 @@
 namespace ferry::gotmpl {
 
 enum class ItemType {
-    error, boolean, char_, char_constant, comment, complex, assign, declare, eof, field,
-    identifier, left_delim, left_paren, number, pipe, raw_string, right_delim, right_paren, space,
-    string, text, variable,
+    error,
+    boolean,
+    char_,
+    char_constant,
+    comment,
+    complex,
+    assign,
+    declare,
+    eof,
+    field,
+    identifier,
+    left_delim,
+    left_paren,
+    number,
+    pipe,
+    raw_string,
+    right_delim,
+    right_paren,
+    space,
+    string,
+    text,
+    variable,
     keyword,  // delimits the keywords below
-    block, break_, continue_, dot, define, else_, end, if_, nil, range, template_, with
+    block,
+    break_,
+    continue_,
+    dot,
+    define,
+    else_,
+    end,
+    if_,
+    nil,
+    range,
+    template_,
+    with
 };
 
 struct Item {

@@ -67,7 +67,8 @@ std::optional<std::string> unquote(std::string_view s, int32_t* rune = nullptr) 
             last = uc < 0x80 ? uc : 0;
             if (uc >= 0x80 && i + n <= s.size()) {
                 last = uc & (0x7F >> n);
-                for (size_t k = 1; k < n; ++k) last = (last << 6) | (s[i + k] & 0x3F);
+                for (size_t k = 1; k < n; ++k)
+                    last = (last << 6) | (s[i + k] & 0x3F);
             }
             out.append(s.substr(i, n));
             i += n;
@@ -79,22 +80,44 @@ std::optional<std::string> unquote(std::string_view s, int32_t* rune = nullptr) 
         uint32_t v = 0;
         int digits = 0;
         switch (e) {
-            case 'a': v = '\a'; break;
-            case 'b': v = '\b'; break;
-            case 'f': v = '\f'; break;
-            case 'n': v = '\n'; break;
-            case 'r': v = '\r'; break;
-            case 't': v = '\t'; break;
-            case 'v': v = '\v'; break;
-            case '\\': v = '\\'; break;
+            case 'a':
+                v = '\a';
+                break;
+            case 'b':
+                v = '\b';
+                break;
+            case 'f':
+                v = '\f';
+                break;
+            case 'n':
+                v = '\n';
+                break;
+            case 'r':
+                v = '\r';
+                break;
+            case 't':
+                v = '\t';
+                break;
+            case 'v':
+                v = '\v';
+                break;
+            case '\\':
+                v = '\\';
+                break;
             case '\'':
             case '"':
                 if (e != q) return std::nullopt;
                 v = static_cast<uint32_t>(e);
                 break;
-            case 'x': digits = 2; break;
-            case 'u': digits = 4; break;
-            case 'U': digits = 8; break;
+            case 'x':
+                digits = 2;
+                break;
+            case 'u':
+                digits = 4;
+                break;
+            case 'U':
+                digits = 8;
+                break;
             default:
                 if (e < '0' || e > '7') return std::nullopt;
                 v = static_cast<uint32_t>(e - '0');
@@ -112,9 +135,12 @@ std::optional<std::string> unquote(std::string_view s, int32_t* rune = nullptr) 
             if (i >= s.size() || hex_value(s[i]) < 0) return std::nullopt;
             v = v * 16 + static_cast<uint32_t>(hex_value(s[i]));
         }
-        if (e == 'x') out += static_cast<char>(v);
-        else if (digits && (v > 0x10FFFF || (v >= 0xD800 && v < 0xE000))) return std::nullopt;
-        else append_utf8(out, v);
+        if (e == 'x')
+            out += static_cast<char>(v);
+        else if (digits && (v > 0x10FFFF || (v >= 0xD800 && v < 0xE000)))
+            return std::nullopt;
+        else
+            append_utf8(out, v);
         last = static_cast<int32_t>(v);
         ++runes;
     }
@@ -130,10 +156,14 @@ std::optional<uint64_t> parse_uint_base0(std::string_view s) {
     int base = 10;
     if (s.size() > 1 && s[0] == '0') {
         char p = static_cast<char>(s[1] | 0x20);
-        if (p == 'x') base = 16, s.remove_prefix(2);
-        else if (p == 'o') base = 8, s.remove_prefix(2);
-        else if (p == 'b') base = 2, s.remove_prefix(2);
-        else base = 8, s.remove_prefix(1);
+        if (p == 'x')
+            base = 16, s.remove_prefix(2);
+        else if (p == 'o')
+            base = 8, s.remove_prefix(2);
+        else if (p == 'b')
+            base = 2, s.remove_prefix(2);
+        else
+            base = 8, s.remove_prefix(1);
     }
     if (s.empty()) return std::nullopt;
     uint64_t v = 0;
@@ -141,7 +171,8 @@ std::optional<uint64_t> parse_uint_base0(std::string_view s) {
         if (c == '_') continue;
         int d = hex_value(c);
         if (d < 0 || d >= base) return std::nullopt;
-        if (v > (UINT64_MAX - static_cast<uint64_t>(d)) / static_cast<uint64_t>(base)) return std::nullopt;
+        if (v > (UINT64_MAX - static_cast<uint64_t>(d)) / static_cast<uint64_t>(base))
+            return std::nullopt;
         v = v * static_cast<uint64_t>(base) + static_cast<uint64_t>(d);
     }
     return v;
@@ -177,8 +208,10 @@ class Parser {
         return it;
     }
     Item next() {
-        if (m_peek_count > 0) --m_peek_count;
-        else m_token[0] = lex_next();
+        if (m_peek_count > 0)
+            --m_peek_count;
+        else
+            m_token[0] = lex_next();
         return m_token[m_peek_count];
     }
     void backup() { ++m_peek_count; }
@@ -199,7 +232,8 @@ class Parser {
     }
     Item next_non_space() {
         Item t;
-        do t = next();
+        do
+            t = next();
         while (t.type == ItemType::space);
         return t;
     }
@@ -228,7 +262,8 @@ class Parser {
             m_trees[name] = std::shared_ptr<const Node>(std::move(root));
             return {};
         }
-        if (!is_empty_tree(*root)) return errorf("template: multiple definition of template \"" + name + "\"");
+        if (!is_empty_tree(*root))
+            return errorf("template: multiple definition of template \"" + name + "\"");
         return {};
     }
 
@@ -273,7 +308,8 @@ class Parser {
         m_vars = {"$"};
         auto [list, end] = TRY(item_list());
         m_vars = saved_vars;
-        if (end->type != NodeType::end) return errorf("unexpected " + end->str() + " in define clause");
+        if (end->type != NodeType::end)
+            return errorf("unexpected " + end->str() + " in define clause");
         return add(*unq, std::move(list));
     }
 
@@ -303,20 +339,28 @@ class Parser {
     Result<NodePtr> action() {
         Item token = next_non_space();
         switch (token.type) {
-            case ItemType::block: return block_control();
-            case ItemType::break_: return break_control(token, NodeType::break_, "{{break}}");
+            case ItemType::block:
+                return block_control();
+            case ItemType::break_:
+                return break_control(token, NodeType::break_, "{{break}}");
             case ItemType::continue_:
                 return break_control(token, NodeType::continue_, "{{continue}}");
-            case ItemType::else_: return else_control();
+            case ItemType::else_:
+                return else_control();
             case ItemType::end: {
                 Item t = TRY(expect(ItemType::right_delim, "end"));
                 return std::make_unique<Node>(NodeType::end, t.pos, t.line);
             }
-            case ItemType::if_: return control(NodeType::if_, "if");
-            case ItemType::range: return control(NodeType::range, "range");
-            case ItemType::template_: return template_control();
-            case ItemType::with: return control(NodeType::with, "with");
-            default: break;
+            case ItemType::if_:
+                return control(NodeType::if_, "if");
+            case ItemType::range:
+                return control(NodeType::range, "range");
+            case ItemType::template_:
+                return template_control();
+            case ItemType::with:
+                return control(NodeType::with, "with");
+            default:
+                break;
         }
         backup();
         Item t = peek();
@@ -407,7 +451,8 @@ class Parser {
         m_vars = {"$"};
         auto [list, end] = TRY(item_list());
         m_vars = saved_vars;
-        if (end->type != NodeType::end) return errorf("unexpected " + end->str() + " in block clause");
+        if (end->type != NodeType::end)
+            return errorf("unexpected " + end->str() + " in block clause");
         TRY(add(name, std::move(list)));
         auto n = std::make_unique<Node>(NodeType::template_, token.pos, token.line);
         n->text = name;
@@ -480,7 +525,8 @@ class Parser {
                     backup();
                     pipe->nodes.push_back(TRY(command()));
                     break;
-                default: return unexpected(t, context);
+                default:
+                    return unexpected(t, context);
             }
         }
     }
@@ -494,8 +540,10 @@ class Parser {
                 case NodeType::nil:
                 case NodeType::number:
                 case NodeType::string:
-                    return errorf("non executable command in pipeline stage " + std::to_string(i + 1));
-                default: break;
+                    return errorf("non executable command in pipeline stage " +
+                                  std::to_string(i + 1));
+                default:
+                    break;
             }
         }
         return {};
@@ -509,8 +557,10 @@ class Parser {
             if (op) cmd->nodes.push_back(std::move(op));
             Item t = next();
             if (t.type == ItemType::space) continue;
-            if (t.type == ItemType::right_delim || t.type == ItemType::right_paren) backup();
-            else if (t.type != ItemType::pipe) return unexpected(t, "operand");
+            if (t.type == ItemType::right_delim || t.type == ItemType::right_paren)
+                backup();
+            else if (t.type != ItemType::pipe)
+                return unexpected(t, "operand");
             break;
         }
         if (cmd->nodes.empty()) return errorf("empty command");
@@ -522,13 +572,15 @@ class Parser {
         if (!node) return node;
         if (peek().type == ItemType::field) {
             auto chain = std::make_unique<Node>(NodeType::chain, peek().pos);
-            while (peek().type == ItemType::field) chain->chain.push_back(next().val.substr(1));
+            while (peek().type == ItemType::field)
+                chain->chain.push_back(next().val.substr(1));
             switch (node->type) {
                 case NodeType::field:
                 case NodeType::variable: {
                     auto n = std::make_unique<Node>(node->type, chain->pos, node->line);
                     n->ident = node->ident;
-                    for (auto& f : chain->chain) n->ident.push_back(f);
+                    for (auto& f : chain->chain)
+                        n->ident.push_back(f);
                     return n;
                 }
                 case NodeType::boolean:
@@ -564,8 +616,10 @@ class Parser {
                 n->text = token.val;
                 return n;
             }
-            case ItemType::dot: return std::make_unique<Node>(NodeType::dot, token.pos, token.line);
-            case ItemType::nil: return std::make_unique<Node>(NodeType::nil, token.pos, token.line);
+            case ItemType::dot:
+                return std::make_unique<Node>(NodeType::dot, token.pos, token.line);
+            case ItemType::nil:
+                return std::make_unique<Node>(NodeType::nil, token.pos, token.line);
             case ItemType::variable: {
                 NodePtr v = new_variable(token);
                 for (const auto& name : m_vars)
@@ -584,7 +638,8 @@ class Parser {
             }
             case ItemType::char_constant:
             case ItemType::complex:
-            case ItemType::number: return new_number(token);
+            case ItemType::number:
+                return new_number(token);
             case ItemType::left_paren:
                 return pipeline("parenthesized pipeline", ItemType::right_paren);
             case ItemType::string:
@@ -596,7 +651,8 @@ class Parser {
                 n->value = *s;
                 return n;
             }
-            default: break;
+            default:
+                break;
         }
         backup();
         return NodePtr();

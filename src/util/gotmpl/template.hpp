@@ -40,8 +40,7 @@ class Template {
   public:
     // Parses text; funcs are added to Go's builtins (and may replace them). Fails with Go's parse
     // error.
-    static Result<Template> parse(std::string_view text, FuncMap funcs = {},
-                                  std::string name = "");
+    static Result<Template> parse(std::string_view text, FuncMap funcs = {}, std::string name = "");
     // This template with funcs replacing or adding functions, as Go's Template.Funcs.
     Template with_funcs(const FuncMap& funcs) const;
     // Executes the template on data; fails with Go's execution error. Output written before an

@@ -33,7 +33,9 @@ TypeTable& table() {
     return t;
 }
 
-const Type* predeclared(const char* name, Kind kind) { return table().make(name, kind); }
+const Type* predeclared(const char* name, Kind kind) {
+    return table().make(name, kind);
+}
 
 }  // namespace
 
@@ -85,7 +87,9 @@ const Type* pointer_to(const Type* elem) {
     return t;
 }
 
-Type* named_type(std::string_view name, Kind kind) { return table().make(std::string(name), kind); }
+Type* named_type(std::string_view name, Kind kind) {
+    return table().make(std::string(name), kind);
+}
 
 const Type* find_named_type(std::string_view name) {
     auto it = table().by_name.find(name);
@@ -130,8 +134,10 @@ Value Value::of_string(std::string s, const Type* t) {
 Value Value::of_slice(const Type* t, std::vector<Value> elems, bool nil) {
     Value v;
     v.m_type = t;
-    if (!nil) v.m_data = std::make_shared<const std::vector<Value>>(std::move(elems));
-    else v.m_data = Elems();
+    if (!nil)
+        v.m_data = std::make_shared<const std::vector<Value>>(std::move(elems));
+    else
+        v.m_data = Elems();
     return v;
 }
 
@@ -169,21 +175,30 @@ Value Value::of_interface(Value content, const Type* t) {
 
 Value Value::zero(const Type* t) {
     switch (t->kind) {
-        case Kind::boolean: return of_bool(false, t);
-        case Kind::integer: return of_int(0, t);
-        case Kind::unsigned_integer: return of_uint(0, t);
-        case Kind::floating: return of_float(0, t);
-        case Kind::string: return of_string("", t);
+        case Kind::boolean:
+            return of_bool(false, t);
+        case Kind::integer:
+            return of_int(0, t);
+        case Kind::unsigned_integer:
+            return of_uint(0, t);
+        case Kind::floating:
+            return of_float(0, t);
+        case Kind::string:
+            return of_string("", t);
         case Kind::slice:
             if (t->array_len >= 0)
-                return of_slice(t, std::vector<Value>(static_cast<size_t>(t->array_len), zero(t->elem)));
+                return of_slice(
+                    t, std::vector<Value>(static_cast<size_t>(t->array_len), zero(t->elem)));
             return of_slice(t, {}, true);
-        case Kind::map: return of_map(t, {}, true);
+        case Kind::map:
+            return of_map(t, {}, true);
         case Kind::pointer:
-        case Kind::interface: return of_pointer(t, Value());
+        case Kind::interface:
+            return of_pointer(t, Value());
         case Kind::structure: {
             std::vector<Value> fields;
-            for (const auto& f : t->fields) fields.push_back(zero(f.type));
+            for (const auto& f : t->fields)
+                fields.push_back(zero(f.type));
             return of_struct(t, std::move(fields));
         }
     }
@@ -217,10 +232,14 @@ const Value& Value::target() const {
 
 size_t Value::len() const {
     switch (m_type->kind) {
-        case Kind::string: return as_string().size();
-        case Kind::slice: return elems().size();
-        case Kind::map: return entries().size();
-        default: return 0;
+        case Kind::string:
+            return as_string().size();
+        case Kind::slice:
+            return elems().size();
+        case Kind::map:
+            return entries().size();
+        default:
+            return 0;
     }
 }
 
@@ -235,12 +254,18 @@ bool key_less(const Value& a, const Value& b) {
     if (!x.valid() || !y.valid()) return x.valid() < y.valid();
     if (x.kind() != y.kind()) return x.kind() < y.kind();
     switch (x.kind()) {
-        case Kind::string: return x.as_string() < y.as_string();
-        case Kind::integer: return x.as_int() < y.as_int();
-        case Kind::unsigned_integer: return x.as_uint() < y.as_uint();
-        case Kind::floating: return x.as_float() < y.as_float();
-        case Kind::boolean: return x.as_bool() < y.as_bool();
-        default: return false;
+        case Kind::string:
+            return x.as_string() < y.as_string();
+        case Kind::integer:
+            return x.as_int() < y.as_int();
+        case Kind::unsigned_integer:
+            return x.as_uint() < y.as_uint();
+        case Kind::floating:
+            return x.as_float() < y.as_float();
+        case Kind::boolean:
+            return x.as_bool() < y.as_bool();
+        default:
+            return false;
     }
 }
 

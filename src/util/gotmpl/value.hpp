@@ -19,8 +19,18 @@
 
 namespace ferry::gotmpl {
 
-enum class Kind { boolean, integer, unsigned_integer, floating, string, slice, map, structure,
-                  pointer, interface };
+enum class Kind {
+    boolean,
+    integer,
+    unsigned_integer,
+    floating,
+    string,
+    slice,
+    map,
+    structure,
+    pointer,
+    interface
+};
 
 struct Type;
 class Value;
@@ -39,19 +49,19 @@ struct Field {
     std::string name;
     const Type* type = nullptr;
     bool embedded = false;
-    std::string json_name;  // key in JSON documents (the tag's name, else the field's)
+    std::string json_name;   // key in JSON documents (the tag's name, else the field's)
     bool omitempty = false;  // `json:",omitempty"`
     bool json_skip = false;  // `json:"-"`
 };
 
 struct Type {
     Kind kind = Kind::interface;
-    std::string name;              // reflect.Type.String()
-    const Type* elem = nullptr;    // slice element, map value, pointer target
-    const Type* key = nullptr;     // map key
-    int array_len = -1;            // a slice kind that is a Go array [N]T has N here
-    std::vector<Field> fields;     // struct fields in declaration order
-    std::vector<Method> methods;   // callable as fields
+    std::string name;             // reflect.Type.String()
+    const Type* elem = nullptr;   // slice element, map value, pointer target
+    const Type* key = nullptr;    // map key
+    int array_len = -1;           // a slice kind that is a Go array [N]T has N here
+    std::vector<Field> fields;    // struct fields in declaration order
+    std::vector<Method> methods;  // callable as fields
     // fmt's String() for this type (time.Duration, time.Time, json.Number), if it has one.
     std::function<std::string(const Value&)> stringer;
     // The type's MarshalJSON (time.Time, json.Number, docker's formatter contexts), if any.
@@ -61,12 +71,12 @@ struct Type {
 // The predeclared types and composites built from them. Types live as long as the process;
 // composites are made once per name.
 const Type* bool_type();
-const Type* int_type();     // int (also what integer constants become)
+const Type* int_type();  // int (also what integer constants become)
 const Type* int64_type();
 const Type* uint64_type();
 const Type* float64_type();
 const Type* string_type();
-const Type* any_type();     // interface {}
+const Type* any_type();  // interface {}
 const Type* slice_of(const Type* elem);
 const Type* map_of(const Type* key, const Type* elem);
 const Type* pointer_to(const Type* elem);

@@ -13,7 +13,8 @@ namespace ferry::cli {
 namespace {
 
 Json container_doc() {
-    return Json::parse(R"({"Id":"abc","Created":"2026-12-06T11:16:21.4Z","Path":"sleep","Args":["100"],
+    return Json::parse(
+        R"({"Id":"abc","Created":"2026-12-06T11:16:21.4Z","Path":"sleep","Args":["100"],
       "State":{"Status":"created","Running":false,"Paused":false,"Restarting":false,"OOMKilled":false,
                "Dead":false,"Pid":0,"ExitCode":0,"Error":"","StartedAt":"0001-01-01T00:00:00Z",
                "FinishedAt":"0001-01-01T00:00:00Z"},
@@ -31,11 +32,14 @@ std::string inspect(std::string_view format, const Json& doc = container_doc()) 
 
 TEST(InspectTemplate, TypedValuesPrintAsDockers) {
     EXPECT_EQ(inspect("{{.State}}"),
-              "{created false false false false false 0 0  0001-01-01T00:00:00Z 0001-01-01T00:00:00Z <nil>}");
-    EXPECT_EQ(inspect("{{.Config.Labels}}|{{.Config.Labels.nope}}|{{.HostConfig.Binds}}|{{.HostConfig.ConsoleSize}}"),
+              "{created false false false false false 0 0  0001-01-01T00:00:00Z "
+              "0001-01-01T00:00:00Z <nil>}");
+    EXPECT_EQ(inspect("{{.Config.Labels}}|{{.Config.Labels.nope}}|{{.HostConfig.Binds}}|{{."
+                      "HostConfig.ConsoleSize}}"),
               "map[a:b x:y]|<no value>|[]|[0 0]");
-    EXPECT_EQ(inspect("{{.HostConfig.RestartPolicy}} {{.HostConfig.Memory}} {{.HostConfig.PidsLimit}}"),
-              "{no 0} 0 <nil>");
+    EXPECT_EQ(
+        inspect("{{.HostConfig.RestartPolicy}} {{.HostConfig.Memory}} {{.HostConfig.PidsLimit}}"),
+        "{no 0} 0 <nil>");
     EXPECT_EQ(inspect("{{json .State}}"),
               "{\"Status\":\"created\",\"Running\":false,\"Paused\":false,\"Restarting\":false,"
               "\"OOMKilled\":false,\"Dead\":false,\"Pid\":0,\"ExitCode\":0,\"Error\":\"\","
@@ -47,8 +51,9 @@ TEST(InspectTemplate, TypedValuesPrintAsDockers) {
 }
 
 TEST(InspectTemplate, ErrorsAreDockers) {
-    EXPECT_EQ(inspect("{{.Foo}}"), "ERR 1: template parsing error: template: :1:2: executing \"\" at "
-                                   "<.Foo>: map has no entry for key \"Foo\"");
+    EXPECT_EQ(inspect("{{.Foo}}"),
+              "ERR 1: template parsing error: template: :1:2: executing \"\" at "
+              "<.Foo>: map has no entry for key \"Foo\"");
     EXPECT_EQ(inspect("{{len .Config.Labels.nokey}}"),
               "ERR 1: template parsing error: template: :1:13: executing \"\" at "
               "<.Config.Labels.nokey>: map has no entry for key \"nokey\"");
@@ -58,21 +63,24 @@ TEST(InspectTemplate, ErrorsAreDockers) {
     EXPECT_EQ(inspect("{{upper .Config.Labels}}"),
               "ERR 1: template parsing error: template: :1:15: executing \"\" at <.Config.Labels>: "
               "wrong type for value; expected string; got map[string]interface {}");
-    EXPECT_EQ(inspect("{{foo}}"), "ERR 64: template parsing error: template: :1: function \"foo\" not defined");
+    EXPECT_EQ(inspect("{{foo}}"),
+              "ERR 64: template parsing error: template: :1: function \"foo\" not defined");
     Json volume = Json::parse(R"({"Driver":"local","Mountpoint":"/v","Name":"v","Scope":"local"})");
     auto t = InspectTemplate::parse("{{.Foo}}");
     ASSERT_TRUE(t);
     auto r = t->render(volume, "volume.Volume", false);
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().message, "template parsing error: template: :1:2: executing \"\" at <.Foo>: "
-                                 "can't evaluate field Foo in type volume.Volume");
+    EXPECT_EQ(r.error().message,
+              "template parsing error: template: :1:2: executing \"\" at <.Foo>: "
+              "can't evaluate field Foo in type volume.Volume");
     EXPECT_EQ(*t->render(Json::parse("{}")), "<no value>");  // untyped: missing keys print
 }
 
 TEST(InspectTemplate, DockerFunctions) {
     EXPECT_EQ(inspect("{{split \"a,b\" \",\"}} {{title \"hello world\"}} {{lower \"AbC\"}}"),
               "[a b] Hello World abc");
-    EXPECT_EQ(inspect("[{{pad \"x\" 1 2}}][{{pad \"\" 1 2}}] {{truncate \"abcdef\" 3}} {{truncate \"ab\" 3}}"),
+    EXPECT_EQ(inspect("[{{pad \"x\" 1 2}}][{{pad \"\" 1 2}}] {{truncate \"abcdef\" 3}} {{truncate "
+                      "\"ab\" 3}}"),
               "[ x  ][] abc ab");
     EXPECT_EQ(inspect("{{json \"<&>\"}} {{join .Config.Labels \"+\"}}"), "\"<&>\" b+y");
     EXPECT_EQ(inspect("{{json .Config.Labels}}"), "{\"a\":\"b\",\"x\":\"y\"}");
@@ -80,8 +88,10 @@ TEST(InspectTemplate, DockerFunctions) {
 
 TEST(InspectTemplate, DockerTypeOfDocuments) {
     EXPECT_EQ(docker_type_for(container_doc()), "container.InspectResponse");
-    EXPECT_EQ(docker_type_for(Json::parse(R"({"Id":"x","RepoTags":[],"RootFS":{}})")), "image.InspectResponse");
-    EXPECT_EQ(docker_type_for(Json::parse(R"({"Name":"v","Mountpoint":"/","Scope":"local"})")), "volume.Volume");
+    EXPECT_EQ(docker_type_for(Json::parse(R"({"Id":"x","RepoTags":[],"RootFS":{}})")),
+              "image.InspectResponse");
+    EXPECT_EQ(docker_type_for(Json::parse(R"({"Name":"v","Mountpoint":"/","Scope":"local"})")),
+              "volume.Volume");
     EXPECT_EQ(docker_type_for(Json::parse(R"({"Client":{}})")), "");
     EXPECT_NE(tmpl::docker_type("container.InspectResponse"), nullptr);
     EXPECT_NE(tmpl::docker_type("image.InspectResponse"), nullptr);
@@ -103,27 +113,34 @@ std::string list(std::string_view format) {
 TEST(ListingTemplate, RowsTablesAndLabels) {
     EXPECT_EQ(list(""), "CONTAINER ID   NAMES\n1              web\n22             db\n");
     EXPECT_EQ(list("{{.Names}}:{{.Label \"tier\"}}"), "web:front\ndb:\n");
-    EXPECT_EQ(list("table {{.Names}}\\t{{.Label \"com.tier_x\"}}\\t{{upper .CreatedAt}}"),
-              "NAMES     tier x    CREATED AT\nweb                 NOW\ndb                  THEN\n");
+    EXPECT_EQ(
+        list("table {{.Names}}\\t{{.Label \"com.tier_x\"}}\\t{{upper .CreatedAt}}"),
+        "NAMES     tier x    CREATED AT\nweb                 NOW\ndb                  THEN\n");
     EXPECT_EQ(list("{{if eq .Names \"db\"}}{{.ID}}{{end}}"), "\n22\n");
-    EXPECT_EQ(list("{{json .}}"), "{\"CreatedAt\":\"now\",\"ID\":\"1\",\"Labels\":\"app=x,tier=front\","
-                                  "\"Names\":\"web\"}\n{\"CreatedAt\":\"then\",\"ID\":\"22\",\"Labels\":\"\","
-                                  "\"Names\":\"db\"}\n");
+    EXPECT_EQ(list("{{json .}}"),
+              "{\"CreatedAt\":\"now\",\"ID\":\"1\",\"Labels\":\"app=x,tier=front\","
+              "\"Names\":\"web\"}\n{\"CreatedAt\":\"then\",\"ID\":\"22\",\"Labels\":\"\","
+              "\"Names\":\"db\"}\n");
     EXPECT_EQ(list("json"), list("{{json .}}"));
-    EXPECT_EQ(list("table {{.ID}}\\t{{.Names}}\\t"), "CONTAINER ID   NAMES     \n1              web       \n22             db        \n");
+    EXPECT_EQ(list("table {{.ID}}\\t{{.Names}}\\t"),
+              "CONTAINER ID   NAMES     \n1              web       \n22             db        \n");
 }
 
 TEST(ListingTemplate, ErrorsAreDockers) {
-    EXPECT_EQ(list("{{.Foo}}"), "ERR 1: template parsing error: template: :1:2: executing \"\" at <.Foo>: "
-                                "can't evaluate field Foo in type *formatter.ContainerContext");
-    EXPECT_EQ(list("{{.Names \"x\"}}"), "ERR 1: template parsing error: template: :1:2: executing \"\" at "
-                                        "<.Names>: wrong number of args for Names: want 0 got 1");
-    EXPECT_EQ(list("{{foo}}"), "ERR 1: template parsing error: template: :1: function \"foo\" not defined");
+    EXPECT_EQ(list("{{.Foo}}"),
+              "ERR 1: template parsing error: template: :1:2: executing \"\" at <.Foo>: "
+              "can't evaluate field Foo in type *formatter.ContainerContext");
+    EXPECT_EQ(list("{{.Names \"x\"}}"),
+              "ERR 1: template parsing error: template: :1:2: executing \"\" at "
+              "<.Names>: wrong number of args for Names: want 0 got 1");
+    EXPECT_EQ(list("{{foo}}"),
+              "ERR 1: template parsing error: template: :1: function \"foo\" not defined");
     Row empty = {{"Names", ""}};
     auto bad = check_format("table {{.Names}}\\t{{.Foo}}", empty, "formatter.ContainerContext");
     ASSERT_FALSE(bad);
-    EXPECT_EQ(bad.error().message, "failed to execute template: template: :1:20: executing \"\" at <.Foo>: "
-                                   "can't evaluate field Foo in type *formatter.ContainerContext");
+    EXPECT_EQ(bad.error().message,
+              "failed to execute template: template: :1:20: executing \"\" at <.Foo>: "
+              "can't evaluate field Foo in type *formatter.ContainerContext");
 }
 
 }  // namespace

@@ -41,7 +41,8 @@ Value sample() {
     std::vector<Value> fields = {
         Value::of_string("box"),
         Value::of_int(3),
-        Value::of_slice(strings, {Value::of_string("a"), Value::of_string("b"), Value::of_string("c")}),
+        Value::of_slice(strings,
+                        {Value::of_string("a"), Value::of_string("b"), Value::of_string("c")}),
         Value::of_map(map_of(string_type(), string_type()),
                       {{Value::of_string("z"), Value::of_string("1")},
                        {Value::of_string("k"), Value::of_string("2")}}),
@@ -75,11 +76,13 @@ TEST(GoTemplate, ParseErrorsAreGos) {
     EXPECT_EQ(run("{{/* x"), "PARSE: template: :1: unclosed comment");
     EXPECT_EQ(run("{{(1}}"), "PARSE: template: :1: unclosed left paren");
     EXPECT_EQ(run("{{1)}}"), "PARSE: template: :1: unexpected right paren");
-    EXPECT_EQ(run("{{.Name | 1}}"), "PARSE: template: :1: non executable command in pipeline stage 2");
+    EXPECT_EQ(run("{{.Name | 1}}"),
+              "PARSE: template: :1: non executable command in pipeline stage 2");
     EXPECT_EQ(run("{{\"a}}"), "PARSE: template: :1: unterminated quoted string");
     EXPECT_EQ(run("{{3x}}"), "PARSE: template: :1: bad number syntax: \"3x\"");
     EXPECT_EQ(run("{{#}}"), "PARSE: template: :1: unexpected \"#\" in command");
-    EXPECT_EQ(run("{{range $a, $b, $c := .L}}{{end}}"), "PARSE: template: :1: too many declarations in range");
+    EXPECT_EQ(run("{{range $a, $b, $c := .L}}{{end}}"),
+              "PARSE: template: :1: too many declarations in range");
     EXPECT_EQ(run("{{1.}}{{.Name.}}"), "PARSE: template: :1: unexpected <.> in operand");
     EXPECT_EQ(run("{{\"a\".X}}"), "PARSE: template: :1: unexpected . after term \"\\\"a\\\"\"");
 }
@@ -93,7 +96,8 @@ TEST(GoTemplate, FieldsVariablesAndControl) {
     EXPECT_EQ(run("{{range $i, $v := .L}}{{$i}}={{$v}} {{end}}"), "0=a 1=b 2=c ");
     EXPECT_EQ(run("{{range $k, $v := .M}}{{$k}}{{$v}}{{end}}"), "k2z1");
     EXPECT_EQ(run("{{range .Any}}x{{else}}empty{{end}}"), "empty");
-    EXPECT_EQ(run("{{range .L}}{{if eq . \"b\"}}{{continue}}{{end}}{{if eq . \"c\"}}{{break}}{{end}}{{.}}{{end}}"),
+    EXPECT_EQ(run("{{range .L}}{{if eq . \"b\"}}{{continue}}{{end}}{{if eq . "
+                  "\"c\"}}{{break}}{{end}}{{.}}{{end}}"),
               "a");
     EXPECT_EQ(run("{{range 3}}{{.}}{{end}}"), "012");
     EXPECT_EQ(run("{{if .Any}}a{{else if .N}}n{{else}}e{{end}}"), "n");
@@ -102,7 +106,8 @@ TEST(GoTemplate, FieldsVariablesAndControl) {
     EXPECT_EQ(run("a {{- /* gone */ -}} b"), "ab");
     EXPECT_EQ(run("{{define \"T\"}}<{{.}}>{{end}}{{template \"T\" .Name}}"), "<box>");
     EXPECT_EQ(run("{{(index .L 1)}}{{len .L}}{{slice .Name 1 2}}{{index .Name 0}}"), "b3o98");
-    EXPECT_EQ(run("{{and 0 (index .L 99)}}|{{or 1 (index .L 99)}}|{{and 1 \"x\"}}|{{not .B}}"), "0|1|x|false");
+    EXPECT_EQ(run("{{and 0 (index .L 99)}}|{{or 1 (index .L 99)}}|{{and 1 \"x\"}}|{{not .B}}"),
+              "0|1|x|false");
     EXPECT_EQ(run("{{eq .U 7}} {{eq .N 1 2 3}} {{lt .Name \"c\"}} {{ge .F 1.5}} {{ne .B false}}"),
               "true true true true true");
     EXPECT_EQ(run("{{1.5}} {{1e6}} {{0x10}} {{'a'}} {{-3}} {{1.0}} {{123456789.0}}"),
@@ -114,44 +119,57 @@ TEST(GoTemplate, FieldsVariablesAndControl) {
 
 TEST(GoTemplate, ExecutionErrorsAreGos) {
     EXPECT_EQ(run("{{.Nope}}"),
-              "EXEC: template: :1:2: executing \"\" at <.Nope>: can't evaluate field Nope in type test.S");
-    EXPECT_EQ(run("x\n {{.P.X}}"),
-              "EXEC: template: :2:5: executing \"\" at <.P.X>: nil pointer evaluating *test.Inner.X");
-    EXPECT_EQ(run("{{.M.nope}}", MissingKey::error),
-              "EXEC: template: :1:4: executing \"\" at <.M.nope>: map has no entry for key \"nope\"");
+              "EXEC: template: :1:2: executing \"\" at <.Nope>: can't evaluate field Nope in type "
+              "test.S");
+    EXPECT_EQ(
+        run("x\n {{.P.X}}"),
+        "EXEC: template: :2:5: executing \"\" at <.P.X>: nil pointer evaluating *test.Inner.X");
+    EXPECT_EQ(
+        run("{{.M.nope}}", MissingKey::error),
+        "EXEC: template: :1:4: executing \"\" at <.M.nope>: map has no entry for key \"nope\"");
     EXPECT_EQ(run("{{index .L 5}}"),
-              "EXEC: template: :1:2: executing \"\" at <index .L 5>: error calling index: index out of range: 5");
+              "EXEC: template: :1:2: executing \"\" at <index .L 5>: error calling index: index "
+              "out of range: 5");
     EXPECT_EQ(run("{{lt 1 2.0}}"),
-              "EXEC: template: :1:2: executing \"\" at <lt 1 2.0>: error calling lt: incompatible types for comparison");
-    EXPECT_EQ(run("{{len .N}}"), "EXEC: template: :1:2: executing \"\" at <len .N>: error calling len: len of type int");
-    EXPECT_EQ(run("{{nil}}"), "EXEC: template: :1:2: executing \"\" at <nil>: nil is not a command");
+              "EXEC: template: :1:2: executing \"\" at <lt 1 2.0>: error calling lt: incompatible "
+              "types for comparison");
+    EXPECT_EQ(
+        run("{{len .N}}"),
+        "EXEC: template: :1:2: executing \"\" at <len .N>: error calling len: len of type int");
+    EXPECT_EQ(run("{{nil}}"),
+              "EXEC: template: :1:2: executing \"\" at <nil>: nil is not a command");
     EXPECT_EQ(run("{{.Name 1}}"),
-              "EXEC: template: :1:2: executing \"\" at <.Name>: Name has arguments but cannot be invoked as function");
+              "EXEC: template: :1:2: executing \"\" at <.Name>: Name has arguments but cannot be "
+              "invoked as function");
     EXPECT_EQ(run("{{printf 1}}"),
               "EXEC: template: :1:9: executing \"\" at <1>: expected string; found 1");
     EXPECT_EQ(run("{{index .M 1}}"),
-              "EXEC: template: :1:2: executing \"\" at <index .M 1>: error calling index: value has type int; should be string");
-    EXPECT_EQ(run("{{range .M.k .N}}{{end}}"),
-              "EXEC: template: :1:10: executing \"\" at <.M.k>: k is not a method but has arguments");
+              "EXEC: template: :1:2: executing \"\" at <index .M 1>: error calling index: value "
+              "has type int; should be string");
+    EXPECT_EQ(
+        run("{{range .M.k .N}}{{end}}"),
+        "EXEC: template: :1:10: executing \"\" at <.M.k>: k is not a method but has arguments");
 }
 
 TEST(GoFmt, VerbsFlagsAndMisuse) {
     auto f = [](std::string_view format, std::vector<Value> args) { return sprintf(format, args); };
-    EXPECT_EQ(f("%5.2f|%-5d|%05d|%+d|%x|%X|%o|%b", {Value::of_float(3.14159), Value::of_int(42),
-                                                  Value::of_int(-42), Value::of_int(5), Value::of_int(255),
-                                                  Value::of_int(255), Value::of_int(8), Value::of_int(5)}),
+    EXPECT_EQ(f("%5.2f|%-5d|%05d|%+d|%x|%X|%o|%b",
+                {Value::of_float(3.14159), Value::of_int(42), Value::of_int(-42), Value::of_int(5),
+                 Value::of_int(255), Value::of_int(255), Value::of_int(8), Value::of_int(5)}),
               " 3.14|42   |-0042|+5|ff|FF|10|101");
-    EXPECT_EQ(f("%q %x %-4s| %.2s %c %U", {Value::of_string("a\"b\n"), Value::of_string("hi"),
-                                          Value::of_string("ab"), Value::of_string("héllo"),
-                                          Value::of_int(65), Value::of_int(9731)}),
+    EXPECT_EQ(f("%q %x %-4s| %.2s %c %U",
+                {Value::of_string("a\"b\n"), Value::of_string("hi"), Value::of_string("ab"),
+                 Value::of_string("héllo"), Value::of_int(65), Value::of_int(9731)}),
               "\"a\\\"b\\n\" 6869 ab  | hé A U+2603");
-    EXPECT_EQ(f("%e %g %v %v %v", {Value::of_float(1234.5678), Value::of_float(0.00001),
-                                   Value::of_float(1e21), Value::of_float(100000), Value::of_float(-0.5)}),
+    EXPECT_EQ(f("%e %g %v %v %v",
+                {Value::of_float(1234.5678), Value::of_float(0.00001), Value::of_float(1e21),
+                 Value::of_float(100000), Value::of_float(-0.5)}),
               "1.234568e+03 1e-05 1e+21 100000 -0.5");
     EXPECT_EQ(f("%d|%s %s|%s", {Value::of_string("x"), Value::of_string("a")}),
               "%!d(string=x)|a %!s(MISSING)|%!s(MISSING)");
     EXPECT_EQ(f("%s", {Value::of_string("a"), Value::of_int(3)}), "a%!(EXTRA int=3)");
-    EXPECT_EQ(f("%t %v %T %%", {Value::of_bool(true), Value(), Value::of_int(1)}), "true <nil> int %");
+    EXPECT_EQ(f("%t %v %T %%", {Value::of_bool(true), Value(), Value::of_int(1)}),
+              "true <nil> int %");
     EXPECT_EQ(f("%+v", {sample().elems()[5]}), "{X:in}");
     EXPECT_EQ(f("%s", {Value::of_int(3)}), "%!s(int=3)");
     EXPECT_EQ(quote("\x01é\u2028"), "\"\\x01é\\u2028\"");
