@@ -10,7 +10,7 @@ C=$DOCKER_PREFIX-c1
 V=$DOCKER_PREFIX-v1
 bb_image "$IMG"
 ferry create --name "$C" -l x=y -l abc=def -e FOO=bar -v /data "$IMG" sleep 100 >/dev/null
-ferry volume create -l vl=1 "$V" >/dev/null
+ferry volume create --label vl=1 "$V" >/dev/null
 
 note "inspect: docker's types print as Go structs and maps; missing keys"
 expect_out "{created false false false false false 0 0  0001-01-01T00:00:00Z 0001-01-01T00:00:00Z <nil>}" \
@@ -55,7 +55,7 @@ expect_fail 0 'WARNING: Ignoring custom format, because both --format and --quie
 
 docker_bb || skip "no docker daemon: the comparisons with docker did not run (the checks above passed)"
 "$DOCKER" create --name "$C" -l x=y -l abc=def -e FOO=bar -v /data "$IMG" sleep 100 >/dev/null
-"$DOCKER" volume create -l vl=1 "$V" >/dev/null
+"$DOCKER" volume create --label vl=1 "$V" >/dev/null
 RUN_CLEANUPS=("$DOCKER rm -f $C >/dev/null 2>&1" "$DOCKER volume rm -f $V >/dev/null 2>&1" "${RUN_CLEANUPS[@]}")
 
 # same CMD... : ferry and docker run `CMD...` with the same arguments: the same stdout, stderr

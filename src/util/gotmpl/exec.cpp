@@ -12,7 +12,8 @@ namespace ferry::gotmpl {
 
 namespace {
 
-constexpr int k_max_exec_depth = 100000;
+// Go allows 100000 nested {{template}} calls on its growable stacks; a C++ stack holds fewer.
+constexpr int k_max_exec_depth = 1000;
 
 // How a walk ended: normally, or at a {{break}} / {{continue}} for the enclosing range.
 enum class Flow { normal, break_, continue_ };
@@ -364,7 +365,9 @@ class Exec {
                 for (size_t k = 0; k < path.size(); ++k) {
                     if (field.kind() == Kind::pointer) {
                         if (field.is_nil())
-                            return errorf("invalid memory address or nil pointer dereference");
+                            return errorf("reflect: indirection through nil pointer to embedded "
+                                          "struct field " + field.type()->elem->name.substr(
+                                              field.type()->elem->name.rfind('.') + 1));
                         field = field.target();
                     }
                     Value next = field.elems()[path[k]];

@@ -472,7 +472,20 @@ class Parser {
         return n;
     }
 
+    // Nesting of pipelines (parentheses, controls) kept within what the C++ stack holds; Go's
+    // limit is 10000 (`max expression depth exceeded`).
+    static constexpr int k_max_depth = 1000;
+    int m_depth = 0;
+
     Result<NodePtr> pipeline(std::string_view context, ItemType end) {
+        if (m_depth >= k_max_depth) return errorf("max expression depth exceeded");
+        ++m_depth;
+        auto r = pipeline_body(context, end);
+        --m_depth;
+        return r;
+    }
+
+    Result<NodePtr> pipeline_body(std::string_view context, ItemType end) {
         Item token = peek_non_space();
         auto pipe = std::make_unique<Node>(NodeType::pipe, token.pos, token.line);
     decls:

@@ -151,6 +151,14 @@ TEST(GoTemplate, ExecutionErrorsAreGos) {
         "EXEC: template: :1:10: executing \"\" at <.M.k>: k is not a method but has arguments");
 }
 
+TEST(GoTemplate, DepthIsBounded) {
+    std::string deep = "{{" + std::string(2000, '(') + "1" + std::string(2000, ')') + "}}";
+    EXPECT_EQ(run(deep), "PARSE: template: :1: max expression depth exceeded");
+    EXPECT_EQ(run("{{define \"T\"}}{{template \"T\" .}}{{end}}{{template \"T\" .}}"),
+              "EXEC: template: :1:25: executing \"T\" at <{{template \"T\" .}}>: exceeded maximum "
+              "template depth (1000)");
+}
+
 TEST(GoFmt, VerbsFlagsAndMisuse) {
     auto f = [](std::string_view format, std::vector<Value> args) { return sprintf(format, args); };
     EXPECT_EQ(f("%5.2f|%-5d|%05d|%+d|%x|%X|%o|%b",
