@@ -43,7 +43,7 @@ expect_out "$(printf "%-${w}s%-10s%s\n%-${w}s%-10s%s" NAMES abc STATE "$C" def c
     ferry ps -a --format 'table {{.Names}}\t{{.Label "abc"}}\t{{.State}}'
 expect_out "$IMG" ferry images --format '{{.Repository}}:{{.Tag}}'
 expect_out "Images 1" ferry system df --format '{{.Type}} {{.TotalCount}}'
-expect_out "$V vl=1" ferry volume ls --format '{{.Name}} {{.Labels}}'
+expect_out "$V vl=1" ferry volume ls --filter "name=$V" --format '{{.Name}} {{.Labels}}'
 expect_fail 1 "ferry: error: failed to execute template: template: :1:2: executing \"\" at <.Foo>: can't evaluate field Foo in type *formatter.ContainerContext" \
     ferry ps --format '{{.Foo}}'
 expect_fail 1 'ferry: error: failed to parse template: template: :1: function "foo" not defined' \
