@@ -1,7 +1,7 @@
-// Each function has docker's Go signature (so that `{{upper .Labels}}` fails as docker's does:
+// Each function has docker 28's Go signature (so that `{{upper .Labels}}` fails as docker's does:
 // `wrong type for value; expected string; got map[string]string`) and its behaviour:
-// truncate cuts bytes, pad leaves an empty string empty, join sorts a map's values, json
-// encodes without HTML escaping.
+// truncate cuts bytes, pad leaves an empty string empty, join is strings.Join (a []string only;
+// docker 29 also joins other slices and maps), json encodes without HTML escaping.
 
 #include "ferry/cli/template/docker_funcs.hpp"
 
@@ -55,30 +55,11 @@ Value split(const std::string& str, const std::string& sep) {
     return Value::of_slice(gotmpl::slice_of(s()), std::move(parts));
 }
 
-Result<Value> join(const Value& in, const std::string& sep) {
-    Value elems = gotmpl::indirect_interface(in);
-    if (!elems.valid()) return Value::of_string("");
+std::string join(const Value& elems, const std::string& sep) {
     std::string out;
-    if (elems.kind() == Kind::slice) {
-        for (size_t k = 0; k < elems.elems().size(); ++k) {
-            if (k) out += sep;
-            const Value one[] = {elems.elems()[k]};
-            out += gotmpl::sprint(one);
-        }
-        return Value::of_string(out);
-    }
-    if (elems.kind() == Kind::map) {
-        std::vector<std::string> vals;
-        for (const auto& [k, v] : elems.entries()) {
-            const Value one[] = {v};
-            vals.push_back(gotmpl::sprint(one));
-        }
-        std::sort(vals.begin(), vals.end());
-        for (size_t k = 0; k < vals.size(); ++k)
-            out += (k ? sep : "") + vals[k];
-        return Value::of_string(out);
-    }
-    return fail("expected slice, got " + elems.type()->name);
+    for (size_t k = 0; k < elems.elems().size(); ++k)
+        out += (k ? sep : "") + elems.elems()[k].as_string();
+    return out;
 }
 
 std::string title(std::string str) {
@@ -105,8 +86,8 @@ gotmpl::FuncMap make_docker_funcs() {
     m["split"] = func({s(), s()}, [](std::span<const Value> a) -> Result<Value> {
         return split(a[0].as_string(), a[1].as_string());
     });
-    m["join"] = func({gotmpl::any_type(), s()}, [](std::span<const Value> a) -> Result<Value> {
-        return join(a[0], a[1].as_string());
+    m["join"] = func({gotmpl::slice_of(s()), s()}, [](std::span<const Value> a) -> Result<Value> {
+        return Value::of_string(join(a[0], a[1].as_string()));
     });
     m["title"] = func({s()}, [](std::span<const Value> a) -> Result<Value> {
         return Value::of_string(title(a[0].as_string()));

@@ -466,8 +466,24 @@ class Exec {
 
     static bool truth(const Value& v) { return is_true(indirect_interface(v)).first; }
 
+    // Go's assignability for the kinds here: the same type, an interface, or identical
+    // underlying composites where one side is unnamed (strslice.StrSlice to []string).
     static bool assignable(const Value& v, const Type* t) {
-        return v.type() == t || t->kind == Kind::interface;
+        const Type* vt = v.type();
+        if (vt == t || t->kind == Kind::interface) return true;
+        if (vt->kind != t->kind || (is_named(vt) && is_named(t))) return false;
+        switch (t->kind) {
+            case Kind::slice: return vt->elem == t->elem && vt->array_len == t->array_len;
+            case Kind::map: return vt->key == t->key && vt->elem == t->elem;
+            case Kind::pointer: return vt->elem == t->elem;
+            default: return false;
+        }
+    }
+
+    static bool is_named(const Type* t) {
+        const std::string& n = t->name;
+        return !(n.starts_with("[") || n.starts_with("map[") || n.starts_with("*") ||
+                 n.starts_with("struct {"));
     }
 
     Result<Value> validate_type(const Value& value, const Type* typ) {

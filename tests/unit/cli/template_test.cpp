@@ -82,7 +82,10 @@ TEST(InspectTemplate, DockerFunctions) {
     EXPECT_EQ(inspect("[{{pad \"x\" 1 2}}][{{pad \"\" 1 2}}] {{truncate \"abcdef\" 3}} {{truncate "
                       "\"ab\" 3}}"),
               "[ x  ][] abc ab");
-    EXPECT_EQ(inspect("{{json \"<&>\"}} {{join .Config.Labels \"+\"}}"), "\"<&>\" b+y");
+    EXPECT_EQ(inspect("{{json \"<&>\"}} {{join .Config.Cmd \"+\"}}"), "\"<&>\" sleep+100");
+    EXPECT_EQ(inspect("{{join .Config.Labels \"+\"}}"),  // docker 28: strings.Join
+              "ERR 1: template parsing error: template: :1:14: executing \"\" at <.Config.Labels>: "
+              "wrong type for value; expected []string; got map[string]interface {}");
     EXPECT_EQ(inspect("{{json .Config.Labels}}"), "{\"a\":\"b\",\"x\":\"y\"}");
 }
 
