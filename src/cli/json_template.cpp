@@ -37,9 +37,9 @@ Result<std::string> InspectTemplate::render(const nlohmann::ordered_json& doc,
 
 std::string_view docker_type_for(const nlohmann::ordered_json& doc) {
     if (!doc.is_object()) return {};
-    if (doc.contains("State") && doc.contains("HostConfig")) return "container.InspectResponse";
-    if (doc.contains("RootFS") && doc.contains("RepoTags")) return "image.InspectResponse";
-    if (doc.contains("Mountpoint") && doc.contains("Scope")) return "volume.Volume";
+    if (doc.contains("State") && doc.contains("HostConfig")) return "types.ContainerJSON";
+    if (doc.contains("RootFS") && doc.contains("RepoTags")) return "types.ImageInspect";
+    if (doc.contains("Mountpoint") && doc.contains("Scope")) return "types.Volume";
     return {};
 }
 

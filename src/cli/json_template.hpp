@@ -20,8 +20,8 @@ class InspectTemplate {
     // Parses format with docker's functions. Fails `template parsing error: template: :1: ...`
     // with exit status 64, as docker.
     static Result<InspectTemplate> parse(std::string_view format);
-    // Renders doc. go_type names docker's Go type for it ("container.InspectResponse",
-    // "image.InspectResponse", "volume.Volume"); empty or unknown: the raw JSON only, where a
+    // Renders doc. go_type names docker's Go type for it ("types.ContainerJSON",
+    // "types.ImageInspect", "types.Volume"); empty or unknown: the raw JSON only, where a
     // missing key prints <no value>. With raw_fallback false, a failure on the typed value is
     // final (docker's volume inspect has no raw document). Fails `template parsing error:
     // template: :1:2: executing "" at <.Foo>: ...` with exit status 1.
@@ -33,7 +33,7 @@ class InspectTemplate {
 };
 
 // docker's Go type for an inspect document ferry made, told by its keys:
-// "container.InspectResponse", "image.InspectResponse", "volume.Volume", or "" for anything else.
+// "types.ContainerJSON", "types.ImageInspect", "types.Volume", or "" for anything else.
 std::string_view docker_type_for(const nlohmann::ordered_json& doc);
 
 // Parses and renders in one step (see InspectTemplate).

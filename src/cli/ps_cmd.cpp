@@ -10,7 +10,6 @@
 #include "ferry/cli/table.hpp"
 #include "ferry/runtime/container_control.hpp"
 #include "ferry/runtime/supervisor.hpp"
-#include "ferry/util/fs.hpp"
 #include "ferry/util/strings.hpp"
 
 namespace ferry::cli {
@@ -98,10 +97,7 @@ bool matches(const Entry& e, const std::vector<std::string>& filters) {
 }  // namespace
 
 Result<int> run_ps(const PsOptions& o, Context& ctx) {
-    if (!o.format.empty()) {  // docker validates the format before listing
-        if (o.quiet)
-            (void)fs::write_all(2, "WARNING: Ignoring custom format, because both --format and "
-                                   "--quiet are set.\n");
+    if (!o.format.empty() && !o.size) {  // docker 20.10 checks the format before listing
         Row empty;
         for (const char* f : {"Command", "CreatedAt", "ID", "Image", "Labels", "LocalVolumes",
                               "Mounts", "Names", "Networks", "Ports", "RunningFor", "Size", "State",
@@ -129,7 +125,7 @@ Result<int> run_ps(const PsOptions& o, Context& ctx) {
         if (!matches(e, o.filters)) continue;
         shown.push_back(std::move(e));
     }
-    if (o.quiet) {
+    if (o.quiet && (o.format.empty() || o.format == "table")) {  // docker 20.10: a format wins
         std::string out;
         for (const auto& e : shown) out += (o.no_trunc ? e.rec.id : e.rec.id.substr(0, 12)) + "\n";
         print_out(out);

@@ -222,7 +222,7 @@ Result<int> run_volume_inspect(const VolumeInspectOptions& o, Context& ctx) {
             all.push_back(std::move(doc));
             continue;
         }
-        auto line = tmpl->render(doc, "volume.Volume", false);  // docker has no raw fallback here
+        auto line = tmpl->render(doc, "types.Volume", false);  // docker has no raw fallback here
         if (line) formatted += *line + "\n";
         else errors += "ferry: error: " + line.error().message + "\n";
     }

@@ -1,9 +1,10 @@
-// The declarations below are docker 28.2's (api/types of moby, go-connections/nat, go-units,
-// the OCI image-spec and docker's image-spec), copied with comments removed and every name
-// qualified by the package name reflect prints (ocispec and dockerspec are both `v1`). Fields
-// are in Go's order because %v prints them in that order. time.Time and time.Duration are
-// scalars here with Go's String() (json.Unmarshal of a time keeps its text, printed as Go
-// prints a time.Time); os.FileMode prints as a number, not as Go's `-rwxr-xr-x`.
+// The declarations below are those docker 20.10's CLI decodes into (Debian's docker.io, the
+// docker this project compares with: api/types of moby 20.10, go-connections/nat, go-units),
+// copied with comments removed and every name qualified by the package name reflect prints.
+// Fields are in Go's order because %v prints them in that order. (docker 23+ renamed some of
+// them, container.InspectResponse for types.ContainerJSON, and added fields.) time.Time and
+// time.Duration are scalars here with Go's String() (json.Unmarshal of a time keeps its text,
+// printed as Go prints a time.Time); os.FileMode prints as a number, not as Go's `-rwxr-xr-x`.
 
 #include "ferry/cli/template/docker_types.hpp"
 
@@ -21,24 +22,24 @@ using gotmpl::Value;
 namespace {
 
 constexpr std::string_view k_types = R"go(
-type container.InspectResponse struct {
-	*container.ContainerJSONBase
-	Mounts          []container.MountPoint
+type types.ContainerJSON struct {
+	*types.ContainerJSONBase
+	Mounts          []types.MountPoint
 	Config          *container.Config
-	NetworkSettings *container.NetworkSettings
-	ImageManifestDescriptor *v1.Descriptor `json:"ImageManifestDescriptor,omitempty"`
+	NetworkSettings *types.NetworkSettings
 }
-type container.ContainerJSONBase struct {
+type types.ContainerJSONBase struct {
 	ID              string `json:"Id"`
 	Created         string
 	Path            string
 	Args            []string
-	State           *container.State
+	State           *types.ContainerState
 	Image           string
 	ResolvConfPath  string
 	HostnamePath    string
 	HostsPath       string
 	LogPath         string
+	Node            *types.ContainerNode `json:",omitempty"`
 	Name            string
 	RestartCount    int
 	Driver          string
@@ -48,21 +49,20 @@ type container.ContainerJSONBase struct {
 	AppArmorProfile string
 	ExecIDs         []string
 	HostConfig      *container.HostConfig
-	GraphDriver     storage.DriverData
+	GraphDriver     types.GraphDriverData
 	SizeRw          *int64 `json:",omitempty"`
 	SizeRootFs      *int64 `json:",omitempty"`
 }
-type container.MountPoint struct {
-	Type mount.Type `json:",omitempty"`
-	Name string `json:",omitempty"`
-	Source string
-	Destination string
-	Driver string `json:",omitempty"`
-	Mode string
-	RW bool
-	Propagation mount.Propagation
+type types.ContainerNode struct {
+	ID        string
+	IPAddress string `json:"IP"`
+	Addr      string
+	Name      string
+	Cpus      int
+	Memory    int64
+	Labels    map[string]string
 }
-type container.State struct {
+type types.ContainerState struct {
 	Status     string
 	Running    bool
 	Paused     bool
@@ -74,18 +74,58 @@ type container.State struct {
 	Error      string
 	StartedAt  string
 	FinishedAt string
-	Health     *container.Health `json:",omitempty"`
+	Health     *types.Health `json:",omitempty"`
 }
-type container.Health struct {
+type types.Health struct {
 	Status        string
 	FailingStreak int
-	Log           []*container.HealthcheckResult
+	Log           []*types.HealthcheckResult
 }
-type container.HealthcheckResult struct {
+type types.HealthcheckResult struct {
 	Start    time.Time
 	End      time.Time
 	ExitCode int
 	Output   string
+}
+type types.MountPoint struct {
+	Type        mount.Type `json:",omitempty"`
+	Name        string `json:",omitempty"`
+	Source      string
+	Destination string
+	Driver      string `json:",omitempty"`
+	Mode        string
+	RW          bool
+	Propagation mount.Propagation
+}
+type types.NetworkSettings struct {
+	types.NetworkSettingsBase
+	types.DefaultNetworkSettings
+	Networks map[string]*network.EndpointSettings
+}
+type types.NetworkSettingsBase struct {
+	Bridge                 string
+	SandboxID              string
+	HairpinMode            bool
+	LinkLocalIPv6Address   string
+	LinkLocalIPv6PrefixLen int
+	Ports                  nat.PortMap
+	SandboxKey             string
+	SecondaryIPAddresses   []network.Address
+	SecondaryIPv6Addresses []network.Address
+}
+type types.DefaultNetworkSettings struct {
+	EndpointID          string
+	Gateway             string
+	GlobalIPv6Address   string
+	GlobalIPv6PrefixLen int
+	IPAddress           string
+	IPPrefixLen         int
+	IPv6Gateway         string
+	MacAddress          string
+}
+type types.GraphDriverData struct {
+	Data map[string]string `json:"Data"`
+	Name string `json:"Name"`
 }
 type container.Config struct {
 	Hostname        string
@@ -100,7 +140,7 @@ type container.Config struct {
 	StdinOnce       bool
 	Env             []string
 	Cmd             strslice.StrSlice
-	Healthcheck     *v1.HealthcheckConfig `json:",omitempty"`
+	Healthcheck     *container.HealthConfig `json:",omitempty"`
 	ArgsEscaped     bool `json:",omitempty"`
 	Image           string
 	Volumes         map[string]struct{}
@@ -114,13 +154,12 @@ type container.Config struct {
 	StopTimeout     *int `json:",omitempty"`
 	Shell           strslice.StrSlice `json:",omitempty"`
 }
-type v1.HealthcheckConfig struct {
-	Test          []string `json:",omitempty"`
-	Interval      time.Duration `json:",omitempty"`
-	Timeout       time.Duration `json:",omitempty"`
-	StartPeriod   time.Duration `json:",omitempty"`
-	StartInterval time.Duration `json:",omitempty"`
-	Retries       int `json:",omitempty"`
+type container.HealthConfig struct {
+	Test        []string `json:",omitempty"`
+	Interval    time.Duration `json:",omitempty"`
+	Timeout     time.Duration `json:",omitempty"`
+	StartPeriod time.Duration `json:",omitempty"`
+	Retries     int `json:",omitempty"`
 }
 type container.CgroupnsMode string
 type container.Isolation string
@@ -130,7 +169,6 @@ type container.UsernsMode string
 type container.CgroupSpec string
 type container.UTSMode string
 type container.PidMode string
-type container.RestartPolicyMode string
 type container.DeviceRequest struct {
 	Driver       string
 	Count        int
@@ -144,7 +182,7 @@ type container.DeviceMapping struct {
 	CgroupPermissions string
 }
 type container.RestartPolicy struct {
-	Name              container.RestartPolicyMode
+	Name              string
 	MaximumRetryCount int
 }
 type container.LogConfig struct {
@@ -171,8 +209,8 @@ type container.Resources struct {
 	Devices              []container.DeviceMapping
 	DeviceCgroupRules    []string
 	DeviceRequests       []container.DeviceRequest
-	KernelMemory         int64 `json:",omitempty"`
-	KernelMemoryTCP      int64 `json:",omitempty"`
+	KernelMemory         int64
+	KernelMemoryTCP      int64
 	MemoryReservation    int64
 	MemorySwap           int64
 	MemorySwappiness     *int64
@@ -194,8 +232,6 @@ type container.HostConfig struct {
 	AutoRemove      bool
 	VolumeDriver    string
 	VolumesFrom     []string
-	ConsoleSize     [2]uint
-	Annotations     map[string]string `json:",omitempty"`
 	CapAdd          strslice.StrSlice
 	CapDrop         strslice.StrSlice
 	CgroupnsMode    container.CgroupnsMode
@@ -220,38 +256,13 @@ type container.HostConfig struct {
 	ShmSize         int64
 	Sysctls         map[string]string `json:",omitempty"`
 	Runtime         string `json:",omitempty"`
+	ConsoleSize     [2]uint
 	Isolation       container.Isolation
 	container.Resources
 	Mounts          []mount.Mount `json:",omitempty"`
 	MaskedPaths     []string
 	ReadonlyPaths   []string
 	Init            *bool `json:",omitempty"`
-}
-type container.NetworkSettings struct {
-	container.NetworkSettingsBase
-	container.DefaultNetworkSettings
-	Networks map[string]*network.EndpointSettings
-}
-type container.NetworkSettingsBase struct {
-	Bridge                 string
-	SandboxID              string
-	SandboxKey             string
-	Ports                  nat.PortMap
-	HairpinMode            bool
-	LinkLocalIPv6Address   string
-	LinkLocalIPv6PrefixLen int
-	SecondaryIPAddresses   []network.Address
-	SecondaryIPv6Addresses []network.Address
-}
-type container.DefaultNetworkSettings struct {
-	EndpointID          string
-	Gateway             string
-	GlobalIPv6Address   string
-	GlobalIPv6PrefixLen int
-	IPAddress           string
-	IPPrefixLen         int
-	IPv6Gateway         string
-	MacAddress          string
 }
 type network.Address struct {
 	Addr      string
@@ -261,9 +272,6 @@ type network.EndpointSettings struct {
 	IPAMConfig          *network.EndpointIPAMConfig
 	Links               []string
 	Aliases             []string
-	MacAddress          string
-	DriverOpts          map[string]string
-	GwPriority          int
 	NetworkID           string
 	EndpointID          string
 	Gateway             string
@@ -272,7 +280,8 @@ type network.EndpointSettings struct {
 	IPv6Gateway         string
 	GlobalIPv6Address   string
 	GlobalIPv6PrefixLen int
-	DNSNames            []string
+	MacAddress          string
+	DriverOpts          map[string]string
 }
 type network.EndpointIPAMConfig struct {
 	IPv4Address  string `json:",omitempty"`
@@ -283,32 +292,23 @@ type mount.Type string
 type mount.Propagation string
 type mount.Consistency string
 type mount.Mount struct {
-	Type           mount.Type `json:",omitempty"`
-	Source         string `json:",omitempty"`
-	Target         string `json:",omitempty"`
-	ReadOnly       bool `json:",omitempty"`
-	Consistency    mount.Consistency `json:",omitempty"`
-	BindOptions    *mount.BindOptions `json:",omitempty"`
-	VolumeOptions  *mount.VolumeOptions `json:",omitempty"`
-	ImageOptions   *mount.ImageOptions `json:",omitempty"`
-	TmpfsOptions   *mount.TmpfsOptions `json:",omitempty"`
-	ClusterOptions *mount.ClusterOptions `json:",omitempty"`
+	Type          mount.Type `json:",omitempty"`
+	Source        string `json:",omitempty"`
+	Target        string `json:",omitempty"`
+	ReadOnly      bool `json:",omitempty"`
+	Consistency   mount.Consistency `json:",omitempty"`
+	BindOptions   *mount.BindOptions `json:",omitempty"`
+	VolumeOptions *mount.VolumeOptions `json:",omitempty"`
+	TmpfsOptions  *mount.TmpfsOptions `json:",omitempty"`
 }
 type mount.BindOptions struct {
-	Propagation            mount.Propagation `json:",omitempty"`
-	NonRecursive           bool `json:",omitempty"`
-	CreateMountpoint       bool `json:",omitempty"`
-	ReadOnlyNonRecursive   bool `json:",omitempty"`
-	ReadOnlyForceRecursive bool `json:",omitempty"`
+	Propagation  mount.Propagation `json:",omitempty"`
+	NonRecursive bool `json:",omitempty"`
 }
 type mount.VolumeOptions struct {
 	NoCopy       bool `json:",omitempty"`
 	Labels       map[string]string `json:",omitempty"`
-	Subpath      string `json:",omitempty"`
 	DriverConfig *mount.Driver `json:",omitempty"`
-}
-type mount.ImageOptions struct {
-	Subpath string `json:",omitempty"`
 }
 type mount.Driver struct {
 	Name    string `json:",omitempty"`
@@ -317,9 +317,6 @@ type mount.Driver struct {
 type mount.TmpfsOptions struct {
 	SizeBytes int64 `json:",omitempty"`
 	Mode      os.FileMode `json:",omitempty"`
-	Options   [][]string `json:",omitempty"`
-}
-type mount.ClusterOptions struct {
 }
 type blkiodev.WeightDevice struct {
 	Path   string
@@ -342,104 +339,50 @@ type units.Ulimit struct {
 	Hard int64
 	Soft int64
 }
-type storage.DriverData struct {
-	Data map[string]string `json:"Data"`
-	Name string `json:"Name"`
-}
-type v1.Descriptor struct {
-	MediaType    string `json:"mediaType"`
-	Digest       digest.Digest `json:"digest"`
-	Size         int64 `json:"size"`
-	URLs         []string `json:"urls,omitempty"`
-	Annotations  map[string]string `json:"annotations,omitempty"`
-	Data         []byte `json:"data,omitempty"`
-	Platform     *v1.Platform `json:"platform,omitempty"`
-	ArtifactType string `json:"artifactType,omitempty"`
-}
-type v1.Platform struct {
-	Architecture string `json:"architecture"`
-	OS           string `json:"os"`
-	OSVersion    string `json:"os.version,omitempty"`
-	OSFeatures   []string `json:"os.features,omitempty"`
-	Variant      string `json:"variant,omitempty"`
-}
-type digest.Digest string
 
-type image.InspectResponse struct {
+type types.ImageInspect struct {
 	ID              string `json:"Id"`
 	RepoTags        []string
 	RepoDigests     []string
 	Parent          string
 	Comment         string
-	Created         string `json:",omitempty"`
-	Container       string `json:",omitempty"`
-	ContainerConfig *container.Config `json:",omitempty"`
+	Created         string
+	Container       string
+	ContainerConfig *container.Config
 	DockerVersion   string
 	Author          string
-	Config          *v1.DockerOCIImageConfig
+	Config          *container.Config
 	Architecture    string
 	Variant         string `json:",omitempty"`
 	Os              string
 	OsVersion       string `json:",omitempty"`
 	Size            int64
-	VirtualSize     int64 `json:"VirtualSize,omitempty"`
-	GraphDriver     storage.DriverData
-	RootFS          image.RootFS
-	Metadata        image.Metadata
-	Descriptor      *v1.Descriptor `json:"Descriptor,omitempty"`
-	Manifests       []image.ManifestSummary `json:"Manifests,omitempty"`
+	VirtualSize     int64
+	GraphDriver     types.GraphDriverData
+	RootFS          types.RootFS
+	Metadata        types.ImageMetadata
 }
-type image.RootFS struct {
-	Type   string `json:",omitempty"`
-	Layers []string `json:",omitempty"`
+type types.RootFS struct {
+	Type      string
+	Layers    []string `json:",omitempty"`
+	BaseLayer string `json:",omitempty"`
 }
-type image.Metadata struct {
+type types.ImageMetadata struct {
 	LastTagTime time.Time `json:",omitempty"`
 }
-type image.ManifestSummary struct {
-	ID         string `json:"ID"`
-	Descriptor v1.Descriptor `json:"Descriptor"`
-	Available  bool `json:"Available"`
-	Kind       string `json:"Kind"`
-}
-type v1.DockerOCIImageConfig struct {
-	v1.ImageConfig
-	v1.DockerOCIImageConfigExt
-}
-type v1.ImageConfig struct {
-	User         string `json:"User,omitempty"`
-	ExposedPorts map[string]struct{} `json:"ExposedPorts,omitempty"`
-	Env          []string `json:"Env,omitempty"`
-	Entrypoint   []string `json:"Entrypoint,omitempty"`
-	Cmd          []string `json:"Cmd,omitempty"`
-	Volumes      map[string]struct{} `json:"Volumes,omitempty"`
-	WorkingDir   string `json:"WorkingDir,omitempty"`
-	Labels       map[string]string `json:"Labels,omitempty"`
-	StopSignal   string `json:"StopSignal,omitempty"`
-	ArgsEscaped  bool `json:"ArgsEscaped,omitempty"`
-}
-type v1.DockerOCIImageConfigExt struct {
-	Healthcheck *v1.HealthcheckConfig `json:",omitempty"`
-	OnBuild     []string `json:",omitempty"`
-	Shell       []string `json:",omitempty"`
-}
 
-type volume.Volume struct {
-	ClusterVolume *volume.ClusterVolume `json:"ClusterVolume,omitempty"`
-	CreatedAt     string `json:"CreatedAt,omitempty"`
-	Driver        string `json:"Driver"`
-	Labels        map[string]string `json:"Labels"`
-	Mountpoint    string `json:"Mountpoint"`
-	Name          string `json:"Name"`
-	Options       map[string]string `json:"Options"`
-	Scope         string `json:"Scope"`
-	Status        map[string]interface{} `json:"Status,omitempty"`
-	UsageData     *volume.UsageData `json:"UsageData,omitempty"`
+type types.Volume struct {
+	CreatedAt  string `json:"CreatedAt,omitempty"`
+	Driver     string `json:"Driver"`
+	Labels     map[string]string `json:"Labels"`
+	Mountpoint string `json:"Mountpoint"`
+	Name       string `json:"Name"`
+	Options    map[string]string `json:"Options"`
+	Scope      string `json:"Scope"`
+	Status     map[string]interface{} `json:"Status,omitempty"`
+	UsageData  *types.VolumeUsageData `json:"UsageData,omitempty"`
 }
-type volume.ClusterVolume struct {
-	ID string
-}
-type volume.UsageData struct {
+type types.VolumeUsageData struct {
 	RefCount int64 `json:"RefCount"`
 	Size     int64 `json:"Size"`
 }

@@ -1,5 +1,5 @@
 #pragma once
-// The Go types docker's CLI decodes inspect documents into (docker 28's API types), so that a
+// The Go types docker's CLI decodes inspect documents into (docker 20.10's API types), so that a
 // template sees what docker's sees: `{{.State}}` prints as a struct ({running true ...}),
 // `{{.Config.Labels}}` as a map, absent fields as Go's zero values.
 
@@ -9,8 +9,8 @@
 
 namespace ferry::cli::tmpl {
 
-// The type docker executes `inspect -f` on, by Go name: "container.InspectResponse",
-// "image.InspectResponse", "volume.Volume". nullptr for an unknown name.
+// The type docker executes `inspect -f` on, by Go name: "types.ContainerJSON",
+// "types.ImageInspect", "types.Volume". nullptr for an unknown name.
 const gotmpl::Type* docker_type(std::string_view name);
 
 }  // namespace ferry::cli::tmpl

@@ -1,6 +1,6 @@
 // docker's side of --format: its functions, its inspect rules (typed first, then the raw JSON
 // with missingkey=error) and its listing rules (table headers, Label, errors). Expected texts are
-// those docker 28's CLI prints for the same templates.
+// those docker 20.10's CLI (Debian's docker.io) prints for the same templates.
 
 #include <gtest/gtest.h>
 
@@ -25,7 +25,7 @@ Json container_doc() {
 }
 
 std::string inspect(std::string_view format, const Json& doc = container_doc()) {
-    auto r = render_json_template(format, doc, "container.InspectResponse");
+    auto r = render_json_template(format, doc, "types.ContainerJSON");
     if (!r) return "ERR " + std::to_string(r.error().exit_code) + ": " + r.error().message;
     return *r;
 }
@@ -68,11 +68,11 @@ TEST(InspectTemplate, ErrorsAreDockers) {
     Json volume = Json::parse(R"({"Driver":"local","Mountpoint":"/v","Name":"v","Scope":"local"})");
     auto t = InspectTemplate::parse("{{.Foo}}");
     ASSERT_TRUE(t);
-    auto r = t->render(volume, "volume.Volume", false);
+    auto r = t->render(volume, "types.Volume", false);
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().message,
               "template parsing error: template: :1:2: executing \"\" at <.Foo>: "
-              "can't evaluate field Foo in type volume.Volume");
+              "can't evaluate field Foo in type types.Volume");
     EXPECT_EQ(*t->render(Json::parse("{}")), "<no value>");  // untyped: missing keys print
 }
 
@@ -83,21 +83,21 @@ TEST(InspectTemplate, DockerFunctions) {
                       "\"ab\" 3}}"),
               "[ x  ][] abc ab");
     EXPECT_EQ(inspect("{{json \"<&>\"}} {{join .Config.Cmd \"+\"}}"), "\"<&>\" sleep+100");
-    EXPECT_EQ(inspect("{{join .Config.Labels \"+\"}}"),  // docker 28: strings.Join
+    EXPECT_EQ(inspect("{{join .Config.Labels \"+\"}}"),  // docker 20.10: strings.Join
               "ERR 1: template parsing error: template: :1:14: executing \"\" at <.Config.Labels>: "
               "wrong type for value; expected []string; got map[string]interface {}");
     EXPECT_EQ(inspect("{{json .Config.Labels}}"), "{\"a\":\"b\",\"x\":\"y\"}");
 }
 
 TEST(InspectTemplate, DockerTypeOfDocuments) {
-    EXPECT_EQ(docker_type_for(container_doc()), "container.InspectResponse");
+    EXPECT_EQ(docker_type_for(container_doc()), "types.ContainerJSON");
     EXPECT_EQ(docker_type_for(Json::parse(R"({"Id":"x","RepoTags":[],"RootFS":{}})")),
-              "image.InspectResponse");
+              "types.ImageInspect");
     EXPECT_EQ(docker_type_for(Json::parse(R"({"Name":"v","Mountpoint":"/","Scope":"local"})")),
-              "volume.Volume");
+              "types.Volume");
     EXPECT_EQ(docker_type_for(Json::parse(R"({"Client":{}})")), "");
-    EXPECT_NE(tmpl::docker_type("container.InspectResponse"), nullptr);
-    EXPECT_NE(tmpl::docker_type("image.InspectResponse"), nullptr);
+    EXPECT_NE(tmpl::docker_type("types.ContainerJSON"), nullptr);
+    EXPECT_NE(tmpl::docker_type("types.ImageInspect"), nullptr);
     EXPECT_EQ(tmpl::docker_type("nope.Nope"), nullptr);
 }
 
