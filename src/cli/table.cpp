@@ -11,6 +11,7 @@
 #include "ferry/util/strings.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <map>
 
@@ -89,6 +90,20 @@ std::vector<std::string> split_tabs(const std::string& s) {
         start = tab + 1;
     }
     return cells;
+}
+
+// The names after a dot in a format (`.Names`, `.Label`): enough to title a header's columns.
+std::vector<std::string> field_names(std::string_view s) {
+    std::vector<std::string> out;
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (s[i] != '.' || i + 1 >= s.size() || !std::isupper(static_cast<unsigned char>(s[i + 1])))
+            continue;
+        size_t j = i + 1;
+        while (j < s.size() && (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '_')) ++j;
+        out.emplace_back(s.substr(i + 1, j - i - 1));
+        i = j - 1;
+    }
+    return out;
 }
 
 std::string unescape(std::string_view s) {
@@ -180,6 +195,8 @@ Result<std::string> render(const std::vector<Column>& columns, const std::vector
     for (const auto& c : columns) titles.emplace_back(c.field, c.header);
     const Row* fields = rows.empty() ? nullptr : &rows.front();
     for (const auto& [name, value] : fields ? *fields : Row{})
+        if (!field_of(titles, name)) titles.emplace_back(name, tmpl::default_title(name));
+    for (const auto& name : field_names(text))  // with no rows, the fields the format names
         if (!field_of(titles, name)) titles.emplace_back(name, tmpl::default_title(name));
     std::string header;
     (void)tmpl->with_funcs(tmpl::header_funcs()).execute_partial(tmpl::header_value(titles), header);

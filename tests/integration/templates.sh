@@ -86,7 +86,8 @@ for t in '{{.State}}' '{{.State.Status}} {{.State.Running}} {{.State.Pid}} {{.St
     '{{1.5}} {{1e6}} {{0x10}} {{-3}} {{123456789.0}} {{1.0}} {{'"'"'a'"'"'}}' \
     '{{printf "%d" .Name}} {{printf "%s %s" .Name}} {{printf "%s" .Name 3}} {{printf "%s" .State}}' \
     '{{html "<a>"}} {{js "a'"'"'b<"}} {{urlquery "a b&"}}' '{{print 1 2 "a" "b" 3}}|{{println 1 "a"}}|' \
-    '{{range 3}}{{.}}{{end}} {{range .Config.Env}}{{break}}{{end}}x {{range .HostConfig.Binds}}b{{else}}none{{end}}' \
+    '{{range .Config.Env}}{{break}}{{end}}x {{range .HostConfig.Binds}}b{{else}}none{{end}}' '{{range 3}}{{.}}{{end}}' \
+    '{{with .State.Health}}h{{else with .State}}{{.Status}}{{end}}' \
     'a {{- " a " -}} b {{- " c"}} {{/* comment */}} d' '{{define "T"}}<{{.}}>{{end}}{{template "T" .Name}}' \
     '{{$x := 1}}{{$x = 2}}{{$x}} {{$.Name}} {{(index .Mounts 0).Destination}} {{and .State.Running .Name}}|{{or .State.Running .Name}}|{{not .State.Running}}' \
     '{{eq .State.Pid .State.ExitCode}} {{ge 3 2}} {{le "a" "b"}} {{gt 1.5 2.5}} {{ne 1 2}}' \

@@ -1,7 +1,7 @@
-// Each function has docker 20.10's Go signature (so that `{{upper .Labels}}` fails as docker's does:
-// `wrong type for value; expected string; got map[string]string`) and its behaviour:
-// truncate cuts bytes, pad leaves an empty string empty, join is strings.Join (a []string only;
-// docker 29 also joins other slices and maps), json encodes without HTML escaping.
+// Each function has docker 20.10's Go signature (so that `{{upper .Labels}}` fails as docker's
+// does: `wrong type for value; expected string; got map[string]string`) and its behaviour: truncate
+// cuts bytes, pad leaves an empty string empty, join is strings.Join (a []string only; docker 29
+// also joins other slices and maps), json encodes without HTML escaping.
 
 #include "ferry/cli/template/docker_funcs.hpp"
 

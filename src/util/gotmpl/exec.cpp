@@ -1,5 +1,6 @@
-// A transcription of Go's text/template/exec.go. Each eval step returns a Result instead of
-// panicking; `break` and `continue` travel as a Flow value up to their range. The node being
+// A transcription of Go's text/template/exec.go, as of Go 1.19 (what docker 20.10 is built
+// with: no range over an integer, which came with Go 1.22). Each eval step returns a Result instead
+// of panicking; `break` and `continue` travel as a Flow value up to their range. The node being
 // evaluated (Go's s.at) is kept so that errors name it and its line:column as Go's do.
 
 #include "ferry/util/gotmpl/template.hpp"
@@ -183,18 +184,6 @@ class Exec {
                 ran = true;
                 TRY(one(k, v));
             }
-        } else if (val.kind() == Kind::integer || val.kind() == Kind::unsigned_integer) {
-            if (decl.size() > 1)
-                return errorf("can't use " + print_value(val) +
-                              " to iterate over more than one variable");
-            int64_t n =
-                val.kind() == Kind::integer ? val.as_int() : static_cast<int64_t>(val.as_uint());
-            for (int64_t i = 0; i < n && !stop; ++i, ran = true) {
-                Value iv = val.kind() == Kind::integer
-                               ? Value::of_int(i, val.type())
-                               : Value::of_uint(static_cast<uint64_t>(i), val.type());
-                TRY(one(iv, iv));
-            }
         } else {
             return errorf("range can't iterate over " + print_value(val));
         }
@@ -365,9 +354,11 @@ class Exec {
                 for (size_t k = 0; k < path.size(); ++k) {
                     if (field.kind() == Kind::pointer) {
                         if (field.is_nil())
-                            return errorf("reflect: indirection through nil pointer to embedded "
-                                          "struct field " + field.type()->elem->name.substr(
-                                              field.type()->elem->name.rfind('.') + 1));
+                            return errorf(
+                                "reflect: indirection through nil pointer to embedded "
+                                "struct field " +
+                                field.type()->elem->name.substr(
+                                    field.type()->elem->name.rfind('.') + 1));
                         field = field.target();
                     }
                     Value next = field.elems()[path[k]];
@@ -473,10 +464,14 @@ class Exec {
         if (vt == t || t->kind == Kind::interface) return true;
         if (vt->kind != t->kind || (is_named(vt) && is_named(t))) return false;
         switch (t->kind) {
-            case Kind::slice: return vt->elem == t->elem && vt->array_len == t->array_len;
-            case Kind::map: return vt->key == t->key && vt->elem == t->elem;
-            case Kind::pointer: return vt->elem == t->elem;
-            default: return false;
+            case Kind::slice:
+                return vt->elem == t->elem && vt->array_len == t->array_len;
+            case Kind::map:
+                return vt->key == t->key && vt->elem == t->elem;
+            case Kind::pointer:
+                return vt->elem == t->elem;
+            default:
+                return false;
         }
     }
 

@@ -1,4 +1,4 @@
-// A transcription of Go's lex.go state machine (Go 1.22: newlines allowed inside actions, `=`
+// A transcription of Go's lex.go state machine (Go 1.19: newlines allowed inside actions, `=`
 // assignment, break/continue keywords), run to the end at once instead of on a goroutine: the
 // parser then reads a vector of items with the same three-token look-ahead as Go's.
 

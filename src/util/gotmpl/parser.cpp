@@ -1,6 +1,7 @@
-// A transcription of Go's parse.go (Go 1.22): the same three-token look-ahead, the same order of
-// checks, so that the same malformed template gets the same message. Errors unwind as a Result
-// instead of a panic; the line in `template: :LINE:` is that of the last token read, as Go's.
+// A transcription of Go's parse.go (Go 1.19, as docker 20.10 is built with: no `else with`): the
+// same three-token look-ahead, the same order of checks, so that the same malformed template gets
+// the same message. Errors unwind as a Result instead of a panic; the line in `template: :LINE:` is
+// that of the last token read, as Go's.
 
 #include "ferry/util/gotmpl/parser.hpp"
 
@@ -378,7 +379,7 @@ class Parser {
 
     Result<NodePtr> else_control() {
         Item p = peek_non_space();
-        if (p.type == ItemType::if_ || p.type == ItemType::with)
+        if (p.type == ItemType::if_)  // `else with` came with Go 1.23
             return std::make_unique<Node>(NodeType::else_, p.pos, p.line);
         Item t = TRY(expect(ItemType::right_delim, "else"));
         return std::make_unique<Node>(NodeType::else_, t.pos, t.line);
@@ -404,10 +405,6 @@ class Parser {
                 next();
                 else_list = std::make_unique<Node>(NodeType::list, next_node->pos);
                 else_list->nodes.push_back(TRY(control(NodeType::if_, "if")));
-            } else if (type == NodeType::with && peek().type == ItemType::with) {
-                next();
-                else_list = std::make_unique<Node>(NodeType::list, next_node->pos);
-                else_list->nodes.push_back(TRY(control(NodeType::with, "with")));
             } else {
                 auto [elist, end] = TRY(item_list());
                 if (end->type != NodeType::end) return errorf("expected end; found " + end->str());

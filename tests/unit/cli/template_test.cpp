@@ -129,6 +129,13 @@ TEST(ListingTemplate, RowsTablesAndLabels) {
               "CONTAINER ID   NAMES     \n1              web       \n22             db        \n");
 }
 
+TEST(ListingTemplate, HeaderWithoutRows) {
+    auto r = render({{"ID", "CONTAINER ID"}}, {}, "table {{.ID}}\\t{{.CreatedAt}}",
+                    "formatter.ContainerContext");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(*r, "CONTAINER ID   CREATED AT\n");
+}
+
 TEST(ListingTemplate, ErrorsAreDockers) {
     EXPECT_EQ(list("{{.Foo}}"),
               "ERR 1: template parsing error: template: :1:2: executing \"\" at <.Foo>: "
