@@ -199,7 +199,8 @@ Result<std::string> render(const std::vector<Column>& columns, const std::vector
     for (const auto& name : field_names(text))  // with no rows, the fields the format names
         if (!field_of(titles, name)) titles.emplace_back(name, tmpl::default_title(name));
     std::string header;
-    (void)tmpl->with_funcs(tmpl::header_funcs()).execute_partial(tmpl::header_value(titles), header);
+    auto header_tmpl = tmpl->with_funcs(tmpl::header_funcs());
+    (void)header_tmpl.execute_partial(tmpl::header_value(titles), header);  // errors cut it short
     std::vector<std::vector<std::string>> lines;
     lines.push_back(split_tabs(header));
     size_t start = 0;
