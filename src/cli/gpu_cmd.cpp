@@ -6,6 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <optional>
+
+#include "ferry/cli/json_template.hpp"
 
 #include "ferry/gpu/cdi.hpp"
 #include "ferry/gpu/discovery.hpp"
@@ -52,19 +55,21 @@ std::string table(const std::vector<std::vector<std::string>>& rows) {
 Result<GpuLsOptions> parse_gpu_ls(Args args) {
     GpuLsOptions o;
     FlagSet flags("ferry gpu ls", "[OPTIONS]", "List the host's GPUs");
-    flags.add_string(0, "format", &o.format, "Format the output (\"json\")");
+    flags.add_string(0, "format", &o.format,
+                     "Format the output: \"json\", or a Go template per GPU such as "
+                     "'{{.Index}} {{.Model}}'");
     flags.set_aliases("ferry gpu ls, ferry gpu list");
     auto pos = TRY(parse_flags(flags, args, o));
     if (o.help) return o;
     TRY(check_arg_count(flags, pos, 0, 0));
-    if (!o.format.empty() && o.format != "json")
-        return fail("unsupported --format `" + o.format + "` (only `json`)");
     return o;
 }
 
 Result<int> run_gpu_ls(const GpuLsOptions& o, Context&) {
     gpu::NvidiaHost host = TRY(discover());
-    if (o.format == "json") {
+    if (!o.format.empty()) {  // "json": one object per GPU; a template: executed on that object
+        std::optional<InspectTemplate> tmpl;
+        if (o.format != "json") tmpl = TRY(InspectTemplate::parse(o.format));
         std::string out;
         for (const auto& g : host.gpus) {
             nlohmann::ordered_json j = {{"Index", g.index},
@@ -77,7 +82,7 @@ Result<int> run_gpu_ls(const GpuLsOptions& o, Context&) {
                                         {"DriverVersion", host.driver_version},
                                         {"CudaVersion", host.cuda_version},
                                         {"CdiNames", cdi_names(g)}};
-            out += j.dump() + "\n";
+            out += (tmpl ? TRY(tmpl->render(j)) : j.dump()) + "\n";
         }
         print_out(out);
     } else {

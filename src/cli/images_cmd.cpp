@@ -143,7 +143,7 @@ Result<int> run_images(const ImagesOptions& o, Context& ctx) {
     std::vector<Column> columns = {{"Repository", "REPOSITORY"}, {"Tag", "TAG"}};
     if (o.digests) columns.push_back({"Digest", "DIGEST"});
     columns.insert(columns.end(), {{"ID", "IMAGE ID"}, {"CreatedSince", "CREATED"}, {"Size", "SIZE"}});
-    print_out(TRY(render(columns, rows, o.format)));
+    print_out(TRY(render(columns, rows, o.format, "formatter.imageContext")));
     return 0;
 }
 

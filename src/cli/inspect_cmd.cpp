@@ -4,6 +4,8 @@
 
 #include "ferry/cli/inspect_cmd.hpp"
 
+#include <optional>
+
 #include "ferry/cli/json_template.hpp"
 #include "ferry/image/inspect.hpp"
 #include "ferry/image/lookup.hpp"
@@ -15,23 +17,32 @@ namespace ferry::cli {
 
 Result<int> print_inspected(const std::vector<std::string>& names, const std::string& format,
                             const InspectLookup& lookup) {
+    std::optional<InspectTemplate> tmpl;
+    if (!format.empty() && format != "json") tmpl = TRY(InspectTemplate::parse(format));
     Json all = Json::array();
     std::string formatted, errors;
+    bool lookup_failed = false;
     for (const auto& name : names) {
         auto doc = lookup(name);
         if (!doc) {
             errors += "ferry: error: " + doc.error().message + "\n";
+            lookup_failed = true;
             continue;
         }
-        if (!format.empty())
-            formatted += TRY(render_json_template(format, *doc)) + "\n";
-        else
+        if (!tmpl) {
             all.push_back(std::move(*doc));
+            continue;
+        }
+        auto line = tmpl->render(*doc, docker_type_for(*doc));
+        if (line) formatted += *line + "\n";
+        else errors += "ferry: error: " + line.error().message + "\n";
     }
-    print_out(format.empty() ? inspect_json(all) + "\n" : formatted);
+    if (format.empty()) print_out(inspect_json(all) + "\n");
+    else if (!tmpl) print_out(to_go_json(all) + "\n");
+    else print_out(formatted.empty() ? "\n" : formatted);  // docker prints an empty line
     if (!errors.empty()) {
         (void)fs::write_all(2, errors);
-        return k_exit_failed;
+        return lookup_failed ? k_exit_failed : 1;
     }
     return 0;
 }

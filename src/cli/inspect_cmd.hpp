@@ -11,7 +11,7 @@
 namespace ferry::cli {
 
 struct InspectOptions : BaseOptions {
-    std::string format;  // -f/--format: Go-template subset
+    std::string format;  // -f/--format: a Go template, or "json"
     std::string type;    // --type: "", "container" or "image"
     std::vector<std::string> names;
 };
@@ -32,9 +32,10 @@ Result<int> cmd_container_inspect(Args args, Context& ctx);
 
 // Looks one name up: the document, or the error printed for that name.
 using InspectLookup = std::function<Result<Json>(const std::string& name)>;
-// Prints the documents of names (as a JSON array, or each through format), then each lookup
-// error as `ferry: error: <message>` on stderr; returns 125 when there was any, else 0. Fails
-// only on a template error.
+// Prints the documents of names (as an indented JSON array; `json`: a compact one; else each
+// through format as docker's inspect, see InspectTemplate), then each lookup or template error
+// as `ferry: error: <message>` on stderr; returns 125 when a lookup failed, 1 when only a
+// template did, else 0. Fails (exit 64) only when format does not parse.
 Result<int> print_inspected(const std::vector<std::string>& names, const std::string& format,
                             const InspectLookup& lookup);
 

@@ -1,88 +1,66 @@
-// A deliberately small evaluator: `{{.A.B}}`, `{{json .A}}`, `{{json .}}`, `{{.}}`. It covers the
-// formats scripts pass to docker inspect; anything else fails loudly instead of guessing.
+// The two-step execution is docker/cli's TemplateInspector: tmpl.Execute on the typed element,
+// and on any error tryRawInspectFallback, which decodes the raw JSON with UseNumber and executes
+// with missingkey=error. Errors are docker's words (`template parsing error: ` + Go's message);
+// parse errors exit 64 and execution errors 1, as docker's inspect.
 
 #include "ferry/cli/json_template.hpp"
 
-#include "ferry/cli/table.hpp"
+#include "ferry/cli/template/docker_funcs.hpp"
+#include "ferry/cli/template/docker_types.hpp"
+#include "ferry/cli/template/json_value.hpp"
 
 namespace ferry::cli {
 
-namespace {
+Result<InspectTemplate> InspectTemplate::parse(std::string_view format) {
+    auto t = gotmpl::Template::parse(format, tmpl::docker_funcs());
+    if (!t) return fail_with_status("template parsing error: " + t.error().message, 64);
+    InspectTemplate it;
+    it.m_tmpl = std::move(*t);
+    return it;
+}
 
-using Json = nlohmann::ordered_json;
-
-std::string go_print(const Json& v) {
-    switch (v.type()) {
-        case Json::value_t::string: return v.get<std::string>();
-        case Json::value_t::null: return "<nil>";
-        case Json::value_t::boolean: return v.get<bool>() ? "true" : "false";
-        case Json::value_t::array: {
-            std::string out = "[";
-            for (size_t i = 0; i < v.size(); ++i) out += (i ? " " : "") + go_print(v[i]);
-            return out + "]";
-        }
-        case Json::value_t::object: {
-            std::string out = "map[";
-            bool first = true;
-            std::map<std::string, const Json*> sorted;
-            for (auto it = v.begin(); it != v.end(); ++it) sorted[it.key()] = &it.value();
-            for (auto& [k, val] : sorted) {
-                out += (first ? "" : " ") + k + ":" + go_print(*val);
-                first = false;
-            }
-            return out + "]";
-        }
-        default: return v.dump();
+Result<std::string> InspectTemplate::render(const nlohmann::ordered_json& doc,
+                                            std::string_view go_type, bool raw_fallback) const {
+    if (const gotmpl::Type* type = go_type.empty() ? nullptr : tmpl::docker_type(go_type)) {
+        auto typed = m_tmpl.execute(tmpl::from_json(doc, type));
+        if (typed) return typed;
+        if (!raw_fallback)
+            return fail_with_status("template parsing error: " + typed.error().message, 1);
+        auto raw = m_tmpl.execute(tmpl::raw_json(doc), gotmpl::MissingKey::error);
+        if (raw) return raw;
+        return fail_with_status("template parsing error: " + raw.error().message, 1);
     }
+    auto raw = m_tmpl.execute(tmpl::raw_json(doc));
+    if (!raw) return fail_with_status("template parsing error: " + raw.error().message, 1);
+    return raw;
 }
 
-std::string go_json(const Json& v) {
-    std::string s = v.dump();
-    std::string out;
-    for (char c : s) {
-        if (c == '<') out += "\\u003c";
-        else if (c == '>') out += "\\u003e";
-        else if (c == '&') out += "\\u0026";
-        else out += c;
-    }
-    return out;
+std::string_view docker_type_for(const nlohmann::ordered_json& doc) {
+    if (!doc.is_object()) return {};
+    if (doc.contains("State") && doc.contains("HostConfig")) return "types.ContainerJSON";
+    if (doc.contains("RootFS") && doc.contains("RepoTags")) return "types.ImageInspect";
+    if (doc.contains("Mountpoint") && doc.contains("Scope")) return "types.Volume";
+    return {};
 }
 
-const Json* walk(const Json& doc, std::string_view path) {
-    const Json* cur = &doc;
-    if (path == ".") return cur;
-    path.remove_prefix(1);
-    while (!path.empty()) {
-        size_t dot = path.find('.');
-        std::string key(path.substr(0, dot));
-        if (!cur->is_object() || !cur->contains(key)) return nullptr;
-        cur = &(*cur)[key];
-        if (dot == std::string_view::npos) break;
-        path.remove_prefix(dot + 1);
-    }
-    return cur;
+Result<std::string> render_json_template(std::string_view format, const nlohmann::ordered_json& doc,
+                                         std::string_view go_type) {
+    auto t = TRY(InspectTemplate::parse(format));
+    return t.render(doc, go_type);
 }
 
-}  // namespace
-
-Result<std::string> render_json_template(std::string_view format, const Json& doc) {
-    return expand_actions(format, [&](std::string_view action, bool json) -> Result<std::string> {
-        if (!action.starts_with("."))
-            return fail("template: unsupported action `{{" + std::string(action) + "}}`");
-        const Json* v = walk(doc, action);
-        if (!v) return std::string(json ? "null" : "<no value>");
-        return json ? go_json(*v) : go_print(*v);
-    });
-}
-
-std::string inspect_json(const Json& doc) {
+std::string inspect_json(const nlohmann::ordered_json& doc) {
     std::string s = doc.dump(4);
     std::string out;
     for (char c : s) {
-        if (c == '<') out += "\\u003c";
-        else if (c == '>') out += "\\u003e";
-        else if (c == '&') out += "\\u0026";
-        else out += c;
+        if (c == '<')
+            out += "\\u003c";
+        else if (c == '>')
+            out += "\\u003e";
+        else if (c == '&')
+            out += "\\u0026";
+        else
+            out += c;
     }
     return out;
 }

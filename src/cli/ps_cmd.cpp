@@ -97,6 +97,14 @@ bool matches(const Entry& e, const std::vector<std::string>& filters) {
 }  // namespace
 
 Result<int> run_ps(const PsOptions& o, Context& ctx) {
+    if (!o.format.empty() && !o.size) {  // docker 20.10 checks the format before listing
+        Row empty;
+        for (const char* f : {"Command", "CreatedAt", "ID", "Image", "Labels", "LocalVolumes",
+                              "Mounts", "Names", "Networks", "Ports", "RunningFor", "Size", "State",
+                              "Status"})
+            empty.emplace_back(f, "");
+        TRY(check_format(o.format, empty, "formatter.ContainerContext"));
+    }
     auto store = TRY(runtime::ContainerStore::open(ctx));
     std::vector<Entry> entries;
     for (const auto& id : TRY(store.ids())) {
@@ -117,7 +125,7 @@ Result<int> run_ps(const PsOptions& o, Context& ctx) {
         if (!matches(e, o.filters)) continue;
         shown.push_back(std::move(e));
     }
-    if (o.quiet) {
+    if (o.quiet && (o.format.empty() || o.format == "table")) {  // docker 20.10: a format wins
         std::string out;
         for (const auto& e : shown) out += (o.no_trunc ? e.rec.id : e.rec.id.substr(0, 12)) + "\n";
         print_out(out);
@@ -155,7 +163,7 @@ Result<int> run_ps(const PsOptions& o, Context& ctx) {
                                    {"Command", "COMMAND"}, {"RunningFor", "CREATED"},
                                    {"Status", "STATUS"},   {"Ports", "PORTS"},
                                    {"Names", "NAMES"}};
-    print_out(TRY(render(columns, rows, o.format)));
+    print_out(TRY(render(columns, rows, o.format, "formatter.ContainerContext")));
     return 0;
 }
 

@@ -47,7 +47,7 @@ Result<int> run_system_df(const SystemDfOptions& o, Context& ctx) {
     std::vector<Column> columns = {{"Type", "TYPE"},     {"TotalCount", "TOTAL"},
                                    {"Active", "ACTIVE"}, {"Size", "SIZE"},
                                    {"Reclaimable", "RECLAIMABLE"}};
-    std::string out = TRY(render(columns, rows, o.format));
+    std::string out = TRY(render(columns, rows, o.format, "formatter.diskUsageImagesContext"));
     if (o.verbose && o.format.empty()) {
         std::vector<Row> images;
         for (const auto& r : catalog.images()) {

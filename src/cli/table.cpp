@@ -1,11 +1,17 @@
-// A small subset of Go's text/template, enough for the formats people pass to docker: field
-// references, `json`, and the `table` directive. Anything else is an error naming the action.
+// The default table and `json` are printed directly; any other format is a Go template run per
+// row as docker's formatter.Context.Write does: parsed once, each row's output followed by a
+// newline, and for `table` a header line made by executing the same template on the column
+// titles with docker's header functions (errors there only cut the header short, as docker
+// ignores them), then every line aligned as Go's tabwriter aligns it.
 
 #include "ferry/cli/table.hpp"
 
+#include "ferry/cli/template/docker_funcs.hpp"
+#include "ferry/cli/template/listing.hpp"
 #include "ferry/util/strings.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <map>
 
@@ -51,7 +57,6 @@ std::string align_table(const std::vector<std::vector<std::string>>& lines) {
             if (i + 1 < line.size())
                 text.append(std::max<size_t>(10, widths[i] + 3) - line[i].size(), ' ');
         }
-        while (!text.empty() && text.back() == ' ') text.pop_back();
         out += text + "\n";
     }
     return out;
@@ -75,24 +80,30 @@ const std::string* field_of(const Row& row, std::string_view name) {
     return nullptr;
 }
 
-// Expands one template against a row; with header_columns, substitutes column headers instead.
-Result<std::string> expand(std::string_view tmpl, const Row& row,
-                           const std::vector<Column>* header_columns) {
-    return expand_actions(tmpl, [&](std::string_view action, bool json) -> Result<std::string> {
-        if (action == ".") {
-            if (!json) return fail("template: `{{.}}` needs `json`");
-            return header_columns ? std::string() : row_json(row);
-        }
-        if (!action.starts_with("."))
-            return fail("template: unsupported action `{{" + std::string(action) + "}}`");
-        std::string_view name = action.substr(1);
-        const std::string* v = field_of(row, name);
-        if (!v) return fail("template: unknown field `." + std::string(name) + "`");
-        if (!header_columns) return json ? json_quote(*v) : *v;
-        for (const auto& c : *header_columns)
-            if (c.field == name) return c.header;
-        return std::string(name);
-    });
+std::vector<std::string> split_tabs(const std::string& s) {
+    std::vector<std::string> cells;
+    size_t start = 0;
+    for (;;) {
+        size_t tab = s.find('\t', start);
+        cells.push_back(s.substr(start, tab - start));
+        if (tab == std::string::npos) break;
+        start = tab + 1;
+    }
+    return cells;
+}
+
+// The names after a dot in a format (`.Names`, `.Label`): enough to title a header's columns.
+std::vector<std::string> field_names(std::string_view s) {
+    std::vector<std::string> out;
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (s[i] != '.' || i + 1 >= s.size() || !std::isupper(static_cast<unsigned char>(s[i + 1])))
+            continue;
+        size_t j = i + 1;
+        while (j < s.size() && (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '_')) ++j;
+        out.emplace_back(s.substr(i + 1, j - i - 1));
+        i = j - 1;
+    }
+    return out;
 }
 
 std::string unescape(std::string_view s) {
@@ -136,8 +147,16 @@ Result<std::string> expand_actions(
     return out;
 }
 
+Result<void> check_format(std::string_view format, const Row& empty_row, std::string_view go_type) {
+    auto tmpl = gotmpl::Template::parse(format, tmpl::docker_funcs());
+    if (!tmpl) return fail_with_status("failed to parse template: " + tmpl.error().message, 1);
+    auto out = tmpl->execute(tmpl::row_value(empty_row, go_type));
+    if (!out) return fail_with_status("failed to execute template: " + out.error().message, 1);
+    return {};
+}
+
 Result<std::string> render(const std::vector<Column>& columns, const std::vector<Row>& rows,
-                           std::string_view format) {
+                           std::string_view format, std::string_view go_type) {
     if (format.empty() || format == "table") {
         std::vector<std::vector<std::string>> lines;
         std::vector<std::string> header;
@@ -158,30 +177,38 @@ Result<std::string> render(const std::vector<Column>& columns, const std::vector
         for (const auto& row : rows) out += row_json(row) + "\n";
         return out;
     }
-    bool table = format.starts_with("table ");
-    std::string tmpl = unescape(table ? format.substr(6) : format);
-    std::string out;
-    if (!table) {
-        for (const auto& row : rows) out += TRY(expand(tmpl, row, nullptr)) + "\n";
-        return out;
+    // docker's Format.templateString: "table" prefix cut, spaces trimmed, \t and \n unescaped
+    bool table = format.starts_with("table");
+    std::string_view text = table ? format.substr(5) : format;
+    while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+    while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+    auto tmpl = gotmpl::Template::parse(unescape(text), tmpl::docker_funcs());
+    if (!tmpl) return fail_with_status("template parsing error: " + tmpl.error().message, 1);
+    std::string body;
+    for (const auto& row : rows) {
+        auto line = tmpl->execute(tmpl::row_value(row, go_type));
+        if (!line) return fail_with_status("template parsing error: " + line.error().message, 1);
+        body += *line + "\n";
     }
+    if (!table) return body;
+    tmpl::Fields titles;
+    for (const auto& c : columns) titles.emplace_back(c.field, c.header);
+    const Row* fields = rows.empty() ? nullptr : &rows.front();
+    for (const auto& [name, value] : fields ? *fields : Row{})
+        if (!field_of(titles, name)) titles.emplace_back(name, tmpl::default_title(name));
+    for (const auto& name : field_names(text))  // with no rows, the fields the format names
+        if (!field_of(titles, name)) titles.emplace_back(name, tmpl::default_title(name));
+    std::string header;
+    auto header_tmpl = tmpl->with_funcs(tmpl::header_funcs());
+    (void)header_tmpl.execute_partial(tmpl::header_value(titles), header);  // errors cut it short
     std::vector<std::vector<std::string>> lines;
-    Row probe = rows.empty() ? Row{} : rows.front();
-    if (rows.empty())
-        for (const auto& c : columns) probe.emplace_back(c.field, "");
-    auto split_tabs = [](const std::string& s) {
-        std::vector<std::string> cells;
-        size_t start = 0;
-        for (;;) {
-            size_t tab = s.find('\t', start);
-            cells.push_back(s.substr(start, tab - start));
-            if (tab == std::string::npos) break;
-            start = tab + 1;
-        }
-        return cells;
-    };
-    lines.push_back(split_tabs(TRY(expand(tmpl, probe, &columns))));
-    for (const auto& row : rows) lines.push_back(split_tabs(TRY(expand(tmpl, row, nullptr))));
+    lines.push_back(split_tabs(header));
+    size_t start = 0;
+    while (start < body.size()) {
+        size_t nl = body.find('\n', start);
+        lines.push_back(split_tabs(body.substr(start, nl - start)));
+        start = nl + 1;
+    }
     return align_table(lines);
 }
 

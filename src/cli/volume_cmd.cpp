@@ -5,6 +5,8 @@
 
 #include "ferry/cli/volume_cmd.hpp"
 
+#include <optional>
+
 #include <iostream>
 
 #include "ferry/cli/json_template.hpp"
@@ -185,7 +187,8 @@ Result<int> run_volume_ls(const VolumeLsOptions& o, Context& ctx) {
         print_out(quiet);
         return 0;
     }
-    print_out(TRY(render({{"Driver", "DRIVER"}, {"Name", "VOLUME NAME"}}, rows, o.format)));
+    print_out(TRY(render({{"Driver", "DRIVER"}, {"Name", "VOLUME NAME"}}, rows, o.format,
+                         "formatter.volumeContext")));
     return 0;
 }
 
@@ -202,24 +205,33 @@ Result<VolumeInspectOptions> parse_volume_inspect(Args args) {
 }
 
 Result<int> run_volume_inspect(const VolumeInspectOptions& o, Context& ctx) {
+    std::optional<InspectTemplate> tmpl;
+    if (!o.format.empty() && o.format != "json") tmpl = TRY(InspectTemplate::parse(o.format));
     Json all = Json::array();
     std::string formatted, errors;
+    bool lookup_failed = false;
     for (const auto& name : o.names) {
         auto v = TRY(runtime::inspect_volume(ctx.root, name));
         if (!v) {
             errors += "ferry: error: no such volume: " + name + "\n";
+            lookup_failed = true;
             continue;
         }
         Json doc = volume_json(*v);
-        if (!o.format.empty())
-            formatted += TRY(render_json_template(o.format, doc)) + "\n";
-        else
+        if (!tmpl) {
             all.push_back(std::move(doc));
+            continue;
+        }
+        auto line = tmpl->render(doc, "types.Volume", false);  // docker has no raw fallback here
+        if (line) formatted += *line + "\n";
+        else errors += "ferry: error: " + line.error().message + "\n";
     }
-    print_out(o.format.empty() ? inspect_json(all) + "\n" : formatted);
+    if (o.format.empty()) print_out(inspect_json(all) + "\n");
+    else if (!tmpl) print_out(to_go_json(all) + "\n");
+    else print_out(formatted.empty() ? "\n" : formatted);
     if (!errors.empty()) {
         (void)fs::write_all(2, errors);
-        return k_exit_failed;
+        return lookup_failed ? k_exit_failed : 1;
     }
     return 0;
 }

@@ -28,7 +28,7 @@ assert gpus[0]["DriverVersion"] == "550.54.14" and gpus[0]["CudaVersion"] == "12
 assert gpus[0]["CdiNames"] == ["nvidia.com/gpu=0", "nvidia.com/gpu=GPU-abcd0000-5f1a-4c2b-9d3e-000000000000"]
 assert gpus[0]["ComputeCapability"] == "8.0", gpus
 EOF
-expect_fail 125 'ferry: error: unsupported --format `yaml` (only `json`)' ferry gpu ls --format yaml
+expect_fail 64 'ferry: error: template parsing error: template: :1: unclosed action' ferry gpu ls --format '{{.Index'
 
 note "gpu cdi generate"
 yaml=$(ferry gpu cdi generate)

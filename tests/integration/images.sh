@@ -140,10 +140,11 @@ expect_fail 125 'ferry: error: `Busybox`: invalid reference format: repository n
 expect_fail 125 'ferry: error: `a:b:c`: invalid reference format' ferry images a:b:c
 expect_fail 125 'ferry: error: `ferry images` requires at most 1 argument (see `ferry images --help`)' \
     ferry images a b
-expect_fail 125 'ferry: error: template: unknown field `.Nope`' ferry images --format '{{.Nope}}'
-expect_fail 125 'ferry: error: template: unsupported action `{{if .ID}}`' ferry images --format '{{if .ID}}x{{end}}'
-expect_fail 125 'ferry: error: template: unclosed action' ferry images --format '{{.ID'
-expect_fail 125 'ferry: error: template: `{{.}}` needs `json`' ferry images --format '{{.}}'
+expect_fail 1 'ferry: error: template parsing error: template: :1:2: executing "" at <.Nope>: can'"'"'t evaluate field Nope in type *formatter.imageContext' \
+    ferry images --format '{{.Nope}}'
+expect_fail 1 'ferry: error: template parsing error: template: :1: unclosed action' ferry images --format '{{.ID'
+expect_fail 1 'ferry: error: template parsing error: template: :1:2: executing "" at <.ID>: wrong number of args for ID: want 0 got 1' \
+    ferry images --format '{{.ID "x"}}'
 expect_fail 125 'ferry: error: flag needs an argument: --format (see `ferry images --help`)' ferry images --format
 expect_fail 125 'ferry: error: unknown flag: --bogus (see `ferry images --help`)' ferry images --bogus
 expect_fail 125 "ferry: error: unknown shorthand flag: 'z' in -qz (see \`ferry images --help\`)" ferry images -qz

@@ -124,13 +124,13 @@ expect_out "$id_A
 $id_B" ferry image inspect --format '{{.Id}}' busybox ferry-it/app:2
 expect_out "[sh]" ferry image inspect -f '{{.Config.Cmd}}' busybox
 expect_out '["sh"]' ferry image inspect -f '{{json .Config.Cmd}}' busybox
-expect_out "<nil>" ferry image inspect -f '{{.Config.Entrypoint}}' busybox
+expect_out "[]" ferry image inspect -f '{{.Config.Entrypoint}}' busybox  # a nil slice, as docker
 expect_out "[ferry-it/app:1 busybox:latest]" ferry image inspect -f '{{.RepoTags}}' busybox
 expect_out "id=$A os=linux/amd64" ferry image inspect -f "id=$A os={{.Os}}/{{.Architecture}}" busybox
 expect_out '{"Type":"layers","Layers":["'"$base"'"]}' ferry image inspect -f '{{json .RootFS}}' busybox
-expect_fail 125 'ferry: error: template: unsupported action `{{range .RepoTags}}`' \
-    ferry image inspect -f '{{range .RepoTags}}{{.}}{{end}}' busybox
-expect_fail 125 'ferry: error: template: unclosed action' ferry image inspect -f '{{.Id' busybox
+expect_out "ferry-it/app:1,busybox:latest," ferry image inspect -f '{{range .RepoTags}}{{.}},{{end}}' busybox
+expect_fail 64 'ferry: error: template parsing error: template: :1: unclosed action' \
+    ferry image inspect -f '{{.Id' busybox
 expect_fail 125 'ferry: error: `ferry image inspect` requires at least 1 argument (see `ferry image inspect --help`)' \
     ferry image inspect
 

@@ -52,7 +52,8 @@ expect_out "{\"Active\":\"0\",\"Reclaimable\":\"$size4 (100%)\",\"Size\":\"$size
 expect_out "Images: 3 images, $size4" ferry system df --format '{{.Type}}: {{.TotalCount}} images, {{.Size}}'
 expect_fail 125 'ferry: error: `ferry system df` requires exactly 0 arguments (see `ferry system df --help`)' \
     ferry system df extra
-expect_fail 125 'ferry: error: template: unknown field `.Nope`' ferry system df --format '{{.Nope}}'
+expect_fail 1 'ferry: error: template parsing error: template: :1:2: executing "" at <.Nope>: can'"'"'t evaluate field Nope in type *formatter.diskUsageImagesContext' \
+    ferry system df --format '{{.Nope}}'
 
 prompt="WARNING! This will remove all dangling images.
 Are you sure you want to continue? [y/N] "
