@@ -165,3 +165,36 @@ ferry_cgroups() {
     done
     return 0
 }
+
+# docker_up: true when a docker daemon answers. As root, Debian's dockerd is started when none
+# does; docker_down stops it (a test that calls docker_up calls docker_down when it ends).
+# Otherwise false, with DOCKER_WHY saying why: `docker is not installed`, `no docker daemon
+# answers and dockerd needs root`, `dockerd is not installed`, `dockerd does not start here:
+# LAST LOG LINE`. DOCKER is the client (Debian's /usr/bin/docker, else docker on the PATH).
+DOCKER=${DOCKER:-/usr/bin/docker}
+DOCKERD_PID=""
+DOCKER_WHY=""
+docker_up() {
+    [ -x "$DOCKER" ] || DOCKER=$(command -v docker) || { DOCKER_WHY="docker is not installed"; return 1; }
+    "$DOCKER" info >/dev/null 2>&1 && return 0
+    [ "$(id -u)" = 0 ] || { DOCKER_WHY="no docker daemon answers and dockerd needs root"; return 1; }
+    command -v dockerd >/dev/null || { DOCKER_WHY="dockerd is not installed"; return 1; }
+    note "starting dockerd"
+    dockerd >"$TEST_TMP/dockerd.log" 2>&1 &
+    DOCKERD_PID=$!
+    for _ in $(seq 60); do
+        "$DOCKER" info >/dev/null 2>&1 && return 0
+        kill -0 "$DOCKERD_PID" 2>/dev/null || break
+        sleep 0.5
+    done
+    DOCKER_WHY="dockerd does not start here: $(tail -1 "$TEST_TMP/dockerd.log")"
+    docker_down
+    return 1
+}
+# docker_down: stops the dockerd docker_up started, if it did (waits 20 s at most for its exit).
+docker_down() {
+    [ -n "$DOCKERD_PID" ] || return 0
+    kill "$DOCKERD_PID" 2>/dev/null || true
+    for _ in $(seq 40); do kill -0 "$DOCKERD_PID" 2>/dev/null || break; sleep 0.5; done
+    DOCKERD_PID=""
+}

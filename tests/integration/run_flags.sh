@@ -8,7 +8,7 @@
 source "$FERRY_SRC/tests/integration/container_lib.sh"
 
 bb_image bb:1
-docker_bb || true
+docker_bb
 
 # proc_status FLAGS...: the capability sets, NoNewPrivs and Seccomp of a container's process.
 STATUS_CMD=(awk '/^(CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):/ {printf "%s%s%s", sep, $1, $2; sep=" "} END {print ""}' /proc/self/status)
