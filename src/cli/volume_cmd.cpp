@@ -126,9 +126,6 @@ Result<VolumeCreateOptions> parse_volume_create(Args args) {
     if (o.help) return o;
     TRY(check_arg_count(flags, pos, 0, 1));
     if (!pos.empty()) o.name = pos[0];
-    if (o.driver != "local")
-        return fail("error looking up volume plugin " + o.driver + ": plugin \"" + o.driver +
-                    "\" not found");
     for (const auto& l : labels) {
         auto eq = l.find('=');
         o.labels[l.substr(0, eq)] = eq == std::string::npos ? "" : l.substr(eq + 1);
@@ -138,8 +135,13 @@ Result<VolumeCreateOptions> parse_volume_create(Args args) {
 
 Result<int> run_volume_create(const VolumeCreateOptions& o, Context& ctx) {
     std::string name = o.name.empty() ? runtime::anonymous_volume_name() : o.name;
-    auto made = TRY(runtime::create_volume(ctx.root, name, o.labels, false));
-    print_out(made.info.name + "\n");
+    if (o.driver != "local")  // docker's daemon's words and status
+        return fail_with_status("create " + name + ": error looking up volume plugin " +
+                                    o.driver + ": plugin \"" + o.driver + "\" not found",
+                                1);
+    auto made = runtime::create_volume(ctx.root, name, o.labels, false);
+    if (!made) return fail_with_status(std::move(made.error().message), 1);  // docker's status
+    print_out(made->info.name + "\n");
     return 0;
 }
 
@@ -207,7 +209,7 @@ Result<int> run_volume_inspect(const VolumeInspectOptions& o, Context& ctx) {
     for (const auto& name : o.names) {
         auto v = TRY(runtime::inspect_volume(ctx.root, name));
         if (!v) {
-            errors += "ferry: error: no such volume: " + name + "\n";
+            errors += "ferry: error: get " + name + ": no such volume\n";  // docker's words
             continue;
         }
         Json doc = volume_json(*v);
@@ -219,7 +221,7 @@ Result<int> run_volume_inspect(const VolumeInspectOptions& o, Context& ctx) {
     print_out(o.format.empty() ? inspect_json(all) + "\n" : formatted);
     if (!errors.empty()) {
         (void)fs::write_all(2, errors);
-        return k_exit_failed;
+        return 1;  // docker's status
     }
     return 0;
 }
@@ -248,7 +250,7 @@ Result<int> run_volume_rm(const VolumeRmOptions& o, Context& ctx) {
             continue;
         }
         (void)fs::write_all(2, "ferry: error: " + r.error().message + "\n");
-        status = k_exit_failed;
+        status = 1;  // docker's status
     }
     return status;
 }
