@@ -210,3 +210,12 @@ expect_docker_fail() {
     [ "$status" = "$want_status" ] || fail "docker $*: exit status $status, expected $want_status ($got)"
     expect_eq "$got" "$want" "docker $* (the message ferry gives)"
 }
+
+# build_attacker OUT: builds the CVE-2019-5736 attacker (tests/fixtures/cve_2019_5736_attacker.c)
+# as a static program at OUT; false when gcc or a static libc is missing.
+build_attacker() {
+    command -v gcc >/dev/null || return 1
+    [ -e /usr/lib/x86_64-linux-gnu/libc.a ] || [ -e /usr/lib/aarch64-linux-gnu/libc.a ] || return 1
+    gcc -static -O2 -Wall -o "$1" "$FERRY_SRC/tests/fixtures/cve_2019_5736_attacker.c" ||
+        fail "cannot build the attacker"
+}
