@@ -199,6 +199,15 @@ docker_down() {
     DOCKERD_PID=""
 }
 
+# build_attacker OUT: builds the CVE-2019-5736 attacker (tests/fixtures/cve_2019_5736_attacker.c)
+# as a static program at OUT; false when gcc or a static libc is missing.
+build_attacker() {
+    command -v gcc >/dev/null || return 1
+    [ -e /usr/lib/x86_64-linux-gnu/libc.a ] || [ -e /usr/lib/aarch64-linux-gnu/libc.a ] || return 1
+    gcc -static -O2 -Wall -o "$1" "$FERRY_SRC/tests/fixtures/cve_2019_5736_attacker.c" ||
+        fail "cannot build the attacker"
+}
+
 # expect_docker_fail STATUS MESSAGE ARGS...: `docker ARGS` fails with STATUS and, on its first
 # stderr line, MESSAGE (docker's `Error response from daemon: ` or `docker: ` taken off): the
 # words ferry gives, checked against docker's. For use after docker_up.
@@ -211,11 +220,10 @@ expect_docker_fail() {
     expect_eq "$got" "$want" "docker $* (the message ferry gives)"
 }
 
-# build_attacker OUT: builds the CVE-2019-5736 attacker (tests/fixtures/cve_2019_5736_attacker.c)
-# as a static program at OUT; false when gcc or a static libc is missing.
-build_attacker() {
-    command -v gcc >/dev/null || return 1
-    [ -e /usr/lib/x86_64-linux-gnu/libc.a ] || [ -e /usr/lib/aarch64-linux-gnu/libc.a ] || return 1
-    gcc -static -O2 -Wall -o "$1" "$FERRY_SRC/tests/fixtures/cve_2019_5736_attacker.c" ||
-        fail "cannot build the attacker"
+# free_subid_start: the start of a subordinate id range of 65536 that overlaps none in
+# /etc/subuid and /etc/subgid (past the highest one there, at least 1000000), for a test user
+# whose range is given by the test (and removed with the user).
+free_subid_start() {
+    awk -F: 'BEGIN { top = 1000000 } NF >= 3 && $2 + $3 > top { top = $2 + $3 }
+        END { print int((top + 65535) / 65536) * 65536 }' /etc/subuid /etc/subgid 2>/dev/null
 }

@@ -39,8 +39,9 @@ for u in "$SUB" "$SINGLE"; do
 done
 sed -i "/^$SINGLE:/d" /etc/subuid /etc/subgid
 if ! grep -q "^$SUB:" /etc/subuid; then
-    echo "$SUB:1400000:65536" >>/etc/subuid
-    echo "$SUB:1400000:65536" >>/etc/subgid
+    start=$(free_subid_start)
+    echo "$SUB:$start:65536" >>/etc/subuid
+    echo "$SUB:$start:65536" >>/etc/subgid
 fi
 SUB_START=$(awk -F: -v u="$SUB" '$1 == u {print $2; exit}' /etc/subuid)
 
