@@ -1,5 +1,5 @@
-# Named and anonymous volumes through `ferry run`, with docker's rules (checked against dockerd
-# here): a named volume outlives its containers, `rm -v` removes only the anonymous volumes
+# Named and anonymous volumes through `ferry run`, with docker's rules (as dockerd 20.10 applies
+# them, observed when this test was written; docker is not run here): a named volume outlives its containers, `rm -v` removes only the anonymous volumes
 # (issue 3 says "survive rm unless -v"; docker never removes a named volume with rm -v, and
 # neither does ferry), `rm` alone keeps them (dangling, for `volume prune`), `run --rm` removes
 # them before it returns; a new volume gets the image's files at its path (copy-up), an old one
