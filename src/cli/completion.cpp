@@ -18,7 +18,7 @@ std::pair<std::string, bool> usage_args(const std::string& usage) {
     std::vector<std::string> tokens;
     for (auto& t : split(usage, ' '))
         if (!t.empty() && t != "[OPTIONS]") tokens.push_back(t);
-    if (tokens.empty()) return {"", false};
+    if (tokens.empty()) return {"none", true};  // no argument: nothing to offer, not even files
     static constexpr std::pair<std::string_view, std::string_view> k_kinds[] = {
         {"NAME|ID", "container image"}, {"CONTAINER", "container"}, {"IMAGE", "image"},
         {"REPOSITORY", "image"},        {"VOLUME", "volume"},       {"FILE", "file"},

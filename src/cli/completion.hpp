@@ -24,7 +24,8 @@ struct CompletionNode {
     std::vector<Child> children;
     std::vector<FlagInfo> flags;  // every flag, --help included
     // What positional arguments name: "container", "image", "volume", several of those
-    // separated by spaces, "file", or "" (nothing to offer); read from the usage line.
+    // separated by spaces, "file", "none" (the command takes no argument), or "" (something
+    // else: files are offered); read from the usage line.
     std::string args;
     bool args_repeat = false;  // every positional names that (`CONTAINER [CONTAINER...]`);
                                // otherwise only the first does

@@ -109,7 +109,8 @@ TEST(Completion, NodesCarryChildrenFlagsAndArgumentKinds) {
     EXPECT_EQ(node("volume rm").args, "volume");
     EXPECT_EQ(node("inspect").args, "container image");
     EXPECT_EQ(node("import").args, "file");
-    EXPECT_EQ(node("ps").args, "");
+    EXPECT_EQ(node("ps").args, "none");
+    EXPECT_EQ(node("top").args, "container");
     EXPECT_EQ(node("").flags.back().name, "help");
 }
 
