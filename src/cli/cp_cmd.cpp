@@ -1,8 +1,8 @@
 // `ferry cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-` and `ferry cp [OPTIONS] SRC_PATH|-
 // CONTAINER:DEST_PATH`: argument splitting as docker's client (splitCpArg), then
 // runtime::copy_from_container / copy_to_container on the container's root. A copy that fails
-// exits 1 with docker's words (`No such container: x`), as docker's CLI does for every error
-// of cp past its flags.
+// exits 1 with docker's words (`No such container:path: x:/p`), as docker's CLI does for every
+// error of cp past its flags.
 
 #include "ferry/cli/cp_cmd.hpp"
 
@@ -65,8 +65,17 @@ namespace {
 Result<void> copy(const CpOptions& o, Context& ctx) {
     auto containers = TRY(runtime::ContainerStore::open(ctx));
     auto record = containers.find(o.container);
-    if (!record && record.error().sys_errno == ENOENT)
-        return fail("No such container: " + o.container);
+    if (!record && record.error().sys_errno == ENOENT) {
+        // docker 20.10's client: the path it asked about, for a copy in the directory it
+        // extracts into
+        std::string path = o.container_path;
+        if (o.to_container) {
+            while (path.size() > 1 && path.back() == '/') path.pop_back();
+            auto slash = path.rfind('/');
+            path = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+        }
+        return fail("No such container:path: " + o.container + ":" + path);
+    }
     TRY(record);
     auto images = TRY(image::Store::open(ctx));
     auto root = TRY(runtime::ContainerRoot::open(containers, images, *record));

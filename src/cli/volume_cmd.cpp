@@ -209,7 +209,7 @@ Result<int> run_volume_inspect(const VolumeInspectOptions& o, Context& ctx) {
     for (const auto& name : o.names) {
         auto v = TRY(runtime::inspect_volume(ctx.root, name));
         if (!v) {
-            errors += "ferry: error: get " + name + ": no such volume\n";  // docker's words
+            errors += "ferry: error: No such volume: " + name + "\n";  // docker's words
             continue;
         }
         Json doc = volume_json(*v);
@@ -245,11 +245,15 @@ Result<int> run_volume_rm(const VolumeRmOptions& o, Context& ctx) {
     int status = 0;
     for (const auto& name : o.names) {
         auto r = runtime::remove_volume(ctx.root, name, users);
-        if (r || (o.force && r.error().message == "get " + name + ": no such volume")) {
+        const bool missing = !r && r.error().message == "get " + name + ": no such volume";
+        if (r || (o.force && missing)) {
             print_out(name + "\n");
             continue;
         }
-        (void)fs::write_all(2, "ferry: error: " + r.error().message + "\n");
+        // docker 20.10's client words for a volume its daemon did not find
+        (void)fs::write_all(2, "ferry: error: " +
+                                   (missing ? "No such volume: " + name : r.error().message) +
+                                   "\n");
         status = 1;  // docker's status
     }
     return status;

@@ -52,15 +52,15 @@ expect_eq "$(ferry cp s1:/data/a - | tar -tv | awk '{print $1, $2, $6}')" "-rw-r
 expect_eq "$(stat -c %U renamed)" "$(id -un)" "owner of copied-out files"
 
 note "cp errors, with docker's wording and status (checked against docker's at the end)"
-expect_fail 1 'ferry: error: Could not find the file /nonexist in container s1' ferry cp s1:/nonexist x
+expect_fail 1 'ferry: error: No such container:path: s1:/nonexist' ferry cp s1:/nonexist x
 expect_fail 1 'ferry: error: `/data/a/` in container s1: not a directory' ferry cp s1:/data/a/ x
 expect_fail 1 'ferry: error: cannot copy directory' ferry cp s1:/data renamed
 expect_fail 1 'ferry: error: no such directory' ferry cp s1:/data/a newdir/
 expect_fail 1 'ferry: error: invalid output path: directory "/nonexistent" does not exist' ferry cp s1:/data/a /nonexistent/x
 expect_fail 1 'ferry: error: must specify at least one container source' ferry cp a b
 expect_fail 1 'ferry: error: copying between containers is not supported' ferry cp s1:/a s1:/b
-expect_fail 1 'ferry: error: No such container: nosuch' ferry cp nosuch:/a b
-expect_fail 1 'ferry: error: No such container: nosuch' ferry cp renamed nosuch:/a
+expect_fail 1 'ferry: error: No such container:path: nosuch:/a' ferry cp nosuch:/a b
+expect_fail 1 'ferry: error: No such container:path: nosuch:/' ferry cp renamed nosuch:/a
 
 note "cp into a running container"
 ctr_run r1 bb:1 sh -c 'ln -s /etc /evil; ln -s ../../../../../../etc /evil2; ln -s /etc/hostname /hn;
@@ -75,7 +75,7 @@ tar -C src -c f | ferry cp - r1:/tmp/dd
 ferry cp r1:/tmp - | tar -tv | awk '{print $2, $6}' | sort >listing
 expect_eq "$(cat listing | tr '\n' ' ')" "0/0 tmp/ 0/0 tmp/dd/ 0/0 tmp/dd/sub/ 0/0 tmp/dd/sub/x 0/0 tmp/newd/ 0/0 tmp/newd/sub/ 0/0 tmp/newd/sub/x 1234/5678 tmp/dd/f 1234/5678 tmp/f 1234/5678 tmp/renamed "
 expect_fail 1 'ferry: error: destination "r1:/tmp/renamed" must be a directory' ferry cp - r1:/tmp/renamed
-expect_fail 1 'ferry: error: Could not find the file /nonexist in container r1' ferry cp src/f r1:/nonexist/x
+expect_fail 1 'ferry: error: No such container:path: r1:/nonexist' ferry cp src/f r1:/nonexist/x
 expect_fail 1 'ferry: error: extraction point is not a directory' ferry cp src/f r1:/tmp/renamed/x
 expect_fail 1 'ferry: error: cannot copy directory' ferry cp src/d r1:/tmp/renamed
 expect_fail 1 "ferry: error: lstat \`$PWD/nosuch\`: No such file or directory" ferry cp nosuch r1:/tmp
@@ -94,7 +94,7 @@ ferry cp m r1:/hn
 expect_eq "$(cat /etc/hostname)" "$host_hostname" "host /etc/hostname"
 expect_eq "$(ferry cp r1:/etc/hostname - | tar -xO)" MARKER
 expect_eq "$(ferry cp r1:/evil/passwd - | tar -xO)" "$(cat "$TEST_TMP/base-rootfs/etc/passwd")"
-expect_fail 1 'ferry: error: Could not find the file /evil2/shadow in container r1' ferry cp r1:/evil2/shadow x
+expect_fail 1 'ferry: error: No such container:path: r1:/evil2/shadow' ferry cp r1:/evil2/shadow x
 python3 -c "
 import tarfile, io
 b = io.BytesIO(); t = tarfile.open(fileobj=b, mode='w')
@@ -121,13 +121,13 @@ docker_bb
 d1=$DOCKER_PREFIX-s1
 "$DOCKER" run --network none --name "$d1" "$DOCKER_BB" sh -c 'mkdir -p /data/sub; echo 1 >/data/a' ||
     fail "docker run failed"
-expect_docker_fail 1 "Could not find the file /nonexist in container $d1" cp "$d1:/nonexist" x
+expect_docker_fail 1 "No such container:path: $d1:/nonexist" cp "$d1:/nonexist" x
 expect_docker_fail 1 'cannot copy directory' cp "$d1:/data" renamed
 expect_docker_fail 1 'no such directory' cp "$d1:/data/a" newdir/
 expect_docker_fail 1 'invalid output path: directory "/nonexistent" does not exist' cp "$d1:/data/a" /nonexistent/x
 expect_docker_fail 1 'must specify at least one container source' cp a b
 expect_docker_fail 1 'copying between containers is not supported' cp "$d1:/a" "$d1:/b"
-expect_docker_fail 1 "No such container: nosuch-$$" cp "nosuch-$$:/a" b
-expect_docker_fail 1 "No such container: nosuch-$$" cp renamed "nosuch-$$:/a"
+expect_docker_fail 1 "No such container:path: nosuch-$$:/a" cp "nosuch-$$:/a" b
+expect_docker_fail 1 "No such container:path: nosuch-$$:/" cp renamed "nosuch-$$:/a"
 expect_docker_fail 1 "destination \"$d1:/data/a\" must be a directory" cp - "$d1:/data/a" </dev/null
-expect_docker_fail 1 "Could not find the file /nonexist in container $d1" cp src/f "$d1:/nonexist/x"
+expect_docker_fail 1 "No such container:path: $d1:/nonexist" cp src/f "$d1:/nonexist/x"

@@ -209,13 +209,14 @@ build_attacker() {
 }
 
 # expect_docker_fail STATUS MESSAGE ARGS...: `docker ARGS` fails with STATUS and, on its first
-# stderr line, MESSAGE (docker's `Error response from daemon: ` or `docker: ` taken off): the
+# stderr line, MESSAGE (docker's `Error response from daemon: `, `Error: ` or `docker: ` taken
+# off): the
 # words ferry gives, checked against docker's. For use after docker_up.
 expect_docker_fail() {
     local want_status=$1 want=$2 status=0 got
     shift 2
     got=$("$DOCKER" "$@" 2>&1 >/dev/null) || status=$?
-    got=$(printf '%s\n' "$got" | head -1 | sed -e 's/^docker: //' -e 's/^Error response from daemon: //')
+    got=$(printf '%s\n' "$got" | head -1 | sed -e 's/^docker: //' -e 's/^Error response from daemon: //' -e 's/^Error: //')
     [ "$status" = "$want_status" ] || fail "docker $*: exit status $status, expected $want_status ($got)"
     expect_eq "$got" "$want" "docker $* (the message ferry gives)"
 }

@@ -178,7 +178,7 @@ host_passwd=$(sha256sum </etc/passwd)
 for state in running stopped; do
     ferry cp "$TEST_TMP/payload" cpc:/data/payload-$state
     ferry cp "$TEST_TMP/payload" cpc:/up/payload-$state
-    expect_fail 125 "ferry: error: Could not find the file $(dirname "$TEST_TMP/canary") in container cpc" \
+    expect_fail 1 "ferry: error: No such container:path: cpc:$(dirname "$TEST_TMP/canary")" \
         ferry cp "$TEST_TMP/payload" cpc:/hostdir
     [ ! -e "/etc/payload-$state" ] && [ ! -e "/payload-$state" ] || fail "cp wrote to the host ($state)"
     expect_eq "$(ls -A "$TEST_TMP/canary")" "" "the host directory an image symlink names ($state)"
