@@ -143,7 +143,7 @@ note "nothing of the failed creates is left"
 expect_eq "$(ferry ps -a --format '{{.Names}}' | sort | tr '\n' ' ')" "c1 d1 ep lab lab2 "
 
 note "rm: a missing container fails the command; with -f it is reported and the rest removed"
-expect_fail 125 'ferry: error: no such container `nosuch`' ferry rm nosuch
+expect_fail 1 'ferry: error: no such container `nosuch`' ferry rm nosuch
 status=0
 out=$(ferry rm -f nosuch lab 2>"$TEST_TMP/rm.err") || status=$?
 expect_eq "$status:$out" "0:lab" "rm -f with a missing name"
