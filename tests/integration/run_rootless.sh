@@ -168,7 +168,7 @@ more" uf "$user" run --rm ferry-it/committed:1 sh -c 'cat /newfile; [ -d /newdir
     expect_out payload uf "$user" exec cp1 cat /tmp/payload
     expect_eq "$(uf "$user" cp cp1:/etc/passwd - | tar -xO)" "$(cat "$TEST_TMP/bb-rootfs/etc/passwd")"
     uf "$user" stop -t 0 cp1 >/dev/null
-    expect_fail 125 "ferry: error: copying to or from a stopped container needs root; start it first" \
+    expect_fail 1 "ferry: error: copying to or from a stopped container needs root; start it first" \
         uf "$user" cp cp1:/tmp/payload -
     uf "$user" rm c1 cp1 >/dev/null
 
