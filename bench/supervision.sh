@@ -43,7 +43,7 @@ monitor_of() { sed -n 's/^monitor_pid=//p' "$FERRY_ROOT/containers/$("$FERRY" in
 rootfs=$work/rootfs
 mkdir -p "$rootfs/bin" "$rootfs/proc" "$rootfs/sys" "$rootfs/dev" "$rootfs/etc"
 cp "$(command -v busybox)" "$rootfs/bin/busybox"
-for a in $(busybox --list); do ln -sf busybox "$rootfs/bin/$a"; done
+for a in $(busybox --list); do [ -e "$rootfs/bin/$a" ] || ln -s busybox "$rootfs/bin/$a"; done
 tar -C "$rootfs" -cf "$work/bb.tar" .
 "$FERRY" import -q -c 'CMD ["/bin/sh"]' "$work/bb.tar" bb:1 >/dev/null
 
