@@ -4,14 +4,8 @@
 
 #include "ferry/image/merged_tree.hpp"
 
-#include <grp.h>
 #include <sys/sysmacros.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <sys/xattr.h>
-
-#include <cstring>
-#include <functional>
 
 #include "image_test_util.hpp"
 
@@ -91,33 +85,6 @@ TEST(MergedTree, OverlayRules) {
     EXPECT_EQ(stats->entries, 9u);
 }
 
-// Runs fn as nobody (uid and gid 65534, no supplementary groups) in a forked child when this
-// process is root, so that a file of mode 0 cannot be read; returns what fn returned, or why
-// it could not run.
-std::string as_nobody(const std::function<std::string()>& fn) {
-    if (::geteuid() != 0) return fn();
-    int p[2];
-    if (::pipe2(p, O_CLOEXEC) != 0) return "pipe failed";
-    pid_t pid = ::fork();
-    if (pid == 0) {
-        ::close(p[0]);
-        std::string out = ::setgroups(0, nullptr) == 0 && ::setresgid(65534, 65534, 65534) == 0 &&
-                                  ::setresuid(65534, 65534, 65534) == 0
-                              ? fn()
-                              : std::string("cannot become nobody: ") + std::strerror(errno);
-        (void)fs::write_all(p[1], out);
-        ::_exit(0);
-    }
-    ::close(p[1]);
-    Fd in(p[0]);
-    std::string out;
-    char buf[256];
-    for (ssize_t n; (n = ::read(in.get(), buf, sizeof buf)) > 0;) out.append(buf, size_t(n));
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    return out;
-}
-
 TEST(MergedTree, ReadErrorsNameTheMergedPath) {
     // As root the read fails in a child that has become nobody (root reads everything).
     TempDir t;
@@ -126,7 +93,7 @@ TEST(MergedTree, ReadErrorsNameTheMergedPath) {
     test::write_text(t / "l/dir/secret", "s");
     ASSERT_EQ(::chmod((t / "l/dir/secret").c_str(), 0), 0);
     Fd fd = *fs::open(t / "l", O_RDONLY | O_DIRECTORY);
-    std::string message = as_nobody([&]() -> std::string {
+    std::string message = test::as_nobody([&]() -> std::string {
         StringSink sink;
         image::TarWriter w(sink);
         auto stats = image::write_merged_tree({{fd.get(), image::WhiteoutXattr::user}}, w, {});
