@@ -1,5 +1,6 @@
 // `ferry attach CONTAINER`: joins a running container's monitor as a client; Ctrl-P Ctrl-Q (or
-// --detach-keys) leaves it running. Exit status: the container's, when it exits meanwhile.
+// --detach-keys) leaves it running. The end of stdin closes the container's only when it was
+// made with StdinOnce, as docker's. Exit status: the container's, when it exits meanwhile.
 
 #include "ferry/cli/container_cmds.hpp"
 #include "ferry/cli/container_common.hpp"
@@ -33,6 +34,9 @@ Result<int> run_attach(const AttachCmdOptions& o, Context& ctx) {
     Fd sock = TRY(runtime::connect_attach(store.run_dir(rec.id)));
     runtime::AttachOptions ao;
     ao.forward_stdin = rec.open_stdin && !o.no_stdin;
+    // docker closes the container's stdin at the end of ours only for a container made to be
+    // attached once (`run -i` in the foreground, `create -i`); `run -d -i` keeps it open.
+    ao.close_stdin_at_eof = rec.config.value("StdinOnce", false);
     ao.tty = rec.tty;
     if (!o.detach_keys.empty()) ao.detach_keys = o.detach_keys;
     ao.signal_target = o.sig_proxy ? st.pid : 0;

@@ -20,7 +20,9 @@ using CommandFn = Result<int> (*)(Args args, Context& ctx);
 struct Command {
     std::string_view name;
     std::string_view summary;
-    CommandFn fn;                     // null for a management command with subcommands
+    CommandFn fn;                     // null for a management command with subcommands; it
+                                      // parses its FlagSet before any work (command_docs.hpp
+                                      // reads the flags by calling it under a FlagCapture)
     std::span<const Command> sub;     // subcommands (image ls, system df)
     std::string_view aliases = {};    // other names ("list" for ls)
 };

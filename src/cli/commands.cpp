@@ -6,6 +6,7 @@
 
 #include "ferry/cli/command.hpp"
 #include "ferry/cli/commit_cmd.hpp"
+#include "ferry/cli/completion_cmd.hpp"
 #include "ferry/cli/container_cmds.hpp"
 #include "ferry/cli/container_prune_cmd.hpp"
 #include "ferry/cli/cp_cmd.hpp"
@@ -31,12 +32,19 @@ namespace ferry::cli {
 
 namespace {
 
-// fn, run in the store's user namespace (runtime/store_userns.hpp).
+// fn, run in the store's user namespace (runtime/store_userns.hpp); directly while only its
+// flags are read (command_docs.hpp).
 template <CommandFn fn>
 Result<int> store_ns(Args args, Context& ctx) {
-    TRY(runtime::enter_store_user_namespace(ctx));
+    if (!FlagCapture::active()) TRY(runtime::enter_store_user_namespace(ctx));
     return fn(args, ctx);
 }
+
+constexpr Command k_completion[] = {
+    {"bash", "Generate the autocompletion script for bash", cmd_completion_bash, {}},
+    {"fish", "Generate the autocompletion script for fish", cmd_completion_fish, {}},
+    {"zsh", "Generate the autocompletion script for zsh", cmd_completion_zsh, {}},
+};
 
 constexpr Command k_container[] = {
     {"attach", "Attach local standard input, output, and error streams to a running container",
@@ -95,6 +103,8 @@ constexpr Command k_volume[] = {
 };
 
 constexpr Command k_top[] = {
+    {"completion", "Generate the autocompletion script for the specified shell", nullptr,
+     k_completion},
     {"container", "Manage containers", nullptr, k_container},
     {"gpu", "Manage GPUs", nullptr, k_gpu},
     {"image", "Manage images", nullptr, k_image},

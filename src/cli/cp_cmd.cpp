@@ -1,8 +1,12 @@
 // `ferry cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-` and `ferry cp [OPTIONS] SRC_PATH|-
 // CONTAINER:DEST_PATH`: argument splitting as docker's client (splitCpArg), then
-// runtime::copy_from_container / copy_to_container on the container's root.
+// runtime::copy_from_container / copy_to_container on the container's root. A copy that fails
+// exits 1 with docker's words (`No such container:path: x:/p`), as docker's CLI does for every
+// error of cp past its flags.
 
 #include "ferry/cli/cp_cmd.hpp"
+
+#include <cerrno>
 
 #include "ferry/runtime/container_copy.hpp"
 #include "ferry/util/strings.hpp"
@@ -43,12 +47,12 @@ Result<CpOptions> parse_cp(Args args) {
     TRY(check_arg_count(flags, pos, 2, 2));
     auto [src_container, src_path] = split_cp_arg(pos[0]);
     auto [dst_container, dst_path] = split_cp_arg(pos[1]);
-    if (src_path.empty()) return fail("source can not be empty");
-    if (dst_path.empty()) return fail("destination can not be empty");
+    if (src_path.empty()) return fail_with_status("source can not be empty", 1);
+    if (dst_path.empty()) return fail_with_status("destination can not be empty", 1);
     if (src_container.empty() && dst_container.empty())
-        return fail("must specify at least one container source");
+        return fail_with_status("must specify at least one container source", 1);
     if (!src_container.empty() && !dst_container.empty())
-        return fail("copying between containers is not supported");
+        return fail_with_status("copying between containers is not supported", 1);
     o.to_container = !dst_container.empty();
     o.container = o.to_container ? dst_container : src_container;
     o.container_path = o.to_container ? dst_path : src_path;
@@ -56,18 +60,38 @@ Result<CpOptions> parse_cp(Args args) {
     return o;
 }
 
-Result<int> run_cp(const CpOptions& o, Context& ctx) {
+namespace {
+
+Result<void> copy(const CpOptions& o, Context& ctx) {
     auto containers = TRY(runtime::ContainerStore::open(ctx));
-    auto record = TRY(containers.find(o.container));
+    auto record = containers.find(o.container);
+    if (!record && record.error().sys_errno == ENOENT) {
+        // docker 20.10's client: the path it asked about, for a copy in the directory it
+        // extracts into
+        std::string path = o.container_path;
+        if (o.to_container) {
+            while (path.size() > 1 && path.back() == '/') path.pop_back();
+            auto slash = path.rfind('/');
+            path = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+        }
+        return fail("No such container:path: " + o.container + ":" + path);
+    }
+    TRY(record);
     auto images = TRY(image::Store::open(ctx));
-    auto root = TRY(runtime::ContainerRoot::open(containers, images, record));
+    auto root = TRY(runtime::ContainerRoot::open(containers, images, *record));
     runtime::CopyOptions options{o.follow_link, o.archive};
     if (o.to_container)
-        TRY(runtime::copy_to_container(root, o.container, o.host_path, o.container_path, options,
-                                       0));
-    else
-        TRY(runtime::copy_from_container(root, o.container, o.container_path, o.host_path, options,
-                                         1));
+        return runtime::copy_to_container(root, o.container, o.host_path, o.container_path,
+                                          options, 0);
+    return runtime::copy_from_container(root, o.container, o.container_path, o.host_path,
+                                        options, 1);
+}
+
+}  // namespace
+
+Result<int> run_cp(const CpOptions& o, Context& ctx) {
+    auto r = copy(o, ctx);
+    if (!r) return fail_with_status(std::move(r.error().message), 1);
     return 0;
 }
 

@@ -96,7 +96,30 @@ Result<void> FlagSet::apply(const Flag& flag, const std::string& value, bool fro
                 " (see `" + m_command + " --help`)");
 }
 
+namespace {
+// The capture of this thread, if any (FlagCapture).
+thread_local FlagCapture* t_capture = nullptr;
+}  // namespace
+
+FlagCapture::FlagCapture() { t_capture = this; }
+FlagCapture::~FlagCapture() { t_capture = nullptr; }
+bool FlagCapture::active() { return t_capture != nullptr; }
+bool FlagCapture::record(const FlagSetInfo& info) {
+    if (!t_capture) return false;
+    if (!t_capture->m_info) t_capture->m_info = info;
+    return true;
+}
+
+FlagSetInfo FlagSet::info() const {
+    FlagSetInfo out{m_command, m_usage, m_summary, m_details, m_aliases, m_interspersed, {}};
+    for (const auto& f : m_flags)
+        out.flags.push_back({f.short_name, f.name, f.kind == Kind::value,
+                             f.kind == Kind::value ? f.value_name : "", f.help});
+    return out;
+}
+
 Result<std::vector<std::string>> FlagSet::parse(std::span<const std::string> args) {
+    if (FlagCapture::record(info())) return fail("flags captured");
     std::vector<std::string> positional;
     const std::string hint = " (see `" + m_command + " --help`)";
     auto error = [&](std::string msg) { return fail(msg + hint); };
@@ -192,8 +215,12 @@ std::string FlagSet::help_text() const {
     size_t width = 0;
     for (auto& r : rows) width = std::max(width, r.first.size());
     out += "\nOptions:\n";
-    for (auto& [left, help] : rows)
-        out += "  " + left + std::string(width - left.size() + 3, ' ') + help + "\n";
+    for (auto& [left, help] : rows) {  // a help of several lines continues in its column
+        auto lines = split(help, '\n');
+        out += "  " + left + std::string(width - left.size() + 3, ' ') + lines[0] + "\n";
+        for (size_t i = 1; i < lines.size(); ++i)
+            out += std::string(width + 5, ' ') + lines[i] + "\n";
+    }
     return out;
 }
 

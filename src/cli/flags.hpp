@@ -18,6 +18,22 @@ namespace ferry::cli {
 
 enum class Interspersed { yes, no };
 
+// One flag as --help, completion and man pages show it.
+struct FlagInfo {
+    char short_name = 0;     // 0 for none
+    std::string name;        // long name, without the dashes
+    bool takes_value = false;
+    std::string value_name;  // "string", "list", "file" ...; empty for a boolean
+    std::string help;
+};
+
+// A command's flag table and texts, read without running the command (cli/command_docs.hpp).
+struct FlagSetInfo {
+    std::string command, usage, summary, details, aliases;
+    Interspersed interspersed = Interspersed::yes;
+    std::vector<FlagInfo> flags;
+};
+
 class FlagSet {
 public:
     // command is the full command path ("ferry image ls"); usage the argument summary
@@ -57,6 +73,8 @@ public:
     // Adds an alias line to --help ("docker image ls, docker images").
     void set_aliases(std::string aliases) { m_aliases = std::move(aliases); }
     const std::string& command() const { return m_command; }
+    // The flag table and texts, for completion and man pages.
+    FlagSetInfo info() const;
 
 private:
     enum class Kind { boolean, value };
@@ -76,6 +94,28 @@ private:
     Interspersed m_interspersed;
     std::vector<Flag> m_flags;
     bool m_help = false;
+};
+
+// While a FlagCapture lives, FlagSet::parse on this thread records the table of the flag set it
+// is given and fails with `flags captured` instead of parsing: a command function called then
+// builds its flags and stops there, so every command's flags can be read without running it
+// (a command must build and parse its FlagSet before it does anything else). Not nestable.
+class FlagCapture {
+public:
+    FlagCapture();
+    ~FlagCapture();
+    FlagCapture(const FlagCapture&) = delete;
+    FlagCapture& operator=(const FlagCapture&) = delete;
+    // The first table parsed while this capture lived; empty when none was.
+    const std::optional<FlagSetInfo>& info() const { return m_info; }
+    // Whether a capture is active on this thread (commands then skip their set-up).
+    static bool active();
+    // Records info when this thread has an active capture that holds none yet; false when no
+    // capture is active.
+    static bool record(const FlagSetInfo& info);
+
+private:
+    std::optional<FlagSetInfo> m_info;
 };
 
 // Fails unless args.size() is within [min, max] (max < 0: unbounded), with docker's wording:

@@ -34,8 +34,18 @@ Result<int> run_logs(const LogsOptions& o, Context& ctx) {
         int64_t n = *parse_i64(o.tail);
         if (n >= 0) lo.tail = static_cast<size_t>(n);
     }
-    if (!o.since.empty()) lo.since_ns = TRY(runtime::parse_log_time(o.since));
-    if (!o.until.empty()) lo.until_ns = TRY(runtime::parse_log_time(o.until));
+    // docker's client refuses a bad time with these words and status 1
+    auto time_of = [](const char* flag, const std::string& v) -> Result<int64_t> {
+        auto t = runtime::parse_log_time(v);
+        if (!t)
+            return fail_with_status(std::string("invalid value for \"") + flag +
+                                        "\": failed to parse value as time or duration: \"" +
+                                        v + "\"",
+                                    1);
+        return *t;
+    };
+    if (!o.since.empty()) lo.since_ns = TRY(time_of("since", o.since));
+    if (!o.until.empty()) lo.until_ns = TRY(time_of("until", o.until));
     auto store = TRY(runtime::ContainerStore::open(ctx));
     auto rec = TRY(store.find(o.container));
     TRY(runtime::print_logs(store, rec, lo));

@@ -1,7 +1,7 @@
 // ferry's entry point, as a list of steps:
 //   1. read the global options that precede the command (--root, --log-level, -D, --version);
 //   2. resolve the Context (store and runtime roots, rootless or not);
-//   3. find the command (and subcommand: `image ls`) and run it;
+//   3. find the command (and subcommand: `image ls`; `help CMD` is `CMD --help`) and run it;
 //   4. print any error as one line, `ferry: error: ...`, and exit with its status (125 unless the
 //      error says otherwise, as docker).
 
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ferry/cli/command.hpp"
+#include "ferry/cli/command_docs.hpp"
 #include "ferry/cli/version.hpp"
 #include "ferry/util/fs.hpp"
 #include "ferry/util/log.hpp"
@@ -17,30 +18,6 @@
 using namespace ferry;
 
 namespace {
-
-std::string top_help() {
-    std::string out =
-        "\nUsage:  ferry [OPTIONS] COMMAND\n\n"
-        "Carry deep-learning environments between machines and run them, GPUs included.\n"
-        "Docker's commands and flags, one binary, no daemon.\n\n"
-        "Options:\n"
-        "  -D, --debug              Enable debug output\n"
-        "      --log-level string   Set the logging level (\"debug\"|\"info\"|\"warn\"|\"error\") "
-        "(default \"warn\")\n"
-        "      --root string        Store location (default /var/lib/ferry as root,\n"
-        "                           $XDG_DATA_HOME/ferry otherwise; env FERRY_ROOT)\n"
-        "  -v, --version            Print version information and quit\n\n";
-    std::string management = "Management Commands:\n", commands = "Commands:\n";
-    for (const auto& c : cli::top_level_commands()) {
-        if (c.name.starts_with("__")) continue;  // internal, run by the monitor
-        std::string line = "  " + std::string(c.name);
-        line += std::string(line.size() < 12 ? 12 - line.size() : 1, ' ');
-        line += std::string(c.summary) + "\n";
-        (c.sub.empty() ? commands : management) += line;
-    }
-    return out + management + "\n" + commands +
-           "\nRun 'ferry COMMAND --help' for more information on a command.\n";
-}
 
 int report(const Error& e) {
     std::string line = "ferry: error: " + e.message + "\n";
@@ -98,37 +75,39 @@ Result<int> run_main(const std::vector<std::string>& args) {
         cli::print_out(cli::version_line() + "\n");
         return 0;
     }
-    if (at >= args.size()) {
-        cli::print_out(top_help());
-        return help ? 0 : 0;
+    std::vector<std::string> words(args.begin() + static_cast<long>(at), args.end());
+    const bool help_topic = !words.empty() && words[0] == "help";
+    if (help_topic) {  // `ferry help CMD...` is `ferry CMD... --help`
+        words.erase(words.begin());
+        if (!words.empty()) words.push_back("--help");
     }
+    if (words.empty()) {
+        cli::print_out(cli::top_help());
+        return 0;
+    }
+    at = 0;
     std::span<const cli::Command> table = cli::top_level_commands();
     std::string path = "ferry";
     const cli::Command* cmd = nullptr;
-    while (at < args.size()) {
-        cmd = cli::find_command(table, args[at]);
+    while (at < words.size()) {
+        cmd = cli::find_command(table, words[at]);
+        if (!cmd && help_topic)  // docker's words and status
+            return fail_with_status("unknown help topic: " + words[at], 1);
         if (!cmd) {
-            return fail("unknown command `" + path + " " + args[at] + "` (see `" + path +
+            return fail("unknown command `" + path + " " + words[at] + "` (see `" + path +
                         " --help`)");
         }
         path += " " + std::string(cmd->name);
         ++at;
         if (cmd->fn) break;
         table = cmd->sub;
-        if (at >= args.size() || args[at] == "--help" || args[at] == "-h") {
-            std::string out = "\nUsage:  " + path + " COMMAND\n\n" + std::string(cmd->summary) +
-                              "\n\nCommands:\n";
-            for (const auto& s : table) {
-                std::string line = "  " + std::string(s.name);
-                line += std::string(line.size() < 12 ? 12 - line.size() : 1, ' ');
-                out += line + std::string(s.summary) + "\n";
-            }
-            cli::print_out(out + "\nRun '" + path + " COMMAND --help' for more information.\n");
+        if (at >= words.size() || words[at] == "--help" || words[at] == "-h") {
+            cli::print_out(cli::management_help(path, *cmd));
             return 0;
         }
     }
     Context ctx = TRY(make_context(global));
-    return cmd->fn(std::span<const std::string>(args).subspan(at), ctx);
+    return cmd->fn(std::span<const std::string>(words).subspan(at), ctx);
 }
 
 }  // namespace

@@ -50,10 +50,16 @@ struct Entry {
     runtime::ContainerState st;
 };
 
+// docker's COMMAND: the daemon puts an argument with a space in single quotes, the client cuts
+// the line to 20 characters and quotes it as Go's strconv.Quote (" and \ escaped).
 std::string command_column(const std::vector<std::string>& args, bool no_trunc) {
-    std::string cmd = join(args, " ");
+    std::string cmd;
+    for (const auto& a : args)
+        cmd += (cmd.empty() ? "" : " ") + (a.find(' ') != std::string::npos ? "'" + a + "'" : a);
     if (!no_trunc && cmd.size() > 20) cmd = cmd.substr(0, 19) + "…";
-    return "\"" + cmd + "\"";
+    std::string quoted = "\"";
+    for (char c : cmd) quoted += c == '"' || c == '\\' ? std::string("\\") + c : std::string(1, c);
+    return quoted + "\"";
 }
 
 std::string status_column(const runtime::ContainerState& st, int64_t now) {

@@ -1,6 +1,7 @@
 // `ferry rm [-f] [-v] CONTAINER...`: a running container only with -f (killed first); -v also
 // removes its anonymous volumes (named volumes stay, as docker). With -f a name that matches
-// no container is reported but does not fail the command, as docker's.
+// no container is reported but does not fail the command, as docker's; a failure is status 1,
+// as docker's CLI gives.
 
 #include <cerrno>
 
@@ -47,7 +48,7 @@ Result<int> run_rm(const RmOptions& o, Context& ctx) {
         }
         print_error(r.error());
         // docker's rm -f: a container that does not exist is reported, not a failure.
-        if (!(o.force && !rec && rec.error().sys_errno == ENOENT)) status = k_exit_failed;
+        if (!(o.force && !rec && rec.error().sys_errno == ENOENT)) status = 1;  // docker's
     }
     return status;
 }

@@ -9,5 +9,7 @@ namespace ferry::cli {
 std::string version_line();
 // The bare version ("0.1.0").
 std::string version_number();
+// The short git commit ferry was built from ("abc1234", or "unknown").
+std::string version_commit();
 
 }  // namespace ferry::cli

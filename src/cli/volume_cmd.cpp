@@ -128,9 +128,6 @@ Result<VolumeCreateOptions> parse_volume_create(Args args) {
     if (o.help) return o;
     TRY(check_arg_count(flags, pos, 0, 1));
     if (!pos.empty()) o.name = pos[0];
-    if (o.driver != "local")
-        return fail("error looking up volume plugin " + o.driver + ": plugin \"" + o.driver +
-                    "\" not found");
     for (const auto& l : labels) {
         auto eq = l.find('=');
         o.labels[l.substr(0, eq)] = eq == std::string::npos ? "" : l.substr(eq + 1);
@@ -140,8 +137,13 @@ Result<VolumeCreateOptions> parse_volume_create(Args args) {
 
 Result<int> run_volume_create(const VolumeCreateOptions& o, Context& ctx) {
     std::string name = o.name.empty() ? runtime::anonymous_volume_name() : o.name;
-    auto made = TRY(runtime::create_volume(ctx.root, name, o.labels, false));
-    print_out(made.info.name + "\n");
+    if (o.driver != "local")  // docker's daemon's words and status
+        return fail_with_status("create " + name + ": error looking up volume plugin " +
+                                    o.driver + ": plugin \"" + o.driver + "\" not found",
+                                1);
+    auto made = runtime::create_volume(ctx.root, name, o.labels, false);
+    if (!made) return fail_with_status(std::move(made.error().message), 1);  // docker's status
+    print_out(made->info.name + "\n");
     return 0;
 }
 
@@ -209,12 +211,10 @@ Result<int> run_volume_inspect(const VolumeInspectOptions& o, Context& ctx) {
     if (!o.format.empty() && o.format != "json") tmpl = TRY(InspectTemplate::parse(o.format));
     Json all = Json::array();
     std::string formatted, errors;
-    bool lookup_failed = false;
     for (const auto& name : o.names) {
         auto v = TRY(runtime::inspect_volume(ctx.root, name));
         if (!v) {
-            errors += "ferry: error: no such volume: " + name + "\n";
-            lookup_failed = true;
+            errors += "ferry: error: No such volume: " + name + "\n";  // docker's words
             continue;
         }
         Json doc = volume_json(*v);
@@ -231,7 +231,7 @@ Result<int> run_volume_inspect(const VolumeInspectOptions& o, Context& ctx) {
     else print_out(formatted.empty() ? "\n" : formatted);
     if (!errors.empty()) {
         (void)fs::write_all(2, errors);
-        return lookup_failed ? k_exit_failed : 1;
+        return 1;  // docker's status
     }
     return 0;
 }
@@ -255,12 +255,16 @@ Result<int> run_volume_rm(const VolumeRmOptions& o, Context& ctx) {
     int status = 0;
     for (const auto& name : o.names) {
         auto r = runtime::remove_volume(ctx.root, name, users);
-        if (r || (o.force && r.error().message == "get " + name + ": no such volume")) {
+        const bool missing = !r && r.error().message == "get " + name + ": no such volume";
+        if (r || (o.force && missing)) {
             print_out(name + "\n");
             continue;
         }
-        (void)fs::write_all(2, "ferry: error: " + r.error().message + "\n");
-        status = k_exit_failed;
+        // docker 20.10's client words for a volume its daemon did not find
+        (void)fs::write_all(2, "ferry: error: " +
+                                   (missing ? "No such volume: " + name : r.error().message) +
+                                   "\n");
+        status = 1;  // docker's status
     }
     return status;
 }

@@ -125,7 +125,7 @@ Result<AttachOutcome> attach_session(int sock, const AttachOptions& o) {
             ssize_t got = ::read(0, tmp, sizeof tmp);
             if (got <= 0) {
                 stdin_open = false;
-                (void)send_frame(sock, k_stdin_end, "");
+                if (o.close_stdin_at_eof) (void)send_frame(sock, k_stdin_end, "");
             } else {
                 std::string data(tmp, static_cast<size_t>(got));
                 if (!keys.empty()) {

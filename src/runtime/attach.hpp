@@ -18,6 +18,8 @@ struct AttachOptions {
     std::string detach_keys = "ctrl-p,ctrl-q";
     int signal_target = 0;       // with a pid, SIGINT/SIGTERM/SIGHUP/SIGQUIT we receive are
                                  // forwarded to it (docker's --sig-proxy) when there is no tty
+    bool close_stdin_at_eof = true;  // the end of our stdin closes the container's (docker's
+                                     // StdinOnce); otherwise forwarding just stops
 };
 
 struct AttachOutcome {

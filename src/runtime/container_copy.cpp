@@ -196,8 +196,9 @@ Result<void> extract_stream(int fd, int dest) {
     return extractor->finish();
 }
 
+// docker 20.10's client words for a path (or container) its daemon did not find.
 std::string not_found(const std::string& path, const std::string& name) {
-    return "Could not find the file " + path + " in container " + name;
+    return "No such container:path: " + name + ":" + path;
 }
 
 }  // namespace

@@ -47,8 +47,8 @@ struct CopyOptions {
 };
 
 // CONTAINER:src to dest on the host, or as a tar stream to out_fd when dest is `-`. name is the
-// container as the user named it (for messages). Fails with docker's `Could not find the file
-// SRC in container NAME`, `cannot copy directory`, `no such directory`, `not a directory`,
+// container as the user named it (for messages). Fails with docker's `No such container:path:
+// NAME:SRC`, `cannot copy directory`, `no such directory`, `not a directory`,
 // `invalid output path: directory "/x" does not exist`, or a system error naming the path.
 Result<void> copy_from_container(const ContainerRoot& root, const std::string& name,
                                  const std::string& src, const std::string& dest,
@@ -56,8 +56,8 @@ Result<void> copy_from_container(const ContainerRoot& root, const std::string& n
 
 // src on the host (or a tar stream read from in_fd when src is `-`) to CONTAINER:dest. Fails
 // with `destination "NAME:DEST" must be a directory` (a stream onto a file), `destination
-// "NAME:DEST" must be a directory or a regular file`, `Could not find the file DIR in container
-// NAME` (no extraction directory), `extraction point is not a directory`, and the errors above.
+// "NAME:DEST" must be a directory or a regular file`, `No such container:path: NAME:DIR` (no
+// extraction directory), `extraction point is not a directory`, and the errors above.
 Result<void> copy_to_container(const ContainerRoot& root, const std::string& name,
                                const std::string& src, const std::string& dest,
                                const CopyOptions& options, int in_fd);

@@ -142,7 +142,10 @@ Result<int> exec_container(const ContainerStore& store, const ContainerRecord& r
         ExecUser u = TRY(resolve_exec_user(o.user, passwd, group));
         p.user.uid = u.uid;
         p.user.gid = u.gid;
-        p.user.additional_gids = u.supplementary;
+        // the primary group too, as docker's exec (and run) give it
+        p.user.additional_gids = {u.gid};
+        p.user.additional_gids.insert(p.user.additional_gids.end(), u.supplementary.begin(),
+                                      u.supplementary.end());
         set_env(p.env, "HOME=" + u.home);
         if (!u.name.empty()) set_env(p.env, "USER=" + u.name);
     }

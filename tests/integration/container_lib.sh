@@ -66,33 +66,24 @@ bb_image() {
     ferry import -q -c 'CMD ["/bin/sh"]' -c 'ENV IMG=1' "$TEST_TMP/bb.tar" "$1" >/dev/null
 }
 
-# docker_up: true when a docker daemon answers (Debian's dockerd is started if none does, and
-# stopped when the test ends); docker comparisons are skipped otherwise. DOCKER_PREFIX names
-# what a test makes in docker (removed at the end through RUN_CLEANUPS).
-DOCKER=${DOCKER:-/usr/bin/docker}
+# DOCKER_PREFIX names what a test makes in docker (removed at the end through RUN_CLEANUPS);
+# lib.sh's docker_up starts a dockerd when none answers, stopped at the end too.
 DOCKER_PREFIX=ferry-it-$$
-docker_up() {
-    [ -x "$DOCKER" ] || return 1
-    "$DOCKER" info >/dev/null 2>&1 && return 0
-    command -v dockerd >/dev/null || return 1
-    dockerd >"$TEST_TMP/dockerd.log" 2>&1 &
-    RUN_CLEANUPS+=("kill $! 2>/dev/null; sleep 1")
-    for _ in $(seq 60); do "$DOCKER" info >/dev/null 2>&1 && return 0; sleep 0.5; done
-    return 1
-}
+RUN_CLEANUPS+=(docker_down)
 
 # json_get FILE EXPR: evaluates a python expression on the JSON document `d` in FILE.
 json_get() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 
 # docker_bb: when a docker daemon answers, imports bb_image's tree into docker as DOCKER_BB
-# ($DOCKER_PREFIX/bb:1, removed at the end) and returns true; DOCKER_BB stays empty otherwise,
-# which turns the docker comparisons below into no-ops.
+# ($DOCKER_PREFIX/bb:1, removed at the end); DOCKER_BB stays empty when none does (said in the
+# log), which turns the docker comparisons below into no-ops. Fails the test when docker
+# answers but the import fails.
 DOCKER_BB=""
 docker_bb() {
-    docker_up || { note "no docker daemon: the comparisons with docker are skipped"; return 1; }
+    docker_up || { note "$DOCKER_WHY: the comparisons with docker are skipped"; return 0; }
     "$DOCKER" import -c 'CMD ["/bin/sh"]' -c 'ENV IMG=1' "$TEST_TMP/bb.tar" \
-        "$DOCKER_PREFIX/bb:1" >/dev/null || return 1
-    RUN_CLEANUPS=(docker_bb_cleanup "${RUN_CLEANUPS[@]}")  # before docker_up's stop of a dockerd
+        "$DOCKER_PREFIX/bb:1" >/dev/null || fail "docker import of the busybox image failed"
+    RUN_CLEANUPS=(docker_bb_cleanup "${RUN_CLEANUPS[@]}")  # before docker_down
     DOCKER_BB=$DOCKER_PREFIX/bb:1
     note "compared with docker $("$DOCKER" version -f '{{.Server.Version}}' 2>/dev/null)"
 }

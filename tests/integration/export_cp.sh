@@ -39,22 +39,28 @@ expect_eq "$(find data | sort | tr '\n' ' ')" "data data/a data/alink data/etcli
 expect_eq "$(stat -c %h data/a)" 2 "hard link kept"
 ferry cp s1:/data/. contents
 expect_eq "$(ls contents | tr '\n' ' ')" "a alink etclink hl sub "
-ferry cp s1:/data/a renamed && expect_eq "$(cat renamed)" 1
-ferry cp s1:/data/alink lnk && expect_eq "$(readlink lnk)" a
-ferry cp -L s1:/data/alink followed && expect_eq "$(cat followed)" 1
-mkdir existing && ferry cp s1:/data/sub existing && expect_eq "$(cat existing/sub/b)" 2
+ferry cp s1:/data/a renamed
+expect_eq "$(cat renamed)" 1
+ferry cp s1:/data/alink lnk
+expect_eq "$(readlink lnk)" a
+ferry cp -L s1:/data/alink followed
+expect_eq "$(cat followed)" 1
+mkdir existing
+ferry cp s1:/data/sub existing
+expect_eq "$(cat existing/sub/b)" 2
 expect_eq "$(ferry cp s1:/data/a - | tar -tv | awk '{print $1, $2, $6}')" "-rw-r--r-- 0/0 a"
 expect_eq "$(stat -c %U renamed)" "$(id -un)" "owner of copied-out files"
 
-note "cp errors, with docker's wording"
-expect_fail 125 'ferry: error: Could not find the file /nonexist in container s1' ferry cp s1:/nonexist x
-expect_fail 125 'ferry: error: `/data/a/` in container s1: not a directory' ferry cp s1:/data/a/ x
-expect_fail 125 'ferry: error: cannot copy directory' ferry cp s1:/data renamed
-expect_fail 125 'ferry: error: no such directory' ferry cp s1:/data/a newdir/
-expect_fail 125 'ferry: error: invalid output path: directory "/nonexistent" does not exist' ferry cp s1:/data/a /nonexistent/x
-expect_fail 125 'ferry: error: must specify at least one container source' ferry cp a b
-expect_fail 125 'ferry: error: copying between containers is not supported' ferry cp s1:/a s1:/b
-expect_fail 125 'ferry: error: no such container `nosuch`' ferry cp nosuch:/a b
+note "cp errors, with docker's wording and status (checked against docker's at the end)"
+expect_fail 1 'ferry: error: No such container:path: s1:/nonexist' ferry cp s1:/nonexist x
+expect_fail 1 'ferry: error: `/data/a/` in container s1: not a directory' ferry cp s1:/data/a/ x
+expect_fail 1 'ferry: error: cannot copy directory' ferry cp s1:/data renamed
+expect_fail 1 'ferry: error: no such directory' ferry cp s1:/data/a newdir/
+expect_fail 1 'ferry: error: invalid output path: directory "/nonexistent" does not exist' ferry cp s1:/data/a /nonexistent/x
+expect_fail 1 'ferry: error: must specify at least one container source' ferry cp a b
+expect_fail 1 'ferry: error: copying between containers is not supported' ferry cp s1:/a s1:/b
+expect_fail 1 'ferry: error: No such container:path: nosuch:/a' ferry cp nosuch:/a b
+expect_fail 1 'ferry: error: No such container:path: nosuch:/' ferry cp renamed nosuch:/a
 
 note "cp into a running container"
 ctr_run r1 bb:1 sh -c 'ln -s /etc /evil; ln -s ../../../../../../etc /evil2; ln -s /etc/hostname /hn;
@@ -68,11 +74,11 @@ ferry cp src/f r1:/tmp/renamed
 tar -C src -c f | ferry cp - r1:/tmp/dd
 ferry cp r1:/tmp - | tar -tv | awk '{print $2, $6}' | sort >listing
 expect_eq "$(cat listing | tr '\n' ' ')" "0/0 tmp/ 0/0 tmp/dd/ 0/0 tmp/dd/sub/ 0/0 tmp/dd/sub/x 0/0 tmp/newd/ 0/0 tmp/newd/sub/ 0/0 tmp/newd/sub/x 1234/5678 tmp/dd/f 1234/5678 tmp/f 1234/5678 tmp/renamed "
-expect_fail 125 'ferry: error: destination "r1:/tmp/renamed" must be a directory' ferry cp - r1:/tmp/renamed
-expect_fail 125 'ferry: error: Could not find the file /nonexist in container r1' ferry cp src/f r1:/nonexist/x
-expect_fail 125 'ferry: error: extraction point is not a directory' ferry cp src/f r1:/tmp/renamed/x
-expect_fail 125 'ferry: error: cannot copy directory' ferry cp src/d r1:/tmp/renamed
-expect_fail 125 "ferry: error: lstat \`$PWD/nosuch\`: No such file or directory" ferry cp nosuch r1:/tmp
+expect_fail 1 'ferry: error: destination "r1:/tmp/renamed" must be a directory' ferry cp - r1:/tmp/renamed
+expect_fail 1 'ferry: error: No such container:path: r1:/nonexist' ferry cp src/f r1:/nonexist/x
+expect_fail 1 'ferry: error: extraction point is not a directory' ferry cp src/f r1:/tmp/renamed/x
+expect_fail 1 'ferry: error: cannot copy directory' ferry cp src/d r1:/tmp/renamed
+expect_fail 1 "ferry: error: lstat \`$PWD/nosuch\`: No such file or directory" ferry cp nosuch r1:/tmp
 
 note "cp into a stopped container"
 ferry cp src/f s1:/data/fromhost
@@ -88,22 +94,40 @@ ferry cp m r1:/hn
 expect_eq "$(cat /etc/hostname)" "$host_hostname" "host /etc/hostname"
 expect_eq "$(ferry cp r1:/etc/hostname - | tar -xO)" MARKER
 expect_eq "$(ferry cp r1:/evil/passwd - | tar -xO)" "$(cat "$TEST_TMP/base-rootfs/etc/passwd")"
-expect_fail 125 'ferry: error: Could not find the file /evil2/shadow in container r1' ferry cp r1:/evil2/shadow x
+expect_fail 1 'ferry: error: No such container:path: r1:/evil2/shadow' ferry cp r1:/evil2/shadow x
 python3 -c "
 import tarfile, io
 b = io.BytesIO(); t = tarfile.open(fileobj=b, mode='w')
 i = tarfile.TarInfo('../../escape'); i.size = 1; t.addfile(i, io.BytesIO(b'x')); t.close()
 open('bad.tar', 'wb').write(b.getvalue())"
-expect_fail 125 'ferry: error: invalid archive path `../../escape`' ferry cp - r1:/tmp <bad.tar
+expect_fail 1 'ferry: error: invalid archive path `../../escape`' ferry cp - r1:/tmp <bad.tar
 
 note "more destinations docker refuses"
 mkfifo ff
 ferry cp ff r1:/tmp/ff
-expect_fail 125 'ferry: error: destination "r1:/tmp/ff" must be a directory or a regular file' ferry cp src/f r1:/tmp/ff
-expect_fail 125 "ferry: error: stat \`$PWD/renamed/x\`: Not a directory" ferry cp s1:/data/a renamed/x
+expect_fail 1 'ferry: error: destination "r1:/tmp/ff" must be a directory or a regular file' ferry cp src/f r1:/tmp/ff
+expect_fail 1 "ferry: error: stat \`$PWD/renamed/x\`: Not a directory" ferry cp s1:/data/a renamed/x
 
 note "a container whose image lost a layer"
 chain=$(ls "$FERRY_ROOT/layers")
 rm -rf "${FERRY_ROOT:?}/layers/$chain"
 expect_fail 125 "ferry: error: export \`s1\`: layer $chain of the container's image is missing from the store" ferry export s1
 expect_fail 125 "ferry: error: commit \`s1\`: layer $chain of image $(ferry inspect -f '{{.Image}}' s1) is missing from the store" ferry commit s1
+
+note "cp's errors are docker's: the same words and status 1 from docker cp"
+bb_image dbb:1
+docker_bb
+[ -n "$DOCKER_BB" ] || skip "no docker daemon: cp's errors not compared with docker (the checks of ferry above passed)"
+d1=$DOCKER_PREFIX-s1
+"$DOCKER" run --network none --name "$d1" "$DOCKER_BB" sh -c 'mkdir -p /data/sub; echo 1 >/data/a' ||
+    fail "docker run failed"
+expect_docker_fail 1 "No such container:path: $d1:/nonexist" cp "$d1:/nonexist" x
+expect_docker_fail 1 'cannot copy directory' cp "$d1:/data" renamed
+expect_docker_fail 1 'no such directory' cp "$d1:/data/a" newdir/
+expect_docker_fail 1 'invalid output path: directory "/nonexistent" does not exist' cp "$d1:/data/a" /nonexistent/x
+expect_docker_fail 1 'must specify at least one container source' cp a b
+expect_docker_fail 1 'copying between containers is not supported' cp "$d1:/a" "$d1:/b"
+expect_docker_fail 1 "No such container:path: nosuch-$$:/a" cp "nosuch-$$:/a" b
+expect_docker_fail 1 "No such container:path: nosuch-$$:/" cp renamed "nosuch-$$:/a"
+expect_docker_fail 1 "destination \"$d1:/data/a\" must be a directory" cp - "$d1:/data/a" </dev/null
+expect_docker_fail 1 "No such container:path: $d1:/nonexist" cp src/f "$d1:/nonexist/x"

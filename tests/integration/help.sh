@@ -1,5 +1,6 @@
-# `--help` (and -h) on every command and management command: exit 0, a `Usage:` line naming the
-# command, nothing on stderr, and no store created for it.
+# `--help` (and -h, and `ferry help CMD`) on every command and management command, as `ferry
+# --help` lists them: exit 0, a `Usage:` line naming the command, nothing on stderr, and no store
+# created for it.
 
 export FERRY_ROOT="$TEST_TMP/never-created"
 check_help() {
@@ -8,23 +9,44 @@ check_help() {
     [ "$status" = 0 ] || fail "ferry $*: exit status $status"
     [ ! -s "$TEST_TMP/err" ] || fail "ferry $*: stderr [$(cat "$TEST_TMP/err")]"
     [[ $out == *"Usage:  ferry "* ]] || fail "ferry $*: no Usage line in [$out]"
-    printf '%s\n' "$out" | grep -q '^Usage:  ferry' || fail "ferry $*: Usage is not at a line start"
+    [[ $'\n'$out == *$'\n'"Usage:  ferry"* ]] || fail "ferry $*: Usage is not at a line start"
 }
-note "every command: --help and -h"
-for cmd in "" image system gpu "gpu cdi" images import load rmi save tag version \
-           "image ls" "image list" "image import" "image inspect" "image load" "image prune" \
-           "image rm" "image remove" "image save" "image tag" "system df" "gpu ls" "gpu list" \
-           "gpu cdi generate"; do
+# commands_of CMD...: the commands `ferry CMD --help` lists (management commands and commands).
+commands_of() {
+    "$FERRY" "$@" --help | awk '/^(Management )?Commands:$/ {on = 1; next} /^$/ {on = 0} on {print $1}'
+}
+note "every command and subcommand, as --help lists them: --help, -h and \`ferry help\`"
+all=()
+queue=("")
+while [ ${#queue[@]} -gt 0 ]; do
+    parent=${queue[0]}
+    queue=("${queue[@]:1}")
+    # shellcheck disable=SC2086
+    for c in $(commands_of $parent); do
+        all+=("${parent:+$parent }$c")
+        # shellcheck disable=SC2086
+        [ -z "$(commands_of $parent $c)" ] || queue+=("${parent:+$parent }$c")
+    done
+done
+[ ${#all[@]} -gt 50 ] || fail "only ${#all[@]} commands listed: ${all[*]}"
+for cmd in "" "${all[@]}" "image list" "image remove" "gpu list" "container ps"; do
     # shellcheck disable=SC2086
     check_help $cmd --help
+    # -h is help unless the command has a flag -h (run and create: --hostname)
     # shellcheck disable=SC2086
-    check_help $cmd -h
+    [[ $("$FERRY" $cmd --help) == *$'\n'"  -h, "* ]] || check_help $cmd -h
+    # shellcheck disable=SC2086
+    [ -z "$cmd" ] || expect_eq "$("$FERRY" help $cmd)" "$("$FERRY" $cmd --help)" "ferry help $cmd"
 done
 check_help --help
 note "--help does not make an unknown command known"
 expect_fail 125 'ferry: error: unknown command `ferry help-is-not-needed` (see `ferry --help`)' \
     ferry help-is-not-needed --help
 expect_fail 125 'ferry: error: unknown command `ferry image frob` (see `ferry image --help`)' ferry image frob
+note "ferry help: docker's words and status for an unknown topic"
+expect_fail 1 'ferry: error: unknown help topic: nosuch' ferry help nosuch
+expect_fail 1 'ferry: error: unknown help topic: frob' ferry help image frob
+expect_eq "$("$FERRY" help)" "$("$FERRY" --help)" "ferry help"
 [ ! -e "$FERRY_ROOT" ] || fail "--help created the store"
 
 note "each command's help names its own usage"

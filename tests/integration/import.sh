@@ -109,31 +109,13 @@ expect_eq "$(tree_snapshot "$FERRY_ROOT")" "$before" "store after failed imports
 expect_out "" store_garbage
 
 # --- the same import in docker --------------------------------------------------------------
-DOCKER=/usr/bin/docker
-[ -x "$DOCKER" ] || { note "docker is not installed: comparison with docker skipped"; exit 0; }
-started_dockerd=""
 ref="ferry-it-import-$$:1"
 cleanup() {
     "$DOCKER" rmi -f "$ref" >/dev/null 2>&1 || true
-    if [ -n "$started_dockerd" ]; then
-        kill "$started_dockerd" 2>/dev/null || true
-        for _ in $(seq 40); do kill -0 "$started_dockerd" 2>/dev/null || break; sleep 0.5; done
-    fi
+    docker_down
 }
 trap cleanup EXIT
-if ! "$DOCKER" info >/dev/null 2>&1; then
-    if [ "$(id -u)" != 0 ] || ! command -v dockerd >/dev/null; then
-        note "no docker daemon and none can be started: comparison with docker skipped"
-        exit 0
-    fi
-    dockerd >"$TEST_TMP/dockerd.log" 2>&1 &
-    started_dockerd=$!
-    for _ in $(seq 60); do "$DOCKER" info >/dev/null 2>&1 && break; sleep 0.5; done
-    if ! "$DOCKER" info >/dev/null 2>&1; then
-        note "dockerd does not start here: comparison with docker skipped"
-        exit 0
-    fi
-fi
+docker_up || skip "$DOCKER_WHY: comparison with docker skipped (the checks of ferry above passed)"
 note "docker import of the same tar with the same changes writes the same config"
 # docker 20.10 refuses STOPSIGNAL in --change (newer ones accept it); ferry accepts it.
 docker_id=$("$DOCKER" import "${changes[@]}" rootfs.tar "$ref")

@@ -140,31 +140,13 @@ tagged=$(inspect_field ferry-it/tagged:1 Metadata.LastTagTime)
 [[ $tagged == 20[0-9][0-9]-* ]] || fail "LastTagTime after tag: $tagged"
 
 # --- the same image in docker -------------------------------------------------------------
-DOCKER=/usr/bin/docker
-[ -x "$DOCKER" ] || { note "docker is not installed: comparison with docker skipped"; exit 0; }
-started_dockerd=""
 prefix="ferry-it-inspect-$$"
 cleanup() {
     "$DOCKER" rmi -f "$prefix/img:1" "$prefix/img:latest" "$prefix/other:1" >/dev/null 2>&1 || true
-    if [ -n "$started_dockerd" ]; then
-        kill "$started_dockerd" 2>/dev/null || true
-        for _ in $(seq 40); do kill -0 "$started_dockerd" 2>/dev/null || break; sleep 0.5; done
-    fi
+    docker_down
 }
 trap cleanup EXIT
-if ! "$DOCKER" info >/dev/null 2>&1; then
-    if [ "$(id -u)" != 0 ] || ! command -v dockerd >/dev/null; then
-        note "no docker daemon and none can be started: comparison with docker skipped"
-        exit 0
-    fi
-    dockerd >"$TEST_TMP/dockerd.log" 2>&1 &
-    started_dockerd=$!
-    for _ in $(seq 60); do "$DOCKER" info >/dev/null 2>&1 && break; sleep 0.5; done
-    if ! "$DOCKER" info >/dev/null 2>&1; then
-        note "dockerd does not start here: comparison with docker skipped"
-        exit 0
-    fi
-fi
+docker_up || skip "$DOCKER_WHY: comparison with docker skipped (the checks of ferry above passed)"
 note "docker and ferry load the same archive: same keys and values in image inspect"
 python3 - "$FERRY_SRC/tests/fixtures" docker-cmp.tar "$prefix" <<'EOF'
 import sys

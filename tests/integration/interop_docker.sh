@@ -3,37 +3,22 @@
 # layer under three tags; and an image whose layers use PAX and GNU long names, hard links, xattrs,
 # setuid bits, a whiteout and an opaque directory (tests/fixtures/make_layer_variants.py; not the
 # sparse-file variant, which docker 20.10 cannot save).
-# Uses Debian's docker (/usr/bin/docker); starts dockerd when none answers and stops it after.
+# Uses Debian's docker (/usr/bin/docker); starts dockerd when none answers and stops it after
+# (lib.sh's docker_up).
 # Standalone: FERRY=build/ferry tests/integration/run_one.sh tests/integration/interop_docker.sh
 
 src=${FERRY_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 ids() { python3 "$src/tests/fixtures/archive_ids.py" "$@"; }
 
-ferry load --help >/dev/null 2>&1 || skip "\`ferry load\` is not available yet"
-DOCKER=/usr/bin/docker
-[ -x "$DOCKER" ] || DOCKER=$(command -v docker) || skip "docker is not installed"
-[ "$(id -u)" = 0 ] || skip "needs root to run dockerd"
-
-started_dockerd=""
 prefix="ferry-it-$$"
 refs=("$prefix/import:1" "$prefix/multi-a:1" "$prefix/multi-a:latest" "$prefix/multi-b:1"
       "$prefix/features:1")
 cleanup() {
     "$DOCKER" rmi -f "${refs[@]}" >/dev/null 2>&1 || true
-    if [ -n "$started_dockerd" ]; then
-        kill "$started_dockerd" 2>/dev/null || true
-        for _ in $(seq 40); do kill -0 "$started_dockerd" 2>/dev/null || break; sleep 0.5; done
-    fi
+    docker_down
 }
 trap cleanup EXIT
-if ! "$DOCKER" info >/dev/null 2>&1; then
-    command -v dockerd >/dev/null || skip "dockerd is not installed"
-    note "starting dockerd"
-    dockerd >"$TEST_TMP/dockerd.log" 2>&1 &
-    started_dockerd=$!
-    for _ in $(seq 60); do "$DOCKER" info >/dev/null 2>&1 && break; sleep 0.5; done
-    "$DOCKER" info >/dev/null 2>&1 || skip "dockerd does not start here: $(tail -1 "$TEST_TMP/dockerd.log")"
-fi
+docker_up || skip "$DOCKER_WHY"
 
 # docker_field REF FORMAT: `docker image inspect -f FORMAT REF`.
 docker_field() { "$DOCKER" image inspect -f "$2" "$1"; }

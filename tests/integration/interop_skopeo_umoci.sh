@@ -13,7 +13,6 @@
 src=${FERRY_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 ids() { python3 "$src/tests/fixtures/archive_ids.py" "$@"; }
 
-ferry load --help >/dev/null 2>&1 || skip "\`ferry load\` is not available yet"
 command -v skopeo >/dev/null || skip "skopeo is not installed"
 command -v umoci >/dev/null || skip "umoci is not installed"
 [ "$(id -u)" = 0 ] || skip "needs root (umoci unpack keeps owners; overlay mount)"

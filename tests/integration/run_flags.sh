@@ -8,7 +8,7 @@
 source "$FERRY_SRC/tests/integration/container_lib.sh"
 
 bb_image bb:1
-docker_bb || true
+docker_bb
 
 # proc_status FLAGS...: the capability sets, NoNewPrivs and Seccomp of a container's process.
 STATUS_CMD=(awk '/^(CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):/ {printf "%s%s%s", sep, $1, $2; sep=" "} END {print ""}' /proc/self/status)
@@ -192,8 +192,12 @@ nothing_created
 
 note "--ipc: private (the default), shareable, none, host"
 host_ipc=$(readlink /proc/self/ns/ipc)
-[ "$(ferry run --rm bb:1 readlink /proc/self/ns/ipc)" != "$host_ipc" ] || fail "the default ipc namespace is the host's"
-[ "$(ferry run --rm --ipc shareable bb:1 readlink /proc/self/ns/ipc)" != "$host_ipc" ] || fail "--ipc shareable is the host's namespace"
+for mode in "" "--ipc shareable"; do
+    # shellcheck disable=SC2086
+    ns=$(ferry run --rm $mode bb:1 readlink /proc/self/ns/ipc)
+    [[ $ns == ipc:\[[0-9]*\] ]] || fail "ipc namespace [$ns] with [$mode]"
+    [ "$ns" != "$host_ipc" ] || fail "the ipc namespace with [$mode] is the host's"
+done
 shm_name=ferry-it-$$-shm
 echo host-shm >"/dev/shm/$shm_name"
 RUN_CLEANUPS+=("rm -f /dev/shm/$shm_name")
@@ -201,7 +205,8 @@ expect_out "$(printf '%s\nhost-shm' "$host_ipc")" \
     ferry run --rm --ipc host bb:1 sh -c "readlink /proc/self/ns/ipc; cat /dev/shm/$shm_name"
 expect_out "no file" ferry run --rm bb:1 sh -c "cat /dev/shm/$shm_name 2>/dev/null || echo no file"
 out=$(ferry run --rm --ipc none bb:1 sh -c 'readlink /proc/self/ns/ipc; grep -c " /dev/shm " /proc/self/mountinfo || true')
-[ "$(printf '%s\n' "$out" | head -1)" != "$host_ipc" ] || fail "--ipc none is the host's namespace"
+ns=$(printf '%s\n' "$out" | head -1)
+[[ $ns == ipc:\[[0-9]*\] && $ns != "$host_ipc" ]] || fail "--ipc none: namespace [$ns], the host's is [$host_ipc]"
 expect_eq "$(printf '%s\n' "$out" | tail -1)" 0 "--ipc none: no /dev/shm"
 expect_fail 125 'ferry: error: invalid IPC mode: bogus' ferry run --rm --ipc bogus bb:1 true
 expect_fail 125 'ferry: error: --ipc container:x: not supported yet' ferry run --rm --ipc container:x bb:1 true

@@ -19,14 +19,23 @@ RUN_DIR=$(run_dir_of "$FERRY_ROOT")
 # run_cleanup [STORE [RUN_DIR]]: kills the monitors and inits of every container of the store,
 # removes their cgroups and the run directory.
 run_cleanup() {
-    local store=${1:-$FERRY_ROOT} run_dir=${2:-$RUN_DIR} state pid id dir
+    local store=${1:-$FERRY_ROOT} run_dir=${2:-$RUN_DIR} state pid id dir pids=()
     for state in "$store"/containers/*/state; do
         [ -f "$state" ] || continue
         for pid in $(sed -n 's/^\(monitor_pid\|pid\)=\([1-9][0-9]*\)$/\2/p' "$state"); do
-            kill -KILL "$pid" 2>/dev/null || true
+            kill -KILL "$pid" 2>/dev/null && pids+=("$pid")
         done
     done
-    sleep 0.2
+    # (until they are gone, 2 s at most: their cgroups can be removed then)
+    for _ in $(seq 40); do
+        pid=""
+        for pid in "${pids[@]}"; do
+            [ -e "/proc/$pid" ] && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null && break
+            pid=""
+        done
+        [ -z "${pid:-}" ] && break
+        sleep 0.05
+    done
     for dir in "$store"/containers/*/ "$store"/tmp/rm-*/; do
         [ -d "$dir" ] || continue
         id=$(basename "$dir")

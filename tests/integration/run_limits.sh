@@ -8,7 +8,7 @@
 source "$FERRY_SRC/tests/integration/container_lib.sh"
 
 bb_image bb:1
-docker_bb || true
+docker_bb
 NCPU=$(nproc)
 
 if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then

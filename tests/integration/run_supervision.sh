@@ -1,10 +1,12 @@
 # Supervision without a daemon (issue 3, points 5 and 6), through the built binary as root:
-# restart policies as dockerd 20.10 applies them (checked against it here: the restart count is
-# counted when the restart is decided, `stop` and `kill` leave the container stopped unless it
-# has a stop signal of its own and kill sent another, Running stays true while restarting), the
-# back-off, what `ps` says when a monitor or an init is killed, the monitor's memory with 100
-# detached containers, output that is neither lost nor reordered, a grandchild that keeps the
-# output open, and 200 `run --rm` that leave nothing behind.
+# restart policies with the rules dockerd 20.10 applies (as observed with it when this test was
+# written; docker is not run here: the restart count is counted when the restart is decided,
+# `stop` and `kill` leave the container stopped unless it has a stop signal of its own and kill
+# sent another, Running stays true while restarting), the back-off's Restarting state, what
+# `ps` says when a monitor or an init is killed, 100 detached containers, output that is neither
+# lost nor reordered, a grandchild that keeps the output open, and 200 `run --rm` that leave
+# nothing behind. The times (the back-off's, a stop's) and the monitors' memory are measured by
+# bench/supervision.sh.
 source "$FERRY_SRC/tests/integration/run_lib.sh"
 bb_image bb:1
 
@@ -15,8 +17,21 @@ status_line() {
 }
 # counts NAME: "STATUS RESTARTCOUNT EXITCODE"
 counts() { ferry inspect -f '{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}}' "$1"; }
-# ms_since T0: milliseconds since T0 (from date +%s%N).
-ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
+# wait_settled NAME: waits (10 s at most) until the container has exited and nothing is left
+# that could restart it: the last monitor recorded (during a back-off, the `ferry __restart`
+# that will start the next run) is gone.
+wait_settled() {
+    local id mpid=""
+    id=$(full_id "$1")
+    for _ in $(seq 200); do
+        mpid=$(state_key "$id" monitor_pid)
+        if [ "$(state_of "$1")" = exited ] && ! kill -0 "${mpid:-0}" 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.05
+    done
+    fail "container $1 did not settle: $(state_of "$1"), monitor ${mpid:-none}"
+}
 # wait_ready NAME: waits until the container's shell has installed its traps (it writes /ready).
 wait_ready() {
     local i
@@ -35,8 +50,7 @@ ferry run -d --name no bb:1 sh -c 'echo ran; exit 3' >/dev/null
 wait_state no exited
 expect_eq "$(counts no)" "exited 0 3"
 
-note "--restart on-failure:3: three restarts with docker's back-off (100, 200, 400 ms)"
-t0=$(date +%s%N)
+note "--restart on-failure:3: three restarts, each after a back-off (Restarting)"
 ferry run -d --restart on-failure:3 --name of3 bb:1 sh -c 'echo ran; exit 3' >/dev/null
 seen=""
 for _ in $(seq 200); do
@@ -45,15 +59,12 @@ for _ in $(seq 200); do
     [ "${s%% *}" = exited ] && break
     sleep 0.02
 done
-elapsed=$(ms_since "$t0")
 expect_eq "$(counts of3)" "exited 3 3"
 expect_eq "$(ferry logs of3 | grep -c ran)" 4 "runs of on-failure:3"
-[ "$elapsed" -ge 700 ] || fail "on-failure:3 was over after $elapsed ms: no back-off"
 expect_contains "$seen" "[restarting 1 true true]" "states seen"
 [[ "$seen" != *"restarting 0"* ]] || fail "a restart was not counted when decided: $seen"
 ferry run -d --restart on-failure:3 --name of0 bb:1 true >/dev/null
-wait_state of0 exited
-sleep 0.3
+wait_settled of0
 expect_eq "$(counts of0)" "exited 0 0" "on-failure after a success"
 
 note "on-failure without a maximum restarts until stopped; ps says Restarting"
@@ -69,12 +80,10 @@ for _ in $(seq 40); do
     sleep 0.05
 done
 expect_eq "$(status_line ofn)" "Restarting (1)" "ps of a restarting container"
-t0=$(date +%s%N)
 expect_out "ofn" ferry stop ofn
-[ "$(ms_since "$t0")" -lt 1000 ] || fail "stop of a restarting container waited for its back-off"
 count=$(ferry inspect -f '{{.RestartCount}}' ofn)
 expect_eq "$(counts ofn)" "exited $count 1"
-sleep 2
+wait_settled ofn
 expect_eq "$(counts ofn)" "exited $count 1" "after a stop during the back-off"
 
 note "--restart always: restarts after success; stop stops it; start brings the policy back"
@@ -90,22 +99,20 @@ count=$(ferry inspect -f '{{.RestartCount}}' al)
 runs=$(ferry logs al | grep -c ran)
 # A stop during the back-off cancels a restart already counted.
 [ "$runs" = "$count" ] || [ "$runs" = "$((count + 1))" ] || fail "$runs runs for $count restarts"
-sleep 1.5
+wait_settled al
 expect_eq "$(counts al)" "exited $count 0" "always after stop"
 expect_eq "$(ferry logs al | grep -c ran)" "$runs" "runs after stop"
 
 note "always: kill leaves it stopped (docker's ExitOnNext), for SIGKILL and for other signals"
 ferry run -d --restart always --name alk bb:1 sleep 1000 >/dev/null
 expect_out "alk" ferry kill alk
-wait_state alk exited
-sleep 0.5
+wait_settled alk
 expect_eq "$(counts alk)" "exited 0 137"
 expect_eq "$(status_line alk)" "Exited (137)"
 ferry run -d --restart always --name alt bb:1 sh -c "$READY_TRAPPED" >/dev/null
 wait_ready alt
 expect_out "alt" ferry kill -s USR1 alt
-wait_state alt exited
-sleep 0.5
+wait_settled alt
 expect_eq "$(counts alt)" "exited 0 3"
 
 note "always with a stop signal of its own: kill -s ANOTHER restarts, kill -s IT does not"
@@ -119,8 +126,7 @@ done
 expect_eq "$(counts als)" "running 1 0" "after kill -s USR1 with --stop-signal USR2"
 wait_ready als
 expect_out "als" ferry kill -s USR2 als
-wait_state als exited
-sleep 0.5
+wait_settled als
 expect_eq "$(counts als)" "exited 1 3"
 
 note "unless-stopped: stop and start; restart resets the count"
@@ -130,9 +136,8 @@ for _ in $(seq 100); do
     sleep 0.05
 done
 ferry stop un >/dev/null
-wait_state un exited
+wait_settled un
 count=$(ferry inspect -f '{{.RestartCount}}' un)
-sleep 1
 expect_eq "$(counts un)" "exited $count 5"
 ferry rm -f no of3 of0 ofn al alk alt als un >/dev/null
 ferry run -d --restart unless-stopped --name un2 bb:1 sh -c "$READY_TRAPPED" >/dev/null
@@ -162,7 +167,7 @@ for policy in no always; do
         "exited false 137 0"
     expect_out "137" ferry wait mk
     expect_fail 125 "ferry: error: cannot kill container mk: Container $id is not running" ferry kill mk
-    sleep 0.5
+    # (no monitor is left that could restart it)
     expect_eq "$(status_line mk)" "Exited (137)" "no restart without a monitor ($policy)"
     expect_out "mk" ferry start mk
     expect_eq "$(status_line mk | cut -c1-2)" "Up" "started again after the monitor's death"
@@ -174,7 +179,11 @@ ferry run -d --name ik bb:1 sleep 1000 >/dev/null
 ipid=$(state_key "$(full_id ik)" pid)
 ferry wait ik >"$TEST_TMP/wait.out" &
 waiter=$!
-sleep 0.2
+# The waiter is waiting once it has the store open (a descriptor on a file of it).
+for _ in $(seq 100); do
+    ls -l "/proc/$waiter/fd" 2>/dev/null | grep -q " -> $FERRY_ROOT" && break
+    sleep 0.05
+done
 kill -KILL "$ipid"
 wait "$waiter" || fail "ferry wait failed"
 expect_eq "$(cat "$TEST_TMP/wait.out")" 137
@@ -191,26 +200,13 @@ wait "$runner" || status=$?
 expect_eq "$status" 137 "status of a foreground run whose init was killed"
 ferry rm -f ik ik2 >/dev/null
 
-note "100 detached containers: each monitor's memory, all Up, all stopped cleanly"
+note "100 detached containers: all Up, all stopped cleanly"
 for i in $(seq 100); do
     ferry run -d --name mem$i bb:1 sh -c 'trap "exit 0" TERM; sleep 1000 & wait' >/dev/null
 done
 expect_eq "$(ferry ps --format '{{.Status}}' | grep -c '^Up ')" 100 "containers Up"
-rss_total=0 pss_total=0 rss_max=0 pss_max=0
-for i in $(seq 100); do
-    mpid=$(state_key "$(full_id mem$i)" monitor_pid)
-    read -r rss pss < <(awk '/^Rss:/ {r = $2} /^Pss:/ {p = $2} END {print r, p}' "/proc/$mpid/smaps_rollup")
-    rss_total=$((rss_total + rss)) pss_total=$((pss_total + pss))
-    [ "$rss" -le "$rss_max" ] || rss_max=$rss
-    [ "$pss" -le "$pss_max" ] || pss_max=$pss
-done
-note "monitor memory over 100 containers: RSS mean $((rss_total / 100)) kB (max $rss_max kB), PSS mean $((pss_total / 100)) kB (max $pss_max kB)"
-[ "$rss_max" -le 1024 ] || fail "a monitor's RSS is $rss_max kB, over 1 MB"
-[ "$pss_max" -le 300 ] || fail "a monitor's PSS is $pss_max kB, over design.md's 0.3 MB"
-t0=$(date +%s%N)
 # shellcheck disable=SC2046
 ferry stop $(ferry ps -q) >/dev/null
-note "stopped 100 containers in $(ms_since "$t0") ms"
 expect_eq "$(ferry ps -q)" "" "running containers after stop"
 expect_eq "$(ferry ps -a --format '{{.Status}}' | sed 's/) .*/)/' | sort | uniq -c | tr -s ' ')" " 100 Exited (0)"
 # shellcheck disable=SC2046
@@ -236,11 +232,10 @@ note "a grandchild that keeps stdout open does not hang run"
 for flags in "" "-t" "--pid host" "-t --pid host"; do
     mkdir -p "$TEST_TMP/gc"
     rm -f "$TEST_TMP/gc/pid"
-    t0=$(date +%s%N)
+    # (timeout: a hang fails the test instead of stopping it; the run is over at once)
     # shellcheck disable=SC2086
     out=$(timeout 20 "$FERRY" run --rm $flags -v "$TEST_TMP/gc:/gc" bb:1 \
         sh -c 'sleep 60 & echo $! >/gc/pid; echo done' </dev/null) || fail "run $flags: status $?"
-    [ "$(ms_since "$t0")" -lt 5000 ] || fail "run $flags took $(ms_since "$t0") ms"
     expect_eq "$(printf '%s' "$out" | tr -d '\r')" done "output of run $flags"
     # In its own pid namespace the grandchild dies with the init (the kernel sees to it). In
     # the host's it does not: it is killed through the container's cgroup, as docker does.

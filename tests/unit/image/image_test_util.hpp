@@ -3,11 +3,15 @@
 // hashing files, and unpacking / regenerating a layer tar between paths.
 
 #include <fcntl.h>
+#include <grp.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -214,6 +218,33 @@ inline std::string make_tar(const std::string& dir, const std::string& name,
     std::string tar = dir + "/" + name;
     EXPECT_EQ(python(dir, std::string(k_tar_prelude) + body + "\nt.close()\n", tar), 0);
     return tar;
+}
+
+// Runs fn as nobody (uid and gid 65534, no supplementary groups) in a forked child when this
+// process is root, so that a file of mode 0 cannot be read (root reads everything); returns
+// what fn returned, or why it could not run. Paths fn opens must be reachable by nobody.
+inline std::string as_nobody(const std::function<std::string()>& fn) {
+    if (::geteuid() != 0) return fn();
+    int p[2];
+    if (::pipe2(p, O_CLOEXEC) != 0) return "pipe failed";
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        ::close(p[0]);
+        std::string out = ::setgroups(0, nullptr) == 0 && ::setresgid(65534, 65534, 65534) == 0 &&
+                                  ::setresuid(65534, 65534, 65534) == 0
+                              ? fn()
+                              : std::string("cannot become nobody: ") + std::strerror(errno);
+        (void)fs::write_all(p[1], out);
+        ::_exit(0);
+    }
+    ::close(p[1]);
+    Fd in(p[0]);
+    std::string out;
+    char buf[256];
+    for (ssize_t n; (n = ::read(in.get(), buf, sizeof buf)) > 0;) out.append(buf, size_t(n));
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return out;
 }
 
 }  // namespace ferry::test
