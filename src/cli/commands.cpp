@@ -9,6 +9,7 @@
 #include "ferry/cli/container_cmds.hpp"
 #include "ferry/cli/container_prune_cmd.hpp"
 #include "ferry/cli/cp_cmd.hpp"
+#include "ferry/cli/events_cmd.hpp"
 #include "ferry/cli/export_cmd.hpp"
 #include "ferry/cli/gpu_cmd.hpp"
 #include "ferry/cli/image_inspect_cmd.hpp"
@@ -84,6 +85,7 @@ constexpr Command k_image[] = {
 
 constexpr Command k_system[] = {
     {"df", "Show ferry disk usage", cmd_system_df, {}},
+    {"events", "Get real time events from the server", cmd_events, {}},
 };
 
 constexpr Command k_volume[] = {
@@ -106,6 +108,7 @@ constexpr Command k_top[] = {
     {"cp", "Copy files/folders between a container and the local filesystem", cmd_cp, {}},
     {"create", "Create a new container", cmd_create, {}},
     {"exec", "Execute a command in a running container", cmd_exec, {}},
+    {"events", "Get real time events from the server", cmd_events, {}},
     {"export", "Export a container's filesystem as a tar archive", store_ns<cmd_export>, {}},
     {"images", "List images", cmd_images, {}},
     {"import", "Import the contents from a tarball to create a filesystem image",

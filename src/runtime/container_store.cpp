@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "ferry/image/store.hpp"
+#include "ferry/runtime/events/events.hpp"
 #include "ferry/util/atomic_file.hpp"
 #include "ferry/util/fs.hpp"
 #include "ferry/util/random.hpp"
@@ -412,6 +413,7 @@ Result<void> ContainerStore::remove(const ContainerRecord& record) const {
     std::string trash = m_root + "/tmp/rm-" + record.id;
     if (::rename(dir(record.id).c_str(), trash.c_str()) != 0 && errno != ENOENT)
         return fail_errno("remove container `" + record.id.substr(0, 12) + "`");
+    record_container_event(m_ctx, record, "destroy");
     (void)fs::remove_tree(run_dir(record.id));
     delete_in_background(trash);
     return {};

@@ -117,6 +117,8 @@ public:
     std::string new_name() const;
 
     const std::string& root() const { return m_root; }
+    // The context the store was opened with.
+    const Context& context() const { return m_ctx; }
     std::string dir(const std::string& id) const { return m_root + "/containers/" + id; }
     std::string state_path(const std::string& id) const { return dir(id) + "/state"; }
     std::string stop_marker(const std::string& id) const { return dir(id) + "/stopped"; }
