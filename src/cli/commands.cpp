@@ -9,6 +9,7 @@
 #include "ferry/cli/container_cmds.hpp"
 #include "ferry/cli/container_prune_cmd.hpp"
 #include "ferry/cli/cp_cmd.hpp"
+#include "ferry/cli/diff_cmd.hpp"
 #include "ferry/cli/events_cmd.hpp"
 #include "ferry/cli/export_cmd.hpp"
 #include "ferry/cli/gpu_cmd.hpp"
@@ -18,6 +19,7 @@
 #include "ferry/cli/import_cmd.hpp"
 #include "ferry/cli/inspect_cmd.hpp"
 #include "ferry/cli/load_cmd.hpp"
+#include "ferry/cli/rename_cmd.hpp"
 #include "ferry/cli/rmi_cmd.hpp"
 #include "ferry/cli/run_cmd.hpp"
 #include "ferry/cli/save_cmd.hpp"
@@ -45,6 +47,8 @@ constexpr Command k_container[] = {
     {"commit", "Create a new image from a container's changes", store_ns<cmd_commit>, {}},
     {"cp", "Copy files/folders between a container and the local filesystem", cmd_cp, {}},
     {"create", "Create a new container", cmd_create, {}},
+    {"diff", "Inspect changes to files or directories on a container's filesystem", store_ns<cmd_diff>,
+     {}},
     {"exec", "Execute a command in a running container", cmd_exec, {}},
     {"export", "Export a container's filesystem as a tar archive", store_ns<cmd_export>, {}},
     {"inspect", "Display detailed information on one or more containers", cmd_container_inspect,
@@ -53,6 +57,7 @@ constexpr Command k_container[] = {
     {"logs", "Fetch the logs of a container", cmd_logs, {}},
     {"ls", "List containers", cmd_ps, {}, "list,ps"},
     {"prune", "Remove all stopped containers", store_ns<cmd_container_prune>, {}},
+    {"rename", "Rename a container", cmd_rename, {}},
     {"restart", "Restart one or more containers", cmd_restart, {}},
     {"rm", "Remove one or more containers", cmd_rm, {}, "remove"},
     {"run", "Create and run a new container from an image", cmd_run, {}},
@@ -107,6 +112,8 @@ constexpr Command k_top[] = {
     {"commit", "Create a new image from a container's changes", store_ns<cmd_commit>, {}},
     {"cp", "Copy files/folders between a container and the local filesystem", cmd_cp, {}},
     {"create", "Create a new container", cmd_create, {}},
+    {"diff", "Inspect changes to files or directories on a container's filesystem", store_ns<cmd_diff>,
+     {}},
     {"exec", "Execute a command in a running container", cmd_exec, {}},
     {"events", "Get real time events from the server", cmd_events, {}},
     {"export", "Export a container's filesystem as a tar archive", store_ns<cmd_export>, {}},
@@ -118,6 +125,7 @@ constexpr Command k_top[] = {
     {"load", "Load an image from a tar archive or STDIN", store_ns<cmd_load>, {}},
     {"logs", "Fetch the logs of a container", cmd_logs, {}},
     {"ps", "List containers", cmd_ps, {}},
+    {"rename", "Rename a container", cmd_rename, {}},
     {"restart", "Restart one or more containers", cmd_restart, {}},
     {"rm", "Remove one or more containers", cmd_rm, {}},
     {"rmi", "Remove one or more images", store_ns<cmd_rmi>, {}},

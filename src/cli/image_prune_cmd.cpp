@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include "ferry/cli/image_events.hpp"
 #include "ferry/image/remove.hpp"
 #include "ferry/util/strings.hpp"
 
@@ -30,8 +31,10 @@ Result<int> run_image_prune(const ImagePruneOptions& o, Context& ctx) {
     }
     auto store = TRY(image::Store::open(ctx));
     std::vector<std::string> lines;
+    auto before = store.read_images();
     TRY(image::remove_images_if(
         store, [&](const image::ImageRecord& r) { return o.all || r.names.empty(); }, lines));
+    if (before) record_image_removals(ctx, store, *before, lines);
     std::vector<std::string> layers;
     uint64_t reclaimed = image::collect_and_report(store, {}, layers);
     std::string out;

@@ -3,6 +3,7 @@
 
 #include "ferry/cli/rmi_cmd.hpp"
 
+#include "ferry/cli/image_events.hpp"
 #include "ferry/image/remove.hpp"
 #include "ferry/util/fs.hpp"
 
@@ -26,8 +27,10 @@ Result<int> run_rmi(const RmiOptions& o, Context& ctx) {
     int status = 0;
     for (const auto& name : o.images) {
         std::vector<std::string> lines;
+        auto before = store.read_images();
         auto r = image::remove_image(store, name, o.force ? image::Force::yes : image::Force::no,
                                      {}, lines);
+        if (before) record_image_removals(ctx, store, *before, lines);
         std::string out;
         for (const auto& l : lines) out += l + "\n";
         print_out(out);

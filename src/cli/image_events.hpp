@@ -1,0 +1,20 @@
+#pragma once
+// The events of image removals (rmi, image prune, system prune), told from docker's output
+// lines of image/remove.hpp: each `Untagged: NAME` is an `untag` of the image that had NAME,
+// each `Deleted: ID` of an image a `delete`, as docker's daemon logs them (the name attribute
+// is the image ID in both).
+
+#include <string>
+#include <vector>
+
+#include "ferry/core/context.hpp"
+#include "ferry/image/store.hpp"
+
+namespace ferry::cli {
+
+// Records the untag and delete events that lines report; before is the catalog as it was
+// before the removal (it names the images the lines refer to).
+void record_image_removals(const Context& ctx, const image::Store& store,
+                           const image::ImageCatalog& before, const std::vector<std::string>& lines);
+
+}  // namespace ferry::cli
