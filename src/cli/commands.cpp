@@ -13,6 +13,7 @@
 #include "ferry/cli/events_cmd.hpp"
 #include "ferry/cli/export_cmd.hpp"
 #include "ferry/cli/gpu_cmd.hpp"
+#include "ferry/cli/history_cmd.hpp"
 #include "ferry/cli/image_inspect_cmd.hpp"
 #include "ferry/cli/image_prune_cmd.hpp"
 #include "ferry/cli/images_cmd.hpp"
@@ -77,6 +78,7 @@ constexpr Command k_gpu[] = {
 };
 
 constexpr Command k_image[] = {
+    {"history", "Show the history of an image", cmd_history, {}},
     {"import", "Import the contents from a tarball to create a filesystem image",
      store_ns<cmd_import>, {}},
     {"inspect", "Display detailed information on one or more images", cmd_image_inspect, {}},
@@ -117,6 +119,7 @@ constexpr Command k_top[] = {
     {"exec", "Execute a command in a running container", cmd_exec, {}},
     {"events", "Get real time events from the server", cmd_events, {}},
     {"export", "Export a container's filesystem as a tar archive", store_ns<cmd_export>, {}},
+    {"history", "Show the history of an image", cmd_history, {}},
     {"images", "List images", cmd_images, {}},
     {"import", "Import the contents from a tarball to create a filesystem image",
      store_ns<cmd_import>, {}},
