@@ -18,6 +18,7 @@
 #include "ferry/cli/image_prune_cmd.hpp"
 #include "ferry/cli/images_cmd.hpp"
 #include "ferry/cli/import_cmd.hpp"
+#include "ferry/cli/info_cmd.hpp"
 #include "ferry/cli/inspect_cmd.hpp"
 #include "ferry/cli/load_cmd.hpp"
 #include "ferry/cli/rename_cmd.hpp"
@@ -93,6 +94,7 @@ constexpr Command k_image[] = {
 constexpr Command k_system[] = {
     {"df", "Show ferry disk usage", cmd_system_df, {}},
     {"events", "Get real time events from the server", cmd_events, {}},
+    {"info", "Display system-wide information", cmd_info, {}},
 };
 
 constexpr Command k_volume[] = {
@@ -123,6 +125,7 @@ constexpr Command k_top[] = {
     {"images", "List images", cmd_images, {}},
     {"import", "Import the contents from a tarball to create a filesystem image",
      store_ns<cmd_import>, {}},
+    {"info", "Display system-wide information", cmd_info, {}},
     {"inspect", "Return low-level information on ferry objects", cmd_inspect, {}},
     {"kill", "Kill one or more running containers", cmd_kill, {}},
     {"load", "Load an image from a tar archive or STDIN", store_ns<cmd_load>, {}},
