@@ -26,6 +26,7 @@
 #include "ferry/cli/run_cmd.hpp"
 #include "ferry/cli/save_cmd.hpp"
 #include "ferry/cli/system_df_cmd.hpp"
+#include "ferry/cli/system_prune_cmd.hpp"
 #include "ferry/cli/tag_cmd.hpp"
 #include "ferry/cli/top_cmd.hpp"
 #include "ferry/cli/version_cmd.hpp"
@@ -95,6 +96,7 @@ constexpr Command k_system[] = {
     {"df", "Show ferry disk usage", cmd_system_df, {}},
     {"events", "Get real time events from the server", cmd_events, {}},
     {"info", "Display system-wide information", cmd_info, {}},
+    {"prune", "Remove unused data", store_ns<cmd_system_prune>, {}},
 };
 
 constexpr Command k_volume[] = {
