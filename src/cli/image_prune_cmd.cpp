@@ -32,9 +32,11 @@ Result<int> run_image_prune(const ImagePruneOptions& o, Context& ctx) {
     auto store = TRY(image::Store::open(ctx));
     std::vector<std::string> lines;
     auto before = store.read_images();
-    TRY(image::remove_images_if(
-        store, [&](const image::ImageRecord& r) { return o.all || r.names.empty(); }, lines));
-    if (before) record_image_removals(ctx, store, *before, lines);
+    auto doomed = [&](const image::ImageRecord& r) { return o.all || r.names.empty(); };
+    ImageLabels labels;
+    if (before) labels = labels_before_removal(store, *before, doomed);
+    TRY(image::remove_images_if(store, doomed, lines));
+    if (before) record_image_removals(ctx, *before, labels, lines);
     std::vector<std::string> layers;
     uint64_t reclaimed = image::collect_and_report(store, {}, layers);
     std::string out;

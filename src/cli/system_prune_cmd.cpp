@@ -131,14 +131,13 @@ Result<std::string> prune_images(const Context& ctx, const runtime::ContainerSto
     auto store = TRY(image::Store::open(ctx));
     auto before = TRY(store.read_images());
     std::vector<std::string> lines;
-    TRY(image::remove_images_if(
-        store,
-        [&](const image::ImageRecord& r) {
-            if (used_images.contains(r.id) || (!all && !r.names.empty())) return false;
-            return f.keeps(r.created_ns, image_labels(store, r.id));
-        },
-        lines));
-    record_image_removals(ctx, store, before, lines);
+    auto doomed = [&](const image::ImageRecord& r) {
+        if (used_images.contains(r.id) || (!all && !r.names.empty())) return false;
+        return f.keeps(r.created_ns, image_labels(store, r.id));
+    };
+    ImageLabels labels = labels_before_removal(store, before, doomed);
+    TRY(image::remove_images_if(store, doomed, lines));
+    record_image_removals(ctx, before, labels, lines);
     reclaimed += image::collect_and_report(store, used_chains, lines);
     if (lines.empty()) return std::string();
     std::string out = "Deleted Images:\n";

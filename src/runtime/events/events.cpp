@@ -105,16 +105,22 @@ void record_container_event(const Context& ctx, const ContainerRecord& r, std::s
     record_event(ctx, container_event(r, std::move(action), extra));
 }
 
+Event image_event(const std::string& image_id, const std::string& name, std::string action,
+                  std::map<std::string, std::string> labels) {
+    Event e{"image", std::move(action), image_id, std::move(labels), 0};
+    if (!name.empty()) e.attributes["name"] = name;
+    return e;
+}
+
 void record_image_event(const Context& ctx, const image::Store* store, const std::string& image_id,
                         const std::string& name, std::string action) {
-    Event e{"image", std::move(action), image_id, {}, 0};
+    std::map<std::string, std::string> labels;
     if (store)
         if (auto blob = store->read_blob(image_id))
             if (auto config = parse_image_config(*blob); config && config->config &&
                                                          config->config->labels)
-                e.attributes = *config->config->labels;
-    if (!name.empty()) e.attributes["name"] = name;
-    record_event(ctx, std::move(e));
+                labels = *config->config->labels;
+    record_event(ctx, image_event(image_id, name, std::move(action), std::move(labels)));
 }
 
 Event volume_event(const std::string& name, std::string action,

@@ -70,6 +70,9 @@ Event container_event(const ContainerRecord& r, std::string action,
 // makes (`record_container_event(ctx, record, "pause")`).
 void record_container_event(const Context& ctx, const ContainerRecord& r, std::string action,
                             const std::map<std::string, std::string>& extra = {});
+// An image event: Actor.ID the image ID, attributes labels and `name` (when not empty).
+Event image_event(const std::string& image_id, const std::string& name, std::string action,
+                  std::map<std::string, std::string> labels = {});
 // Records an image event: Actor.ID the image ID, attributes the image's labels (read from its
 // config when store is given and the config is still there) and `name`.
 void record_image_event(const Context& ctx, const image::Store* store, const std::string& image_id,

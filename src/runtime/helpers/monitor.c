@@ -19,12 +19,13 @@
  *   --listen N [--client N] --restart no|always|unless-stopped|on-failure[:MAX]
  *   --restart-count N [--backoff-ms N] --started NS --id ID --ferry PATH --root DIR
  *   [--stop-file F] [--cgroup-dir DIR]... [--name NAME] [--image REF] [--label K=V]...
+ *   [--volume NAME]...
  *   [--auto-remove --name NAME --run-dir DIR [--remove-volume NAME]... [--userns-fd N]]
  *
- * Events: the container's `die` (exitCode) is appended to the store's events journal
- * (<root>/events/journal, docker's event JSON a line) before the exit is recorded, so whoever
- * sees the container exited finds its die event; with --auto-remove, `destroy` follows once the
- * container is gone. The attributes are docker's: the labels (--label), image (--image) and the
+ * Events: the container's `die` (exitCode) and the `unmount` of each of its volumes (--volume)
+ * are appended to the store's events journal (<root>/events/journal, docker's event JSON a
+ * line) before the exit is recorded, so whoever sees the container exited finds them; with
+ * --auto-remove, `destroy` follows once the container is gone. The attributes are docker's: the labels (--label), image (--image) and the
  * container's name, looked up again at exit since `ferry rename` may have changed it. The
  * journal's append protocol is util/journal.cpp's (keep the two in step): O_APPEND, an
  * exclusive flock, a check that the path still names the locked file, rotation to journal.1
@@ -85,6 +86,8 @@ struct config {
     const char* image;
     const char* labels[k_max_labels]; /* KEY=VALUE */
     int nlabels;
+    const char* mounted[64]; /* volumes, for their unmount events */
+    int nmounted;
     int pidfd, out, err, in, listen, client, tty, auto_remove, restart_count, userns_fd;
     int oom_killed;
     long long started, backoff_ms;
@@ -519,9 +522,10 @@ static const char* current_name(const struct config* c) {
     return name;
 }
 
-/* Records the container event `action` (die: with exitCode) in the journal. */
-static void record_event(const struct config* c, const char* action, const char* exit_code) {
-    static char line[65536];
+/* Appends to line (at len, of size cap) docker's JSON of the container event `action` (die:
+ * with exitCode), newline included; returns the new length, or len when it does not fit. */
+static size_t container_event(const struct config* c, const char* action, const char* exit_code,
+                              char* line, size_t cap, size_t len) {
     struct attribute attrs[k_max_labels + 3];
     int n = 0;
     if (exit_code) n = set_attribute(attrs, n, "exitCode", 8, exit_code);
@@ -533,32 +537,59 @@ static void record_event(const struct config* c, const char* action, const char*
     n = set_attribute(attrs, n, "name", 4, current_name(c));
     qsort(attrs, (size_t)n, sizeof attrs[0], attribute_order);
     long long now = now_ns();
-    size_t len = (size_t)snprintf(line, sizeof line, "{\"status\":");
-    len = json_string(line, sizeof line, len, action);
-    len += (size_t)snprintf(line + len, sizeof line - len, ",\"id\":\"%s\"", c->id);
+    size_t start = len;
+    if (cap - len < 1024) return start;
+    len += (size_t)snprintf(line + len, cap - len, "{\"status\":");
+    len = json_string(line, cap, len, action);
+    len += (size_t)snprintf(line + len, cap - len, ",\"id\":\"%s\"", c->id);
     if (c->image && c->image[0]) {
-        len += (size_t)snprintf(line + len, sizeof line - len, ",\"from\":");
-        len = json_string(line, sizeof line, len, c->image);
+        len += (size_t)snprintf(line + len, cap - len, ",\"from\":");
+        len = json_string(line, cap, len, c->image);
     }
-    len += (size_t)snprintf(line + len, sizeof line - len, ",\"Type\":\"container\",\"Action\":");
-    len = json_string(line, sizeof line, len, action);
-    len += (size_t)snprintf(line + len, sizeof line - len, ",\"Actor\":{\"ID\":\"%s\",\"Attributes\":{",
+    len += (size_t)snprintf(line + len, cap - len, ",\"Type\":\"container\",\"Action\":");
+    len = json_string(line, cap, len, action);
+    len += (size_t)snprintf(line + len, cap - len, ",\"Actor\":{\"ID\":\"%s\",\"Attributes\":{",
                             c->id);
-    for (int i = 0; i < n && len + 16 < sizeof line; ++i) {
+    for (int i = 0; i < n && len + 16 < cap; ++i) {
         char key[1024];
         size_t kl = attrs[i].key_len < sizeof key - 1 ? attrs[i].key_len : sizeof key - 1;
         memcpy(key, attrs[i].key, kl);
         key[kl] = 0;
         if (i) line[len++] = ',';
-        len = json_string(line, sizeof line, len, key);
+        len = json_string(line, cap, len, key);
         line[len++] = ':';
-        len = json_string(line, sizeof line, len, attrs[i].value);
+        len = json_string(line, cap, len, attrs[i].value);
     }
-    if (len + 128 >= sizeof line) return; /* absurdly many labels: no torn event */
-    len += (size_t)snprintf(line + len, sizeof line - len,
+    if (len + 128 >= cap) return start; /* absurdly many labels: the event is left out */
+    len += (size_t)snprintf(line + len, cap - len,
                             "}},\"scope\":\"local\",\"time\":%lld,\"timeNano\":%lld}\n",
                             now / 1000000000LL, now);
-    journal_append(c->root, line, len);
+    return len;
+}
+
+/* docker's `unmount` event of volume for this container (driver=local), appended as above. */
+static size_t unmount_event(const struct config* c, const char* volume, char* line, size_t cap,
+                            size_t len) {
+    if (cap - len < 512 + strlen(volume) * 6) return len;
+    long long now = now_ns();
+    len += (size_t)snprintf(line + len, cap - len, "{\"Type\":\"volume\",\"Action\":\"unmount\","
+                            "\"Actor\":{\"ID\":");
+    len = json_string(line, cap, len, volume);
+    len += (size_t)snprintf(line + len, cap - len,
+                            ",\"Attributes\":{\"container\":\"%s\",\"driver\":\"local\"}},"
+                            "\"scope\":\"local\",\"time\":%lld,\"timeNano\":%lld}\n",
+                            c->id, now / 1000000000LL, now);
+    return len;
+}
+
+/* Records the container event `action` in the journal; for `die`, with exitCode and followed
+ * by the unmount of each volume, in one append. */
+static void record_event(const struct config* c, const char* action, const char* exit_code) {
+    static char line[65536 * 2];
+    size_t len = container_event(c, action, exit_code, line, sizeof line, 0);
+    if (exit_code)
+        for (int i = 0; i < c->nmounted; ++i) len = unmount_event(c, c->mounted[i], line, sizeof line, len);
+    if (len) journal_append(c->root, line, len);
 }
 
 static int should_restart(const struct config* c, int code) {
@@ -603,6 +634,11 @@ static int parse_args(int argc, char** argv, struct config* c) {
         STR("--state", state) STR("--log", log) STR("--id", id) STR("--ferry", ferry)
         STR("--root", root) STR("--restart", restart) STR("--stop-file", stop_file)
         STR("--name", name) STR("--run-dir", run_dir) STR("--image", image)
+        if (strcmp(a, "--volume") == 0 && v && c->nmounted < 64) {
+            c->mounted[c->nmounted++] = v;
+            ++i;
+            continue;
+        }
         if (strcmp(a, "--label") == 0 && v && c->nlabels < k_max_labels) {
             c->labels[c->nlabels++] = v;
             ++i;
