@@ -8,7 +8,6 @@
 #include "ferry/cli/container_common.hpp"
 #include "ferry/runtime/attach.hpp"
 #include "ferry/runtime/container_control.hpp"
-#include "ferry/runtime/events/events.hpp"
 #include "ferry/runtime/supervisor.hpp"
 #include "ferry/util/log.hpp"
 #include "ferry/util/terminal.hpp"
@@ -44,7 +43,6 @@ Result<int> start_attached(const runtime::ContainerStore& store, const runtime::
     runtime::StartRequest req{&store, &rec, theirs.get(), runtime::self_binary(), spec, {}};
     if (auto ws = window_size(); ws && rec.tty)
         req.console_size = oci::ConsoleSize{ws->rows, ws->cols};
-    runtime::record_container_event(store.context(), rec, "attach");
     auto started = runtime::start_container(req);
     theirs.reset();
     if (!started) {

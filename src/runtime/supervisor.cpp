@@ -171,10 +171,12 @@ Result<Spawned> spawn(const ContainerStore& store, const ContainerRecord& r, Sta
     return spawn_container(req);
 }
 
-// What a start tells `ferry events`, as docker's daemon: each volume's mount, then the start.
+// What a start tells `ferry events`, as docker's daemon: the attach of a foreground client,
+// each volume's mount, then the start (one append: the start path pays for one).
 std::vector<Event> start_events(const ContainerStore& store, const ContainerRecord& r,
-                                const oci::RuntimeSpec& spec) {
+                                const oci::RuntimeSpec& spec, bool attached) {
     std::vector<Event> events;
+    if (attached) events.push_back(container_event(r, "attach"));
     for (const auto& v : r.volumes) {
         std::string source = store.root() + "/volumes/" + v.name + "/_data";
         bool ro = false;
@@ -226,7 +228,7 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
         ::close(report_fd);
     }
     // After the CLI has its answer; before the monitor, whose `die` must come after them.
-    record_events(store.root(), start_events(store, r, spec));
+    record_events(store.root(), start_events(store, r, spec, client_fd >= 0));
     // Everything the monitor needs, by number.
     int out = r.tty ? c.pty_master.get() : io.out_r.get();
     std::vector<std::string> args = {

@@ -534,7 +534,7 @@ static size_t container_event(const struct config* c, const char* action, const 
         if (eq) n = set_attribute(attrs, n, c->labels[i], (size_t)(eq - c->labels[i]), eq + 1);
     }
     if (c->image && c->image[0]) n = set_attribute(attrs, n, "image", 5, c->image);
-    n = set_attribute(attrs, n, "name", 4, current_name(c));
+    n = set_attribute(attrs, n, "name", 4, c->name ? c->name : ""); /* resolved at exit */
     qsort(attrs, (size_t)n, sizeof attrs[0], attribute_order);
     long long now = now_ns();
     size_t start = len;
