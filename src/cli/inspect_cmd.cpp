@@ -59,10 +59,7 @@ Result<InspectOptions> parse_inspect(Args args) {
     TRY(check_arg_count(flags, pos, 1, -1));
     if (!o.type.empty() && o.type != "container" && o.type != "image" && o.type != "network" &&
         o.type != "volume")
-        return fail_with_status("unknown type: \"" + printable(o.type) +
-                                    "\": must be one of \"container\", \"image\", \"network\", "
-                                    "\"volume\"",
-                                1);
+        return fail_with_status("\"" + printable(o.type) + "\" is not a valid value for --type", 1);
     o.names = pos;
     return o;
 }
@@ -84,11 +81,11 @@ Result<int> run_inspect(const InspectOptions& o, Context& ctx) {
             if (o.type == "image") return std::unexpected(std::move(found.error()));
         }
         // ferry makes no networks of its own: host and none are not objects to inspect.
-        if (o.type == "network") return fail("network " + printable(name) + " not found");
+        if (o.type == "network") return fail("no such network: " + printable(name));
         if (wants("volume")) {
             auto volume = TRY(runtime::inspect_volume(ctx.root, name));
             if (volume) return volume_json(*volume);
-            if (o.type == "volume") return fail("get " + printable(name) + ": no such volume");
+            if (o.type == "volume") return fail("no such volume: " + printable(name));
         }
         return fail("no such object `" + printable(name) + "`");
     });

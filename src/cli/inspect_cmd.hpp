@@ -16,8 +16,8 @@ struct InspectOptions : BaseOptions {
     std::vector<std::string> names;
 };
 
-// Parses `ferry inspect` arguments; fails (exit 1) with `unknown type: "x": must be one of
-// "container", "image", "network", "volume"`.
+// Parses `ferry inspect` arguments; fails (exit 1, as docker's client) with
+// `"x" is not a valid value for --type`.
 Result<InspectOptions> parse_inspect(Args args);
 // Containers first, then images, then volumes, for each name.
 Result<int> run_inspect(const InspectOptions& options, Context& ctx);

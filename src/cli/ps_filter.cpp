@@ -54,7 +54,7 @@ bool volume_matches(const PsSelection& s, const runtime::ContainerStore& store,
                     const runtime::ContainerRecord& r) {
     auto spec = store.load_spec(r.id);
     if (!spec) return false;
-    Json mounts = runtime::mounts_json(*spec, store.root());
+    Json mounts = runtime::mounts_json(*spec, store.root(), store.run_dir(r.id));
     for (const auto& v : s.filters.get("volume"))
         for (const auto& m : mounts) {
             std::string key = m.contains("Name") ? m["Name"].get<std::string>() : m["Source"].get<std::string>();

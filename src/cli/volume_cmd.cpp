@@ -208,7 +208,7 @@ Result<int> run_volume_inspect(const VolumeInspectOptions& o, Context& ctx) {
     for (const auto& name : o.names) {
         auto v = TRY(runtime::inspect_volume(ctx.root, name));
         if (!v) {
-            errors += "ferry: error: get " + name + ": no such volume\n";  // docker's daemon
+            errors += "ferry: error: no such volume: " + name + "\n";
             continue;
         }
         Json doc = volume_json(*v);

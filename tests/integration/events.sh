@@ -160,14 +160,14 @@ expect_eq "$(evs "$t0" --filter event=commit --format '{{.Actor.Attributes.comme
 if [ -n "$DOCKER_BB" ]; then
     t1=$(now)
     r=$DOCKER_PREFIX-ev/img
-    "$DOCKER" import -c 'LABEL ev=img' "$TEST_TMP/bb.tar" "$r:1" >/dev/null
+    did=$("$DOCKER" import -c 'LABEL ev=img' "$TEST_TMP/bb.tar" "$r:1")
     "$DOCKER" tag "$r:1" "$r:2"
     "$DOCKER" save -o "$TEST_TMP/dev.tar" "$r:1"
     "$DOCKER" rmi "$r:2" >/dev/null
     "$DOCKER" rmi "$r:1" >/dev/null
     "$DOCKER" load -q -i "$TEST_TMP/dev.tar" >/dev/null
     "$DOCKER" rmi "$r:1" >/dev/null
-    expect_eq "$(devs "$t1" --filter type=image --filter "image=$r" --format '{{.Action}} {{.Actor.Attributes.ev}}' | head -8)" \
+    expect_eq "$(devs "$t1" --filter type=image --filter "image=$did" --format '{{.Action}} {{.Actor.Attributes.ev}}' | head -8)" \
         "$(evs "$t0" --filter type=image --format '{{.Action}} {{.Actor.Attributes.ev}}' | head -8)" \
         "docker's image events"
 fi

@@ -42,11 +42,20 @@ expect_out "$BASE
 
 Are you sure you want to continue? [y/N] " prompt_of --filter until=1h --filter label=a=b --filter 'label!=keep'
 expect_eq "$(tree_snapshot "$FERRY_ROOT")" "$before" "the store after a no"
-if [ -n "$DOCKER_BB" ]; then
+# The prompt is docker's client's; ferry's volume pruning is docker 23+'s (anonymous volumes),
+# so the comparison is with a client of 23 or later (answered no, it removes nothing).
+client=""
+for c in "$DOCKER" /usr/local/bin/docker; do
+    v=$("$c" version --format '{{.Client.Version}}' 2>/dev/null) || continue
+    [ "${v%%.*}" -ge 23 ] 2>/dev/null && client=$c && break
+done
+if [ -n "$DOCKER_BB" ] && [ -n "$client" ]; then
     for flags in "" "-a" "--volumes" "-a --volumes" "--filter until=1h --filter label=a=b --filter label!=keep"; do
         # shellcheck disable=SC2086
-        expect_eq "$(echo n | "$DOCKER" system prune $flags)" "$(prompt_of $flags)" "docker's prompt [$flags]"
+        expect_eq "$(echo n | "$client" system prune $flags)" "$(prompt_of $flags)" "docker's prompt [$flags]"
     done
+else
+    note "no docker client of 23 or later: the prompts are not compared"
 fi
 
 note "-f: stopped containers and dangling images go; running containers, named images, volumes stay"
@@ -68,8 +77,7 @@ $s2
 $withvol
 
 Deleted Images:
-deleted: $dangling
-"
+deleted: $dangling"
 [[ "$(tail -1 "$TEST_TMP/out")" =~ ^Total\ reclaimed\ space:\ [0-9.]+k?B$ ]] || fail "total: $(tail -1 "$TEST_TMP/out")"
 expect_eq "$(ferry ps -a --format '{{.Names}}')" up
 expect_eq "$(ferry images --format '{{.Repository}}:{{.Tag}}' | sort | tr '\n' ' ')" "bb:1 named:1 "
@@ -87,8 +95,7 @@ named=$(ferry image inspect -f '{{.Id}}' named:1)
 ferry system prune -f -a >"$TEST_TMP/out"
 expect_eq "$(sed '$d' "$TEST_TMP/out")" "Deleted Images:
 untagged: named:1
-deleted: $named
-"
+deleted: $named"
 expect_eq "$(ferry images --format '{{.Repository}}:{{.Tag}}')" "bb:1" "the image in use stays"
 ferry stop -t 0 up >/dev/null
 ferry start up >/dev/null
