@@ -77,14 +77,22 @@ struct ImageFilter {
     bool dangling_only = false;
     std::optional<int64_t> before, since;  // created times
 
-    // Whether name (a full reference) matches a pattern: as its familiar form with and without
-    // tag, or its full form with and without tag, as docker's daemon matches them.
+    // Whether ref matches a pattern: as its familiar form with and without tag, or its full
+    // form with and without tag, as docker's daemon matches them (Go's path.Match: `*` stops at
+    // `/`); a pattern without wildcards that is a reference also matches as one
+    // (`library/busybox` and `index.docker.io/library/busybox` name docker.io/library/busybox).
     bool reference_matches(const Reference& ref) const {
         if (patterns.empty()) return true;
         std::string targets[] = {ref.familiar(), ref.familiar_repository(), ref.full(), ref.repository()};
-        for (const auto& p : patterns)
+        for (const auto& p : patterns) {
             for (const auto& t : targets)
                 if (::fnmatch(p.c_str(), t.c_str(), FNM_PATHNAME) == 0) return true;
+            if (p.find_first_of("*?[\\") != std::string::npos) continue;
+            auto named = parse_reference_name(p);
+            if (named && named->repository() == ref.repository() &&
+                (named->tag.empty() || named->tag == ref.tag))
+                return true;
+        }
         return false;
     }
 };

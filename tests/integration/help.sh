@@ -14,7 +14,8 @@ note "every command: --help and -h"
 for cmd in "" image system gpu "gpu cdi" images import load rmi save tag version \
            "image ls" "image list" "image import" "image inspect" "image load" "image prune" \
            "image rm" "image remove" "image save" "image tag" "system df" "gpu ls" "gpu list" \
-           "gpu cdi generate"; do
+           "gpu cdi generate" events history info rename diff "system prune" "system events" \
+           "system info" "container diff" "container rename" "image history"; do
     # shellcheck disable=SC2086
     check_help $cmd --help
     # shellcheck disable=SC2086

@@ -120,7 +120,8 @@ expect_out "busybox:latest" ferry images -f 'reference=*' --format "$fmt"
 expect_out "ferry-it/app:1" ferry images -f 'reference=docker.io/ferry-it/app:1' --format "$fmt"
 expect_out "ferry-it/app:1
 ferry-it/app:2" ferry images 'ferry-it/*' --format "$fmt"
-expect_out "ferry-it/app:2" ferry images 'ferry-it/*' -f 'reference=*/*:2' --format "$fmt"
+expect_out "ferry-it/app:1
+ferry-it/app:2" ferry images 'ferry-it/app:1' -f 'reference=*/*:2' --format "$fmt"  # the argument is one more reference=
 expect_out "" ferry images 'ferry*' -q
 
 note "filters: before and since an image (by creation time), label"
