@@ -240,6 +240,36 @@ ferry create --name torn bb:1 >/dev/null
 expect_eq "$(evs "$t0" --format '{{.Action}} {{.Actor.Attributes.name}}')" "create torn"
 expect_eq "$(tail -2 "$FERRY_ROOT/events/journal" | head -1)" '{"status":"cre' "the torn line ended"
 
+note "the monitor's appends (C) follow the same protocol: a torn line ended, rotation past 1 MiB"
+mkdir -p "$TEST_TMP/gate"
+gate_cmd='while [ ! -e /gate/go ]; do sleep 0.05; done'
+ferry run -d --name gated -v "$TEST_TMP/gate:/gate" bb:1 sh -c "$gate_cmd" >/dev/null
+printf '{"torn' >>"$FERRY_ROOT/events/journal"
+t0=$(now)
+touch "$TEST_TMP/gate/go"
+ctr_wait_exit gated
+expect_eq "$(evs "$t0" --format '{{.Action}} {{.Actor.Attributes.name}}')" "die gated"
+expect_eq "$(tail -2 "$FERRY_ROOT/events/journal" | head -1)" '{"torn' "the monitor ended the torn line"
+rm "$TEST_TMP/gate/go"
+ferry run -d --name gated2 -v "$TEST_TMP/gate:/gate" bb:1 sh -c "$gate_cmd" >/dev/null
+for _ in $(seq 100); do  # S appends the start after answering the CLI
+    [ -n "$(evs "$t0" --filter container=gated2 --filter event=start)" ] && break
+    sleep 0.05
+done
+size=$(stat -c %s "$FERRY_ROOT/events/journal")
+python3 -c 'import sys; sys.stdout.write("x" * (1048576 - 100 - int(sys.argv[1])) + "\n")' "$size" \
+    >>"$FERRY_ROOT/events/journal"
+touch "$TEST_TMP/gate/go"
+ctr_wait_exit gated2
+expect_eq "$(head -c 5 "$FERRY_ROOT/events/journal.1" | wc -c)" 5 "the journal was rotated"
+expect_eq "$(tail -c 2 "$FERRY_ROOT/events/journal.1" | od -An -c | tr -d ' ')" 'x\n' "journal.1 ends where it was full"
+expect_eq "$(wc -l <"$FERRY_ROOT/events/journal")" 1 "the new journal holds the die"
+expect_eq "$(ferry events --since "$t0" --until "$(now)" --format '{{.Action}} {{.Actor.Attributes.name}}')" \
+    "die gated
+create gated2
+start gated2
+die gated2" "events read both files"
+
 note "errors: docker's words and status"
 expect_fail 1 'ferry: error: failed to parse value as time or duration: "xyz"' ferry events --since xyz --until 1s
 expect_fail 1 'ferry: error: `since` time (10) cannot be after `until` time (5)' ferry events --since 10 --until 5
