@@ -21,9 +21,10 @@ Result<DiffOptions> parse_diff(Args args) {
 
 Result<int> run_diff(const DiffOptions& o, Context& ctx) {
     auto store = TRY(runtime::ContainerStore::open(ctx));
-    auto record = TRY(store.find(o.container));
+    auto record = store.find(o.container);
+    if (!record) return fail_with_status(record.error().message, 1);  // docker's client: 1
     std::string out;
-    for (const auto& c : TRY(runtime::container_changes(store, record)))
+    for (const auto& c : TRY(runtime::container_changes(store, *record)))
         out += std::string(1, c.kind) + " " + c.path + "\n";
     print_out(out);
     return 0;

@@ -12,7 +12,7 @@ struct DiffOptions : BaseOptions {
 
 // Parses `ferry diff` arguments.
 Result<DiffOptions> parse_diff(Args args);
-// Prints runtime::container_changes of the container.
+// Prints runtime::container_changes of the container; an unknown one fails with exit status 1.
 Result<int> run_diff(const DiffOptions& options, Context& ctx);
 // Entry point for the command table.
 Result<int> cmd_diff(Args args, Context& ctx);

@@ -23,8 +23,9 @@ Result<RenameOptions> parse_rename(Args args) {
 
 Result<int> run_rename(const RenameOptions& o, Context& ctx) {
     auto store = TRY(runtime::ContainerStore::open(ctx));
-    auto record = TRY(store.find(o.container));
-    TRY(runtime::rename_container(store, record, o.new_name));
+    auto record = store.find(o.container);
+    if (!record) return fail_with_status(record.error().message, 1);  // docker's client: 1
+    TRY(runtime::rename_container(store, *record, o.new_name));
     return 0;
 }
 

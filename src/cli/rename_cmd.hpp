@@ -13,7 +13,7 @@ struct RenameOptions : BaseOptions {
 // Parses `ferry rename` arguments; an empty name fails (exit 1) with docker's client words,
 // `Neither old nor new names may be empty`.
 Result<RenameOptions> parse_rename(Args args);
-// Renames the container (runtime/container_rename.hpp).
+// Renames the container (runtime/container_rename.hpp); an unknown one fails with status 1.
 Result<int> run_rename(const RenameOptions& options, Context& ctx);
 // Entry point for the command table.
 Result<int> cmd_rename(Args args, Context& ctx);

@@ -38,7 +38,7 @@ expect_fail 1 "ferry: error: Error when allocating new name: Conflict. The conta
     ferry rename r3 r1
 expect_fail 1 'ferry: error: Neither old nor new names may be empty' ferry rename r3 ''
 expect_fail 1 'ferry: error: Neither old nor new names may be empty' ferry rename '' x
-expect_fail 125 'ferry: error: no such container `nosuch`' ferry rename nosuch x1
+expect_fail 1 'ferry: error: no such container `nosuch`' ferry rename nosuch x1
 expect_eq "$(ferry ps -a --format '{{.Names}}' | sort | tr '\n' ' ')" "r1 r3 "
 if [ -n "$DOCKER_BB" ]; then
     p=$DOCKER_PREFIX
@@ -138,4 +138,4 @@ if [ -n "$DOCKER_BB" ]; then
         "docker's SizeRw"
 fi
 ferry stop -t 0 dr >/dev/null
-expect_fail 125 'ferry: error: no such container `nosuch`' ferry diff nosuch
+expect_fail 1 'ferry: error: no such container `nosuch`' ferry diff nosuch
