@@ -112,6 +112,16 @@ ferry run -d --name ev-mon bb:1 sh -c 'sleep 0.2; exit 7' >/dev/null
 ctr_wait_exit ev-mon
 expect_eq "$(evs "$t0" --filter container=ev-mon --filter event=die --format '{{.Actor.Attributes.exitCode}}')" 7
 
+note "the OOM killer: oom, then die (from the monitor, as docker's daemon logs them)"
+t0=$(now)
+status=0
+ferry run --name ev-oom --memory 16m --memory-swap 16m bb:1 \
+    awk 'BEGIN { s = "x"; while (length(s) < 512 * 1024 * 1024) s = s s }' || status=$?
+expect_eq "$status" 137 "the OOM-killed container's status"
+expect_eq "$(evs "$t0" --filter container=ev-oom --filter event=oom --filter event=die --format '{{.Action}} {{.Actor.Attributes.exitCode}}')" \
+    "oom $n
+die 137"
+
 note "volumes: create (also when a container names one), mount at start, unmount at exit, destroy"
 t0=$(now)
 ferry volume create ev-vol >/dev/null

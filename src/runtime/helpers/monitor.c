@@ -22,7 +22,8 @@
  *   [--volume NAME]...
  *   [--auto-remove --name NAME --run-dir DIR [--remove-volume NAME]... [--userns-fd N]]
  *
- * Events: the container's `die` (exitCode) and the `unmount` of each of its volumes (--volume)
+ * Events: the container's `die` (exitCode; `oom` first when the OOM killer struck) and the
+ * `unmount` of each of its volumes (--volume)
  * are appended to the store's events journal (<root>/events/journal, docker's event JSON a
  * line) before the exit is recorded, so whoever sees the container exited finds them; with
  * --auto-remove, `destroy` follows once the container is gone. The attributes are docker's: the labels (--label), image (--image) and the
@@ -582,11 +583,14 @@ static size_t unmount_event(const struct config* c, const char* volume, char* li
     return len;
 }
 
-/* Records the container event `action` in the journal; for `die`, with exitCode and followed
- * by the unmount of each volume, in one append. */
+/* Records the container event `action` in the journal; for `die`, with exitCode, after an `oom`
+ * when the OOM killer struck and followed by the unmount of each volume, in one append. */
 static void record_event(const struct config* c, const char* action, const char* exit_code) {
     static char line[65536 * 2];
-    size_t len = container_event(c, action, exit_code, line, sizeof line, 0);
+    size_t len = 0;
+    if (exit_code && c->oom_killed) /* docker's `oom` comes before the die */
+        len = container_event(c, "oom", NULL, line, sizeof line, len);
+    len = container_event(c, action, exit_code, line, sizeof line, len);
     if (exit_code)
         for (int i = 0; i < c->nmounted; ++i) len = unmount_event(c, c->mounted[i], line, sizeof line, len);
     if (len) journal_append(c->root, line, len);
