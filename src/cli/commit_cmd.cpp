@@ -58,7 +58,8 @@ Result<int> run_commit(const CommitOptions& o, Context& ctx) {
         runtime::record_image_event(ctx, &images, result.id, image_ref, "tag");
     }
     runtime::record_container_event(
-        ctx, record, "commit", {{"comment", o.message}, {"imageID", result.id}, {"imageRef", image_ref}});
+        ctx, record, "commit",
+        {{"comment", o.message}, {"imageID", result.id}, {"imageRef", image_ref}});
     print_out(result.id + "\n");
     return 0;
 }

@@ -30,6 +30,8 @@ Result<int> run_diff(const DiffOptions& o, Context& ctx) {
     return 0;
 }
 
-Result<int> cmd_diff(Args args, Context& ctx) { return dispatch(parse_diff, run_diff, args, ctx); }
+Result<int> cmd_diff(Args args, Context& ctx) {
+    return dispatch(parse_diff, run_diff, args, ctx);
+}
 
 }  // namespace ferry::cli

@@ -54,11 +54,12 @@ namespace {
 // ID and the attributes sorted by key.
 std::string pretty_event(const runtime::Event& e) {
     time_t secs = static_cast<time_t>(e.time_ns / 1000000000);
-    struct tm tm{};
+    struct tm tm {};
     ::localtime_r(&secs, &tm);
     char when[64];
     size_t n = std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-    std::snprintf(when + n, sizeof when - n, ".%09lld", static_cast<long long>(e.time_ns % 1000000000));
+    std::snprintf(when + n, sizeof when - n, ".%09lld",
+                  static_cast<long long>(e.time_ns % 1000000000));
     std::string zone = "Z";
     if (tm.tm_gmtoff != 0) {
         long off = tm.tm_gmtoff;
@@ -70,7 +71,8 @@ std::string pretty_event(const runtime::Event& e) {
     std::string line = std::string(when) + zone + " " + e.type + " " + e.action + " " + e.id;
     if (!e.attributes.empty()) {
         std::string attrs;
-        for (const auto& [k, v] : e.attributes) attrs += (attrs.empty() ? "" : ", ") + k + "=" + v;
+        for (const auto& [k, v] : e.attributes)
+            attrs += (attrs.empty() ? "" : ", ") + k + "=" + v;
         line += " (" + attrs + ")";
     }
     return line + "\n";
@@ -79,7 +81,8 @@ std::string pretty_event(const runtime::Event& e) {
 // The event as docker's templates see it: events.Message's Go field names.
 Json template_view(const runtime::Event& e) {
     Json attrs = Json::object();
-    for (const auto& [k, v] : e.attributes) attrs[k] = v;
+    for (const auto& [k, v] : e.attributes)
+        attrs[k] = v;
     Json j = runtime::event_json(e);
     return Json{{"Status", j.value("status", "")},
                 {"ID", j.value("id", "")},
@@ -101,9 +104,7 @@ Result<std::string> format_event(const std::string& format, const runtime::Event
 
 struct Window {
     std::optional<int64_t> since, until;
-    bool contains(int64_t t) const {
-        return (!since || t >= *since) && (!until || t <= *until);
-    }
+    bool contains(int64_t t) const { return (!since || t >= *since) && (!until || t <= *until); }
 };
 
 Result<void> print_lines(const std::vector<std::string>& lines, const FilterArgs& filters,
@@ -137,14 +138,14 @@ Result<int> run_events(const EventsOptions& o, Context& ctx) {
         until_text = t->text;
     }
     if (window.since && window.until && *window.since > *window.until)
-        return fail_with_status("`since` time (" + since_text + ") cannot be after `until` time (" +
-                                    until_text + ")",
-                                1);
+        return fail_with_status(
+            "`since` time (" + since_text + ") cannot be after `until` time (" + until_text + ")",
+            1);
     auto filters = TRY(FilterArgs::parse(o.filters));
     bool follow = !window.until || *window.until > now;
-    auto reader = TRY(JournalReader::open(
-        runtime::events_dir(ctx.root),
-        follow ? JournalReader::Mode::follow : JournalReader::Mode::snapshot));
+    auto reader = TRY(
+        JournalReader::open(runtime::events_dir(ctx.root),
+                            follow ? JournalReader::Mode::follow : JournalReader::Mode::snapshot));
     auto past = TRY(reader.read());
     // Past events only when a window was asked for: docker shows none otherwise.
     if (window.since || window.until) TRY(print_lines(past, filters, window, o.format));

@@ -57,7 +57,7 @@ std::string ellipsis(const std::string& s, size_t max) {
 
 std::string rfc3339_local(int64_t secs) {
     time_t t = static_cast<time_t>(secs);
-    struct tm tm{};
+    struct tm tm {};
     ::localtime_r(&t, &tm);
     char out[64];
     size_t n = std::strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%S", &tm);
@@ -79,8 +79,8 @@ struct Entry {
 };
 
 Result<std::vector<Entry>> history_of(const image::Store& store, const image::ImageRecord& image) {
-    ImageConfig config =
-        TRY_CTX("image " + image::short_id(image.id), parse_image_config(TRY(store.read_blob(image.id))));
+    ImageConfig config = TRY_CTX("image " + image::short_id(image.id),
+                                 parse_image_config(TRY(store.read_blob(image.id))));
     auto chains = chain_ids(config.rootfs.diff_ids);
     std::vector<Entry> out;
     size_t layer = 0;
@@ -91,8 +91,7 @@ Result<std::vector<Entry>> history_of(const image::Store& store, const image::Im
         e.created_by = h.created_by;
         e.comment = h.comment;
         if (!h.empty_layer) {
-            if (layer >= chains.size())
-                return fail("too many non-empty layers in History section");
+            if (layer >= chains.size()) return fail("too many non-empty layers in History section");
             auto meta = store.layer_meta(chains[layer].hex);
             if (!meta) return std::unexpected(std::move(meta.error()));
             e.size = meta->size;
@@ -118,7 +117,8 @@ Result<int> run_history(const HistoryOptions& o, Context& ctx) {
     };
     if (o.quiet) {
         std::string out;
-        for (const auto& e : entries) out += id_of(e) + "\n";
+        for (const auto& e : entries)
+            out += id_of(e) + "\n";
         print_out(out);
         return 0;
     }
@@ -128,20 +128,20 @@ Result<int> run_history(const HistoryOptions& o, Context& ctx) {
         std::string created_by = e.created_by;
         std::replace(created_by.begin(), created_by.end(), '\t', ' ');
         std::string created_at = rfc3339_local(e.created);
-        rows.push_back({{"Comment", e.comment},
-                        {"CreatedAt", created_at},
-                        {"CreatedBy", o.no_trunc ? created_by : ellipsis(created_by, 45)},
-                        {"CreatedSince", o.human ? human_duration(now - e.created) + " ago" : created_at},
-                        {"ID", id_of(e)},
-                        {"Size", o.human ? human_size(static_cast<double>(e.size))
-                                         : std::to_string(e.size)}});
+        rows.push_back(
+            {{"Comment", e.comment},
+             {"CreatedAt", created_at},
+             {"CreatedBy", o.no_trunc ? created_by : ellipsis(created_by, 45)},
+             {"CreatedSince", o.human ? human_duration(now - e.created) + " ago" : created_at},
+             {"ID", id_of(e)},
+             {"Size", o.human ? human_size(static_cast<double>(e.size)) : std::to_string(e.size)}});
     }
-    std::vector<Column> columns = {{"ID", "IMAGE"},
-                                   o.human ? Column{"CreatedSince", "CREATED"}
-                                           : Column{"CreatedAt", "CREATED AT"},
-                                   {"CreatedBy", "CREATED BY"},
-                                   {"Size", "SIZE"},
-                                   {"Comment", "COMMENT"}};
+    std::vector<Column> columns = {
+        {"ID", "IMAGE"},
+        o.human ? Column{"CreatedSince", "CREATED"} : Column{"CreatedAt", "CREATED AT"},
+        {"CreatedBy", "CREATED BY"},
+        {"Size", "SIZE"},
+        {"Comment", "COMMENT"}};
     print_out(TRY(render(columns, rows, o.format)));
     return 0;
 }

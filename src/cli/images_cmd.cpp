@@ -83,7 +83,8 @@ struct ImageFilter {
     // (`library/busybox` and `index.docker.io/library/busybox` name docker.io/library/busybox).
     bool reference_matches(const Reference& ref) const {
         if (patterns.empty()) return true;
-        std::string targets[] = {ref.familiar(), ref.familiar_repository(), ref.full(), ref.repository()};
+        std::string targets[] = {ref.familiar(), ref.familiar_repository(), ref.full(),
+                                 ref.repository()};
         for (const auto& p : patterns) {
             for (const auto& t : targets)
                 if (::fnmatch(p.c_str(), t.c_str(), FNM_PATHNAME) == 0) return true;
@@ -126,7 +127,8 @@ Result<ImageFilter> image_filter(const ImagesOptions& o, const image::ImageCatal
     return f;
 }
 
-std::map<std::string, std::string> labels_of(const image::Store& store, const image::ImageRecord& r) {
+std::map<std::string, std::string> labels_of(const image::Store& store,
+                                             const image::ImageRecord& r) {
     auto blob = store.read_blob(r.id);
     if (!blob) return {};
     auto config = parse_image_config(*blob);
@@ -145,7 +147,8 @@ std::vector<Line> lines_of(const image::Store& store, const image::ImageCatalog&
     for (const auto* r : images) {
         if (f.before && r->created_ns >= *f.before) continue;
         if (f.since && r->created_ns <= *f.since) continue;
-        if (f.args.contains("label") && !f.args.match_kv_list("label", labels_of(store, *r))) continue;
+        if (f.args.contains("label") && !f.args.match_kv_list("label", labels_of(store, *r)))
+            continue;
         bool dangling = r->names.empty();
         if (f.dangling_only && !dangling) continue;
         if (dangling) {

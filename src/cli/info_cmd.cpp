@@ -62,26 +62,37 @@ int64_t mem_total() {
     if (!text) return 0;
     for (const auto& line : split(*text, '\n'))
         if (line.starts_with("MemTotal:"))
-            return parse_i64(trim(std::string_view(line).substr(9, line.size() - 9 - 3))).value_or(0) * 1024;
+            return parse_i64(trim(std::string_view(line).substr(9, line.size() - 9 - 3)))
+                       .value_or(0) *
+                   1024;
     return 0;
 }
 
 // docker's name for the store's file system (the overlay driver's "Backing Filesystem").
 std::string backing_filesystem(const std::string& path) {
-    struct statfs s{};
+    struct statfs s {};
     if (::statfs(path.c_str(), &s) != 0) return "unknown";
     switch (static_cast<unsigned long>(s.f_type)) {
-        case 0xEF53: return "extfs";
-        case 0x58465342: return "xfs";
-        case 0x9123683E: return "btrfs";
-        case 0x01021994: return "tmpfs";
-        case 0x2FC12FC1: return "zfs";
-        case 0x794C7630: return "overlayfs";
-        case 0x6969: return "nfs";
-        case 0x65735546: return "fuse";
+        case 0xEF53:
+            return "extfs";
+        case 0x58465342:
+            return "xfs";
+        case 0x9123683E:
+            return "btrfs";
+        case 0x01021994:
+            return "tmpfs";
+        case 0x2FC12FC1:
+            return "zfs";
+        case 0x794C7630:
+            return "overlayfs";
+        case 0x6969:
+            return "nfs";
+        case 0x65735546:
+            return "fuse";
         default: {
             char hex[32];
-            std::snprintf(hex, sizeof hex, "<unknown (0x%lx)>", static_cast<unsigned long>(s.f_type));
+            std::snprintf(hex, sizeof hex, "<unknown (0x%lx)>",
+                          static_cast<unsigned long>(s.f_type));
             return hex;
         }
     }
@@ -123,9 +134,12 @@ Result<Counts> counts(const Context& ctx) {
     for (const auto& id : TRY(store.ids())) {
         auto st = store.state(id);
         if (!st) continue;
-        if (st->status == runtime::Status::paused) ++n.paused;
-        else if (runtime::is_active(*st)) ++n.running;
-        else ++n.stopped;
+        if (st->status == runtime::Status::paused)
+            ++n.paused;
+        else if (runtime::is_active(*st))
+            ++n.running;
+        else
+            ++n.stopped;
     }
     auto images = TRY(image::Store::open(ctx));
     n.images = static_cast<int>(TRY(images.read_images()).images().size());
@@ -143,22 +157,24 @@ std::string store_id(const std::string& root) {
 
 Result<Json> info_document(const Context& ctx) {
     Counts n = TRY(counts(ctx));
-    struct utsname u{};
+    struct utsname u {};
     ::uname(&u);
     std::string release = fs::read_file("/etc/os-release", 1 << 16).value_or("");
     auto [driver, version] = cgroups(ctx);
     bool limits = driver != "none";
     cpu_set_t cpus;
     CPU_ZERO(&cpus);
-    int ncpu = ::sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? CPU_COUNT(&cpus)
-                                                               : static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN));
+    int ncpu = ::sched_getaffinity(0, sizeof cpus, &cpus) == 0
+                   ? CPU_COUNT(&cpus)
+                   : static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN));
     char hostname[256] = {0};
     ::gethostname(hostname, sizeof hostname - 1);
     Json security = Json::array({"name=seccomp,profile=builtin"});
     if (ctx.rootless) security.push_back("name=rootless");
     security.push_back("name=cgroupns");
     Json devices = Json::array();
-    for (const auto& d : gpu_devices()) devices.push_back({{"Source", "cdi"}, {"ID", d}});
+    for (const auto& d : gpu_devices())
+        devices.push_back({{"Source", "cdi"}, {"ID", d}});
     Json j;
     j["ID"] = store_id(ctx.root);
     j["Containers"] = n.running + n.paused + n.stopped;
@@ -167,15 +183,19 @@ Result<Json> info_document(const Context& ctx) {
     j["ContainersStopped"] = n.stopped;
     j["Images"] = n.images;
     j["Driver"] = "overlayfs";
-    j["DriverStatus"] = Json::array({Json::array({"Backing Filesystem", backing_filesystem(ctx.root)}),
-                                     Json::array({"Supports d_type", "true"}),
-                                     Json::array({"userxattr", ctx.rootless ? "true" : "false"})});
-    j["Plugins"] = {{"Volume", {"local"}}, {"Network", {"host", "null"}}, {"Authorization", nullptr},
+    j["DriverStatus"] =
+        Json::array({Json::array({"Backing Filesystem", backing_filesystem(ctx.root)}),
+                     Json::array({"Supports d_type", "true"}),
+                     Json::array({"userxattr", ctx.rootless ? "true" : "false"})});
+    j["Plugins"] = {{"Volume", {"local"}},
+                    {"Network", {"host", "null"}},
+                    {"Authorization", nullptr},
                     {"Log", {"json-file"}}};
     for (const char* k : {"MemoryLimit", "SwapLimit", "CpuCfsPeriod", "CpuCfsQuota", "CPUShares",
                           "CPUSet", "PidsLimit"})
         j[k] = limits;
-    j["IPv4Forwarding"] = trim(fs::read_file("/proc/sys/net/ipv4/ip_forward", 16).value_or("0")) == "1";
+    j["IPv4Forwarding"] =
+        trim(fs::read_file("/proc/sys/net/ipv4/ip_forward", 16).value_or("0")) == "1";
     j["Debug"] = false;
     j["OomKillDisable"] = limits && version == "1";
     j["SystemTime"] = format_rfc3339(now_unix_ns());
@@ -196,8 +216,12 @@ Result<Json> info_document(const Context& ctx) {
     j["ServerVersion"] = version_number();
     j["Runtimes"] = {{"ferry", {{"path", runtime::self_binary()}}}};
     j["DefaultRuntime"] = "ferry";
-    j["Swarm"] = {{"NodeID", ""}, {"NodeAddr", ""}, {"LocalNodeState", "inactive"},
-                  {"ControlAvailable", false}, {"Error", ""}, {"RemoteManagers", nullptr}};
+    j["Swarm"] = {{"NodeID", ""},
+                  {"NodeAddr", ""},
+                  {"LocalNodeState", "inactive"},
+                  {"ControlAvailable", false},
+                  {"Error", ""},
+                  {"RemoteManagers", nullptr}};
     j["LiveRestoreEnabled"] = false;
     j["Isolation"] = "";
     j["InitBinary"] = "ferry-init";
@@ -205,8 +229,11 @@ Result<Json> info_document(const Context& ctx) {
     j["CDISpecDirs"] = {"/etc/cdi", "/var/run/cdi"};
     j["DiscoveredDevices"] = devices;
     j["Warnings"] = nullptr;
-    j["ClientInfo"] = {{"Debug", false}, {"Version", version_number()}, {"Context", "default"},
-                       {"Plugins", Json::array()}, {"Warnings", nullptr}};
+    j["ClientInfo"] = {{"Debug", false},
+                       {"Version", version_number()},
+                       {"Context", "default"},
+                       {"Plugins", Json::array()},
+                       {"Warnings", nullptr}};
     return j;
 }
 
@@ -247,22 +274,27 @@ std::string pretty(const Json& j) {
     line(" Images:", j["Images"]);
     non_empty(" Server Version:", j["ServerVersion"]);
     non_empty(" Storage Driver:", j["Driver"]);
-    for (const auto& pair : j["DriverStatus"]) o += "  " + text(pair[0]) + ": " + text(pair[1]) + "\n";
+    for (const auto& pair : j["DriverStatus"])
+        o += "  " + text(pair[0]) + ": " + text(pair[1]) + "\n";
     non_empty(" Logging Driver:", j["LoggingDriver"]);
     non_empty(" Cgroup Driver:", j["CgroupDriver"]);
     non_empty(" Cgroup Version:", j["CgroupVersion"]);
     auto joined = [](const Json& list) {
         std::string s;
-        for (const auto& v : list) s += (s.empty() ? "" : " ") + text(v);
+        for (const auto& v : list)
+            s += (s.empty() ? "" : " ") + text(v);
         return s;
     };
-    o += " Plugins:\n  Volume: " + joined(j["Plugins"]["Volume"]) + "\n  Network: " +
-         joined(j["Plugins"]["Network"]) + "\n  Log: " + joined(j["Plugins"]["Log"]) + "\n";
+    o += " Plugins:\n  Volume: " + joined(j["Plugins"]["Volume"]) +
+         "\n  Network: " + joined(j["Plugins"]["Network"]) +
+         "\n  Log: " + joined(j["Plugins"]["Log"]) + "\n";
     o += " CDI spec directories:\n";
-    for (const auto& d : j["CDISpecDirs"]) o += "  " + text(d) + "\n";
+    for (const auto& d : j["CDISpecDirs"])
+        o += "  " + text(d) + "\n";
     if (!j["DiscoveredDevices"].empty()) {
         o += " Discovered Devices:\n";
-        for (const auto& d : j["DiscoveredDevices"]) o += "  " + text(d["Source"]) + ": " + text(d["ID"]) + "\n";
+        for (const auto& d : j["DiscoveredDevices"])
+            o += "  " + text(d["Source"]) + ": " + text(d["ID"]) + "\n";
     }
     line(" Swarm:", j["Swarm"]["LocalNodeState"]);
     line(" Runtimes:", "ferry");
@@ -296,12 +328,17 @@ std::string pretty(const Json& j) {
 Result<int> run_info(const InfoOptions& o, Context& ctx) {
     Json doc = TRY(info_document(ctx));
     std::string_view f = trim(o.format);
-    if (f.empty()) print_out(pretty(doc));
-    else if (f == "json" || f == "{{json .}}") print_out(to_go_json(doc) + "\n");
-    else print_out(TRY(render_json_template(o.format, doc)) + "\n");
+    if (f.empty())
+        print_out(pretty(doc));
+    else if (f == "json" || f == "{{json .}}")
+        print_out(to_go_json(doc) + "\n");
+    else
+        print_out(TRY(render_json_template(o.format, doc)) + "\n");
     return 0;
 }
 
-Result<int> cmd_info(Args args, Context& ctx) { return dispatch(parse_info, run_info, args, ctx); }
+Result<int> cmd_info(Args args, Context& ctx) {
+    return dispatch(parse_info, run_info, args, ctx);
+}
 
 }  // namespace ferry::cli

@@ -1,5 +1,5 @@
 #pragma once
-// `ferry inspect` (containers, images and volumes) and `ferry container inspect`, and the printing all
+// `ferry inspect` (containers, images, volumes) and `ferry container inspect`, and the printing all
 // inspect commands share: one JSON array (or one formatted line per object), then one error line
 // per name that matched nothing, as docker does.
 

@@ -92,14 +92,17 @@ Result<int> run_ps(const PsOptions& o, Context& ctx) {
         entries.push_back({std::move(*rec), *st});
     }
     std::sort(entries.begin(), entries.end(),
-              [](const PsEntry& a, const PsEntry& b) { return a.rec.created_ns > b.rec.created_ns; });
+              [](const PsEntry& a, const PsEntry& b) {
+                  return a.rec.created_ns > b.rec.created_ns;
+              });
     // As docker's client: .Size in a format (or every field, for json) asks for the sizes too.
     bool size = o.size || o.format.find("Size") != std::string::npos ||
                 trim(o.format) == "json" || o.format.find("json .") != std::string::npos;
     image::ImageCatalog images;
-    bool need_images = size || std::any_of(o.filters.begin(), o.filters.end(), [](const std::string& f) {
-                           return f.starts_with("ancestor");
-                       });
+    bool need_images = size || std::any_of(o.filters.begin(), o.filters.end(),
+                                           [](const std::string& f) {
+                                               return f.starts_with("ancestor");
+                                           });
     if (need_images) images = TRY(TRY(image::Store::open(ctx)).read_images());
     auto selection = TRY(select_containers(o.filters, o.all, o.latest ? 1 : o.last, store, images));
     std::vector<PsEntry> shown = apply_selection(selection, std::move(entries), store);

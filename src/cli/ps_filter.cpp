@@ -22,8 +22,8 @@ namespace ferry::cli {
 
 namespace {
 
-constexpr std::string_view k_accepted[] = {"ancestor", "before", "exited",  "id",     "isolation",
-                                           "label",    "name",   "status",  "health", "since",
+constexpr std::string_view k_accepted[] = {"ancestor", "before",  "exited",  "id",      "isolation",
+                                           "label",    "name",    "status",  "health",  "since",
                                            "volume",   "network", "is-task", "publish", "expose"};
 constexpr std::string_view k_states[] = {"created", "restarting", "running", "removing",
                                          "paused",  "exited",     "dead"};
@@ -57,7 +57,8 @@ bool volume_matches(const PsSelection& s, const runtime::ContainerStore& store,
     Json mounts = runtime::mounts_json(*spec, store.root(), store.run_dir(r.id));
     for (const auto& v : s.filters.get("volume"))
         for (const auto& m : mounts) {
-            std::string key = m.contains("Name") ? m["Name"].get<std::string>() : m["Source"].get<std::string>();
+            std::string key =
+                m.contains("Name") ? m["Name"].get<std::string>() : m["Source"].get<std::string>();
             if (v == key || v == m["Destination"].get<std::string>()) return true;
         }
     return false;
@@ -79,7 +80,8 @@ bool included(const PsSelection& s, const PsEntry& e, const runtime::ContainerSt
     if (!f.match("name", e.rec.name) && !f.match("name", "/" + e.rec.name)) return false;
     if (f.contains("id")) {
         auto ids = f.get("id");
-        if (std::none_of(ids.begin(), ids.end(), [&](const std::string& v) { return e.rec.id.starts_with(v); }))
+        if (std::none_of(ids.begin(), ids.end(),
+                         [&](const std::string& v) { return e.rec.id.starts_with(v); }))
             return false;
     }
     if (f.contains("is-task") && !f.exact_match("is-task", "false")) return false;
@@ -115,7 +117,8 @@ Result<PsSelection> select_containers(const std::vector<std::string>& filters, b
         if (!one_of(k_accepted, name)) return fail_with_status("Invalid filter '" + name + "'", 1);
     for (const auto& v : f.get("exited")) {
         auto code = parse_i64(v);
-        if (!code) return fail_with_status("strconv.Atoi: parsing \"" + v + "\": invalid syntax", 1);
+        if (!code)
+            return fail_with_status("strconv.Atoi: parsing \"" + v + "\": invalid syntax", 1);
         s.exited.push_back(static_cast<int>(*code));
     }
     for (const auto& v : f.get("status")) {
@@ -125,8 +128,10 @@ Result<PsSelection> select_containers(const std::vector<std::string>& filters, b
     for (const auto& v : f.get("health"))
         if (!one_of(k_health, v))
             return fail_with_status("Unrecognised filter value for health: " + v, 1);
-    for (const auto& v : f.get("before")) s.before = TRY(container_id(store, v));
-    for (const auto& v : f.get("since")) s.since = TRY(container_id(store, v));
+    for (const auto& v : f.get("before"))
+        s.before = TRY(container_id(store, v));
+    for (const auto& v : f.get("since"))
+        s.since = TRY(container_id(store, v));
     if (f.contains("ancestor")) {
         s.ancestor = true;
         for (const auto& v : f.get("ancestor"))

@@ -23,12 +23,12 @@ struct PsEntry {
 // The filters, checked and resolved once against the store.
 struct PsSelection {
     FilterArgs filters;
-    bool all = false;                        // -a, or a status filter
-    int64_t limit = -1;                      // -n (-l is 1); stopped containers count too
+    bool all = false;                          // -a, or a status filter
+    int64_t limit = -1;                        // -n (-l is 1); stopped containers count too
     std::optional<std::string> before, since;  // container IDs
     std::vector<int> exited;
     bool ancestor = false;
-    std::set<std::string> ancestor_images;   // image IDs
+    std::set<std::string> ancestor_images;                  // image IDs
     std::vector<std::vector<std::string>> ancestor_chains;  // their layers: descendants match
 };
 

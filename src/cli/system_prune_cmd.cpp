@@ -42,19 +42,22 @@ namespace {
 
 // docker's confirmation: what goes, then the filters it names (label, label!, until).
 std::string warning(const SystemPruneOptions& o, const FilterArgs& f) {
-    std::string w = "WARNING! This will remove:\n  - all stopped containers\n"
-                    "  - all networks not used by at least one container\n";
+    std::string w =
+        "WARNING! This will remove:\n  - all stopped containers\n"
+        "  - all networks not used by at least one container\n";
     if (o.volumes) w += "  - all anonymous volumes not used by at least one container\n";
     w += o.all ? "  - all images without at least one container associated to them\n"
                  "  - all build cache\n"
                : "  - all dangling images\n  - unused build cache\n";
     std::vector<std::string> named;
     for (const char* name : {"label", "label!", "until"})
-        for (const auto& v : f.get(name)) named.push_back(std::string(name) + "=" + v);
+        for (const auto& v : f.get(name))
+            named.push_back(std::string(name) + "=" + v);
     std::sort(named.begin(), named.end());
     if (!named.empty()) {
         w += "\n  Items to be pruned will be filtered with:\n";
-        for (const auto& n : named) w += "  - " + n + "\n";
+        for (const auto& n : named)
+            w += "  - " + n + "\n";
     }
     return w;
 }
@@ -74,7 +77,8 @@ struct PruneFilter {
 
 Result<PruneFilter> prune_filter(const FilterArgs& f, bool volumes) {
     if (volumes && f.contains("until"))
-        return fail_with_status("ERROR: The \"until\" filter is not supported with \"--volumes\"", 1);
+        return fail_with_status("ERROR: The \"until\" filter is not supported with \"--volumes\"",
+                                1);
     for (const auto& name : f.names())
         if (name != "until" && name != "label" && name != "label!")
             return fail_with_status("Invalid filter '" + name + "'", 1);
@@ -90,7 +94,8 @@ Result<PruneFilter> prune_filter(const FilterArgs& f, bool volumes) {
 
 std::map<std::string, std::string> labels_of(const Json& config) {
     std::map<std::string, std::string> out;
-    if (!config.is_object() || !config.contains("Labels") || !config["Labels"].is_object()) return out;
+    if (!config.is_object() || !config.contains("Labels") || !config["Labels"].is_object())
+        return out;
     const Json& labels = config["Labels"];
     for (auto it = labels.begin(); it != labels.end(); ++it)
         if (it.value().is_string()) out[it.key()] = it.value().get<std::string>();
@@ -114,7 +119,8 @@ Result<std::string> prune_containers(const runtime::ContainerStore& store, const
     reclaimed += report.reclaimed;
     if (report.deleted.empty()) return std::string();
     std::string out = "Deleted Containers:\n";
-    for (const auto& id : report.deleted) out += id + "\n";
+    for (const auto& id : report.deleted)
+        out += id + "\n";
     return out;
 }
 
@@ -142,9 +148,12 @@ Result<std::string> prune_images(const Context& ctx, const runtime::ContainerSto
     if (lines.empty()) return std::string();
     std::string out = "Deleted Images:\n";
     for (const auto& l : lines) {
-        if (l.starts_with("Untagged: ")) out += "untagged: " + l.substr(10) + "\n";
-        else if (l.starts_with("Deleted: ")) out += "deleted: " + l.substr(9) + "\n";
-        else out += l + "\n";
+        if (l.starts_with("Untagged: "))
+            out += "untagged: " + l.substr(10) + "\n";
+        else if (l.starts_with("Deleted: "))
+            out += "deleted: " + l.substr(9) + "\n";
+        else
+            out += l + "\n";
     }
     return out;
 }
@@ -165,7 +174,10 @@ Result<int> run_system_prune(const SystemPruneOptions& o, Context& ctx) {
     section(TRY(prune_containers(containers, filter, reclaimed)));
     if (o.volumes)
         section(TRY(prune_unused_volumes(
-            ctx, [&](const std::map<std::string, std::string>& labels) { return filter.keeps(0, labels); },
+            ctx,
+            [&](const std::map<std::string, std::string>& labels) {
+                return filter.keeps(0, labels);
+            },
             reclaimed)));
     section(TRY(prune_images(ctx, containers, o.all, filter, reclaimed)));
     out += "Total reclaimed space: " + human_size(static_cast<double>(reclaimed)) + "\n";

@@ -12,9 +12,9 @@
 namespace ferry::cli {
 
 struct SystemPruneOptions : BaseOptions {
-    bool all = false;      // -a: every unused image, not only dangling ones
-    bool volumes = false;  // --volumes: anonymous volumes too
-    bool force = false;    // -f: no prompt
+    bool all = false;                  // -a: every unused image, not only dangling ones
+    bool volumes = false;              // --volumes: anonymous volumes too
+    bool force = false;                // -f: no prompt
     std::vector<std::string> filters;  // --filter until=, label=, label!=
 };
 
@@ -27,7 +27,8 @@ Result<int> run_system_prune(const SystemPruneOptions& options, Context& ctx);
 // whose labels selected accepts, adds the bytes reclaimed and returns docker's report
 // (`Deleted Volumes:` and the names), empty when none went.
 Result<std::string> prune_unused_volumes(
-    const Context& ctx, const std::function<bool(const std::map<std::string, std::string>&)>& selected,
+    const Context& ctx,
+    const std::function<bool(const std::map<std::string, std::string>&)>& selected,
     uint64_t& reclaimed);
 
 // Entry point for the command table.

@@ -8,11 +8,13 @@
 namespace ferry::cli {
 
 Result<std::string> prune_unused_volumes(
-    const Context& ctx, const std::function<bool(const std::map<std::string, std::string>&)>& selected,
+    const Context& ctx,
+    const std::function<bool(const std::map<std::string, std::string>&)>& selected,
     uint64_t& reclaimed) {
     auto used = container_volume_users(ctx);
     std::map<std::string, std::map<std::string, std::string>> labels;
-    for (const auto& v : TRY(runtime::list_volumes(ctx.root))) labels[v.name] = v.labels;
+    for (const auto& v : TRY(runtime::list_volumes(ctx.root)))
+        labels[v.name] = v.labels;
     runtime::VolumeUsers users = [&](const std::string& name) {
         auto ids = used(name);
         if (ids.empty() && !selected(labels[name])) ids.push_back("filtered out");
@@ -22,7 +24,8 @@ Result<std::string> prune_unused_volumes(
     reclaimed += report.reclaimed;
     if (report.removed.empty()) return std::string();
     std::string out = "Deleted Volumes:\n";
-    for (const auto& n : report.removed) out += n + "\n";
+    for (const auto& n : report.removed)
+        out += n + "\n";
     return out;
 }
 

@@ -40,8 +40,9 @@ namespace {
 
 // A cell's width as Go's tabwriter counts it: one per UTF-8 character (`…` is one).
 size_t cell_width(std::string_view s) {
-    return static_cast<size_t>(
-        std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xc0) != 0x80; }));
+    return static_cast<size_t>(std::count_if(s.begin(), s.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xc0) != 0x80;
+    }));
 }
 
 }  // namespace

@@ -31,7 +31,8 @@ std::vector<std::string> FilterArgs::get(const std::string& name) const {
 
 std::vector<std::string> FilterArgs::names() const {
     std::vector<std::string> out;
-    for (const auto& [k, v] : m_fields) out.push_back(k);
+    for (const auto& [k, v] : m_fields)
+        out.push_back(k);
     return out;
 }
 

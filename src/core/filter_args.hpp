@@ -14,7 +14,7 @@ namespace ferry {
 
 // name -> values.
 class FilterArgs {
-public:
+  public:
     // Parses `name=value` strings as docker's --filter flag does (name lower-cased, both sides
     // trimmed). Fails with `bad format of filter (expected name=value)`.
     static Result<FilterArgs> parse(const std::vector<std::string>& filters);
@@ -32,9 +32,10 @@ public:
     // exact_match, or some value (a regular expression, unanchored) matches source.
     bool match(const std::string& name, const std::string& source) const;
     // True when name has no value, or every value `k` or `k=v` is a key of sources (with value v).
-    bool match_kv_list(const std::string& name, const std::map<std::string, std::string>& sources) const;
+    bool match_kv_list(const std::string& name,
+                       const std::map<std::string, std::string>& sources) const;
 
-private:
+  private:
     std::map<std::string, std::set<std::string>> m_fields;
 };
 

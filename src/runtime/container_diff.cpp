@@ -33,7 +33,8 @@ struct Walk {
 
 Result<Listing> listing(const LayerView& view, const LayerView::Dir& dir) {
     Listing sorted;
-    for (auto& [name, entry] : TRY(view.list(dir))) sorted.emplace(std::move(name), std::move(entry));
+    for (auto& [name, entry] : TRY(view.list(dir)))
+        sorted.emplace(std::move(name), std::move(entry));
     return sorted;
 }
 
@@ -53,9 +54,10 @@ bool stat_different(const struct stat& a, const struct stat& b) {
         a.st_rdev != b.st_rdev)
         return true;
     if (S_ISDIR(a.st_mode)) return false;
-    bool same_time = (a.st_mtim.tv_sec == b.st_mtim.tv_sec && a.st_mtim.tv_nsec == b.st_mtim.tv_nsec) ||
-                     (a.st_mtim.tv_sec == b.st_mtim.tv_sec &&
-                      (a.st_mtim.tv_nsec == 0 || b.st_mtim.tv_nsec == 0));
+    bool same_time =
+        (a.st_mtim.tv_sec == b.st_mtim.tv_sec && a.st_mtim.tv_nsec == b.st_mtim.tv_nsec) ||
+        (a.st_mtim.tv_sec == b.st_mtim.tv_sec &&
+         (a.st_mtim.tv_nsec == 0 || b.st_mtim.tv_nsec == 0));
     return !same_time || a.st_size != b.st_size;
 }
 
@@ -79,8 +81,8 @@ Result<void> compare(const Walk& w, const LayerView::Dir& now_dir,
 // One name present in the new tree: its change, then (for a directory) those below it.
 Result<void> compare_entry(const Walk& w, const LayerView::Dir& now_dir, const std::string& name,
                            const LayerView::Entry& entry,
-                           const std::optional<LayerView::Dir>& before_dir,
-                           const Listing& before, const std::string& path) {
+                           const std::optional<LayerView::Dir>& before_dir, const Listing& before,
+                           const std::string& path) {
     std::string p = child_path(path, name);
     bool is_dir = S_ISDIR(entry.st.st_mode);
     auto old = before.find(name);
@@ -107,7 +109,8 @@ Result<void> compare_entry(const Walk& w, const LayerView::Dir& now_dir, const s
         old_sub = TRY(w.before.child_dir(*before_dir, name, old->second));
     TRY(compare(w, TRY(w.now.child_dir(now_dir, name, entry)), old_sub, p));
     // A directory with changes inside is listed, before them, as docker's diff does.
-    if (!changed && w.out.size() > at) w.out.insert(w.out.begin() + static_cast<long>(at), {'C', p});
+    if (!changed && w.out.size() > at)
+        w.out.insert(w.out.begin() + static_cast<long>(at), {'C', p});
     return {};
 }
 
@@ -129,7 +132,8 @@ Result<std::vector<Change>> tree_changes(const std::vector<std::string>& layers)
     std::vector<Change> out;
     if (layers.empty()) return out;
     LayerView now = TRY(LayerView::open(layers));
-    LayerView before = TRY(LayerView::open(std::vector<std::string>(layers.begin() + 1, layers.end())));
+    LayerView before =
+        TRY(LayerView::open(std::vector<std::string>(layers.begin() + 1, layers.end())));
     auto now_root = TRY(now.open_dir("/"));
     std::optional<LayerView::Dir> before_root;
     if (layers.size() > 1) before_root = TRY(before.open_dir("/"));
@@ -153,7 +157,7 @@ uint64_t changes_size(const std::string& upper_dir, const std::vector<Change>& c
     std::set<std::pair<dev_t, ino_t>> seen;
     for (const auto& c : changes) {
         if (c.kind == 'D') continue;
-        struct stat st{};
+        struct stat st {};
         if (::fstatat(dir->get(), c.path.c_str() + 1, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
         if (S_ISDIR(st.st_mode)) continue;
         if (st.st_nlink > 1 && !seen.emplace(st.st_dev, st.st_ino).second) continue;

@@ -336,7 +336,8 @@ Result<void> ContainerStore::rename(const ContainerRecord& record,
                                      Durability::process_crash);
     if (!written) {
         ::unlink((names + new_name).c_str());
-        return std::unexpected(std::move(written.error()).prefix("rename container `" + record.name + "`"));
+        return std::unexpected(
+            std::move(written.error()).prefix("rename container `" + record.name + "`"));
     }
     char target[128] = {0};
     const std::string old_link = names + record.name;

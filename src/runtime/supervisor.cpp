@@ -247,7 +247,8 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
     // The attributes of its events (events/events.hpp: container_attributes).
     if (!r.image.empty()) args.insert(args.end(), {"--image", r.image});
     for (const auto& [key, value] : container_attributes(r))
-        if (key != "image" && key != "name") args.insert(args.end(), {"--label", key + "=" + value});
+        if (key != "image" && key != "name")
+            args.insert(args.end(), {"--label", key + "=" + value});
     for (const auto& v : r.volumes) args.insert(args.end(), {"--volume", v.name});
     if (!r.tty) args.insert(args.end(), {"--err", std::to_string(io.err_r.get())});
     if (io.in_w) args.insert(args.end(), {"--stdin", std::to_string(io.in_w.get())});

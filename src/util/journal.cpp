@@ -33,7 +33,8 @@ Result<Fd> lock_current(const std::string& dir, const std::string& path, size_t 
                         uint64_t max_bytes, off_t& size) {
     auto ctx = [&]() { return "append to journal `" + path + "`"; };
     for (int attempt = 0; attempt < 1000; ++attempt) {
-        Fd fd(::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600));  // read: last byte
+        Fd fd(::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC,
+                     0600));  // read: last byte
         if (!fd && errno == ENOENT && attempt == 0) {
             TRY_CTX(ctx(), fs::make_dirs(dir, 0700));
             continue;
@@ -41,12 +42,12 @@ Result<Fd> lock_current(const std::string& dir, const std::string& path, size_t 
         if (!fd) return fail_errno(ctx());
         while (::flock(fd.get(), LOCK_EX) != 0)
             if (errno != EINTR) return fail_errno(ctx());
-        struct stat held{}, named{};
+        struct stat held {
+        }, named{};
         if (::fstat(fd.get(), &held) != 0) return fail_errno(ctx());
         if (::stat(path.c_str(), &named) != 0 || !same_file(held, named)) continue;  // rotated
         if (held.st_size > 0 && static_cast<uint64_t>(held.st_size) + line_size + 1 > max_bytes) {
-            if (::rename(path.c_str(), (dir + "/journal.1").c_str()) != 0)
-                return fail_errno(ctx());
+            if (::rename(path.c_str(), (dir + "/journal.1").c_str()) != 0) return fail_errno(ctx());
             continue;  // the next round creates a new journal
         }
         size = held.st_size;
@@ -91,7 +92,8 @@ Result<JournalReader> JournalReader::open(const std::string& dir, Mode mode) {
     };
     r.m_cur = TRY(open_ro(dir + "/journal"));
     r.m_old = TRY(open_ro(dir + "/journal.1"));
-    struct stat cur{}, old{};
+    struct stat cur {
+    }, old{};
     if (r.m_cur && r.m_old && ::fstat(r.m_cur.get(), &cur) == 0 &&
         ::fstat(r.m_old.get(), &old) == 0 && same_file(cur, old))
         r.m_old.reset();  // rotated between the two opens: m_cur holds it, the new one comes later
@@ -116,7 +118,8 @@ Result<void> JournalReader::drain(Fd& fd, std::string& pending, std::vector<std:
 Result<void> JournalReader::reopen_if_rotated(std::vector<std::string>& out) {
     const std::string path = m_dir + "/journal";
     for (;;) {
-        struct stat named{}, held{};
+        struct stat named {
+        }, held{};
         if (::stat(path.c_str(), &named) != 0) return {};  // rotated, no new file yet
         if (m_cur && ::fstat(m_cur.get(), &held) == 0 && same_file(named, held)) return {};
         if (m_cur) {
@@ -144,7 +147,9 @@ Result<std::vector<std::string>> JournalReader::read() {
 
 Result<bool> JournalReader::wait(int timeout_ms) {
     if (!m_inotify) return fail("journal in `" + m_dir + "` is not followed");
-    struct pollfd p{m_inotify.get(), POLLIN, 0};
+    struct pollfd p {
+        m_inotify.get(), POLLIN, 0
+    };
     int r = ::poll(&p, 1, timeout_ms);
     if (r < 0 && errno == EINTR) return true;
     if (r < 0) return fail_errno("wait for journal in `" + m_dir + "`");

@@ -37,7 +37,7 @@ Result<void> journal_append(const std::string& dir, std::string_view line,
 // follow) what is appended afterwards, across rotations. Only complete lines are returned; a
 // torn last line of a rotated file is dropped.
 class JournalReader {
-public:
+  public:
     enum class Mode { snapshot, follow };
 
     // Opens DIR's journal (creating DIR when following, so it can be watched). With follow, an
@@ -52,7 +52,7 @@ public:
     // limit). Returns false on timeout.
     Result<bool> wait(int timeout_ms);
 
-private:
+  private:
     Result<void> drain(Fd& fd, std::string& pending, std::vector<std::string>& out);
     Result<void> reopen_if_rotated(std::vector<std::string>& out);
 

@@ -52,13 +52,13 @@ bool match_event(const FilterArgs& f, const Event& e) {
 }  // namespace
 
 bool event_included(const FilterArgs& f, const Event& e) {
-    return match_event(f, e) && f.exact_match("type", e.type) &&
-           f.exact_match("scope", "local") && fuzzy_match_name(f, e, "daemon") &&
-           fuzzy_match_name(f, e, "container") && fuzzy_match_name(f, e, "plugin") &&
-           fuzzy_match_name(f, e, "volume") && fuzzy_match_name(f, e, "network") &&
-           match_image(f, e) && fuzzy_match_name(f, e, "node") &&
-           fuzzy_match_name(f, e, "service") && fuzzy_match_name(f, e, "secret") &&
-           fuzzy_match_name(f, e, "config") && f.match_kv_list("label", e.attributes);
+    return match_event(f, e) && f.exact_match("type", e.type) && f.exact_match("scope", "local") &&
+           fuzzy_match_name(f, e, "daemon") && fuzzy_match_name(f, e, "container") &&
+           fuzzy_match_name(f, e, "plugin") && fuzzy_match_name(f, e, "volume") &&
+           fuzzy_match_name(f, e, "network") && match_image(f, e) &&
+           fuzzy_match_name(f, e, "node") && fuzzy_match_name(f, e, "service") &&
+           fuzzy_match_name(f, e, "secret") && fuzzy_match_name(f, e, "config") &&
+           f.match_kv_list("label", e.attributes);
 }
 
 namespace {
@@ -74,17 +74,19 @@ std::optional<int64_t> parse_go_duration(std::string_view s) {
     if (s == "0") return 0;
     if (s.empty()) return std::nullopt;
     static constexpr std::pair<std::string_view, double> k_units[] = {
-        {"ns", 1}, {"us", 1e3}, {"\xc2\xb5s", 1e3}, {"\xce\xbcs", 1e3}, {"ms", 1e6},
-        {"s", 1e9}, {"m", 60e9}, {"h", 3600e9}};
+        {"ns", 1},   {"us", 1e3}, {"\xc2\xb5s", 1e3}, {"\xce\xbcs", 1e3},
+        {"ms", 1e6}, {"s", 1e9},  {"m", 60e9},        {"h", 3600e9}};
     double total = 0;
     while (!s.empty()) {
         size_t n = 0;
-        while (n < s.size() && (std::isdigit(static_cast<unsigned char>(s[n])) || s[n] == '.')) ++n;
+        while (n < s.size() && (std::isdigit(static_cast<unsigned char>(s[n])) || s[n] == '.'))
+            ++n;
         if (n == 0 || s.substr(0, n) == ".") return std::nullopt;
         double value = std::strtod(std::string(s.substr(0, n)).c_str(), nullptr);
         s.remove_prefix(n);
         size_t u = 0;
-        while (u < s.size() && !std::isdigit(static_cast<unsigned char>(s[u])) && s[u] != '.') ++u;
+        while (u < s.size() && !std::isdigit(static_cast<unsigned char>(s[u])) && s[u] != '.')
+            ++u;
         std::string_view unit = s.substr(0, u);
         double mult = 0;
         for (const auto& [name, m] : k_units)
@@ -142,7 +144,8 @@ Result<int64_t> parse_date_time(std::string_view v, bool local, int64_t now_ns) 
                     ++pos;
                     int64_t scale = 100000000;
                     size_t start = pos;
-                    for (; pos < v.size() && std::isdigit(static_cast<unsigned char>(v[pos])); ++pos) {
+                    for (; pos < v.size() && std::isdigit(static_cast<unsigned char>(v[pos]));
+                         ++pos) {
                         nanos += (v[pos] - '0') * scale;
                         scale /= 10;
                     }
@@ -157,7 +160,7 @@ Result<int64_t> parse_date_time(std::string_view v, bool local, int64_t now_ns) 
     int64_t offset = 0;
     if (local) {
         time_t now = static_cast<time_t>(now_ns / 1000000000);
-        struct tm lt{};
+        struct tm lt {};
         ::localtime_r(&now, &lt);
         offset = lt.tm_gmtoff;
     } else if (pos < v.size() && (v[pos] == 'Z' || v[pos] == 'z')) {
@@ -173,7 +176,7 @@ Result<int64_t> parse_date_time(std::string_view v, bool local, int64_t now_ns) 
         return bad("missing zone");
     }
     if (pos != v.size()) return bad("extra text: \"" + std::string(v.substr(pos)) + "\"");
-    struct tm tm{};
+    struct tm tm {};
     tm.tm_year = year - 1900;
     tm.tm_mon = month - 1;
     tm.tm_mday = day;
@@ -193,13 +196,13 @@ Result<EventTime> parse_event_time(std::string_view value, int64_t now_ns) {
             int64_t secs = (now_ns - *d) / 1000000000;
             return EventTime{secs * 1000000000, std::to_string(secs)};
         }
-    bool has_zone = v.find_first_of("zZ+") != std::string::npos ||
-                    std::count(v.begin(), v.end(), '-') == 3;
+    bool has_zone =
+        v.find_first_of("zZ+") != std::string::npos || std::count(v.begin(), v.end(), '-') == 3;
     auto t = parse_date_time(v, !has_zone, now_ns);
     if (t) {
         char text[48];
-        std::snprintf(text, sizeof text, "%lld.%09lld",
-                      static_cast<long long>(*t / 1000000000), static_cast<long long>(*t % 1000000000));
+        std::snprintf(text, sizeof text, "%lld.%09lld", static_cast<long long>(*t / 1000000000),
+                      static_cast<long long>(*t % 1000000000));
         return EventTime{*t, text};
     }
     if (v.find('-') != std::string::npos) return std::unexpected(t.error());
@@ -212,8 +215,10 @@ Result<EventTime> parse_event_time(std::string_view value, int64_t now_ns) {
     if (!secs || !frac || *frac < 0)
         return fail("failed to parse value as time or duration: \"" + v + "\"");
     int64_t nanos = *frac;
-    for (size_t i = frac_text.size(); i < 9; ++i) nanos *= 10;
-    for (size_t i = 9; i < frac_text.size(); ++i) nanos /= 10;
+    for (size_t i = frac_text.size(); i < 9; ++i)
+        nanos *= 10;
+    for (size_t i = 9; i < frac_text.size(); ++i)
+        nanos /= 10;
     return EventTime{*secs * 1000000000 + nanos, v};
 }
 

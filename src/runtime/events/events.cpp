@@ -16,7 +16,9 @@
 
 namespace ferry::runtime {
 
-std::string events_dir(const std::string& store_root) { return store_root + "/events"; }
+std::string events_dir(const std::string& store_root) {
+    return store_root + "/events";
+}
 
 Json event_json(const Event& e) {
     Json j = Json::object();
@@ -31,7 +33,8 @@ Json event_json(const Event& e) {
     j["Type"] = e.type;
     j["Action"] = e.action;
     Json attributes = Json::object();
-    for (const auto& [k, v] : e.attributes) attributes[k] = v;
+    for (const auto& [k, v] : e.attributes)
+        attributes[k] = v;
     j["Actor"] = Json{{"ID", e.id}, {"Attributes", std::move(attributes)}};
     j["scope"] = "local";
     j["time"] = e.time_ns / 1000000000;
@@ -39,7 +42,9 @@ Json event_json(const Event& e) {
     return j;
 }
 
-std::string event_line(const Event& e) { return to_go_json(event_json(e)); }
+std::string event_line(const Event& e) {
+    return to_go_json(event_json(e));
+}
 
 std::optional<Event> parse_event_line(std::string_view line) {
     auto doc = parse_json(line, 1 << 20);
@@ -79,7 +84,9 @@ void record_events(const std::string& store_root, std::vector<Event> events) {
     if (!r) log::debug("event not recorded: " + r.error().message);
 }
 
-void record_event(const Context& ctx, Event e) { record_events(ctx.root, {std::move(e)}); }
+void record_event(const Context& ctx, Event e) {
+    record_events(ctx.root, {std::move(e)});
+}
 
 std::map<std::string, std::string> container_attributes(const ContainerRecord& r) {
     std::map<std::string, std::string> attrs;
@@ -96,7 +103,8 @@ std::map<std::string, std::string> container_attributes(const ContainerRecord& r
 Event container_event(const ContainerRecord& r, std::string action,
                       const std::map<std::string, std::string>& extra) {
     Event e{"container", std::move(action), r.id, extra, 0};
-    for (auto& [k, v] : container_attributes(r)) e.attributes[k] = v;
+    for (auto& [k, v] : container_attributes(r))
+        e.attributes[k] = v;
     return e;
 }
 
@@ -117,8 +125,8 @@ void record_image_event(const Context& ctx, const image::Store* store, const std
     std::map<std::string, std::string> labels;
     if (store)
         if (auto blob = store->read_blob(image_id))
-            if (auto config = parse_image_config(*blob); config && config->config &&
-                                                         config->config->labels)
+            if (auto config = parse_image_config(*blob);
+                config && config->config && config->config->labels)
                 labels = *config->config->labels;
     record_event(ctx, image_event(image_id, name, std::move(action), std::move(labels)));
 }
@@ -129,8 +137,8 @@ Event volume_event(const std::string& name, std::string action,
     return Event{"volume", std::move(action), name, std::move(extra), 0};
 }
 
-void record_volume_event(const std::string& store_root, const std::string& name,
-                         std::string action, std::map<std::string, std::string> extra) {
+void record_volume_event(const std::string& store_root, const std::string& name, std::string action,
+                         std::map<std::string, std::string> extra) {
     record_events(store_root, {volume_event(name, std::move(action), std::move(extra))});
 }
 

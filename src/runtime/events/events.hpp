@@ -81,7 +81,7 @@ void record_image_event(const Context& ctx, const image::Store* store, const std
 Event volume_event(const std::string& name, std::string action,
                    std::map<std::string, std::string> extra = {});
 // Records volume_event(name, action, extra) in the store at store_root.
-void record_volume_event(const std::string& store_root, const std::string& name,
-                         std::string action, std::map<std::string, std::string> extra = {});
+void record_volume_event(const std::string& store_root, const std::string& name, std::string action,
+                         std::map<std::string, std::string> extra = {});
 
 }  // namespace ferry::runtime

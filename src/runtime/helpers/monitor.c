@@ -19,14 +19,13 @@
  *   --listen N [--client N] --restart no|always|unless-stopped|on-failure[:MAX]
  *   --restart-count N [--backoff-ms N] --started NS --id ID --ferry PATH --root DIR
  *   [--stop-file F] [--cgroup-dir DIR]... [--name NAME] [--image REF] [--label K=V]...
- *   [--volume NAME]...
- *   [--auto-remove --name NAME --run-dir DIR [--remove-volume NAME]... [--userns-fd N]]
+ *   [--volume NAME]... [--auto-remove --run-dir DIR [--remove-volume NAME]... [--userns-fd N]]
  *
  * Events: the container's `die` (exitCode; `oom` first when the OOM killer struck) and the
- * `unmount` of each of its volumes (--volume)
- * are appended to the store's events journal (<root>/events/journal, docker's event JSON a
- * line) before the exit is recorded, so whoever sees the container exited finds them; with
- * --auto-remove, `destroy` follows once the container is gone. The attributes are docker's: the labels (--label), image (--image) and the
+ * `unmount` of each of its volumes (--volume) are appended to the store's events journal
+ * (<root>/events/journal, docker's event JSON a line) before the exit is recorded, so whoever
+ * sees the container exited finds them; with --auto-remove, `destroy` follows once the
+ * container is gone. The attributes are docker's: the labels (--label), image (--image) and the
  * container's name, looked up again at exit since `ferry rename` may have changed it. The
  * journal's append protocol is util/journal.cpp's (keep the two in step): O_APPEND, an
  * exclusive flock, a check that the path still names the locked file, rotation to journal.1
@@ -592,7 +591,8 @@ static void record_event(const struct config* c, const char* action, const char*
         len = container_event(c, "oom", NULL, line, sizeof line, len);
     len = container_event(c, action, exit_code, line, sizeof line, len);
     if (exit_code)
-        for (int i = 0; i < c->nmounted; ++i) len = unmount_event(c, c->mounted[i], line, sizeof line, len);
+        for (int i = 0; i < c->nmounted; ++i)
+            len = unmount_event(c, c->mounted[i], line, sizeof line, len);
     if (len) journal_append(c->root, line, len);
 }
 

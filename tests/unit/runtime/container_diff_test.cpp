@@ -11,7 +11,8 @@ namespace {
 
 std::string listing(const std::vector<Change>& changes) {
     std::string out;
-    for (const auto& c : changes) out += std::string(1, c.kind) + " " + c.path + "\n";
+    for (const auto& c : changes)
+        out += std::string(1, c.kind) + " " + c.path + "\n";
     return out;
 }
 
@@ -33,8 +34,9 @@ TEST(ContainerDiff, AddedChangedDeletedInDockersShape) {
         GTEST_SKIP() << "needs whiteouts and opaque directories (root)";
     auto changes = tree_changes({upper.path(), layer.path()});
     ASSERT_TRUE(changes) << changes.error().message;
-    EXPECT_EQ(listing(*changes),
-              "C /a\nA /a/new\nC /b\nD /b/g\nC /c\nA /c/z\nD /c/sub\nA /d\nA /d/x\nA /d/x/y\nC /e\n");
+    EXPECT_EQ(
+        listing(*changes),
+        "C /a\nA /a/new\nC /b\nD /b/g\nC /c\nA /c/z\nD /c/sub\nA /d\nA /d/x\nA /d/x/y\nC /e\n");
     EXPECT_EQ(changes_size(upper.path(), *changes), 1u + 2u + 7u);
 }
 

@@ -28,22 +28,25 @@ ContainerRecord record() {
 TEST(Events, ContainerEventsAreDockersMessages) {
     Event e = container_event(record(), "die", {{"exitCode", "3"}});
     e.time_ns = 1796555882751400864;
-    EXPECT_EQ(event_line(e),
-              R"({"status":"die","id":")" + std::string(64, 'a') +
-                  R"(","from":"busybox:1","Type":"container","Action":"die","Actor":{"ID":")" +
-                  std::string(64, 'a') +
-                  R"(","Attributes":{"exitCode":"3","image":"busybox:1","name":"web","tier":"front"}},"scope":"local","time":1796555882,"timeNano":1796555882751400864})");
+    EXPECT_EQ(
+        event_line(e),
+        R"({"status":"die","id":")" + std::string(64, 'a') +
+            R"(","from":"busybox:1","Type":"container","Action":"die","Actor":{"ID":")" +
+            std::string(64, 'a') +
+            R"(","Attributes":{"exitCode":"3","image":"busybox:1","name":"web","tier":"front"}},"scope":"local","time":1796555882,"timeNano":1796555882751400864})");
 }
 
 TEST(Events, ImageAndVolumeEventsHaveTheirOwnFields) {
     Event i = image_event("sha256:x", "app:1", "tag", {{"l", "v"}});
     i.time_ns = 2000000001;
-    EXPECT_EQ(event_line(i),
-              R"({"status":"tag","id":"sha256:x","Type":"image","Action":"tag","Actor":{"ID":"sha256:x","Attributes":{"l":"v","name":"app:1"}},"scope":"local","time":2,"timeNano":2000000001})");
+    EXPECT_EQ(
+        event_line(i),
+        R"({"status":"tag","id":"sha256:x","Type":"image","Action":"tag","Actor":{"ID":"sha256:x","Attributes":{"l":"v","name":"app:1"}},"scope":"local","time":2,"timeNano":2000000001})");
     Event v = volume_event("data", "create");
     v.time_ns = 5;
-    EXPECT_EQ(event_line(v),
-              R"({"Type":"volume","Action":"create","Actor":{"ID":"data","Attributes":{"driver":"local"}},"scope":"local","time":0,"timeNano":5})");
+    EXPECT_EQ(
+        event_line(v),
+        R"({"Type":"volume","Action":"create","Actor":{"ID":"data","Attributes":{"driver":"local"}},"scope":"local","time":0,"timeNano":5})");
 }
 
 TEST(Events, LinesReadBackAndTornOnesAreSkipped) {

@@ -35,7 +35,8 @@ TEST(Journal, MissingJournalReadsEmpty) {
 
 TEST(Journal, RotatesPastTheBoundAndReadsBothFiles) {
     test::TempDir dir;
-    for (int i = 0; i < 10; ++i) ASSERT_TRUE(journal_append(dir / "ev", "line-" + std::to_string(i), 40));
+    for (int i = 0; i < 10; ++i)
+        ASSERT_TRUE(journal_append(dir / "ev", "line-" + std::to_string(i), 40));
     // 7 bytes a line: journal holds at most 5; journal.1 the five before them.
     EXPECT_EQ(*fs::read_file(dir / "ev/journal"), "line-5\nline-6\nline-7\nline-8\nline-9\n");
     EXPECT_EQ(*fs::read_file(dir / "ev/journal.1"), "line-0\nline-1\nline-2\nline-3\nline-4\n");
@@ -65,9 +66,10 @@ std::vector<std::string> write_in_parallel(const std::string& dir, int writers, 
         pid_t pid = ::fork();
         if (pid == 0) {
             for (int i = 0; i < each; ++i)
-                if (!journal_append(dir, "w" + std::to_string(w) + "-" + std::to_string(i) +
-                                             std::string(50, 'x'),
-                                    max_bytes))
+                if (!journal_append(
+                        dir,
+                        "w" + std::to_string(w) + "-" + std::to_string(i) + std::string(50, 'x'),
+                        max_bytes))
                     ::_exit(1);
             ::_exit(0);
         }
@@ -87,7 +89,8 @@ TEST(Journal, ConcurrentWritersLoseNoLineAndTearNone) {
     ASSERT_EQ(lines.size(), 800u);
     std::set<std::string> seen(lines.begin(), lines.end());
     EXPECT_EQ(seen.size(), 800u);
-    for (const auto& l : lines) EXPECT_TRUE(l.ends_with(std::string(50, 'x'))) << l;
+    for (const auto& l : lines)
+        EXPECT_TRUE(l.ends_with(std::string(50, 'x'))) << l;
 }
 
 TEST(Journal, ConcurrentWritersAcrossRotationsKeepWholeLinesWithinTheBound) {
@@ -119,7 +122,8 @@ TEST(Journal, FollowSeesAppendsAcrossRotation) {
         got.insert(got.end(), lines->begin(), lines->end());
     }
     std::vector<std::string> want;
-    for (int i = 0; i < 8; ++i) want.push_back("after-" + std::to_string(i));
+    for (int i = 0; i < 8; ++i)
+        want.push_back("after-" + std::to_string(i));
     EXPECT_EQ(got, want);
 }
 
@@ -128,7 +132,8 @@ TEST(Journal, FollowKeepsAPartialLineUntilItsNewline) {
     auto r = JournalReader::open(dir / "ev", JournalReader::Mode::follow);
     ASSERT_TRUE(r);
     {
-        Fd fd(::open((dir / "ev/journal").c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
+        Fd fd(
+            ::open((dir / "ev/journal").c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
         ASSERT_TRUE(fs::write_all(fd.get(), "par"));
         EXPECT_TRUE(r->read()->empty());
         ASSERT_TRUE(fs::write_all(fd.get(), "tial\n"));
