@@ -8,7 +8,8 @@ check_help() {
     [ "$status" = 0 ] || fail "ferry $*: exit status $status"
     [ ! -s "$TEST_TMP/err" ] || fail "ferry $*: stderr [$(cat "$TEST_TMP/err")]"
     [[ $out == *"Usage:  ferry "* ]] || fail "ferry $*: no Usage line in [$out]"
-    printf '%s\n' "$out" | grep -q '^Usage:  ferry' || fail "ferry $*: Usage is not at a line start"
+    # (grep -q from a here-string: in a pipe its early exit would fail printf under pipefail)
+    grep -q '^Usage:  ferry' <<<"$out" || fail "ferry $*: Usage is not at a line start"
 }
 note "every command: --help and -h"
 for cmd in "" image system gpu "gpu cdi" images import load rmi save tag version \

@@ -20,8 +20,7 @@ at=$(ferry history --format '{{.CreatedAt}}' hi:1)
 # docker's tabwriter: cells padded to the widest plus 3, at least 10; the last column unpadded.
 expect_out "$(printf '%-15s%-23s%-13s%-10s%s\n' IMAGE "CREATED AT" "CREATED BY" SIZE COMMENT \
                  "${iid:7:12}" "$at" "" "$bytes" "imported msg")" ferry history --human=false hi:1
-expect_eq "$(ferry history hi:1 | head -1)" \
-    "IMAGE          CREATED                  CREATED BY   SIZE      COMMENT"
+expect_eq "$(ferry history hi:1 | head -1 | sed -E 's/ {2,}/|/g')" "IMAGE|CREATED|CREATED BY|SIZE|COMMENT"
 expect_out "${iid:7:12}" ferry history -q hi:1
 expect_out "$iid" ferry history -q --no-trunc hi:1
 created=$(ferry history --human=false --format '{{.CreatedSince}}' hi:1)
