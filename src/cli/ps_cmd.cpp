@@ -95,9 +95,10 @@ Result<int> run_ps(const PsOptions& o, Context& ctx) {
               [](const PsEntry& a, const PsEntry& b) {
                   return a.rec.created_ns > b.rec.created_ns;
               });
-    // As docker's client: .Size in a format (or every field, for json) asks for the sizes too.
+    // As docker's client: .Size in a template (or every field: `{{json .}}`) asks for the sizes
+    // too; without them docker 23+'s `--format json` says 0B.
     bool size = o.size || o.format.find("Size") != std::string::npos ||
-                trim(o.format) == "json" || o.format.find("json .") != std::string::npos;
+                o.format.find("json .") != std::string::npos;
     image::ImageCatalog images;
     bool need_images = size || std::any_of(o.filters.begin(), o.filters.end(),
                                            [](const std::string& f) {
@@ -136,7 +137,7 @@ Result<int> run_ps(const PsOptions& o, Context& ctx) {
                         {"Networks", "host"},
                         {"Ports", ""},
                         {"RunningFor", human_duration((now - e.rec.created_ns) / 1000000000) + " ago"},
-                        {"Size", size ? size_column(store, e, images) : ""},
+                        {"Size", size ? size_column(store, e, images) : "0B"},
                         {"State", std::string(runtime::status_name(e.st.status))},
                         {"Status", status_column(e.st, now)}});
     }
