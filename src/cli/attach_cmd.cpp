@@ -6,6 +6,7 @@
 #include "ferry/cli/container_common.hpp"
 #include "ferry/runtime/attach.hpp"
 #include "ferry/runtime/container_control.hpp"
+#include "ferry/runtime/events/events.hpp"
 
 namespace ferry::cli {
 
@@ -32,6 +33,7 @@ Result<int> run_attach(const AttachCmdOptions& o, Context& ctx) {
     if (!runtime::is_active(st))
         return fail("You cannot attach to a stopped container, start it first");
     Fd sock = TRY(runtime::connect_attach(store.run_dir(rec.id)));
+    runtime::record_container_event(ctx, rec, "attach");
     runtime::AttachOptions ao;
     ao.forward_stdin = rec.open_stdin && !o.no_stdin;
     // docker closes the container's stdin at the end of ours only for a container made to be

@@ -10,18 +10,24 @@
 #include "ferry/cli/container_cmds.hpp"
 #include "ferry/cli/container_prune_cmd.hpp"
 #include "ferry/cli/cp_cmd.hpp"
+#include "ferry/cli/diff_cmd.hpp"
+#include "ferry/cli/events_cmd.hpp"
 #include "ferry/cli/export_cmd.hpp"
 #include "ferry/cli/gpu_cmd.hpp"
+#include "ferry/cli/history_cmd.hpp"
 #include "ferry/cli/image_inspect_cmd.hpp"
 #include "ferry/cli/image_prune_cmd.hpp"
 #include "ferry/cli/images_cmd.hpp"
 #include "ferry/cli/import_cmd.hpp"
+#include "ferry/cli/info_cmd.hpp"
 #include "ferry/cli/inspect_cmd.hpp"
 #include "ferry/cli/load_cmd.hpp"
+#include "ferry/cli/rename_cmd.hpp"
 #include "ferry/cli/rmi_cmd.hpp"
 #include "ferry/cli/run_cmd.hpp"
 #include "ferry/cli/save_cmd.hpp"
 #include "ferry/cli/system_df_cmd.hpp"
+#include "ferry/cli/system_prune_cmd.hpp"
 #include "ferry/cli/tag_cmd.hpp"
 #include "ferry/cli/top_cmd.hpp"
 #include "ferry/cli/version_cmd.hpp"
@@ -52,6 +58,8 @@ constexpr Command k_container[] = {
     {"commit", "Create a new image from a container's changes", store_ns<cmd_commit>, {}},
     {"cp", "Copy files/folders between a container and the local filesystem", cmd_cp, {}},
     {"create", "Create a new container", cmd_create, {}},
+    {"diff", "Inspect changes to files or directories on a container's filesystem",
+     store_ns<cmd_diff>, {}},
     {"exec", "Execute a command in a running container", cmd_exec, {}},
     {"export", "Export a container's filesystem as a tar archive", store_ns<cmd_export>, {}},
     {"inspect", "Display detailed information on one or more containers", cmd_container_inspect,
@@ -60,6 +68,7 @@ constexpr Command k_container[] = {
     {"logs", "Fetch the logs of a container", cmd_logs, {}},
     {"ls", "List containers", cmd_ps, {}, "list,ps"},
     {"prune", "Remove all stopped containers", store_ns<cmd_container_prune>, {}},
+    {"rename", "Rename a container", cmd_rename, {}},
     {"restart", "Restart one or more containers", cmd_restart, {}},
     {"rm", "Remove one or more containers", cmd_rm, {}, "remove"},
     {"run", "Create and run a new container from an image", cmd_run, {}},
@@ -79,6 +88,7 @@ constexpr Command k_gpu[] = {
 };
 
 constexpr Command k_image[] = {
+    {"history", "Show the history of an image", cmd_history, {}},
     {"import", "Import the contents from a tarball to create a filesystem image",
      store_ns<cmd_import>, {}},
     {"inspect", "Display detailed information on one or more images", cmd_image_inspect, {}},
@@ -92,6 +102,9 @@ constexpr Command k_image[] = {
 
 constexpr Command k_system[] = {
     {"df", "Show ferry disk usage", cmd_system_df, {}},
+    {"events", "Get real time events from the server", cmd_events, {}},
+    {"info", "Display system-wide information", cmd_info, {}},
+    {"prune", "Remove unused data", store_ns<cmd_system_prune>, {}},
 };
 
 constexpr Command k_volume[] = {
@@ -115,16 +128,22 @@ constexpr Command k_top[] = {
     {"commit", "Create a new image from a container's changes", store_ns<cmd_commit>, {}},
     {"cp", "Copy files/folders between a container and the local filesystem", cmd_cp, {}},
     {"create", "Create a new container", cmd_create, {}},
+    {"diff", "Inspect changes to files or directories on a container's filesystem",
+     store_ns<cmd_diff>, {}},
     {"exec", "Execute a command in a running container", cmd_exec, {}},
+    {"events", "Get real time events from the server", cmd_events, {}},
     {"export", "Export a container's filesystem as a tar archive", store_ns<cmd_export>, {}},
+    {"history", "Show the history of an image", cmd_history, {}},
     {"images", "List images", cmd_images, {}},
     {"import", "Import the contents from a tarball to create a filesystem image",
      store_ns<cmd_import>, {}},
+    {"info", "Display system-wide information", cmd_info, {}},
     {"inspect", "Return low-level information on ferry objects", cmd_inspect, {}},
     {"kill", "Kill one or more running containers", cmd_kill, {}},
     {"load", "Load an image from a tar archive or STDIN", store_ns<cmd_load>, {}},
     {"logs", "Fetch the logs of a container", cmd_logs, {}},
     {"ps", "List containers", cmd_ps, {}},
+    {"rename", "Rename a container", cmd_rename, {}},
     {"restart", "Restart one or more containers", cmd_restart, {}},
     {"rm", "Remove one or more containers", cmd_rm, {}},
     {"rmi", "Remove one or more images", store_ns<cmd_rmi>, {}},

@@ -7,6 +7,7 @@
 #include "ferry/image/changes.hpp"
 #include "ferry/image/reference.hpp"
 #include "ferry/runtime/container_commit.hpp"
+#include "ferry/runtime/events/events.hpp"
 #include "ferry/util/strings.hpp"
 
 namespace ferry::cli {
@@ -50,6 +51,15 @@ Result<int> run_commit(const CommitOptions& o, Context& ctx) {
     auto images = TRY(image::Store::open(ctx));
     auto result = TRY_CTX("commit `" + printable(o.container) + "`",
                           runtime::commit_container(containers, images, record, request));
+    // docker's: the new name's `tag`, then the container's `commit`.
+    std::string image_ref;
+    if (!request.reference.empty()) {
+        image_ref = parse_reference(request.reference)->familiar();
+        runtime::record_image_event(ctx, &images, result.id, image_ref, "tag");
+    }
+    runtime::record_container_event(
+        ctx, record, "commit",
+        {{"comment", o.message}, {"imageID", result.id}, {"imageRef", image_ref}});
     print_out(result.id + "\n");
     return 0;
 }

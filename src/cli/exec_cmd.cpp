@@ -5,6 +5,9 @@
 #include "ferry/cli/container_common.hpp"
 #include "ferry/cli/env_file.hpp"
 #include "ferry/runtime/container_exec.hpp"
+#include "ferry/runtime/events/events.hpp"
+#include "ferry/util/random.hpp"
+#include "ferry/util/strings.hpp"
 
 namespace ferry::cli {
 
@@ -49,7 +52,24 @@ Result<int> run_exec(const ExecCmdOptions& o, Context& ctx) {
     if (!o.detach_keys.empty()) eo.detach_keys = o.detach_keys;
     auto store = TRY(runtime::ContainerStore::open(ctx));
     auto rec = TRY(store.find(o.container));
-    return runtime::exec_container(store, rec, eo);
+    // docker's exec events: create and start, and (when ferry waits for it) its end.
+    auto st = TRY(store.state(rec.id));
+    bool running = st.status == runtime::Status::running;
+    std::map<std::string, std::string> exec_id = {{"execID", random_hex(32)}};
+    // docker's wording: the entrypoint, a space, the arguments (`exec_start: true ` for `true`).
+    std::string command =
+        o.command.front() + " " +
+        join(std::vector<std::string>(o.command.begin() + 1, o.command.end()), " ");
+    if (running)
+        runtime::record_events(store.root(),
+                               {runtime::container_event(rec, "exec_create: " + command, exec_id),
+                                runtime::container_event(rec, "exec_start: " + command, exec_id)});
+    auto status = runtime::exec_container(store, rec, eo);
+    if (running && status && !o.detach) {
+        exec_id["exitCode"] = std::to_string(*status);
+        runtime::record_container_event(ctx, rec, "exec_die", exec_id);
+    }
+    return status;
 }
 
 Result<int> cmd_exec(Args args, Context& ctx) { return dispatch(parse_exec, run_exec, args, ctx); }

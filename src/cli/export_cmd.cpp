@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "ferry/runtime/container_export.hpp"
+#include "ferry/runtime/events/events.hpp"
 #include "ferry/util/fs.hpp"
 #include "ferry/util/random.hpp"
 #include "ferry/util/strings.hpp"
@@ -35,6 +36,7 @@ Result<int> run_export(const ExportOptions& o, Context& ctx) {
     if (o.output.empty()) {
         TRY_CTX("export `" + printable(o.container) + "`",
                 runtime::export_container(containers, images, record, 1));
+        runtime::record_container_event(ctx, record, "export");
         return 0;
     }
     std::string tmp = o.output + ".tmp-" + random_hex(4);
@@ -47,6 +49,7 @@ Result<int> run_export(const ExportOptions& o, Context& ctx) {
         ::unlink(tmp.c_str());
         return std::unexpected(std::move(done.error()).prefix(what));
     }
+    runtime::record_container_event(ctx, record, "export");
     return 0;
 }
 

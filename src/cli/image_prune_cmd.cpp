@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include "ferry/cli/image_events.hpp"
 #include "ferry/image/remove.hpp"
 #include "ferry/util/strings.hpp"
 
@@ -30,8 +31,12 @@ Result<int> run_image_prune(const ImagePruneOptions& o, Context& ctx) {
     }
     auto store = TRY(image::Store::open(ctx));
     std::vector<std::string> lines;
-    TRY(image::remove_images_if(
-        store, [&](const image::ImageRecord& r) { return o.all || r.names.empty(); }, lines));
+    auto before = store.read_images();
+    auto doomed = [&](const image::ImageRecord& r) { return o.all || r.names.empty(); };
+    ImageLabels labels;
+    if (before) labels = labels_before_removal(store, *before, doomed);
+    TRY(image::remove_images_if(store, doomed, lines));
+    if (before) record_image_removals(ctx, *before, labels, lines);
     std::vector<std::string> layers;
     uint64_t reclaimed = image::collect_and_report(store, {}, layers);
     std::string out;

@@ -6,11 +6,15 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <map>
+#include <optional>
 
 #include "ferry/cli/table.hpp"
+#include "ferry/core/filter_args.hpp"
 #include "ferry/image/lookup.hpp"
 #include "ferry/image/reference.hpp"
 #include "ferry/image/store.hpp"
+#include "ferry/oci/image_config.hpp"
 #include "ferry/util/strings.hpp"
 
 namespace ferry::cli {
@@ -21,10 +25,15 @@ Result<ImagesOptions> parse_images(Args args) {
     flags.set_aliases("ferry image ls, ferry image list, ferry images");
     flags.add_bool('a', "all", &o.all, "Show all images (default hides intermediate images)");
     flags.add_bool(0, "digests", &o.digests, "Show digests");
-    flags.add_list('f', "filter", &o.filters,
-                   "Filter output based on conditions provided (dangling=true|false, "
-                   "reference=PATTERN)",
-                   "filter");
+    flags.add_custom('f', "filter", "filter",
+                     "Filter output based on conditions provided (before=, dangling=true|false, "
+                     "label=KEY[=VALUE], reference=PATTERN, since=)",
+                     [&](const std::string& v) -> std::string {
+                         if (!v.empty() && v.find('=') == std::string::npos)
+                             return "bad format of filter (expected name=value)";
+                         o.filters.push_back(v);
+                         return "";
+                     });
     flags.add_string(0, "format", &o.format,
                      "Format output: \"json\", \"table\", or a Go template such as "
                      "'{{.Repository}}:{{.Tag}}'");
@@ -34,14 +43,6 @@ Result<ImagesOptions> parse_images(Args args) {
     if (o.help) return o;
     TRY(check_arg_count(flags, pos, 0, 1));
     if (!pos.empty()) o.repository = pos[0];
-    for (const auto& f : o.filters) {
-        auto kv = split_once(f, '=');
-        if (!kv || (kv->first != "dangling" && kv->first != "reference"))
-            return fail("invalid filter `" + printable(f) + "` (supported: dangling=true|false, "
-                        "reference=PATTERN)");
-        if (kv->first == "dangling" && kv->second != "true" && kv->second != "false")
-            return fail("invalid filter `" + printable(f) + "`: dangling must be true or false");
-    }
     return o;
 }
 
@@ -52,45 +53,118 @@ struct Line {
     std::string repository, tag, digest;
 };
 
-bool matches_filters(const ImagesOptions& o, const Line& line) {
-    for (const auto& f : o.filters) {
-        auto [key, value] = *split_once(f, '=');
-        bool dangling = line.image->names.empty();
-        if (key == "dangling" && dangling != (value == "true")) return false;
-        if (key == "reference") {
-            std::string name = line.repository + (line.tag == "<none>" ? "" : ":" + line.tag);
-            std::string pattern(value);
-            if (::fnmatch(pattern.c_str(), name.c_str(), 0) != 0 &&
-                ::fnmatch(pattern.c_str(), line.repository.c_str(), 0) != 0)
-                return false;
+// docker's path.Match errors: an unclosed `[` or a trailing `\` (ErrBadPattern).
+bool valid_pattern(std::string_view p) {
+    for (size_t i = 0; i < p.size(); ++i) {
+        if (p[i] == '\\') {
+            if (++i >= p.size()) return false;
+        } else if (p[i] == '[') {
+            size_t j = i + 1;
+            if (j < p.size() && p[j] == '^') ++j;
+            if (j < p.size() && p[j] == ']') ++j;
+            while (j < p.size() && p[j] != ']') ++j;
+            if (j >= p.size()) return false;
+            i = j;
         }
     }
     return true;
 }
 
-std::vector<Line> lines_of(const image::ImageCatalog& index, const ImagesOptions& o,
-                           const std::optional<Reference>& wanted, bool wanted_tag) {
+// The filters, checked and resolved once (daemon/images/images.go).
+struct ImageFilter {
+    FilterArgs args;
+    std::vector<std::string> patterns;  // reference=, and the REPOSITORY[:TAG] argument
+    bool dangling_only = false;
+    std::optional<int64_t> before, since;  // created times
+
+    // Whether ref matches a pattern: as its familiar form with and without tag, or its full
+    // form with and without tag, as docker's daemon matches them (Go's path.Match: `*` stops at
+    // `/`); a pattern without wildcards that is a reference also matches as one
+    // (`library/busybox` and `index.docker.io/library/busybox` name docker.io/library/busybox).
+    bool reference_matches(const Reference& ref) const {
+        if (patterns.empty()) return true;
+        std::string targets[] = {ref.familiar(), ref.familiar_repository(), ref.full(),
+                                 ref.repository()};
+        for (const auto& p : patterns) {
+            for (const auto& t : targets)
+                if (::fnmatch(p.c_str(), t.c_str(), FNM_PATHNAME) == 0) return true;
+            if (p.find_first_of("*?[\\") != std::string::npos) continue;
+            auto named = parse_reference_name(p);
+            if (named && named->repository() == ref.repository() &&
+                (named->tag.empty() || named->tag == ref.tag))
+                return true;
+        }
+        return false;
+    }
+};
+
+Result<ImageFilter> image_filter(const ImagesOptions& o, const image::ImageCatalog& index) {
+    ImageFilter f;
+    auto args = FilterArgs::parse(o.filters);
+    if (!args) return fail_with_status(args.error().message, 1);
+    f.args = std::move(*args);
+    for (const auto& name : f.args.names())
+        if (name != "dangling" && name != "label" && name != "before" && name != "since" &&
+            name != "reference")
+            return fail_with_status("Invalid filter '" + name + "'", 1);
+    if (f.args.contains("dangling")) {
+        if (f.args.exact_match("dangling", "true"))
+            f.dangling_only = true;
+        else if (!f.args.exact_match("dangling", "false"))
+            return fail_with_status(
+                "Invalid filter 'dangling=[" + join(f.args.get("dangling"), " ") + "]'", 1);
+    }
+    for (const char* key : {"before", "since"})
+        for (const auto& v : f.args.get(key)) {
+            auto found = image::resolve_image(index, v);
+            if (!found) return fail_with_status(found.error().message, 1);
+            (std::string_view(key) == "before" ? f.before : f.since) = (*found)->created_ns;
+        }
+    f.patterns = f.args.get("reference");
+    if (!o.repository.empty()) f.patterns.push_back(o.repository);
+    for (const auto& p : f.patterns)
+        if (!valid_pattern(p)) return fail_with_status("syntax error in pattern", 1);
+    return f;
+}
+
+std::map<std::string, std::string> labels_of(const image::Store& store,
+                                             const image::ImageRecord& r) {
+    auto blob = store.read_blob(r.id);
+    if (!blob) return {};
+    auto config = parse_image_config(*blob);
+    if (!config || !config->config || !config->config->labels) return {};
+    return *config->config->labels;
+}
+
+// One line per name of each image (a `<none>` line for one without names), newest first.
+std::vector<Line> lines_of(const image::Store& store, const image::ImageCatalog& index,
+                           const ImageFilter& f) {
     std::vector<const image::ImageRecord*> images;
     for (const auto& r : index.images()) images.push_back(&r);
     std::stable_sort(images.begin(), images.end(),
                      [](auto* a, auto* b) { return a->created_ns > b->created_ns; });
     std::vector<Line> out;
     for (const auto* r : images) {
-        std::vector<Line> mine;
+        if (f.before && r->created_ns >= *f.before) continue;
+        if (f.since && r->created_ns <= *f.since) continue;
+        if (f.args.contains("label") && !f.args.match_kv_list("label", labels_of(store, *r)))
+            continue;
+        bool dangling = r->names.empty();
+        if (f.dangling_only && !dangling) continue;
+        if (dangling) {
+            if (f.args.contains("dangling") && !f.dangling_only) continue;
+            if (!f.patterns.empty()) continue;
+            out.push_back({r, "<none>", "<none>", "<none>"});
+            continue;
+        }
         for (const auto& n : r->names) {
             auto ref = parse_reference(n);
-            if (!ref) continue;
-            if (wanted && (ref->repository() != wanted->repository() ||
-                           (wanted_tag && ref->tag != wanted->tag)))
-                continue;
+            if (!ref || !f.reference_matches(*ref)) continue;
             std::string digest = "<none>";
             for (const auto& d : r->repo_digests)
                 if (d.starts_with(ref->repository() + "@")) digest = d.substr(d.find('@') + 1);
-            mine.push_back({r, ref->familiar_repository(), ref->tag, digest});
+            out.push_back({r, ref->familiar_repository(), ref->tag, digest});
         }
-        if (r->names.empty() && !wanted) mine.push_back({r, "<none>", "<none>", "<none>"});
-        for (auto& l : mine)
-            if (matches_filters(o, l)) out.push_back(std::move(l));
     }
     return out;
 }
@@ -98,18 +172,9 @@ std::vector<Line> lines_of(const image::ImageCatalog& index, const ImagesOptions
 }  // namespace
 
 Result<int> run_images(const ImagesOptions& o, Context& ctx) {
-    std::optional<Reference> wanted;
-    bool wanted_tag = false;
-    if (!o.repository.empty()) {
-        auto ref = parse_reference(o.repository);
-        if (!ref) return std::unexpected(std::move(ref.error()).prefix("`" + printable(o.repository) + "`"));
-        wanted = *ref;
-        auto slash = o.repository.rfind('/');
-        wanted_tag = o.repository.find(':', slash == std::string::npos ? 0 : slash) != std::string::npos;
-    }
     auto store = TRY(image::Store::open(ctx));
     auto index = TRY(store.read_images());
-    auto lines = lines_of(index, o, wanted, wanted_tag);
+    auto lines = lines_of(store, index, TRY(image_filter(o, index)));
     if (o.quiet) {
         std::string out;
         for (const auto& l : lines)

@@ -6,13 +6,13 @@
 namespace ferry::cli {
 
 struct ImagesOptions : BaseOptions {
-    std::string repository;  // optional REPOSITORY[:TAG] filter
+    std::string repository;  // optional REPOSITORY[:TAG] pattern (a reference= filter)
     bool quiet = false;      // -q: IDs only
     bool all = false;        // -a: accepted for docker compatibility (no intermediate images)
     bool digests = false;    // --digests
     bool no_trunc = false;   // --no-trunc
     std::string format;      // --format: "", "json", "table …", or a template
-    std::vector<std::string> filters;  // --filter dangling=true|false, reference=PATTERN
+    std::vector<std::string> filters;  // --filter before, since, dangling, label, reference
 };
 
 // Parses `ferry images` arguments.

@@ -9,6 +9,7 @@
 #include "ferry/image/changes.hpp"
 #include "ferry/image/import.hpp"
 #include "ferry/image/reference.hpp"
+#include "ferry/runtime/events/events.hpp"
 #include "ferry/util/fs.hpp"
 #include "ferry/util/strings.hpp"
 
@@ -55,6 +56,11 @@ Result<int> run_import(const ImportOptions& o, Context& ctx) {
     auto store = TRY(image::Store::open(ctx));
     Progress progress(o.quiet ? ProgressMode::off : ctx.progress);
     std::string id = TRY_CTX(what, image::import_rootfs(store, fd, request, &progress, total));
+    // docker's: the new name's `tag` first, then `import`.
+    if (!request.reference.empty())
+        runtime::record_image_event(ctx, &store, id, parse_reference(request.reference)->familiar(),
+                                    "tag");
+    runtime::record_image_event(ctx, &store, id, id, "import");
     print_out(id + "\n");
     return 0;
 }

@@ -1,12 +1,14 @@
 // The lookups differ per command; the output rules are print_inspected's, shared with
 // `ferry image inspect`. The generic inspect tries a container first (by name or ID prefix),
-// then an image, as docker's client does, and names neither `no such object`.
+// then an image, then a volume, as docker's client does, and names none `no such object`;
+// --type limits it to one kind, with that kind's error.
 
 #include "ferry/cli/inspect_cmd.hpp"
 
 #include <optional>
 
 #include "ferry/cli/json_template.hpp"
+#include "ferry/cli/volume_cmd.hpp"
 #include "ferry/image/inspect.hpp"
 #include "ferry/image/lookup.hpp"
 #include "ferry/runtime/container_inspect.hpp"
@@ -60,12 +62,15 @@ Result<InspectOptions> parse_inspect(Args args) {
     FlagSet flags("ferry inspect", "[OPTIONS] NAME|ID [NAME|ID...]",
                   "Return low-level information on ferry objects");
     add_inspect_flags(flags, o);
-    flags.add_string(0, "type", &o.type, "Return JSON for specified type (container or image)");
+    flags.add_string(0, "type", &o.type,
+                     "Only inspect objects of the given type (container, image, network or "
+                     "volume)");
     auto pos = TRY(parse_flags(flags, args, o));
     if (o.help) return o;
     TRY(check_arg_count(flags, pos, 1, -1));
-    if (!o.type.empty() && o.type != "container" && o.type != "image")
-        return fail("\"" + printable(o.type) + "\" is not a valid value for --type");
+    if (!o.type.empty() && o.type != "container" && o.type != "image" && o.type != "network" &&
+        o.type != "volume")
+        return fail_with_status("\"" + printable(o.type) + "\" is not a valid value for --type", 1);
     o.names = pos;
     return o;
 }
@@ -74,15 +79,25 @@ Result<int> run_inspect(const InspectOptions& o, Context& ctx) {
     auto containers = TRY(runtime::ContainerStore::open(ctx));
     auto images = TRY(image::Store::open(ctx));
     auto catalog = TRY(images.read_images());
+    auto wants = [&](std::string_view type) { return o.type.empty() || o.type == type; };
     return print_inspected(o.names, o.format, [&](const std::string& name) -> Result<Json> {
-        if (o.type != "image") {
+        if (wants("container")) {
             auto record = containers.find(name);
             if (record) return runtime::inspect_container(containers, *record);
             if (o.type == "container") return std::unexpected(std::move(record.error()));
         }
-        auto found = image::resolve_image(catalog, name);
-        if (found) return image::inspect_image(images, **found);
-        if (o.type == "image") return std::unexpected(std::move(found.error()));
+        if (wants("image")) {
+            auto found = image::resolve_image(catalog, name);
+            if (found) return image::inspect_image(images, **found);
+            if (o.type == "image") return std::unexpected(std::move(found.error()));
+        }
+        // ferry makes no networks of its own: host and none are not objects to inspect.
+        if (o.type == "network") return fail("no such network: " + printable(name));
+        if (wants("volume")) {
+            auto volume = TRY(runtime::inspect_volume(ctx.root, name));
+            if (volume) return volume_json(*volume);
+            if (o.type == "volume") return fail("no such volume: " + printable(name));
+        }
         return fail("no such object `" + printable(name) + "`");
     });
 }

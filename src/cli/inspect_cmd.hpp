@@ -1,5 +1,5 @@
 #pragma once
-// `ferry inspect` (containers and images) and `ferry container inspect`, and the printing all
+// `ferry inspect` (containers, images, volumes) and `ferry container inspect`, and the printing all
 // inspect commands share: one JSON array (or one formatted line per object), then one error line
 // per name that matched nothing, as docker does.
 
@@ -12,13 +12,14 @@ namespace ferry::cli {
 
 struct InspectOptions : BaseOptions {
     std::string format;  // -f/--format: a Go template, or "json"
-    std::string type;    // --type: "", "container" or "image"
+    std::string type;    // --type: "", "container", "image", "network" or "volume"
     std::vector<std::string> names;
 };
 
-// Parses `ferry inspect` arguments; fails with `"x" is not a valid value for --type`.
+// Parses `ferry inspect` arguments; fails (exit 1, as docker's client) with
+// `"x" is not a valid value for --type`.
 Result<InspectOptions> parse_inspect(Args args);
-// Containers first, then images, for each name.
+// Containers first, then images, then volumes, for each name.
 Result<int> run_inspect(const InspectOptions& options, Context& ctx);
 // Entry point for the command table.
 Result<int> cmd_inspect(Args args, Context& ctx);

@@ -9,6 +9,7 @@
 
 #include "ferry/image/archive_load.hpp"
 #include "ferry/image/lookup.hpp"
+#include "ferry/runtime/events/events.hpp"
 #include "ferry/util/fs.hpp"
 
 namespace ferry::cli {
@@ -48,6 +49,7 @@ Result<int> run_load(const LoadOptions& o, Context& ctx) {
         out += "The image " + image::familiar(name) + " already exists, renaming the old one with ID " +
                old_id + " to empty string\n";
     for (const auto& img : report.images) {
+        runtime::record_image_event(ctx, &store, img.id, img.id, "load");
         if (img.names.empty()) out += "Loaded image ID: " + img.id + "\n";
         for (const auto& n : img.names) out += "Loaded image: " + image::familiar(n) + "\n";
     }

@@ -7,8 +7,11 @@
 
 #include "ferry/cli/container_cmds.hpp"
 #include "ferry/cli/container_common.hpp"
+#include "ferry/cli/ps_filter.hpp"
 #include "ferry/cli/table.hpp"
+#include "ferry/image/store.hpp"
 #include "ferry/runtime/container_control.hpp"
+#include "ferry/runtime/container_diff.hpp"
 #include "ferry/runtime/supervisor.hpp"
 #include "ferry/util/strings.hpp"
 
@@ -19,10 +22,15 @@ Result<PsOptions> parse_ps(Args args) {
     FlagSet flags("ferry ps", "[OPTIONS]", "List containers");
     flags.set_aliases("ferry container ls, ferry container list, ferry container ps, ferry ps");
     flags.add_bool('a', "all", &o.all, "Show all containers (default shows just running)");
-    flags.add_list('f', "filter", &o.filters,
-                   "Filter output based on conditions provided (status=, name=, id=, label=, "
-                   "exited=, ancestor=)",
-                   "filter");
+    flags.add_custom('f', "filter", "filter",
+                     "Filter output based on conditions provided (ancestor=, before=, exited=, "
+                     "health=, id=, label=, name=, network=, since=, status=, volume=)",
+                     [&](const std::string& v) -> std::string {
+                         if (!v.empty() && v.find('=') == std::string::npos)
+                             return "bad format of filter (expected name=value)";
+                         o.filters.push_back(v);
+                         return "";
+                     });
     flags.add_string(0, "format", &o.format,
                      "Format output: \"json\", \"table\", or a Go template such as '{{.Names}}'");
     flags.add_int('n', "last", &o.last, "Show n last created containers (includes all states)");
@@ -33,22 +41,10 @@ Result<PsOptions> parse_ps(Args args) {
     auto pos = TRY(parse_flags(flags, args, o));
     if (o.help) return o;
     TRY(check_arg_count(flags, pos, 0, 0));
-    for (const auto& f : o.filters) {
-        auto kv = split_once(f, '=');
-        static const char* k_keys[] = {"status", "name", "id", "label", "exited", "ancestor"};
-        if (!kv || std::none_of(std::begin(k_keys), std::end(k_keys),
-                                [&](const char* k) { return kv->first == k; }))
-            return fail("invalid filter `" + printable(f) + "`");
-    }
     return o;
 }
 
 namespace {
-
-struct Entry {
-    runtime::ContainerRecord rec;
-    runtime::ContainerState st;
-};
 
 // docker's COMMAND: the daemon puts an argument with a space in single quotes, the client cuts
 // the line to 20 characters and quotes it as Go's strconv.Quote (" and \ escaped).
@@ -77,27 +73,16 @@ std::string status_column(const runtime::ContainerState& st, int64_t now) {
     return "";
 }
 
-bool matches(const Entry& e, const std::vector<std::string>& filters) {
-    for (const auto& f : filters) {
-        auto [k, v] = *split_once(f, '=');
-        if (k == "status" && runtime::status_name(e.st.status) != v) return false;
-        if (k == "name" && e.rec.name.find(v) == std::string::npos) return false;
-        if (k == "id" && !e.rec.id.starts_with(v)) return false;
-        if (k == "exited" && (e.st.status != runtime::Status::exited ||
-                              std::to_string(e.st.exit_code) != v))
-            return false;
-        if (k == "ancestor" && e.rec.image != v && !e.rec.image_id.starts_with(v) &&
-            !e.rec.image_id.substr(7).starts_with(v))
-            return false;
-        if (k == "label") {
-            auto kv = split_once(v, '=');
-            std::string key(kv ? kv->first : v);
-            const Json& labels = e.rec.config.contains("Labels") ? e.rec.config["Labels"] : Json();
-            if (!labels.is_object() || !labels.contains(key)) return false;
-            if (kv && labels[key] != std::string(kv->second)) return false;
-        }
-    }
-    return true;
+// docker's SIZE: the container's changes, and with its image's size "(virtual ...)".
+std::string size_column(const runtime::ContainerStore& store, const PsEntry& e,
+                        const image::ImageCatalog& images) {
+    auto changes = runtime::container_changes(store, e.rec);
+    uint64_t rw = changes ? runtime::changes_size(store.dir(e.rec.id) + "/upper", *changes) : 0;
+    const image::ImageRecord* image = images.find_id(e.rec.image_id);
+    uint64_t virtual_size = rw + (image ? image->size : 0);
+    std::string out = human_size(static_cast<double>(rw));
+    if (virtual_size > 0) out += " (virtual " + human_size(static_cast<double>(virtual_size)) + ")";
+    return out;
 }
 
 }  // namespace
@@ -112,7 +97,7 @@ Result<int> run_ps(const PsOptions& o, Context& ctx) {
         TRY(check_format(o.format, empty, "formatter.ContainerContext"));
     }
     auto store = TRY(runtime::ContainerStore::open(ctx));
-    std::vector<Entry> entries;
+    std::vector<PsEntry> entries;
     for (const auto& id : TRY(store.ids())) {
         auto rec = store.load(id);
         if (!rec) continue;  // being created or removed right now
@@ -121,16 +106,21 @@ Result<int> run_ps(const PsOptions& o, Context& ctx) {
         entries.push_back({std::move(*rec), *st});
     }
     std::sort(entries.begin(), entries.end(),
-              [](const Entry& a, const Entry& b) { return a.rec.created_ns > b.rec.created_ns; });
-    int64_t limit = o.latest ? 1 : o.last;
-    bool all = o.all || limit > 0 || !o.filters.empty();
-    std::vector<Entry> shown;
-    for (auto& e : entries) {
-        if (limit > 0 && static_cast<int64_t>(shown.size()) >= limit) break;
-        if (!all && !runtime::is_active(e.st)) continue;
-        if (!matches(e, o.filters)) continue;
-        shown.push_back(std::move(e));
-    }
+              [](const PsEntry& a, const PsEntry& b) {
+                  return a.rec.created_ns > b.rec.created_ns;
+              });
+    // As docker's client: .Size in a template (or every field: `{{json .}}`) asks for the sizes
+    // too; without them docker 23+'s `--format json` says 0B.
+    bool size = o.size || o.format.find("Size") != std::string::npos ||
+                o.format.find("json .") != std::string::npos;
+    image::ImageCatalog images;
+    bool need_images = size || std::any_of(o.filters.begin(), o.filters.end(),
+                                           [](const std::string& f) {
+                                               return f.starts_with("ancestor");
+                                           });
+    if (need_images) images = TRY(TRY(image::Store::open(ctx)).read_images());
+    auto selection = TRY(select_containers(o.filters, o.all, o.latest ? 1 : o.last, store, images));
+    std::vector<PsEntry> shown = apply_selection(selection, std::move(entries), store);
     if (o.quiet && (o.format.empty() || o.format == "table")) {  // docker 20.10: a format wins
         std::string out;
         for (const auto& e : shown) out += (o.no_trunc ? e.rec.id : e.rec.id.substr(0, 12)) + "\n";
@@ -161,7 +151,7 @@ Result<int> run_ps(const PsOptions& o, Context& ctx) {
                         {"Networks", "host"},
                         {"Ports", ""},
                         {"RunningFor", human_duration((now - e.rec.created_ns) / 1000000000) + " ago"},
-                        {"Size", ""},
+                        {"Size", size ? size_column(store, e, images) : "0B"},
                         {"State", std::string(runtime::status_name(e.st.status))},
                         {"Status", status_column(e.st, now)}});
     }
@@ -169,6 +159,7 @@ Result<int> run_ps(const PsOptions& o, Context& ctx) {
                                    {"Command", "COMMAND"}, {"RunningFor", "CREATED"},
                                    {"Status", "STATUS"},   {"Ports", "PORTS"},
                                    {"Names", "NAMES"}};
+    if (o.size) columns.push_back({"Size", "SIZE"});
     print_out(TRY(render(columns, rows, o.format, "formatter.ContainerContext")));
     return 0;
 }

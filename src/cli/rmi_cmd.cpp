@@ -3,6 +3,8 @@
 
 #include "ferry/cli/rmi_cmd.hpp"
 
+#include "ferry/cli/image_events.hpp"
+#include "ferry/image/lookup.hpp"
 #include "ferry/image/remove.hpp"
 #include "ferry/util/fs.hpp"
 
@@ -26,8 +28,16 @@ Result<int> run_rmi(const RmiOptions& o, Context& ctx) {
     int status = 0;
     for (const auto& name : o.images) {
         std::vector<std::string> lines;
+        auto before = store.read_images();
+        ImageLabels labels;
+        if (before)
+            if (auto target = image::resolve_image(*before, name))
+                labels = labels_before_removal(store, *before, [&](const image::ImageRecord& r) {
+                    return r.id == (*target)->id;
+                });
         auto r = image::remove_image(store, name, o.force ? image::Force::yes : image::Force::no,
                                      {}, lines);
+        if (before) record_image_removals(ctx, *before, labels, lines);
         std::string out;
         for (const auto& l : lines) out += l + "\n";
         print_out(out);

@@ -13,6 +13,7 @@
 
 #include "ferry/image/archive_save.hpp"
 #include "ferry/image/lookup.hpp"
+#include "ferry/runtime/events/events.hpp"
 #include "ferry/util/fs.hpp"
 #include "ferry/util/random.hpp"
 #include "ferry/util/strings.hpp"
@@ -81,8 +82,13 @@ Result<int> run_save(const SaveOptions& o, Context& ctx) {
     auto items = TRY(select(catalog, o.images));
     auto format = o.format == "oci-archive" ? image::ArchiveFormat::oci : image::ArchiveFormat::docker;
     Progress progress(o.quiet ? ProgressMode::off : ctx.progress);
+    auto record_saves = [&]() {
+        for (const auto& item : items)
+            runtime::record_image_event(ctx, &store, item.image.id, item.image.id, "save");
+    };
     if (o.output.empty()) {
         TRY(image::save_archive(store, items, format, 1, &progress));
+        record_saves();
         return 0;
     }
     std::string tmp = o.output + ".tmp-" + random_hex(4);
@@ -95,6 +101,7 @@ Result<int> run_save(const SaveOptions& o, Context& ctx) {
         ::unlink(tmp.c_str());
         return std::unexpected(std::move(saved.error()).prefix(what));
     }
+    record_saves();
     return 0;
 }
 

@@ -4,6 +4,7 @@
 #include "ferry/cli/container_cmds.hpp"
 #include "ferry/cli/container_common.hpp"
 #include "ferry/runtime/container_control.hpp"
+#include "ferry/runtime/events/events.hpp"
 #include "ferry/runtime/signals.hpp"
 #include "ferry/runtime/supervisor.hpp"
 #include "ferry/util/strings.hpp"
@@ -73,6 +74,7 @@ Result<int> run_restart(const StopOptions& o, Context& ctx) {
         TRY(stop_one(store, rec, o));
         TRY(store.set_stopped_by_user(rec.id, false));
         TRY(runtime::start_container({&store, &rec, -1, runtime::self_binary()}));
+        runtime::record_container_event(ctx, rec, "restart");
         print_out(name + "\n");
         return {};
     });

@@ -42,12 +42,23 @@ std::string json_quote(std::string_view s) {
     return out + "\"";
 }
 
+namespace {
+
+// A cell's width as Go's tabwriter counts it: one per UTF-8 character (`…` is one).
+size_t cell_width(std::string_view s) {
+    return static_cast<size_t>(std::count_if(s.begin(), s.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xc0) != 0x80;
+    }));
+}
+
+}  // namespace
+
 std::string align_table(const std::vector<std::vector<std::string>>& lines) {
     std::vector<size_t> widths;
     for (const auto& line : lines)
         for (size_t i = 0; i + 1 < line.size(); ++i) {
             if (widths.size() <= i) widths.resize(i + 1, 0);
-            widths[i] = std::max(widths[i], line[i].size());
+            widths[i] = std::max(widths[i], cell_width(line[i]));
         }
     std::string out;
     for (const auto& line : lines) {
@@ -55,7 +66,7 @@ std::string align_table(const std::vector<std::vector<std::string>>& lines) {
         for (size_t i = 0; i < line.size(); ++i) {
             text += line[i];
             if (i + 1 < line.size())
-                text.append(std::max<size_t>(10, widths[i] + 3) - line[i].size(), ' ');
+                text.append(std::max<size_t>(10, widths[i] + 3) - cell_width(line[i]), ' ');
         }
         out += text + "\n";
     }

@@ -5,6 +5,7 @@
 #include "ferry/image/lookup.hpp"
 #include "ferry/image/reference.hpp"
 #include "ferry/image/store.hpp"
+#include "ferry/runtime/events/events.hpp"
 #include "ferry/util/strings.hpp"
 
 namespace ferry::cli {
@@ -27,11 +28,14 @@ Result<int> run_tag(const TagOptions& o, Context& ctx) {
     if (!target) return std::unexpected(std::move(target.error()).prefix("tag `" + printable(o.target) + "`"));
     if (target->digest) return fail("tag `" + printable(o.target) + "`: refusing to create a tag with a digest reference");
     auto store = TRY(image::Store::open(ctx));
+    std::string id;
     TRY(store.update_images([&](image::ImageCatalog& index) -> Result<void> {
         const image::ImageRecord* src = TRY(image::resolve_image(index, o.source));
+        id = src->id;
         index.set_name(src->id, target->full(), now_unix_ns());
         return {};
     }));
+    runtime::record_image_event(ctx, &store, id, target->familiar(), "tag");
     return 0;
 }
 

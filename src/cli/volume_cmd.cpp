@@ -24,24 +24,6 @@ std::string created_at(int64_t ns) {
     return format_rfc3339(ns - ns % 1000000000);  // docker prints seconds
 }
 
-Json volume_json(const runtime::VolumeInfo& v) {
-    Json j = Json::object();
-    j["CreatedAt"] = created_at(v.created_ns);
-    j["Driver"] = "local";
-    if (v.labels.empty()) {
-        j["Labels"] = nullptr;
-    } else {
-        Json labels = Json::object();
-        for (const auto& [k, val] : v.labels)
-            labels[k] = val;
-        j["Labels"] = std::move(labels);
-    }
-    j["Mountpoint"] = v.mountpoint;
-    j["Name"] = v.name;
-    j["Options"] = nullptr;
-    j["Scope"] = "local";
-    return j;
-}
 
 std::string labels_text(const std::map<std::string, std::string>& labels) {
     std::vector<std::string> parts;
@@ -93,6 +75,25 @@ bool matches(const std::vector<std::string>& filters, const runtime::VolumeInfo&
 }
 
 }  // namespace
+
+Json volume_json(const runtime::VolumeInfo& v) {
+    Json j = Json::object();
+    j["CreatedAt"] = created_at(v.created_ns);
+    j["Driver"] = "local";
+    if (v.labels.empty()) {
+        j["Labels"] = nullptr;
+    } else {
+        Json labels = Json::object();
+        for (const auto& [k, val] : v.labels)
+            labels[k] = val;
+        j["Labels"] = std::move(labels);
+    }
+    j["Mountpoint"] = v.mountpoint;
+    j["Name"] = v.name;
+    j["Options"] = nullptr;
+    j["Scope"] = "local";
+    return j;
+}
 
 runtime::VolumeUsers container_volume_users(const Context& ctx) {
     // name -> container ids, read once.

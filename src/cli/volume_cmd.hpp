@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ferry/cli/command.hpp"
+#include "ferry/oci/json.hpp"
 #include "ferry/runtime/volumes.hpp"
 
 namespace ferry::cli {
@@ -61,6 +62,10 @@ Result<int> cmd_volume_ls(Args args, Context& ctx);
 Result<int> cmd_volume_inspect(Args args, Context& ctx);
 Result<int> cmd_volume_rm(Args args, Context& ctx);
 Result<int> cmd_volume_prune(Args args, Context& ctx);
+
+// docker's inspect document of a volume (CreatedAt, Driver, Labels, Mountpoint, Name, Options,
+// Scope).
+Json volume_json(const runtime::VolumeInfo& volume);
 
 // The containers using each volume, read from the containers' runtime specs
 // (<root>/containers/<id>/config.json): a mount whose source is a volume's _data uses it.

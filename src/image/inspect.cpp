@@ -36,7 +36,9 @@ Result<Json> inspect_image(const Store& store, const ImageRecord& r) {
     j["RepoTags"] = tags;
     j["RepoDigests"] = digests;
     j["Parent"] = "";
-    j["Comment"] = cfg.comment;
+    // docker's: the config's comment, else the last history entry's (commit -m writes only there).
+    j["Comment"] = !cfg.comment.empty() || cfg.history.empty() ? cfg.comment
+                                                                : cfg.history.back().comment;
     j["Created"] = cfg.created.value_or("0001-01-01T00:00:00Z");
     j["Container"] = other_string("container");
     j["ContainerConfig"] =

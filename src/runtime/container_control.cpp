@@ -10,6 +10,7 @@
 #include <cstring>
 #include <thread>
 
+#include "ferry/runtime/events/events.hpp"
 #include "ferry/runtime/pid.hpp"
 #include "ferry/runtime/signals.hpp"
 #include "ferry/runtime/volumes.hpp"
@@ -29,6 +30,11 @@ Result<Pid> open_init(const ContainerRecord& r, const ContainerState& st) {
     return pid;
 }
 
+// docker's `kill` event, with the signal's number.
+void record_kill(const ContainerStore& store, const ContainerRecord& r, int sig) {
+    record_container_event(store.context(), r, "kill", {{"signal", std::to_string(sig)}});
+}
+
 }  // namespace
 
 bool is_active(const ContainerState& s) {
@@ -39,7 +45,9 @@ bool is_active(const ContainerState& s) {
 Result<void> signal_container(const ContainerStore& store, const ContainerRecord& r, int sig) {
     ContainerState st = TRY(store.state(r.id));
     Pid init = TRY(open_init(r, st));
-    return init.kill(sig);
+    TRY(init.kill(sig));
+    record_kill(store, r, sig);
+    return {};
 }
 
 Result<void> kill_container(const ContainerStore& store, const ContainerRecord& r, int sig) {
@@ -56,7 +64,9 @@ Result<void> kill_container(const ContainerStore& store, const ContainerRecord& 
     }
     Pid init = TRY(open_init(r, st));
     if (!keeps_policy) TRY(store.set_stopped_by_user(r.id, true));
-    return init.kill(sig);
+    TRY(init.kill(sig));
+    record_kill(store, r, sig);
+    return {};
 }
 
 Result<std::optional<int>> wait_container(const ContainerStore& store, const std::string& id,
@@ -84,13 +94,14 @@ Result<void> stop_container(const ContainerStore& store, const ContainerRecord& 
     auto init = open_init(r, st);
     if (init) {
         int sig = TRY(parse_signal(r.stop_signal));
-        (void)init->kill(sig);
+        if (init->kill(sig)) record_kill(store, r, sig);
         pollfd p{init->fd(), POLLIN, 0};
         int ms = static_cast<int>(std::chrono::milliseconds(timeout).count());
-        if (::poll(&p, 1, ms) == 0) (void)init->kill(SIGKILL);
+        if (::poll(&p, 1, ms) == 0 && init->kill(SIGKILL)) record_kill(store, r, SIGKILL);
     }
     auto code = TRY(wait_container(store, r.id, std::chrono::seconds(10)));
     if (!code) return fail("container " + r.id.substr(0, 12) + " did not stop");
+    record_container_event(store.context(), r, "stop");
     return {};
 }
 
@@ -99,7 +110,7 @@ Result<void> force_stop_container(const ContainerStore& store, const ContainerRe
     if (!is_active(st)) return {};
     TRY(store.set_stopped_by_user(r.id, true));
     st = TRY(store.state(r.id));  // as in stop_container
-    if (auto init = open_init(r, st)) (void)init->kill(SIGKILL);
+    if (auto init = open_init(r, st); init && init->kill(SIGKILL)) record_kill(store, r, SIGKILL);
     auto code = TRY(wait_container(store, r.id, std::chrono::seconds(10)));
     if (!code) return fail("container " + r.id.substr(0, 12) + " did not stop");
     return {};

@@ -9,6 +9,7 @@
 #include "ferry/image/lookup.hpp"
 #include "ferry/image/store.hpp"
 #include "ferry/oci/image_config.hpp"
+#include "ferry/runtime/events/events.hpp"
 #include "ferry/runtime/helpers.hpp"
 #include "ferry/runtime/layer_view.hpp"
 #include "ferry/runtime/store_userns.hpp"
@@ -102,6 +103,7 @@ Result<Created> create_container(const Context& ctx, ContainerStore& store,
     r.gpus = options.gpus;
     r.cdi_devices = options.cdi_devices;
     TRY(store.create(r, plan.spec));
+    record_container_event(ctx, r, "create");
     log::trace("created");
     return Created{std::move(r), std::move(plan.spec), std::move(plan.warnings)};
 }

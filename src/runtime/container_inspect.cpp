@@ -77,7 +77,8 @@ Json state_json(const ContainerState& s) {
     return j;
 }
 
-Json mounts_json(const oci::RuntimeSpec& spec, const std::string& store_root) {
+Json mounts_json(const oci::RuntimeSpec& spec, const std::string& store_root,
+                 const std::string& run_dir) {
     Json out = Json::array();
     const std::string volumes = store_root + "/volumes/";
     for (const auto& m : spec.mounts) {
@@ -86,7 +87,7 @@ Json mounts_json(const oci::RuntimeSpec& spec, const std::string& store_root) {
         // ferry's own files (hostname, hosts, resolv.conf, the --init binary) are not mounts
         // the user asked for.
         if (m.source.starts_with(store_root + "/containers/") ||
-            m.source.starts_with(store_root + "/bin/"))
+            m.source.starts_with(store_root + "/bin/") || m.source.starts_with(run_dir + "/"))
             continue;
         bool rw = !has_option(m, "ro");
         if (m.source.starts_with(volumes)) {
@@ -151,7 +152,7 @@ Result<Json> inspect_container(const ContainerStore& store, const ContainerRecor
                           {"UpperDir", dir + "/upper"},
                           {"WorkDir", dir + "/work"}}},
                         {"Name", "overlay"}};
-    j["Mounts"] = mounts_json(spec, store.root());
+    j["Mounts"] = mounts_json(spec, store.root(), store.run_dir(r.id));
     j["Config"] = r.config.is_object() ? r.config : Json::object();
     j["NetworkSettings"] = network_json(network);
     return j;

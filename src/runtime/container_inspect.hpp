@@ -19,8 +19,10 @@ Result<Json> inspect_container(const ContainerStore& store, const ContainerRecor
 // docker's State object for a state (times as RFC 3339, docker's zero time when unset).
 Json state_json(const ContainerState& state);
 
-// docker's Mounts: the spec's bind mounts other than ferry's own files (hostname, hosts,
-// resolv.conf, the init), volumes (sources under store_root/volumes/NAME/) as Type volume.
-Json mounts_json(const oci::RuntimeSpec& spec, const std::string& store_root);
+// docker's Mounts: the spec's bind mounts other than ferry's own files (hostname, hosts and
+// resolv.conf in the container's run_dir, the init), volumes (sources under
+// store_root/volumes/NAME/) as Type volume.
+Json mounts_json(const oci::RuntimeSpec& spec, const std::string& store_root,
+                 const std::string& run_dir);
 
 }  // namespace ferry::runtime

@@ -45,7 +45,8 @@ uint64_t tree_size(const std::string& path) {
     return total;
 }
 
-Result<PruneReport> prune_containers(const ContainerStore& store) {
+Result<PruneReport> prune_containers(const ContainerStore& store,
+                                     const std::function<bool(const ContainerRecord&)>& selected) {
     std::vector<ContainerRecord> stopped;
     for (const auto& id : TRY(store.ids())) {
         auto record = store.load(id);
@@ -54,6 +55,7 @@ Result<PruneReport> prune_containers(const ContainerStore& store) {
         if (state->status == Status::running || state->status == Status::paused ||
             state->status == Status::restarting)
             continue;
+        if (selected && !selected(*record)) continue;
         stopped.push_back(std::move(*record));
     }
     std::sort(stopped.begin(), stopped.end(),

@@ -3,6 +3,7 @@
 // through ContainerStore::remove, and the space its changes took.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -16,9 +17,12 @@ struct PruneReport {
     uint64_t reclaimed = 0;            // bytes of their upper directories (docker's SizeRw)
 };
 
-// Removes the stopped containers. A container that cannot be removed ends the prune with its
-// error (those removed before stay removed).
-Result<PruneReport> prune_containers(const ContainerStore& store);
+// Removes the stopped containers (those selected, when selected is given: `system prune
+// --filter`). A container that cannot be removed ends the prune with its error (those removed
+// before stay removed).
+Result<PruneReport> prune_containers(
+    const ContainerStore& store,
+    const std::function<bool(const ContainerRecord&)>& selected = {});
 
 // The apparent size of a tree as docker's SizeRw counts it: st_size of everything that is not a
 // directory, each inode once; 0 for a missing tree.

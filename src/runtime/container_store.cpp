@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "ferry/image/store.hpp"
+#include "ferry/runtime/events/events.hpp"
 #include "ferry/util/atomic_file.hpp"
 #include "ferry/util/fs.hpp"
 #include "ferry/util/random.hpp"
@@ -278,16 +279,22 @@ std::string ContainerStore::new_name() const {
     }
 }
 
+namespace {
+
+// docker's error for a name another container holds.
+std::unexpected<Error> name_conflict(const std::string& names_dir, const std::string& name) {
+    char target[256] = {0};
+    ::readlink((names_dir + name).c_str(), target, sizeof target - 1);
+    return fail("Conflict. The container name \"/" + name + "\" is already in use by container \"" +
+                std::string(target) +
+                "\". You have to remove (or rename) that container to be able to reuse that name.");
+}
+
+}  // namespace
+
 Result<void> ContainerStore::create(const ContainerRecord& record, const oci::RuntimeSpec& spec) {
     const std::string names = m_root + "/container-names/";
-    auto conflict = [&]() {
-        char target[256] = {0};
-        ::readlink((names + record.name).c_str(), target, sizeof target - 1);
-        return fail("Conflict. The container name \"/" + record.name +
-                    "\" is already in use by container \"" + std::string(target) +
-                    "\". You have to remove (or rename) that container to be able to reuse that "
-                    "name.");
-    };
+    auto conflict = [&]() { return name_conflict(names, record.name); };
     if (fs::lexists(names + record.name)) return conflict();
     // Built in place: config.json is written last and marks the directory complete (readers
     // skip a directory without it), so no file needs a temporary name and no staging directory
@@ -312,6 +319,30 @@ Result<void> ContainerStore::create(const ContainerRecord& record, const oci::Ru
         if (err == EEXIST) return conflict();
         return fail_errno("claim container name `" + record.name + "`", err);
     }
+    return {};
+}
+
+Result<void> ContainerStore::rename(const ContainerRecord& record,
+                                   const std::string& new_name) const {
+    const std::string names = m_root + "/container-names/";
+    if (::symlink(record.id.c_str(), (names + new_name).c_str()) != 0) {
+        if (errno == EEXIST) return name_conflict(names, new_name);
+        return fail_errno("claim container name `" + new_name + "`");
+    }
+    ContainerRecord renamed = record;
+    renamed.name = new_name;
+    auto written = write_file_atomic(dir(record.id) + "/config.json",
+                                     to_go_json(record_json(renamed)) + "\n", 0600,
+                                     Durability::process_crash);
+    if (!written) {
+        ::unlink((names + new_name).c_str());
+        return std::unexpected(
+            std::move(written.error()).prefix("rename container `" + record.name + "`"));
+    }
+    char target[128] = {0};
+    const std::string old_link = names + record.name;
+    if (::readlink(old_link.c_str(), target, sizeof target - 1) > 0 && record.id == target)
+        ::unlink(old_link.c_str());
     return {};
 }
 
@@ -412,6 +443,7 @@ Result<void> ContainerStore::remove(const ContainerRecord& record) const {
     std::string trash = m_root + "/tmp/rm-" + record.id;
     if (::rename(dir(record.id).c_str(), trash.c_str()) != 0 && errno != ENOENT)
         return fail_errno("remove container `" + record.id.substr(0, 12) + "`");
+    record_container_event(m_ctx, record, "destroy");
     (void)fs::remove_tree(run_dir(record.id));
     delete_in_background(trash);
     return {};

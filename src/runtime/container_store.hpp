@@ -109,6 +109,12 @@ public:
     // Marks a user's stop (restart policies then leave the container stopped) or clears it.
     Result<void> set_stopped_by_user(const std::string& id, bool stopped) const;
 
+    // Gives the container new_name (valid, without the leading '/'): claims it (a symlink, so
+    // two renames or a create racing for it cannot both win), rewrites the record with it, then
+    // frees the old name. Fails with docker's conflict message (as create) when it is taken.
+    // A crash in between leaves the container with both names claimed, never with none.
+    Result<void> rename(const ContainerRecord& record, const std::string& new_name) const;
+
     // Deletes the container directory and its name. The caller checks it is not running.
     Result<void> remove(const ContainerRecord& record) const;
 
@@ -117,6 +123,8 @@ public:
     std::string new_name() const;
 
     const std::string& root() const { return m_root; }
+    // The context the store was opened with.
+    const Context& context() const { return m_ctx; }
     std::string dir(const std::string& id) const { return m_root + "/containers/" + id; }
     std::string state_path(const std::string& id) const { return dir(id) + "/state"; }
     std::string stop_marker(const std::string& id) const { return dir(id) + "/stopped"; }

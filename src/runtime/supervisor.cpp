@@ -22,6 +22,7 @@
 #include "ferry/image/store.hpp"
 #include "ferry/runtime/cgroup.hpp"
 #include "ferry/runtime/device_policy.hpp"
+#include "ferry/runtime/events/events.hpp"
 #include "ferry/runtime/gpu_start.hpp"
 #include "ferry/runtime/helpers.hpp"
 #include "ferry/runtime/spawn.hpp"
@@ -170,6 +171,28 @@ Result<Spawned> spawn(const ContainerStore& store, const ContainerRecord& r, Sta
     return spawn_container(req);
 }
 
+// What a start tells `ferry events`, as docker's daemon: the attach of a foreground client,
+// each volume's mount, then the start (one append: the start path pays for one).
+std::vector<Event> start_events(const ContainerStore& store, const ContainerRecord& r,
+                                const oci::RuntimeSpec& spec, bool attached) {
+    std::vector<Event> events;
+    if (attached) events.push_back(container_event(r, "attach"));
+    for (const auto& v : r.volumes) {
+        std::string source = store.root() + "/volumes/" + v.name + "/_data";
+        bool ro = false;
+        for (const auto& m : spec.mounts)
+            if (m.source == source && m.destination == v.target)
+                for (const auto& opt : m.options) ro = ro || opt == "ro";
+        events.push_back(volume_event(v.name, "mount",
+                                      {{"container", r.id},
+                                       {"destination", v.target},
+                                       {"propagation", ""},
+                                       {"read/write", ro ? "false" : "true"}}));
+    }
+    events.push_back(container_event(r, "start"));
+    return events;
+}
+
 // In S (or the restarting monitor's process): spawn, record, report, exec the monitor.
 // Returns only on failure.
 Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, StartIo& io,
@@ -204,6 +227,8 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
         (void)fs::write_all(report_fd, ok);
         ::close(report_fd);
     }
+    // After the CLI has its answer; before the monitor, whose `die` must come after them.
+    record_events(store.root(), start_events(store, r, spec, client_fd >= 0));
     // Everything the monitor needs, by number.
     int out = r.tty ? c.pty_master.get() : io.out_r.get();
     std::vector<std::string> args = {
@@ -218,7 +243,13 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
         "--restart-count", std::to_string(restart_count), "--backoff-ms",
         std::to_string(backoff_ms), "--started",
         std::to_string(st.started_ns), "--id", r.id, "--ferry", ferry_binary, "--root",
-        store.root(), "--stop-file", store.stop_marker(r.id)};
+        store.root(), "--stop-file", store.stop_marker(r.id), "--name", r.name};
+    // The attributes of its events (events/events.hpp: container_attributes).
+    if (!r.image.empty()) args.insert(args.end(), {"--image", r.image});
+    for (const auto& [key, value] : container_attributes(r))
+        if (key != "image" && key != "name")
+            args.insert(args.end(), {"--label", key + "=" + value});
+    for (const auto& v : r.volumes) args.insert(args.end(), {"--volume", v.name});
     if (!r.tty) args.insert(args.end(), {"--err", std::to_string(io.err_r.get())});
     if (io.in_w) args.insert(args.end(), {"--stdin", std::to_string(io.in_w.get())});
     if (r.tty) args.push_back("--tty");
@@ -227,7 +258,7 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
     if (client_fd >= 0) args.insert(args.end(), {"--client", std::to_string(client_fd)});
     Fd userns;
     if (r.auto_remove) {
-        args.insert(args.end(), {"--auto-remove", "--name", r.name, "--run-dir", store.run_dir(r.id)});
+        args.insert(args.end(), {"--auto-remove", "--run-dir", store.run_dir(r.id)});
         for (const auto& v : r.volumes)
             if (v.anonymous) args.insert(args.end(), {"--remove-volume", v.name});
         // Rootless, the container's files may belong to its other ids: the monitor deletes them

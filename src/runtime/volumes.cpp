@@ -15,6 +15,7 @@
 #include <set>
 
 #include "ferry/oci/json.hpp"
+#include "ferry/runtime/events/events.hpp"
 #include "ferry/util/fs.hpp"
 #include "ferry/util/random.hpp"
 #include "ferry/util/strings.hpp"
@@ -137,7 +138,11 @@ Result<CreatedVolume> create_volume(const std::string& root, const std::string& 
     const std::string what = "create volume `" + name + "`";
     const std::string vols = volumes_dir(root);
     const std::string path = vols + "/" + name;
-    if (fs::lexists(path)) return CreatedVolume{TRY(read_volume(root, name)), false};
+    if (fs::lexists(path)) {
+        CreatedVolume existing{TRY(read_volume(root, name)), false};
+        record_volume_event(root, name, "create");  // docker logs every create, even this one
+        return existing;
+    }
     TRY_CTX(what, fs::make_dirs(vols, k_volume_dir_mode));
     TRY_CTX(what, fs::make_dirs(root + "/tmp", 0700));
     int64_t now = now_unix_ns();
@@ -148,13 +153,16 @@ Result<CreatedVolume> create_volume(const std::string& root, const std::string& 
         int err = errno;
         (void)fs::remove_tree(staging);
         if (err != EEXIST && err != ENOTEMPTY) return fail_errno(what, err);
-        return CreatedVolume{TRY(read_volume(root, name)), false};  // another creator won
+        CreatedVolume existing{TRY(read_volume(root, name)), false};  // another creator won
+        record_volume_event(root, name, "create");
+        return existing;
     }
     if (!staged) {
         (void)fs::remove_tree(staging);
         return std::unexpected(std::move(staged.error()).prefix(what));
     }
     TRY_CTX(what, fsync_dir(vols));
+    record_volume_event(root, name, "create");
     return CreatedVolume{VolumeInfo{name, volume_data_path(root, name), now, labels, anonymous},
                          true};
 }
@@ -195,6 +203,7 @@ Result<void> remove_volume(const std::string& root, const std::string& name,
         if (errno == ENOENT) return fail("get " + name + ": no such volume");
         return fail_errno(what);
     }
+    record_volume_event(root, name, "destroy");  // gone from volumes/ already
     TRY_CTX(what, fs::remove_tree(doomed));
     return {};
 }

@@ -50,7 +50,8 @@ check_killed() {
     done
     expect_out "" ferry images -q
     expect_out "" store_garbage
-    expect_eq "$(state | grep -v -e '\.lock$' -e '^\./images\.json$')" "./blobs
+    # (events/: the journal of ferry events, which the reference load and rmi wrote to.)
+    expect_eq "$(state | grep -v -e '\.lock$' -e '^\./images\.json$' -e '^\./events')" "./blobs
 ./layers
 ./tmp" "$what: the store after the next command"
 }

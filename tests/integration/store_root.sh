@@ -13,9 +13,11 @@ expect_out "${id:7:12}" ferry images -q
 expect_eq "$(cd "$FERRY_ROOT" && find . -maxdepth 2 -type d | sort)" ".
 ./blobs
 ./blobs/sha256
+./events
 ./layers
 ./layers/$(ls "$FERRY_ROOT/layers")
 ./tmp" "layout of a new store"
+expect_eq "$(ls "$FERRY_ROOT/events")" journal "the events journal (ferry events)"
 expect_eq "$(stat -c %a "$FERRY_ROOT" "$FERRY_ROOT/blobs" "$FERRY_ROOT/layers" "$FERRY_ROOT/tmp")" "700
 700
 700

@@ -18,8 +18,18 @@
  *   --state FILE --log FILE --pidfd N --out N [--err N] [--stdin N] [--tty]
  *   --listen N [--client N] --restart no|always|unless-stopped|on-failure[:MAX]
  *   --restart-count N [--backoff-ms N] --started NS --id ID --ferry PATH --root DIR
- *   [--stop-file F] [--cgroup-dir DIR]...
- *   [--auto-remove --name NAME --run-dir DIR [--remove-volume NAME]... [--userns-fd N]]
+ *   [--stop-file F] [--cgroup-dir DIR]... [--name NAME] [--image REF] [--label K=V]...
+ *   [--volume NAME]... [--auto-remove --run-dir DIR [--remove-volume NAME]... [--userns-fd N]]
+ *
+ * Events: the container's `die` (exitCode; `oom` first when the OOM killer struck) and the
+ * `unmount` of each of its volumes (--volume) are appended to the store's events journal
+ * (<root>/events/journal, docker's event JSON a line) before the exit is recorded, so whoever
+ * sees the container exited finds them; with --auto-remove, `destroy` follows once the
+ * container is gone. The attributes are docker's: the labels (--label), image (--image) and the
+ * container's name, looked up again at exit since `ferry rename` may have changed it. The
+ * journal's append protocol is util/journal.cpp's (keep the two in step): O_APPEND, an
+ * exclusive flock, a check that the path still names the locked file, rotation to journal.1
+ * past 1 MiB, a newline first when the last line was torn, one write.
  *
  * When the container exits, its cgroup (--cgroup-dir, one per hierarchy) goes, as runc deletes
  * it: processes left in it (a container in the host's pid namespace keeps its grandchildren)
@@ -44,6 +54,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -57,7 +68,8 @@
 #define P_PIDFD 3
 #endif
 
-enum { k_max_clients = 16, k_frame_header = 5 };
+enum { k_max_clients = 16, k_frame_header = 5, k_max_labels = 64 };
+#define k_journal_max_bytes (1ULL << 20)
 
 struct client {
     int fd;
@@ -71,6 +83,11 @@ struct config {
     int nvolumes;
     const char* cgroup_dirs[16];
     int ncgroup_dirs;
+    const char* image;
+    const char* labels[k_max_labels]; /* KEY=VALUE */
+    int nlabels;
+    const char* mounted[64]; /* volumes, for their unmount events */
+    int nmounted;
     int pidfd, out, err, in, listen, client, tty, auto_remove, restart_count, userns_fd;
     int oom_killed;
     long long started, backoff_ms;
@@ -377,6 +394,208 @@ static void remove_cgroup(const struct config* c) {
     }
 }
 
+/* Appends text (whole lines) to <root>/events/journal as util/journal.cpp does. Best effort:
+ * an event that cannot be written is lost, the container's exit is not. */
+static void journal_append(const char* root, const char* text, size_t len) {
+    char dir[4096], path[4096], rotated[4096];
+    snprintf(dir, sizeof dir, "%s/events", root);
+    snprintf(path, sizeof path, "%s/journal", dir);
+    snprintf(rotated, sizeof rotated, "%s/journal.1", dir);
+    for (int attempt = 0; attempt < 1000; ++attempt) {
+        int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+        if (fd < 0 && errno == ENOENT && attempt == 0) {
+            mkdir(dir, 0700);
+            continue;
+        }
+        if (fd < 0) return;
+        while (flock(fd, LOCK_EX) != 0)
+            if (errno != EINTR) {
+                close(fd);
+                return;
+            }
+        struct stat held, named;
+        if (fstat(fd, &held) != 0) {
+            close(fd);
+            return;
+        }
+        if (stat(path, &named) != 0 || named.st_ino != held.st_ino || named.st_dev != held.st_dev) {
+            close(fd); /* rotated while we waited */
+            continue;
+        }
+        if (held.st_size > 0 && (unsigned long long)held.st_size + len > k_journal_max_bytes) {
+            rename(path, rotated);
+            close(fd);
+            continue;
+        }
+        char last = '\n';
+        if (held.st_size > 0 && pread(fd, &last, 1, held.st_size - 1) == 1 && last != '\n')
+            (void)write_all(fd, "\n", 1); /* a torn line: end it (we hold the lock) */
+        (void)write_all(fd, text, len);
+        close(fd);
+        return;
+    }
+}
+
+/* Appends s to out as a Go JSON string (quotes, backslash, control characters, <, >, &). */
+static size_t json_string(char* out, size_t cap, size_t n, const char* s) {
+    static const char hex[] = "0123456789abcdef";
+    if (n + 1 < cap) out[n++] = '"';
+    for (; *s && n + 8 < cap; ++s) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\') {
+            out[n++] = '\\';
+            out[n++] = (char)ch;
+        } else if (ch == '\n') {
+            out[n++] = '\\';
+            out[n++] = 'n';
+        } else if (ch == '\r') {
+            out[n++] = '\\';
+            out[n++] = 'r';
+        } else if (ch == '\t') {
+            out[n++] = '\\';
+            out[n++] = 't';
+        } else if (ch < 0x20 || ch == '<' || ch == '>' || ch == '&') {
+            memcpy(out + n, "\\u00", 4);
+            n += 4;
+            out[n++] = hex[ch >> 4];
+            out[n++] = hex[ch & 15];
+        } else {
+            out[n++] = (char)ch;
+        }
+    }
+    if (n + 1 < cap) out[n++] = '"';
+    return n;
+}
+
+struct attribute {
+    const char* key;
+    size_t key_len;
+    const char* value;
+};
+
+/* Sets key (key_len bytes of key) to value in attrs, replacing an earlier value. */
+static int set_attribute(struct attribute* attrs, int n, const char* key, size_t key_len,
+                         const char* value) {
+    for (int i = 0; i < n; ++i)
+        if (attrs[i].key_len == key_len && memcmp(attrs[i].key, key, key_len) == 0) {
+            attrs[i].value = value;
+            return n;
+        }
+    attrs[n].key = key;
+    attrs[n].key_len = key_len;
+    attrs[n].value = value;
+    return n + 1;
+}
+
+static int attribute_order(const void* a, const void* b) {
+    const struct attribute* x = a;
+    const struct attribute* y = b;
+    size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
+    int r = memcmp(x->key, y->key, n);
+    return r ? r : (x->key_len > y->key_len) - (x->key_len < y->key_len);
+}
+
+/* The container's name now: --name unless `ferry rename` moved its name link elsewhere. */
+static const char* current_name(const struct config* c) {
+    static char found[256];
+    char path[4096], target[256];
+    if (c->name) {
+        snprintf(path, sizeof path, "%s/container-names/%s", c->root, c->name);
+        ssize_t n = readlink(path, target, sizeof target - 1);
+        if (n > 0 && (target[n] = 0, strcmp(target, c->id) == 0)) return c->name;
+    }
+    snprintf(path, sizeof path, "%s/container-names", c->root);
+    DIR* d = opendir(path);
+    if (!d) return c->name ? c->name : "";
+    struct dirent* e;
+    const char* name = c->name ? c->name : "";
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') continue;
+        ssize_t n = readlinkat(dirfd(d), e->d_name, target, sizeof target - 1);
+        if (n > 0 && (target[n] = 0, strcmp(target, c->id) == 0)) {
+            snprintf(found, sizeof found, "%s", e->d_name);
+            name = found;
+            break;
+        }
+    }
+    closedir(d);
+    return name;
+}
+
+/* Appends to line (at len, of size cap) docker's JSON of the container event `action` (die:
+ * with exitCode), newline included; returns the new length, or len when it does not fit. */
+static size_t container_event(const struct config* c, const char* action, const char* exit_code,
+                              char* line, size_t cap, size_t len) {
+    struct attribute attrs[k_max_labels + 3];
+    int n = 0;
+    if (exit_code) n = set_attribute(attrs, n, "exitCode", 8, exit_code);
+    for (int i = 0; i < c->nlabels; ++i) {
+        const char* eq = strchr(c->labels[i], '=');
+        if (eq) n = set_attribute(attrs, n, c->labels[i], (size_t)(eq - c->labels[i]), eq + 1);
+    }
+    if (c->image && c->image[0]) n = set_attribute(attrs, n, "image", 5, c->image);
+    n = set_attribute(attrs, n, "name", 4, c->name ? c->name : ""); /* resolved at exit */
+    qsort(attrs, (size_t)n, sizeof attrs[0], attribute_order);
+    long long now = now_ns();
+    size_t start = len;
+    if (cap - len < 1024) return start;
+    len += (size_t)snprintf(line + len, cap - len, "{\"status\":");
+    len = json_string(line, cap, len, action);
+    len += (size_t)snprintf(line + len, cap - len, ",\"id\":\"%s\"", c->id);
+    if (c->image && c->image[0]) {
+        len += (size_t)snprintf(line + len, cap - len, ",\"from\":");
+        len = json_string(line, cap, len, c->image);
+    }
+    len += (size_t)snprintf(line + len, cap - len, ",\"Type\":\"container\",\"Action\":");
+    len = json_string(line, cap, len, action);
+    len += (size_t)snprintf(line + len, cap - len, ",\"Actor\":{\"ID\":\"%s\",\"Attributes\":{",
+                            c->id);
+    for (int i = 0; i < n && len + 16 < cap; ++i) {
+        char key[1024];
+        size_t kl = attrs[i].key_len < sizeof key - 1 ? attrs[i].key_len : sizeof key - 1;
+        memcpy(key, attrs[i].key, kl);
+        key[kl] = 0;
+        if (i) line[len++] = ',';
+        len = json_string(line, cap, len, key);
+        line[len++] = ':';
+        len = json_string(line, cap, len, attrs[i].value);
+    }
+    if (len + 128 >= cap) return start; /* absurdly many labels: the event is left out */
+    len += (size_t)snprintf(line + len, cap - len,
+                            "}},\"scope\":\"local\",\"time\":%lld,\"timeNano\":%lld}\n",
+                            now / 1000000000LL, now);
+    return len;
+}
+
+/* docker's `unmount` event of volume for this container (driver=local), appended as above. */
+static size_t unmount_event(const struct config* c, const char* volume, char* line, size_t cap,
+                            size_t len) {
+    if (cap - len < 512 + strlen(volume) * 6) return len;
+    long long now = now_ns();
+    len += (size_t)snprintf(line + len, cap - len, "{\"Type\":\"volume\",\"Action\":\"unmount\","
+                            "\"Actor\":{\"ID\":");
+    len = json_string(line, cap, len, volume);
+    len += (size_t)snprintf(line + len, cap - len,
+                            ",\"Attributes\":{\"container\":\"%s\",\"driver\":\"local\"}},"
+                            "\"scope\":\"local\",\"time\":%lld,\"timeNano\":%lld}\n",
+                            c->id, now / 1000000000LL, now);
+    return len;
+}
+
+/* Records the container event `action` in the journal; for `die`, with exitCode, after an `oom`
+ * when the OOM killer struck and followed by the unmount of each volume, in one append. */
+static void record_event(const struct config* c, const char* action, const char* exit_code) {
+    static char line[65536 * 2];
+    size_t len = 0;
+    if (exit_code && c->oom_killed) /* docker's `oom` comes before the die */
+        len = container_event(c, "oom", NULL, line, sizeof line, len);
+    len = container_event(c, action, exit_code, line, sizeof line, len);
+    if (exit_code)
+        for (int i = 0; i < c->nmounted; ++i)
+            len = unmount_event(c, c->mounted[i], line, sizeof line, len);
+    if (len) journal_append(c->root, line, len);
+}
+
 static int should_restart(const struct config* c, int code) {
     if (c->stop_file && access(c->stop_file, F_OK) == 0) return 0; /* stopped by the user */
     if (strcmp(c->restart, "always") == 0 || strcmp(c->restart, "unless-stopped") == 0) return 1;
@@ -418,7 +637,17 @@ static int parse_args(int argc, char** argv, struct config* c) {
 #define NUM(name, field) if (strcmp(a, name) == 0 && v) { c->field = atoi(v); ++i; continue; }
         STR("--state", state) STR("--log", log) STR("--id", id) STR("--ferry", ferry)
         STR("--root", root) STR("--restart", restart) STR("--stop-file", stop_file)
-        STR("--name", name) STR("--run-dir", run_dir)
+        STR("--name", name) STR("--run-dir", run_dir) STR("--image", image)
+        if (strcmp(a, "--volume") == 0 && v && c->nmounted < 64) {
+            c->mounted[c->nmounted++] = v;
+            ++i;
+            continue;
+        }
+        if (strcmp(a, "--label") == 0 && v && c->nlabels < k_max_labels) {
+            c->labels[c->nlabels++] = v;
+            ++i;
+            continue;
+        }
         if (strcmp(a, "--cgroup-dir") == 0 && v && c->ncgroup_dirs < 16) {
             c->cgroup_dirs[c->ncgroup_dirs++] = v;
             ++i;
@@ -510,19 +739,27 @@ int main(int argc, char** argv) {
     int restart = should_restart(&c, code);
     if (restart) c.restart_count++; /* counted when decided, as docker does */
     int removing = !restart && c.auto_remove && c.name && c.run_dir;
+    c.name = current_name(&c); /* `ferry rename` may have changed it while the container ran */
+    char exit_text[16];
+    snprintf(exit_text, sizeof exit_text, "%d", code);
+    record_event(&c, "die", exit_text); /* before the state says exited: see the top */
     /* A container about to be removed needs no final state: its directory goes next. */
     if (!removing) write_state(&c, restart ? "restarting" : "exited", 0, code, finished);
     char trash[4096] = {0};
     if (removing) {
         /* Gone for every ferry command from here: name, directory, runtime files. */
         char path[4096];
+        char target[256];
         snprintf(path, sizeof path, "%s/container-names/%s", c.root, c.name);
-        unlink(path);
+        ssize_t n = readlink(path, target, sizeof target - 1);
+        if (n > 0 && (target[n] = 0, strcmp(target, c.id) == 0)) unlink(path);
         snprintf(path, sizeof path, "%s/containers/%s", c.root, c.id);
         snprintf(trash, sizeof trash, "%s/tmp/rm-%s", c.root, c.id);
         if (rename(path, trash) != 0) { /* still there: it must say it exited */
             trash[0] = 0;
             write_state(&c, "exited", 0, code, finished);
+        } else {
+            record_event(&c, "destroy", NULL);
         }
         /* Its anonymous volumes too, as docker's run --rm: moved out of volumes/ now, deleted
          * below (tmp/ entries named rm-* are being deleted; left over, the next command's

@@ -79,9 +79,13 @@ TEST(InspectArgs, TypeAndFormat) {
     EXPECT_EQ(o->type, "image");
     EXPECT_EQ(o->format, "{{.Id}}");
     EXPECT_EQ(o->names, (std::vector<std::string>{"x", "y"}));
-    auto bad = parse(parse_inspect, {"--type", "volume", "x"});
+    auto volume = parse(parse_inspect, {"--type", "volume", "x"});
+    ASSERT_TRUE(volume);
+    EXPECT_EQ(volume->type, "volume");
+    auto bad = parse(parse_inspect, {"--type", "bogus", "x"});
     ASSERT_FALSE(bad);
-    EXPECT_EQ(bad.error().message, "\"volume\" is not a valid value for --type");
+    EXPECT_EQ(bad.error().message, "\"bogus\" is not a valid value for --type");
+    EXPECT_EQ(bad.error().exit_code, 1);
     auto c = parse(parse_container_inspect, {"--format", "{{.Name}}", "c1"});
     ASSERT_TRUE(c);
     EXPECT_EQ(c->type, "container");
