@@ -68,7 +68,7 @@ ferry run -d --name running bb:1 sleep 100 >/dev/null
 ctr_create created bb:1
 ferry info >"$TEST_TMP/info"
 expect_eq "$(sed -n '1,11p' "$TEST_TMP/info")" "Client:
- Version:    $(ferry version -f json | python3 -c 'import json,sys; print(json.load(sys.stdin)["Version"])')
+ Version:    $(ferry version -f "{{.Client.Version}}")
  Context:    default
  Debug Mode: false
 

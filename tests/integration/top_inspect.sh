@@ -27,7 +27,7 @@ id=$(json_get "$TEST_TMP/r1.json" 'd[0]["Id"]')
 expect_eq "$(json_get "$TEST_TMP/r1.json" 'list(d[0].keys())')" "['Id', 'Created', 'Path', 'Args', 'State', 'Image', 'ResolvConfPath', 'HostnamePath', 'HostsPath', 'LogPath', 'Name', 'RestartCount', 'Driver', 'Platform', 'MountLabel', 'ProcessLabel', 'AppArmorProfile', 'ExecIDs', 'HostConfig', 'GraphDriver', 'Mounts', 'Config', 'NetworkSettings']"
 expect_eq "$(json_get "$TEST_TMP/r1.json" 'list(d[0]["State"].keys())')" "['Status', 'Running', 'Paused', 'Restarting', 'OOMKilled', 'Dead', 'Pid', 'ExitCode', 'Error', 'StartedAt', 'FinishedAt']"
 expect_eq "$(ferry inspect -f '{{.Name}} {{.State.Status}} {{.State.Running}} {{.State.Pid}} {{.Path}} {{json .Args}}' r1)" \
-          "/r1 running true $pid sh [\"-c\",\"sleep 1001 \\u0026 exec sleep 1002\"]"
+          "/r1 running true $pid sh [\"-c\",\"sleep 1001 & exec sleep 1002\"]"
 expect_eq "$(ferry inspect -f '{{.State.Status}} {{.State.ExitCode}} {{.State.StartedAt}}' c1)" "created 0 0001-01-01T00:00:00Z"
 expect_eq "$(ferry inspect -f '{{.State.Status}} {{.State.Running}} {{.State.Pid}}' e1)" "exited false 0"
 expect_eq "$(ferry inspect -f '{{.Image}}' r1)" "$(ferry image inspect -f '{{.Id}}' bb:1)"
