@@ -31,7 +31,7 @@ Result<int> print_inspected(const std::vector<std::string>& names, const std::st
     print_out(format.empty() ? inspect_json(all) + "\n" : formatted);
     if (!errors.empty()) {
         (void)fs::write_all(2, errors);
-        return k_exit_failed;
+        return k_exit_error;
     }
     return 0;
 }
@@ -72,7 +72,7 @@ Result<int> run_inspect(const InspectOptions& o, Context& ctx) {
         auto found = image::resolve_image(catalog, name);
         if (found) return image::inspect_image(images, **found);
         if (o.type == "image") return std::unexpected(std::move(found.error()));
-        return fail("no such object `" + printable(name) + "`");
+        return fail_with_status("no such object `" + printable(name) + "`", k_exit_error);
     });
 }
 

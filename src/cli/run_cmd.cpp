@@ -23,9 +23,16 @@ Result<runtime::Created> create(const runtime::RunOptions& run, Context& ctx,
     return created;
 }
 
-}  // namespace
+// docker's run and create end with status 125 whatever failed before the container ran (a
+// missing image or container named by a flag included); a start's 126 and 127 stay.
+Result<int> as_run_status(Result<int> r) {
+    if (!r && r.error().exit_code != k_exit_cannot_invoke &&
+        r.error().exit_code != k_exit_not_found)
+        r.error().exit_code = k_exit_failed;
+    return r;
+}
 
-Result<int> cmd_create(Args args, Context& ctx) {
+Result<int> create_cmd(Args args, Context& ctx) {
     RunCommandOptions parsed = TRY(parse_run_args("ferry create", args));
     if (parsed.help) {
         print_out(*parsed.help);
@@ -37,7 +44,7 @@ Result<int> cmd_create(Args args, Context& ctx) {
     return 0;
 }
 
-Result<int> cmd_run(Args args, Context& ctx) {
+Result<int> run_cmd(Args args, Context& ctx) {
     RunCommandOptions parsed = TRY(parse_run_args("ferry run", args));
     if (parsed.help) {
         print_out(*parsed.help);
@@ -59,5 +66,11 @@ Result<int> cmd_run(Args args, Context& ctx) {
     }
     return start_attached(store, rec, run.interactive, run.detach_keys, &created.spec);
 }
+
+}  // namespace
+
+Result<int> cmd_create(Args args, Context& ctx) { return as_run_status(create_cmd(args, ctx)); }
+
+Result<int> cmd_run(Args args, Context& ctx) { return as_run_status(run_cmd(args, ctx)); }
 
 }  // namespace ferry::cli

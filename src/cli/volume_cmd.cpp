@@ -219,7 +219,7 @@ Result<int> run_volume_inspect(const VolumeInspectOptions& o, Context& ctx) {
     print_out(o.format.empty() ? inspect_json(all) + "\n" : formatted);
     if (!errors.empty()) {
         (void)fs::write_all(2, errors);
-        return k_exit_failed;
+        return k_exit_error;
     }
     return 0;
 }
@@ -248,7 +248,7 @@ Result<int> run_volume_rm(const VolumeRmOptions& o, Context& ctx) {
             continue;
         }
         (void)fs::write_all(2, "ferry: error: " + r.error().message + "\n");
-        status = k_exit_failed;
+        status = k_exit_error;
     }
     return status;
 }

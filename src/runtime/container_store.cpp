@@ -333,10 +333,11 @@ Result<oci::RuntimeSpec> ContainerStore::load_spec(const std::string& id) const 
 
 namespace {
 
-// `no such container `x``, with ENOENT so callers can tell it from other failures.
+// `no such container `x``, with ENOENT so callers can tell it from other failures, and docker's
+// CLI's exit status 1 (run and create turn it into 125).
 std::unexpected<Error> no_such_container(std::string_view name_or_id) {
     return std::unexpected(
-        Error{"no such container `" + printable(name_or_id) + "`", ENOENT, k_exit_failed});
+        Error{"no such container `" + printable(name_or_id) + "`", ENOENT, k_exit_error});
 }
 
 }  // namespace

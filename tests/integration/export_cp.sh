@@ -54,7 +54,7 @@ expect_fail 125 'ferry: error: no such directory' ferry cp s1:/data/a newdir/
 expect_fail 125 'ferry: error: invalid output path: directory "/nonexistent" does not exist' ferry cp s1:/data/a /nonexistent/x
 expect_fail 125 'ferry: error: must specify at least one container source' ferry cp a b
 expect_fail 125 'ferry: error: copying between containers is not supported' ferry cp s1:/a s1:/b
-expect_fail 125 'ferry: error: no such container `nosuch`' ferry cp nosuch:/a b
+expect_fail 1 'ferry: error: no such container `nosuch`' ferry cp nosuch:/a b
 
 note "cp into a running container"
 ctr_run r1 bb:1 sh -c 'ln -s /etc /evil; ln -s ../../../../../../etc /evil2; ln -s /etc/hostname /hn;

@@ -66,12 +66,12 @@ expect_eq "$(ferry start -a c1)" created
 
 note "--rm: the container and its name are gone when run returns"
 expect_out "bye" ferry run --rm --name gone bb:1 echo bye
-expect_fail 125 'ferry: error: no such object `gone`' ferry inspect gone
+expect_fail 1 'ferry: error: no such object `gone`' ferry inspect gone
 expect_out "again" ferry run --rm --name gone bb:1 echo again
 for _ in $(seq 50); do [ -z "$(ls "$FERRY_ROOT/tmp")" ] && break; sleep 0.1; done
 expect_eq "$(ls "$FERRY_ROOT/tmp")" "" "the monitor deletes the files after run returns"
 ferry run --rm --name gone bb:1 sh -c 'exit 7' || expect_eq $? 7 "--rm exit status"
-expect_fail 125 'ferry: error: no such object `gone`' ferry inspect gone
+expect_fail 1 'ferry: error: no such object `gone`' ferry inspect gone
 expect_fail 125 'ferry: error: conflicting options: cannot specify both --restart and --rm' \
     ferry run --rm --restart always bb:1 true
 
@@ -140,9 +140,9 @@ note "nothing of the failed creates is left"
 expect_eq "$(ferry ps -a --format '{{.Names}}' | sort | tr '\n' ' ')" "c1 d1 ep lab lab2 "
 
 note "rm: a missing container fails the command; with -f it is reported and the rest removed"
-expect_fail 125 'ferry: error: no such container `nosuch`' ferry rm nosuch
+expect_fail 1 'ferry: error: no such container `nosuch`' ferry rm nosuch
 status=0
 out=$(ferry rm -f nosuch lab 2>"$TEST_TMP/rm.err") || status=$?
 expect_eq "$status:$out" "0:lab" "rm -f with a missing name"
 expect_eq "$(cat "$TEST_TMP/rm.err")" 'ferry: error: no such container `nosuch`'
-expect_fail 125 'ferry: error: no such container `lab`' ferry inspect --type container lab
+expect_fail 1 'ferry: error: no such container `lab`' ferry inspect --type container lab

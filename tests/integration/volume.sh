@@ -45,7 +45,7 @@ expect_contains "$out" '"Options": null,'
 [[ "$out" =~ \"CreatedAt\":\ \"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z\" ]] || fail "CreatedAt: [$out]"
 expect_eq "$(ferry volume inspect -f '{{.Name}} {{.Scope}}' data1 data2)" "$(printf 'data1 local\ndata2 local')"
 expect_eq "$(ferry volume inspect -f '{{.Labels}}' data2)" "map[bare: team:ml]"
-expect_fail 125 "ferry: error: no such volume: nope" ferry volume inspect nope
+expect_fail 1 "ferry: error: no such volume: nope" ferry volume inspect nope
 
 note "a volume in use cannot be removed"
 mkdir -p "$FERRY_ROOT/containers/c0ffee"
@@ -57,7 +57,7 @@ expect_eq "$(ferry volume ls -q -f dangling=false)" "data1"
 expect_eq "$(ferry volume ls -q -f dangling=true)" "$(printf '%s\ndata2' "$gen")"
 
 note "rm"
-expect_fail 125 "ferry: error: get nope: no such volume" ferry volume rm nope
+expect_fail 1 "ferry: error: get nope: no such volume" ferry volume rm nope
 expect_eq "$(ferry volume rm -f nope 2>&1)" "nope" "rm -f of a missing volume"
 expect_eq "$(ferry volume rm "$gen")" "$gen"
 [ ! -e "$FERRY_ROOT/volumes/$gen" ] || fail "removed volume still there"
