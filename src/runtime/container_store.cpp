@@ -71,6 +71,10 @@ Json record_json(const ContainerRecord& r) {
     j["network"] = r.network;
     if (!r.gpus.empty()) j["gpus"] = r.gpus;
     if (!r.cdi_devices.empty()) j["cdi_devices"] = r.cdi_devices;
+    if (r.log.driver != "json-file" || r.log.max_size != -1 || r.log.max_files != 1)
+        j["log"] = {{"driver", r.log.driver},
+                    {"max_size", r.log.max_size},
+                    {"max_files", r.log.max_files}};
     return j;
 }
 
@@ -121,6 +125,11 @@ Result<ContainerRecord> record_from(std::string_view text, const std::string& wh
     if (r.network.empty()) r.network = "host";
     r.gpus = str("gpus");
     r.cdi_devices = strs("cdi_devices");
+    if (j.contains("log") && j["log"].is_object()) {
+        r.log.driver = j["log"].value("driver", std::string("json-file"));
+        r.log.max_size = j["log"].value("max_size", int64_t{-1});
+        r.log.max_files = j["log"].value("max_files", 1);
+    }
     return r;
 }
 
