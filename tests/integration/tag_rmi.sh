@@ -71,9 +71,9 @@ Untagged: ferry-it/long:1
 Untagged: ferry-it/by-prefix:latest" ferry image rm by-sha ferry-it/long:1 ferry-it/by-prefix
 
 note "rmi: by ID, an image whose names are in several repositories needs -f"
-expect_fail 125 "ferry: error: conflict: unable to delete $B (must be forced) - image is referenced in multiple repositories" \
+expect_fail 1 "ferry: error: conflict: unable to delete $B (must be forced) - image is referenced in multiple repositories" \
     ferry rmi "$B"
-expect_fail 125 "ferry: error: conflict: unable to delete $A (must be forced) - image is referenced in multiple repositories" \
+expect_fail 1 "ferry: error: conflict: unable to delete $A (must be forced) - image is referenced in multiple repositories" \
     ferry rmi "sha256:${A:0:6}"
 
 note "rmi: ambiguous prefix, missing image (the others on the line are still removed)"
@@ -88,9 +88,9 @@ for i in $(seq 17); do
     first[$d]=$id
 done
 [ -n "$ambiguous" ] || fail "17 image IDs without a shared first digit"
-expect_fail 125 "ferry: error: image ID prefix \`$ambiguous\` is ambiguous" ferry rmi "$ambiguous"
+expect_fail 1 "ferry: error: image ID prefix \`$ambiguous\` is ambiguous" ferry rmi "$ambiguous"
 expect_fail 125 "ferry: error: image ID prefix \`sha256:$ambiguous\` is ambiguous" ferry tag "sha256:$ambiguous" x
-expect_fail 125 "ferry: error: image ID prefix \`$ambiguous\` is ambiguous" ferry image inspect "$ambiguous"
+expect_fail 1 "ferry: error: image ID prefix \`$ambiguous\` is ambiguous" ferry image inspect "$ambiguous"
 expect_fail 125 "ferry: error: image ID prefix \`$ambiguous\` is ambiguous" ferry save -o never.tar "$ambiguous"
 [ ! -e never.tar ] || fail "a failed save left never.tar"
 ferry images -q --no-trunc -f dangling=true | grep -v "$id_C" | xargs "$FERRY" rmi >/dev/null

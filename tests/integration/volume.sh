@@ -52,7 +52,7 @@ mkdir -p "$FERRY_ROOT/containers/c0ffee"
 cat >"$FERRY_ROOT/containers/c0ffee/spec.json" <<EOF
 {"ociVersion":"1.1.0","root":{"path":"rootfs"},"mounts":[{"destination":"/d","type":"bind","source":"$FERRY_ROOT/volumes/data1/_data","options":["rbind"]}]}
 EOF
-expect_fail 125 "ferry: error: remove data1: volume is in use - [c0ffee]" ferry volume rm data1
+expect_fail 1 "ferry: error: remove data1: volume is in use - [c0ffee]" ferry volume rm data1
 expect_eq "$(ferry volume ls -q -f dangling=false)" "data1"
 expect_eq "$(ferry volume ls -q -f dangling=true)" "$(printf '%s\ndata2' "$gen")"
 
