@@ -100,6 +100,32 @@ for client in ferry docker; do
     expect_eq "$status:$(tr '\n' ' ' <"$TEST_TMP/client.out")" "3:ready got USR1 got HUP got TERM " \
         "$client run with --sig-proxy (the default)"
 done
+# With a terminal too (script(1) gives the client one): docker's run proxies signals either way.
+if command -v script >/dev/null; then
+    for client in ferry docker; do
+        if [ $client = ferry ]; then
+            run="$FERRY run --rm -t --name spt bb:1"
+        else
+            [ -n "$DOCKER_BB" ] || continue
+            run="$DOCKER run --rm -t --network none --name $DOCKER_PREFIX-spt $DOCKER_BB"
+        fi
+        # (The typescript's header quotes the command: only whole lines count.)
+        said() { tr -d '\r' <"$TEST_TMP/tty.out" 2>/dev/null | grep -x "$1"; }
+        script -qec "$run sh -c '$TRAP'" "$TEST_TMP/tty.out" >/dev/null 2>&1 &
+        CLIENT=$!
+        for _ in $(seq 100); do said ready >/dev/null && break; sleep 0.1; done
+        inner=$(ps -o pid= --ppid $CLIENT | head -1)
+        [ -n "$inner" ] || fail "$client run under script: no client process"
+        kill -USR1 $inner
+        for _ in $(seq 100); do said "got USR1" >/dev/null && break; sleep 0.1; done
+        kill -TERM $inner
+        wait_client
+        expect_eq "$status:$(said 'got [A-Z0-9]*' | tr '\n' ' ')" "3:got USR1 got TERM " \
+            "$client run -t with --sig-proxy (the default)"
+    done
+else
+    note "no script(1): the proxy with a terminal is not proved"
+fi
 client_run "$FERRY" run --name np --sig-proxy=false bb:1 sh -c "$TRAP"
 kill -TERM $CLIENT
 wait_client
