@@ -258,6 +258,16 @@ expect_fail 125 "ferry: error: image with reference bb:1 was found but does not 
     ferry run --rm --platform "linux/$other" bb:1 true
 expect_docker_error "image with reference $DOCKER_BB was found but does not match the specified platform: wanted linux/$other, actual: linux/$arch" \
     --pull never --platform "linux/$other"
+# An image of another platform runs when asked for, after the daemon's warning without --platform.
+ferry import -q --platform "linux/$other" -c 'CMD ["/bin/sh"]' "$TEST_TMP/bb.tar" other:1 >/dev/null
+id=$(ferry create other:1 true 2>"$TEST_TMP/warn")
+expect_eq "$(cat "$TEST_TMP/warn")" "ferry: warning: The requested image's platform (linux/$other) does not match the detected host platform (linux/$arch) and no specific platform was requested" \
+    "create of an image of another platform"
+ferry rm "$id" >/dev/null
+id=$(ferry create --platform "linux/$other" other:1 true 2>"$TEST_TMP/warn")
+expect_eq "$(cat "$TEST_TMP/warn")" "" "create --platform of an image of that platform"
+ferry rm "$id" >/dev/null
+ferry rmi other:1 >/dev/null
 expect_fail 125 'ferry: error: error parsing specified platform: "bogus": unknown operating system or architecture: invalid argument' \
     ferry run --rm --platform bogus bb:1 true
 expect_docker_error 'error parsing specified platform: "bogus": unknown operating system or architecture: invalid argument' \
