@@ -33,8 +33,8 @@ Result<int> cmd_container_inspect(Args args, Context& ctx);
 // Looks one name up: the document, or the error printed for that name.
 using InspectLookup = std::function<Result<Json>(const std::string& name)>;
 // Prints the documents of names (as a JSON array, or each through format), then each lookup
-// error as `ferry: error: <message>` on stderr; returns 1 (docker's CLI's status) when there was any, else 0. Fails
-// only on a template error.
+// error as `ferry: error: <message>` on stderr; returns 1 (docker's CLI's status) when there
+// was any, else 0. Fails only on a template error.
 Result<int> print_inspected(const std::vector<std::string>& names, const std::string& format,
                             const InspectLookup& lookup);
 

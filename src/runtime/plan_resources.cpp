@@ -19,9 +19,9 @@
 #include <set>
 
 #include "ferry/runtime/cgroup.hpp"
-#include "ferry/runtime/spawn.hpp"
 #include "ferry/runtime/plan_parts.hpp"
 #include "ferry/runtime/process.hpp"
+#include "ferry/runtime/spawn.hpp"
 #include "ferry/util/fs.hpp"
 #include "ferry/util/strings.hpp"
 
@@ -46,7 +46,8 @@ Result<std::optional<oci::MemoryResources>> memory(const RunOptions& o) {
     int64_t limit = o.memory.value_or(0);
     int64_t reservation = o.memory_reservation.value_or(0);
     if (limit == 0 && swap != 0)
-        return fail("You should always set the Memory limit when using Memoryswap limit, see usage");
+        return fail(
+            "You should always set the Memory limit when using Memoryswap limit, see usage");
     if (limit != 0 && limit < k_min_memory) return fail("Minimum memory limit allowed is 6MB");
     if (limit != 0 && swap > 0 && swap < limit)
         return fail("Minimum memoryswap limit should be larger than memory limit, see usage");
@@ -106,7 +107,8 @@ std::optional<std::string> host_cpuset(const char* what) {
         path = (*cgroups)->unified + "/cpuset." + what + ".effective";
     } else {
         for (const auto& h : (*cgroups)->hierarchies)
-            if (std::find(h.controllers.begin(), h.controllers.end(), "cpuset") != h.controllers.end())
+            if (std::find(h.controllers.begin(), h.controllers.end(), "cpuset") !=
+                h.controllers.end())
                 path = h.mount_point + "/cpuset." + what;
         if (path.empty()) return std::nullopt;
     }
