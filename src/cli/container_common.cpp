@@ -17,7 +17,7 @@ int for_each_container(const runtime::ContainerStore& store, const std::vector<s
         Result<void> r = rec ? fn(*rec, name) : Result<void>(std::unexpected(rec.error()));
         if (!r) {
             print_error(r.error());
-            status = k_exit_failed;
+            status = k_exit_error;
         }
     }
     return status;

@@ -1,6 +1,6 @@
 #pragma once
 // Shared by the container commands: opening the container store and acting on several
-// containers as docker does (each name in turn, a line per failure, status 125 if any failed).
+// containers as docker does (each name in turn, a line per failure, status 1 if any failed).
 
 #include <functional>
 #include <string>
@@ -12,10 +12,19 @@
 namespace ferry::cli {
 
 // Runs fn on each container named; prints `ferry: error: …` for each failure and keeps going.
-// Returns 0 when all succeeded, else 125.
+// Returns 0 when all succeeded, else 1 (docker's CLI's status).
 int for_each_container(const runtime::ContainerStore& store, const std::vector<std::string>& names,
                        const std::function<Result<void>(const runtime::ContainerRecord&,
                                                         const std::string& name)>& fn);
+
+// What a foreground client relays: `run -a` picks the streams, `run --sig-proxy` whether
+// signals go to the container (also with a terminal); `start -a` relays both streams and
+// forwards signals when the container has no terminal, as docker's.
+struct Foreground {
+    bool relay_stdout = true;
+    bool relay_stderr = true;
+    enum class SigProxy { off, without_tty, always } sig_proxy = SigProxy::without_tty;
+};
 
 // Starts rec with this process attached as its foreground client (output relayed, stdin when
 // interactive, signals forwarded) and returns its exit status (0 when the user detaches). A
@@ -24,7 +33,7 @@ int for_each_container(const runtime::ContainerStore& store, const std::vector<s
 Result<int> start_attached(const runtime::ContainerStore& store,
                            const runtime::ContainerRecord& rec, bool interactive,
                            const std::string& detach_keys,
-                           oci::RuntimeSpec* spec = nullptr);
+                           oci::RuntimeSpec* spec = nullptr, const Foreground& fg = {});
 
 // Prints one error line on stderr.
 void print_error(const Error& e);

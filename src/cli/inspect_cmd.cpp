@@ -23,12 +23,10 @@ Result<int> print_inspected(const std::vector<std::string>& names, const std::st
     if (!format.empty() && format != "json") tmpl = TRY(InspectTemplate::parse(format));
     Json all = Json::array();
     std::string formatted, errors;
-    bool lookup_failed = false;
     for (const auto& name : names) {
         auto doc = lookup(name);
         if (!doc) {
             errors += "ferry: error: " + doc.error().message + "\n";
-            lookup_failed = true;
             continue;
         }
         if (!tmpl) {
@@ -44,7 +42,7 @@ Result<int> print_inspected(const std::vector<std::string>& names, const std::st
     else print_out(formatted.empty() ? "\n" : formatted);  // docker prints an empty line
     if (!errors.empty()) {
         (void)fs::write_all(2, errors);
-        return lookup_failed ? k_exit_failed : 1;
+        return k_exit_error;
     }
     return 0;
 }
@@ -92,13 +90,13 @@ Result<int> run_inspect(const InspectOptions& o, Context& ctx) {
             if (o.type == "image") return std::unexpected(std::move(found.error()));
         }
         // ferry makes no networks of its own: host and none are not objects to inspect.
-        if (o.type == "network") return fail("no such network: " + printable(name));
+        if (o.type == "network") return fail_with_status("no such network: " + printable(name), k_exit_error);
         if (wants("volume")) {
             auto volume = TRY(runtime::inspect_volume(ctx.root, name));
             if (volume) return volume_json(*volume);
-            if (o.type == "volume") return fail("no such volume: " + printable(name));
+            if (o.type == "volume") return fail_with_status("no such volume: " + printable(name), k_exit_error);
         }
-        return fail("no such object `" + printable(name) + "`");
+        return fail_with_status("no such object `" + printable(name) + "`", k_exit_error);
     });
 }
 

@@ -35,8 +35,8 @@ Result<int> cmd_container_inspect(Args args, Context& ctx);
 using InspectLookup = std::function<Result<Json>(const std::string& name)>;
 // Prints the documents of names (as an indented JSON array; `json`: a compact one; else each
 // through format as docker's inspect, see InspectTemplate), then each lookup or template error
-// as `ferry: error: <message>` on stderr; returns 125 when a lookup failed, 1 when only a
-// template did, else 0. Fails (exit 64) only when format does not parse.
+// as `ferry: error: <message>` on stderr; returns 1 (docker's CLI's status) when any failed,
+// else 0. Fails (exit 64) only when format does not parse.
 Result<int> print_inspected(const std::vector<std::string>& names, const std::string& format,
                             const InspectLookup& lookup);
 

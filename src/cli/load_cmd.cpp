@@ -36,7 +36,12 @@ Result<int> run_load(const LoadOptions& o, Context& ctx) {
         if (::isatty(0))
             return fail("requested load from stdin, but stdin is a terminal (use -i FILE or a pipe)");
     } else {
-        file = TRY_CTX(what, fs::open(o.input, O_RDONLY));
+        auto opened = fs::open(o.input, O_RDONLY);
+        if (!opened) {  // docker's CLI fails here, before the daemon: status 1
+            opened.error().exit_code = k_exit_error;
+            return std::unexpected(std::move(opened.error()).prefix(what));
+        }
+        file = std::move(*opened);
         fd = file.get();
     }
     struct stat st{};

@@ -48,7 +48,7 @@ Result<int> run_rm(const RmOptions& o, Context& ctx) {
         }
         print_error(r.error());
         // docker's rm -f: a container that does not exist is reported, not a failure.
-        if (!(o.force && !rec && rec.error().sys_errno == ENOENT)) status = 1;  // docker's
+        if (!(o.force && !rec && rec.error().sys_errno == ENOENT)) status = k_exit_error;
     }
     return status;
 }

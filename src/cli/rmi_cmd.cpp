@@ -43,7 +43,7 @@ Result<int> run_rmi(const RmiOptions& o, Context& ctx) {
         print_out(out);
         if (!r) {
             (void)fs::write_all(2, "ferry: error: " + r.error().message + "\n");
-            status = k_exit_failed;
+            status = k_exit_error;
         }
     }
     return status;

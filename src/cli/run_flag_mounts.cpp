@@ -1,8 +1,12 @@
 // -v, --mount and --tmpfs. -v follows moby's linux parser (ParseMountRaw: at most three
 // colon-separated fields, a mode list of at most one of each of rw|ro, z|Z, a propagation and
 // nocopy), --mount the CLI's MountOpt (a CSV record, read as Go's encoding/csv reads it) plus
-// the daemon's ValidateMountConfig, --tmpfs the daemon's tmpfs checks. Relative host paths are
-// refused: a -v source that is not absolute must be a volume name.
+// the daemon's ValidateMountConfig, --tmpfs the daemon's tmpfs checks. A -v source that starts
+// with `.` is a host path relative to the current directory, made absolute as docker 23+'s CLI
+// does (also in the spec HostConfig.Binds shows); any other source that is not absolute must be
+// a volume name.
+
+#include <unistd.h>
 
 #include <algorithm>
 
@@ -99,6 +103,13 @@ Result<bool> parse_bool(std::string_view key, std::string_view v) {
     return fail("invalid value for " + std::string(key) + ": " + std::string(v));
 }
 
+// filepath.Abs: path joined to the current directory and cleaned.
+std::string absolute(std::string_view path) {
+    char cwd[4096];
+    if (!::getcwd(cwd, sizeof cwd)) return std::string(path);
+    return runtime::clean_path(std::string(cwd) + "/" + std::string(path));
+}
+
 }  // namespace
 
 Result<MountRequest> parse_volume_flag(std::string_view spec) {
@@ -114,6 +125,10 @@ Result<MountRequest> parse_volume_flag(std::string_view spec) {
     } else {
         if (parts.size() == 2 && valid_mode(parts[1])) return fail(invalid);
         m.source = parts[0];
+        if (m.source.front() == '.') {
+            m.source = absolute(m.source);
+            m.spec = m.source + std::string(spec.substr(parts[0].size()));
+        }
         m.target = parts[1];
         if (parts.size() == 3) mode = parts[2];
     }

@@ -72,6 +72,10 @@ void add_flags(FlagSet& f, runtime::RunOptions& o, Raw& raw, bool create) {
                  });
     f.add_list(0, "cap-add", &o.cap_add, "Add Linux capabilities");
     f.add_list(0, "cap-drop", &o.cap_drop, "Drop Linux capabilities");
+    f.add_string(0, "cgroupns", &o.cgroupns,
+                 "Cgroup namespace to use (host|private; default: private on cgroup v2, host on "
+                 "v1, as docker's)");
+    f.add_string(0, "cidfile", &o.cidfile, "Write the container ID to the file");
     f.add_custom('c', "cpu-shares", "int", "CPU shares (relative weight)",
                  [&o](const std::string& v) { return int_flag(&o.cpu_shares, v); });
     f.add_custom(0, "cpus", "decimal", "Number of CPUs", [&o](const std::string& v) {
@@ -80,6 +84,8 @@ void add_flags(FlagSet& f, runtime::RunOptions& o, Raw& raw, bool create) {
         o.cpus = *c;
         return std::string();
     });
+    f.add_string(0, "cpuset-cpus", &o.cpuset_cpus, "CPUs in which to allow execution (0-3, 0,1)");
+    f.add_string(0, "cpuset-mems", &o.cpuset_mems, "MEMs in which to allow execution (0-3, 0,1)");
     if (!create) {
         f.add_bool('d', "detach", &o.detach, "Run container in background and print container ID");
         f.add_string(0, "detach-keys", &o.detach_keys,
@@ -103,6 +109,7 @@ void add_flags(FlagSet& f, runtime::RunOptions& o, Raw& raw, bool create) {
                      o.gpus = v;
                      return "";
                  });
+    f.add_list(0, "group-add", &o.group_add, "Add additional groups to join");
     f.add_string('h', "hostname", &o.hostname, "Container host name");
     f.add_bool(0, "init", &o.init,
                "Run an init inside the container that forwards signals and reaps processes");
@@ -116,8 +123,19 @@ void add_flags(FlagSet& f, runtime::RunOptions& o, Raw& raw, bool create) {
                      return "";
                  });
     f.add_list(0, "label-file", &raw.label_files, "Read in a line delimited file of labels");
+    f.add_string(0, "log-driver", &o.log.driver,
+                 "Logging driver for the container (json-file, local or none)");
+    f.add_custom(0, "log-opt", "list", "Log driver options (max-size, max-file)",
+                 [&o](const std::string& v) {
+                     auto eq = v.find('=');
+                     o.log.opts[v.substr(0, eq)] = eq == std::string::npos ? "" : v.substr(eq + 1);
+                     return std::string();
+                 });
     f.add_custom('m', "memory", "bytes", "Memory limit",
                  [&o](const std::string& v) { return size_flag(&o.memory, v, false); });
+    f.add_custom(0, "memory-reservation", "bytes", "Memory soft limit", [&o](const std::string& v) {
+        return size_flag(&o.memory_reservation, v, false);
+    });
     f.add_custom(0, "memory-swap", "bytes",
                  "Swap limit equal to memory plus swap: '-1' to enable unlimited swap",
                  [&o](const std::string& v) { return size_flag(&o.memory_swap, v, true); });
@@ -138,14 +156,25 @@ void add_flags(FlagSet& f, runtime::RunOptions& o, Raw& raw, bool create) {
     f.add_string(0, "pid", &o.pid, "PID namespace to use (host)");
     f.add_custom(0, "pids-limit", "int", "Tune container pids limit (set -1 for unlimited)",
                  [&o](const std::string& v) { return int_flag(&o.pids_limit, v); });
+    f.add_string(0, "platform", &o.platform,
+                 "Set platform if server is multi-platform capable (the image's must match)");
     f.add_bool(0, "privileged", &o.privileged, "Give extended privileges to this container");
+    f.add_string(0, "pull", &o.pull,
+                 "Pull image before running (\"missing\" (the default) or \"never\": ferry "
+                 "cannot pull yet)");
     f.add_bool(0, "read-only", &o.read_only, "Mount the container's root filesystem as read only");
     f.add_string(0, "restart", &raw.restart,
                  "Restart policy to apply when a container exits (default \"no\")");
     f.add_bool(0, "rm", &o.auto_remove, "Automatically remove the container when it exits");
+    f.add_string(0, "runtime", &o.runtime,
+                 "Runtime to use for this container (runc or ferry: ferry's own; nvidia: GPUs "
+                 "from NVIDIA_VISIBLE_DEVICES, as nvidia-docker's)");
     f.add_list(0, "security-opt", &raw.security_opts, "Security Options");
     f.add_custom(0, "shm-size", "bytes", "Size of /dev/shm",
                  [&o](const std::string& v) { return size_flag(&o.shm_size, v, false); });
+    if (!create)
+        f.add_bool(0, "sig-proxy", &o.sig_proxy,
+                   "Proxy received signals to the process (default true)");
     f.add_string(0, "stop-signal", &o.stop_signal,
                  "Signal to stop a container (default \"SIGTERM\")");
     f.add_custom(0, "stop-timeout", "int", "Timeout (in seconds) to stop a container",
@@ -156,6 +185,12 @@ void add_flags(FlagSet& f, runtime::RunOptions& o, Raw& raw, bool create) {
                      o.stop_timeout = static_cast<int>(*n);
                      return "";
                  });
+    f.add_custom(0, "sysctl", "map", "Sysctl options", [&o](const std::string& v) {
+        auto kv = validate_sysctl(v);
+        if (!kv) return kv.error().message;
+        o.sysctls[kv->first] = kv->second;
+        return std::string();
+    });
     f.add_custom(0, "tmpfs", "list", "Mount a tmpfs directory", [&raw](const std::string& v) {
         raw.mounts.emplace_back(MountRequest::Flag::tmpfs, v);
         return std::string();
@@ -170,10 +205,12 @@ void add_flags(FlagSet& f, runtime::RunOptions& o, Raw& raw, bool create) {
     f.add_string('u', "user", &o.user, "Username or UID (format: <name|uid>[:<group|gid>])");
     f.add_string(0, "userns", &o.userns,
                  "User namespace to use (keep-id: rootless, keep your own uid inside)");
+    f.add_string(0, "uts", &o.uts, "UTS namespace to use (host)");
     f.add_custom('v', "volume", "list", "Bind mount a volume", [&raw](const std::string& v) {
         raw.mounts.emplace_back(MountRequest::Flag::volume, v);
         return std::string();
     });
+    f.add_list(0, "volumes-from", &o.volumes_from, "Mount volumes from the specified container(s)");
     f.add_string('w', "workdir", &o.workdir, "Working directory inside the container");
 }
 
@@ -269,7 +306,8 @@ Result<void> check_name(std::string& name) {
 }
 
 Result<void> finish(Raw& raw, runtime::RunOptions& o) {
-    if (o.detach && !o.attach.empty()) return fail("conflicting options: -a and -d");
+    if (o.detach && !o.attach.empty())
+        return fail("conflicting options: cannot specify both --attach and --detach");
     for (const auto& file : raw.env_files)
         for (auto& e : TRY(read_kv_file(file, KeyOnly::from_environment)))
             o.env.push_back(e);
@@ -302,6 +340,7 @@ Result<void> finish(Raw& raw, runtime::RunOptions& o) {
                     "' is invalid, it needs to be an absolute path");
     if (!o.stop_signal.empty()) TRY(runtime::parse_signal(o.stop_signal));
     TRY(check_detach_keys(o.detach_keys));
+    TRY(check_engine_flags(o));
     return {};
 }
 

@@ -4,6 +4,7 @@
 // (the daemon's checks included), so a bad flag fails before anything is created. The value
 // grammars are exposed one by one for their tests.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,5 +57,21 @@ Result<std::string> expand_env(std::string_view value);
 // `poorly formatted environment: variable 'a b' contains whitespaces`.
 enum class KeyOnly { from_environment, dropped };
 Result<std::vector<std::string>> read_kv_file(const std::string& path, KeyOnly key_only);
+// --sysctl: KEY=VALUE for a sysctl docker allows (the IPC ones: kernel.msg*, kernel.sem,
+// kernel.shm*, fs.mqueue.*; net.*). Fails with `sysctl 'vm.swappiness=1' is not allowed`.
+Result<std::pair<std::string, std::string>> validate_sysctl(std::string_view value);
+// --log-driver and --log-opt: json-file (max-size as FromHumanSize, max-file), local (the same
+// format, 20 MB and 5 files by default) or none. Fails with docker's words: `invalid logging
+// opts for driver none`, `unknown log opt 'x' for json-file log driver`, `failed to initialize
+// logging driver: max-file cannot be less than 1`, `error looking up logging plugin x: plugin
+// "x" not found`.
+Result<runtime::LogConfig> parse_log_config(const std::string& driver,
+                                            const std::map<std::string, std::string>& opts);
+// The checks of --uts, --cgroupns, --pull, --platform, --runtime and the log flags, once all
+// flags are read (run_flag_engine.cpp); fills o.log. Fails with `--uts: invalid UTS mode`,
+// `invalid pull option: 'x': must be one of "always", "missing" or "never"`, `error parsing
+// specified platform: "x": unknown operating system or architecture: invalid argument`,
+// `unknown or invalid runtime name: x`, `conflicting options: hostname and the UTS mode`, ...
+Result<void> check_engine_flags(runtime::RunOptions& o);
 
 }  // namespace ferry::cli

@@ -35,7 +35,7 @@ Result<StartOptions> parse_start(Args args) {
 // Starts rec with a foreground client and relays until it exits; returns its status.
 Result<int> start_attached(const runtime::ContainerStore& store, const runtime::ContainerRecord& rec,
                            bool interactive, const std::string& detach_keys,
-                           oci::RuntimeSpec* spec) {
+                           oci::RuntimeSpec* spec, const Foreground& fg) {
     int sv[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
         return fail_errno("socketpair");
@@ -53,7 +53,10 @@ Result<int> start_attached(const runtime::ContainerStore& store, const runtime::
     ao.forward_stdin = interactive;
     ao.tty = rec.tty;
     if (!detach_keys.empty()) ao.detach_keys = detach_keys;
-    ao.signal_target = started->pid;
+    ao.relay_stdout = fg.relay_stdout;
+    ao.relay_stderr = fg.relay_stderr;
+    ao.signal_target = fg.sig_proxy == Foreground::SigProxy::off ? 0 : started->pid;
+    ao.proxy_with_tty = fg.sig_proxy == Foreground::SigProxy::always;
     auto outcome = TRY(runtime::attach_session(mine.get(), ao));
     log::trace("attach: session ended");
     if (outcome.detached) return 0;

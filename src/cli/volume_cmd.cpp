@@ -232,7 +232,7 @@ Result<int> run_volume_inspect(const VolumeInspectOptions& o, Context& ctx) {
     else print_out(formatted.empty() ? "\n" : formatted);
     if (!errors.empty()) {
         (void)fs::write_all(2, errors);
-        return 1;  // docker's status
+        return k_exit_error;  // docker's status
     }
     return 0;
 }
@@ -265,7 +265,7 @@ Result<int> run_volume_rm(const VolumeRmOptions& o, Context& ctx) {
         (void)fs::write_all(2, "ferry: error: " +
                                    (missing ? "No such volume: " + name : r.error().message) +
                                    "\n");
-        status = 1;  // docker's status
+        status = k_exit_error;  // docker's status
     }
     return status;
 }

@@ -117,6 +117,13 @@ bool is_legacy_cuda_image(std::span<const std::string> env) {
     return cuda && !cuda->empty() && (!require || require->empty());
 }
 
+std::string nvidia_runtime_gpus(std::span<const std::string> env) {
+    auto visible = env_value(env, "NVIDIA_VISIBLE_DEVICES");
+    if (!visible) return is_legacy_cuda_image(env) ? "all" : "";
+    std::string v(trim(*visible));
+    return v.empty() || v == "void" ? "" : "all";
+}
+
 std::optional<size_t> find_gpu(const NvidiaHost& host, std::string_view id) {
     if (auto n = parse_u64(id)) {
         if (*n < host.gpus.size()) return static_cast<size_t>(*n);

@@ -31,6 +31,12 @@ std::optional<std::string> env_value(std::span<const std::string> env, std::stri
 // Whether the image is a "legacy" CUDA image: CUDA_VERSION set, NVIDIA_REQUIRE_CUDA not.
 bool is_legacy_cuda_image(std::span<const std::string> env);
 
+// What `--runtime nvidia` (nvidia-docker 2) gives a container whose environment is env, as a
+// --gpus value: "all" when NVIDIA_VISIBLE_DEVICES is set to anything but empty or `void`, or
+// when it is unset in a legacy CUDA image (the toolkit's defaults); "" (no GPU) otherwise. The
+// variable then narrows "all" to the devices it lists, as the toolkit's hook would.
+std::string nvidia_runtime_gpus(std::span<const std::string> env);
+
 // Resolves a request against the host. Fails with docker's daemon errors
 // (`cannot set both Count and DeviceIDs on device request`, `could not select device driver ""
 // with capabilities: [[foo gpu]]`) or with ferry's: `--gpus: no GPU `7` on this host (GPUs: 0,

@@ -9,13 +9,22 @@
 
 namespace ferry::image {
 
+namespace {
+
+// `no such image `x``, with docker's CLI's exit status 1 (run and create turn it into 125).
+std::unexpected<Error> no_such_image(std::string_view name) {
+    return fail_with_status("no such image `" + printable(name) + "`", k_exit_error);
+}
+
+}  // namespace
+
 Result<Resolved> resolve(const ImageCatalog& index, std::string_view name) {
     auto by_prefix = [&](std::string_view prefix) -> Result<Resolved> {
         auto matches = index.find_id_prefix(prefix);
         if (matches.size() == 1) return Resolved{matches.front(), std::nullopt};
         if (matches.size() > 1)
             return fail("image ID prefix `" + printable(name) + "` is ambiguous");
-        return fail("no such image `" + printable(name) + "`");
+        return no_such_image(name);
     };
     if (name.starts_with("sha256:")) return by_prefix(name);
     if (auto ref = parse_reference(name)) {
@@ -30,7 +39,7 @@ Result<Resolved> resolve(const ImageCatalog& index, std::string_view name) {
         }
     }
     if (is_lower_hex(name)) return by_prefix(name);
-    return fail("no such image `" + printable(name) + "`");
+    return no_such_image(name);
 }
 
 Result<const ImageRecord*> resolve_image(const ImageCatalog& index, std::string_view name) {

@@ -40,6 +40,30 @@ Result<void> send_frame(int sock, uint8_t type, std::string_view payload) {
     return fs::write_all(sock, frame);
 }
 
+// The signals docker's client proxies: every one Go's signal.Notify delivers except SIGCHLD,
+// SIGPIPE and the runtime's SIGURG; the synchronous fault signals are left alone.
+bool proxied(int sig) {
+    switch (sig) {
+        case SIGCHLD: case SIGPIPE: case SIGURG: case SIGKILL: case SIGSTOP:
+        case SIGSEGV: case SIGBUS: case SIGFPE: case SIGILL: case SIGTRAP: case SIGSYS:
+            return false;
+        default:
+            return true;
+    }
+}
+
+// Ends this process with sig as its default action would have, the terminal restored first.
+[[noreturn]] void die_of(int sig, std::optional<RawMode>& raw) {
+    raw.reset();
+    ::signal(sig, SIG_DFL);
+    sigset_t one;
+    sigemptyset(&one);
+    sigaddset(&one, sig);
+    ::sigprocmask(SIG_UNBLOCK, &one, nullptr);
+    ::raise(sig);
+    ::_exit(128 + sig);
+}
+
 void send_size(int sock) {
     auto ws = window_size();
     if (ws)
@@ -82,10 +106,13 @@ Result<Fd> connect_attach(const std::string& run_dir) {
 Result<AttachOutcome> attach_session(int sock, const AttachOptions& o) {
     AttachOutcome outcome;
     std::string keys = o.tty ? TRY(parse_detach_keys(o.detach_keys)) : std::string();
+    const bool forwarding = o.signal_target > 0 && (!o.tty || o.proxy_with_tty);
     sigset_t mask;
     sigemptyset(&mask);
-    for (int s : {SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2})
+    for (int s : {SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGQUIT})
         sigaddset(&mask, s);
+    for (int s = 1; forwarding && s < 32; ++s)
+        if (proxied(s)) sigaddset(&mask, s);
     sigset_t old;
     ::sigprocmask(SIG_BLOCK, &mask, &old);
     Fd sigfd(::signalfd(-1, &mask, SFD_CLOEXEC));
@@ -112,12 +139,13 @@ Result<AttachOutcome> attach_session(int sock, const AttachOptions& o) {
         if (fds[1].revents & POLLIN) {
             signalfd_siginfo si{};
             if (::read(sigfd.get(), &si, sizeof si) == sizeof si) {
-                if (si.ssi_signo == SIGWINCH) {
-                    if (o.tty) send_size(sock);
-                } else if (o.signal_target > 0 && !o.tty) {
-                    ::kill(o.signal_target, static_cast<int>(si.ssi_signo));
-                } else if (!o.tty) {
-                    return outcome;  // no one to forward to: leave, the container runs on
+                int sig = static_cast<int>(si.ssi_signo);
+                if (sig == SIGWINCH && o.tty) {
+                    send_size(sock);  // the kernel signals the terminal's processes itself
+                } else if (forwarding) {
+                    ::kill(o.signal_target, sig);
+                } else if (sig != SIGWINCH) {
+                    die_of(sig, raw);  // not proxied: the container runs on without us
                 }
             }
         }
@@ -158,8 +186,12 @@ Result<AttachOutcome> attach_session(int sock, const AttachOptions& o) {
                 if (buf.size() - at - 5 < len) break;
                 std::string_view payload(reinterpret_cast<const char*>(buf.data() + at + 5), len);
                 switch (buf[at]) {
-                    case k_stdout: (void)fs::write_all(1, payload); break;
-                    case k_stderr: (void)fs::write_all(2, payload); break;
+                    case k_stdout:
+                        if (o.relay_stdout) (void)fs::write_all(1, payload);
+                        break;
+                    case k_stderr:
+                        if (o.relay_stderr) (void)fs::write_all(2, payload);
+                        break;
                     case k_exit:
                         outcome.exit_code = static_cast<int>(parse_i64(payload).value_or(0));
                         return outcome;

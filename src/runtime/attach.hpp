@@ -16,8 +16,12 @@ struct AttachOptions {
     bool forward_stdin = false;  // send our stdin (run -i, attach without --no-stdin)
     bool tty = false;            // the container has a terminal: raw mode, resize, detach keys
     std::string detach_keys = "ctrl-p,ctrl-q";
-    int signal_target = 0;       // with a pid, SIGINT/SIGTERM/SIGHUP/SIGQUIT we receive are
-                                 // forwarded to it (docker's --sig-proxy) when there is no tty
+    bool relay_stdout = true;    // write the container's stdout to ours (run -a picks)
+    bool relay_stderr = true;    // and its stderr to ours
+    int signal_target = 0;       // with a pid, every signal we receive (but SIGCHLD, SIGPIPE,
+                                 // SIGURG and the fault signals) is sent to it, as docker's
+                                 // sig-proxy does; without a tty unless proxy_with_tty
+    bool proxy_with_tty = false; // run's --sig-proxy: also with a tty
     bool close_stdin_at_eof = true;  // the end of our stdin closes the container's (docker's
                                      // StdinOnce); otherwise forwarding just stops
 };
@@ -30,7 +34,9 @@ struct AttachOutcome {
 // Connects to the attach socket of a running container.
 Result<Fd> connect_attach(const std::string& run_dir);
 
-// Runs the session on a connected socket until one of the ends above.
+// Runs the session on a connected socket until one of the ends above. A signal that is not
+// forwarded (SIGINT, SIGTERM, SIGHUP, SIGQUIT) ends this process as it would have without the
+// session, after the terminal is restored; the container runs on.
 Result<AttachOutcome> attach_session(int sock, const AttachOptions& options);
 
 // Parses docker's --detach-keys ("ctrl-p,ctrl-q", "ctrl-a,x"); fails with `invalid detach keys

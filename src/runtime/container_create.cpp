@@ -6,7 +6,10 @@
 
 #include <unistd.h>
 
+#include "ferry/gpu/selection.hpp"
 #include "ferry/image/lookup.hpp"
+#include "ferry/image/platform.hpp"
+#include "ferry/image/reference.hpp"
 #include "ferry/image/store.hpp"
 #include "ferry/oci/image_config.hpp"
 #include "ferry/runtime/events/events.hpp"
@@ -15,6 +18,7 @@
 #include "ferry/runtime/store_userns.hpp"
 #include "ferry/runtime/userns.hpp"
 #include "ferry/runtime/volumes.hpp"
+#include "ferry/runtime/volumes_from.hpp"
 #include "ferry/util/fs.hpp"
 #include "ferry/util/log.hpp"
 #include "ferry/util/strings.hpp"
@@ -32,6 +36,50 @@ bool valid_container_name(std::string_view name) {
     return true;
 }
 
+namespace {
+
+// The image to run, pulled as --pull says (which ferry cannot do yet).
+Result<const image::ImageRecord*> find_run_image(
+    const image::ImageCatalog& catalog, const RunOptions& o,
+    const std::function<void(std::string_view)>& notice) {
+    auto pull_error = [&](const std::string& ref) {
+        return fail("pull `" + ref + "`: pulling images is not supported yet (no registry "
+                    "client; bring the image with `ferry load`)");
+    };
+    if (o.pull == "always") {
+        auto ref = parse_reference(o.image);
+        return pull_error(ref ? ref->familiar() : o.image);
+    }
+    auto found = image::resolve_image(catalog, o.image);
+    if (found || o.pull == "never") return found;
+    auto ref = parse_reference(o.image);
+    if (!ref) return std::unexpected(std::move(ref.error()));
+    if (notice) notice("Unable to find image '" + ref->familiar() + "' locally");
+    return pull_error(ref->familiar());
+}
+
+// --platform against the image's (the daemon's GetImage); without one, the daemon's warning
+// for an image of another platform than the host's.
+Result<std::vector<std::string>> check_platform(const RunOptions& o, const ImageConfig& config) {
+    image::Platform have{config.os, config.architecture, config.variant};
+    if (o.platform.empty()) {
+        image::Platform host = image::host_platform();
+        if (image::platform_matches(host, have)) return std::vector<std::string>{};
+        return std::vector<std::string>{
+            "The requested image's platform (" + image::format_platform(have) +
+            ") does not match the detected host platform (" + image::format_platform(host) +
+            ") and no specific platform was requested"};
+    }
+    image::Platform wanted = TRY(image::parse_platform(o.platform));
+    if (!image::platform_matches(wanted, have))
+        return fail("image with reference " + o.image +
+                    " was found but does not match the specified platform: wanted " +
+                    image::format_platform(wanted) + ", actual: " + image::format_platform(have));
+    return std::vector<std::string>{};
+}
+
+}  // namespace
+
 PlanIdentity identity_for(const Context& ctx, const std::string& userns) {
     PlanIdentity id;
     id.rootless = ctx.rootless;
@@ -47,15 +95,19 @@ PlanIdentity identity_for(const Context& ctx, const std::string& userns) {
 
 
 Result<Created> create_container(const Context& ctx, ContainerStore& store,
-                                 const RunOptions& options) {
-    if (!options.name.empty() && !valid_container_name(options.name))
-        return fail("Invalid container name (" + printable(options.name) +
+                                 const RunOptions& given,
+                                 const std::function<void(std::string_view)>& notice) {
+    if (!given.name.empty() && !valid_container_name(given.name))
+        return fail("Invalid container name (" + printable(given.name) +
                     "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+    RunOptions options = given;
+    options.inherited_mounts = TRY(resolve_volumes_from(store, given.volumes_from));
     image::Store images = TRY(image::Store::open(ctx));
     image::ImageCatalog catalog = TRY(images.read_images());
-    const image::ImageRecord* img = TRY(image::resolve_image(catalog, options.image));
+    const image::ImageRecord* img = TRY(find_run_image(catalog, options, notice));
     std::string config_text = TRY(images.read_blob(img->id));
     ImageConfig config = TRY_CTX("image " + image::short_id(img->id), parse_image_config(config_text));
+    std::vector<std::string> platform_warnings = TRY(check_platform(options, config));
 
     ContainerRecord r;
     r.id = store.new_id();
@@ -75,6 +127,8 @@ Result<Created> create_container(const Context& ctx, ContainerStore& store,
         paths.layer_dirs.push_back(images.layer_path(*it) + "/diff");
     ContainerPlan plan = TRY(plan_container(r.id, options, config, img->id, paths,
                                             identity_for(ctx, options.userns)));
+    plan.warnings.insert(plan.warnings.begin(), platform_warnings.begin(),
+                         platform_warnings.end());
     log::trace("planned");
     r.args = plan.spec.process ? plan.spec.process->args : std::vector<std::string>{};
     r.config = plan.config;
@@ -101,7 +155,10 @@ Result<Created> create_container(const Context& ctx, ContainerStore& store,
     }
     r.network = options.network;
     r.gpus = options.gpus;
+    if (options.runtime == "nvidia" && r.gpus.empty() && plan.spec.process)
+        r.gpus = gpu::nvidia_runtime_gpus(plan.spec.process->env);
     r.cdi_devices = options.cdi_devices;
+    r.log = options.log;
     TRY(store.create(r, plan.spec));
     record_container_event(ctx, r, "create");
     log::trace("created");

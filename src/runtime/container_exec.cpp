@@ -107,7 +107,7 @@ Result<int> exec_container(const ContainerStore& store, const ContainerRecord& r
                            const ExecOptions& o) {
     ContainerState st = TRY(store.state(r.id));
     if (!is_active(st) || st.pid <= 0 || process_start_time(st.pid) != st.pid_start)
-        return fail("Container " + r.id + " is not running");
+        return fail_with_status("Container " + r.id + " is not running", k_exit_error);
     oci::RuntimeSpec spec = TRY(store.load_spec(r.id));
     if (!spec.process) return fail("container " + r.id.substr(0, 12) + ": spec has no process");
     // A container without a device cgroup (device_policy.hpp) keeps device nodes out of its
@@ -139,7 +139,10 @@ Result<int> exec_container(const ContainerStore& store, const ContainerRecord& r
         std::optional<std::vector<GroupEntry>> group;
         if (auto t = read("/etc/passwd")) passwd = parse_passwd(*t);
         if (auto t = read("/etc/group")) group = parse_group(*t);
-        ExecUser u = TRY(resolve_exec_user(o.user, passwd, group));
+        // docker's exec fails here inside the container's runtime: status 126.
+        auto resolved = resolve_exec_user(o.user, passwd, group);
+        if (!resolved) resolved.error().exit_code = k_exit_cannot_invoke;
+        ExecUser u = TRY(std::move(resolved));
         p.user.uid = u.uid;
         p.user.gid = u.gid;
         // the primary group too, as docker's exec (and run) give it

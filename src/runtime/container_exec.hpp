@@ -24,7 +24,8 @@ struct ExecOptions {
 
 // Runs the command and returns its exit status (docker's: 126 cannot run, 127 not found,
 // 128+N killed); with detach, returns 0 once it started. Fails with `Container <id> is not
-// running` for a stopped container.
+// running` for a stopped container (status 1, as docker's CLI) and with `unable to find user x:
+// no matching entries in passwd file` for an unknown -u (status 126, as docker's).
 Result<int> exec_container(const ContainerStore& store, const ContainerRecord& record,
                            const ExecOptions& options);
 

@@ -60,6 +60,11 @@ Result<void> check_modes(const RunOptions& o, const PlanIdentity& identity) {
     if (o.pid != "" && o.pid != "host") return fail("invalid PID mode: " + o.pid);
     if (o.userns != "" && o.userns != "host" && o.userns != "keep-id")
         return fail("invalid USER mode: " + o.userns);
+    if (!o.uts.empty() && o.uts != "host") return fail("--uts: invalid UTS mode");
+    if (!o.cgroupns.empty() && o.cgroupns != "host" && o.cgroupns != "private")
+        return fail("invalid cgroup namespace mode: " + o.cgroupns);
+    if (o.uts == "host" && !o.hostname.empty())
+        return fail("conflicting options: hostname and the UTS mode");
     if (o.userns == "keep-id" && !identity.rootless)
         return fail("--userns=keep-id is only supported rootless");
     if (o.userns == "host" && identity.rootless)
@@ -166,6 +171,25 @@ void network_sysctls(const RunOptions& o, const PlanIdentity& identity, oci::Lin
         linux.sysctl["net.ipv4.ip_unprivileged_port_start"] = "0";
 }
 
+// --sysctl over docker's own, with runc's checks of the namespaces each needs.
+Result<void> user_sysctls(const RunOptions& o, oci::Linux& linux) {
+    static constexpr std::string_view k_ipc[] = {
+        "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+        "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"};
+    for (const auto& [key, value] : o.sysctls) {
+        bool ipc = key.starts_with("fs.mqueue.") ||
+                   std::find(std::begin(k_ipc), std::end(k_ipc), key) != std::end(k_ipc);
+        if (ipc && o.ipc == "host")
+            return fail("sysctl \"" + key + "\" is not allowed in the hosts ipc namespace");
+        if (key.starts_with("net.") && o.network != "none")
+            return fail("sysctl \"" + key + "\" not allowed in host network namespace");
+        if (!ipc && !key.starts_with("net."))
+            return fail("sysctl \"" + key + "\" is not in a separate kernel namespace");
+        linux.sysctl[key] = value;
+    }
+    return {};
+}
+
 void set_namespaces(const RunOptions& o, const PlanIdentity& identity, oci::Linux& linux) {
     auto drop = [&](std::string_view type) {
         std::erase_if(linux.namespaces, [&](const oci::Namespace& n) { return n.type == type; });
@@ -173,6 +197,8 @@ void set_namespaces(const RunOptions& o, const PlanIdentity& identity, oci::Linu
     if (o.network == "host" || o.network.empty()) drop("network");
     if (o.pid == "host") drop("pid");
     if (o.ipc == "host") drop("ipc");
+    if (o.uts == "host") drop("uts");
+    if (plan_parts::cgroupns_mode(o) == "host") drop("cgroup");
     if (!identity.uid_mappings.empty() && o.userns != "host") {
         linux.namespaces.insert(linux.namespaces.begin(), {"user", ""});
         linux.uid_mappings = identity.uid_mappings;
@@ -198,6 +224,10 @@ Result<void> plan_process(const RunOptions& o, const PlanIdentity& identity, con
     p.user.additional_gids = {user.gid};
     p.user.additional_gids.insert(p.user.additional_gids.end(), user.supplementary.begin(),
                                   user.supplementary.end());
+    for (uint32_t gid : TRY(resolve_additional_groups(o.group_add, db.group)))
+        if (std::find(p.user.additional_gids.begin(), p.user.additional_gids.end(), gid) ==
+            p.user.additional_gids.end())
+            p.user.additional_gids.push_back(gid);
     p.env = {"PATH=" + std::string(k_default_path), "HOSTNAME=" + hostname};
     if (o.tty) p.env.push_back("TERM=xterm");
     replace_or_append(p.env, merged.env.value_or(std::vector<std::string>{}));
@@ -235,7 +265,9 @@ Result<ContainerPlan> plan_container(const std::string& id, const RunOptions& o,
                     : host_network      ? host_hostname()
                                         : id.substr(0, 12);
     plan.spec = TRY(docker_default_spec(paths.rootfs, args));
-    plan.spec.hostname = plan.hostname;
+    // --uts host: the host's name, which the container cannot change; Config.Hostname (and
+    // HOSTNAME) stay what docker sets them to.
+    plan.spec.hostname = o.uts == "host" ? "" : plan.hostname;
     plan.spec.root.readonly = o.read_only;
     oci::Process& process = *plan.spec.process;
     TRY(plan_process(o, identity, paths, merged, plan.hostname, process));
@@ -243,6 +275,7 @@ Result<ContainerPlan> plan_container(const std::string& id, const RunOptions& o,
     oci::Linux& linux = *plan.spec.linux;
     set_namespaces(o, identity, linux);
     network_sysctls(o, identity, linux);
+    TRY(user_sysctls(o, linux));
     std::optional<oci::Seccomp> default_seccomp = std::move(linux.seccomp);
     const std::vector<std::string>& bounding = process.capabilities->bounding;
     std::vector<std::string> defaults(k_default_capabilities.begin(), k_default_capabilities.end());

@@ -59,6 +59,14 @@ struct DeviceRequest {
     std::string permissions = "rwm";
 };
 
+// --log-driver and --log-opt: where the container's output is kept (see helpers/monitor.c).
+struct LogConfig {
+    std::string driver = "json-file";          // json-file, local or none
+    std::map<std::string, std::string> opts;   // --log-opt KEY=VALUE as given
+    int64_t max_size = -1;                     // bytes before the log rotates; -1: never
+    int max_files = 1;                         // ctr.log plus max_files - 1 rotated ones
+};
+
 // Everything `ferry run` / `ferry create` accepts, parsed (cli/run_flags.cpp fills it).
 struct RunOptions {
     std::string name;                       // --name; "" = generated
@@ -101,6 +109,23 @@ struct RunOptions {
     std::string stop_signal;                // --stop-signal
     std::optional<int> stop_timeout;        // --stop-timeout seconds
     std::string detach_keys;                // --detach-keys
+    bool sig_proxy = true;                  // --sig-proxy: forward signals to the container
+    std::vector<std::string> group_add;     // --group-add: group names or ids
+    std::string cpuset_cpus, cpuset_mems;   // --cpuset-cpus, --cpuset-mems ("0-2,4")
+    std::optional<int64_t> memory_reservation;  // --memory-reservation bytes
+    std::map<std::string, std::string> sysctls;  // --sysctl KEY=VALUE
+    std::string cidfile;                    // --cidfile: written by the CLI once created
+    std::vector<std::string> volumes_from;  // --volumes-from CONTAINER[:ro|rw], as typed
+    // The mounts --volumes-from names, resolved by create_container from those containers
+    // (their binds and volumes, with the mode applied); -v/--mount at the same place win.
+    std::vector<MountRequest> inherited_mounts;
+    std::string uts;                        // "" (own namespace) or "host"
+    std::string cgroupns;                   // "", "host" or "private"; "" is docker's default
+                                            // (private on cgroup v2, host on v1)
+    std::string platform;                   // --platform os[/arch[/variant]] ("" any)
+    std::string pull = "missing";           // --pull: missing, never (always needs a registry)
+    LogConfig log;                          // --log-driver, --log-opt
+    std::string runtime;                    // --runtime: "" (ferry), runc, ferry or nvidia
 };
 
 // Where the container lives on the host.

@@ -72,6 +72,10 @@ Json record_json(const ContainerRecord& r) {
     j["network"] = r.network;
     if (!r.gpus.empty()) j["gpus"] = r.gpus;
     if (!r.cdi_devices.empty()) j["cdi_devices"] = r.cdi_devices;
+    if (r.log.driver != "json-file" || r.log.max_size != -1 || r.log.max_files != 1)
+        j["log"] = {{"driver", r.log.driver},
+                    {"max_size", r.log.max_size},
+                    {"max_files", r.log.max_files}};
     return j;
 }
 
@@ -122,6 +126,11 @@ Result<ContainerRecord> record_from(std::string_view text, const std::string& wh
     if (r.network.empty()) r.network = "host";
     r.gpus = str("gpus");
     r.cdi_devices = strs("cdi_devices");
+    if (j.contains("log") && j["log"].is_object()) {
+        r.log.driver = j["log"].value("driver", std::string("json-file"));
+        r.log.max_size = j["log"].value("max_size", int64_t{-1});
+        r.log.max_files = j["log"].value("max_files", 1);
+    }
     return r;
 }
 
@@ -364,10 +373,11 @@ Result<oci::RuntimeSpec> ContainerStore::load_spec(const std::string& id) const 
 
 namespace {
 
-// `no such container `x``, with ENOENT so callers can tell it from other failures.
+// `no such container `x``, with ENOENT so callers can tell it from other failures, and docker's
+// CLI's exit status 1 (run and create turn it into 125).
 std::unexpected<Error> no_such_container(std::string_view name_or_id) {
     return std::unexpected(
-        Error{"no such container `" + printable(name_or_id) + "`", ENOENT, k_exit_failed});
+        Error{"no such container `" + printable(name_or_id) + "`", ENOENT, k_exit_error});
 }
 
 }  // namespace

@@ -12,7 +12,8 @@
 //                                 the hostname, hosts and resolv.conf it bind-mounts
 //   <run_root>/gpu-layers/<hash>  GPU layers, shared by the containers that need the same one
 //                                 (gpu_layer.hpp)
-//   containers/<id>/ctr.log       output, docker's json-file format
+//   containers/<id>/ctr.log       output, docker's json-file format (ctr.log.1, ... rotated
+//                                 with --log-opt max-size/max-file; none with --log-driver none)
 //   container-names/<name>        symlink to <id>: creating it claims the name atomically
 //
 // A container directory appears under containers/ only complete (built in tmp/, renamed), and
@@ -57,6 +58,7 @@ struct ContainerRecord {
     std::string network = "host";  // host or none
     std::string gpus;                      // --gpus as given ("" = none); set up at each start
     std::vector<std::string> cdi_devices;  // --device vendor/class=name, likewise
+    LogConfig log;                         // --log-driver, --log-opt (the monitor's)
 };
 
 enum class Status { created, running, paused, restarting, exited, dead };

@@ -1,12 +1,18 @@
-// The log is read line by line; each line is one record {"log","stream","time"}. --tail keeps
-// a ring of the last N records; -f polls the file for growth every 50 ms while the container
-// runs (the monitor appends whole lines, so a partial line is kept until its newline arrives).
+// The log is read line by line; each line is one record {"log","stream","time"}. With
+// --log-opt max-file=N above 1 the rotated files come first, oldest (ctr.log.N-1) to newest
+// (ctr.log.1), as docker's json-file reader goes through them; they are all opened before any
+// is read, again if ctr.log was rotated meanwhile. --tail keeps a ring of the last N records
+// over all of them; -f polls ctr.log for growth every 50 ms while the container runs (the
+// monitor appends whole lines, so a partial line is kept until its newline arrives) and, when
+// the monitor rotates it, finishes the renamed file before it goes on with the new one.
 
 #include "ferry/runtime/logs.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <deque>
 #include <thread>
 
@@ -74,26 +80,48 @@ Result<int64_t> parse_log_time(std::string_view s) {
     return now_unix_ns() - total;
 }
 
+namespace {
+
+// The inode of path, 0 when it does not exist.
+ino_t inode_of(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+
+// The log files to read, oldest first, opened together; the last is ctr.log (absent before
+// the container first wrote, or with no log yet).
+Result<std::vector<Fd>> open_log_files(const std::string& path, int max_files) {
+    for (int attempt = 0;; ++attempt) {
+        ino_t current = inode_of(path);
+        std::vector<Fd> files;
+        for (int i = max_files - 1; i >= 1 && max_files > 1; --i) {
+            auto f = fs::open(path + "." + std::to_string(i), O_RDONLY);
+            if (f) files.push_back(std::move(*f));
+            else if (f.error().sys_errno != ENOENT) return std::unexpected(f.error());
+        }
+        auto f = fs::open(path, O_RDONLY);
+        if (f) files.push_back(std::move(*f));
+        else if (f.error().sys_errno != ENOENT) return std::unexpected(f.error());
+        if (inode_of(path) == current || attempt == 10) return files;
+    }
+}
+
+}  // namespace
+
 Result<void> print_logs(const ContainerStore& store, const ContainerRecord& rec,
                         const LogOptions& o) {
-    Fd fd;
-    {
-        auto opened = fs::open(store.log_path(rec.id), O_RDONLY);
-        if (opened) fd = std::move(*opened);
-        else if (opened.error().sys_errno != ENOENT) return std::unexpected(opened.error());
-    }
+    if (rec.log.driver == "none")
+        return fail_with_status("configured logging driver does not support reading",
+                                k_exit_error);
+    const std::string path = store.log_path(rec.id);
+    std::vector<Fd> files = TRY(open_log_files(path, rec.log.max_files));
     std::string pending;
     std::deque<Record> ring;
     bool tail_done = !o.tail;
     char buf[65536];
-    auto drain = [&]() -> Result<void> {
-        if (!fd) {
-            auto opened = fs::open(store.log_path(rec.id), O_RDONLY);
-            if (!opened) return {};
-            fd = std::move(*opened);
-        }
+    auto drain = [&](int fd) -> Result<void> {
         for (;;) {
-            ssize_t n = ::read(fd.get(), buf, sizeof buf);
+            ssize_t n = ::read(fd, buf, sizeof buf);
             if (n < 0) {
                 if (errno == EINTR) continue;
                 return fail_errno("read log");
@@ -114,15 +142,46 @@ Result<void> print_logs(const ContainerStore& store, const ContainerRecord& rec,
             pending.erase(0, start);
         }
     };
-    TRY(drain());
+    for (const auto& f : files) {
+        TRY(drain(f.get()));
+        pending.clear();  // a file ends with a whole record
+    }
     for (const auto& r : ring) emit(r, o);
     tail_done = true;
     if (!o.follow) return {};
+    // Following ctr.log: the last file opened when it existed, else opened once it appears.
+    Fd current;
+    struct stat st {};
+    if (!files.empty() && ::fstat(files.back().get(), &st) == 0 && st.st_ino == inode_of(path))
+        current = std::move(files.back());
     for (;;) {
-        ContainerState st = TRY(store.state(rec.id));
-        bool active = is_active(st);
+        ContainerState state = TRY(store.state(rec.id));
+        bool active = is_active(state);
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        TRY(drain());
+        if (current) TRY(drain(current.get()));
+        ino_t now = inode_of(path);
+        if (now != 0 && (!current || (::fstat(current.get(), &st) == 0 && st.st_ino != now))) {
+            // Rotated (or first created): what reached the renamed file before, the files
+            // rotated after it (when several rotations came between two looks), then the new.
+            if (current) {
+                TRY(drain(current.get()));
+                pending.clear();
+                int renamed_to = 0;  // the old file is now ctr.log.<renamed_to>
+                for (int i = 1; i <= std::max(1, rec.log.max_files - 1) && !renamed_to; ++i)
+                    if (inode_of(path + "." + std::to_string(i)) == st.st_ino) renamed_to = i;
+                for (int i = renamed_to - 1; i >= 1; --i) {
+                    auto f = fs::open(path + "." + std::to_string(i), O_RDONLY);
+                    if (!f) continue;
+                    TRY(drain(f->get()));
+                    pending.clear();
+                }
+            }
+            auto opened = fs::open(path, O_RDONLY);
+            if (opened) {
+                current = std::move(*opened);
+                TRY(drain(current.get()));
+            }
+        }
         if (!active) return {};
     }
 }

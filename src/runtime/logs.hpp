@@ -19,7 +19,9 @@ struct LogOptions {
     std::optional<int64_t> until_ns;   // --until
 };
 
-// Prints the log's records to stdout and stderr as they were written.
+// Prints the log's records to stdout and stderr as they were written, the rotated files first.
+// Fails with docker's `configured logging driver does not support reading` (status 1) for a
+// container created with --log-driver none.
 Result<void> print_logs(const ContainerStore& store, const ContainerRecord& record,
                         const LogOptions& options);
 

@@ -1,8 +1,8 @@
 // Config and HostConfig as docker 20.10's inspect prints them for a container: Config is the
 // image's config with the flags merged over it, written by oci's to_json(ContainerConfig) (Go's
 // field order and defaults); HostConfig lists every field of docker's struct in its order, with
-// the values ferry applies and docker's defaults for what it does not have (no log driver
-// choice, no DNS options, no port bindings yet).
+// the values ferry applies and docker's defaults for what it does not have (no DNS options, no
+// port bindings yet).
 
 #include <algorithm>
 #include <cmath>
@@ -10,6 +10,7 @@
 #include "ferry/gpu/gpu_request.hpp"
 #include "ferry/runtime/plan_parts.hpp"
 #include "ferry/runtime/rootfs.hpp"
+#include "ferry/runtime/spawn.hpp"
 
 namespace ferry::runtime::plan_parts {
 
@@ -124,6 +125,12 @@ Json default_paths(const RunOptions& o, bool masked) {
 
 }  // namespace
 
+std::string cgroupns_mode(const RunOptions& o) {
+    if (!o.cgroupns.empty()) return o.cgroupns;
+    auto cgroups = host_cgroups();
+    return cgroups && (*cgroups)->layout == CgroupLayout::v2 ? "private" : "host";
+}
+
 Json config_json(const RunOptions& o, const ContainerConfig& image, const MergedConfig& merged,
                  const std::string& hostname) {
     ContainerConfig c;
@@ -189,24 +196,30 @@ Json host_config_json(const RunOptions& o, const ContainerPlan& plan) {
                                {"CgroupPermissions", d.permissions}});
 
     Json h = Json::object();
+    Json log_opts = Json::object();
+    for (const auto& [k, v] : o.log.opts)
+        log_opts[k] = v;
+    Json sysctls = Json::object();
+    for (const auto& [k, v] : o.sysctls)
+        sysctls[k] = v;
     h["Binds"] = strings_or_null(binds);
-    h["ContainerIDFile"] = "";
-    h["LogConfig"] = Json{{"Type", "json-file"}, {"Config", Json::object()}};
+    h["ContainerIDFile"] = o.cidfile;
+    h["LogConfig"] = Json{{"Type", o.log.driver}, {"Config", std::move(log_opts)}};
     h["NetworkMode"] = o.network.empty() ? "host" : o.network;
     h["PortBindings"] = Json::object();
     h["RestartPolicy"] = Json{{"Name", restart_name(o.restart.policy)},
                               {"MaximumRetryCount", o.restart.max_retries}};
     h["AutoRemove"] = o.auto_remove;
     h["VolumeDriver"] = "";
-    h["VolumesFrom"] = nullptr;
+    h["VolumesFrom"] = strings_or_null(o.volumes_from);
     h["CapAdd"] = capabilities_json(o.cap_add);
     h["CapDrop"] = capabilities_json(o.cap_drop);
-    h["CgroupnsMode"] = "private";
+    h["CgroupnsMode"] = cgroupns_mode(o);
     h["Dns"] = Json::array();
     h["DnsOptions"] = Json::array();
     h["DnsSearch"] = Json::array();
     h["ExtraHosts"] = nullptr;
-    h["GroupAdd"] = nullptr;
+    h["GroupAdd"] = strings_or_null(o.group_add);
     h["IpcMode"] = o.ipc.empty() ? "private" : o.ipc;
     h["Cgroup"] = "";
     h["Links"] = nullptr;
@@ -217,10 +230,11 @@ Json host_config_json(const RunOptions& o, const ContainerPlan& plan) {
     h["ReadonlyRootfs"] = o.read_only;
     h["SecurityOpt"] = security_opt(o);
     if (!tmpfs.empty()) h["Tmpfs"] = std::move(tmpfs);
-    h["UTSMode"] = "";
+    h["UTSMode"] = o.uts;
     h["UsernsMode"] = o.userns;
     h["ShmSize"] = shm_size(o);
-    h["Runtime"] = "ferry";
+    if (!sysctls.empty()) h["Sysctls"] = std::move(sysctls);
+    h["Runtime"] = o.runtime.empty() ? "ferry" : o.runtime;
     h["ConsoleSize"] = Json::array({0, 0});
     h["Isolation"] = "";
     h["CpuShares"] = o.cpu_shares.value_or(0);
@@ -233,14 +247,14 @@ Json host_config_json(const RunOptions& o, const ContainerPlan& plan) {
         h[k] = Json::array();
     for (const char* k : {"CpuPeriod", "CpuQuota", "CpuRealtimePeriod", "CpuRealtimeRuntime"})
         h[k] = 0;
-    h["CpusetCpus"] = "";
-    h["CpusetMems"] = "";
+    h["CpusetCpus"] = o.cpuset_cpus;
+    h["CpusetMems"] = o.cpuset_mems;
     h["Devices"] = std::move(devices);
     h["DeviceCgroupRules"] = nullptr;
     h["DeviceRequests"] = device_requests(o.gpus, o.cdi_devices);
     h["KernelMemory"] = 0;
     h["KernelMemoryTCP"] = 0;
-    h["MemoryReservation"] = 0;
+    h["MemoryReservation"] = o.memory_reservation.value_or(0);
     h["MemorySwap"] = swap;
     h["MemorySwappiness"] = nullptr;
     h["OomKillDisable"] = false;

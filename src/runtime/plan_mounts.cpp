@@ -1,10 +1,11 @@
-// Mounts as moby's WithMounts builds them: the user's mounts (binds, volumes, tmpfs, the
-// image's remaining VOLUMEs, the three network files, a host /dev/shm for --ipc host) replace
-// any default mount at the same place, are sorted by depth so parents come first, and follow
-// the defaults. Binds get rbind plus their propagation (rprivate unless given), volumes a plain
-// rbind, tmpfs docker's noexec,nosuid,nodev,rprivate merged with the given options (later ones
-// win, as mount.MergeTmpfsOptions). A read-only root makes every default mount but /proc and
-// the /dev ones read-only; --privileged makes /sys and the cgroup mount writable.
+// Mounts as moby's WithMounts builds them: the user's mounts (--volumes-from's, then binds,
+// volumes, tmpfs, the image's remaining VOLUMEs, the three network files, a host /dev/shm for
+// --ipc host) replace any default mount at the same place, are sorted by depth so parents come
+// first, and follow the defaults. Binds get rbind plus their propagation (rprivate unless
+// given), volumes a plain rbind, tmpfs docker's noexec,nosuid,nodev,rprivate merged with the
+// given options (later ones win, as mount.MergeTmpfsOptions). A read-only root makes every
+// default mount but /proc and the /dev ones read-only; --privileged makes /sys and the cgroup
+// mount writable.
 
 #include <limits.h>
 #include <stdlib.h>
@@ -215,7 +216,17 @@ Result<oci::Mount> tmpfs_mount(const MountRequest& r, const std::string& dest) {
 Result<void> add_requests(const RunOptions& o, const PlanPaths& paths, ContainerPlan& plan,
                           UserMounts& user) {
     oci::Linux& linux = *plan.spec.linux;
-    for (const auto& r : o.mounts) {
+    // --volumes-from's mounts first; the container's own -v/--mount at the same place win.
+    std::set<std::string> own;
+    for (const auto& r : o.mounts)
+        if (!r.target.empty() && r.target.front() == '/') own.insert(clean_path(r.target));
+    std::vector<const MountRequest*> requests;
+    for (const auto& r : o.inherited_mounts)
+        if (!own.count(clean_path(r.target))) requests.push_back(&r);
+    for (const auto& r : o.mounts)
+        requests.push_back(&r);
+    for (const MountRequest* req : requests) {
+        const MountRequest& r = *req;
         if (r.target.empty() || r.target.front() != '/')
             return fail("invalid mount target `" + r.target + "`: must be an absolute path");
         std::string dest = clean_path(r.target);

@@ -48,6 +48,10 @@ struct MergedConfig {
     std::string stop_signal;           // "" when neither the flag nor the image sets one
 };
 
+// The cgroup namespace mode: --cgroupns, else docker's default for the host (private on a pure
+// cgroup v2 host, host on v1 and hybrid ones).
+std::string cgroupns_mode(const RunOptions& o);
+
 // docker's Config of the container (for inspect).
 Json config_json(const RunOptions& o, const ContainerConfig& image, const MergedConfig& merged,
                  const std::string& hostname);

@@ -1,7 +1,10 @@
 // Resources and devices as moby's WithResources and WithDevices, with the daemon's checks from
 // verifyPlatformContainerResources and adaptContainerSettings: memory at least 6 MB, swap (memory
-// plus swap, as the spec) twice the memory when only --memory is given, --cpus within the CPUs
-// this process may use (quota over a 100 ms period), shares clamped to 2-262144 with a warning.
+// plus swap, as the spec) twice the memory when only --memory is given, a reservation (soft
+// limit) of at least 6 MB and at most the limit, --cpus within the CPUs this process may use
+// (quota over a 100 ms period), shares clamped to 2-262144 with a warning, --cpuset-cpus and
+// --cpuset-mems within the host's cpuset (the root cpuset's cpus and mems, as sysinfo reads
+// them; dropped with docker's warning when there is no cpuset controller).
 // A --device node is described from the host's node (type, numbers, mode, owner) and allowed in
 // the device cgroup; rootless, where nodes cannot be made, it becomes a bind mount of the host
 // node instead. --privileged lists every host device and allows all.
@@ -13,9 +16,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <set>
 
+#include "ferry/runtime/cgroup.hpp"
 #include "ferry/runtime/plan_parts.hpp"
 #include "ferry/runtime/process.hpp"
+#include "ferry/runtime/spawn.hpp"
 #include "ferry/util/fs.hpp"
 #include "ferry/util/strings.hpp"
 
@@ -37,20 +43,111 @@ int usable_cpus() {
 
 Result<std::optional<oci::MemoryResources>> memory(const RunOptions& o) {
     int64_t swap = o.memory_swap.value_or(0);
-    if (!o.memory || *o.memory == 0) {
-        if (swap != 0)
-            return fail(
-                "You should always set the Memory limit when using Memoryswap limit, "
-                "see usage");
-        return std::optional<oci::MemoryResources>();
-    }
-    if (*o.memory < k_min_memory) return fail("Minimum memory limit allowed is 6MB");
-    if (swap > 0 && swap < *o.memory)
+    int64_t limit = o.memory.value_or(0);
+    int64_t reservation = o.memory_reservation.value_or(0);
+    if (limit == 0 && swap != 0)
+        return fail(
+            "You should always set the Memory limit when using Memoryswap limit, see usage");
+    if (limit != 0 && limit < k_min_memory) return fail("Minimum memory limit allowed is 6MB");
+    if (limit != 0 && swap > 0 && swap < limit)
         return fail("Minimum memoryswap limit should be larger than memory limit, see usage");
+    if (reservation > 0 && reservation < k_min_memory)
+        return fail("Minimum memory reservation allowed is 6MB");
+    if (limit > 0 && reservation > 0 && limit < reservation)
+        return fail(
+            "Minimum memory limit can not be less than memory reservation limit, see usage");
+    if (limit == 0 && reservation <= 0) return std::optional<oci::MemoryResources>();
     oci::MemoryResources m;
-    m.limit = *o.memory;
-    m.swap = swap == 0 ? 2 * *o.memory : swap;
+    if (limit != 0) {
+        m.limit = limit;
+        m.swap = swap == 0 ? 2 * limit : swap;
+    }
+    if (reservation > 0) m.reservation = reservation;
     return std::optional(m);
+}
+
+// parsers.ParseUintListMaximum: "0-2,4" as a set; maximum 0 means none.
+Result<std::set<int>> parse_uint_list(const std::string& value, int maximum) {
+    std::set<int> out;
+    if (value.empty()) return out;
+    const std::string invalid = "invalid format: " + value;
+    auto number = [&](std::string_view s) -> Result<int> {
+        auto n = parse_i64(s);
+        if (!n || *n < INT32_MIN || *n > INT32_MAX) return fail(invalid);
+        return static_cast<int>(*n);
+    };
+    auto check_max = [&](int v) -> Result<void> {
+        if (maximum != 0 && v > maximum)
+            return fail("value of out range, maximum is " + std::to_string(maximum));
+        return {};
+    };
+    for (const auto& part : split(value, ',')) {
+        auto dash = part.find('-');
+        if (dash == std::string::npos) {
+            int v = TRY(number(part));
+            TRY(check_max(v));
+            out.insert(v);
+            continue;
+        }
+        int lo = TRY(number(std::string_view(part).substr(0, dash)));
+        int hi = TRY(number(std::string_view(part).substr(dash + 1)));
+        if (hi < lo) return fail(invalid);
+        TRY(check_max(hi));
+        for (int i = lo; i <= hi; ++i) out.insert(i);
+    }
+    return out;
+}
+
+// What the host's cpuset offers (sysinfo's Cpus or Mems); nullopt without a cpuset controller.
+std::optional<std::string> host_cpuset(const char* what) {
+    auto cgroups = host_cgroups();
+    if (!cgroups) return std::nullopt;
+    std::string path;
+    if ((*cgroups)->layout == CgroupLayout::v2) {
+        path = (*cgroups)->unified + "/cpuset." + what + ".effective";
+    } else {
+        for (const auto& h : (*cgroups)->hierarchies)
+            if (std::find(h.controllers.begin(), h.controllers.end(), "cpuset") !=
+                h.controllers.end())
+                path = h.mount_point + "/cpuset." + what;
+        if (path.empty()) return std::nullopt;
+    }
+    auto text = fs::read_file(path, 1 << 16);
+    if (!text) return std::nullopt;
+    return std::string(trim(*text));
+}
+
+// sysinfo's isCpusetListAvailable, with the daemon's messages.
+Result<void> check_cpuset(const std::string& provided, const std::string& available,
+                          const std::string& kind, const std::string& requested_what) {
+    if (provided.empty()) return {};
+    std::set<int> have = TRY(parse_uint_list(available, 0));
+    int maximum = std::max(8192, have.empty() ? 0 : *have.rbegin());
+    auto wanted = parse_uint_list(provided, maximum);
+    if (!wanted)
+        return fail("Invalid value " + provided + " for cpuset " + kind + ": " +
+                    wanted.error().message);
+    for (int v : *wanted)
+        if (!have.count(v))
+            return fail("Requested " + requested_what + " are not available - requested " +
+                        provided + ", available: " + available);
+    return {};
+}
+
+Result<void> cpuset(const RunOptions& o, oci::CpuResources& c, bool& any, ContainerPlan& plan) {
+    if (o.cpuset_cpus.empty() && o.cpuset_mems.empty()) return {};
+    auto cpus = host_cpuset("cpus"), mems = host_cpuset("mems");
+    if (!cpus || !mems) {
+        plan.warnings.push_back(
+            "Your kernel does not support cpuset or the cgroup is not mounted. Cpuset discarded.");
+        return {};
+    }
+    TRY(check_cpuset(o.cpuset_cpus, *cpus, "cpus", "CPUs"));
+    TRY(check_cpuset(o.cpuset_mems, *mems, "mems", "memory nodes"));
+    c.cpus = o.cpuset_cpus;
+    c.mems = o.cpuset_mems;
+    any = true;
+    return {};
 }
 
 Result<std::optional<oci::CpuResources>> cpu(const RunOptions& o, ContainerPlan& plan) {
@@ -80,6 +177,7 @@ Result<std::optional<oci::CpuResources>> cpu(const RunOptions& o, ContainerPlan&
         c.shares = static_cast<uint64_t>(shares);
         any = true;
     }
+    TRY(cpuset(o, c, any, plan));
     if (!any) return std::optional<oci::CpuResources>();
     return std::optional(c);
 }

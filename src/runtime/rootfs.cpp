@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
 
 #include "ferry/runtime/userns.hpp"
 #include "ferry/util/fs.hpp"
@@ -78,6 +79,7 @@ Result<RootfsPlan> plan_rootfs(const oci::RuntimeSpec& spec, const std::string& 
     plan.rootfs = rootfs;
     plan.overlay = overlay;
     plan.in_user_namespace = ns.has_user();
+    plan.cgroup_namespace = ns.has(CLONE_NEWCGROUP);
     plan.device_mode =
         plan.in_user_namespace || ::geteuid() != 0 ? DeviceMode::bind : DeviceMode::mknod;
     plan.readonly = spec.root.readonly;
@@ -189,13 +191,28 @@ Result<void> bind_host(int rootfd, const std::string& host_path, const PlannedMo
 
 // A cgroup mount: cgroup2 on v2 hosts; on v1 and hybrid hosts a tmpfs holding one mount per
 // hierarchy (named as on the host), symlinks for co-mounted controllers and, on hybrid hosts,
-// the v2 hierarchy as `unified`, as runc builds it.
-Result<void> mount_cgroup(int rootfd, const PlannedMount& pm, const CgroupSystem& cgroups) {
+// the v2 hierarchy as `unified`, as runc builds it. In a cgroup namespace of its own each is a
+// new mount (whose root is the namespace's); in the host's (--cgroupns host) each is, as runc
+// binds it, the host's directory of the process's own cgroup (read here: the child is in its
+// cgroup by the time it mounts), so the container still sees only its own subtree.
+Result<void> mount_cgroup(int rootfd, const PlannedMount& pm, const CgroupSystem& cgroups,
+                          bool own_namespace) {
     MountOptions flags = pm.options;
     flags.data.clear();
+    std::map<std::string, std::string> own;
+    if (!own_namespace)
+        own = parse_proc_cgroup(TRY(fs::read_file("/proc/self/cgroup", 1 << 16)));
+    auto hierarchy = [&](const std::string& type, const MountOptions& o,
+                         const std::string& host_dir, const std::string& key) -> Result<Fd> {
+        if (own_namespace) return new_fs_mount(type, "cgroup", o);
+        auto it = own.find(key);
+        Fd mnt = TRY(clone_mount(AT_FDCWD, host_dir + (it == own.end() ? "" : it->second), false));
+        TRY(set_mount_attributes(mnt.get(), o));
+        return mnt;
+    };
     Fd target = TRY(ensure_target(rootfd, pm.mount.destination, TargetKind::directory));
     if (cgroups.layout == CgroupLayout::v2 || pm.mount.type == "cgroup2") {
-        Fd mnt = TRY(new_fs_mount("cgroup2", "cgroup", flags));
+        Fd mnt = TRY(hierarchy("cgroup2", flags, cgroups.unified, ""));
         return attach_mount(mnt.get(), target.get());
     }
     MountOptions tmpfs = flags;
@@ -204,11 +221,11 @@ Result<void> mount_cgroup(int rootfd, const PlannedMount& pm, const CgroupSystem
     Fd holder = TRY(new_fs_mount("tmpfs", "cgroup", tmpfs));
     TRY(attach_mount(holder.get(), target.get()));
     Fd dir = TRY(fs::open_in_root(rootfd, pm.mount.destination, O_PATH | O_DIRECTORY));
-    auto add = [&](const std::string& name, const std::string& type,
-                   const MountOptions& o) -> Result<void> {
+    auto add = [&](const std::string& name, const std::string& type, const MountOptions& o,
+                   const std::string& host_dir, const std::string& key) -> Result<void> {
         if (::mkdirat(dir.get(), name.c_str(), 0755) != 0 && errno != EEXIST)
             return fail_errno("create `" + name + "`");
-        Fd mnt = TRY(new_fs_mount(type, "cgroup", o));
+        Fd mnt = TRY(hierarchy(type, o, host_dir, key));
         Fd sub = TRY(fs::open_in_root(dir.get(), name, O_PATH | O_DIRECTORY));
         return attach_mount(mnt.get(), sub.get());
     };
@@ -221,14 +238,14 @@ Result<void> mount_cgroup(int rootfd, const PlannedMount& pm, const CgroupSystem
             else
                 o.data.emplace_back(c, "");
         }
-        TRY(add(name, "cgroup", o));
+        TRY(add(name, "cgroup", o, h.mount_point, h.key()));
         if (h.controllers.size() > 1) {
             for (const auto& c : h.controllers)
                 if (c != name && c.rfind("name=", 0) != 0)
                     ::symlinkat(name.c_str(), dir.get(), c.c_str());
         }
     }
-    if (!cgroups.unified.empty()) TRY(add("unified", "cgroup2", flags));
+    if (!cgroups.unified.empty()) TRY(add("unified", "cgroup2", flags, cgroups.unified, ""));
     if (flags.readonly()) {
         MountOptions ro;
         ro.attr_set = MOUNT_ATTR_RDONLY;
@@ -251,7 +268,7 @@ Result<void> mount_one(int rootfd, const PlannedMount& pm, const RootfsPlan& pla
     if (pm.options.bind) return bind_host(rootfd, m.source, pm);
     Result<void> r;
     if (m.type == "cgroup" || m.type == "cgroup2") {
-        r = mount_cgroup(rootfd, pm, plan.cgroups);
+        r = mount_cgroup(rootfd, pm, plan.cgroups, plan.cgroup_namespace);
     } else {
         auto target = ensure_target(rootfd, m.destination, TargetKind::directory);
         if (!target) return std::unexpected(std::move(target.error()));

@@ -47,6 +47,7 @@ struct RootfsPlan {
     std::vector<std::string> readonly_paths;
     std::vector<std::pair<std::string, std::string>> sysctls;  // key (net.ipv4.x), value
     CgroupSystem cgroups;  // to build a cgroup mount on v1 and hybrid hosts
+    bool cgroup_namespace = true;  // false: the host's (cgroup mounts show the own cgroup only)
 };
 
 // Docker's masked paths (moby oci.DefaultLinuxSpec).

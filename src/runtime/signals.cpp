@@ -35,7 +35,9 @@ constexpr int k_rtmax = 64;
 }  // namespace
 
 Result<int> parse_signal(std::string_view raw) {
-    auto invalid = [&] { return fail("invalid signal: " + std::string(raw)); };
+    auto invalid = [&] {
+        return fail_with_status("invalid signal: " + std::string(raw), k_exit_error);
+    };
     if (auto n = parse_u64(raw)) {
         if (*n == 0 || *n > k_rtmax) return invalid();
         return static_cast<int>(*n);

@@ -10,7 +10,8 @@
 
 namespace ferry::runtime {
 
-// The signal number for name; fails with docker's `invalid signal: X` (0 is invalid).
+// The signal number for name; fails with docker's `invalid signal: X` (0 is invalid) and its
+// CLI's exit status 1.
 Result<int> parse_signal(std::string_view name);
 // The canonical name of signal n ("SIGTERM", "SIGRTMIN+3"); the number when unknown.
 std::string signal_name(int n);

@@ -232,7 +232,7 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
     // Everything the monitor needs, by number.
     int out = r.tty ? c.pty_master.get() : io.out_r.get();
     std::vector<std::string> args = {
-        monitor, "--state", store.state_path(r.id), "--log", store.log_path(r.id),
+        monitor, "--state", store.state_path(r.id),
         "--pidfd", std::to_string(c.pid.fd()), "--out", std::to_string(out),
         "--listen", std::to_string(io.listen.get()),
         "--restart", r.restart.policy == RestartPolicy::no ? "no"
@@ -250,6 +250,14 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
         if (key != "image" && key != "name")
             args.insert(args.end(), {"--label", key + "=" + value});
     for (const auto& v : r.volumes) args.insert(args.end(), {"--volume", v.name});
+    if (r.log.driver == "none") {
+        args.push_back("--no-log");
+    } else {
+        args.insert(args.end(), {"--log", store.log_path(r.id)});
+        if (r.log.max_size > 0)
+            args.insert(args.end(), {"--log-max-size", std::to_string(r.log.max_size),
+                                     "--log-max-files", std::to_string(r.log.max_files)});
+    }
     if (!r.tty) args.insert(args.end(), {"--err", std::to_string(io.err_r.get())});
     if (io.in_w) args.insert(args.end(), {"--stdin", std::to_string(io.in_w.get())});
     if (r.tty) args.push_back("--tty");

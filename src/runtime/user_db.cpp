@@ -5,6 +5,8 @@
 
 #include "ferry/runtime/user_db.hpp"
 
+#include <algorithm>
+
 #include "ferry/util/strings.hpp"
 
 namespace ferry::runtime {
@@ -126,6 +128,27 @@ Result<ExecUser> resolve_exec_user(std::string_view spec,
                         ": no matching entries in group file");
         if (*group_num > k_max_id) return fail("uids and gids must be in range 0-2147483647");
         out.gid = static_cast<uint32_t>(*group_num);
+    }
+    return out;
+}
+
+Result<std::vector<uint32_t>> resolve_additional_groups(
+    const std::vector<std::string>& groups, const std::optional<std::vector<GroupEntry>>& group) {
+    std::vector<uint32_t> out;
+    for (const auto& wanted : groups) {
+        std::optional<uint32_t> gid;
+        for (const auto& g : group.value_or(std::vector<GroupEntry>{}))
+            if (!gid && (g.name == wanted || std::to_string(g.gid) == wanted)) gid = g.gid;
+        if (!gid) {
+            auto n = parse_i64(wanted);
+            if (!n)
+                return fail("Unable to find group " + wanted +
+                            ": no matching entries in group file");
+            if (*n < 0 || static_cast<uint64_t>(*n) > k_max_id)
+                return fail("uids and gids must be in range 0-2147483647");
+            gid = static_cast<uint32_t>(*n);
+        }
+        if (std::find(out.begin(), out.end(), *gid) == out.end()) out.push_back(*gid);
     }
     return out;
 }

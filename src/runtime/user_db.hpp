@@ -51,4 +51,10 @@ Result<ExecUser> resolve_exec_user(std::string_view spec,
                                    const std::optional<std::vector<PasswdEntry>>& passwd,
                                    const std::optional<std::vector<GroupEntry>>& group);
 
+// The gids of --group-add values as runc's GetAdditionalGroups finds them: a group of that name
+// or gid in /etc/group, else a number used as it is. Fails with `Unable to find group x: no
+// matching entries in group file` or `uids and gids must be in range 0-2147483647`.
+Result<std::vector<uint32_t>> resolve_additional_groups(
+    const std::vector<std::string>& groups, const std::optional<std::vector<GroupEntry>>& group);
+
 }  // namespace ferry::runtime

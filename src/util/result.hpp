@@ -13,6 +13,9 @@
 namespace ferry {
 
 // Exit statuses shared with docker.
+inline constexpr int k_exit_error = 1;           // a command other than run/create failed on
+                                                 // what it was given (docker's CLI: no such
+                                                 // container or image, a bad signal name, ...)
 inline constexpr int k_exit_failed = 125;        // ferry itself failed
 inline constexpr int k_exit_cannot_invoke = 126; // the command cannot be invoked
 inline constexpr int k_exit_not_found = 127;     // the command was not found

@@ -124,7 +124,11 @@ std::string human_duration(int64_t seconds) {
     return n(seconds / 3600 / 24 / 365, "years");
 }
 
-std::optional<int64_t> parse_ram_size(std::string_view s) {
+namespace {
+
+// go-units' parseSize: a number, an optional space, then [kmgtp] with an optional i and b, any
+// case; unit is 1024 (RAMInBytes) or 1000 (FromHumanSize).
+std::optional<int64_t> parse_size(std::string_view s, double unit_base) {
     size_t i = 0;
     while (i < s.size() && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.')) ++i;
     std::string number(s.substr(0, i));
@@ -134,12 +138,13 @@ std::optional<int64_t> parse_ram_size(std::string_view s) {
     std::string u = to_lower(unit);
     double mult = 1;
     if (!u.empty() && u[0] != 'b' && u[0] != 'i') {
+        const double k = unit_base;
         switch (u[0]) {
-            case 'k': mult = 1024.0; break;
-            case 'm': mult = 1024.0 * 1024; break;
-            case 'g': mult = 1024.0 * 1024 * 1024; break;
-            case 't': mult = 1024.0 * 1024 * 1024 * 1024; break;
-            case 'p': mult = 1024.0 * 1024 * 1024 * 1024 * 1024; break;
+            case 'k': mult = k; break;
+            case 'm': mult = k * k; break;
+            case 'g': mult = k * k * k; break;
+            case 't': mult = k * k * k * k; break;
+            case 'p': mult = k * k * k * k * k; break;
             default: return std::nullopt;
         }
         u.erase(0, 1);
@@ -154,6 +159,12 @@ std::optional<int64_t> parse_ram_size(std::string_view s) {
     if (bytes > 9.2e18) return std::nullopt;
     return static_cast<int64_t>(bytes);
 }
+
+}  // namespace
+
+std::optional<int64_t> parse_ram_size(std::string_view s) { return parse_size(s, 1024.0); }
+
+std::optional<int64_t> parse_human_size(std::string_view s) { return parse_size(s, 1000.0); }
 
 std::string format_rfc3339(int64_t unix_ns) {
     time_t secs = static_cast<time_t>(unix_ns / 1000000000);

@@ -41,6 +41,9 @@ std::string human_duration(int64_t seconds);
 // Parses a memory size as docker's RAMInBytes: "512m", "1g", "1.5GiB", "100" (bytes); binary
 // units. nullopt on anything else.
 std::optional<int64_t> parse_ram_size(std::string_view s);
+// As parse_ram_size with decimal units, as docker's FromHumanSize ("1k" is 1000 bytes; the log
+// drivers' max-size).
+std::optional<int64_t> parse_human_size(std::string_view s);
 
 // Unix time (ns) as RFC 3339 UTC with nanoseconds, trailing zeros dropped: 2026-11-28T10:16:00.5Z.
 std::string format_rfc3339(int64_t unix_ns);

@@ -102,7 +102,7 @@ idle=$(ferry commit idle)
 expect_eq "$(ferry image inspect -f '{{json .RootFS.Layers}}' "$idle" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" 1 "layers of an empty commit"
 
 note "errors"
-expect_fail 125 'ferry: error: no such container `nosuch`' ferry commit nosuch
+expect_fail 1 'ferry: error: no such container `nosuch`' ferry commit nosuch
 expect_fail 125 'ferry: error: --change `COPY a b`: COPY is not a valid change command (valid: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, STOPSIGNAL, USER, VOLUME, WORKDIR)' ferry commit -c 'COPY a b' c1
 expect_fail 125 'ferry: error: `Bad:tag`: invalid reference format: repository name must be lowercase' ferry commit c1 Bad:tag
 expect_fail 125 "ferry: error: \`x@sha256:$(printf '0%.0s' $(seq 64))\`: cannot commit to a digest reference" ferry commit c1 "x@sha256:$(printf '0%.0s' $(seq 64))"

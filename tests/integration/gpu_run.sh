@@ -160,6 +160,17 @@ expect_fail 125 'ferry: error: NVIDIA_VISIBLE_DEVICES=4 leaves none of the GPUs 
     ferry run --rm --gpus 2 -e NVIDIA_VISIBLE_DEVICES=4 gpu:1 true
 ferry import -q -c 'CMD ["/bin/sh"]' -c 'ENV NVIDIA_VISIBLE_DEVICES=3' "$TEST_TMP/img.tar" gpu:visible3 >/dev/null
 expect_eq "$(gpu_nodes --gpus all gpu:visible3)" "nvidia-modeset nvidia-uvm nvidia-uvm-tools nvidia3 nvidiactl"
+
+note "--runtime nvidia (nvidia-docker 2): the GPUs NVIDIA_VISIBLE_DEVICES names, as --gpus would"
+expect_eq "$(run_out --runtime nvidia -e NVIDIA_VISIBLE_DEVICES=all gpu:1 /probe)" "driver=12020 devices=8"
+expect_eq "$(gpu_nodes --runtime nvidia -e NVIDIA_VISIBLE_DEVICES=1,3 gpu:1)" \
+    "nvidia-modeset nvidia-uvm nvidia-uvm-tools nvidia1 nvidia3 nvidiactl"
+expect_eq "$(gpu_nodes --runtime nvidia gpu:visible3)" "nvidia-modeset nvidia-uvm nvidia-uvm-tools nvidia3 nvidiactl"
+expect_eq "$(run_out --runtime nvidia -e NVIDIA_VISIBLE_DEVICES=none gpu:1 /probe)" "driver=12020 devices=0"
+expect_eq "$(gpu_nodes --runtime nvidia gpu:1)" "nvidia*"
+expect_eq "$(gpu_nodes --runtime nvidia -e NVIDIA_VISIBLE_DEVICES=void gpu:1)" "nvidia*"
+ferry import -q -c 'CMD ["/bin/sh"]' -c 'ENV CUDA_VERSION=11.0' "$TEST_TMP/img.tar" gpu:legacy >/dev/null
+expect_eq "$(run_out --runtime nvidia gpu:legacy /probe)" "driver=12020 devices=8"
 expect_eq "$(gpu_nodes gpu:visible3)" "nvidia*"
 out=$(run_out --gpus all -e NVIDIA_DRIVER_CAPABILITIES=utility gpu:1 sh -c '/probe; nvidia-smi | head -1')
 expect_eq "$out" "dlopen: libcuda.so.1: cannot open shared object file: No such file or directory

@@ -110,12 +110,12 @@ expect_eq "$(python3 -c 'import json,sys; print(" ".join(d["Id"] for d in json.l
     "$id_A $id_B $id_C" "IDs of three inspected images"
 status=0
 ferry image inspect nosuch busybox ghost:1 >out 2>err || status=$?
-expect_eq "$status" 125 "exit status with missing images"
+expect_eq "$status" 1 "exit status with missing images"
 expect_eq "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' out)" 1 \
     "documents printed when some images are missing"
 expect_eq "$(cat err)" 'ferry: error: no such image `nosuch`
 ferry: error: no such image `ghost:1`' "errors for missing images"
-expect_fail 125 'ferry: error: no such image `nosuch`' ferry image inspect -f '{{.Id}}' nosuch
+expect_fail 1 'ferry: error: no such image `nosuch`' ferry image inspect -f '{{.Id}}' nosuch
 expect_eq "$(cat "$TEST_TMP/.out")" "" "stdout of a -f inspect of a missing image"
 
 note "-f: Go template fields and json"

@@ -78,15 +78,15 @@ expect_eq "$(in_terminal "$FERRY" import -)" \
     "ferry: error: requested import from stdin, but stdin is a terminal" "import from a terminal"
 
 note "bad arguments: one line, exit 125, no file left"
-expect_fail 125 'ferry: error: loading `nosuch.tar`: open `nosuch.tar`: No such file or directory' \
+expect_fail 1 'ferry: error: loading `nosuch.tar`: open `nosuch.tar`: No such file or directory' \
     ferry load -i nosuch.tar
 expect_fail 125 'ferry: error: loading from stdin: empty input' ferry load </dev/null
 expect_fail 125 'ferry: error: `ferry load` requires exactly 0 arguments (see `ferry load --help`)' \
     ferry load listing.tar
-expect_fail 125 'ferry: error: no such image `nosuch`' ferry save -o never.tar busybox nosuch
-expect_fail 125 'ferry: error: no such image `ferry-it/app:9`' ferry save -o never.tar ferry-it/app:9
-expect_fail 125 'ferry: error: no such image `ferry-it/none`' ferry save -o never.tar ferry-it/none
-expect_fail 125 'ferry: error: no such image `Busybox`' ferry save -o never.tar Busybox
+expect_fail 1 'ferry: error: no such image `nosuch`' ferry save -o never.tar busybox nosuch
+expect_fail 1 'ferry: error: no such image `ferry-it/app:9`' ferry save -o never.tar ferry-it/app:9
+expect_fail 1 'ferry: error: no such image `ferry-it/none`' ferry save -o never.tar ferry-it/none
+expect_fail 1 'ferry: error: no such image `Busybox`' ferry save -o never.tar Busybox
 expect_fail 125 'ferry: error: unsupported --format `tar` (use `docker-archive` or `oci-archive`)' \
     ferry save --format tar -o never.tar busybox
 expect_fail 125 'ferry: error: `ferry save` requires at least 1 argument (see `ferry save --help`)' \
@@ -95,6 +95,6 @@ expect_fail_match 125 'ferry: error: saving to `nodir/never.tar`: open `nodir/ne
     ferry save -o nodir/never.tar busybox
 [ ! -e never.tar ] || fail "a failed save left never.tar"
 echo keep >kept.tar
-expect_fail 125 'ferry: error: no such image `nosuch`' ferry save -o kept.tar nosuch
+expect_fail 1 'ferry: error: no such image `nosuch`' ferry save -o kept.tar nosuch
 expect_eq "$(cat kept.tar)" "keep" "a failed save does not touch an existing file"
 [ "$(ls | grep -c '\.tmp-')" = 0 ] || fail "failed saves left temporary files: $(ls)"

@@ -66,14 +66,14 @@ expect_eq "$(ferry start -a c1)" created
 
 note "--rm: the container and its name are gone when run returns"
 expect_out "bye" ferry run --rm --name gone bb:1 echo bye
-expect_fail 125 'ferry: error: no such object `gone`' ferry inspect gone
+expect_fail 1 'ferry: error: no such object `gone`' ferry inspect gone
 expect_out "again" ferry run --rm --name gone bb:1 echo again
 for _ in $(seq 50); do [ -z "$(ls "$FERRY_ROOT/tmp")" ] && break; sleep 0.1; done
 expect_eq "$(ls "$FERRY_ROOT/tmp")" "" "the monitor deletes the files after run returns"
 status=0
 ferry run --rm --name gone bb:1 sh -c 'exit 7' || status=$?
 expect_eq "$status" 7 "--rm exit status"
-expect_fail 125 'ferry: error: no such object `gone`' ferry inspect gone
+expect_fail 1 'ferry: error: no such object `gone`' ferry inspect gone
 expect_fail 125 'ferry: error: conflicting options: cannot specify both --restart and --rm' \
     ferry run --rm --restart always bb:1 true
 
@@ -148,4 +148,4 @@ status=0
 out=$(ferry rm -f nosuch lab 2>"$TEST_TMP/rm.err") || status=$?
 expect_eq "$status:$out" "0:lab" "rm -f with a missing name"
 expect_eq "$(cat "$TEST_TMP/rm.err")" 'ferry: error: no such container `nosuch`'
-expect_fail 125 'ferry: error: no such container `lab`' ferry inspect --type container lab
+expect_fail 1 'ferry: error: no such container `lab`' ferry inspect --type container lab

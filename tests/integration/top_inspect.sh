@@ -40,13 +40,13 @@ expect_eq "$(ferry inspect -f '{{.Id}}' bb:1)" "$(ferry image inspect -f '{{.Id}
 expect_eq "$(ferry inspect --type image -f '{{.Id}}' bb:1)" "$(ferry image inspect -f '{{.Id}}' bb:1)"
 status=0
 ferry inspect -f '{{.Name}}' r1 nosuch c1 >"$TEST_TMP/out" 2>"$TEST_TMP/err" || status=$?
-expect_eq "$status" 125
+expect_eq "$status" 1
 expect_eq "$(cat "$TEST_TMP/out")" "$(printf '/r1\n/c1')"
 expect_eq "$(cat "$TEST_TMP/err")" 'ferry: error: no such object `nosuch`'
-expect_fail 125 'ferry: error: no such container `bb:1`' ferry container inspect bb:1
-expect_fail 125 'ferry: error: no such image `r1`' ferry inspect --type image r1
-expect_fail 125 'ferry: error: no such volume: r1' ferry inspect --type volume r1
-expect_fail 125 'ferry: error: no such network: r1' ferry inspect --type network r1
+expect_fail 1 'ferry: error: no such container `bb:1`' ferry container inspect bb:1
+expect_fail 1 'ferry: error: no such image `r1`' ferry inspect --type image r1
+expect_fail 1 'ferry: error: no such volume: r1' ferry inspect --type volume r1
+expect_fail 1 'ferry: error: no such network: r1' ferry inspect --type network r1
 expect_fail 1 'ferry: error: "bogus" is not a valid value for --type' ferry inspect --type bogus r1
 expect_eq "$(ferry inspect nosuch 2>/dev/null || true)" "[]"
 
@@ -65,5 +65,5 @@ expect_eq "$first" "$(printf '%s\n%s\n' "$c1" "$e1" | sort | tr '\n' ' ')" "prun
 expect_eq "$(printf '%s\n' "$out" | head -1)" "Deleted Containers:"
 [[ "$(printf '%s\n' "$out" | tail -1)" == "Total reclaimed space: "* ]] || fail "no reclaimed space: [$out]"
 expect_eq "$(ctr_status r1)" running "running container kept"
-expect_fail 125 'ferry: error: no such container `c1`' ferry container inspect c1
+expect_fail 1 'ferry: error: no such container `c1`' ferry container inspect c1
 expect_eq "$(ferry container prune -f)" "Total reclaimed space: 0B"

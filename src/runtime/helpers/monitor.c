@@ -14,8 +14,14 @@
  *   monitor -> client: 1 stdout, 2 stderr, 3 exit (payload: decimal status)
  *   client -> monitor: 4 stdin bytes, 5 stdin end, 6 resize (payload: "ROWS COLS"), 7 detach
  *
+ * The log rotates as docker's json-file driver rotates it (--log-max-size, --log-max-files):
+ * before a record is written to a file that has reached the size, FILE.N-1 goes, FILE.I
+ * becomes FILE.I+1, FILE becomes FILE.1 and a new FILE is started (with one file, FILE.1 is
+ * only the previous file, which `ferry logs` does not read, as docker's). --no-log keeps none.
+ *
  * Arguments (all required unless marked):
- *   --state FILE --log FILE --pidfd N --out N [--err N] [--stdin N] [--tty]
+ *   --state FILE (--log FILE [--log-max-size BYTES] [--log-max-files N] | --no-log)
+ *   --pidfd N --out N [--err N] [--stdin N] [--tty]
  *   --listen N [--client N] --restart no|always|unless-stopped|on-failure[:MAX]
  *   --restart-count N [--backoff-ms N] --started NS --id ID --ferry PATH --root DIR
  *   [--stop-file F] [--cgroup-dir DIR]... [--name NAME] [--image REF] [--label K=V]...
@@ -89,12 +95,15 @@ struct config {
     const char* mounted[64]; /* volumes, for their unmount events */
     int nmounted;
     int pidfd, out, err, in, listen, client, tty, auto_remove, restart_count, userns_fd;
-    int oom_killed;
-    long long started, backoff_ms;
+    int oom_killed, no_log, log_max_files;
+    long long started, backoff_ms, log_max_size;
 };
 
 static struct client clients[k_max_clients];
 static int log_fd = -1;
+static const char* log_path;
+static long long log_size, log_max_size = -1;
+static int log_max_files = 1;
 static char line_buf[2][16384];
 static size_t line_fill[2];
 
@@ -124,6 +133,31 @@ static int write_all(int fd, const void* data, size_t size) {
         size -= (size_t)n;
     }
     return 0;
+}
+
+/* Opens the log for appending and learns its size; -1 on failure (output then goes unlogged). */
+static void log_open(int flags) {
+    log_fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | flags, 0640);
+    struct stat st;
+    log_size = log_fd >= 0 && fstat(log_fd, &st) == 0 ? (long long)st.st_size : 0;
+}
+
+/* docker's rotate() and the rename of the current file that follows it. */
+static void log_rotate(void) {
+    char from[4096], to[4096];
+    if (log_max_files >= 2) {
+        snprintf(to, sizeof to, "%s.%d", log_path, log_max_files - 1);
+        unlink(to);
+        for (int i = log_max_files - 1; i > 1; --i) {
+            snprintf(to, sizeof to, "%s.%d", log_path, i);
+            snprintf(from, sizeof from, "%s.%d", log_path, i - 1);
+            rename(from, to);
+        }
+    }
+    snprintf(to, sizeof to, "%s.1", log_path);
+    rename(log_path, to);
+    if (log_fd >= 0) close(log_fd);
+    log_open(O_TRUNC);
 }
 
 /* One json-file record: {"log":"...","stream":"stdout","time":"..."}\n */
@@ -156,7 +190,8 @@ static void log_record(int stream, const char* data, size_t size) {
     rfc3339(now_ns(), ts, sizeof ts);
     n += (size_t)snprintf(out + n, sizeof out - n, "\",\"stream\":\"%s\",\"time\":\"%s\"}\n",
                           stream == 1 ? "stdout" : "stderr", ts);
-    (void)write_all(log_fd, out, n);
+    if (log_max_size > 0 && log_size >= log_max_size) log_rotate();
+    if (log_fd >= 0 && write_all(log_fd, out, n) == 0) log_size += (long long)n;
 }
 
 /* Output is logged line by line, as docker does; a line longer than the buffer is split. */
@@ -630,6 +665,8 @@ static int parse_args(int argc, char** argv, struct config* c) {
     memset(c, 0, sizeof *c);
     c->err = c->in = c->client = c->userns_fd = -1;
     c->restart = "no";
+    c->log_max_size = -1;
+    c->log_max_files = 1;
     for (int i = 1; i < argc; ++i) {
         const char* a = argv[i];
         const char* v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -648,6 +685,9 @@ static int parse_args(int argc, char** argv, struct config* c) {
             ++i;
             continue;
         }
+        NUM("--log-max-files", log_max_files)
+        if (strcmp(a, "--log-max-size") == 0 && v) { c->log_max_size = atoll(v); ++i; continue; }
+        if (strcmp(a, "--no-log") == 0) { c->no_log = 1; continue; }
         if (strcmp(a, "--cgroup-dir") == 0 && v && c->ncgroup_dirs < 16) {
             c->cgroup_dirs[c->ncgroup_dirs++] = v;
             ++i;
@@ -668,7 +708,7 @@ static int parse_args(int argc, char** argv, struct config* c) {
         fprintf(stderr, "ferry-monitor: unknown argument %s\n", a);
         return -1;
     }
-    return c->state && c->log && c->id && c->ferry && c->root ? 0 : -1;
+    return c->state && (c->log || c->no_log) && c->id && c->ferry && c->root ? 0 : -1;
 }
 
 int main(int argc, char** argv) {
@@ -684,7 +724,12 @@ int main(int argc, char** argv) {
      * comes later sees the new container in the state file and signals it itself. */
     if (c.backoff_ms > 0 && c.stop_file && access(c.stop_file, F_OK) == 0)
         syscall(SYS_pidfd_send_signal, c.pidfd, SIGKILL, NULL, 0);
-    log_fd = open(c.log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (!c.no_log) {
+        log_path = c.log;
+        log_max_size = c.log_max_size;
+        log_max_files = c.log_max_files > 0 ? c.log_max_files : 1;
+        log_open(0);
+    }
     int out_open = c.out >= 0, err_open = c.err >= 0, exited = 0, code = 0;
     long long finished = 0;
     while (!exited || out_open || err_open) {

@@ -90,6 +90,7 @@ class PlanTest : public ::testing::Test {
 TEST_F(PlanTest, ImageDefaults) {
     RunOptions o;
     o.network = "none";
+    o.cgroupns = "private";  // docker's default on cgroup v2 (plan_flags_test covers v1's)
     auto p = ok(o);
     const oci::Process& proc = *p.spec.process;
     EXPECT_EQ(proc.args, (std::vector<std::string>{"/bin/sh", "-c", "id"}));
@@ -294,6 +295,7 @@ TEST_F(PlanTest, HostNamespaces) {
     o.ipc = "host";
     o.pid = "host";
     o.init = true;  // docker adds no init in the host's pid namespace
+    o.cgroupns = "private";
     auto p = ok(o);
     EXPECT_EQ(ns_types(p), (std::vector<std::string>{"mount", "uts", "cgroup"}));
     EXPECT_EQ(p.spec.process->args[0], "/bin/sh");
