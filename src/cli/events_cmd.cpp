@@ -99,7 +99,7 @@ Result<std::string> format_event(const std::string& format, const runtime::Event
     std::string_view f = trim(format);
     if (f.empty()) return pretty_event(e);
     if (f == "json" || f == "{{json .}}") return runtime::event_line(e) + "\n";
-    return TRY(render_json_template(format, template_view(e))) + "\n";
+    return TRY(render_json_template(format, template_view(e), "events.Message")) + "\n";
 }
 
 struct Window {

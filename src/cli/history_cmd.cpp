@@ -142,7 +142,7 @@ Result<int> run_history(const HistoryOptions& o, Context& ctx) {
         {"CreatedBy", "CREATED BY"},
         {"Size", "SIZE"},
         {"Comment", "COMMENT"}};
-    print_out(TRY(render(columns, rows, o.format)));
+    print_out(TRY(render(columns, rows, o.format, "formatter.historyContext")));
     return 0;
 }
 

@@ -333,7 +333,7 @@ Result<int> run_info(const InfoOptions& o, Context& ctx) {
     else if (f == "json" || f == "{{json .}}")
         print_out(to_go_json(doc) + "\n");
     else
-        print_out(TRY(render_json_template(o.format, doc)) + "\n");
+        print_out(TRY(render_json_template(o.format, doc, "system.info")) + "\n");
     return 0;
 }
 

@@ -94,7 +94,7 @@ Result<int> run_inspect(const InspectOptions& o, Context& ctx) {
         if (wants("volume")) {
             auto volume = TRY(runtime::inspect_volume(ctx.root, name));
             if (volume) return volume_json(*volume);
-            if (o.type == "volume") return fail_with_status("no such volume: " + printable(name), k_exit_error);
+            if (o.type == "volume") return fail_with_status("No such volume: " + printable(name), k_exit_error);
         }
         return fail_with_status("no such object `" + printable(name) + "`", k_exit_error);
     });

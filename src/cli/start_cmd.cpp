@@ -36,6 +36,21 @@ Result<StartOptions> parse_start(Args args) {
 Result<int> start_attached(const runtime::ContainerStore& store, const runtime::ContainerRecord& rec,
                            bool interactive, const std::string& detach_keys,
                            oci::RuntimeSpec* spec, const Foreground& fg) {
+    runtime::AttachOptions ao;
+    ao.forward_stdin = interactive;
+    ao.tty = rec.tty;
+    if (!detach_keys.empty()) ao.detach_keys = detach_keys;
+    ao.relay_stdout = fg.relay_stdout;
+    ao.relay_stderr = fg.relay_stderr;
+    ao.signal_target = fg.sig_proxy == Foreground::SigProxy::off ? 0 : 1;  // the pid, below
+    ao.proxy_with_tty = fg.sig_proxy == Foreground::SigProxy::always;
+    // A signal that comes once the container runs but before the session is relayed by it.
+    sigset_t early = runtime::session_signals(runtime::forwards_signals(ao)), old;
+    ::sigprocmask(SIG_BLOCK, &early, &old);
+    struct Restore {
+        sigset_t old;
+        ~Restore() { ::sigprocmask(SIG_SETMASK, &old, nullptr); }
+    } restore{old};
     int sv[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
         return fail_errno("socketpair");
@@ -49,14 +64,7 @@ Result<int> start_attached(const runtime::ContainerStore& store, const runtime::
         if (rec.auto_remove) (void)runtime::remove_container(store, rec, true, true);
         return std::unexpected(started.error());
     }
-    runtime::AttachOptions ao;
-    ao.forward_stdin = interactive;
-    ao.tty = rec.tty;
-    if (!detach_keys.empty()) ao.detach_keys = detach_keys;
-    ao.relay_stdout = fg.relay_stdout;
-    ao.relay_stderr = fg.relay_stderr;
-    ao.signal_target = fg.sig_proxy == Foreground::SigProxy::off ? 0 : started->pid;
-    ao.proxy_with_tty = fg.sig_proxy == Foreground::SigProxy::always;
+    if (ao.signal_target) ao.signal_target = started->pid;
     auto outcome = TRY(runtime::attach_session(mine.get(), ao));
     log::trace("attach: session ended");
     if (outcome.detached) return 0;

@@ -103,16 +103,25 @@ Result<Fd> connect_attach(const std::string& run_dir) {
     return sock;
 }
 
-Result<AttachOutcome> attach_session(int sock, const AttachOptions& o) {
-    AttachOutcome outcome;
-    std::string keys = o.tty ? TRY(parse_detach_keys(o.detach_keys)) : std::string();
-    const bool forwarding = o.signal_target > 0 && (!o.tty || o.proxy_with_tty);
+sigset_t session_signals(bool forwarding) {
     sigset_t mask;
     sigemptyset(&mask);
     for (int s : {SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGQUIT})
         sigaddset(&mask, s);
     for (int s = 1; forwarding && s < 32; ++s)
         if (proxied(s)) sigaddset(&mask, s);
+    return mask;
+}
+
+bool forwards_signals(const AttachOptions& o) {
+    return o.signal_target > 0 && (!o.tty || o.proxy_with_tty);
+}
+
+Result<AttachOutcome> attach_session(int sock, const AttachOptions& o) {
+    AttachOutcome outcome;
+    std::string keys = o.tty ? TRY(parse_detach_keys(o.detach_keys)) : std::string();
+    const bool forwarding = forwards_signals(o);
+    sigset_t mask = session_signals(forwarding);
     sigset_t old;
     ::sigprocmask(SIG_BLOCK, &mask, &old);
     Fd sigfd(::signalfd(-1, &mask, SFD_CLOEXEC));

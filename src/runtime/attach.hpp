@@ -4,6 +4,7 @@
 // terminal size changes, and signals; ends when the container exits, when the user types the
 // detach keys, or when the monitor goes away.
 
+#include <csignal>
 #include <optional>
 #include <string>
 
@@ -33,6 +34,15 @@ struct AttachOutcome {
 
 // Connects to the attach socket of a running container.
 Result<Fd> connect_attach(const std::string& run_dir);
+
+// The signals a session takes over: SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGQUIT, and with
+// forwarding every proxied one. A client that starts the container before its session blocks
+// them first, so that one arriving in between waits for the session to relay it instead of
+// ending the client.
+sigset_t session_signals(bool forwarding);
+
+// Whether a session with these options forwards signals to signal_target.
+bool forwards_signals(const AttachOptions& o);
 
 // Runs the session on a connected socket until one of the ends above. A signal that is not
 // forwarded (SIGINT, SIGTERM, SIGHUP, SIGQUIT) ends this process as it would have without the

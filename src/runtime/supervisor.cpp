@@ -8,6 +8,7 @@
 #include "ferry/runtime/supervisor.hpp"
 
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <vector>
 
@@ -277,9 +279,16 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
                 args.insert(args.end(), {"--userns-fd", std::to_string(userns.get())});
             }
     }
+    // The monitor outlives the command: it keeps only the fds named here, none the caller
+    // happened to leave inheritable (a script's flock would be held for the container's life),
+    // and no signal the caller blocked.
+    ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
     for (int fd :
          {c.pid.fd(), out, io.listen.get(), io.err_r.get(), io.in_w.get(), client_fd, userns.get()})
         inherit(fd);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
     // The monitor keeps no terminal or pipe of the CLI's.
     for (int fd = 0; fd < 3; ++fd) ::dup2(io.null.get(), fd);
     std::vector<char*> argv;

@@ -28,7 +28,7 @@ for cmd in "inspect --type container" "container inspect" rm stop start restart 
 done
 expect_fail 1 'ferry: error: no such container `nosuch`' ferry exec nosuch true
 same_status_as_docker 1 exec nosuch true
-expect_fail 1 'ferry: error: no such container `nosuch`' ferry cp nosuch:/x "$TEST_TMP/x"
+expect_fail 1 'ferry: error: No such container:path: nosuch:/x' ferry cp nosuch:/x "$TEST_TMP/x"
 same_status_as_docker 1 cp nosuch:/x "$TEST_TMP/x"
 expect_fail 1 'ferry: error: no such object `nosuch`' ferry inspect nosuch
 same_status_as_docker 1 inspect nosuch
@@ -50,8 +50,8 @@ same_status_as_docker 1 image inspect nosuch
 same_status_as_docker 1 save nosuch
 expect_fail 1 'ferry: error: no such image `nosuch`' ferry tag nosuch x:1
 same_status_as_docker 1 tag nosuch x:1
-expect_fail 1 'ferry: error: no such volume: nosuch' ferry volume inspect nosuch
-expect_fail 1 'ferry: error: get nosuch: no such volume' ferry volume rm nosuch
+expect_fail 1 'ferry: error: No such volume: nosuch' ferry volume inspect nosuch
+expect_fail 1 'ferry: error: No such volume: nosuch' ferry volume rm nosuch
 same_status_as_docker 1 volume inspect nosuch
 same_status_as_docker 1 volume rm nosuch
 

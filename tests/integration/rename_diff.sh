@@ -20,7 +20,7 @@ id=$(ferry inspect -f '{{.Id}}' r1)
 expect_out "" ferry rename r1 r2
 expect_eq "$(ferry inspect -f '{{.Name}} {{.Id}}' r2)" "/r2 $id"
 expect_eq "$(ferry ps -a --format '{{.Names}}')" r2
-expect_fail 125 'ferry: error: no such container `r1`' ferry container inspect r1
+expect_fail 1 'ferry: error: no such container `r1`' ferry container inspect r1
 ctr_create r1 bb:1
 expect_out "" ferry rename /r2 r3  # a leading slash is docker's own form of a name
 expect_eq "$(readlink "$FERRY_ROOT/container-names/r3")" "$id"

@@ -45,7 +45,7 @@ expect_eq "$(cat "$TEST_TMP/out")" "$(printf '/r1\n/c1')"
 expect_eq "$(cat "$TEST_TMP/err")" 'ferry: error: no such object `nosuch`'
 expect_fail 1 'ferry: error: no such container `bb:1`' ferry container inspect bb:1
 expect_fail 1 'ferry: error: no such image `r1`' ferry inspect --type image r1
-expect_fail 1 'ferry: error: no such volume: r1' ferry inspect --type volume r1
+expect_fail 1 'ferry: error: No such volume: r1' ferry inspect --type volume r1
 expect_fail 1 'ferry: error: no such network: r1' ferry inspect --type network r1
 expect_fail 1 'ferry: error: "bogus" is not a valid value for --type' ferry inspect --type bogus r1
 expect_eq "$(ferry inspect nosuch 2>/dev/null || true)" "[]"

@@ -5,6 +5,8 @@
 // them, container.InspectResponse for types.ContainerJSON, and added fields.) time.Time and
 // time.Duration are scalars here with Go's String() (json.Unmarshal of a time keeps its text,
 // printed as Go prints a time.Time); os.FileMode prints as a number, not as Go's `-rwxr-xr-x`.
+// info's types.Info carries docker 25+'s CDISpecDirs and DiscoveredDevices (system.DeviceInfo),
+// which ferry reports; swarm.ClusterInfo, never set here, is cut to its ID.
 
 #include "ferry/cli/template/docker_types.hpp"
 
@@ -385,6 +387,179 @@ type types.Volume struct {
 type types.VolumeUsageData struct {
 	RefCount int64 `json:"RefCount"`
 	Size     int64 `json:"Size"`
+}
+type system.info struct {
+	*types.Info
+	ClientInfo   *system.clientInfo
+	ClientErrors []string
+}
+type system.clientInfo struct {
+	Debug    bool
+	Version  string
+	Context  string
+	Plugins  []pluginmanager.Plugin
+	Warnings []string
+}
+type pluginmanager.Plugin struct {
+	SchemaVersion    string `json:",omitempty"`
+	Vendor           string `json:",omitempty"`
+	Version          string `json:",omitempty"`
+	ShortDescription string `json:",omitempty"`
+	URL              string `json:",omitempty"`
+	Name             string
+	Path             string
+}
+type types.Info struct {
+	ID                  string
+	Containers          int
+	ContainersRunning   int
+	ContainersPaused    int
+	ContainersStopped   int
+	Images              int
+	Driver              string
+	DriverStatus        [][2]string
+	SystemStatus        [][2]string `json:",omitempty"`
+	Plugins             types.PluginsInfo
+	MemoryLimit         bool
+	SwapLimit           bool
+	KernelMemory        bool `json:",omitempty"`
+	KernelMemoryTCP     bool
+	CPUCfsPeriod        bool `json:"CpuCfsPeriod"`
+	CPUCfsQuota         bool `json:"CpuCfsQuota"`
+	CPUShares           bool
+	CPUSet              bool
+	PidsLimit           bool
+	IPv4Forwarding      bool
+	BridgeNfIptables    bool
+	BridgeNfIP6tables   bool `json:"BridgeNfIp6tables"`
+	Debug               bool
+	NFd                 int
+	OomKillDisable      bool
+	NGoroutines         int
+	SystemTime          string
+	LoggingDriver       string
+	CgroupDriver        string
+	CgroupVersion       string `json:",omitempty"`
+	NEventsListener     int
+	KernelVersion       string
+	OperatingSystem     string
+	OSVersion           string
+	OSType              string
+	Architecture        string
+	IndexServerAddress  string
+	RegistryConfig      *registry.ServiceConfig
+	NCPU                int
+	MemTotal            int64
+	GenericResources    []swarm.GenericResource
+	DockerRootDir       string
+	HTTPProxy           string `json:"HttpProxy"`
+	HTTPSProxy          string `json:"HttpsProxy"`
+	NoProxy             string
+	Name                string
+	Labels              []string
+	ExperimentalBuild   bool
+	ServerVersion       string
+	ClusterStore        string `json:",omitempty"`
+	ClusterAdvertise    string `json:",omitempty"`
+	Runtimes            map[string]types.Runtime
+	DefaultRuntime      string
+	Swarm               swarm.Info
+	LiveRestoreEnabled  bool
+	Isolation           container.Isolation
+	InitBinary          string
+	ContainerdCommit    types.Commit
+	RuncCommit          types.Commit
+	InitCommit          types.Commit
+	SecurityOptions     []string
+	ProductLicense      string `json:",omitempty"`
+	DefaultAddressPools []types.NetworkAddressPool `json:",omitempty"`
+	CDISpecDirs         []string
+	DiscoveredDevices   []system.DeviceInfo `json:",omitempty"`
+	Warnings            []string
+}
+type types.PluginsInfo struct {
+	Volume        []string
+	Network       []string
+	Authorization []string
+	Log           []string
+}
+type types.Runtime struct {
+	Path string   `json:"path,omitempty"`
+	Args []string `json:"runtimeArgs,omitempty"`
+}
+type types.Commit struct {
+	ID       string
+	Expected string
+}
+type types.NetworkAddressPool struct {
+	Base string
+	Size int
+}
+type system.DeviceInfo struct {
+	Source string `json:"Source"`
+	ID     string `json:"ID"`
+}
+type registry.NetIPNet string
+type registry.IndexInfo struct {
+	Name     string
+	Mirrors  []string
+	Secure   bool
+	Official bool
+}
+type registry.ServiceConfig struct {
+	AllowNondistributableArtifactsCIDRs     []*registry.NetIPNet
+	AllowNondistributableArtifactsHostnames []string
+	InsecureRegistryCIDRs                   []*registry.NetIPNet `json:"InsecureRegistryCIDRs"`
+	IndexConfigs                            map[string]*registry.IndexInfo `json:"IndexConfigs"`
+	Mirrors                                 []string
+}
+type swarm.NamedGenericResource struct {
+	Kind  string `json:",omitempty"`
+	Value string `json:",omitempty"`
+}
+type swarm.DiscreteGenericResource struct {
+	Kind  string `json:",omitempty"`
+	Value int64  `json:",omitempty"`
+}
+type swarm.GenericResource struct {
+	NamedResourceSpec    *swarm.NamedGenericResource `json:",omitempty"`
+	DiscreteResourceSpec *swarm.DiscreteGenericResource `json:",omitempty"`
+}
+type swarm.LocalNodeState string
+type swarm.Peer struct {
+	NodeID string
+	Addr   string
+}
+type swarm.ClusterInfo struct {
+	ID string
+}
+type swarm.Info struct {
+	NodeID           string
+	NodeAddr         string
+	LocalNodeState   swarm.LocalNodeState
+	ControlAvailable bool
+	Error            string
+	RemoteManagers   []swarm.Peer
+	Nodes            int `json:",omitempty"`
+	Managers         int `json:",omitempty"`
+	Cluster          *swarm.ClusterInfo `json:",omitempty"`
+	Warnings         []string `json:",omitempty"`
+}
+
+type events.Actor struct {
+	ID         string
+	Attributes map[string]string
+}
+type events.Message struct {
+	Status   string `json:"status,omitempty"`
+	ID       string `json:"id,omitempty"`
+	From     string `json:"from,omitempty"`
+	Type     string
+	Action   string
+	Actor    events.Actor
+	Scope    string `json:"scope,omitempty"`
+	Time     int64 `json:"time,omitempty"`
+	TimeNano int64 `json:"timeNano,omitempty"`
 }
 )go";
 
