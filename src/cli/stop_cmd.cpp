@@ -49,9 +49,9 @@ Result<StopOptions> parse_stop(Args args) {
 
 Result<int> run_stop(const StopOptions& o, Context& ctx) {
     auto store = TRY(runtime::ContainerStore::open(ctx));
-    return for_each_container(store, o.containers,
-                              [&](const runtime::ContainerRecord& rec, const std::string& name)
-                                  -> Result<void> {
+    return for_each_locked(store, o.containers, LockMode::exclusive,
+                           [&](const runtime::ContainerRecord& rec, const std::string& name)
+                               -> Result<void> {
         TRY(stop_one(store, rec, o));
         print_out(name + "\n");
         return {};
@@ -67,9 +67,10 @@ Result<StopOptions> parse_restart(Args args) {
 
 Result<int> run_restart(const StopOptions& o, Context& ctx) {
     auto store = TRY(runtime::ContainerStore::open(ctx));
-    return for_each_container(store, o.containers,
-                              [&](const runtime::ContainerRecord& rec, const std::string& name)
-                                  -> Result<void> {
+    // Stopped and started under one lock: no other command acts on it in between.
+    return for_each_locked(store, o.containers, LockMode::exclusive,
+                           [&](const runtime::ContainerRecord& rec, const std::string& name)
+                               -> Result<void> {
         TRY(stop_one(store, rec, o));
         TRY(store.set_stopped_by_user(rec.id, false));
         TRY(runtime::start_container({&store, &rec, -1, runtime::self_binary()}));

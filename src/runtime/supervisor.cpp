@@ -17,10 +17,12 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <vector>
 
 #include "ferry/image/store.hpp"
 #include "ferry/runtime/cgroup.hpp"
+#include "ferry/runtime/container_lock.hpp"
 #include "ferry/runtime/device_policy.hpp"
 #include "ferry/runtime/gpu_start.hpp"
 #include "ferry/runtime/helpers.hpp"
@@ -312,7 +314,25 @@ Result<Started> start_container(const StartRequest& req) {
 
 Result<void> restart_in_place(const ContainerStore& store, const std::string& id,
                               const std::string& ferry_binary, int64_t backoff_ms) {
-    ContainerRecord r = TRY(store.find(id));
+    // The lock is polled, not waited for: its holder may be a stop waiting for this restart to
+    // give up, which it does as soon as the user's mark is there (container_lock.hpp).
+    ContainerLock lock;
+    for (;;) {
+        if (fs::lexists(store.stop_marker(id))) {
+            ContainerState st = TRY(store.state(id));
+            st.status = Status::exited;
+            st.pid = 0;
+            st.monitor_pid = 0;
+            return store.write_state(id, st);
+        }
+        if (lock) break;
+        lock = TRY(ContainerLock::try_acquire(store, id, LockMode::exclusive));
+        if (!lock) {
+            timespec ts{0, 5'000'000};
+            ::nanosleep(&ts, nullptr);
+        }
+    }
+    ContainerRecord r = TRY(store.load(id));
     ContainerState old = TRY(store.state(id));
     // Nothing of the previous monitor's stays open.
     ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);

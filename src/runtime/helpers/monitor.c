@@ -27,7 +27,11 @@
  *
  * With --auto-remove (run --rm) the monitor removes the container when it exits for good: its
  * name and directory disappear before the exit status goes to the client (so the name is free
- * when `ferry run --rm` returns), then the files are deleted. Rootless, they are deleted from
+ * when `ferry run --rm` returns), then the files are deleted. The removal happens under the
+ * container's lock (an flock of its directory, runtime/container_lock.hpp): when a command holds
+ * it, the exit is recorded first (that command may be a stop waiting for it), and nothing is
+ * removed when, once the lock is ours, the directory was removed meanwhile or the state names
+ * another monitor (a start came first). Rootless, they are deleted from
  * inside the container's user namespace (--userns-fd, opened by ferry while the container ran;
  * the monitor, its owner, may join it): files the container gave to its other ids (subordinate
  * ids on the host) can be removed only there.
@@ -44,6 +48,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -377,6 +382,40 @@ static void remove_cgroup(const struct config* c) {
     }
 }
 
+/* Whether the state file still names this process as the container's monitor. */
+static int state_is_mine(const struct config* c) {
+    char buf[2048];
+    int fd = open(c->state, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return 0;
+    buf[n] = 0;
+    const char* p = strstr(buf, "\nmonitor_pid=");
+    return p && atoi(p + 13) == (int)getpid();
+}
+
+/* The container's lock, to remove it (see the top of this file); -1 when it is no longer this
+ * monitor's to remove. */
+static int lock_for_removal(const struct config* c, int code, long long finished) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/containers/%s", c->root, c->id);
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        write_state(c, "exited", 0, code, finished);
+        while (flock(fd, LOCK_EX) != 0 && errno == EINTR) {
+        }
+    }
+    struct stat held, now;
+    if (fstat(fd, &held) != 0 || stat(path, &now) != 0 || held.st_dev != now.st_dev ||
+        held.st_ino != now.st_ino || !state_is_mine(c)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 static int should_restart(const struct config* c, int code) {
     if (c->stop_file && access(c->stop_file, F_OK) == 0) return 0; /* stopped by the user */
     if (strcmp(c->restart, "always") == 0 || strcmp(c->restart, "unless-stopped") == 0) return 1;
@@ -511,7 +550,13 @@ int main(int argc, char** argv) {
     if (restart) c.restart_count++; /* counted when decided, as docker does */
     int removing = !restart && c.auto_remove && c.name && c.run_dir;
     /* A container about to be removed needs no final state: its directory goes next. */
-    if (!removing) write_state(&c, restart ? "restarting" : "exited", 0, code, finished);
+    int lock_fd = -1;
+    if (removing) {
+        lock_fd = lock_for_removal(&c, code, finished);
+        removing = lock_fd >= 0;
+    } else {
+        write_state(&c, restart ? "restarting" : "exited", 0, code, finished);
+    }
     char trash[4096] = {0};
     if (removing) {
         /* Gone for every ferry command from here: name, directory, runtime files. */
@@ -533,6 +578,7 @@ int main(int argc, char** argv) {
             snprintf(path, sizeof path, "%s/tmp/rm-volume-%s", c.root, c.volumes[i]);
             if (rename(from, path) != 0) c.volumes[i] = NULL;
         }
+        close(lock_fd);
     }
     char status[16];
     int len = snprintf(status, sizeof status, "%d", code);
@@ -556,7 +602,7 @@ int main(int argc, char** argv) {
     if (removing) remove_tree_at(AT_FDCWD, c.run_dir);
     if (c.userns_fd >= 0 && setns(c.userns_fd, CLONE_NEWUSER) == 0) close(c.userns_fd);
     if (trash[0]) remove_tree_at(AT_FDCWD, trash);
-    for (int i = 0; i < c.nvolumes && c.auto_remove; ++i) {
+    for (int i = 0; i < c.nvolumes && removing; ++i) {
         if (!c.volumes[i]) continue;
         char path[4096];
         snprintf(path, sizeof path, "%s/tmp/rm-volume-%s", c.root, c.volumes[i]);
