@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "ferry/net/loopback.hpp"
 #include "ferry/runtime/namespaces.hpp"
 #include "ferry/runtime/sync_socket.hpp"
 #include "ferry/runtime/userns.hpp"
@@ -131,6 +132,8 @@ Result<void> run_init(const InitPlan& plan, SyncSocket& sync) {
         if (::setresuid(0, 0, 0) != 0) return fail_errno("become root in the user namespace");
     }
     TRY(join_namespaces(plan.ns.joins));
+    // A network namespace of its own gets a working loopback, as docker's (--network none).
+    if (plan.ns.clone_flags & CLONE_NEWNET) TRY(net::bring_up_loopback());
     if (plan.ns.new_cgroup && ::unshare(CLONE_NEWCGROUP) != 0)
         return fail_errno("create cgroup namespace");
     if (!plan.hostname.empty() && ::sethostname(plan.hostname.data(), plan.hostname.size()) != 0)
