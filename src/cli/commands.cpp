@@ -17,6 +17,7 @@
 #include "ferry/cli/import_cmd.hpp"
 #include "ferry/cli/inspect_cmd.hpp"
 #include "ferry/cli/load_cmd.hpp"
+#include "ferry/cli/pause_cmd.hpp"
 #include "ferry/cli/rmi_cmd.hpp"
 #include "ferry/cli/run_cmd.hpp"
 #include "ferry/cli/save_cmd.hpp"
@@ -51,6 +52,7 @@ constexpr Command k_container[] = {
     {"kill", "Kill one or more running containers", cmd_kill, {}},
     {"logs", "Fetch the logs of a container", cmd_logs, {}},
     {"ls", "List containers", cmd_ps, {}, "list,ps"},
+    {"pause", "Pause all processes within one or more containers", cmd_pause, {}},
     {"prune", "Remove all stopped containers", store_ns<cmd_container_prune>, {}},
     {"restart", "Restart one or more containers", cmd_restart, {}},
     {"rm", "Remove one or more containers", cmd_rm, {}, "remove"},
@@ -58,6 +60,7 @@ constexpr Command k_container[] = {
     {"start", "Start one or more stopped containers", cmd_start, {}},
     {"stop", "Stop one or more running containers", cmd_stop, {}},
     {"top", "Display the running processes of a container", cmd_top, {}},
+    {"unpause", "Unpause all processes within one or more containers", cmd_unpause, {}},
     {"wait", "Block until one or more containers stop, then print their exit codes", cmd_wait, {}},
 };
 
@@ -114,6 +117,7 @@ constexpr Command k_top[] = {
     {"kill", "Kill one or more running containers", cmd_kill, {}},
     {"load", "Load an image from a tar archive or STDIN", store_ns<cmd_load>, {}},
     {"logs", "Fetch the logs of a container", cmd_logs, {}},
+    {"pause", "Pause all processes within one or more containers", cmd_pause, {}},
     {"ps", "List containers", cmd_ps, {}},
     {"restart", "Restart one or more containers", cmd_restart, {}},
     {"rm", "Remove one or more containers", cmd_rm, {}},
@@ -125,6 +129,7 @@ constexpr Command k_top[] = {
     {"stop", "Stop one or more running containers", cmd_stop, {}},
     {"tag", "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", cmd_tag, {}},
     {"top", "Display the running processes of a container", cmd_top, {}},
+    {"unpause", "Unpause all processes within one or more containers", cmd_unpause, {}},
     {"version", "Show the ferry version information", cmd_version, {}},
     {"wait", "Block until one or more containers stop, then print their exit codes", cmd_wait, {}},
     {"__restart", "", cmd_internal_restart, {}},

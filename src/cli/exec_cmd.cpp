@@ -49,6 +49,9 @@ Result<int> run_exec(const ExecCmdOptions& o, Context& ctx) {
     if (!o.detach_keys.empty()) eo.detach_keys = o.detach_keys;
     auto store = TRY(runtime::ContainerStore::open(ctx));
     auto rec = TRY(store.find(o.container));
+    // docker names the container as typed here (and by ID when it is not running).
+    if (auto st = store.state(rec.id); st && st->status == runtime::Status::paused)
+        return fail("Container " + o.container + " is paused, unpause the container before exec");
     return runtime::exec_container(store, rec, eo);
 }
 

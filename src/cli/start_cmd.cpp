@@ -75,6 +75,8 @@ Result<int> run_start(const StartOptions& o, Context& ctx) {
     if (o.attach || o.interactive) {
         auto [rec, lock] = TRY(runtime::find_locked(store, o.containers.front(), LockMode::exclusive));
         auto st = TRY(store.state(rec.id));
+        if (st.status == runtime::Status::paused)
+            return fail("cannot start a paused container, try unpause instead");
         if (runtime::is_active(st)) return fail("container " + o.containers.front() + " is already running");
         TRY(store.set_stopped_by_user(rec.id, false));
         return start_attached(store, rec, std::move(lock), o.interactive, o.detach_keys);
@@ -85,6 +87,8 @@ Result<int> run_start(const StartOptions& o, Context& ctx) {
                            [&](const runtime::ContainerRecord& rec, const std::string& name)
                                -> Result<void> {
         auto st = TRY(store.state(rec.id));
+        if (st.status == runtime::Status::paused)
+            return fail("cannot start a paused container, try unpause instead");
         if (!runtime::is_active(st)) {
             TRY(store.set_stopped_by_user(rec.id, false));
             TRY(runtime::start_container({&store, &rec, -1, runtime::self_binary()}));

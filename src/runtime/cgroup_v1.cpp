@@ -177,7 +177,7 @@ class CgroupV1 final : public Cgroup {
 Result<std::unique_ptr<Cgroup>> make_cgroup_v1(const CgroupSystem& system, const std::string& path,
                                                CgroupOpen how) {
     auto cg = std::make_unique<CgroupV1>(system, path);
-    if (how == CgroupOpen::create)
+    if (how == CgroupOpen::create || how == CgroupOpen::track)
         TRY(cg->make());
     else
         TRY(cg->check_exists());

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <thread>
 
+#include "ferry/runtime/container_pause.hpp"
 #include "ferry/runtime/pid.hpp"
 #include "ferry/runtime/signals.hpp"
 #include "ferry/runtime/volumes.hpp"
@@ -56,7 +57,11 @@ Result<void> kill_container(const ContainerStore& store, const ContainerRecord& 
     }
     Pid init = TRY(open_init(r, st));
     if (!keeps_policy) TRY(store.set_stopped_by_user(r.id, true));
-    return init.kill(sig);
+    // As docker: a signal that ends a paused container resumes it, so that it takes effect.
+    bool resume = !keeps_policy && TRY(unmark_paused(store, r, st));
+    auto sent = init.kill(sig);
+    if (resume) thaw_after_signal(store, r, st);
+    return sent;
 }
 
 Result<std::optional<int>> wait_container(const ContainerStore& store, const std::string& id,
@@ -84,7 +89,9 @@ Result<void> stop_container(const ContainerStore& store, const ContainerRecord& 
     auto init = open_init(r, st);
     if (init) {
         int sig = TRY(parse_signal(r.stop_signal));
+        bool resume = TRY(unmark_paused(store, r, st));
         (void)init->kill(sig);
+        if (resume) thaw_after_signal(store, r, st);
         pollfd p{init->fd(), POLLIN, 0};
         int ms = static_cast<int>(std::chrono::milliseconds(timeout).count());
         if (::poll(&p, 1, ms) == 0) (void)init->kill(SIGKILL);
@@ -99,7 +106,11 @@ Result<void> force_stop_container(const ContainerStore& store, const ContainerRe
     if (!is_active(st)) return {};
     TRY(store.set_stopped_by_user(r.id, true));
     st = TRY(store.state(r.id));  // as in stop_container
-    if (auto init = open_init(r, st)) (void)init->kill(SIGKILL);
+    if (auto init = open_init(r, st)) {
+        bool resume = TRY(unmark_paused(store, r, st));
+        (void)init->kill(SIGKILL);
+        if (resume) thaw_after_signal(store, r, st);
+    }
     auto code = TRY(wait_container(store, r.id, std::chrono::seconds(10)));
     if (!code) return fail("container " + r.id.substr(0, 12) + " did not stop");
     return {};
@@ -109,9 +120,13 @@ Result<void> remove_container(const ContainerStore& store, const ContainerRecord
                               bool volumes) {
     ContainerState st = TRY(store.state(r.id));
     if (is_active(st)) {
-        if (!force)
-            return fail("You cannot remove a running container " + r.id +
-                        ". Stop the container before attempting removal or force remove");
+        if (!force) {
+            std::string procedure =
+                "Stop the container before attempting removal or force remove";
+            if (st.status == Status::paused) procedure = "Unpause and then s" + procedure.substr(1);
+            return fail("You cannot remove a " + std::string(status_name(st.status)) +
+                        " container " + r.id + ". " + procedure);
+        }
         TRY(force_stop_container(store, r));
     }
     TRY(store.remove(r));

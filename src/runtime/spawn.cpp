@@ -58,7 +58,10 @@ Result<std::unique_ptr<Cgroup>> make_cgroup(const oci::RuntimeSpec& spec, const 
     std::string path = resolve_cgroup_path(wanted, own == sys->self.end() ? "/" : own->second,
                                            req.default_cgroup_path);
     bool rootless = ::geteuid() != 0;
-    auto cg = Cgroup::open(*sys, path, CgroupOpen::create);
+    if (req.cgroup_track_only && resources && has_limits(*l->resources))
+        return fail("resource limits need a cgroup that is more than tracking");
+    auto cg = Cgroup::open(*sys, path,
+                           req.cgroup_track_only ? CgroupOpen::track : CgroupOpen::create);
     if (!cg) {
         int err = cg.error().sys_errno;
         if (rootless && (err == EACCES || err == EPERM || err == EROFS)) {
@@ -69,7 +72,7 @@ Result<std::unique_ptr<Cgroup>> make_cgroup(const oci::RuntimeSpec& spec, const 
         }
         return std::unexpected(std::move(cg.error()));
     }
-    if (resources) {
+    if (resources && !req.cgroup_track_only) {
         oci::Resources res = *l->resources;
         if (rootless) res.devices.clear();  // a user namespace cannot reach other devices anyway
         auto applied = (*cg)->apply(res);

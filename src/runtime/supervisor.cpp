@@ -24,6 +24,7 @@
 #include "ferry/runtime/cgroup.hpp"
 #include "ferry/runtime/container_lock.hpp"
 #include "ferry/runtime/device_policy.hpp"
+#include "ferry/runtime/freezer.hpp"
 #include "ferry/runtime/gpu_start.hpp"
 #include "ferry/runtime/helpers.hpp"
 #include "ferry/runtime/spawn.hpp"
@@ -142,9 +143,11 @@ void inherit(int fd) {
     if (fd >= 0) ::fcntl(fd, F_SETFD, 0);
 }
 
-// Spawns the container as a child of this process; the rest of S.
+// Spawns the container as a child of this process; the rest of S. tracking: where the
+// hierarchies of a tracking cgroup are kept while the spawn runs; bare: set when the
+// container has no v1 cgroups of its own.
 Result<Spawned> spawn(const ContainerStore& store, const ContainerRecord& r, StartIo& io,
-                      oci::RuntimeSpec& spec) {
+                      oci::RuntimeSpec& spec, std::optional<CgroupSystem>& tracking, bool& bare) {
     std::string dir = store.dir(r.id);
     SpawnRequest req;
     req.rootfs = store.run_dir(r.id) + "/merged";
@@ -152,10 +155,19 @@ Result<Spawned> spawn(const ContainerStore& store, const ContainerRecord& r, Sta
     req.default_cgroup_path = "/ferry/" + r.id;
     const CgroupSystem* cgroups = TRY(host_cgroups());
     if (runs_without_cgroup(*cgroups, spec)) {
-        // See device_policy.hpp: on cgroup v1 a start without limits skips the cgroup (GPU
-        // device nodes, added next, do not change that).
+        // See device_policy.hpp: on cgroup v1 a start without limits skips the v1 cgroups (GPU
+        // device nodes, added next, do not change that); on a hybrid host it is born into a
+        // tracking cgroup of the v2 hierarchy instead, which costs no grace period and lets it
+        // be frozen (freezer.hpp).
         confine_devices(spec, *req.overlay);
-        req.default_cgroup_path.clear();
+        bare = true;
+        tracking = tracking_cgroups(*cgroups);
+        if (tracking) {
+            req.cgroups = &*tracking;
+            req.cgroup_track_only = true;
+        } else {
+            req.default_cgroup_path.clear();
+        }
     }
     if (!r.gpus.empty() || !r.cdi_devices.empty()) {
         GpuStart gpus{r.gpus, r.cdi_devices, store.run_dir("gpu-layers"),
@@ -186,7 +198,9 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
         spec.process->console_size = console_size;
     log::trace("supervisor: spec loaded");
     std::string monitor = TRY(helper_path(store.root(), Helper::monitor));
-    Spawned c = TRY(spawn(store, r, io, spec));
+    std::optional<CgroupSystem> tracking;
+    bool bare = false;
+    Spawned c = TRY(spawn(store, r, io, spec, tracking, bare));
     log::trace("supervisor: spawned");
     // Only the monitor's ends stay open here.
     io.out_w.reset();
@@ -226,6 +240,11 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
     if (r.tty) args.push_back("--tty");
     if (c.cgroup)
         for (const auto& d : c.cgroup->dirs()) args.insert(args.end(), {"--cgroup-dir", d});
+    // Without v1 cgroups, a pause (freezer) or an update (limits) may make them later: the
+    // monitor removes whichever exist when the container exits.
+    if (bare)
+        for (const auto& h : TRY(host_cgroups())->hierarchies)
+            args.insert(args.end(), {"--cgroup-dir", h.mount_point + "/ferry/" + r.id});
     if (client_fd >= 0) args.insert(args.end(), {"--client", std::to_string(client_fd)});
     Fd userns;
     if (r.auto_remove) {
@@ -287,6 +306,9 @@ Result<Started> start_container(const StartRequest& req) {
     if (s == 0) {
         report_r.reset();
         ::setsid();
+        // Nothing the caller inherited (a script's lock file, a pipe) stays open in the monitor:
+        // it would outlive the command by as long as the container runs.
+        ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
         auto r2 = supervise(store, r, io, req.client_fd, report_w.get(), req.ferry_binary, 0, 0,
                             req.spec, req.console_size);
         std::string msg = "error " + std::to_string(r2.error().exit_code) + " " +

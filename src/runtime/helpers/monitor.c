@@ -21,8 +21,9 @@
  *   [--stop-file F] [--cgroup-dir DIR]...
  *   [--auto-remove --name NAME --run-dir DIR [--remove-volume NAME]... [--userns-fd N]]
  *
- * When the container exits, its cgroup (--cgroup-dir, one per hierarchy) goes, as runc deletes
- * it: processes left in it (a container in the host's pid namespace keeps its grandchildren)
+ * When the container exits, its cgroup (--cgroup-dir, one per hierarchy; a container without
+ * one is given the directories a pause or an update may make) goes, as runc deletes it:
+ * processes left in it (a container in the host's pid namespace keeps its grandchildren)
  * are killed first, as docker kills them. A restart makes a new one.
  *
  * With --auto-remove (run --rm) the monitor removes the container when it exits for good: its
