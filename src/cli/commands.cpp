@@ -21,6 +21,7 @@
 #include "ferry/cli/rmi_cmd.hpp"
 #include "ferry/cli/run_cmd.hpp"
 #include "ferry/cli/save_cmd.hpp"
+#include "ferry/cli/stats_cmd.hpp"
 #include "ferry/cli/system_df_cmd.hpp"
 #include "ferry/cli/tag_cmd.hpp"
 #include "ferry/cli/top_cmd.hpp"
@@ -58,6 +59,7 @@ constexpr Command k_container[] = {
     {"rm", "Remove one or more containers", cmd_rm, {}, "remove"},
     {"run", "Create and run a new container from an image", cmd_run, {}},
     {"start", "Start one or more stopped containers", cmd_start, {}},
+    {"stats", "Display a live stream of container(s) resource usage statistics", cmd_stats, {}},
     {"stop", "Stop one or more running containers", cmd_stop, {}},
     {"top", "Display the running processes of a container", cmd_top, {}},
     {"unpause", "Unpause all processes within one or more containers", cmd_unpause, {}},
@@ -126,6 +128,7 @@ constexpr Command k_top[] = {
     {"save", "Save one or more images to a tar archive (streamed to STDOUT by default)",
      store_ns<cmd_save>, {}},
     {"start", "Start one or more stopped containers", cmd_start, {}},
+    {"stats", "Display a live stream of container(s) resource usage statistics", cmd_stats, {}},
     {"stop", "Stop one or more running containers", cmd_stop, {}},
     {"tag", "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", cmd_tag, {}},
     {"top", "Display the running processes of a container", cmd_top, {}},
