@@ -25,6 +25,7 @@
 #include "ferry/cli/system_df_cmd.hpp"
 #include "ferry/cli/tag_cmd.hpp"
 #include "ferry/cli/top_cmd.hpp"
+#include "ferry/cli/update_cmd.hpp"
 #include "ferry/cli/version_cmd.hpp"
 #include "ferry/cli/volume_cmd.hpp"
 #include "ferry/runtime/store_userns.hpp"
@@ -63,6 +64,7 @@ constexpr Command k_container[] = {
     {"stop", "Stop one or more running containers", cmd_stop, {}},
     {"top", "Display the running processes of a container", cmd_top, {}},
     {"unpause", "Unpause all processes within one or more containers", cmd_unpause, {}},
+    {"update", "Update configuration of one or more containers", cmd_update, {}},
     {"wait", "Block until one or more containers stop, then print their exit codes", cmd_wait, {}},
 };
 
@@ -133,6 +135,7 @@ constexpr Command k_top[] = {
     {"tag", "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", cmd_tag, {}},
     {"top", "Display the running processes of a container", cmd_top, {}},
     {"unpause", "Unpause all processes within one or more containers", cmd_unpause, {}},
+    {"update", "Update configuration of one or more containers", cmd_update, {}},
     {"version", "Show the ferry version information", cmd_version, {}},
     {"wait", "Block until one or more containers stop, then print their exit codes", cmd_wait, {}},
     {"__restart", "", cmd_internal_restart, {}},

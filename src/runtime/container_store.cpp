@@ -391,6 +391,15 @@ Result<void> ContainerStore::write_state(const std::string& id, const ContainerS
                              Durability::process_crash);
 }
 
+Result<void> ContainerStore::rewrite(const ContainerRecord& record,
+                                     const oci::RuntimeSpec& spec) const {
+    TRY(write_file_atomic(dir(record.id) + "/spec.json", oci::to_json_text(spec), 0600,
+                          Durability::process_crash));
+    return write_file_atomic(dir(record.id) + "/config.json",
+                             to_go_json(record_json(record)) + "\n", 0600,
+                             Durability::process_crash);
+}
+
 Result<void> ContainerStore::set_stopped_by_user(const std::string& id, bool stopped) const {
     if (!stopped) {
         if (::unlink(stop_marker(id).c_str()) != 0 && errno != ENOENT)

@@ -1,8 +1,10 @@
 #pragma once
 // ContainerStore: the containers of a store, on disk.
 //
-//   containers/<id>/config.json   ContainerRecord: what create decided (never changes)
-//   containers/<id>/spec.json     the OCI runtime spec
+//   containers/<id>/config.json   ContainerRecord: what create decided (changed only by
+//                                 `update`, under the container's lock)
+//   containers/<id>/spec.json     the OCI runtime spec (likewise)
+//   containers/<id>/restart-policy  an `update --restart` for the running monitor (monitor.c)
 //   containers/<id>/state         ContainerState, key=value lines, replaced atomically (by
 //                                 ferry and by the C monitor, hence no JSON)
 //   containers/<id>/stopped       present once a user stopped it (restart policies honour it)
@@ -106,6 +108,10 @@ public:
     // Replaces the state file atomically.
     Result<void> write_state(const std::string& id, const ContainerState& state) const;
 
+    // Replaces the record and the spec of an existing container, each atomically, the spec
+    // first (`ferry update`; the caller holds the container's lock).
+    Result<void> rewrite(const ContainerRecord& record, const oci::RuntimeSpec& spec) const;
+
     // Marks a user's stop (restart policies then leave the container stopped) or clears it.
     Result<void> set_stopped_by_user(const std::string& id, bool stopped) const;
 
@@ -120,6 +126,9 @@ public:
     std::string dir(const std::string& id) const { return m_root + "/containers/" + id; }
     std::string state_path(const std::string& id) const { return dir(id) + "/state"; }
     std::string stop_marker(const std::string& id) const { return dir(id) + "/stopped"; }
+    std::string restart_policy_path(const std::string& id) const {
+        return dir(id) + "/restart-policy";
+    }
     std::string log_path(const std::string& id) const { return dir(id) + "/ctr.log"; }
     // Runtime directory of a running container (attach socket), under the context's run root.
     std::string run_dir(const std::string& id) const { return m_run_root + "/" + id; }

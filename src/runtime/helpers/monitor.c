@@ -417,6 +417,21 @@ static int lock_for_removal(const struct config* c, int code, long long finished
     return fd;
 }
 
+/* A restart policy that `ferry update` changed while the container ran replaces --restart. */
+static void read_updated_restart(struct config* c) {
+    static char policy[64];
+    char path[4096];
+    snprintf(path, sizeof path, "%s/containers/%s/restart-policy", c->root, c->id);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    ssize_t n = read(fd, policy, sizeof policy - 1);
+    close(fd);
+    if (n > 0) {
+        policy[n] = 0;
+        c->restart = policy;
+    }
+}
+
 static int should_restart(const struct config* c, int code) {
     if (c->stop_file && access(c->stop_file, F_OK) == 0) return 0; /* stopped by the user */
     if (strcmp(c->restart, "always") == 0 || strcmp(c->restart, "unless-stopped") == 0) return 1;
@@ -547,6 +562,7 @@ int main(int argc, char** argv) {
     }
     c.oom_killed = oom_killed(&c);
     remove_cgroup(&c);
+    read_updated_restart(&c);
     int restart = should_restart(&c, code);
     if (restart) c.restart_count++; /* counted when decided, as docker does */
     int removing = !restart && c.auto_remove && c.name && c.run_dir;
