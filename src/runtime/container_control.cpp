@@ -93,7 +93,7 @@ Result<void> stop_container(const ContainerStore& store, const ContainerRecord& 
         (void)init->kill(sig);
         if (resume) thaw_after_signal(store, r, st);
         pollfd p{init->fd(), POLLIN, 0};
-        int ms = static_cast<int>(std::chrono::milliseconds(timeout).count());
+        int ms = timeout.count() < 0 ? -1 : static_cast<int>(std::chrono::milliseconds(timeout).count());
         if (::poll(&p, 1, ms) == 0) (void)init->kill(SIGKILL);
     }
     auto code = TRY(wait_container(store, r.id, std::chrono::seconds(10)));

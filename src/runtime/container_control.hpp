@@ -26,7 +26,8 @@ Result<void> signal_container(const ContainerStore& store, const ContainerRecord
 // Fails as signal_container.
 Result<void> kill_container(const ContainerStore& store, const ContainerRecord& record, int sig);
 
-// Stops a container as docker does: its stop signal, then SIGKILL after timeout, and waits until
+// Stops a container as docker does: its stop signal, then SIGKILL after timeout (negative: no
+// SIGKILL, the stop signal is waited for however long), and waits until
 // its monitor has recorded the exit. A container that is not running is left as it is; a
 // paused one is thawed after the stop signal. Marks the stop as the user's, so restart
 // policies leave it stopped.
