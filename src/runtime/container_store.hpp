@@ -79,6 +79,7 @@ struct ContainerState {
     int restart_count = 0;
     bool oom_killed = false;      // the OOM killer took one of its processes in the last run
     std::string error;            // why the last start failed
+    bool monitor_lost = false;    // recorded as running, but its monitor died (not serialised)
 };
 
 class ContainerStore {
@@ -93,8 +94,13 @@ public:
     Result<void> create(const ContainerRecord& record, const oci::RuntimeSpec& spec);
 
     // The container named by a name, a full ID or an unambiguous ID prefix. Fails with
-    // `no such container `x`` (sys_errno ENOENT).
+    // `no such container `x`` (sys_errno ENOENT), also for a --rm container whose monitor died,
+    // which it removes (reap_orphan).
     Result<ContainerRecord> find(std::string_view name_or_id) const;
+    // Removes a --rm container whose monitor died without removing it (killed), as docker's
+    // daemon removes it when it sees it exit; true when it did. Nothing when another command
+    // holds the container (container_reap.cpp).
+    bool reap_orphan(const ContainerRecord& record, const ContainerState& state) const;
     // The record of an ID.
     Result<ContainerRecord> load(const std::string& id) const;
     // The runtime spec of an ID.
@@ -134,6 +140,9 @@ public:
     std::string run_dir(const std::string& id) const { return m_run_root + "/" + id; }
 
 private:
+    // find without the reaping.
+    Result<ContainerRecord> find_record(std::string_view name_or_id) const;
+
     Context m_ctx;
     std::string m_root;
     std::string m_run_root;

@@ -84,6 +84,22 @@ Result<std::unique_ptr<Cgroup>> make_cgroup(const oci::RuntimeSpec& spec, const 
     return std::move(*cg);
 }
 
+// The calling user's ids in the container's user namespace when the container's root is
+// someone else (RootfsPlan::open_as): rootless, with root mapped to another id.
+std::optional<std::pair<uint32_t, uint32_t>> user_ids(const oci::Linux& l) {
+    if (::geteuid() == 0) return std::nullopt;
+    auto inside = [](const std::vector<oci::IdMapping>& maps,
+                     uint32_t host) -> std::optional<uint32_t> {
+        for (const auto& m : maps)
+            if (host >= m.host_id && host - m.host_id < m.size) return m.container_id + host - m.host_id;
+        return std::nullopt;
+    };
+    auto uid = inside(l.uid_mappings, ::geteuid());
+    auto gid = inside(l.gid_mappings, ::getegid());
+    if (!uid || !gid || *uid == 0) return std::nullopt;
+    return std::pair{*uid, *gid};
+}
+
 Result<InitPlan> plan_init(const oci::RuntimeSpec& spec, const SpawnRequest& req) {
     if (!spec.process) return fail("spec: field `process`: missing");
     InitPlan plan;
@@ -101,7 +117,7 @@ Result<InitPlan> plan_init(const oci::RuntimeSpec& spec, const SpawnRequest& req
             cgroups = req.cgroups ? req.cgroups : TRY(host_cgroups());
     std::string rootfs = req.rootfs.empty() ? spec.root.path : req.rootfs;
     if (rootfs.empty()) return fail("spec: field `root.path`: missing");
-    plan.rootfs = TRY(plan_rootfs(spec, rootfs, req.overlay, plan.ns, cgroups));
+    plan.rootfs = TRY(plan_rootfs(spec, rootfs, req.overlay, plan.ns, cgroups, user_ids(l)));
     const oci::Seccomp* seccomp = l.seccomp ? &*l.seccomp : nullptr;
     std::optional<SeccompProgram> cached;
     if (seccomp && !req.seccomp && !req.seccomp_cache_dir.empty())

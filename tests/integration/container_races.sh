@@ -133,3 +133,24 @@ for round in $(seq 10); do
     ferry rm -f tmpc >/dev/null 2>&1 || true
     expect_eq "$(procs)" 0 "processes after round $round"
 done
+
+note "a --rm container whose monitor is killed is removed by the next command that sees it (10 rounds)"
+for round in $(seq 10); do
+    ferry run -d --rm --name orphan bb:1 sleep "$MARK" >/dev/null
+    oid=$(full_id orphan)
+    kill -KILL "$(state_key "$oid" monitor_pid)"
+    # Its init dies with the monitor; then the first command that looks (ps, start, rm, inspect)
+    # removes it and the others find nothing.
+    pid=$(state_key "$oid" pid)
+    for _ in $(seq 100); do [ -e "/proc/$pid" ] && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ] || break; sleep 0.05; done
+    case $((round % 4)) in
+        0) expect_out "" ferry ps -aq --filter name=orphan ;;
+        1) expect_fail 125 'ferry: error: no such container `orphan`' ferry start orphan ;;
+        2) expect_fail 125 'ferry: error: no such container `orphan`' ferry rm orphan ;;
+        3) expect_fail 125 'ferry: error: no such container `orphan`' ferry inspect orphan ;;
+    esac
+    expect_fail 125 'ferry: error: no such container `orphan`' ferry inspect orphan
+    [ ! -e "$FERRY_ROOT/containers/$oid" ] || fail "the directory of the orphaned --rm container is left"
+    expect_eq "$(ferry_cgroups "$oid")" "" "cgroups of the orphaned --rm container"
+    expect_eq "$(procs)" 0 "processes after round $round"
+done
