@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -240,11 +241,18 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
     if (r.tty) args.push_back("--tty");
     if (c.cgroup)
         for (const auto& d : c.cgroup->dirs()) args.insert(args.end(), {"--cgroup-dir", d});
-    // Without v1 cgroups, a pause (freezer) or an update (limits) may make them later: the
-    // monitor removes whichever exist when the container exits.
-    if (bare)
-        for (const auto& h : TRY(host_cgroups())->hierarchies)
-            args.insert(args.end(), {"--cgroup-dir", h.mount_point + "/ferry/" + r.id});
+    // Without v1 cgroups, a pause (the freezer, pure v1 hosts) or an update (every hierarchy)
+    // may make them later: the monitor removes them when the container exits, if the freezer's,
+    // given first, exists.
+    if (bare) {
+        auto hierarchies = TRY(host_cgroups())->hierarchies;
+        std::stable_partition(hierarchies.begin(), hierarchies.end(), [](const CgroupHierarchy& h) {
+            return std::find(h.controllers.begin(), h.controllers.end(), "freezer") !=
+                   h.controllers.end();
+        });
+        for (const auto& h : hierarchies)
+            args.insert(args.end(), {"--cgroup-later", h.mount_point + "/ferry/" + r.id});
+    }
     if (client_fd >= 0) args.insert(args.end(), {"--client", std::to_string(client_fd)});
     Fd userns;
     if (r.auto_remove) {

@@ -18,13 +18,15 @@
  *   --state FILE --log FILE --pidfd N --out N [--err N] [--stdin N] [--tty]
  *   --listen N [--client N] --restart no|always|unless-stopped|on-failure[:MAX]
  *   --restart-count N [--backoff-ms N] --started NS --id ID --ferry PATH --root DIR
- *   [--stop-file F] [--cgroup-dir DIR]...
+ *   [--stop-file F] [--cgroup-dir DIR]... [--cgroup-later DIR]...
  *   [--auto-remove --name NAME --run-dir DIR [--remove-volume NAME]... [--userns-fd N]]
  *
- * When the container exits, its cgroup (--cgroup-dir, one per hierarchy; a container without
- * one is given the directories a pause or an update may make) goes, as runc deletes it:
- * processes left in it (a container in the host's pid namespace keeps its grandchildren)
- * are killed first, as docker kills them. A restart makes a new one.
+ * When the container exits, its cgroup (--cgroup-dir, one per hierarchy) goes, as runc deletes
+ * it: processes left in it (a container in the host's pid namespace keeps its grandchildren)
+ * are killed first, as docker kills them. A restart makes a new one. A container started
+ * without v1 cgroups is also given the v1 directories a pause or an update may make later
+ * (--cgroup-later, the freezer hierarchy's first: both make that one), which go the same way if
+ * the first exists; otherwise they cost one failed access().
  *
  * With --auto-remove (run --rm) the monitor removes the container when it exits for good: its
  * name and directory disappear before the exit status goes to the client (so the name is free
@@ -75,8 +77,9 @@ struct config {
     const char *state, *log, *id, *ferry, *root, *restart, *stop_file, *name, *run_dir;
     const char* volumes[64];
     int nvolumes;
-    const char* cgroup_dirs[16];
+    const char* cgroup_dirs[32];
     int ncgroup_dirs;
+    int later; /* index of the first --cgroup-later directory; -1 for none */
     int pidfd, out, err, in, listen, client, tty, auto_remove, restart_count, userns_fd;
     int oom_killed;
     long long started, backoff_ms;
@@ -464,7 +467,7 @@ static int backoff_wait(const struct config* c, long long ms) {
 
 static int parse_args(int argc, char** argv, struct config* c) {
     memset(c, 0, sizeof *c);
-    c->err = c->in = c->client = c->userns_fd = -1;
+    c->err = c->in = c->client = c->userns_fd = c->later = -1;
     c->restart = "no";
     for (int i = 1; i < argc; ++i) {
         const char* a = argv[i];
@@ -474,7 +477,13 @@ static int parse_args(int argc, char** argv, struct config* c) {
         STR("--state", state) STR("--log", log) STR("--id", id) STR("--ferry", ferry)
         STR("--root", root) STR("--restart", restart) STR("--stop-file", stop_file)
         STR("--name", name) STR("--run-dir", run_dir)
-        if (strcmp(a, "--cgroup-dir") == 0 && v && c->ncgroup_dirs < 16) {
+        if (strcmp(a, "--cgroup-later") == 0 && v && c->ncgroup_dirs < 32) {
+            if (c->later < 0) c->later = c->ncgroup_dirs;
+            c->cgroup_dirs[c->ncgroup_dirs++] = v;
+            ++i;
+            continue;
+        }
+        if (strcmp(a, "--cgroup-dir") == 0 && v && c->ncgroup_dirs < 32 && c->later < 0) {
             c->cgroup_dirs[c->ncgroup_dirs++] = v;
             ++i;
             continue;
@@ -560,6 +569,8 @@ int main(int argc, char** argv) {
         finished = now_ns();
         code = info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status;
     }
+    /* The later directories were made only if the first of them was (see the top). */
+    if (c.later >= 0 && access(c.cgroup_dirs[c.later], F_OK) != 0) c.ncgroup_dirs = c.later;
     c.oom_killed = oom_killed(&c);
     remove_cgroup(&c);
     read_updated_restart(&c);
