@@ -147,9 +147,9 @@ for round in $(seq 10); do
         0) expect_out "" ferry ps -aq --filter name=orphan ;;
         1) expect_fail 125 'ferry: error: no such container `orphan`' ferry start orphan ;;
         2) expect_fail 125 'ferry: error: no such container `orphan`' ferry rm orphan ;;
-        3) expect_fail 125 'ferry: error: no such container `orphan`' ferry inspect orphan ;;
+        3) expect_fail 125 'ferry: error: no such container `orphan`' ferry container inspect orphan ;;
     esac
-    expect_fail 125 'ferry: error: no such container `orphan`' ferry inspect orphan
+    expect_fail 125 'ferry: error: no such container `orphan`' ferry container inspect orphan
     [ ! -e "$FERRY_ROOT/containers/$oid" ] || fail "the directory of the orphaned --rm container is left"
     expect_eq "$(ferry_cgroups "$oid")" "" "cgroups of the orphaned --rm container"
     expect_eq "$(procs)" 0 "processes after round $round"
