@@ -129,6 +129,44 @@ TEST(Freezer, OnDemandOnPureV1MovesEveryProcessThenFreezes) {
     EXPECT_TRUE((*cgroup)->destroy());
 }
 
+// The v2 path, for real on any host with a cgroup2 mount (here the hybrid host's, seen as a
+// pure v2 host): a process in a v2 cgroup is found there, frozen (cgroup.events says so), thawed.
+TEST(Freezer, V2CgroupFreezesAndThaws) {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root to make cgroups";
+    auto detected = detect_cgroups();
+    if (!detected || detected->unified.empty()) GTEST_SKIP() << "no cgroup2 mount here";
+    CgroupSystem v2;
+    v2.layout = CgroupLayout::v2;
+    v2.unified = detected->unified;
+    v2.self[""] = "/";
+    const std::string path = "/ferry-test-" + random_hex(6);
+    auto made = make_cgroup_v2(v2, path, CgroupOpen::track);
+    ASSERT_TRUE(made) << made.error().message;
+    pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        for (;;) ::pause();
+    }
+    ASSERT_TRUE((*made)->add(child));
+    auto cgroup = container_freezer(v2, child, path, FreezerUse::existing);
+    ASSERT_TRUE(cgroup) << cgroup.error().message;
+    ASSERT_TRUE((*cgroup)->freeze(true));
+    auto events = fs::read_file(v2.unified + path + "/cgroup.events", 4096);
+    ASSERT_TRUE(events);
+    EXPECT_NE(events->find("frozen 1"), std::string::npos) << *events;
+    ASSERT_TRUE((*cgroup)->freeze(false));
+    events = fs::read_file(v2.unified + path + "/cgroup.events", 4096);
+    ASSERT_TRUE(events);
+    EXPECT_NE(events->find("frozen 0"), std::string::npos) << *events;
+    // A process outside it has no freezer there.
+    auto none = container_freezer(v2, ::getpid(), path, FreezerUse::on_demand);
+    ASSERT_FALSE(none);
+    EXPECT_EQ(none.error().sys_errno, ENOTSUP);
+    ::kill(child, SIGKILL);
+    ::waitpid(child, nullptr, 0);
+    EXPECT_TRUE((*made)->destroy());
+}
+
 TEST(Freezer, NoFreezerWithoutCgroups) {
     CgroupSystem v1 = hybrid();
     v1.layout = CgroupLayout::v1;
