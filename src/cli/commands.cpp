@@ -22,14 +22,17 @@
 #include "ferry/cli/info_cmd.hpp"
 #include "ferry/cli/inspect_cmd.hpp"
 #include "ferry/cli/load_cmd.hpp"
+#include "ferry/cli/pause_cmd.hpp"
 #include "ferry/cli/rename_cmd.hpp"
 #include "ferry/cli/rmi_cmd.hpp"
 #include "ferry/cli/run_cmd.hpp"
 #include "ferry/cli/save_cmd.hpp"
+#include "ferry/cli/stats_cmd.hpp"
 #include "ferry/cli/system_df_cmd.hpp"
 #include "ferry/cli/system_prune_cmd.hpp"
 #include "ferry/cli/tag_cmd.hpp"
 #include "ferry/cli/top_cmd.hpp"
+#include "ferry/cli/update_cmd.hpp"
 #include "ferry/cli/version_cmd.hpp"
 #include "ferry/cli/volume_cmd.hpp"
 #include "ferry/runtime/store_userns.hpp"
@@ -67,14 +70,18 @@ constexpr Command k_container[] = {
     {"kill", "Kill one or more running containers", cmd_kill, {}},
     {"logs", "Fetch the logs of a container", cmd_logs, {}},
     {"ls", "List containers", cmd_ps, {}, "list,ps"},
+    {"pause", "Pause all processes within one or more containers", cmd_pause, {}},
     {"prune", "Remove all stopped containers", store_ns<cmd_container_prune>, {}},
     {"rename", "Rename a container", cmd_rename, {}},
     {"restart", "Restart one or more containers", cmd_restart, {}},
     {"rm", "Remove one or more containers", cmd_rm, {}, "remove"},
     {"run", "Create and run a new container from an image", cmd_run, {}},
     {"start", "Start one or more stopped containers", cmd_start, {}},
+    {"stats", "Display a live stream of container(s) resource usage statistics", cmd_stats, {}},
     {"stop", "Stop one or more running containers", cmd_stop, {}},
     {"top", "Display the running processes of a container", cmd_top, {}},
+    {"unpause", "Unpause all processes within one or more containers", cmd_unpause, {}},
+    {"update", "Update configuration of one or more containers", cmd_update, {}},
     {"wait", "Block until one or more containers stop, then print their exit codes", cmd_wait, {}},
 };
 
@@ -142,6 +149,7 @@ constexpr Command k_top[] = {
     {"kill", "Kill one or more running containers", cmd_kill, {}},
     {"load", "Load an image from a tar archive or STDIN", store_ns<cmd_load>, {}},
     {"logs", "Fetch the logs of a container", cmd_logs, {}},
+    {"pause", "Pause all processes within one or more containers", cmd_pause, {}},
     {"ps", "List containers", cmd_ps, {}},
     {"rename", "Rename a container", cmd_rename, {}},
     {"restart", "Restart one or more containers", cmd_restart, {}},
@@ -151,9 +159,12 @@ constexpr Command k_top[] = {
     {"save", "Save one or more images to a tar archive (streamed to STDOUT by default)",
      store_ns<cmd_save>, {}},
     {"start", "Start one or more stopped containers", cmd_start, {}},
+    {"stats", "Display a live stream of container(s) resource usage statistics", cmd_stats, {}},
     {"stop", "Stop one or more running containers", cmd_stop, {}},
     {"tag", "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", cmd_tag, {}},
     {"top", "Display the running processes of a container", cmd_top, {}},
+    {"unpause", "Unpause all processes within one or more containers", cmd_unpause, {}},
+    {"update", "Update configuration of one or more containers", cmd_update, {}},
     {"version", "Show the ferry version information", cmd_version, {}},
     {"wait", "Block until one or more containers stop, then print their exit codes", cmd_wait, {}},
     {"__restart", "", cmd_internal_restart, {}},

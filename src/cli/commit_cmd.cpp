@@ -7,6 +7,7 @@
 #include "ferry/image/changes.hpp"
 #include "ferry/image/reference.hpp"
 #include "ferry/runtime/container_commit.hpp"
+#include "ferry/runtime/container_lock.hpp"
 #include "ferry/runtime/events/events.hpp"
 #include "ferry/util/strings.hpp"
 
@@ -47,7 +48,8 @@ Result<int> run_commit(const CommitOptions& o, Context& ctx) {
     for (const auto& change : o.changes)
         TRY(image::apply_change(probe, change));
     auto containers = TRY(runtime::ContainerStore::open(ctx));
-    auto record = TRY(containers.find(o.container));
+    // Shared: an `rm -f` (or a start) waits until the upper directory has been read.
+    auto [record, lock] = TRY(runtime::find_locked(containers, o.container, LockMode::shared));
     auto images = TRY(image::Store::open(ctx));
     auto result = TRY_CTX("commit `" + printable(o.container) + "`",
                           runtime::commit_container(containers, images, record, request));

@@ -20,7 +20,8 @@ Result<int> run_start(const StartOptions& options, Context& ctx);
 Result<int> cmd_start(Args args, Context& ctx);
 
 struct StopOptions : BaseOptions {
-    std::optional<int64_t> time;  // -t seconds; default the container's stop timeout
+    std::optional<int64_t> time;  // -t/--timeout seconds; default the container's stop timeout
+    bool deprecated_time = false; // given as --time (pflag's deprecation notice is printed)
     std::string signal;           // -s
     std::vector<std::string> containers;
 };

@@ -23,4 +23,20 @@ int for_each_container(const runtime::ContainerStore& store, const std::vector<s
     return status;
 }
 
+int for_each_locked(const runtime::ContainerStore& store, const std::vector<std::string>& names,
+                    LockMode mode,
+                    const std::function<Result<void>(const runtime::ContainerRecord&,
+                                                     const std::string& name)>& fn) {
+    int status = 0;
+    for (const auto& name : names) {
+        auto found = runtime::find_locked(store, name, mode);
+        Result<void> r = found ? fn(found->record, name) : Result<void>(std::unexpected(found.error()));
+        if (!r) {
+            print_error(r.error());
+            status = k_exit_failed;
+        }
+    }
+    return status;
+}
+
 }  // namespace ferry::cli

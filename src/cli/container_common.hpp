@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ferry/cli/command.hpp"
+#include "ferry/runtime/container_lock.hpp"
 #include "ferry/runtime/container_store.hpp"
 
 namespace ferry::cli {
@@ -26,13 +27,22 @@ struct Foreground {
     enum class SigProxy { off, without_tty, always } sig_proxy = SigProxy::without_tty;
 };
 
+// As for_each_container, with each container locked (runtime/container_lock.hpp) while fn runs
+// on the record read under the lock; a container removed while waiting for the lock fails as
+// an unknown name.
+int for_each_locked(const runtime::ContainerStore& store, const std::vector<std::string>& names,
+                    LockMode mode,
+                    const std::function<Result<void>(const runtime::ContainerRecord&,
+                                                     const std::string& name)>& fn);
+
 // Starts rec with this process attached as its foreground client (output relayed, stdin when
 // interactive, signals forwarded) and returns its exit status (0 when the user detaches). A
 // container created with --rm is removed by its monitor when it exits; should it not start, it
 // is removed here. spec: the container's spec when the caller has it (else read from the store).
+// lock: the caller's exclusive lock of the container, released once it runs (or is removed).
 Result<int> start_attached(const runtime::ContainerStore& store,
-                           const runtime::ContainerRecord& rec, bool interactive,
-                           const std::string& detach_keys,
+                           const runtime::ContainerRecord& rec, runtime::ContainerLock lock,
+                           bool interactive, const std::string& detach_keys,
                            oci::RuntimeSpec* spec = nullptr, const Foreground& fg = {});
 
 // Prints one error line on stderr.

@@ -52,8 +52,11 @@ Result<int> run_exec(const ExecCmdOptions& o, Context& ctx) {
     if (!o.detach_keys.empty()) eo.detach_keys = o.detach_keys;
     auto store = TRY(runtime::ContainerStore::open(ctx));
     auto rec = TRY(store.find(o.container));
-    // docker's exec events: create and start, and (when ferry waits for it) its end.
+    // docker names the container as typed here (and by ID when it is not running).
     auto st = TRY(store.state(rec.id));
+    if (st.status == runtime::Status::paused)
+        return fail("Container " + o.container + " is paused, unpause the container before exec");
+    // docker's exec events: create and start, and (when ferry waits for it) its end.
     bool running = st.status == runtime::Status::running;
     std::map<std::string, std::string> exec_id = {{"execID", random_hex(32)}};
     // docker's wording: the entrypoint, a space, the arguments (`exec_start: true ` for `true`).

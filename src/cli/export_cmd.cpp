@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "ferry/runtime/container_export.hpp"
+#include "ferry/runtime/container_lock.hpp"
 #include "ferry/runtime/events/events.hpp"
 #include "ferry/util/fs.hpp"
 #include "ferry/util/random.hpp"
@@ -31,7 +32,7 @@ Result<int> run_export(const ExportOptions& o, Context& ctx) {
     if (o.output.empty() && ::isatty(1))
         return fail("cowardly refusing to save to a terminal (use the -o flag or redirect)");
     auto containers = TRY(runtime::ContainerStore::open(ctx));
-    auto record = TRY(containers.find(o.container));
+    auto [record, lock] = TRY(runtime::find_locked(containers, o.container, LockMode::shared));
     auto images = TRY(image::Store::open(ctx));
     if (o.output.empty()) {
         TRY_CTX("export `" + printable(o.container) + "`",

@@ -26,9 +26,9 @@ Result<KillOptions> parse_kill(Args args) {
 Result<int> run_kill(const KillOptions& o, Context& ctx) {
     int sig = TRY(runtime::parse_signal(o.signal));
     auto store = TRY(runtime::ContainerStore::open(ctx));
-    return for_each_container(store, o.containers,
-                              [&](const runtime::ContainerRecord& rec, const std::string& name)
-                                  -> Result<void> {
+    return for_each_locked(store, o.containers, LockMode::exclusive,
+                           [&](const runtime::ContainerRecord& rec, const std::string& name)
+                               -> Result<void> {
         auto r = runtime::kill_container(store, rec, sig);
         if (!r) return std::unexpected(std::move(r.error()).prefix("cannot kill container " + name));
         print_out(name + "\n");

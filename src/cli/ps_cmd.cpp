@@ -103,6 +103,7 @@ Result<int> run_ps(const PsOptions& o, Context& ctx) {
         if (!rec) continue;  // being created or removed right now
         auto st = store.state(id);
         if (!st) continue;
+        if (st->monitor_lost && store.reap_orphan(*rec, *st)) continue;  // a --rm container
         entries.push_back({std::move(*rec), *st});
     }
     std::sort(entries.begin(), entries.end(),

@@ -4,11 +4,13 @@
 // as docker's CLI gives.
 
 #include <cerrno>
+#include <map>
 
 #include "ferry/cli/container_cmds.hpp"
 #include "ferry/cli/container_common.hpp"
 #include "ferry/runtime/container_control.hpp"
 #include "ferry/runtime/store_userns.hpp"
+#include "ferry/util/strings.hpp"
 
 namespace ferry::cli {
 
@@ -27,19 +29,35 @@ Result<RmOptions> parse_rm(Args args) {
 }
 
 Result<int> run_rm(const RmOptions& o, Context& ctx) {
-    // Running containers are killed first, from outside the store's user namespace: a container
-    // process of a subordinate id takes signals only from the owner of the container's own
-    // namespace. The files are then removed inside it (runtime/store_userns.hpp).
-    if (o.force) {
-        auto outside = TRY(runtime::ContainerStore::open(ctx));
-        for (const auto& name : o.containers)
-            if (auto rec = outside.find(name)) (void)runtime::force_stop_container(outside, *rec);
-    }
+    // Every container named is locked first, in the order of their IDs (two `rm` of the same
+    // containers in another order never wait for each other), so that nothing starts them, or
+    // reads their files, until they are gone. Running containers are then killed, from outside
+    // the store's user namespace: a container process of a subordinate id takes signals only
+    // from the owner of the container's own namespace. The files are removed inside it
+    // (runtime/store_userns.hpp).
+    auto outside = TRY(runtime::ContainerStore::open(ctx));
+    std::map<std::string, Result<runtime::ContainerLock>> locks;
+    for (const auto& name : o.containers)
+        if (auto rec = outside.find(name)) locks.emplace(rec->id, runtime::ContainerLock());
+    for (auto& [id, lock] : locks)
+        lock = runtime::ContainerLock::acquire(outside, id, LockMode::exclusive);
+    if (o.force)
+        for (const auto& [id, lock] : locks)
+            if (lock)
+                if (auto rec = outside.load(id)) (void)runtime::force_stop_container(outside, *rec);
     TRY(runtime::enter_store_user_namespace(ctx));
     auto store = TRY(runtime::ContainerStore::open(ctx));
     int status = 0;
     for (const auto& name : o.containers) {
         auto rec = store.find(name);
+        if (rec) {
+            auto lock = locks.find(rec->id);
+            if (lock == locks.end())  // named after the locks were taken
+                rec = std::unexpected(Error{"no such container `" + printable(name) + "`", ENOENT,
+                                            k_exit_failed});
+            else if (!lock->second)
+                rec = std::unexpected(lock->second.error());
+        }
         Result<void> r = rec ? runtime::remove_container(store, *rec, o.force, o.volumes)
                              : Result<void>(std::unexpected(rec.error()));
         if (r) {

@@ -97,6 +97,8 @@ Result<int> run_cmd(Args args, Context& ctx) {
     auto store = TRY(runtime::ContainerStore::open(ctx));
     auto created = TRY(create(run, ctx, store));
     const runtime::ContainerRecord& rec = created.record;
+    // Its name is known from here on: a start or rm of it by another command waits.
+    auto lock = TRY(runtime::ContainerLock::acquire(store, rec.id, LockMode::exclusive));
     if (run.detach) {
         auto started =
             runtime::start_container({&store, &rec, -1, runtime::self_binary(), &created.spec});
@@ -107,8 +109,8 @@ Result<int> run_cmd(Args args, Context& ctx) {
         print_out(rec.id + "\n");
         return 0;
     }
-    return start_attached(store, rec, run.interactive, run.detach_keys, &created.spec,
-                          foreground_of(run));
+    return start_attached(store, rec, std::move(lock), run.interactive, run.detach_keys,
+                          &created.spec, foreground_of(run));
 }
 
 }  // namespace

@@ -34,8 +34,9 @@ Result<StartOptions> parse_start(Args args) {
 
 // Starts rec with a foreground client and relays until it exits; returns its status.
 Result<int> start_attached(const runtime::ContainerStore& store, const runtime::ContainerRecord& rec,
-                           bool interactive, const std::string& detach_keys,
-                           oci::RuntimeSpec* spec, const Foreground& fg) {
+                           runtime::ContainerLock lock, bool interactive,
+                           const std::string& detach_keys, oci::RuntimeSpec* spec,
+                           const Foreground& fg) {
     runtime::AttachOptions ao;
     ao.forward_stdin = interactive;
     ao.tty = rec.tty;
@@ -64,6 +65,7 @@ Result<int> start_attached(const runtime::ContainerStore& store, const runtime::
         if (rec.auto_remove) (void)runtime::remove_container(store, rec, true, true);
         return std::unexpected(started.error());
     }
+    lock.release();  // it runs: other commands may act on it while this one relays
     if (ao.signal_target) ao.signal_target = started->pid;
     auto outcome = TRY(runtime::attach_session(mine.get(), ao));
     log::trace("attach: session ended");
@@ -74,23 +76,31 @@ Result<int> start_attached(const runtime::ContainerStore& store, const runtime::
     // The monitor went away without telling the status: read what it recorded, and finish
     // the removal it could not do.
     auto waited = TRY(runtime::wait_container(store, rec.id, std::chrono::milliseconds(-1)));
-    if (rec.auto_remove) (void)runtime::remove_container(store, rec, true, true);
+    if (rec.auto_remove)
+        if (auto again = runtime::ContainerLock::acquire(store, rec.id, LockMode::exclusive))
+            (void)runtime::remove_container(store, rec, true, true);
     return waited.value_or(0);
 }
 
 Result<int> run_start(const StartOptions& o, Context& ctx) {
     auto store = TRY(runtime::ContainerStore::open(ctx));
     if (o.attach || o.interactive) {
-        auto rec = TRY(store.find(o.containers.front()));
+        auto [rec, lock] = TRY(runtime::find_locked(store, o.containers.front(), LockMode::exclusive));
         auto st = TRY(store.state(rec.id));
+        if (st.status == runtime::Status::paused)
+            return fail("cannot start a paused container, try unpause instead");
         if (runtime::is_active(st)) return fail("container " + o.containers.front() + " is already running");
         TRY(store.set_stopped_by_user(rec.id, false));
-        return start_attached(store, rec, o.interactive, o.detach_keys);
+        return start_attached(store, rec, std::move(lock), o.interactive, o.detach_keys);
     }
-    return for_each_container(store, o.containers,
-                              [&](const runtime::ContainerRecord& rec, const std::string& name)
-                                  -> Result<void> {
+    // Each under its lock: of starts racing for one container, the first starts it and the
+    // others find it running.
+    return for_each_locked(store, o.containers, LockMode::exclusive,
+                           [&](const runtime::ContainerRecord& rec, const std::string& name)
+                               -> Result<void> {
         auto st = TRY(store.state(rec.id));
+        if (st.status == runtime::Status::paused)
+            return fail("cannot start a paused container, try unpause instead");
         if (!runtime::is_active(st)) {
             TRY(store.set_stopped_by_user(rec.id, false));
             TRY(runtime::start_container({&store, &rec, -1, runtime::self_binary()}));

@@ -1,5 +1,7 @@
-// `ferry stop [-t N] [-s SIG] CONTAINER...` and `ferry restart`: the container's stop signal,
-// SIGKILL after the grace period, as docker. Each name is printed once done.
+// `ferry stop [-t N] [-s SIG] CONTAINER...` and `ferry restart`: the container's stop signal (or
+// -s), SIGKILL after the grace period (-t/--timeout; the container's own, else 10 s; negative:
+// no SIGKILL), as docker 23+ (--time is docker's deprecated spelling). Each name is printed
+// once done.
 
 #include "ferry/cli/container_cmds.hpp"
 #include "ferry/cli/container_common.hpp"
@@ -7,6 +9,7 @@
 #include "ferry/runtime/events/events.hpp"
 #include "ferry/runtime/signals.hpp"
 #include "ferry/runtime/supervisor.hpp"
+#include "ferry/util/fs.hpp"
 #include "ferry/util/strings.hpp"
 
 namespace ferry::cli {
@@ -18,27 +21,44 @@ Result<StopOptions> parse_stop_like(Args args, const char* command, const char* 
     StopOptions o;
     FlagSet flags(command, "[OPTIONS] CONTAINER [CONTAINER...]", summary);
     flags.set_aliases(aliases);
-    flags.add_custom('t', "time", "int", "Seconds to wait before killing the container",
-                     [&o](const std::string& v) -> std::string {
-                         auto n = parse_i64(v);
-                         if (!n) return "strconv.ParseInt: parsing \"" + v + "\": invalid syntax";
-                         o.time = *n;
-                         return "";
-                     });
+    std::optional<int64_t> timeout, time;
+    auto seconds = [](std::optional<int64_t>* target) {
+        return [target](const std::string& v) -> std::string {
+            auto n = parse_i64(v);
+            if (!n) return "strconv.ParseInt: parsing \"" + v + "\": invalid syntax";
+            *target = *n;
+            return "";
+        };
+    };
     flags.add_string('s', "signal", &o.signal, "Signal to send to the container");
+    flags.add_custom('t', "timeout", "int", "Seconds to wait before killing the container",
+                     seconds(&timeout));
+    flags.add_custom(0, "time", "int",
+                     "Seconds to wait before killing the container (deprecated: use --timeout)",
+                     seconds(&time));
     auto pos = TRY(parse_flags(flags, args, o));
     if (o.help) return o;
     TRY(check_arg_count(flags, pos, 1, -1));
+    if (timeout && time) return fail("conflicting options: cannot specify both --timeout and --time");
+    o.time = timeout ? timeout : time;
+    o.deprecated_time = time.has_value();
     if (!o.signal.empty()) TRY(runtime::parse_signal(o.signal));
     o.containers = pos;
     return o;
+}
+
+// pflag's notice for a deprecated flag, on stderr.
+void deprecation_notice(const StopOptions& o) {
+    if (o.deprecated_time)
+        (void)fs::write_all(2, "Flag --time has been deprecated, use --timeout instead\n");
 }
 
 Result<void> stop_one(const runtime::ContainerStore& store, runtime::ContainerRecord rec,
                       const StopOptions& o) {
     if (!o.signal.empty()) rec.stop_signal = o.signal;
     int64_t secs = o.time.value_or(rec.stop_timeout);
-    return runtime::stop_container(store, rec, std::chrono::seconds(secs < 0 ? 0 : secs));
+    // A negative timeout waits for the stop signal to take effect, however long (docker's -1).
+    return runtime::stop_container(store, rec, std::chrono::seconds(secs < 0 ? -1 : secs));
 }
 
 }  // namespace
@@ -49,10 +69,11 @@ Result<StopOptions> parse_stop(Args args) {
 }
 
 Result<int> run_stop(const StopOptions& o, Context& ctx) {
+    deprecation_notice(o);
     auto store = TRY(runtime::ContainerStore::open(ctx));
-    return for_each_container(store, o.containers,
-                              [&](const runtime::ContainerRecord& rec, const std::string& name)
-                                  -> Result<void> {
+    return for_each_locked(store, o.containers, LockMode::exclusive,
+                           [&](const runtime::ContainerRecord& rec, const std::string& name)
+                               -> Result<void> {
         TRY(stop_one(store, rec, o));
         print_out(name + "\n");
         return {};
@@ -67,10 +88,12 @@ Result<StopOptions> parse_restart(Args args) {
 }
 
 Result<int> run_restart(const StopOptions& o, Context& ctx) {
+    deprecation_notice(o);
     auto store = TRY(runtime::ContainerStore::open(ctx));
-    return for_each_container(store, o.containers,
-                              [&](const runtime::ContainerRecord& rec, const std::string& name)
-                                  -> Result<void> {
+    // Stopped and started under one lock: no other command acts on it in between.
+    return for_each_locked(store, o.containers, LockMode::exclusive,
+                           [&](const runtime::ContainerRecord& rec, const std::string& name)
+                               -> Result<void> {
         TRY(stop_one(store, rec, o));
         TRY(store.set_stopped_by_user(rec.id, false));
         TRY(runtime::start_container({&store, &rec, -1, runtime::self_binary()}));

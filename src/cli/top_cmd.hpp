@@ -7,13 +7,13 @@ namespace ferry::cli {
 
 struct TopOptions : BaseOptions {
     std::string container;
-    std::vector<std::string> ps_options;  // accepted for docker compatibility, not honoured
+    std::vector<std::string> ps_options;  // for the host's ps (none: ps -ef, computed)
 };
 
 // Parses `ferry top` arguments (everything after CONTAINER is ps options).
 Result<TopOptions> parse_top(Args args);
-// Prints the container's processes in `ps -ef` columns; fails with `container `x` is not
-// running`.
+// Prints the container's processes (`ps -ef` columns, or the host ps's for ps options); fails
+// with docker's `Container <id> is not running` or host_ps's errors.
 Result<int> run_top(const TopOptions& options, Context& ctx);
 // Entry point for the command table.
 Result<int> cmd_top(Args args, Context& ctx);

@@ -65,7 +65,7 @@ UnpackOptions Store::unpack_options() const {
     UnpackOptions o;
     o.ownership = m_userns ? OwnershipMode::user_namespace : OwnershipMode::best_effort;
     o.whiteout_xattr = WhiteoutXattr::user;
-    o.devices = DeviceNodes::refuse;
+    o.devices = DeviceNodes::skip;
     return o;
 }
 

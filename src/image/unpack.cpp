@@ -23,8 +23,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <set>
 #include <vector>
 
 #include "ferry/image/file_copy.hpp"
@@ -33,6 +35,7 @@
 #include "ferry/image/tar_split.hpp"
 #include "ferry/image/tar_split_format.hpp"
 #include "ferry/util/fs.hpp"
+#include "ferry/util/log.hpp"
 #include "ferry/util/strings.hpp"
 
 namespace ferry::image {
@@ -172,6 +175,7 @@ struct LayerUnpacker::Impl {
     std::vector<uint8_t> deferred;
     Fd deferred_spool;
     uint64_t spool_size = 0;
+    std::set<std::string> skipped;  // device nodes not created (DeviceNodes::skip)
 
     int root() const { return dirs.root(); }
     // Sets cur_name and cur_real for base in directory d.
@@ -186,6 +190,7 @@ struct LayerUnpacker::Impl {
     Result<void> symlink(const TarEntry& e, LayerDir::Dir d, std::string_view base);
     Result<void> hardlink(const TarEntry& e, std::string_view dir, std::string_view base);
     Result<void> node(const TarEntry& e, LayerDir::Dir d, std::string_view base, mode_t type);
+    Result<void> skip_device(LayerDir::Dir d, std::string_view base);
     Result<void> replace(int dirfd, std::string_view name, const std::string& real);
     Result<void> remove_tree(int dirfd, std::string_view name, const std::string& real);
     Result<void> write_data(std::span<const uint8_t> bytes);
@@ -269,6 +274,7 @@ Result<void> LayerUnpacker::Impl::begin(const TarEntry& e) {
         case EntryType::block_device:
             if (opt.devices == DeviceNodes::refuse)
                 return fail("device nodes need root (rootless store)");
+            if (opt.devices == DeviceNodes::skip) return skip_device(d, base);
             return node(e, d, base, e.type == EntryType::char_device ? S_IFCHR : S_IFBLK);
         case EntryType::fifo:
             return node(e, d, base, S_IFIFO);
@@ -400,11 +406,28 @@ Result<void> LayerUnpacker::Impl::symlink(const TarEntry& e, LayerDir::Dir d,
     return set_times(e, -1, d.fd, cur_name.c_str());
 }
 
+// A skipped device node: nothing is made, and what an earlier entry of the layer wrote there
+// goes, as the node would have replaced it.
+Result<void> LayerUnpacker::Impl::skip_device(LayerDir::Dir d, std::string_view base) {
+    locate(d, base);
+    TRY(replace(d.fd, cur_name, cur_real));
+    skipped.insert(path);
+    static std::atomic<bool> warned{false};
+    if (!warned.exchange(true))
+        log::warn("device nodes in the image are not created (`" + printable(path) +
+                  "` and any other): a rootless user cannot make them");
+    return {};
+}
+
 Result<void> LayerUnpacker::Impl::hardlink(const TarEntry& e, std::string_view dir,
                                            std::string_view base) {
     std::string shown = printable(e.linkpath);
     if (e.linkpath.find('\0') != std::string::npos || !normalise_path(e.linkpath, link))
         return fail("hard link to `" + shown + "` escapes the layer");
+    if (skipped.contains(link)) {  // a link to a skipped device node is skipped too
+        skipped.insert(path);
+        return {};
+    }
     auto [tdir, tbase] = split_last(link);
     auto target = dirs.dir(tdir, LayerDir::Missing::fail);
     if (!target) {

@@ -29,8 +29,14 @@ enum class WhiteoutXattr {
     trusted,  // trusted.overlay.opaque=y (root)
     user,     // user.overlay.opaque=y (rootless overlay mounted with userxattr)
 };
-// Whether device nodes may be created.
-enum class DeviceNodes { create, refuse };
+// What happens to device nodes.
+enum class DeviceNodes {
+    create,  // mknod (root)
+    refuse,  // fail the unpack
+    skip,    // not created, as rootless podman does (a user namespace cannot make them); the
+             // record keeps their headers, so the layer regenerates unchanged. One warning per
+             // process names the first.
+};
 // What to do with file data that is all zeros.
 enum class ZeroBlocks {
     write,  // write it, as the archive says
@@ -38,11 +44,11 @@ enum class ZeroBlocks {
 };
 
 // How to unpack: root defaults; a rootless store uses user_namespace or best_effort, user and
-// refuse (Store::unpack_options).
+// skip (Store::unpack_options).
 struct UnpackOptions {
     OwnershipMode ownership = OwnershipMode::preserve;      // what chown failures mean
     WhiteoutXattr whiteout_xattr = WhiteoutXattr::trusted;  // the opaque-directory xattr
-    DeviceNodes devices = DeviceNodes::create;              // mknod devices, or refuse them
+    DeviceNodes devices = DeviceNodes::create;              // mknod, refuse or skip devices
     ZeroBlocks zero_blocks = ZeroBlocks::write;             // holes for zero blocks, or not
 };
 

@@ -80,6 +80,8 @@ struct CgroupStats {
 enum class CgroupOpen {
     create,    // make the directories (existing ones are reused)
     existing,  // the cgroup must exist
+    track,     // make the directories only: on v2 no controller is enabled on the way down (a
+               // cgroup that only tracks its processes, to freeze, kill and count them)
 };
 
 // One container's cgroup.

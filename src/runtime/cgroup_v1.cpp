@@ -7,6 +7,8 @@
 #include <fcntl.h>
 #include <signal.h>
 
+#include <algorithm>
+
 #include "ferry/runtime/cgroup.hpp"
 #include "ferry/runtime/cgroup_files.hpp"
 #include "ferry/util/fs.hpp"
@@ -52,6 +54,7 @@ class CgroupV1 final : public Cgroup {
 
     Result<void> apply(const oci::Resources& resources) override {
         auto writes = TRY(cgroup_v1_writes(resources));
+        order_memory_writes(writes);
         for (const auto& w : writes) {
             const V1Dir* d = find(w.controller);
             if (!d) return fail("cgroup controller `" + w.controller + "` is not mounted");
@@ -150,6 +153,23 @@ class CgroupV1 final : public Cgroup {
         return nullptr;
     }
 
+    // The kernel keeps memory.limit_in_bytes <= memory.memsw.limit_in_bytes at every write, so
+    // a limit raised above the current memory+swap needs the swap written first (runc's
+    // order): when the new memory+swap is unlimited or above the current limit.
+    void order_memory_writes(std::vector<CgroupWrite>& writes) const {
+        auto at = [&](std::string_view file) {
+            return std::find_if(writes.begin(), writes.end(),
+                                [&](const CgroupWrite& w) { return w.file == file; });
+        };
+        auto limit = at("memory.limit_in_bytes"), swap = at("memory.memsw.limit_in_bytes");
+        const V1Dir* d = find("memory");
+        if (limit == writes.end() || swap == writes.end() || swap < limit || !d) return;
+        auto current = cf::read_u64(d->dir, "memory.limit_in_bytes");
+        auto wanted = parse_i64(swap->value);
+        if (!current || !wanted) return;
+        if (*wanted == -1 || *current < static_cast<uint64_t>(*wanted)) std::iter_swap(limit, swap);
+    }
+
     // Copies cpuset.cpus and cpuset.mems into each empty level from the mount down to d.dir.
     static Result<void> fill_cpuset(const V1Dir& d) {
         std::string parent = d.mount;
@@ -177,7 +197,7 @@ class CgroupV1 final : public Cgroup {
 Result<std::unique_ptr<Cgroup>> make_cgroup_v1(const CgroupSystem& system, const std::string& path,
                                                CgroupOpen how) {
     auto cg = std::make_unique<CgroupV1>(system, path);
-    if (how == CgroupOpen::create)
+    if (how == CgroupOpen::create || how == CgroupOpen::track)
         TRY(cg->make());
     else
         TRY(cg->check_exists());

@@ -141,6 +141,8 @@ Result<std::unique_ptr<Cgroup>> make_cgroup_v2(const CgroupSystem& system, const
     auto cg = std::make_unique<CgroupV2>(system, path);
     if (how == CgroupOpen::create)
         TRY(cg->make());
+    else if (how == CgroupOpen::track)
+        TRY(cf::make(cg->dirs().front()));
     else
         TRY(cg->check_exists());
     return cg;

@@ -9,6 +9,8 @@
 
 #include <algorithm>
 
+#include "ferry/runtime/cgroup_files.hpp"
+#include "ferry/runtime/freezer.hpp"
 #include "ferry/util/fs.hpp"
 #include "ferry/util/strings.hpp"
 
@@ -58,19 +60,19 @@ Result<std::vector<pid_t>> container_processes(pid_t pid, const std::string& hos
 }
 
 Result<void> remove_container_cgroup(const oci::RuntimeSpec& spec, const std::string& id) {
-    std::string wanted = spec.linux ? spec.linux->cgroups_path : "";
     CgroupSystem system = TRY(detect_cgroups());
-    auto own = system.self.find(system.layout == CgroupLayout::v2 ? "" : "pids");
-    // The fallback is the one supervisor.cpp gives spawn_container.
-    std::string path =
-        resolve_cgroup_path(wanted, own == system.self.end() ? "/" : own->second, "/ferry/" + id);
-    auto cgroup = Cgroup::open(system, path, CgroupOpen::existing);
-    if (!cgroup) {
-        int err = cgroup.error().sys_errno;
-        if (err == ENOENT || err == EACCES || err == EPERM) return {};  // none, or not ours
-        return std::unexpected(std::move(cgroup.error()));
+    std::string path = container_cgroup_path(system, spec, id);
+    // Every hierarchy's directory: a container without a cgroup of its own at start may have
+    // a tracking cgroup, a freezer a pause made, or the cgroups an update made (freezer.hpp).
+    std::vector<std::string> dirs;
+    for (const auto& h : system.hierarchies) dirs.push_back(h.mount_point + path);
+    if (!system.unified.empty()) dirs.push_back(system.unified + path);
+    for (const auto& dir : dirs) {
+        auto removed = cgroup_files::remove(dir);
+        int err = removed ? 0 : removed.error().sys_errno;
+        if (err && err != EACCES && err != EPERM && err != EROFS) return removed;  // not ours
     }
-    return (*cgroup)->destroy();
+    return {};
 }
 
 FreezeGuard::~FreezeGuard() {

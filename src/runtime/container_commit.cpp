@@ -10,6 +10,8 @@
 #include <atomic>
 
 #include "ferry/runtime/container_cgroup.hpp"
+#include "ferry/runtime/freezer.hpp"
+#include "ferry/runtime/spawn.hpp"
 #include "ferry/runtime/userns.hpp"
 #include "ferry/util/fs.hpp"
 
@@ -70,8 +72,15 @@ Result<image::CommitResult> commit_container(const ContainerStore& containers, i
     FreezeGuard frozen;
     if (options.pause && state.status == Status::running && state.pid > 0 &&
         process_start_time(state.pid) == state.pid_start) {
-        auto cgroup = TRY_CTX("pause container", process_cgroup(state.pid));
-        frozen = TRY(FreezeGuard::freeze(std::move(cgroup)));
+        const CgroupSystem* host = TRY(host_cgroups());
+        auto cgroup = container_freezer(*host, state.pid,
+                                        container_cgroup_path(*host, spec, record.id),
+                                        FreezerUse::on_demand);
+        // A rootless container without a delegated cgroup cannot be frozen: committed as it
+        // runs, as before there was a freezer for every container.
+        if (!cgroup && cgroup.error().sys_errno != ENOTSUP)
+            return std::unexpected(std::move(cgroup.error()).prefix("pause container"));
+        if (cgroup) frozen = TRY(FreezeGuard::freeze(std::move(*cgroup)));
     }
     Fd upper = TRY(fs::open(containers.dir(record.id) + "/upper", O_RDONLY | O_DIRECTORY));
     auto config_view =

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <thread>
 
+#include "ferry/runtime/container_pause.hpp"
 #include "ferry/runtime/events/events.hpp"
 #include "ferry/runtime/pid.hpp"
 #include "ferry/runtime/signals.hpp"
@@ -64,9 +65,12 @@ Result<void> kill_container(const ContainerStore& store, const ContainerRecord& 
     }
     Pid init = TRY(open_init(r, st));
     if (!keeps_policy) TRY(store.set_stopped_by_user(r.id, true));
-    TRY(init.kill(sig));
-    record_kill(store, r, sig);
-    return {};
+    // As docker: a signal that ends a paused container resumes it, so that it takes effect.
+    bool resume = !keeps_policy && TRY(unmark_paused(store, r, st));
+    auto sent = init.kill(sig);
+    if (sent) record_kill(store, r, sig);
+    if (resume) thaw_after_signal(store, r, st);
+    return sent;
 }
 
 Result<std::optional<int>> wait_container(const ContainerStore& store, const std::string& id,
@@ -94,9 +98,11 @@ Result<void> stop_container(const ContainerStore& store, const ContainerRecord& 
     auto init = open_init(r, st);
     if (init) {
         int sig = TRY(parse_signal(r.stop_signal));
+        bool resume = TRY(unmark_paused(store, r, st));
         if (init->kill(sig)) record_kill(store, r, sig);
+        if (resume) thaw_after_signal(store, r, st);
         pollfd p{init->fd(), POLLIN, 0};
-        int ms = static_cast<int>(std::chrono::milliseconds(timeout).count());
+        int ms = timeout.count() < 0 ? -1 : static_cast<int>(std::chrono::milliseconds(timeout).count());
         if (::poll(&p, 1, ms) == 0 && init->kill(SIGKILL)) record_kill(store, r, SIGKILL);
     }
     auto code = TRY(wait_container(store, r.id, std::chrono::seconds(10)));
@@ -110,7 +116,11 @@ Result<void> force_stop_container(const ContainerStore& store, const ContainerRe
     if (!is_active(st)) return {};
     TRY(store.set_stopped_by_user(r.id, true));
     st = TRY(store.state(r.id));  // as in stop_container
-    if (auto init = open_init(r, st); init && init->kill(SIGKILL)) record_kill(store, r, SIGKILL);
+    if (auto init = open_init(r, st)) {
+        bool resume = TRY(unmark_paused(store, r, st));
+        if (init->kill(SIGKILL)) record_kill(store, r, SIGKILL);
+        if (resume) thaw_after_signal(store, r, st);
+    }
     auto code = TRY(wait_container(store, r.id, std::chrono::seconds(10)));
     if (!code) return fail("container " + r.id.substr(0, 12) + " did not stop");
     return {};
@@ -120,9 +130,13 @@ Result<void> remove_container(const ContainerStore& store, const ContainerRecord
                               bool volumes) {
     ContainerState st = TRY(store.state(r.id));
     if (is_active(st)) {
-        if (!force)
-            return fail("You cannot remove a running container " + r.id +
-                        ". Stop the container before attempting removal or force remove");
+        if (!force) {
+            std::string procedure =
+                "Stop the container before attempting removal or force remove";
+            if (st.status == Status::paused) procedure = "Unpause and then s" + procedure.substr(1);
+            return fail("You cannot remove a " + std::string(status_name(st.status)) +
+                        " container " + r.id + ". " + procedure);
+        }
         TRY(force_stop_container(store, r));
     }
     TRY(store.remove(r));

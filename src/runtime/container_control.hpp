@@ -21,13 +21,16 @@ Result<void> signal_container(const ContainerStore& store, const ContainerRecord
 
 // `ferry kill`: sends sig to the container's init and, as docker does, treats the exit as the
 // user's (restart policies leave the container stopped) unless the container has a stop signal
-// of its own and sig is another one (not SIGKILL). A restarting container is only marked.
+// of its own and sig is another one (not SIGKILL). A restarting container is only marked; a
+// paused one is thawed after the signal when the exit is the user's (docker's resume).
 // Fails as signal_container.
 Result<void> kill_container(const ContainerStore& store, const ContainerRecord& record, int sig);
 
-// Stops a container as docker does: its stop signal, then SIGKILL after timeout, and waits until
-// its monitor has recorded the exit. A container that is not running is left as it is. Marks
-// the stop as the user's, so restart policies leave it stopped.
+// Stops a container as docker does: its stop signal, then SIGKILL after timeout (negative: no
+// SIGKILL, the stop signal is waited for however long), and waits until
+// its monitor has recorded the exit. A container that is not running is left as it is; a
+// paused one is thawed after the stop signal. Marks the stop as the user's, so restart
+// policies leave it stopped.
 Result<void> stop_container(const ContainerStore& store, const ContainerRecord& record,
                             std::chrono::seconds timeout);
 
@@ -43,7 +46,8 @@ Result<void> force_stop_container(const ContainerStore& store, const ContainerRe
 
 // Removes a container: refuses a running one unless force (then kills it first), removes its
 // anonymous volumes when volumes is set. Fails with docker's `You cannot remove a running
-// container <id>. Stop the container before attempting removal or force remove`.
+// container <id>. Stop the container before attempting removal or force remove` (`a paused
+// container <id>. Unpause and then stop the container ...`, `a restarting container`).
 Result<void> remove_container(const ContainerStore& store, const ContainerRecord& record,
                               bool force, bool volumes);
 

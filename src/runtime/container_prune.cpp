@@ -12,6 +12,8 @@
 #include <set>
 
 #include "ferry/runtime/container_cgroup.hpp"
+#include "ferry/runtime/container_control.hpp"
+#include "ferry/runtime/container_lock.hpp"
 #include "ferry/util/fs.hpp"
 
 namespace ferry::runtime {
@@ -64,6 +66,11 @@ Result<PruneReport> prune_containers(const ContainerStore& store,
               });
     PruneReport report;
     for (const auto& r : stopped) {
+        // Under its lock, and only if it is still stopped (a start may have come first).
+        auto lock = ContainerLock::acquire(store, r.id, LockMode::exclusive);
+        if (!lock) continue;  // removed meanwhile
+        auto now = store.state(r.id);
+        if (!now || is_active(*now)) continue;
         uint64_t size = tree_size(store.dir(r.id) + "/upper");
         auto spec = store.load_spec(r.id);
         TRY(store.remove(r));

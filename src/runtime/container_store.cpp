@@ -383,6 +383,15 @@ std::unexpected<Error> no_such_container(std::string_view name_or_id) {
 }  // namespace
 
 Result<ContainerRecord> ContainerStore::find(std::string_view name_or_id) const {
+    ContainerRecord r = TRY(find_record(name_or_id));
+    if (r.auto_remove) {
+        auto st = state(r.id);
+        if (st && st->monitor_lost && reap_orphan(r, *st)) return no_such_container(name_or_id);
+    }
+    return r;
+}
+
+Result<ContainerRecord> ContainerStore::find_record(std::string_view name_or_id) const {
     std::string key(name_or_id);
     if (key.starts_with("/")) key.erase(0, 1);
     if (key.empty() || key.find('/') != std::string::npos || key == "." || key == "..")
@@ -420,6 +429,7 @@ Result<ContainerState> ContainerStore::state(const std::string& id) const {
                 s.exit_code = 137;
                 s.pid = 0;
                 s.monitor_pid = 0;
+                s.monitor_lost = true;
                 if (!s.finished_ns) s.finished_ns = now_unix_ns();
             }
         }
@@ -429,6 +439,15 @@ Result<ContainerState> ContainerStore::state(const std::string& id) const {
 
 Result<void> ContainerStore::write_state(const std::string& id, const ContainerState& state) const {
     return write_file_atomic(state_path(id), serialize_state(state), 0600,
+                             Durability::process_crash);
+}
+
+Result<void> ContainerStore::rewrite(const ContainerRecord& record,
+                                     const oci::RuntimeSpec& spec) const {
+    TRY(write_file_atomic(dir(record.id) + "/spec.json", oci::to_json_text(spec), 0600,
+                          Durability::process_crash));
+    return write_file_atomic(dir(record.id) + "/config.json",
+                             to_go_json(record_json(record)) + "\n", 0600,
                              Durability::process_crash);
 }
 

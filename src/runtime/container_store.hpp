@@ -1,8 +1,10 @@
 #pragma once
 // ContainerStore: the containers of a store, on disk.
 //
-//   containers/<id>/config.json   ContainerRecord: what create decided (never changes)
-//   containers/<id>/spec.json     the OCI runtime spec
+//   containers/<id>/config.json   ContainerRecord: what create decided (changed only by
+//                                 `update`, under the container's lock)
+//   containers/<id>/spec.json     the OCI runtime spec (likewise)
+//   containers/<id>/restart-policy  an `update --restart` for the running monitor (monitor.c)
 //   containers/<id>/state         ContainerState, key=value lines, replaced atomically (by
 //                                 ferry and by the C monitor, hence no JSON)
 //   containers/<id>/stopped       present once a user stopped it (restart policies honour it)
@@ -79,6 +81,7 @@ struct ContainerState {
     int restart_count = 0;
     bool oom_killed = false;      // the OOM killer took one of its processes in the last run
     std::string error;            // why the last start failed
+    bool monitor_lost = false;    // recorded as running, but its monitor died (not serialised)
 };
 
 class ContainerStore {
@@ -93,8 +96,13 @@ public:
     Result<void> create(const ContainerRecord& record, const oci::RuntimeSpec& spec);
 
     // The container named by a name, a full ID or an unambiguous ID prefix. Fails with
-    // `no such container `x`` (sys_errno ENOENT).
+    // `no such container `x`` (sys_errno ENOENT), also for a --rm container whose monitor died,
+    // which it removes (reap_orphan).
     Result<ContainerRecord> find(std::string_view name_or_id) const;
+    // Removes a --rm container whose monitor died without removing it (killed), as docker's
+    // daemon removes it when it sees it exit; true when it did. Nothing when another command
+    // holds the container (container_reap.cpp).
+    bool reap_orphan(const ContainerRecord& record, const ContainerState& state) const;
     // The record of an ID.
     Result<ContainerRecord> load(const std::string& id) const;
     // The runtime spec of an ID.
@@ -107,6 +115,10 @@ public:
     Result<ContainerState> state(const std::string& id) const;
     // Replaces the state file atomically.
     Result<void> write_state(const std::string& id, const ContainerState& state) const;
+
+    // Replaces the record and the spec of an existing container, each atomically, the spec
+    // first (`ferry update`; the caller holds the container's lock).
+    Result<void> rewrite(const ContainerRecord& record, const oci::RuntimeSpec& spec) const;
 
     // Marks a user's stop (restart policies then leave the container stopped) or clears it.
     Result<void> set_stopped_by_user(const std::string& id, bool stopped) const;
@@ -130,11 +142,17 @@ public:
     std::string dir(const std::string& id) const { return m_root + "/containers/" + id; }
     std::string state_path(const std::string& id) const { return dir(id) + "/state"; }
     std::string stop_marker(const std::string& id) const { return dir(id) + "/stopped"; }
+    std::string restart_policy_path(const std::string& id) const {
+        return dir(id) + "/restart-policy";
+    }
     std::string log_path(const std::string& id) const { return dir(id) + "/ctr.log"; }
     // Runtime directory of a running container (attach socket), under the context's run root.
     std::string run_dir(const std::string& id) const { return m_run_root + "/" + id; }
 
 private:
+    // find without the reaping.
+    Result<ContainerRecord> find_record(std::string_view name_or_id) const;
+
     Context m_ctx;
     std::string m_root;
     std::string m_run_root;

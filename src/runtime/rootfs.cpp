@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/fsuid.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -74,8 +75,10 @@ void drop_unmapped_gid(MountOptions& options, const std::vector<oci::IdMapping>&
 
 Result<RootfsPlan> plan_rootfs(const oci::RuntimeSpec& spec, const std::string& rootfs,
                                const std::optional<OverlaySpec>& overlay, const NamespacePlan& ns,
-                               const CgroupSystem* cgroups) {
+                               const CgroupSystem* cgroups,
+                               std::optional<std::pair<uint32_t, uint32_t>> open_as) {
     RootfsPlan plan;
+    plan.open_as = open_as;
     plan.rootfs = rootfs;
     plan.overlay = overlay;
     plan.in_user_namespace = ns.has_user();
@@ -335,9 +338,69 @@ Result<void> pivot(const std::string& rootfs) {
     return {};
 }
 
+// Opens the host paths of plan with its open_as ids as file system ids (the capabilities that
+// bypass permissions are off meanwhile, so the user's own permissions decide, as for the user),
+// and renames them in plan to /proc/self/fd/N: mounted through those, the paths are not walked
+// again. The descriptors are opened here, in the child's mount namespace, which the mounts
+// need (a descriptor of the parent's namespace cannot be mounted from).
+Result<std::vector<Fd>> open_host_paths(RootfsPlan& plan) {
+    auto [uid, gid] = *plan.open_as;
+    uid_t old_uid = static_cast<uid_t>(::setfsuid(uid));
+    gid_t old_gid = static_cast<gid_t>(::setfsgid(gid));
+    auto restore = [&] {
+        ::setfsgid(old_gid);
+        ::setfsuid(old_uid);
+    };
+    if (static_cast<uint32_t>(::setfsuid(static_cast<uid_t>(-1))) != uid) {
+        restore();
+        return fail("open host paths as uid " + std::to_string(uid) + ": not permitted");
+    }
+    std::vector<Fd> held;
+    auto hold = [&](std::string& path) -> Result<void> {
+        auto fd = fs::open(path, O_PATH);
+        if (!fd) return std::unexpected(std::move(fd.error()).prefix("open `" + path + "`"));
+        path = "/proc/self/fd/" + std::to_string(fd->get());
+        held.push_back(std::move(*fd));
+        return {};
+    };
+    auto opened = [&]() -> Result<void> {
+        if (plan.overlay) {
+            for (auto& dir : plan.overlay->lower_dirs) TRY(hold(dir));
+            if (!plan.overlay->upper_dir.empty()) {
+                TRY(hold(plan.overlay->upper_dir));
+                TRY(hold(plan.overlay->work_dir));
+            }
+        }
+        // The mount point's parent: the path crosses into the overlay once it is mounted.
+        auto slash = plan.rootfs.rfind('/');
+        if (slash != std::string::npos && slash > 0) {
+            std::string parent = plan.rootfs.substr(0, slash);
+            TRY(hold(parent));
+            plan.rootfs = parent + plan.rootfs.substr(slash);
+        }
+        for (auto& pm : plan.mounts)
+            if (pm.options.bind) TRY(hold(pm.mount.source));
+        return {};
+    }();
+    restore();
+    if (!opened) return std::unexpected(std::move(opened.error()));
+    return held;
+}
+
+Result<void> setup_planned_rootfs(const RootfsPlan& plan);
+
 }  // namespace
 
 Result<void> setup_rootfs(const RootfsPlan& plan) {
+    if (!plan.open_as) return setup_planned_rootfs(plan);
+    RootfsPlan opened = plan;
+    auto held = TRY(open_host_paths(opened));
+    return setup_planned_rootfs(opened);
+}
+
+namespace {
+
+Result<void> setup_planned_rootfs(const RootfsPlan& plan) {
     if (::mount(nullptr, "/", nullptr, plan.propagation, nullptr) != 0)
         return fail_errno("make mounts private");
     TRY(mount_root(plan));
@@ -372,5 +435,7 @@ Result<void> setup_rootfs(const RootfsPlan& plan) {
     }
     return {};
 }
+
+}  // namespace
 
 }  // namespace ferry::runtime

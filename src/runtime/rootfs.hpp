@@ -48,6 +48,13 @@ struct RootfsPlan {
     std::vector<std::pair<std::string, std::string>> sysctls;  // key (net.ipv4.x), value
     CgroupSystem cgroups;  // to build a cgroup mount on v1 and hybrid hosts
     bool cgroup_namespace = true;  // false: the host's (cgroup mounts show the own cgroup only)
+    // The user's own ids in the container's user namespace, when its root is someone else (a
+    // rootless --userns=keep-id container with subordinate ids: its root is a subordinate id,
+    // which cannot search directories the user owns with a group the namespace does not map,
+    // such as a 0700 home of group `users`). The child then opens the host paths (the overlay's
+    // directories, its mount point's parent, bind sources) with these as its file system ids,
+    // and mounts through those descriptors as root (open_host_paths).
+    std::optional<std::pair<uint32_t, uint32_t>> open_as;
 };
 
 // Docker's masked paths (moby oci.DefaultLinuxSpec).
@@ -68,12 +75,13 @@ inline constexpr std::string_view k_default_readonly_paths[] = {
 
 // Plans the file system of spec with its root at rootfs (or overlay mounted there), for the
 // namespaces in ns; the gid mappings come from the spec. cgroups describes the host for a
-// cgroup mount (nullptr: the spec mounts none). Fails with
+// cgroup mount (nullptr: the spec mounts none); open_as: see RootfsPlan::open_as. Fails with
 // `bind mount source `/x`: No such file or directory`, `unsupported mount option ...`,
 // `sysctl `x` is not allowed ...` and the like.
 Result<RootfsPlan> plan_rootfs(const oci::RuntimeSpec& spec, const std::string& rootfs,
                                const std::optional<OverlaySpec>& overlay, const NamespacePlan& ns,
-                               const CgroupSystem* cgroups);
+                               const CgroupSystem* cgroups,
+                               std::optional<std::pair<uint32_t, uint32_t>> open_as = {});
 
 // A new, detached overlay mount of o (with userxattr for an overlay in a user namespace); usable
 // as a directory descriptor without being attached anywhere. Fails with the kernel's reason.

@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "ferry/net/loopback.hpp"
 #include "ferry/runtime/namespaces.hpp"
 #include "ferry/runtime/sync_socket.hpp"
 #include "ferry/runtime/userns.hpp"
@@ -57,7 +58,10 @@ Result<std::unique_ptr<Cgroup>> make_cgroup(const oci::RuntimeSpec& spec, const 
     std::string path = resolve_cgroup_path(wanted, own == sys->self.end() ? "/" : own->second,
                                            req.default_cgroup_path);
     bool rootless = ::geteuid() != 0;
-    auto cg = Cgroup::open(*sys, path, CgroupOpen::create);
+    if (req.cgroup_track_only && resources && has_limits(*l->resources))
+        return fail("resource limits need a cgroup that is more than tracking");
+    auto cg = Cgroup::open(*sys, path,
+                           req.cgroup_track_only ? CgroupOpen::track : CgroupOpen::create);
     if (!cg) {
         int err = cg.error().sys_errno;
         if (rootless && (err == EACCES || err == EPERM || err == EROFS)) {
@@ -68,7 +72,7 @@ Result<std::unique_ptr<Cgroup>> make_cgroup(const oci::RuntimeSpec& spec, const 
         }
         return std::unexpected(std::move(cg.error()));
     }
-    if (resources) {
+    if (resources && !req.cgroup_track_only) {
         oci::Resources res = *l->resources;
         if (rootless) res.devices.clear();  // a user namespace cannot reach other devices anyway
         auto applied = (*cg)->apply(res);
@@ -78,6 +82,22 @@ Result<std::unique_ptr<Cgroup>> make_cgroup(const oci::RuntimeSpec& spec, const 
         }
     }
     return std::move(*cg);
+}
+
+// The calling user's ids in the container's user namespace when the container's root is
+// someone else (RootfsPlan::open_as): rootless, with root mapped to another id.
+std::optional<std::pair<uint32_t, uint32_t>> user_ids(const oci::Linux& l) {
+    if (::geteuid() == 0) return std::nullopt;
+    auto inside = [](const std::vector<oci::IdMapping>& maps,
+                     uint32_t host) -> std::optional<uint32_t> {
+        for (const auto& m : maps)
+            if (host >= m.host_id && host - m.host_id < m.size) return m.container_id + host - m.host_id;
+        return std::nullopt;
+    };
+    auto uid = inside(l.uid_mappings, ::geteuid());
+    auto gid = inside(l.gid_mappings, ::getegid());
+    if (!uid || !gid || *uid == 0) return std::nullopt;
+    return std::pair{*uid, *gid};
 }
 
 Result<InitPlan> plan_init(const oci::RuntimeSpec& spec, const SpawnRequest& req) {
@@ -97,7 +117,7 @@ Result<InitPlan> plan_init(const oci::RuntimeSpec& spec, const SpawnRequest& req
             cgroups = req.cgroups ? req.cgroups : TRY(host_cgroups());
     std::string rootfs = req.rootfs.empty() ? spec.root.path : req.rootfs;
     if (rootfs.empty()) return fail("spec: field `root.path`: missing");
-    plan.rootfs = TRY(plan_rootfs(spec, rootfs, req.overlay, plan.ns, cgroups));
+    plan.rootfs = TRY(plan_rootfs(spec, rootfs, req.overlay, plan.ns, cgroups, user_ids(l)));
     const oci::Seccomp* seccomp = l.seccomp ? &*l.seccomp : nullptr;
     std::optional<SeccompProgram> cached;
     if (seccomp && !req.seccomp && !req.seccomp_cache_dir.empty())
@@ -131,6 +151,8 @@ Result<void> run_init(const InitPlan& plan, SyncSocket& sync) {
         if (::setresuid(0, 0, 0) != 0) return fail_errno("become root in the user namespace");
     }
     TRY(join_namespaces(plan.ns.joins));
+    // A network namespace of its own gets a working loopback, as docker's (--network none).
+    if (plan.ns.clone_flags & CLONE_NEWNET) TRY(net::bring_up_loopback());
     if (plan.ns.new_cgroup && ::unshare(CLONE_NEWCGROUP) != 0)
         return fail_errno("create cgroup namespace");
     if (!plan.hostname.empty() && ::sethostname(plan.hostname.data(), plan.hostname.size()) != 0)

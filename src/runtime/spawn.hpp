@@ -44,6 +44,9 @@ struct SpawnRequest {
     std::string default_cgroup_path;
     // The host's cgroup layout; nullptr: detected (host_cgroups). Tests pass another hierarchy.
     const CgroupSystem* cgroups = nullptr;
+    // The cgroup only tracks the container's processes (freezer.hpp): made bare (CgroupOpen::
+    // track), no resources written; spec resources with limits are refused.
+    bool cgroup_track_only = false;
     // linux.seccomp already compiled; nullptr: compiled here, through the cache in
     // seccomp_cache_dir when one is given (see compile_seccomp_cached).
     const SeccompProgram* seccomp = nullptr;

@@ -16,15 +16,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <ctime>
 #include <vector>
 
 #include "ferry/image/store.hpp"
 #include "ferry/runtime/cgroup.hpp"
+#include "ferry/runtime/container_lock.hpp"
 #include "ferry/runtime/device_policy.hpp"
 #include "ferry/runtime/events/events.hpp"
+#include "ferry/runtime/freezer.hpp"
 #include "ferry/runtime/gpu_start.hpp"
 #include "ferry/runtime/helpers.hpp"
 #include "ferry/runtime/spawn.hpp"
@@ -143,9 +147,11 @@ void inherit(int fd) {
     if (fd >= 0) ::fcntl(fd, F_SETFD, 0);
 }
 
-// Spawns the container as a child of this process; the rest of S.
+// Spawns the container as a child of this process; the rest of S. tracking: where the
+// hierarchies of a tracking cgroup are kept while the spawn runs; bare: set when the
+// container has no v1 cgroups of its own.
 Result<Spawned> spawn(const ContainerStore& store, const ContainerRecord& r, StartIo& io,
-                      oci::RuntimeSpec& spec) {
+                      oci::RuntimeSpec& spec, std::optional<CgroupSystem>& tracking, bool& bare) {
     std::string dir = store.dir(r.id);
     SpawnRequest req;
     req.rootfs = store.run_dir(r.id) + "/merged";
@@ -153,10 +159,19 @@ Result<Spawned> spawn(const ContainerStore& store, const ContainerRecord& r, Sta
     req.default_cgroup_path = "/ferry/" + r.id;
     const CgroupSystem* cgroups = TRY(host_cgroups());
     if (runs_without_cgroup(*cgroups, spec)) {
-        // See device_policy.hpp: on cgroup v1 a start without limits skips the cgroup (GPU
-        // device nodes, added next, do not change that).
+        // See device_policy.hpp: on cgroup v1 a start without limits skips the v1 cgroups (GPU
+        // device nodes, added next, do not change that); on a hybrid host it is born into a
+        // tracking cgroup of the v2 hierarchy instead, which costs no grace period and lets it
+        // be frozen (freezer.hpp).
         confine_devices(spec, *req.overlay);
-        req.default_cgroup_path.clear();
+        bare = true;
+        tracking = tracking_cgroups(*cgroups);
+        if (tracking) {
+            req.cgroups = &*tracking;
+            req.cgroup_track_only = true;
+        } else {
+            req.default_cgroup_path.clear();
+        }
     }
     if (!r.gpus.empty() || !r.cdi_devices.empty()) {
         GpuStart gpus{r.gpus, r.cdi_devices, store.run_dir("gpu-layers"),
@@ -209,7 +224,9 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
         spec.process->console_size = console_size;
     log::trace("supervisor: spec loaded");
     std::string monitor = TRY(helper_path(store.root(), Helper::monitor));
-    Spawned c = TRY(spawn(store, r, io, spec));
+    std::optional<CgroupSystem> tracking;
+    bool bare = false;
+    Spawned c = TRY(spawn(store, r, io, spec, tracking, bare));
     log::trace("supervisor: spawned");
     // Only the monitor's ends stay open here.
     io.out_w.reset();
@@ -265,6 +282,18 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
     if (r.tty) args.push_back("--tty");
     if (c.cgroup)
         for (const auto& d : c.cgroup->dirs()) args.insert(args.end(), {"--cgroup-dir", d});
+    // Without v1 cgroups, a pause (the freezer, pure v1 hosts) or an update (every hierarchy)
+    // may make them later: the monitor removes them when the container exits, if the freezer's,
+    // given first, exists.
+    if (bare) {
+        auto hierarchies = TRY(host_cgroups())->hierarchies;
+        std::stable_partition(hierarchies.begin(), hierarchies.end(), [](const CgroupHierarchy& h) {
+            return std::find(h.controllers.begin(), h.controllers.end(), "freezer") !=
+                   h.controllers.end();
+        });
+        for (const auto& h : hierarchies)
+            args.insert(args.end(), {"--cgroup-later", h.mount_point + "/ferry/" + r.id});
+    }
     if (client_fd >= 0) args.insert(args.end(), {"--client", std::to_string(client_fd)});
     Fd userns;
     if (r.auto_remove) {
@@ -333,6 +362,9 @@ Result<Started> start_container(const StartRequest& req) {
     if (s == 0) {
         report_r.reset();
         ::setsid();
+        // Nothing the caller inherited (a script's lock file, a pipe) stays open in the monitor:
+        // it would outlive the command by as long as the container runs.
+        ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
         auto r2 = supervise(store, r, io, req.client_fd, report_w.get(), req.ferry_binary, 0, 0,
                             req.spec, req.console_size);
         std::string msg = "error " + std::to_string(r2.error().exit_code) + " " +
@@ -360,7 +392,25 @@ Result<Started> start_container(const StartRequest& req) {
 
 Result<void> restart_in_place(const ContainerStore& store, const std::string& id,
                               const std::string& ferry_binary, int64_t backoff_ms) {
-    ContainerRecord r = TRY(store.find(id));
+    // The lock is polled, not waited for: its holder may be a stop waiting for this restart to
+    // give up, which it does as soon as the user's mark is there (container_lock.hpp).
+    ContainerLock lock;
+    for (;;) {
+        if (fs::lexists(store.stop_marker(id))) {
+            ContainerState st = TRY(store.state(id));
+            st.status = Status::exited;
+            st.pid = 0;
+            st.monitor_pid = 0;
+            return store.write_state(id, st);
+        }
+        if (lock) break;
+        lock = TRY(ContainerLock::try_acquire(store, id, LockMode::exclusive));
+        if (!lock) {
+            timespec ts{0, 5'000'000};
+            ::nanosleep(&ts, nullptr);
+        }
+    }
+    ContainerRecord r = TRY(store.load(id));
     ContainerState old = TRY(store.state(id));
     // Nothing of the previous monitor's stays open.
     ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);

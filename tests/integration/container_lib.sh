@@ -140,3 +140,25 @@ expect_docker_error() {
     got=$(printf '%s\n' "$got" | head -1 | sed -e 's/^docker: //' -e 's/^Error response from daemon: //' -e 's/\.$//')
     expect_eq "$got" "$want" "docker run $* (the message ferry gives)"
 }
+
+# freezer_state PID: FROZEN or THAWED from the cgroup that freezes the container whose init is
+# PID (runtime/freezer.hpp: the v1 freezer hierarchy's directory, else its v2 cgroup, whose
+# cgroup.events says `frozen 1`), NONE when it is in neither (a pure v1 host before its first
+# freeze).
+freezer_state() {
+    local path v2=/sys/fs/cgroup
+    path=$(awk -F: '$2 ~ /(^|,)freezer(,|$)/ {print $3}' "/proc/$1/cgroup")
+    if [ -n "$path" ] && [ "$path" != / ]; then
+        cat "/sys/fs/cgroup/freezer$path/freezer.state"
+        return
+    fi
+    [ -d /sys/fs/cgroup/unified ] && v2=/sys/fs/cgroup/unified
+    path=$(awk -F: '$1 == "0" && $2 == "" {print $3}' "/proc/$1/cgroup")
+    if [ -z "$path" ] || [ "$path" = / ] || [ ! -f "$v2$path/cgroup.events" ]; then
+        echo NONE
+    elif grep -qx 'frozen 1' "$v2$path/cgroup.events"; then
+        echo FROZEN
+    else
+        echo THAWED
+    fi
+}

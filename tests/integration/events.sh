@@ -67,6 +67,29 @@ if [ -n "$DOCKER_BB" ]; then
         "docker's container events"
 fi
 
+note "pause, unpause and update"
+t0=$(now)
+ferry run -d --name ev-p bb:1 sleep 100 >/dev/null
+ferry pause ev-p >/dev/null
+ferry unpause ev-p >/dev/null
+ferry update --pids-limit 100 ev-p >/dev/null
+ferry rm -f ev-p >/dev/null
+PU_FILTER=(--filter event=pause --filter event=unpause --filter event=update)
+want="container pause ev-p $n $n
+container unpause ev-p $n $n
+container update ev-p $n $n"
+expect_eq "$(evs "$t0" "${PU_FILTER[@]}" --format "$SHAPE")" "$want" "pause/unpause/update events"
+if [ -n "$DOCKER_BB" ]; then
+    t1=$(now)
+    "$DOCKER" run -d --network none --name "$p-ev-p" "$DOCKER_BB" sleep 100 >/dev/null
+    "$DOCKER" pause "$p-ev-p" >/dev/null
+    "$DOCKER" unpause "$p-ev-p" >/dev/null
+    "$DOCKER" update --pids-limit 100 "$p-ev-p" >/dev/null
+    "$DOCKER" rm -f "$p-ev-p" >/dev/null
+    expect_eq "$(docker_shape "$t1" "${PU_FILTER[@]}" --filter "container=$p-ev-p")" "$want" \
+        "docker's pause/unpause/update events"
+fi
+
 note "the attributes: labels, image, name, exitCode, execID, oldName; docker's JSON field order"
 t0=$(now)
 status=0

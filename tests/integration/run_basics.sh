@@ -117,6 +117,26 @@ expect_eq "$out" "$(printf 'lo\n%s\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-loc
 ns=$(ferry run --rm --net=none bb:1 readlink /proc/self/ns/net)
 [[ $ns == net:\[[0-9]*\] ]] || fail "--net=none: network namespace [$ns]"
 [ "$ns" != "$(readlink /proc/self/ns/net)" ] || fail "--net=none shares the host's network namespace"
+
+note "--network none: lo is up with 127.0.0.1 and ::1, as docker's (ping, and nc through each)"
+LOOPBACK_CMD='ip -o addr show lo | awk "{print \$3, \$4}"
+ping -c1 -W2 127.0.0.1 >/dev/null && echo ping 127.0.0.1
+ping -c1 -W2 ::1 >/dev/null && echo ping ::1
+for a in 127.0.0.1 ::1; do
+    nc -l -p 7000 >/tmp/got & n=$!
+    i=0
+    until grep -q ":1B58 [0-9A-F]*:0000 0A" /proc/net/tcp /proc/net/tcp6 || [ $i = 100 ]; do sleep 0.05; i=$((i+1)); done
+    echo "nc $a" | nc $a 7000 || kill $n
+    wait $n
+    cat /tmp/got
+done'
+LOOPBACK_OUT=$(printf 'inet 127.0.0.1/8\ninet6 ::1/128\nping 127.0.0.1\nping ::1\nnc 127.0.0.1\nnc ::1')
+if [ -e /proc/sys/net/ipv6 ]; then
+    expect_out "$LOOPBACK_OUT" ferry run --rm --network none bb:1 sh -c "$LOOPBACK_CMD"
+else
+    note "no IPv6 in this kernel: only 127.0.0.1 is checked"
+    expect_out "$(printf 'inet 127.0.0.1/8\nping 127.0.0.1')" ferry run --rm --network none bb:1 sh -c "$(printf '%s\n' "$LOOPBACK_CMD" | head -2)"
+fi
 expect_fail 125 'ferry: error: --network bridge: not supported yet (use host or none)' \
     ferry run --rm --network bridge bb:1 true
 

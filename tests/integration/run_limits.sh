@@ -138,12 +138,15 @@ ferry rm -f lim >/dev/null
 for _ in $(seq 100); do [ -z "$(ferry_cgroups "$id")" ] && break; sleep 0.05; done
 expect_eq "$(ferry_cgroups "$id")" "" "cgroups left after rm -f"
 
-note "without limits: no cgroup of its own on cgroup v1 and hybrid hosts, one on v2"
+note "without limits: no v1 cgroup of its own (runtime/freezer.hpp): on hybrid hosts only a tracking cgroup of the v2 hierarchy, on pure v1 none, on v2 its cgroup"
 ctr_run nolim bb:1 sleep 1000
 id=$(ferry inspect -f '{{.Id}}' nolim)
 pid=$(ferry inspect -f "{{.State.Pid}}" "$id")
 if [ -n "$V2" ]; then
     expect_eq "$(cat /proc/"$pid"/cgroup)" "0::/ferry/$id" "the cgroup of a container without limits"
+elif [ -d /sys/fs/cgroup/unified ]; then
+    expect_eq "$(ferry_cgroups "$id")" "/sys/fs/cgroup/unified/ferry/$id" "cgroups of a container without limits"
+    expect_eq "$(grep ":/ferry/$id\$" /proc/"$pid"/cgroup)" "0::/ferry/$id" "hierarchies of a container without limits"
 else
     expect_eq "$(ferry_cgroups "$id")" "" "cgroups of a container without limits"
     expect_eq "$(grep -c ":/ferry/$id\$" /proc/"$pid"/cgroup)" 0 "hierarchies of a container without limits"

@@ -78,6 +78,18 @@ with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as t:
     i = tarfile.TarInfo("etc/far"); i.uid = 70000; i.gid = 0; i.size = 1
     t.addfile(i, io.BytesIO(b"x"))
 PY
+# dev-image.tar: busybox plus /dev/console, /dev/null and a hard link to a node, as a
+# debootstrap base has them (made and saved by root, who can make the nodes).
+DEV=$TEST_TMP/dev-rootfs
+cp -a "$TEST_TMP/bb-rootfs" "$DEV"
+mkdir -p "$DEV/dev"
+mknod -m 600 "$DEV/dev/console" c 5 1
+mknod -m 666 "$DEV/dev/null" c 1 3
+ln "$DEV/dev/null" "$DEV/dev/null-link"
+echo kept >"$DEV/etc/kept"
+tar --numeric-owner --sort=name -C "$DEV" -cf "$PUB/dev.tar" .
+ferry import -q -c 'CMD ["/bin/sh"]' "$PUB/dev.tar" ferry-it/dev:1 >/dev/null
+ferry save -q -o "$PUB/dev-image.tar" ferry-it/dev:1
 chmod -R a+rX "$PUB"
 
 # layer_owners ARCHIVE: `name uid:gid mode` of each entry of the last layer of a docker archive.
@@ -219,6 +231,44 @@ local     vol" uf "$user" volume ls
     expect_out "Loaded image: ferry-test/features:1" uf "$user" load -q -i "$PUB/var/features.tar"
     expect_out "$owners" uf "$user" run --rm ferry-test/features:1 \
         stat -c '%u %g %a %n' /features/owned-1000 /features/owned-nobody /features/setuid
+
+    note "$who: an image with device nodes loads, the nodes skipped with one warning; it saves unchanged"
+    uf "$user" load -q -i "$PUB/dev-image.tar" >"$TEST_TMP/dev.out" 2>"$TEST_TMP/dev.err"
+    expect_eq "$(cat "$TEST_TMP/dev.out")" "Loaded image: ferry-it/dev:1"
+    expect_eq "$(cat "$TEST_TMP/dev.err")" "ferry: warning: device nodes in the image are not created (\`dev/console\` and any other): a rootless user cannot make them"
+    uf "$user" save -o "$home/dev-saved.tar" ferry-it/dev:1
+    archive_ids "$PUB/dev-image.tar" "$home/dev-saved.tar" >/dev/null || fail "$who: save of an image with device nodes differs"
+    expect_out "kept
+crw-rw-rw-" uf "$user" run --rm ferry-it/dev:1 sh -c 'cat /etc/kept; ls -l /dev/null | cut -c1-10'
+
+    note "$who: --network none has its loopback, 127.0.0.1 and ::1"
+    expect_out "inet 127.0.0.1/8
+ping 127.0.0.1" uf "$user" run --rm --network none ferry-it/bb:1 sh -c 'ip -o -4 addr show lo | awk "{print \$3, \$4}"; ping -c1 -W2 127.0.0.1 >/dev/null && echo ping 127.0.0.1'
+    if [ -e /proc/sys/net/ipv6 ]; then
+        expect_out "ping ::1" uf "$user" run --rm --network none ferry-it/bb:1 sh -c 'ping -c1 -W2 ::1 >/dev/null && echo ping ::1'
+    fi
+
+    note "$who: --userns=keep-id under a 0700 home whose group the namespace does not map"
+    mkdir -p "$home/kdir"
+    echo in-home >"$home/kdir/f"
+    chown -R "$user:" "$home/kdir"
+    home_mode=$(stat -c '%a %g' "$home")
+    chgrp users "$home"
+    chmod 700 "$home"
+    expect_out "in-home $uid" uf "$user" run --rm --userns=keep-id -v "$home/kdir:/kdir" ferry-it/bb:1 \
+        sh -c 'echo "$(cat /kdir/f) $(id -u)"'
+    expect_out "in-home" uf "$user" run --rm -v "$home/kdir:/kdir" ferry-it/bb:1 cat /kdir/f
+    chmod "${home_mode% *}" "$home"
+    chgrp "${home_mode#* }" "$home"
+
+    note "$who: a --rm container whose monitor is killed is removed by the next command"
+    uf "$user" run -d --rm --name orphan ferry-it/bb:1 sleep 1000 >/dev/null
+    oid=$(uf "$user" inspect -f '{{.Id}}' orphan)
+    kill -KILL "$(sed -n 's/^monitor_pid=//p' "$store/containers/$oid/state")"
+    for _ in $(seq 100); do [ -z "$(uf "$user" ps -q --filter name=orphan)" ] && break; sleep 0.05; done
+    expect_out "" uf "$user" ps -aq --filter name=orphan
+    [ ! -e "$store/containers/$oid" ] || fail "$who: the orphaned --rm container's directory is left"
+    expect_out "again" uf "$user" run --rm --name orphan ferry-it/bb:1 echo again
 done
 
 # own_inside USER [GLOBAL FLAGS...] IMAGE: owners and modes of own.tar's files in a container.

@@ -1,4 +1,4 @@
-# ferry top (ps -ef columns from /proc, host PIDs), ferry inspect / container inspect (docker's
+# ferry top (ps -ef columns from /proc, host PIDs; with ps options the host's ps), ferry inspect / container inspect (docker's
 # document, -f templates, containers before images, errors after the output), and ferry
 # container prune (stopped containers only, docker's report).
 source "$FERRY_SRC/tests/integration/container_lib.sh"
@@ -16,10 +16,30 @@ out=$(ferry top r1)
 expect_eq "$(printf '%s\n' "$out" | head -1)" "UID                 PID                 PPID                C                   STIME               TTY                 TIME                CMD"
 expect_eq "$(printf '%s\n' "$out" | awk 'NR>1 {print $1, $8, $9}' | sort | tr '\n' ' ')" "root sleep 1001 root sleep 1002 "
 [[ " $(printf '%s\n' "$out" | awk 'NR>1 {print $2}' | tr '\n' ' ') " == *" $pid "* ]] || fail "top lacks the init's host PID $pid: [$out]"
-expect_eq "$(ferry top r1 -o pid,comm | head -1 | awk '{print $1}')" UID "ps options are ignored"
 expect_eq "$(ps -o args= -p "$pid")" "sleep 1002"
-expect_fail 125 'ferry: error: container `e1` is not running' ferry top e1
-expect_fail 125 'ferry: error: container `c1` is not running' ferry top c1
+note "top with ps options: the host's ps, its lines of the container's processes (docker's daemon)"
+kids=$(printf '%s\n' "$out" | awk 'NR>1 {print $2}' | sort -n | tr '\n' ' ')
+expect_out "$(printf 'PID                 COMMAND\n'; for p in $kids; do printf '%-20ssleep\n' "$p"; done)" ferry top r1 -o pid,comm
+aux=$(ferry top r1 aux)
+expect_eq "$(printf '%s\n' "$aux" | head -1 | tr -s ' ')" "USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND"
+expect_eq "$(printf '%s\n' "$aux" | awk 'NR>1 {print $2, $11, $12}' | sort -n | tr '\n' ' ')" \
+    "$(for p in $kids; do printf '%s sleep %s ' "$p" "$(ps -o args= -p "$p" | cut -d' ' -f2)"; done)" "ps aux of the container"
+expect_eq "$(ferry top r1 -o pid=PID,comm | tail -n +2 | awk '{print $1}' | tr '\n' ' ')" "$kids" "a renamed pid column"
+expect_fail 125 'ferry: error: specifying "user=PID" is not allowed' ferry top r1 -eo user=PID
+expect_fail 125 'ferry: error: ps: error: unknown gnu long option' ferry top r1 --bogus
+expect_fail 125 "ferry: error: Container $(ferry inspect -f '{{.Id}}' e1) is not running" ferry top e1
+expect_fail 125 "ferry: error: Container $(ferry inspect -f '{{.Id}}' c1) is not running" ferry top c1
+if docker_up; then
+    dbb=$DOCKER_PREFIX/top:1
+    "$DOCKER" import -c 'CMD ["/bin/sh"]' "$TEST_TMP/base.tar" "$dbb" >/dev/null
+    RUN_CLEANUPS=("$DOCKER rm -f $DOCKER_PREFIX-top >/dev/null 2>&1; $DOCKER rmi -f $dbb >/dev/null 2>&1" "${RUN_CLEANUPS[@]}")
+    "$DOCKER" run -d --network none --name "$DOCKER_PREFIX-top" "$dbb" sh -c 'sleep 1001 & exec sleep 1002' >/dev/null
+    for _ in $(seq 50); do [ "$("$DOCKER" top "$DOCKER_PREFIX-top" | wc -l)" = 3 ] && break; sleep 0.1; done
+    expect_eq "$("$DOCKER" top "$DOCKER_PREFIX-top" -o pid,comm | sed 's/[0-9][0-9]* /N /')" \
+        "$(ferry top r1 -o pid,comm | sed 's/[0-9][0-9]* /N /')" "docker top -o pid,comm"
+    expect_eq "$("$DOCKER" top "$DOCKER_PREFIX-top" -eo user=PID 2>&1)" 'Error response from daemon: specifying "user=PID" is not allowed'
+    expect_eq "$("$DOCKER" top "$DOCKER_PREFIX-top" --bogus 2>&1)" 'Error response from daemon: ps: error: unknown gnu long option'
+fi
 
 note "inspect a container"
 ferry container inspect r1 >"$TEST_TMP/r1.json"

@@ -24,8 +24,9 @@
  *   --pidfd N --out N [--err N] [--stdin N] [--tty]
  *   --listen N [--client N] --restart no|always|unless-stopped|on-failure[:MAX]
  *   --restart-count N [--backoff-ms N] --started NS --id ID --ferry PATH --root DIR
- *   [--stop-file F] [--cgroup-dir DIR]... [--name NAME] [--image REF] [--label K=V]...
- *   [--volume NAME]... [--auto-remove --run-dir DIR [--remove-volume NAME]... [--userns-fd N]]
+ *   [--stop-file F] [--cgroup-dir DIR]... [--cgroup-later DIR]... [--name NAME]
+ *   [--image REF] [--label K=V]... [--volume NAME]...
+ *   [--auto-remove --run-dir DIR [--remove-volume NAME]... [--userns-fd N]]
  *
  * Events: the container's `die` (exitCode; `oom` first when the OOM killer struck) and the
  * `unmount` of each of its volumes (--volume) are appended to the store's events journal
@@ -39,11 +40,18 @@
  *
  * When the container exits, its cgroup (--cgroup-dir, one per hierarchy) goes, as runc deletes
  * it: processes left in it (a container in the host's pid namespace keeps its grandchildren)
- * are killed first, as docker kills them. A restart makes a new one.
+ * are killed first, as docker kills them. A restart makes a new one. A container started
+ * without v1 cgroups is also given the v1 directories a pause or an update may make later
+ * (--cgroup-later, the freezer hierarchy's first: both make that one), which go the same way if
+ * the first exists; otherwise they cost one failed access().
  *
  * With --auto-remove (run --rm) the monitor removes the container when it exits for good: its
  * name and directory disappear before the exit status goes to the client (so the name is free
- * when `ferry run --rm` returns), then the files are deleted. Rootless, they are deleted from
+ * when `ferry run --rm` returns), then the files are deleted. The removal happens under the
+ * container's lock (an flock of its directory, runtime/container_lock.hpp): when a command holds
+ * it, the exit is recorded first (that command may be a stop waiting for it), and nothing is
+ * removed when, once the lock is ours, the directory was removed meanwhile or the state names
+ * another monitor (a start came first). Rootless, they are deleted from
  * inside the container's user namespace (--userns-fd, opened by ferry while the container ran;
  * the monitor, its owner, may join it): files the container gave to its other ids (subordinate
  * ids on the host) can be removed only there.
@@ -87,13 +95,14 @@ struct config {
     const char *state, *log, *id, *ferry, *root, *restart, *stop_file, *name, *run_dir;
     const char* volumes[64];
     int nvolumes;
-    const char* cgroup_dirs[16];
+    const char* cgroup_dirs[32];
     int ncgroup_dirs;
     const char* image;
     const char* labels[k_max_labels]; /* KEY=VALUE */
     int nlabels;
     const char* mounted[64]; /* volumes, for their unmount events */
     int nmounted;
+    int later; /* index of the first --cgroup-later directory; -1 for none */
     int pidfd, out, err, in, listen, client, tty, auto_remove, restart_count, userns_fd;
     int oom_killed, no_log, log_max_files;
     long long started, backoff_ms, log_max_size;
@@ -631,6 +640,55 @@ static void record_event(const struct config* c, const char* action, const char*
     if (len) journal_append(c->root, line, len);
 }
 
+/* Whether the state file still names this process as the container's monitor. */
+static int state_is_mine(const struct config* c) {
+    char buf[2048];
+    int fd = open(c->state, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return 0;
+    buf[n] = 0;
+    const char* p = strstr(buf, "\nmonitor_pid=");
+    return p && atoi(p + 13) == (int)getpid();
+}
+
+/* The container's lock, to remove it (see the top of this file); -1 when it is no longer this
+ * monitor's to remove. */
+static int lock_for_removal(const struct config* c, int code, long long finished) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/containers/%s", c->root, c->id);
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        write_state(c, "exited", 0, code, finished);
+        while (flock(fd, LOCK_EX) != 0 && errno == EINTR) {
+        }
+    }
+    struct stat held, now;
+    if (fstat(fd, &held) != 0 || stat(path, &now) != 0 || held.st_dev != now.st_dev ||
+        held.st_ino != now.st_ino || !state_is_mine(c)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* A restart policy that `ferry update` changed while the container ran replaces --restart. */
+static void read_updated_restart(struct config* c) {
+    static char policy[64];
+    char path[4096];
+    snprintf(path, sizeof path, "%s/containers/%s/restart-policy", c->root, c->id);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    ssize_t n = read(fd, policy, sizeof policy - 1);
+    close(fd);
+    if (n > 0) {
+        policy[n] = 0;
+        c->restart = policy;
+    }
+}
+
 static int should_restart(const struct config* c, int code) {
     if (c->stop_file && access(c->stop_file, F_OK) == 0) return 0; /* stopped by the user */
     if (strcmp(c->restart, "always") == 0 || strcmp(c->restart, "unless-stopped") == 0) return 1;
@@ -663,7 +721,7 @@ static int backoff_wait(const struct config* c, long long ms) {
 
 static int parse_args(int argc, char** argv, struct config* c) {
     memset(c, 0, sizeof *c);
-    c->err = c->in = c->client = c->userns_fd = -1;
+    c->err = c->in = c->client = c->userns_fd = c->later = -1;
     c->restart = "no";
     c->log_max_size = -1;
     c->log_max_files = 1;
@@ -688,7 +746,13 @@ static int parse_args(int argc, char** argv, struct config* c) {
         NUM("--log-max-files", log_max_files)
         if (strcmp(a, "--log-max-size") == 0 && v) { c->log_max_size = atoll(v); ++i; continue; }
         if (strcmp(a, "--no-log") == 0) { c->no_log = 1; continue; }
-        if (strcmp(a, "--cgroup-dir") == 0 && v && c->ncgroup_dirs < 16) {
+        if (strcmp(a, "--cgroup-later") == 0 && v && c->ncgroup_dirs < 32) {
+            if (c->later < 0) c->later = c->ncgroup_dirs;
+            c->cgroup_dirs[c->ncgroup_dirs++] = v;
+            ++i;
+            continue;
+        }
+        if (strcmp(a, "--cgroup-dir") == 0 && v && c->ncgroup_dirs < 32 && c->later < 0) {
             c->cgroup_dirs[c->ncgroup_dirs++] = v;
             ++i;
             continue;
@@ -779,8 +843,11 @@ int main(int argc, char** argv) {
         finished = now_ns();
         code = info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status;
     }
+    /* The later directories were made only if the first of them was (see the top). */
+    if (c.later >= 0 && access(c.cgroup_dirs[c.later], F_OK) != 0) c.ncgroup_dirs = c.later;
     c.oom_killed = oom_killed(&c);
     remove_cgroup(&c);
+    read_updated_restart(&c);
     int restart = should_restart(&c, code);
     if (restart) c.restart_count++; /* counted when decided, as docker does */
     int removing = !restart && c.auto_remove && c.name && c.run_dir;
@@ -789,7 +856,13 @@ int main(int argc, char** argv) {
     snprintf(exit_text, sizeof exit_text, "%d", code);
     record_event(&c, "die", exit_text); /* before the state says exited: see the top */
     /* A container about to be removed needs no final state: its directory goes next. */
-    if (!removing) write_state(&c, restart ? "restarting" : "exited", 0, code, finished);
+    int lock_fd = -1;
+    if (removing) {
+        lock_fd = lock_for_removal(&c, code, finished);
+        removing = lock_fd >= 0;
+    } else {
+        write_state(&c, restart ? "restarting" : "exited", 0, code, finished);
+    }
     char trash[4096] = {0};
     if (removing) {
         /* Gone for every ferry command from here: name, directory, runtime files. */
@@ -815,6 +888,7 @@ int main(int argc, char** argv) {
             snprintf(path, sizeof path, "%s/tmp/rm-volume-%s", c.root, c.volumes[i]);
             if (rename(from, path) != 0) c.volumes[i] = NULL;
         }
+        close(lock_fd);
     }
     char status[16];
     int len = snprintf(status, sizeof status, "%d", code);
@@ -838,7 +912,7 @@ int main(int argc, char** argv) {
     if (removing) remove_tree_at(AT_FDCWD, c.run_dir);
     if (c.userns_fd >= 0 && setns(c.userns_fd, CLONE_NEWUSER) == 0) close(c.userns_fd);
     if (trash[0]) remove_tree_at(AT_FDCWD, trash);
-    for (int i = 0; i < c.nvolumes && c.auto_remove; ++i) {
+    for (int i = 0; i < c.nvolumes && removing; ++i) {
         if (!c.volumes[i]) continue;
         char path[4096];
         snprintf(path, sizeof path, "%s/tmp/rm-volume-%s", c.root, c.volumes[i]);

@@ -45,13 +45,13 @@ TEST(Store, UnpackOptionsFollowTheUserAndNamespace) {
     ASSERT_TRUE(single);
     EXPECT_EQ(single->unpack_options().ownership, OwnershipMode::best_effort);
     EXPECT_EQ(single->unpack_options().whiteout_xattr, WhiteoutXattr::user);
-    EXPECT_EQ(single->unpack_options().devices, DeviceNodes::refuse);
+    EXPECT_EQ(single->unpack_options().devices, DeviceNodes::skip);
     ctx.store_userns = true;
     auto inside = Store::open(ctx);
     ASSERT_TRUE(inside);
     EXPECT_EQ(inside->unpack_options().ownership, OwnershipMode::user_namespace);
     EXPECT_EQ(inside->unpack_options().whiteout_xattr, WhiteoutXattr::user);
-    EXPECT_EQ(inside->unpack_options().devices, DeviceNodes::refuse);
+    EXPECT_EQ(inside->unpack_options().devices, DeviceNodes::skip);
 }
 
 TEST(Store, BlobsRoundTrip) {
