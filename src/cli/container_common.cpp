@@ -33,7 +33,7 @@ int for_each_locked(const runtime::ContainerStore& store, const std::vector<std:
         Result<void> r = found ? fn(found->record, name) : Result<void>(std::unexpected(found.error()));
         if (!r) {
             print_error(r.error());
-            status = k_exit_failed;
+            status = k_exit_error;
         }
     }
     return status;

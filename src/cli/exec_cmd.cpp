@@ -55,7 +55,9 @@ Result<int> run_exec(const ExecCmdOptions& o, Context& ctx) {
     // docker names the container as typed here (and by ID when it is not running).
     auto st = TRY(store.state(rec.id));
     if (st.status == runtime::Status::paused)
-        return fail("Container " + o.container + " is paused, unpause the container before exec");
+        return fail_with_status(
+            "Container " + o.container + " is paused, unpause the container before exec",
+            k_exit_error);
     // docker's exec events: create and start, and (when ferry waits for it) its end.
     bool running = st.status == runtime::Status::running;
     std::map<std::string, std::string> exec_id = {{"execID", random_hex(32)}};

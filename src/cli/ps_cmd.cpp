@@ -74,6 +74,26 @@ std::string status_column(const runtime::ContainerState& st, int64_t now) {
 }
 
 // docker's SIZE: the container's changes, and with its image's size "(virtual ...)".
+// docker's MOUNTS: each volume's name, then each bind's source (Binds names volumes too), shortened to 15 columns with
+// an ellipsis unless --no-trunc.
+std::string mounts_column(const runtime::ContainerRecord& r, bool no_trunc) {
+    std::vector<std::string> names;
+    for (const auto& v : r.volumes)
+        names.push_back(v.name);
+    if (r.host_config.contains("Binds") && r.host_config["Binds"].is_array())
+        for (const auto& b : r.host_config["Binds"])
+            if (b.is_string()) {
+                const auto& bind = b.get_ref<const std::string&>();
+                if (bind.starts_with('/')) names.push_back(bind.substr(0, bind.find(':')));
+            }
+    std::string out;
+    for (auto& n : names) {
+        if (!no_trunc && n.size() > 15) n = n.substr(0, 14) + "…";
+        out += (out.empty() ? "" : ",") + n;
+    }
+    return out;
+}
+
 std::string size_column(const runtime::ContainerStore& store, const PsEntry& e,
                         const image::ImageCatalog& images) {
     auto changes = runtime::container_changes(store, e.rec);
@@ -147,9 +167,9 @@ Result<int> run_ps(const PsOptions& o, Context& ctx) {
                         {"Image", e.rec.image},
                         {"Labels", labels},
                         {"LocalVolumes", std::to_string(e.rec.volumes.size())},
-                        {"Mounts", ""},
+                        {"Mounts", mounts_column(e.rec, o.no_trunc)},
                         {"Names", e.rec.name},
-                        {"Networks", "host"},
+                        {"Networks", e.rec.network},
                         {"Ports", ""},
                         {"RunningFor", human_duration((now - e.rec.created_ns) / 1000000000) + " ago"},
                         {"Size", size ? size_column(store, e, images) : "0B"},

@@ -1,8 +1,10 @@
-// `ferry rename`: the store's name claim does the work (runtime/container_rename.cpp); errors
-// are docker's daemon messages and its client's exit status 1.
+// `ferry rename`: under the container's lock, the store's name claim does the work
+// (runtime/container_rename.cpp); errors are docker's daemon messages and its client's exit
+// status 1.
 
 #include "ferry/cli/rename_cmd.hpp"
 
+#include "ferry/runtime/container_lock.hpp"
 #include "ferry/runtime/container_rename.hpp"
 
 namespace ferry::cli {
@@ -23,9 +25,10 @@ Result<RenameOptions> parse_rename(Args args) {
 
 Result<int> run_rename(const RenameOptions& o, Context& ctx) {
     auto store = TRY(runtime::ContainerStore::open(ctx));
-    auto record = store.find(o.container);
-    if (!record) return fail_with_status(record.error().message, 1);  // docker's client: 1
-    TRY(runtime::rename_container(store, *record, o.new_name));
+    // Locked, so that two renames of one container cannot both move its name link.
+    auto locked = runtime::find_locked(store, o.container, LockMode::exclusive);
+    if (!locked) return fail_with_status(locked.error().message, 1);  // docker's client: 1
+    TRY(runtime::rename_container(store, locked->record, o.new_name));
     return 0;
 }
 

@@ -145,11 +145,11 @@ for round in $(seq 10); do
     for _ in $(seq 100); do [ -e "/proc/$pid" ] && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ] || break; sleep 0.05; done
     case $((round % 4)) in
         0) expect_out "" ferry ps -aq --filter name=orphan ;;
-        1) expect_fail 125 'ferry: error: no such container `orphan`' ferry start orphan ;;
-        2) expect_fail 125 'ferry: error: no such container `orphan`' ferry rm orphan ;;
-        3) expect_fail 125 'ferry: error: no such container `orphan`' ferry container inspect orphan ;;
+        1) expect_fail 1 'ferry: error: no such container `orphan`' ferry start orphan ;;
+        2) expect_fail 1 'ferry: error: no such container `orphan`' ferry rm orphan ;;
+        3) expect_fail 1 'ferry: error: no such container `orphan`' ferry container inspect orphan ;;
     esac
-    expect_fail 125 'ferry: error: no such container `orphan`' ferry container inspect orphan
+    expect_fail 1 'ferry: error: no such container `orphan`' ferry container inspect orphan
     [ ! -e "$FERRY_ROOT/containers/$oid" ] || fail "the directory of the orphaned --rm container is left"
     expect_eq "$(ferry_cgroups "$oid")" "" "cgroups of the orphaned --rm container"
     expect_eq "$(procs)" 0 "processes after round $round"

@@ -72,6 +72,17 @@ expect_eq "$(ferry ps -a --filter label=team=ml --format '{{.Names}}')" created1
 expect_eq "$(ferry ps -a --filter id="${id_e1:0:6}" --format '{{.Names}}')" e1 "filter id= (a prefix)"
 expect_eq "$(ferry ps -a --filter ancestor=bb:1 --format '{{.Names}}' | wc -l)" 3 "filter ancestor="
 expect_eq "$(ferry ps -a --filter status=exited --filter name=e1 --format '{{.Names}}')" "" "two filters of different keys: both must hold"
+# NETWORKS and MOUNTS: the container's network, its volumes' names then its binds' sources, each
+# cut to 15 columns with an ellipsis (docker's formatter) unless --no-trunc.
+mkdir -p "$TEST_TMP/a-long-bind-source"
+ferry create --name mnt1 --network none -v psvol:/v -v "$TEST_TMP/a-long-bind-source:/b" bb:1 >/dev/null
+long=$TEST_TMP/a-long-bind-source
+expect_eq "$(ferry ps -a --filter name=mnt1 --format '{{.Networks}} {{.Mounts}}')" "none psvol,${long:0:14}…" \
+    "ps NETWORKS and MOUNTS"
+expect_eq "$(ferry ps -a --no-trunc --filter name=mnt1 --format '{{.Mounts}}')" "psvol,$long" "MOUNTS, --no-trunc"
+expect_eq "$(ferry ps --filter name=e1 --format '{{.Networks}}')" host "NETWORKS of ferry's default network"
+ferry rm -v mnt1 >/dev/null
+ferry volume rm psvol >/dev/null
 ferry ps --format json >ps.json
 python3 - ps.json "${id_e1:0:12}" <<'PY' || fail "ps --format json (above)"
 import json, sys

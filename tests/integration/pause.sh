@@ -38,10 +38,10 @@ status=$(ferry ps --format '{{.Names}}|{{.State}}|{{.Status}}')
 [[ "$status" =~ ^tick\|paused\|Up\ .*\ \(Paused\)$ ]] || fail "ps of a paused container: [$status]"
 
 note "on a paused container: pause, exec, start and rm refuse with docker's words; commit keeps it paused"
-expect_fail 125 "ferry: error: Container $id is already paused" ferry pause tick
-expect_fail 125 "ferry: error: Container tick is paused, unpause the container before exec" ferry exec tick true
-expect_fail 125 "ferry: error: cannot start a paused container, try unpause instead" ferry start tick
-expect_fail 125 "ferry: error: You cannot remove a paused container $id. Unpause and then stop the container before attempting removal or force remove" ferry rm tick
+expect_fail 1 "ferry: error: Container $id is already paused" ferry pause tick
+expect_fail 1 "ferry: error: Container tick is paused, unpause the container before exec" ferry exec tick true
+expect_fail 1 "ferry: error: cannot start a paused container, try unpause instead" ferry start tick
+expect_fail 1 "ferry: error: You cannot remove a paused container $id. Unpause and then stop the container before attempting removal or force remove" ferry rm tick
 ferry commit tick paused/img:1 >/dev/null
 expect_eq "$(ferry inspect -f '{{.State.Status}}' tick)" paused "status after commit"
 expect_eq "$(freezer_state "$pid")" FROZEN "freezer after a commit of a paused container"
@@ -51,7 +51,7 @@ expect_out tick ferry unpause tick
 expect_eq "$(freezer_state "$pid")" THAWED "freezer after unpause"
 wait_counter tick
 expect_eq "$(ferry inspect -f '{{.State.Status}} {{.State.Paused}}' tick)" "running false"
-expect_fail 125 "ferry: error: Container $id is not paused" ferry unpause tick
+expect_fail 1 "ferry: error: Container $id is not paused" ferry unpause tick
 expect_out sleep ferry exec tick cat /proc/1/comm
 
 note "several at once; a container with limits (its own v1 cgroups) pauses too"
@@ -66,8 +66,8 @@ note "stop, kill, kill -s, restart and rm -f of a paused container"
 ferry pause tick >/dev/null
 expect_out tick ferry stop -t 1 tick
 expect_eq "$(ferry inspect -f '{{.State.Status}} {{.State.ExitCode}} {{.State.Paused}}' tick)" "exited 137 false"
-expect_fail 125 "ferry: error: Container $id is not running" ferry pause tick
-expect_fail 125 "ferry: error: Container $id is not paused" ferry unpause tick
+expect_fail 1 "ferry: error: Container $id is not running" ferry pause tick
+expect_fail 1 "ferry: error: Container $id is not paused" ferry unpause tick
 ferry start tick >/dev/null
 ferry pause tick >/dev/null
 expect_out tick ferry kill tick
@@ -96,9 +96,9 @@ pgrep -f "$id" >/dev/null && fail "a process of the removed container is left"
 note "errors"
 ctr_create made bb:1 true
 mid=$(full_id made)
-expect_fail 125 "ferry: error: Container $mid is not running" ferry pause made
-expect_fail 125 "ferry: error: Container $mid is not paused" ferry unpause made
-expect_fail 125 'ferry: error: no such container `nosuch`' ferry pause nosuch
+expect_fail 1 "ferry: error: Container $mid is not running" ferry pause made
+expect_fail 1 "ferry: error: Container $mid is not paused" ferry unpause made
+expect_fail 1 'ferry: error: no such container `nosuch`' ferry pause nosuch
 expect_fail 125 'ferry: error: `ferry pause` requires at least 1 argument (see `ferry pause --help`)' ferry pause
 expect_contains "$(ferry pause --help)" "Pause all processes within one or more containers"
 expect_contains "$(ferry container unpause --help)" "Unpause all processes within one or more containers"

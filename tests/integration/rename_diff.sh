@@ -76,7 +76,7 @@ done
 [ ! -e "$FERRY_ROOT/container-names/rm2" ] || fail "the --rm container's new name was not freed"
 expect_eq "$(ferry inspect -f '{{.Name}}' rm1)" /rm1 "the other container keeps the old name"
 
-note "races: two renames to one name, or a rename and a create, have one winner (20 rounds)"
+note "races: two renames to one name, or a rename and a create, have one winner; two renames of one container leave one name (20 rounds)"
 for i in $(seq 20); do
     ctr_create "ra-$i" bb:1
     ctr_create "rb-$i" bb:1
@@ -97,6 +97,16 @@ for i in $(seq 20); do
     wait $pa || sa=$?
     wait $pb || sb=$?
     expect_eq "$(( (sa == 0) + (sb == 0) ))" 1 "round $i: a rename or a create wins"
+    # Two renames of one container: it ends with one name, and one link names it.
+    ctr_create "rs-$i" bb:1
+    id=$(ferry inspect -f '{{.Id}}' "rs-$i")
+    ferry rename "rs-$i" "x-$i" 2>/dev/null & pa=$!
+    ferry rename "rs-$i" "y-$i" 2>/dev/null & pb=$!
+    wait $pa || true  # either may find the old name gone: only the outcome counts
+    wait $pb || true
+    links=$(find "$FERRY_ROOT/container-names" -lname "$id" -printf '%f\n')
+    expect_eq "$(echo "$links" | wc -l)" 1 "round $i: one name link after two renames ($links)"
+    expect_eq "$(ferry inspect -f '{{.Name}}' "$id")" "/$links" "round $i: the record's name"
 done
 
 note "diff: docker's A/C/D over the image; a fresh container has none"
