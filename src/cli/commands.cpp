@@ -20,6 +20,7 @@
 #include "ferry/cli/rmi_cmd.hpp"
 #include "ferry/cli/run_cmd.hpp"
 #include "ferry/cli/save_cmd.hpp"
+#include "ferry/cli/system_check_cmd.hpp"
 #include "ferry/cli/system_df_cmd.hpp"
 #include "ferry/cli/tag_cmd.hpp"
 #include "ferry/cli/top_cmd.hpp"
@@ -83,6 +84,8 @@ constexpr Command k_image[] = {
 };
 
 constexpr Command k_system[] = {
+    {"check", "Check the store for damage and leftovers, and repair them",
+     store_ns<cmd_system_check>, {}},
     {"df", "Show ferry disk usage", cmd_system_df, {}},
 };
 

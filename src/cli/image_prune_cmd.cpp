@@ -1,5 +1,6 @@
-// `ferry image prune`: dangling images are those without a name; with -a, every image no
-// container uses. One atomic catalog rewrite, then garbage collection of the freed layers.
+// `ferry image prune`: dangling images are those without a name; with -a, every image. Images a
+// container uses are kept either way (as docker's prune, whose deletions give way to every
+// conflict). One atomic catalog rewrite, then garbage collection of the freed layers.
 
 #include "ferry/cli/image_prune_cmd.hpp"
 
@@ -30,10 +31,12 @@ Result<int> run_image_prune(const ImagePruneOptions& o, Context& ctx) {
     }
     auto store = TRY(image::Store::open(ctx));
     std::vector<std::string> lines;
+    image::Staging pending = TRY(store.stage());
     TRY(image::remove_images_if(
-        store, [&](const image::ImageRecord& r) { return o.all || r.names.empty(); }, lines));
+        store, [&](const image::ImageRecord& r) { return o.all || r.names.empty(); }, pending,
+        lines));
     std::vector<std::string> layers;
-    uint64_t reclaimed = image::collect_and_report(store, {}, layers);
+    uint64_t reclaimed = image::collect_and_report(store, &pending, layers);
     std::string out;
     if (!lines.empty()) {
         out += "Deleted Images:\n";

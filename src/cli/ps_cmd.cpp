@@ -10,6 +10,7 @@
 #include "ferry/cli/table.hpp"
 #include "ferry/runtime/container_control.hpp"
 #include "ferry/runtime/supervisor.hpp"
+#include "ferry/util/log.hpp"
 #include "ferry/util/strings.hpp"
 
 namespace ferry::cli {
@@ -101,9 +102,14 @@ Result<int> run_ps(const PsOptions& o, Context& ctx) {
     std::vector<Entry> entries;
     for (const auto& id : TRY(store.ids())) {
         auto rec = store.load(id);
-        if (!rec) continue;  // being created or removed right now
-        auto st = store.state(id);
-        if (!st) continue;
+        auto st = rec ? store.state(id)
+                      : Result<runtime::ContainerState>(std::unexpected(rec.error()));
+        if (!st) {
+            // Removed right now is not worth a word; a damaged record or state is, and the
+            // healthy containers are listed all the same.
+            if (is_damaged(st.error())) log::warn(st.error().message);
+            continue;
+        }
         entries.push_back({std::move(*rec), *st});
     }
     std::sort(entries.begin(), entries.end(),

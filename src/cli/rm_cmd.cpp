@@ -1,11 +1,15 @@
 // `ferry rm [-f] [-v] CONTAINER...`: a running container only with -f (killed first); -v also
 // removes its anonymous volumes (named volumes stay, as docker). With -f a name that matches
-// no container is reported but does not fail the command, as docker's.
+// no container is reported but does not fail the command, as docker's. A container whose record
+// is damaged is removed all the same (found by its ID or name link; its volumes, which only the
+// record names, stay).
 
 #include <cerrno>
+#include <set>
 
 #include "ferry/cli/container_cmds.hpp"
 #include "ferry/cli/container_common.hpp"
+#include "ferry/image/remove.hpp"
 #include "ferry/runtime/container_control.hpp"
 #include "ferry/runtime/store_userns.hpp"
 
@@ -25,30 +29,58 @@ Result<RmOptions> parse_rm(Args args) {
     return o;
 }
 
+namespace {
+
+// As docker's layer store: the layers of an image deleted (rmi -f) while a container used it go
+// with the last such container.
+void release_deleted_images(const Context& ctx, const std::set<std::string>& image_ids) {
+    if (image_ids.empty()) return;
+    auto images = image::Store::open(ctx);
+    if (!images) return;  // reported by the next command that needs the store
+    auto index = images->read_images();
+    if (!index) return;
+    for (const auto& id : image_ids)
+        if (!index->find_id(id)) {
+            std::vector<std::string> lines;
+            image::collect_and_report(*images, nullptr, lines);
+            return;
+        }
+}
+
+}  // namespace
+
 Result<int> run_rm(const RmOptions& o, Context& ctx) {
     // Running containers are killed first, from outside the store's user namespace: a container
     // process of a subordinate id takes signals only from the owner of the container's own
     // namespace. The files are then removed inside it (runtime/store_userns.hpp).
     if (o.force) {
         auto outside = TRY(runtime::ContainerStore::open(ctx));
-        for (const auto& name : o.containers)
-            if (auto rec = outside.find(name)) (void)runtime::force_stop_container(outside, *rec);
+        for (const auto& name : o.containers) {
+            auto rec = outside.find(name);
+            if (!rec && is_damaged(rec.error())) rec = outside.find_stub(name);
+            if (rec) (void)runtime::force_stop_container(outside, *rec);
+        }
     }
     TRY(runtime::enter_store_user_namespace(ctx));
     auto store = TRY(runtime::ContainerStore::open(ctx));
     int status = 0;
+    std::set<std::string> images;  // of the containers removed
     for (const auto& name : o.containers) {
         auto rec = store.find(name);
+        // A damaged record still goes: its ID and name are all removal needs.
+        if (!rec && is_damaged(rec.error())) rec = store.find_stub(name);
         Result<void> r = rec ? runtime::remove_container(store, *rec, o.force, o.volumes)
                              : Result<void>(std::unexpected(rec.error()));
         if (r) {
             print_out(name + "\n");
+            if (!rec->image_id.empty()) images.insert(rec->image_id);
             continue;
         }
         print_error(r.error());
         // docker's rm -f: a container that does not exist is reported, not a failure.
         if (!(o.force && !rec && rec.error().sys_errno == ENOENT)) status = k_exit_failed;
     }
+    release_deleted_images(ctx, images);
     return status;
 }
 

@@ -27,7 +27,7 @@ Result<int> run_rmi(const RmiOptions& o, Context& ctx) {
     for (const auto& name : o.images) {
         std::vector<std::string> lines;
         auto r = image::remove_image(store, name, o.force ? image::Force::yes : image::Force::no,
-                                     {}, lines);
+                                     lines);
         std::string out;
         for (const auto& l : lines) out += l + "\n";
         print_out(out);

@@ -1,5 +1,6 @@
-// The create flow: image (by name or ID) → its config → plan_container → volumes → store.
-// The hostname, hosts and resolv.conf files the plan mounts are written into the container's
+// The create flow: image (by name or ID) → its config → plan_container → volumes → store, under
+// images.lock held shared (the container's claim on its image, see image/store.hpp). The
+// hostname, hosts and resolv.conf files the plan mounts are written into the container's
 // directory with the rest of it.
 
 #include "ferry/runtime/container_create.hpp"
@@ -51,6 +52,10 @@ Result<Created> create_container(const Context& ctx, ContainerStore& store,
         return fail("Invalid container name (" + printable(options.name) +
                     "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
     image::Store images = TRY(image::Store::open(ctx));
+    // The container's claim on its image: images.lock is held shared from reading the index
+    // until the record is written, and `rmi` checks the containers under it held exclusive, so
+    // rmi either sees this container or makes the lookup below fail. One flock, no scan.
+    FileLock claim = TRY(images.lock_images(LockMode::shared));
     image::ImageCatalog catalog = TRY(images.read_images());
     const image::ImageRecord* img = TRY(image::resolve_image(catalog, options.image));
     std::string config_text = TRY(images.read_blob(img->id));
@@ -102,6 +107,7 @@ Result<Created> create_container(const Context& ctx, ContainerStore& store,
     r.gpus = options.gpus;
     r.cdi_devices = options.cdi_devices;
     TRY(store.create(r, plan.spec));
+    claim.release();
     log::trace("created");
     return Created{std::move(r), std::move(plan.spec), std::move(plan.warnings)};
 }

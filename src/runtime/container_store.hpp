@@ -91,9 +91,17 @@ public:
     Result<void> create(const ContainerRecord& record, const oci::RuntimeSpec& spec);
 
     // The container named by a name, a full ID or an unambiguous ID prefix. Fails with
-    // `no such container `x`` (sys_errno ENOENT).
+    // `no such container `x`` (sys_errno ENOENT), or as load() for a damaged record.
     Result<ContainerRecord> find(std::string_view name_or_id) const;
-    // The record of an ID.
+    // The ID of the container named by a name, a full ID or an unambiguous ID prefix, without
+    // reading its record; fails as find().
+    Result<std::string> find_id(std::string_view name_or_id) const;
+    // A record holding only the ID and the name (found among the name links) of the container
+    // find_id() designates: enough to remove a container whose record is damaged.
+    Result<ContainerRecord> find_stub(std::string_view name_or_id) const;
+    // The record of an ID. A record that cannot be parsed fails with damaged()'s line
+    // (`container record `…/config.json` is damaged (truncated or malformed JSON): remove the
+    // container with `ferry rm 0123456789ab` or run `ferry system check --repair``).
     Result<ContainerRecord> load(const std::string& id) const;
     // The runtime spec of an ID.
     Result<oci::RuntimeSpec> load_spec(const std::string& id) const;
@@ -102,6 +110,8 @@ public:
 
     // The state as recorded, corrected by what is true now: a container recorded as running
     // whose monitor is gone is reported exited (its init was killed with the monitor: 137).
+    // None yet is `created`; a cut-short file fails with damaged()'s line (`container state
+    // `…/state` is damaged (truncated): run `ferry system check --repair``).
     Result<ContainerState> state(const std::string& id) const;
     // Replaces the state file atomically.
     Result<void> write_state(const std::string& id, const ContainerState& state) const;
