@@ -166,7 +166,7 @@ public:
     Result<FileLock> pin_layers() const;
     // Deletes layers and blobs that no image, no container (nor extra_chains) references. With
     // LockWait::no_wait it returns an empty report marked skipped when another process holds
-    // layers pinned. Fails, deleting nothing, when images.json or a container record cannot be
+    // layers pinned (a collection running meanwhile is waited for). Fails, deleting nothing, when images.json or a container record cannot be
     // read (`not deleting unused layers: container record `…` is damaged (…): …`).
     Result<GcReport> collect_garbage(LockWait wait, const std::set<std::string>& extra_chains = {});
 
@@ -179,6 +179,9 @@ public:
     Result<void> move_to_trash(const std::string& relative, const std::string& what);
 
 private:
+    // layers.lock exclusive. With LockWait::no_wait, fails with EWOULDBLOCK while a load or commit
+    // pins the layers, but waits for another collection (or a system check) to end.
+    Result<FileLock> lock_for_collection(LockWait wait) const;
     Result<void> clean_tmp();
     Result<Staging> make_staging();
     Result<void> write_index(const ImageCatalog& index);

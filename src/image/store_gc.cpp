@@ -130,9 +130,24 @@ Result<void> Store::move_to_trash(const std::string& relative, const std::string
     return {};  // trash's destructor deletes the tree outside any store lock
 }
 
+Result<FileLock> Store::lock_for_collection(LockWait wait) const {
+    const std::string path = m_root + "/layers.lock";
+    for (int round = 0;; ++round) {
+        auto lock = FileLock::acquire(path, LockMode::exclusive, wait);
+        if (lock || wait == LockWait::block || lock.error().sys_errno != EWOULDBLOCK) return lock;
+        // Pinned (shared) by a load or commit, which may take long: give up. Held exclusive by
+        // another collection or a system check, which end soon: wait for it, then try again
+        // (its collection may have read the index before this process changed it).
+        auto probe = FileLock::acquire(path, LockMode::shared, LockWait::no_wait);
+        if (probe || probe.error().sys_errno != EWOULDBLOCK || round == 3) return lock;
+        auto waited = TRY(FileLock::acquire(path, LockMode::shared, LockWait::block));
+        waited.release();
+    }
+}
+
 Result<GcReport> Store::collect_garbage(LockWait wait, const std::set<std::string>& extra_chains) {
     GcReport report;
-    auto gc_lock = FileLock::acquire(m_root + "/layers.lock", LockMode::exclusive, wait);
+    auto gc_lock = lock_for_collection(wait);
     if (!gc_lock) {
         if (wait == LockWait::no_wait && gc_lock.error().sys_errno == EWOULDBLOCK) {
             report.skipped = true;
