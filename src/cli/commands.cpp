@@ -131,6 +131,7 @@ constexpr Command k_top[] = {
     {"version", "Show the ferry version information", cmd_version, {}},
     {"wait", "Block until one or more containers stop, then print their exit codes", cmd_wait, {}},
     {"__restart", "", cmd_internal_restart, {}},
+    {"__release", "", store_ns<cmd_internal_release>, {}},
 };
 
 }  // namespace

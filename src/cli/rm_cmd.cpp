@@ -9,7 +9,6 @@
 
 #include "ferry/cli/container_cmds.hpp"
 #include "ferry/cli/container_common.hpp"
-#include "ferry/image/remove.hpp"
 #include "ferry/runtime/container_control.hpp"
 #include "ferry/runtime/store_userns.hpp"
 
@@ -28,26 +27,6 @@ Result<RmOptions> parse_rm(Args args) {
     o.containers = pos;
     return o;
 }
-
-namespace {
-
-// As docker's layer store: the layers of an image deleted (rmi -f) while a container used it go
-// with the last such container.
-void release_deleted_images(const Context& ctx, const std::set<std::string>& image_ids) {
-    if (image_ids.empty()) return;
-    auto images = image::Store::open(ctx);
-    if (!images) return;  // reported by the next command that needs the store
-    auto index = images->read_images();
-    if (!index) return;
-    for (const auto& id : image_ids)
-        if (!index->find_id(id)) {
-            std::vector<std::string> lines;
-            image::collect_and_report(*images, nullptr, lines);
-            return;
-        }
-}
-
-}  // namespace
 
 Result<int> run_rm(const RmOptions& o, Context& ctx) {
     // Running containers are killed first, from outside the store's user namespace: a container
@@ -85,5 +64,12 @@ Result<int> run_rm(const RmOptions& o, Context& ctx) {
 }
 
 Result<int> cmd_rm(Args args, Context& ctx) { return dispatch(parse_rm, run_rm, args, ctx); }
+
+Result<int> cmd_internal_release(Args args, Context& ctx) {
+    if (args.size() != 1 || !args[0].starts_with("sha256:"))
+        return fail("__release takes an image ID");
+    release_deleted_images(ctx, {args[0]});
+    return 0;
+}
 
 }  // namespace ferry::cli

@@ -3,6 +3,7 @@
 // through ContainerStore::remove, and the space its changes took.
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@ namespace ferry::runtime {
 struct PruneReport {
     std::vector<std::string> deleted;  // full IDs, oldest container first
     uint64_t reclaimed = 0;            // bytes of their upper directories (docker's SizeRw)
+    std::set<std::string> image_ids;   // their images (whose layers may go with them)
 };
 
 // Removes the stopped containers. A container that cannot be removed ends the prune with its
