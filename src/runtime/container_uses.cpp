@@ -4,6 +4,10 @@
 
 #include "ferry/runtime/container_uses.hpp"
 
+#include <sys/stat.h>
+
+#include <cerrno>
+
 #include "ferry/runtime/container_control.hpp"
 #include "ferry/runtime/container_store.hpp"
 
@@ -11,8 +15,12 @@ namespace ferry::runtime {
 
 ContainerUsesFn container_uses_reader(const Context& ctx) {
     return [ctx](UseState want) -> Result<ContainerUses> {
-        auto store = TRY(ContainerStore::open(ctx));
         ContainerUses uses;
+        // No container was ever made here: nothing to read, and nothing to create (a reader
+        // leaves an image-only store as it found it).
+        struct stat dir {};
+        if (::lstat((ctx.root + "/containers").c_str(), &dir) != 0 && errno == ENOENT) return uses;
+        auto store = TRY(ContainerStore::open(ctx));
         for (const auto& id : TRY(store.ids())) {
             auto record = store.load(id);
             if (!record) {
