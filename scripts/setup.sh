@@ -7,7 +7,7 @@ set -euo pipefail
 build_pkgs=(g++ make cmake ninja-build pkg-config libssl-dev libisal-dev libzstd-dev libyaml-dev
             libseccomp-dev nlohmann-json3-dev libgtest-dev)
 test_pkgs=(busybox-static skopeo umoci python3 zstd uidmap runc docker.io attr e2fsprogs jq
-           iproute2 procps util-linux tar gzip time passwd bsdutils)
+           iproute2 procps util-linux tar gzip time passwd bsdutils strace)
 bench_pkgs=(hyperfine debootstrap time podman)
 
 want=("${build_pkgs[@]}" "${test_pkgs[@]}")

@@ -13,7 +13,8 @@ check_help() {
 note "every command: --help and -h"
 for cmd in "" image system gpu "gpu cdi" images import load rmi save tag version \
            "image ls" "image list" "image import" "image inspect" "image load" "image prune" \
-           "image rm" "image remove" "image save" "image tag" "system df" "gpu ls" "gpu list" \
+           "image rm" "image remove" "image save" "image tag" "system df" "system check" "gpu ls" \
+           "gpu list" \
            "gpu cdi generate"; do
     # shellcheck disable=SC2086
     check_help $cmd --help
@@ -37,5 +38,6 @@ expect_contains "$(ferry rmi --help)" "Usage:  ferry rmi [OPTIONS] IMAGE [IMAGE.
 expect_contains "$(ferry image inspect --help)" "Usage:  ferry image inspect [OPTIONS] IMAGE [IMAGE...]"
 expect_contains "$(ferry image prune --help)" "Usage:  ferry image prune [OPTIONS]"
 expect_contains "$(ferry system df --help)" "Usage:  ferry system df [OPTIONS]"
+expect_contains "$(ferry system check --help)" "Usage:  ferry system check [OPTIONS]"
 expect_contains "$(ferry image --help)" "Usage:  ferry image COMMAND"
 expect_contains "$(ferry --help)" "Usage:  ferry [OPTIONS] COMMAND"
