@@ -28,6 +28,7 @@
 #include "ferry/cli/run_cmd.hpp"
 #include "ferry/cli/save_cmd.hpp"
 #include "ferry/cli/stats_cmd.hpp"
+#include "ferry/cli/system_check_cmd.hpp"
 #include "ferry/cli/system_df_cmd.hpp"
 #include "ferry/cli/system_prune_cmd.hpp"
 #include "ferry/cli/tag_cmd.hpp"
@@ -108,6 +109,8 @@ constexpr Command k_image[] = {
 };
 
 constexpr Command k_system[] = {
+    {"check", "Check the store for damage and leftovers, and repair them",
+     store_ns<cmd_system_check>, {}},
     {"df", "Show ferry disk usage", cmd_system_df, {}},
     {"events", "Get real time events from the server", cmd_events, {}},
     {"info", "Display system-wide information", cmd_info, {}},
@@ -168,6 +171,7 @@ constexpr Command k_top[] = {
     {"version", "Show the ferry version information", cmd_version, {}},
     {"wait", "Block until one or more containers stop, then print their exit codes", cmd_wait, {}},
     {"__restart", "", cmd_internal_restart, {}},
+    {"__release", "", store_ns<cmd_internal_release>, {}},
 };
 
 }  // namespace

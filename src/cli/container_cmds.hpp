@@ -102,4 +102,8 @@ Result<int> cmd_ps(Args args, Context& ctx);
 // `ferry __restart ID` (hidden): run by a container's monitor to apply its restart policy.
 Result<int> cmd_internal_restart(Args args, Context& ctx);
 
+// `ferry __release IMAGE_ID` (hidden): run by the monitor of a `run --rm` container it removed
+// when the index no longer names the container's image: its layers go with it.
+Result<int> cmd_internal_release(Args args, Context& ctx);
+
 }  // namespace ferry::cli

@@ -2,9 +2,28 @@
 
 #include "ferry/cli/container_common.hpp"
 
+#include "ferry/image/remove.hpp"
 #include "ferry/util/fs.hpp"
 
 namespace ferry::cli {
+
+void release_deleted_images(const Context& ctx, const std::set<std::string>& image_ids) {
+    if (image_ids.empty()) return;
+    auto images = image::Store::open(ctx);
+    if (!images) return;  // reported by the next command that needs the store
+    auto index = images->read_images();
+    if (!index) return;
+    std::vector<std::string> gone;
+    for (const auto& id : image_ids)
+        if (!index->find_id(id)) gone.push_back(id);
+    if (gone.empty()) return;
+    auto pending = images->stage();
+    if (!pending) return;
+    for (const auto& id : gone)
+        if (!images->record_intent(*pending, id)) return;
+    std::vector<std::string> lines;
+    image::collect_and_report(*images, &*pending, lines);
+}
 
 void print_error(const Error& e) { (void)fs::write_all(2, "ferry: error: " + e.message + "\n"); }
 

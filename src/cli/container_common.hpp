@@ -3,6 +3,7 @@
 // containers as docker does (each name in turn, a line per failure, status 1 if any failed).
 
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,12 @@ Result<int> start_attached(const runtime::ContainerStore& store,
                            const runtime::ContainerRecord& rec, runtime::ContainerLock lock,
                            bool interactive, const std::string& detach_keys,
                            oci::RuntimeSpec* spec = nullptr, const Foreground& fg = {});
+
+// As docker's layer store: the layers of an image deleted (`rmi -f`) while containers used it go
+// with the last such container. Called after containers of image_ids were removed: when the index
+// no longer names one of them, collects garbage (recorded first as an intent in tmp/, so the next
+// command collects should this one not be able to). Costs one read of the index otherwise.
+void release_deleted_images(const Context& ctx, const std::set<std::string>& image_ids);
 
 // Prints one error line on stderr.
 void print_error(const Error& e);

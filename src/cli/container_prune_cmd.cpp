@@ -3,6 +3,7 @@
 
 #include "ferry/cli/container_prune_cmd.hpp"
 
+#include "ferry/cli/container_common.hpp"
 #include "ferry/runtime/container_prune.hpp"
 #include "ferry/util/strings.hpp"
 
@@ -22,6 +23,7 @@ Result<int> run_container_prune(const ContainerPruneOptions& o, Context& ctx) {
     if (!o.force && !confirm("WARNING! This will remove all stopped containers.")) return 0;
     auto store = TRY(runtime::ContainerStore::open(ctx));
     auto report = TRY(runtime::prune_containers(store));
+    release_deleted_images(ctx, report.image_ids);
     std::string out;
     if (!report.deleted.empty()) {
         out += "Deleted Containers:\n";

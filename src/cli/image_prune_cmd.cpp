@@ -1,5 +1,6 @@
-// `ferry image prune`: dangling images are those without a name; with -a, every image no
-// container uses. One atomic catalog rewrite, then garbage collection of the freed layers.
+// `ferry image prune`: dangling images are those without a name; with -a, every image. Images a
+// container uses are kept either way (as docker's prune, whose deletions give way to every
+// conflict). One atomic catalog rewrite, then garbage collection of the freed layers.
 
 #include "ferry/cli/image_prune_cmd.hpp"
 
@@ -35,10 +36,11 @@ Result<int> run_image_prune(const ImagePruneOptions& o, Context& ctx) {
     auto doomed = [&](const image::ImageRecord& r) { return o.all || r.names.empty(); };
     ImageLabels labels;
     if (before) labels = labels_before_removal(store, *before, doomed);
-    TRY(image::remove_images_if(store, doomed, lines));
+    image::Staging pending = TRY(store.stage());
+    TRY(image::remove_images_if(store, doomed, pending, lines));
     if (before) record_image_removals(ctx, *before, labels, lines);
     std::vector<std::string> layers;
-    uint64_t reclaimed = image::collect_and_report(store, {}, layers);
+    uint64_t reclaimed = image::collect_and_report(store, &pending, layers);
     std::string out;
     if (!lines.empty()) {
         out += "Deleted Images:\n";

@@ -1,6 +1,7 @@
 // ferry's entry point, as a list of steps:
 //   1. read the global options that precede the command (--root, --log-level, -D, --version);
-//   2. resolve the Context (store and runtime roots, rootless or not);
+//   2. resolve the Context (store and runtime roots, rootless or not) and give the image store
+//      its view of the containers (runtime/container_uses.hpp);
 //   3. find the command (and subcommand: `image ls`; `help CMD` is `CMD --help`) and run it;
 //   4. print any error as one line, `ferry: error: ...`, and exit with its status (125 unless the
 //      error says otherwise, as docker).
@@ -12,6 +13,7 @@
 #include "ferry/cli/command.hpp"
 #include "ferry/cli/command_docs.hpp"
 #include "ferry/cli/version.hpp"
+#include "ferry/runtime/container_uses.hpp"
 #include "ferry/util/fs.hpp"
 #include "ferry/util/log.hpp"
 
@@ -107,6 +109,7 @@ Result<int> run_main(const std::vector<std::string>& args) {
         }
     }
     Context ctx = TRY(make_context(global));
+    ctx.container_uses = runtime::container_uses_reader(ctx);
     return cmd->fn(std::span<const std::string>(words).subspan(at), ctx);
 }
 

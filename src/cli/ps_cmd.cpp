@@ -13,6 +13,7 @@
 #include "ferry/runtime/container_control.hpp"
 #include "ferry/runtime/container_diff.hpp"
 #include "ferry/runtime/supervisor.hpp"
+#include "ferry/util/log.hpp"
 #include "ferry/util/strings.hpp"
 
 namespace ferry::cli {
@@ -120,9 +121,14 @@ Result<int> run_ps(const PsOptions& o, Context& ctx) {
     std::vector<PsEntry> entries;
     for (const auto& id : TRY(store.ids())) {
         auto rec = store.load(id);
-        if (!rec) continue;  // being created or removed right now
-        auto st = store.state(id);
-        if (!st) continue;
+        auto st = rec ? store.state(id)
+                      : Result<runtime::ContainerState>(std::unexpected(rec.error()));
+        if (!st) {
+            // Removed right now is not worth a word; a damaged record or state is, and the
+            // healthy containers are listed all the same.
+            if (is_damaged(st.error())) log::warn(st.error().message);
+            continue;
+        }
         if (st->monitor_lost && store.reap_orphan(*rec, *st)) continue;  // a --rm container
         entries.push_back({std::move(*rec), *st});
     }

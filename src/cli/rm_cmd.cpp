@@ -1,10 +1,12 @@
 // `ferry rm [-f] [-v] CONTAINER...`: a running container only with -f (killed first); -v also
 // removes its anonymous volumes (named volumes stay, as docker). With -f a name that matches
 // no container is reported but does not fail the command, as docker's; a failure is status 1,
-// as docker's CLI gives.
+// as docker's CLI gives. A container whose record is damaged is removed all the same (found by
+// its ID or name link; its volumes, which only the record names, stay).
 
 #include <cerrno>
 #include <map>
+#include <set>
 
 #include "ferry/cli/container_cmds.hpp"
 #include "ferry/cli/container_common.hpp"
@@ -28,6 +30,19 @@ Result<RmOptions> parse_rm(Args args) {
     return o;
 }
 
+namespace {
+
+// The container named, or, when its record is damaged, what its ID and name link tell: all
+// that a removal needs.
+Result<runtime::ContainerRecord> find_any(const runtime::ContainerStore& store,
+                                          const std::string& name) {
+    auto rec = store.find(name);
+    if (!rec && is_damaged(rec.error())) rec = store.find_stub(name);
+    return rec;
+}
+
+}  // namespace
+
 Result<int> run_rm(const RmOptions& o, Context& ctx) {
     // Every container named is locked first, in the order of their IDs (two `rm` of the same
     // containers in another order never wait for each other), so that nothing starts them, or
@@ -38,18 +53,20 @@ Result<int> run_rm(const RmOptions& o, Context& ctx) {
     auto outside = TRY(runtime::ContainerStore::open(ctx));
     std::map<std::string, Result<runtime::ContainerLock>> locks;
     for (const auto& name : o.containers)
-        if (auto rec = outside.find(name)) locks.emplace(rec->id, runtime::ContainerLock());
+        if (auto rec = find_any(outside, name)) locks.emplace(rec->id, runtime::ContainerLock());
     for (auto& [id, lock] : locks)
         lock = runtime::ContainerLock::acquire(outside, id, LockMode::exclusive);
     if (o.force)
-        for (const auto& [id, lock] : locks)
-            if (lock)
-                if (auto rec = outside.load(id)) (void)runtime::force_stop_container(outside, *rec);
+        for (const auto& name : o.containers)
+            if (auto rec = find_any(outside, name); rec && locks.contains(rec->id) &&
+                                                   locks.at(rec->id))
+                (void)runtime::force_stop_container(outside, *rec);
     TRY(runtime::enter_store_user_namespace(ctx));
     auto store = TRY(runtime::ContainerStore::open(ctx));
     int status = 0;
+    std::set<std::string> images;  // of the containers removed
     for (const auto& name : o.containers) {
-        auto rec = store.find(name);
+        auto rec = find_any(store, name);
         if (rec) {
             auto lock = locks.find(rec->id);
             if (lock == locks.end())  // named after the locks were taken
@@ -62,15 +79,24 @@ Result<int> run_rm(const RmOptions& o, Context& ctx) {
                              : Result<void>(std::unexpected(rec.error()));
         if (r) {
             print_out(name + "\n");
+            if (!rec->image_id.empty()) images.insert(rec->image_id);
             continue;
         }
         print_error(r.error());
         // docker's rm -f: a container that does not exist is reported, not a failure.
         if (!(o.force && !rec && rec.error().sys_errno == ENOENT)) status = k_exit_error;
     }
+    release_deleted_images(ctx, images);
     return status;
 }
 
 Result<int> cmd_rm(Args args, Context& ctx) { return dispatch(parse_rm, run_rm, args, ctx); }
+
+Result<int> cmd_internal_release(Args args, Context& ctx) {
+    if (args.size() != 1 || !args[0].starts_with("sha256:"))
+        return fail("__release takes an image ID");
+    release_deleted_images(ctx, {args[0]});
+    return 0;
+}
 
 }  // namespace ferry::cli

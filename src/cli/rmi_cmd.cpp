@@ -36,7 +36,7 @@ Result<int> run_rmi(const RmiOptions& o, Context& ctx) {
                     return r.id == (*target)->id;
                 });
         auto r = image::remove_image(store, name, o.force ? image::Force::yes : image::Force::no,
-                                     {}, lines);
+                                     lines);
         if (before) record_image_removals(ctx, *before, labels, lines);
         std::string out;
         for (const auto& l : lines) out += l + "\n";

@@ -1,8 +1,8 @@
 // `ferry save`: names are resolved as docker does: `repo:tag` saves that tag, a bare repository
 // saves all its tags (else it names `repo:latest` or an ID prefix), an ID saves the image
-// without names. With -o the archive is written to
-// `FILE.tmp-…` and renamed when complete, so a failed or killed save never leaves a partial file
-// under the requested name.
+// without names. With -o the archive is written to an unnamed file linked under FILE when
+// complete (save_to_file), so a failed or killed save never leaves a partial file under the
+// requested name, nor one beside it that nothing removes.
 
 #include "ferry/cli/save_cmd.hpp"
 
@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <functional>
 
 #include "ferry/image/archive_save.hpp"
 #include "ferry/image/lookup.hpp"
@@ -72,6 +74,46 @@ Result<std::vector<image::SaveItem>> select(const image::ImageCatalog& catalog,
     return items;
 }
 
+// Writes path through write(fd) so that nothing half-written is ever left, whatever kills
+// ferry: the archive goes to an unnamed file (O_TMPFILE) in path's directory, which the kernel
+// frees if ferry dies, and is linked under its name once complete and synced. Replacing an
+// existing file needs a temporary name (`path.tmp-…`, then renamed over path); it is recorded in
+// the store's tmp/ first, so the next ferry command removes it if ferry dies in between. File
+// systems without O_TMPFILE write to that recorded temporary name from the start.
+Result<void> save_to_file(image::Store& store, const std::string& path,
+                          const std::function<Result<void>(int)>& write) {
+    std::error_code ec;
+    std::string target = std::filesystem::absolute(path, ec).lexically_normal().string();
+    if (ec) return fail("resolve `" + path + "`: " + ec.message());
+    const std::string dir = target.substr(0, target.rfind('/') + 1);
+    const std::string tmp = target + ".tmp-" + random_hex(4);
+    image::Staging record = TRY(store.stage());
+    Fd out(::open(dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644));
+    const bool unnamed = static_cast<bool>(out);
+    if (!unnamed) {
+        if (errno != EOPNOTSUPP && errno != EISDIR) return fail_errno("create `" + path + "`");
+        TRY(store.register_partial(record, tmp));
+        out = TRY(fs::open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644));
+    }
+    auto written = [&]() -> Result<void> {
+        TRY(write(out.get()));
+        if (::fsync(out.get()) != 0) return fail_errno("fsync");
+        if (!unnamed) return {};
+        const std::string self = "/proc/self/fd/" + std::to_string(out.get());
+        if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, target.c_str(), AT_SYMLINK_FOLLOW) == 0)
+            return {};
+        if (errno != EEXIST) return fail_errno("link `" + target + "`");
+        TRY(store.register_partial(record, tmp));
+        if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, tmp.c_str(), AT_SYMLINK_FOLLOW) != 0)
+            return fail_errno("link `" + tmp + "`");
+        return {};
+    }();
+    const bool renaming = written && (!unnamed || fs::lexists(tmp));
+    if (renaming && ::rename(tmp.c_str(), target.c_str()) != 0) written = fail_errno("rename");
+    if (!written) ::unlink(tmp.c_str());
+    return written;
+}
+
 }  // namespace
 
 Result<int> run_save(const SaveOptions& o, Context& ctx) {
@@ -91,16 +133,11 @@ Result<int> run_save(const SaveOptions& o, Context& ctx) {
         record_saves();
         return 0;
     }
-    std::string tmp = o.output + ".tmp-" + random_hex(4);
     const std::string what = "saving to `" + o.output + "`";
-    Fd out = TRY_CTX(what, fs::open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644));
-    auto saved = image::save_archive(store, items, format, out.get(), &progress);
-    if (saved && ::fsync(out.get()) != 0) saved = fail_errno("fsync");
-    if (saved && ::rename(tmp.c_str(), o.output.c_str()) != 0) saved = fail_errno("rename");
-    if (!saved) {
-        ::unlink(tmp.c_str());
-        return std::unexpected(std::move(saved.error()).prefix(what));
-    }
+    auto saved = save_to_file(store, o.output, [&](int fd) {
+        return image::save_archive(store, items, format, fd, &progress);
+    });
+    if (!saved) return std::unexpected(std::move(saved.error()).prefix(what));
     record_saves();
     return 0;
 }

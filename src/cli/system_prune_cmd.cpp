@@ -128,12 +128,11 @@ Result<std::string> prune_containers(const runtime::ContainerStore& store, const
 // reclaimed. Images and layers the remaining containers use stay.
 Result<std::string> prune_images(const Context& ctx, const runtime::ContainerStore& containers,
                                  bool all, const PruneFilter& f, uint64_t& reclaimed) {
-    std::set<std::string> used_images, used_chains;
+    // (image/ itself keeps what containers use: the check repeated here only keeps their labels
+    // out of the removal events' lookup.)
+    std::set<std::string> used_images;
     for (const auto& id : TRY(containers.ids()))
-        if (auto r = containers.load(id)) {
-            used_images.insert(r->image_id);
-            used_chains.insert(r->chain_ids.begin(), r->chain_ids.end());
-        }
+        if (auto r = containers.load(id)) used_images.insert(r->image_id);
     auto store = TRY(image::Store::open(ctx));
     auto before = TRY(store.read_images());
     std::vector<std::string> lines;
@@ -142,9 +141,10 @@ Result<std::string> prune_images(const Context& ctx, const runtime::ContainerSto
         return f.keeps(r.created_ns, image_labels(store, r.id));
     };
     ImageLabels labels = labels_before_removal(store, before, doomed);
-    TRY(image::remove_images_if(store, doomed, lines));
+    image::Staging pending = TRY(store.stage());
+    TRY(image::remove_images_if(store, doomed, pending, lines));
     record_image_removals(ctx, before, labels, lines);
-    reclaimed += image::collect_and_report(store, used_chains, lines);
+    reclaimed += image::collect_and_report(store, &pending, lines);
     if (lines.empty()) return std::string();
     std::string out = "Deleted Images:\n";
     for (const auto& l : lines) {

@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "ferry/core/store_health.hpp"
 #include "ferry/util/progress.hpp"
 #include "ferry/util/result.hpp"
 
@@ -30,6 +31,9 @@ struct Context {
     bool store_userns = false;  // inside the store's user namespace, where the user is uid 0
                                 // (rootless with subordinate ids; runtime/store_userns.hpp)
     ProgressMode progress = ProgressMode::off;
+    // The store's containers as the image store must respect them (set by cli/ from runtime/;
+    // unset, the image store refuses to delete layers while containers/ has entries).
+    ContainerUsesFn container_uses;
 };
 
 // Resolves the store and runtime roots from options and the environment (--root, then

@@ -204,10 +204,12 @@ Result<CommitResult> commit_image(Store& store, const CommitRequest& request) {
         rec.size += meta.size;
         layers.push_back({meta.diff_id, meta.tar_size});
     }
-    TRY(store.put_blob(rec.id, config));
+    // Recorded in the staging's intent as the layer is: a commit killed before images.json
+    // names the image leaves nothing behind.
+    TRY(store.install_blob(staging, rec.id, config));
     std::string manifest = make_stored_manifest(rec.id, config.size(), layers);
     rec.manifest = "sha256:" + sha256_hex(manifest);
-    TRY(store.put_blob(rec.manifest, manifest));
+    TRY(store.install_blob(staging, rec.manifest, manifest));
     rec.created_ns = cfg.created_unix_ns().value_or(now_unix_ns());
     TRY(store.update_images([&](ImageCatalog& catalog) -> Result<void> {
         catalog.upsert(rec);

@@ -1,6 +1,8 @@
 // images.json is small (one record per image), so it is parsed whole and rewritten whole, under
 // the store lock, with an atomic rename (Store::update_images). Unknown fields are ignored so an
-// older ferry can read a newer file's essentials.
+// older ferry can read a newer file's essentials; an unknown `version` is refused (a newer
+// format may mean something else by the same fields), and nothing that fails to parse is ever
+// taken for an empty index.
 
 #include "ferry/image/image_catalog.hpp"
 
@@ -37,13 +39,22 @@ std::string string_of(const Json& j, const char* key) {
 }  // namespace
 
 Result<ImageCatalog> ImageCatalog::parse(std::string_view text) {
+    // The detail of a damaged index, worded for Store::read_images (which names the file).
+    auto bad = [](std::string detail) {
+        return std::unexpected(Error{std::move(detail), EUCLEAN, k_exit_failed});
+    };
     ImageCatalog index;
-    if (text.empty()) return index;
+    if (text.empty()) return bad("empty file");
     Json doc = Json::parse(text, nullptr, false);
-    if (doc.is_discarded() || !doc.is_object()) return fail("images.json: malformed JSON");
-    if (!doc.contains("images") || !doc["images"].is_array()) return index;
+    if (doc.is_discarded()) return bad("truncated or malformed JSON");
+    if (!doc.is_object() || !doc.contains("version")) return bad("no `version`");
+    if (!doc["version"].is_number_unsigned() || doc["version"].get<uint64_t>() != k_version) {
+        std::string v = doc["version"].dump();
+        return std::unexpected(Error{"unknown version " + printable(v), EPROTO, k_exit_failed});
+    }
+    if (!doc.contains("images") || !doc["images"].is_array()) return bad("no `images` list");
     for (const auto& j : doc["images"]) {
-        if (!j.is_object()) return fail("images.json: malformed image record");
+        if (!j.is_object()) return bad("malformed image record");
         ImageRecord r;
         r.id = string_of(j, "id");
         r.manifest = string_of(j, "manifest");
@@ -55,7 +66,7 @@ Result<ImageCatalog> ImageCatalog::parse(std::string_view text) {
         r.tagged_ns = int_of(j, "tagged_ns");
         r.size = static_cast<uint64_t>(int_of(j, "size"));
         if (r.id.size() != 71 || r.diff_ids.size() != r.chain_ids.size())
-            return fail("images.json: malformed image record `" + printable(r.id) + "`");
+            return bad("malformed image record `" + printable(r.id) + "`");
         index.m_images.push_back(std::move(r));
     }
     return index;
@@ -77,7 +88,7 @@ std::string ImageCatalog::serialize() const {
         images.push_back(std::move(j));
     }
     Json doc;
-    doc["version"] = 1;
+    doc["version"] = k_version;
     doc["images"] = std::move(images);
     return doc.dump(1) + "\n";
 }

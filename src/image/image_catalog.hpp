@@ -28,7 +28,11 @@ struct ImageRecord {
 
 class ImageCatalog {
 public:
-    // Parses images.json text; an empty string is an empty index.
+    // The format version serialize() writes and parse() accepts.
+    static constexpr uint64_t k_version = 1;
+    // Parses images.json text. A text that is not an index (empty, truncated, malformed) fails
+    // with sys_errno EUCLEAN and the detail (`empty file`, `truncated or malformed JSON`,
+    // `malformed image record `x``); another version fails with EPROTO (`unknown version 2`).
     static Result<ImageCatalog> parse(std::string_view text);
     // Serialises for images.json.
     std::string serialize() const;

@@ -42,6 +42,7 @@ Result<std::unique_ptr<LayerIngest>> LayerIngest::create(int staging_fd,
     in->m_reader = std::make_unique<TarReader>(*in->m_unpacker);
     in->m_compression = compression;
     in->m_blob_stream = hasher.open();
+    in->m_streams_open = true;
     if (in->m_compression != Compression::none) {
         in->m_inflater = TRY(Decompressor::create(in->m_compression));
         in->m_diff_stream = hasher.open();
@@ -53,7 +54,9 @@ Result<std::unique_ptr<LayerIngest>> LayerIngest::create(int staging_fd,
 
 LayerIngest::~LayerIngest() {
     if (m_out) m_pool.release(m_out);
-    resolve_digests();  // never leave hasher jobs pointing at our buffers
+    // Never leave hasher jobs pointing at our buffers; a create() that failed before opening
+    // its streams (a full disk at the first mkdir) has none.
+    if (m_streams_open) resolve_digests();
 }
 
 Result<void> LayerIngest::take_inflated(std::span<const uint8_t> bytes) {

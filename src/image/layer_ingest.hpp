@@ -67,6 +67,7 @@ private:
     Chunk* m_out = nullptr;  // current inflate output chunk
     size_t m_out_fill = 0;
     UnpackStats m_stats{};
+    bool m_streams_open = false;  // the hasher streams exist (create got that far)
     bool m_resolved = false;
     std::string m_blob_digest, m_diff_id;
     uint64_t m_blob_size = 0;

@@ -1,8 +1,10 @@
 // The store's file layout and its crash and concurrency rules (see store.hpp). Locks:
-// images.lock serialises images.json rewrites; layers.lock is held shared by loads and commits
-// from the moment they rely on a layer until images.json names it, and exclusive by garbage
-// collection, which only ever takes it without waiting from rmi/prune, so deleting never blocks
-// a load and a load never waits for a deletion.
+// images.lock serialises images.json rewrites (and is held shared by container creation and
+// garbage collection, see store.hpp); layers.lock is held shared by loads and commits from the
+// moment they rely on a layer until images.json names it, and exclusive by garbage collection,
+// which only ever takes it without waiting from rmi/prune, so deleting never blocks a load and a
+// load never waits for a deletion. Garbage collection and the clean-up of tmp/ are in
+// store_gc.cpp.
 
 #include "ferry/image/store.hpp"
 
@@ -26,16 +28,6 @@ namespace ferry::image {
 
 namespace {
 
-constexpr const char* k_intent = "intent";
-
-// Whether path changed in the last minute: a container directory renamed into tmp/ for a
-// background deletion (ContainerStore::remove) is left to its deleter that long.
-bool recently_changed(const std::string& path) {
-    struct stat st{};
-    if (::lstat(path.c_str(), &st) != 0) return false;
-    return ::time(nullptr) - st.st_ctime < 60;
-}
-
 bool valid_digest(const std::string& d) {
     return d.size() == 71 && d.starts_with("sha256:") && is_lower_hex(std::string_view(d).substr(7));
 }
@@ -49,14 +41,21 @@ Staging::~Staging() {
     m_lock.release(true);
 }
 
-Result<Store> Store::open(const Context& ctx) {
+void Staging::abandon() {
+    m_fd.reset();
+    m_lock.release();
+    m_path.clear();
+}
+
+Result<Store> Store::open(const Context& ctx, TmpCleanup cleanup) {
     Store s;
     s.m_root = ctx.root;
     s.m_rootless = ctx.rootless;
     s.m_userns = ctx.store_userns;
+    s.m_uses = ctx.container_uses;
     for (const char* sub : {"blobs/sha256", "layers", "tmp"})
         TRY_CTX("open store `" + s.m_root + "`", fs::make_dirs(s.m_root + "/" + sub, 0700));
-    TRY(s.clean_tmp());
+    if (cleanup == TmpCleanup::now) TRY(s.clean_tmp());
     return s;
 }
 
@@ -70,6 +69,11 @@ UnpackOptions Store::unpack_options() const {
 }
 
 Result<Staging> Store::stage() {
+    TRY(ensure_index());
+    return make_staging();
+}
+
+Result<Staging> Store::make_staging() {
     Staging st;
     std::string id = random_hex(8);
     std::string base = m_root + "/tmp/" + id;
@@ -80,58 +84,76 @@ Result<Staging> Store::stage() {
     return st;
 }
 
-Result<void> Store::clean_tmp() {
-    const std::string tmp = m_root + "/tmp";
-    auto names = TRY(fs::list_dir(tmp));
-    std::set<std::string> locks;
-    for (const auto& n : names)
-        if (n.ends_with(".lock")) locks.insert(n.substr(0, n.size() - 5));
-    std::vector<std::string> intents;
-    for (const auto& n : names) {
-        if (n.ends_with(".lock")) continue;
-        if (n.starts_with("rm-") && recently_changed(tmp + "/" + n)) continue;  // being deleted
-        auto lock = FileLock::acquire(tmp + "/" + n + ".lock", LockMode::exclusive,
-                                      LockWait::no_wait);
-        if (!lock) continue;  // its owner is alive
-        if (auto intent = fs::read_file(tmp + "/" + n + "/" + k_intent))
-            for (auto& chain : split(*intent, '\n'))
-                if (!chain.empty()) intents.push_back(chain);
-        log::debug("removing leftover `tmp/" + n + "`");
-        // What cannot be removed (files a rootless container gave to other ids of its user
-        // namespace) must not stop every command: it is tried again next time.
-        if (auto removed = fs::remove_tree(tmp + "/" + n); !removed) {
-            log::warn("cannot remove leftover `tmp/" + n + "`: " + removed.error().message);
-            continue;
-        }
-        lock->release(true);
-        locks.erase(n);
+Result<ImageCatalog> Store::read_images() const {
+    const std::string path = images_path();
+    auto text = fs::read_file(path);
+    if (!text) {
+        if (text.error().sys_errno != ENOENT) return std::unexpected(text.error());
+        if (TRY(holds_nothing())) return ImageCatalog{};
+        return damaged("image index", path, "missing while the store holds layers or blobs");
     }
-    for (const auto& n : locks) {  // lock files whose directory is already gone
-        auto lock = FileLock::acquire(tmp + "/" + n + ".lock", LockMode::exclusive,
-                                      LockWait::no_wait);
-        if (lock) lock->release(true);
-    }
-    if (!intents.empty()) {
-        // A load died between installing layers or blobs and naming them: collect what is
-        // unreferenced.
-        auto report = collect_garbage(LockWait::no_wait);
-        if (!report) log::warn(report.error().message);
-    }
-    return {};
+    auto parsed = ImageCatalog::parse(*text);
+    if (parsed) return parsed;
+    if (parsed.error().sys_errno == EPROTO)
+        return fail("image index `" + path + "` has " + parsed.error().message +
+                    ": use the ferry that wrote it, or rebuild the index with `ferry system "
+                    "check --repair`");
+    return damaged("image index", path, parsed.error().message);
 }
 
-Result<ImageCatalog> Store::read_images() const {
-    std::string path = m_root + "/images.json";
-    if (!fs::lexists(path)) return ImageCatalog{};
-    std::string text = TRY(fs::read_file(path));
-    return ImageCatalog::parse(text);
+Result<bool> Store::holds_nothing() const {
+    for (const char* sub : {"/layers", "/blobs/sha256"}) {
+        auto names = fs::list_dir(m_root + sub);
+        if (!names) {
+            if (names.error().sys_errno == ENOENT) continue;
+            return std::unexpected(names.error());
+        }
+        if (!names->empty()) return false;
+    }
+    return true;
+}
+
+Result<void> Store::ensure_index() {
+    // Written before anything is installed, so that images.json is missing only from a store
+    // that holds nothing (read_images tells such a store from one whose index was lost).
+    if (fs::lexists(images_path())) return {};
+    return update_images([](ImageCatalog&) -> Result<void> { return {}; });
+}
+
+Result<FileLock> Store::lock_images(LockMode mode) const {
+    return FileLock::acquire(m_root + "/images.lock", mode);
+}
+
+Result<ContainerUses> Store::container_uses(UseState state) const {
+    if (m_uses) return m_uses(state);
+    auto names = fs::list_dir(m_root + "/containers");
+    if (!names) {
+        if (names.error().sys_errno == ENOENT) return ContainerUses{};
+        return std::unexpected(names.error());
+    }
+    if (names->empty()) return ContainerUses{};
+    return fail("cannot tell which layers the containers of `" + m_root + "` use");
 }
 
 Result<void> Store::update_images(const std::function<Result<void>(ImageCatalog&)>& fn) {
-    auto lock = TRY(FileLock::acquire(m_root + "/images.lock", LockMode::exclusive));
+    auto lock = TRY(lock_images(LockMode::exclusive));
     ImageCatalog index = TRY(read_images());
     TRY(fn(index));
-    return write_file_atomic(m_root + "/images.json", index.serialize(), 0600);
+    return write_index(index);
+}
+
+Result<void> Store::replace_images(const ImageCatalog& index, const FileLock& held) {
+    if (!held || held.path() != m_root + "/images.lock") return fail("images.lock is not held");
+    return write_index(index);
+}
+
+Result<void> Store::write_index(const ImageCatalog& index) {
+    std::string text = index.serialize();
+    TRY(write_file_atomic(images_path(), text, 0600));
+    // A second copy on its own inode, from which `system check --repair` recovers the names
+    // should images.json be damaged. Not synced (the index itself is): a crash may leave it one
+    // change behind, which costs at most that change's names.
+    return write_file_atomic(images_path() + ".bak", text, 0600, Durability::process_crash);
 }
 
 std::string Store::blob_path(const std::string& digest) const {
@@ -206,58 +228,32 @@ Result<void> Store::install_layer(Staging& staging, const std::string& staged_na
     TRY(record_intent(staging, chain));
     std::string from = staging.path() + "/" + staged_name;
     std::string to = layer_path(chain);
+    if (fs::lexists(to)) return {};  // installed by someone else first
+    // The layer's files reach the disk before its name does (design.md: nothing half-written
+    // is ever visible under a name, power failures included). One syncfs writes back every
+    // staged file at once; after the first layer of a load it finds little left to do.
+    if (::syncfs(staging.fd()) != 0) return fail_errno("install layer " + chain + ": syncfs");
     if (::rename(from.c_str(), to.c_str()) == 0) return {};
     if (errno == ENOTEMPTY || errno == EEXIST) return {};  // installed by someone else first
     return fail_errno("install layer " + chain);
 }
 
 Result<void> Store::record_intent(Staging& staging, const std::string& what) {
-    Fd intent = TRY(fs::open_at(staging.fd(), k_intent, O_WRONLY | O_CREAT | O_APPEND, 0600));
+    Fd intent = TRY(fs::open_at(staging.fd(), "intent", O_WRONLY | O_CREAT | O_APPEND, 0600));
     return fs::write_all(intent.get(), what + "\n");
+}
+
+Result<void> Store::register_partial(Staging& staging, const std::string& path) {
+    Fd list = TRY(fs::open_at(staging.fd(), "partial", O_WRONLY | O_CREAT | O_APPEND, 0600));
+    TRY(fs::write_all(list.get(), path + "\n"));
+    // Durable before the file it names can exist: a power failure must not keep the file and
+    // lose its record.
+    if (::fsync(list.get()) != 0) return fail_errno("fsync `" + staging.path() + "/partial`");
+    return {};
 }
 
 Result<FileLock> Store::pin_layers() const {
     return FileLock::acquire(m_root + "/layers.lock", LockMode::shared);
-}
-
-Result<void> Store::move_to_trash(const std::string& relative, const std::string& what) {
-    Staging trash = TRY(stage());
-    std::string to = trash.path() + "/x";
-    if (::rename((m_root + "/" + relative).c_str(), to.c_str()) != 0) {
-        if (errno == ENOENT) return {};
-        return fail_errno("remove " + what);
-    }
-    return {};  // trash's destructor deletes the tree outside any store lock
-}
-
-Result<GcReport> Store::collect_garbage(LockWait wait, const std::set<std::string>& extra_chains) {
-    GcReport report;
-    auto gc_lock = FileLock::acquire(m_root + "/layers.lock", LockMode::exclusive, wait);
-    if (!gc_lock) {
-        if (wait == LockWait::no_wait) return report;
-        return std::unexpected(gc_lock.error());
-    }
-    ImageCatalog index = TRY(read_images());
-    auto chains = index.referenced_chain_ids();
-    chains.insert(extra_chains.begin(), extra_chains.end());
-    auto blobs = index.referenced_blobs();
-    auto sorted = [](std::vector<std::string> names) {  // a stable report order
-        std::sort(names.begin(), names.end());
-        return names;
-    };
-    for (const auto& name : sorted(TRY(fs::list_dir(m_root + "/layers")))) {
-        if (chains.count(name)) continue;
-        report.reclaimed += fs::disk_usage(layer_path(name)).value_or(0);
-        TRY(move_to_trash("layers/" + name, "layer " + name));
-        report.layers.push_back(name);
-    }
-    for (const auto& name : sorted(TRY(fs::list_dir(m_root + "/blobs/sha256")))) {
-        if (blobs.count("sha256:" + name)) continue;
-        report.reclaimed += fs::disk_usage(m_root + "/blobs/sha256/" + name).value_or(0);
-        TRY(move_to_trash("blobs/sha256/" + name, "blob " + name));
-        report.blobs.push_back("sha256:" + name);
-    }
-    return report;
 }
 
 }  // namespace ferry::image

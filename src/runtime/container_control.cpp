@@ -128,7 +128,11 @@ Result<void> force_stop_container(const ContainerStore& store, const ContainerRe
 
 Result<void> remove_container(const ContainerStore& store, const ContainerRecord& r, bool force,
                               bool volumes) {
-    ContainerState st = TRY(store.state(r.id));
+    // A state file cut short by a power failure: nothing ran across it, so it is stopped.
+    auto read = store.state(r.id);
+    if (!read && !is_damaged(read.error())) return std::unexpected(read.error());
+    ContainerState st;
+    if (read) st = *read;
     if (is_active(st)) {
         if (!force) {
             std::string procedure =

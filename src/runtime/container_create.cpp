@@ -1,5 +1,6 @@
-// The create flow: image (by name or ID) → its config → plan_container → volumes → store.
-// The hostname, hosts and resolv.conf files the plan mounts are written into the container's
+// The create flow: image (by name or ID) → its config → plan_container → volumes → store, under
+// images.lock held shared (the container's claim on its image, see image/store.hpp). The
+// hostname, hosts and resolv.conf files the plan mounts are written into the container's
 // directory with the rest of it.
 
 #include "ferry/runtime/container_create.hpp"
@@ -103,6 +104,10 @@ Result<Created> create_container(const Context& ctx, ContainerStore& store,
     RunOptions options = given;
     options.inherited_mounts = TRY(resolve_volumes_from(store, given.volumes_from));
     image::Store images = TRY(image::Store::open(ctx));
+    // The container's claim on its image: images.lock is held shared from reading the index
+    // until the record is written, and `rmi` checks the containers under it held exclusive, so
+    // rmi either sees this container or makes the lookup below fail. One flock, no scan.
+    FileLock claim = TRY(images.lock_images(LockMode::shared));
     image::ImageCatalog catalog = TRY(images.read_images());
     const image::ImageRecord* img = TRY(find_run_image(catalog, options, notice));
     std::string config_text = TRY(images.read_blob(img->id));
@@ -160,6 +165,7 @@ Result<Created> create_container(const Context& ctx, ContainerStore& store,
     r.cdi_devices = options.cdi_devices;
     r.log = options.log;
     TRY(store.create(r, plan.spec));
+    claim.release();
     record_container_event(ctx, r, "create");
     log::trace("created");
     return Created{std::move(r), std::move(plan.spec), std::move(plan.warnings)};

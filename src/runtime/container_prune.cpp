@@ -76,6 +76,7 @@ Result<PruneReport> prune_containers(const ContainerStore& store,
         TRY(store.remove(r));
         if (spec) (void)remove_container_cgroup(*spec, r.id);  // stray processes keep it
         report.deleted.push_back(r.id);
+        if (!r.image_id.empty()) report.image_ids.insert(r.image_id);
         report.reclaimed += size;
     }
     return report;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@ namespace ferry::runtime {
 struct PruneReport {
     std::vector<std::string> deleted;  // full IDs, oldest container first
     uint64_t reclaimed = 0;            // bytes of their upper directories (docker's SizeRw)
+    std::set<std::string> image_ids;   // their images (whose layers may go with them)
 };
 
 // Removes the stopped containers (those selected, when selected is given: `system prune

@@ -13,6 +13,7 @@
 #include <array>
 #include <cstring>
 
+#include "ferry/core/store_health.hpp"
 #include "ferry/image/store.hpp"
 #include "ferry/runtime/events/events.hpp"
 #include "ferry/util/atomic_file.hpp"
@@ -306,8 +307,8 @@ Result<void> ContainerStore::create(const ContainerRecord& record, const oci::Ru
     auto conflict = [&]() { return name_conflict(names, record.name); };
     if (fs::lexists(names + record.name)) return conflict();
     // Built in place: config.json is written last and marks the directory complete (readers
-    // skip a directory without it), so no file needs a temporary name and no staging directory
-    // is needed — each would cost an inode, and inodes are the expensive part of a start.
+    // skip a directory without it), so no staging directory is needed — it would cost an
+    // inode, and inodes are the expensive part of a start.
     const std::string d = dir(record.id);
     if (::mkdir(d.c_str(), 0711) != 0) return fail_errno("create container `" + record.id + "`");
     auto built = [&]() -> Result<void> {
@@ -315,7 +316,11 @@ Result<void> ContainerStore::create(const ContainerRecord& record, const oci::Ru
             if (::mkdir((d + "/" + sub).c_str(), 0755) != 0)
                 return fail_errno("create `" + d + "/" + sub + "`");
         TRY(write_new_file(d + "/spec.json", oci::to_json_text(spec)));
-        TRY(write_new_file(d + "/config.json", to_go_json(record_json(record)) + "\n"));
+        // config.json appears whole (renamed into place), so a reader that cannot parse it
+        // has found a damaged record, not one being written.
+        TRY(write_new_file(d + "/config.json.new", to_go_json(record_json(record)) + "\n"));
+        if (::rename((d + "/config.json.new").c_str(), (d + "/config.json").c_str()) != 0)
+            return fail_errno("create `" + d + "/config.json`");
         return {};
     }();
     if (!built) {
@@ -362,8 +367,17 @@ Result<std::vector<std::string>> ContainerStore::ids() const {
 }
 
 Result<ContainerRecord> ContainerStore::load(const std::string& id) const {
-    std::string text = TRY(fs::read_file(dir(id) + "/config.json", k_record_limit));
-    return record_from(text, "container " + id.substr(0, 12));
+    const std::string path = dir(id) + "/config.json";
+    std::string text = TRY(fs::read_file(path, k_record_limit));
+    auto r = text.empty() ? fail("empty file") : record_from(text, "container " + id.substr(0, 12));
+    if (r && r->id == id) return r;
+    std::string detail = !r ? r.error().message : "names container `" + printable(r->id) + "`";
+    if (detail.starts_with("container " + id.substr(0, 12) + ": "))
+        detail.erase(0, 12 + id.substr(0, 12).size());
+    if (detail == "malformed JSON") detail = "truncated or malformed JSON";
+    return damaged("container record", path, detail,
+                   "remove the container with `ferry rm " + id.substr(0, 12) +
+                       "` or run `ferry system check --repair`");
 }
 
 Result<oci::RuntimeSpec> ContainerStore::load_spec(const std::string& id) const {
@@ -372,6 +386,16 @@ Result<oci::RuntimeSpec> ContainerStore::load_spec(const std::string& id) const 
 }
 
 namespace {
+
+// Whether a state file is whole: it starts with a known status and ends with a newline.
+bool complete_state(std::string_view text) {
+    if (!text.starts_with("status=") || !text.ends_with('\n')) return false;
+    std::string_view status = text.substr(7, text.find('\n') - 7);
+    for (Status st : {Status::created, Status::running, Status::paused, Status::restarting,
+                      Status::exited, Status::dead})
+        if (status_name(st) == status) return true;
+    return false;
+}
 
 // `no such container `x``, with ENOENT so callers can tell it from other failures, and docker's
 // CLI's exit status 1 (run and create turn it into 125).
@@ -382,8 +406,28 @@ std::unexpected<Error> no_such_container(std::string_view name_or_id) {
 
 }  // namespace
 
+Result<std::string> ContainerStore::find_id(std::string_view name_or_id) const {
+    std::string key(name_or_id);
+    if (key.starts_with("/")) key.erase(0, 1);
+    if (key.empty() || key.find('/') != std::string::npos || key == "." || key == "..")
+        return no_such_container(name_or_id);
+    if (key.size() == 64 && is_lower_hex(key) && fs::lexists(dir(key))) return key;
+    char target[128] = {0};
+    ssize_t n = ::readlink((m_root + "/container-names/" + key).c_str(), target, sizeof target - 1);
+    if (n > 0 && fs::lexists(dir(target))) return std::string(target);
+    if (is_lower_hex(key)) {
+        std::vector<std::string> matches;
+        for (const auto& id : TRY(ids()))
+            if (id.starts_with(key)) matches.push_back(id);
+        if (matches.size() == 1) return matches.front();
+        if (matches.size() > 1)
+            return fail("multiple containers match the ID prefix `" + key + "`");
+    }
+    return no_such_container(name_or_id);
+}
+
 Result<ContainerRecord> ContainerStore::find(std::string_view name_or_id) const {
-    ContainerRecord r = TRY(find_record(name_or_id));
+    ContainerRecord r = TRY(load(TRY(find_id(name_or_id))));
     if (r.auto_remove) {
         auto st = state(r.id);
         if (st && st->monitor_lost && reap_orphan(r, *st)) return no_such_container(name_or_id);
@@ -391,29 +435,28 @@ Result<ContainerRecord> ContainerStore::find(std::string_view name_or_id) const 
     return r;
 }
 
-Result<ContainerRecord> ContainerStore::find_record(std::string_view name_or_id) const {
-    std::string key(name_or_id);
-    if (key.starts_with("/")) key.erase(0, 1);
-    if (key.empty() || key.find('/') != std::string::npos || key == "." || key == "..")
-        return no_such_container(name_or_id);
-    if (key.size() == 64 && is_lower_hex(key) && fs::lexists(dir(key))) return load(key);
-    char target[128] = {0};
-    ssize_t n = ::readlink((m_root + "/container-names/" + key).c_str(), target, sizeof target - 1);
-    if (n > 0 && fs::lexists(dir(target))) return load(target);
-    if (is_lower_hex(key)) {
-        std::vector<std::string> matches;
-        for (const auto& id : TRY(ids()))
-            if (id.starts_with(key)) matches.push_back(id);
-        if (matches.size() == 1) return load(matches.front());
-        if (matches.size() > 1)
-            return fail("multiple containers match the ID prefix `" + key + "`");
+Result<ContainerRecord> ContainerStore::find_stub(std::string_view name_or_id) const {
+    ContainerRecord r;
+    r.id = TRY(find_id(name_or_id));
+    auto names = fs::list_dir(m_root + "/container-names");
+    for (const auto& name : names ? *names : std::vector<std::string>{}) {
+        char target[128] = {0};
+        if (::readlink((m_root + "/container-names/" + name).c_str(), target, sizeof target - 1) >
+                0 &&
+            r.id == target)
+            r.name = name;
     }
-    return no_such_container(name_or_id);
+    return r;
 }
 
 Result<ContainerState> ContainerStore::state(const std::string& id) const {
     auto text = fs::read_file(state_path(id), 65536);
     if (!text && text.error().sys_errno != ENOENT) return std::unexpected(text.error());
+    // Both writers (ferry and the monitor) rename a complete file into place: one that does not
+    // start with a known status or end with a newline was cut short by a power failure.
+    if (text && !complete_state(*text))
+        return damaged("container state", state_path(id),
+                       text->empty() ? "empty file" : "truncated");
     ContainerState s = text ? parse_state(*text) : ContainerState{};  // none yet: created
     if (s.status == Status::running || s.status == Status::restarting ||
         s.status == Status::paused) {

@@ -97,13 +97,21 @@ public:
 
     // The container named by a name, a full ID or an unambiguous ID prefix. Fails with
     // `no such container `x`` (sys_errno ENOENT), also for a --rm container whose monitor died,
-    // which it removes (reap_orphan).
+    // which it removes (reap_orphan), or as load() for a damaged record.
     Result<ContainerRecord> find(std::string_view name_or_id) const;
+    // The ID of the container named by a name, a full ID or an unambiguous ID prefix, without
+    // reading its record; fails as find().
+    Result<std::string> find_id(std::string_view name_or_id) const;
+    // A record holding only the ID and the name (found among the name links) of the container
+    // find_id() designates: enough to remove a container whose record is damaged.
+    Result<ContainerRecord> find_stub(std::string_view name_or_id) const;
     // Removes a --rm container whose monitor died without removing it (killed), as docker's
     // daemon removes it when it sees it exit; true when it did. Nothing when another command
     // holds the container (container_reap.cpp).
     bool reap_orphan(const ContainerRecord& record, const ContainerState& state) const;
-    // The record of an ID.
+    // The record of an ID. A record that cannot be parsed fails with damaged()'s line
+    // (`container record `…/config.json` is damaged (truncated or malformed JSON): remove the
+    // container with `ferry rm 0123456789ab` or run `ferry system check --repair``).
     Result<ContainerRecord> load(const std::string& id) const;
     // The runtime spec of an ID.
     Result<oci::RuntimeSpec> load_spec(const std::string& id) const;
@@ -112,6 +120,8 @@ public:
 
     // The state as recorded, corrected by what is true now: a container recorded as running
     // whose monitor is gone is reported exited (its init was killed with the monitor: 137).
+    // None yet is `created`; a cut-short file fails with damaged()'s line (`container state
+    // `…/state` is damaged (truncated): run `ferry system check --repair``).
     Result<ContainerState> state(const std::string& id) const;
     // Replaces the state file atomically.
     Result<void> write_state(const std::string& id, const ContainerState& state) const;
@@ -150,9 +160,6 @@ public:
     std::string run_dir(const std::string& id) const { return m_run_root + "/" + id; }
 
 private:
-    // find without the reaping.
-    Result<ContainerRecord> find_record(std::string_view name_or_id) const;
-
     Context m_ctx;
     std::string m_root;
     std::string m_run_root;

@@ -297,7 +297,8 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
     if (client_fd >= 0) args.insert(args.end(), {"--client", std::to_string(client_fd)});
     Fd userns;
     if (r.auto_remove) {
-        args.insert(args.end(), {"--auto-remove", "--run-dir", store.run_dir(r.id)});
+        args.insert(args.end(), {"--auto-remove", "--run-dir", store.run_dir(r.id), "--image-id",
+                                 r.image_id});
         for (const auto& v : r.volumes)
             if (v.anonymous) args.insert(args.end(), {"--remove-volume", v.name});
         // Rootless, the container's files may belong to its other ids: the monitor deletes them

@@ -71,6 +71,7 @@ void AsyncHasher::update_unowned(Stream stream, std::span<const uint8_t> bytes) 
 
 std::pair<std::string, uint64_t> AsyncHasher::finish(Stream stream) {
     std::unique_lock lock(m_mutex);
+    if (stream >= m_hashes.size()) return {"", 0};
     m_done.wait(lock, [&] { return m_pending[stream] == 0; });
     Sha256& h = *m_hashes[stream];
     uint64_t size = h.size();

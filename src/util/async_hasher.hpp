@@ -64,7 +64,8 @@ public:
     void update(Stream stream, Chunk* chunk, std::span<const uint8_t> bytes);
     // Queues bytes the caller keeps alive until finish(stream) returns (no chunk involved).
     void update_unowned(Stream stream, std::span<const uint8_t> bytes);
-    // Waits for the stream's queued bytes and returns its hex digest and byte count.
+    // Waits for the stream's queued bytes and returns its hex digest and byte count; an empty
+    // digest for a stream never opened.
     std::pair<std::string, uint64_t> finish(Stream stream);
 
 private:

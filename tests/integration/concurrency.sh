@@ -149,17 +149,17 @@ head -c $(($(stat -c %s b.tar) / 2)) b.tar >&9
 expect_out "Untagged: ferry-it/a:1
 Deleted: $id_a" ferry rmi ferry-it/a:1
 [ -d "$(chain_dir_of "${diffs_a%%,*}")" ] || fail "the base layer went while a load was using it"
+# What the rmi could not collect it recorded in tmp/ for the next command that can (the reader's
+# `images` collect as soon as the load unpins the layers).
+top_a=$(basename "$(chain_dir_of ${diffs_a//,/ })")
+[ -d "$FERRY_ROOT/layers/$top_a" ] || fail "A's top layer went while a load pinned the layers"
 cat <(tail -c +$(($(stat -c %s b.tar) / 2 + 1)) b.tar) >&9
 exec 9>&-
 wait "$pid_b" || fail "the load of b.tar failed"
 expect_eq "$(cat load-b.out)" "Loaded image: ferry-it/b:1" "output of the load of b.tar"
 expect_out "" ferry images -q ferry-it/a
-# What the rmi could not collect is collected by the next one that can (here: a prune).
-top_a=$(basename "$(chain_dir_of ${diffs_a//,/ })")
-expect_out "unreferenced layer $top_a
-$(for b in $id_a $manifest_a; do echo "unreferenced blob ${b#sha256:}"; done | sort)" store_garbage
-out=$(ferry image prune -f)
-[[ $out == "Total reclaimed space: "* && $out != *" 0B" ]] || fail "prune after the load: [$out]"
+expect_out "" store_garbage
+[ ! -e "$FERRY_ROOT/blobs/sha256/${manifest_a#sha256:}" ] || fail "A's manifest outlived the next command"
 consistent b
 
 note "rmi of A and a load of B racing freely (5 times)"

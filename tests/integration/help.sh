@@ -59,5 +59,6 @@ expect_contains "$(ferry rmi --help)" "Usage:  ferry rmi [OPTIONS] IMAGE [IMAGE.
 expect_contains "$(ferry image inspect --help)" "Usage:  ferry image inspect [OPTIONS] IMAGE [IMAGE...]"
 expect_contains "$(ferry image prune --help)" "Usage:  ferry image prune [OPTIONS]"
 expect_contains "$(ferry system df --help)" "Usage:  ferry system df [OPTIONS]"
+expect_contains "$(ferry system check --help)" "Usage:  ferry system check [OPTIONS]"
 expect_contains "$(ferry image --help)" "Usage:  ferry image COMMAND"
 expect_contains "$(ferry --help)" "Usage:  ferry [OPTIONS] COMMAND"

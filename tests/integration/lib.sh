@@ -128,8 +128,8 @@ chain_dir_of() {
     echo "$FERRY_ROOT/layers/${chain#sha256:}"
 }
 
-# store_garbage: lines naming what the store holds beyond what images.json references (layer
-# directories, blobs) and anything in tmp/; empty for a clean store.
+# store_garbage: lines naming what the store holds beyond what images.json and the container
+# records reference (layer directories, blobs) and anything in tmp/; empty for a clean store.
 store_garbage() {
     python3 - "$FERRY_ROOT" <<'PY'
 import json, os, sys
@@ -140,6 +140,11 @@ except FileNotFoundError:
     images = []
 chains = {c for i in images for c in i["chain_ids"]}
 blobs = {d.split(":")[1] for i in images for d in (i["id"], i["manifest"]) if d}
+containers = os.path.join(root, "containers")
+for cid in os.listdir(containers) if os.path.isdir(containers) else []:
+    record = json.load(open(os.path.join(containers, cid, "config.json")))
+    chains.update(record["chain_ids"])
+    blobs.add(record["image_id"].split(":")[1])
 for name in sorted(os.listdir(os.path.join(root, "layers"))):
     if name not in chains:
         print("unreferenced layer", name)

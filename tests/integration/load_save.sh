@@ -91,7 +91,7 @@ expect_fail 125 'ferry: error: unsupported --format `tar` (use `docker-archive` 
     ferry save --format tar -o never.tar busybox
 expect_fail 125 'ferry: error: `ferry save` requires at least 1 argument (see `ferry save --help`)' \
     ferry save -o never.tar
-expect_fail_match 125 'ferry: error: saving to `nodir/never.tar`: open `nodir/never.tar.tmp-*`: No such file or directory' \
+expect_fail_match 125 'ferry: error: saving to `nodir/never.tar`: create `nodir/never.tar`: No such file or directory' \
     ferry save -o nodir/never.tar busybox
 [ ! -e never.tar ] || fail "a failed save left never.tar"
 echo keep >kept.tar

@@ -46,4 +46,5 @@ expect_fail 125 "ferry: error: open store \`$TEST_TMP/afile/sub\`: create direct
 expect_fail 125 'ferry: error: flag needs an argument: --root' ferry --root
 expect_fail 125 'ferry: error: unknown log level `loud`' ferry --log-level loud images
 mkdir broken && mkdir -p broken/blobs/sha256 broken/layers broken/tmp && echo '{' >broken/images.json
-expect_fail 125 'ferry: error: images.json: malformed JSON' ferry --root broken images
+expect_fail 125 "ferry: error: image index \`$TEST_TMP/broken/images.json\` is damaged (truncated or malformed JSON): run \`ferry system check --repair\`" \
+    ferry --root broken images

@@ -122,13 +122,15 @@ Deleted: sha256:$chain_c" ferry rmi "${C:0:7}"
 expect_out "" ferry images -q
 expect_out "" store_garbage
 
-note "rmi by ID of an image with several tags of one repository needs no -f"
+note "rmi by ID of an image with two tags of one repository needs -f too (docker 20.10: isSingleReference allows one tag)"
 ferry load -q -i listing.tar >/dev/null
 ferry rmi ferry-it/app:1 >/dev/null
 ferry tag busybox busybox:other
+expect_fail 125 "ferry: error: conflict: unable to delete $A (must be forced) - image is referenced in multiple repositories" \
+    ferry rmi "$A"
 expect_out "Untagged: busybox:latest
 Untagged: busybox:other
-Deleted: $id_A" ferry rmi "$A"
+Deleted: $id_A" ferry rmi -f "$A"
 note "rmi by name: the last name takes the image and its layers"
 expect_out "Untagged: ferry-it/app:2" ferry rmi ferry-it/app:2
 expect_out "Untagged: localhost:5000/tools/x:v1

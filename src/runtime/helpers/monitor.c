@@ -26,7 +26,7 @@
  *   --restart-count N [--backoff-ms N] --started NS --id ID --ferry PATH --root DIR
  *   [--stop-file F] [--cgroup-dir DIR]... [--cgroup-later DIR]... [--name NAME]
  *   [--image REF] [--label K=V]... [--volume NAME]...
- *   [--auto-remove --run-dir DIR [--remove-volume NAME]... [--userns-fd N]]
+ *   [--auto-remove --run-dir DIR [--image-id ID] [--remove-volume NAME]... [--userns-fd N]]
  *
  * Events: the container's `die` (exitCode; `oom` first when the OOM killer struck) and the
  * `unmount` of each of its volumes (--volume) are appended to the store's events journal
@@ -54,7 +54,9 @@
  * another monitor (a start came first). Rootless, they are deleted from
  * inside the container's user namespace (--userns-fd, opened by ferry while the container ran;
  * the monitor, its owner, may join it): files the container gave to its other ids (subordinate
- * ids on the host) can be removed only there.
+ * ids on the host) can be removed only there. When the store's index no longer names the
+ * container's image (--image-id; deleted by `rmi -f` while the container used it), its layers go
+ * with the container, as docker's: `ferry __release ID` collects them before the status goes out.
  */
 
 #define _GNU_SOURCE
@@ -93,6 +95,7 @@ struct client {
 
 struct config {
     const char *state, *log, *id, *ferry, *root, *restart, *stop_file, *name, *run_dir;
+    const char* image_id; /* --image-id: released with the container when rmi -f deleted it */
     const char* volumes[64];
     int nvolumes;
     const char* cgroup_dirs[32];
@@ -689,6 +692,47 @@ static void read_updated_restart(struct config* c) {
     }
 }
 
+/* Whether the store's index still names the container's image: a plain search for its ID (an
+ * image ID appears in images.json only as an image's own). Unreadable counts as gone: ferry
+ * reads the index properly before collecting anything. */
+static int image_named(const struct config* c) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/images.json", c->root);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    struct stat st;
+    char* text = NULL;
+    size_t fill = 0;
+    if (fstat(fd, &st) == 0 && st.st_size > 0 && (text = malloc((size_t)st.st_size)) != NULL) {
+        while (fill < (size_t)st.st_size) {
+            ssize_t n = read(fd, text + fill, (size_t)st.st_size - fill);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) break;
+            fill += (size_t)n;
+        }
+    }
+    close(fd);
+    int found = text && memmem(text, fill, c->image_id, strlen(c->image_id)) != NULL;
+    free(text);
+    return found;
+}
+
+/* The layers of a removed container whose image is gone: `ferry __release ID` collects them
+ * (as the monitor, outside the container's user namespace; waited for, so that they are gone
+ * when `run --rm` returns). */
+static void release_image(const struct config* c) {
+    if (!c->image_id || !c->image_id[0] || image_named(c)) return;
+    pid_t pid = fork();
+    if (pid == 0) {
+        syscall(SYS_close_range, 3, ~0U, 0);
+        execl(c->ferry, c->ferry, "--root", c->root, "__release", c->image_id, (char*)NULL);
+        _exit(127);
+    }
+    if (pid > 0)
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+        }
+}
+
 static int should_restart(const struct config* c, int code) {
     if (c->stop_file && access(c->stop_file, F_OK) == 0) return 0; /* stopped by the user */
     if (strcmp(c->restart, "always") == 0 || strcmp(c->restart, "unless-stopped") == 0) return 1;
@@ -733,6 +777,7 @@ static int parse_args(int argc, char** argv, struct config* c) {
         STR("--state", state) STR("--log", log) STR("--id", id) STR("--ferry", ferry)
         STR("--root", root) STR("--restart", restart) STR("--stop-file", stop_file)
         STR("--name", name) STR("--run-dir", run_dir) STR("--image", image)
+        STR("--image-id", image_id)
         if (strcmp(a, "--volume") == 0 && v && c->nmounted < 64) {
             c->mounted[c->nmounted++] = v;
             ++i;
@@ -889,6 +934,7 @@ int main(int argc, char** argv) {
             if (rename(from, path) != 0) c.volumes[i] = NULL;
         }
         close(lock_fd);
+        if (trash[0]) release_image(&c);
     }
     char status[16];
     int len = snprintf(status, sizeof status, "%d", code);

@@ -62,11 +62,29 @@ TEST(ImageCatalog, IdPrefix) {
     EXPECT_EQ(index.find_id_prefix("xyz").size(), 0u);
 }
 
-TEST(ImageCatalog, MalformedInput) {
-    EXPECT_EQ(ImageCatalog::parse("{").error().message, "images.json: malformed JSON");
-    EXPECT_EQ(ImageCatalog::parse("{\"images\":[{\"id\":\"x\"}]}").error().message,
-              "images.json: malformed image record `x`");
-    EXPECT_TRUE(ImageCatalog::parse(""));
+TEST(ImageCatalog, MalformedInputIsNeverAnEmptyIndex) {
+    auto detail = [](std::string_view text) {
+        auto r = ImageCatalog::parse(text);
+        EXPECT_FALSE(r) << text;
+        if (r) return std::string("parsed");
+        return r.error().message + " " + std::to_string(r.error().sys_errno);
+    };
+    const std::string euclean = " " + std::to_string(EUCLEAN);
+    EXPECT_EQ(detail(""), "empty file" + euclean);
+    EXPECT_EQ(detail("{"), "truncated or malformed JSON" + euclean);
+    EXPECT_EQ(detail(ImageCatalog().serialize().substr(0, 10)),
+              "truncated or malformed JSON" + euclean);
+    EXPECT_EQ(detail("{}"), "no `version`" + euclean);
+    EXPECT_EQ(detail("[]"), "no `version`" + euclean);
+    EXPECT_EQ(detail("{\"version\":1}"), "no `images` list" + euclean);
+    EXPECT_EQ(detail("{\"version\":1,\"images\":[{\"id\":\"x\"}]}"),
+              "malformed image record `x`" + euclean);
+    EXPECT_EQ(detail("{\"version\":1,\"images\":[1]}"), "malformed image record" + euclean);
+    EXPECT_EQ(detail("{\"version\":2,\"images\":[]}"),
+              "unknown version 2 " + std::to_string(EPROTO));
+    EXPECT_EQ(detail("{\"version\":\"1\",\"images\":[]}"),
+              "unknown version \"1\" " + std::to_string(EPROTO));
+    EXPECT_TRUE(ImageCatalog::parse(ImageCatalog().serialize()));
 }
 
 TEST(ImageCatalog, ReferencedSets) {

@@ -1,0 +1,70 @@
+// `ferry system check`: the store is held still (layers.lock and images.lock exclusive, so it
+// waits for running loads and creations), then looked at in dependency order: container
+// records first (a damaged one, dropped with --repair, no longer keeps layers), the image index
+// (rebuilt with --repair when it cannot be read), then what nothing references (only against an
+// index that could be read: unreadable is never taken for empty) and what dead processes left
+// in tmp/. Every command cleans tmp/ as it opens the store; this one looks first, so that what
+// it finds is reported.
+
+#include "ferry/cli/system_check_cmd.hpp"
+
+#include "ferry/image/store_check.hpp"
+#include "ferry/runtime/container_check.hpp"
+
+namespace ferry::cli {
+
+Result<SystemCheckOptions> parse_system_check(Args args) {
+    SystemCheckOptions o;
+    FlagSet flags("ferry system check", "[OPTIONS]",
+                  "Check the store for damage and leftovers, and repair them");
+    flags.add_bool(0, "repair", &o.repair,
+                   "Fix what can be fixed: rebuild a damaged image index, remove unreadable "
+                   "container records and whatever nothing uses");
+    auto pos = TRY(parse_flags(flags, args, o));
+    if (o.help) return o;
+    TRY(check_arg_count(flags, pos, 0, 0));
+    return o;
+}
+
+Result<int> run_system_check(const SystemCheckOptions& o, Context& ctx) {
+    const image::Repair repair = o.repair ? image::Repair::yes : image::Repair::no;
+    auto store = TRY(image::Store::open(ctx, image::TmpCleanup::none));
+    auto containers = TRY(runtime::ContainerStore::open(ctx));
+    auto locks = TRY(image::lock_for_check(store));
+    std::vector<image::Finding> found;
+    TRY(runtime::check_containers(containers, repair, found));
+    auto index = TRY(image::check_index(store, locks, repair, found));
+    auto uses = TRY(store.container_uses(UseState::skip));
+    if (index && uses.damaged.empty())
+        TRY(image::check_unreferenced(store, *index, uses, repair, found));
+    TRY(image::check_tmp(store, repair, found));
+
+    std::string out;
+    size_t repaired = 0;
+    for (const auto& f : found) {
+        out += f.problem;
+        if (!f.repair.empty()) {
+            out += ": " + f.repair;
+            ++repaired;
+        } else if (o.repair) {
+            out += ": not repaired";
+        }
+        out += "\n";
+    }
+    if (found.empty()) {
+        out += "no problems found\n";
+    } else {
+        out += std::to_string(found.size()) + (found.size() == 1 ? " problem" : " problems") +
+               " found";
+        if (o.repair) out += ", " + std::to_string(repaired) + " repaired";
+        out += "\n";
+    }
+    print_out(out);
+    return repaired == found.size() ? 0 : 1;
+}
+
+Result<int> cmd_system_check(Args args, Context& ctx) {
+    return dispatch(parse_system_check, run_system_check, args, ctx);
+}
+
+}  // namespace ferry::cli

@@ -1,0 +1,175 @@
+# The crash test at every durable step (issue 8, point 12): `load`, `commit`, `save -o`, `rmi`
+# and `system check --repair` are killed with SIGKILL at the Nth call of each of rename,
+# renameat, renameat2, linkat, fsync, fdatasync and syncfs (strace's fault injection, every
+# thread and child followed; strace counts each call per process), for N = 1, 2, ... until the
+# command completes without reaching N. Each command starts from the same store. After each
+# kill the store must be valid: `ferry system check` finds nothing but what a dead process may
+# leave (its tmp/ entry, layers and blobs it installed but had not named yet), no image is half
+# there (the images are those before the command or those after it), the target of a save is
+# absent, old or complete; and after the next command (`ferry images`) `system check` finds
+# nothing at all and nothing unreferenced is left (store_garbage, which does not trust ferry).
+# Small images keep it to a minute or two.
+
+source "$FERRY_SRC/tests/integration/run_lib.sh"
+command -v strace >/dev/null || skip "strace is needed to kill ferry at chosen system calls"
+strace -f -o /dev/null -e inject=fsync:signal=SIGKILL:when=1 true 2>/dev/null ||
+    skip "strace cannot inject faults here (ptrace refused?)"
+
+syscalls=(rename renameat renameat2 linkat fsync fdatasync syncfs)
+pristine=$TEST_TMP/pristine
+command -v jq >/dev/null || skip "jq is needed to read the store's records"
+
+# images_now: the images by name (a commit's image ID changes with its time), untagged ones as
+# <none>; `unreadable` when the index cannot be read.
+images_now() {
+    local out
+    out=$(ferry images -a --format '{{.Repository}}:{{.Tag}}' 2>/dev/null) || { echo unreadable; return; }
+    sort <<<"$out" | tr '\n' ' '
+}
+# unreferenced: what lib.sh's store_garbage finds, in shell and jq (python starts too slowly
+# to run it after every kill): layers and blobs neither images.json nor a container record
+# names, missing ones they name, and tmp/ entries.
+unreferenced() {
+    local refs_l refs_b records=()
+    records=("$FERRY_ROOT"/containers/*/config.json)
+    [ -e "${records[0]}" ] || records=()
+    refs_l=$( { jq -r '.images[].chain_ids[]' "$FERRY_ROOT/images.json"
+                [ ${#records[@]} = 0 ] || jq -r '.chain_ids[]' "${records[@]}"; } | sort -u)
+    refs_b=$( { jq -r '.images[] | .id, .manifest' "$FERRY_ROOT/images.json"
+                [ ${#records[@]} = 0 ] || jq -r '.image_id' "${records[@]}"; } |
+              sed 's/^sha256://' | grep . | sort -u)
+    comm -3 <(grep . <<<"$refs_l" || true) <(ls "$FERRY_ROOT/layers" | sort) | sed 's/^/layer /'
+    comm -3 <(grep . <<<"$refs_b" || true) <(ls "$FERRY_ROOT/blobs/sha256" | sort) |
+        sed 's/^/blob /'
+    ls "$FERRY_ROOT/tmp" | sed 's/^/tmp /'
+}
+
+# check_killed WHAT BEFORE AFTER: the store right after a kill, then after the next command.
+check_killed() {
+    local what=$1 status=0 now
+    "$FERRY" system check >check.out 2>&1 || status=$?
+    # A dead process leaves only its staging and what it installed but had not named.
+    if grep -v -e '^tmp/[^ ]*: left by a process that died' \
+               -e '^layer [0-9a-f]\{12\}: used by no image or container' \
+               -e '^blob sha256:[0-9a-f]\{12\}: used by no image or container$' \
+               -e '^[0-9]* problems\? found$' -e '^no problems found$' check.out >bad.out; then
+        fail "$what: system check right after the kill: $(cat bad.out)"
+    fi
+    now=$(images_now)
+    [ "$now" = "$2" ] || [ "$now" = "$3" ] ||
+        fail "$what: images [$now] are neither those before [$2] nor after [$3]"
+    ferry images -q >/dev/null
+    expect_out "no problems found" ferry system check
+    expect_out "" unreferenced
+}
+
+# crash_points WHAT SETUP CHECK CMD...: runs SETUP (which must leave the store in $pristine),
+# then for each system call and each N restores the store, runs CMD killed at that call and
+# runs CHECK (a function given WHAT, the images before and after) on the result.
+crash_points() {
+    local what=$1 setup=$2 check=$3 sc n status before after total=0
+    shift 3
+    rm -rf "$FERRY_ROOT" "$pristine"
+    "$setup"
+    cp -a "$FERRY_ROOT" "$pristine"
+    before=$(images_now)
+    "$FERRY" "$@" >/dev/null 2>&1 || fail "$what: \`ferry $*\` failed without a kill"
+    after=$(images_now)
+    for sc in "${syscalls[@]}"; do
+        for n in $(seq 1 200); do
+            rm -rf "$FERRY_ROOT"
+            cp -a "$pristine" "$FERRY_ROOT"
+            status=0
+            # (the braces' redirection also silences bash's `Killed` notice)
+            { strace -f -o /dev/null -e trace="$sc" -e inject="$sc:signal=SIGKILL:when=$n" \
+                "$FERRY" "$@" >/dev/null 2>&1 || status=$?; } 2>/dev/null
+            if [ "$status" = 0 ]; then
+                "$check" "$what completed with $sc #$n injected" "$after" "$after"
+                break
+            fi
+            expect_eq "$status" 137 "$what killed at $sc #$n"
+            "$check" "$what killed at $sc #$n" "$before" "$after"
+            total=$((total + 1))
+        done
+    done
+    expect_out "" store_garbage
+    note "$what: killed at $total points"
+}
+
+busybox_rootfs rootfs
+mkdir -p rootfs/data rootfs/proc rootfs/sys rootfs/dev
+echo one >rootfs/data/one
+tar -C rootfs -cf base.tar .
+mkdir top && echo two >top/two && tar -C top -cf top.tar .
+python3 - "$FERRY_SRC/tests/fixtures" two.tar <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1])
+import imagelib
+from imagelib import Blob
+image = imagelib.image_from_layers(
+    [imagelib.busybox_layer(imagelib.find_busybox()), Blob(path="top.tar")], ["ferry-it/two:1"])
+with open(sys.argv[2], "wb") as f:
+    imagelib.write_docker_archive(f, [image])
+PY
+
+setup_load() { ferry import -q base.tar ferry-it/base:1 >/dev/null; }
+crash_points "load" setup_load check_killed load -q -i two.tar
+
+setup_commit() {
+    ferry import -q base.tar ferry-it/base:1 >/dev/null
+    ferry create --name c1 ferry-it/base:1 true >/dev/null
+    echo changed >"$FERRY_ROOT/containers/$(ferry inspect -f '{{.Id}}' c1)/upper/changed"
+}
+check_commit() {
+    check_killed "$@"
+    ferry rm c1 >/dev/null  # before the next restore: its run directory goes with it
+}
+crash_points "commit" setup_commit check_commit commit c1 ferry-it/committed:1
+
+setup_save() { ferry load -q -i two.tar >/dev/null; rm -f "$TEST_TMP"/out.tar*; }
+setup_save
+ferry save -o whole.tar ferry-it/two:1  # what every save writes, byte for byte
+archive_ids two.tar whole.tar >/dev/null || fail "save does not round-trip two.tar"
+check_save() {
+    check_killed "$@"
+    if [ -e out.tar ]; then
+        cmp -s whole.tar out.tar || fail "$1: out.tar is not the whole archive"
+    fi
+    [ -z "$(compgen -G 'out.tar?*')" ] || fail "$1: left beside out.tar: $(ls out.tar?*)"
+    rm -f out.tar
+}
+crash_points "save -o (new file)" setup_save check_save save -o "$TEST_TMP/out.tar" ferry-it/two:1
+setup_save_over() { setup_save; echo old >"$TEST_TMP/out.tar"; }
+check_save_over() {
+    [ -e out.tar ] || fail "$1: out.tar is gone"
+    if [ "$(head -c 4 out.tar)" != old ]; then
+        cmp -s whole.tar out.tar || fail "$1: out.tar is neither old nor whole"
+    fi
+    check_killed "$@"
+    [ -z "$(compgen -G 'out.tar?*')" ] || fail "$1: left beside out.tar: $(ls out.tar?*)"
+    echo old >out.tar
+}
+crash_points "save -o (over a file)" setup_save_over check_save_over save -o "$TEST_TMP/out.tar" ferry-it/two:1
+rm -f out.tar
+
+setup_rmi() { ferry import -q base.tar ferry-it/base:1 >/dev/null; ferry load -q -i two.tar >/dev/null; }
+crash_points "rmi" setup_rmi check_killed rmi ferry-it/two:1
+
+setup_repair() {
+    setup_rmi
+    ferry create --name c2 ferry-it/base:1 true >/dev/null
+    : >"$FERRY_ROOT/containers/$(ferry inspect -f '{{.Id}}' c2)/config.json"
+    echo '{' >"$FERRY_ROOT/images.json"
+    mkdir -p "$FERRY_ROOT/layers/$(printf 'f%.0s' $(seq 64))/diff"
+}
+# A repair killed half-way leaves some of the damage: the next `system check --repair` ends it.
+check_repair() {
+    local status=0
+    ferry system check --repair >repair.out 2>&1 || status=$?
+    expect_eq "$status" 0 "$1: the next system check --repair ($(cat repair.out))"
+    expect_out "no problems found" ferry system check
+    expect_out "" unreferenced
+    now=$(images_now)
+    [ "$now" = "$3" ] || fail "$1: images [$now] after the repair, expected [$3]"
+}
+crash_points "system check --repair" setup_repair check_repair system check --repair
