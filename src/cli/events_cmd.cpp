@@ -25,13 +25,7 @@ Result<EventsOptions> parse_events(Args args) {
     EventsOptions o;
     FlagSet flags("ferry events", "[OPTIONS]", "Get real time events from the server");
     flags.set_aliases("ferry system events, ferry events");
-    flags.add_custom('f', "filter", "filter", "Filter output based on conditions provided",
-                     [&](const std::string& v) -> std::string {
-                         if (!v.empty() && v.find('=') == std::string::npos)
-                             return "bad format of filter (expected name=value)";
-                         o.filters.push_back(v);
-                         return "";
-                     });
+    flags.add_filters('f', &o.filters, "Filter output based on conditions provided");
     flags.add_string(0, "format", &o.format,
                      "Format output using a custom template:\n"
                      "'json':             Print in JSON format\n"

@@ -74,6 +74,16 @@ void FlagSet::add_custom(char short_name, std::string name, std::string value_na
                        std::move(help), std::move(apply)});
 }
 
+void FlagSet::add_filters(char short_name, std::vector<std::string>* target, std::string help) {
+    add_custom(short_name, "filter", "filter", std::move(help),
+               [target](const std::string& v) -> std::string {
+                   if (!v.empty() && v.find('=') == std::string::npos)
+                       return "bad format of filter (expected name=value)";
+                   target->push_back(v);
+                   return "";
+               });
+}
+
 const FlagSet::Flag* FlagSet::find_long(std::string_view name) const {
     for (const auto& f : m_flags)
         if (f.name == name) return &f;

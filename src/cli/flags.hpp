@@ -59,6 +59,10 @@ public:
     void add_custom(char short_name, std::string name, std::string value_name, std::string help,
                     std::function<std::string(const std::string&)> apply);
 
+    // docker's --filter: repeatable `name=value` values, appended to target; a value without `=`
+    // fails with `bad format of filter (expected name=value)`.
+    void add_filters(char short_name, std::vector<std::string>* target, std::string help);
+
     // Parses args; returns the positional arguments. Sets help_requested() on --help (and -h when
     // no flag uses -h). Fails with `unknown flag: --x`, `flag needs an argument: --x`, or
     // `invalid argument "v" for "-t, --time" flag: ...`, each followed by

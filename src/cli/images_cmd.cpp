@@ -25,15 +25,9 @@ Result<ImagesOptions> parse_images(Args args) {
     flags.set_aliases("ferry image ls, ferry image list, ferry images");
     flags.add_bool('a', "all", &o.all, "Show all images (default hides intermediate images)");
     flags.add_bool(0, "digests", &o.digests, "Show digests");
-    flags.add_custom('f', "filter", "filter",
-                     "Filter output based on conditions provided (before=, dangling=true|false, "
-                     "label=KEY[=VALUE], reference=PATTERN, since=)",
-                     [&](const std::string& v) -> std::string {
-                         if (!v.empty() && v.find('=') == std::string::npos)
-                             return "bad format of filter (expected name=value)";
-                         o.filters.push_back(v);
-                         return "";
-                     });
+    flags.add_filters('f', &o.filters,
+                      "Filter output based on conditions provided (before=, dangling=true|false, "
+                      "label=KEY[=VALUE], reference=PATTERN, since=)");
     flags.add_string(0, "format", &o.format,
                      "Format output: \"json\", \"table\", or a Go template such as "
                      "'{{.Repository}}:{{.Tag}}'");

@@ -23,15 +23,9 @@ Result<PsOptions> parse_ps(Args args) {
     FlagSet flags("ferry ps", "[OPTIONS]", "List containers");
     flags.set_aliases("ferry container ls, ferry container list, ferry container ps, ferry ps");
     flags.add_bool('a', "all", &o.all, "Show all containers (default shows just running)");
-    flags.add_custom('f', "filter", "filter",
-                     "Filter output based on conditions provided (ancestor=, before=, exited=, "
-                     "health=, id=, label=, name=, network=, since=, status=, volume=)",
-                     [&](const std::string& v) -> std::string {
-                         if (!v.empty() && v.find('=') == std::string::npos)
-                             return "bad format of filter (expected name=value)";
-                         o.filters.push_back(v);
-                         return "";
-                     });
+    flags.add_filters('f', &o.filters,
+                      "Filter output based on conditions provided (ancestor=, before=, exited=, "
+                      "health=, id=, label=, name=, network=, since=, status=, volume=)");
     flags.add_string(0, "format", &o.format,
                      "Format output: \"json\", \"table\", or a Go template such as '{{.Names}}'");
     flags.add_int('n', "last", &o.last, "Show n last created containers (includes all states)");

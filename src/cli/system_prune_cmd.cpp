@@ -23,13 +23,7 @@ Result<SystemPruneOptions> parse_system_prune(Args args) {
     SystemPruneOptions o;
     FlagSet flags("ferry system prune", "[OPTIONS]", "Remove unused data");
     flags.add_bool('a', "all", &o.all, "Remove all unused images not just dangling ones");
-    flags.add_custom(0, "filter", "filter", "Provide filter values (e.g. \"label=<key>=<value>\")",
-                     [&](const std::string& v) -> std::string {
-                         if (!v.empty() && v.find('=') == std::string::npos)
-                             return "bad format of filter (expected name=value)";
-                         o.filters.push_back(v);
-                         return "";
-                     });
+    flags.add_filters(0, &o.filters, "Provide filter values (e.g. \"label=<key>=<value>\")");
     flags.add_bool('f', "force", &o.force, "Do not prompt for confirmation");
     flags.add_bool(0, "volumes", &o.volumes, "Prune anonymous volumes");
     auto pos = TRY(parse_flags(flags, args, o));

@@ -67,8 +67,15 @@ Result<UpdateOptions> parse_update(Args args) {
     auto pos = TRY(parse_flags(flags, args, o));
     if (o.help) return o;
     TRY(check_arg_count(flags, pos, 1, -1));
-    if (o.flags_given == 0) return fail("you must provide one or more flags when using this command");
-    if (restart && !restart->empty()) q.restart = TRY(parse_restart(*restart));
+    // docker's CLI and daemon refuse what follows with status 1 (only flag syntax gives 125).
+    if (o.flags_given == 0)
+        return fail_with_status("you must provide one or more flags when using this command",
+                                k_exit_error);
+    if (restart && !restart->empty()) {
+        auto policy = parse_restart(*restart);
+        if (!policy) return fail_with_status(policy.error().message, k_exit_error);
+        q.restart = *policy;
+    }
     // The CLI sends a pids limit only when it is not 0.
     if (q.pids_limit && *q.pids_limit == 0) q.pids_limit.reset();
     o.containers = pos;
@@ -76,7 +83,8 @@ Result<UpdateOptions> parse_update(Args args) {
 }
 
 Result<int> run_update(const UpdateOptions& o, Context& ctx) {
-    TRY(runtime::check_update(o.request));
+    if (auto valid = runtime::check_update(o.request); !valid)
+        return fail_with_status(valid.error().message, k_exit_error);
     auto store = TRY(runtime::ContainerStore::open(ctx));
     return for_each_locked(store, o.containers, LockMode::exclusive,
                            [&](const runtime::ContainerRecord& rec, const std::string& name)

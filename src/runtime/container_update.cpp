@@ -16,6 +16,7 @@
 #include "ferry/runtime/container_cgroup.hpp"
 #include "ferry/runtime/container_control.hpp"
 #include "ferry/runtime/freezer.hpp"
+#include "ferry/runtime/plan_parts.hpp"
 #include "ferry/runtime/spawn.hpp"
 #include "ferry/util/atomic_file.hpp"
 #include "ferry/util/fs.hpp"
@@ -24,15 +25,9 @@ namespace ferry::runtime {
 
 namespace {
 
-constexpr int64_t k_min_memory = 6 << 20;
-constexpr int64_t k_cpu_period = 100000;
-
-int usable_cpus() {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    if (::sched_getaffinity(0, sizeof set, &set) == 0) return CPU_COUNT(&set);
-    return 1;
-}
+using plan_parts::k_cpu_period;
+using plan_parts::k_min_memory;
+using plan_parts::usable_cpus;
 
 std::string restart_text(const Restart& r) {
     switch (r.policy) {

@@ -14,7 +14,9 @@
 namespace ferry::runtime {
 
 ContainerUsesFn container_uses_reader(const Context& ctx) {
-    return [ctx](UseState want) -> Result<ContainerUses> {
+    // By reference: the command may enter the store's user namespace after this is made
+    // (ctx.store_userns), and the containers must be read as the command then sees them.
+    return [&ctx](UseState want) -> Result<ContainerUses> {
         ContainerUses uses;
         // No container was ever made here: nothing to read, and nothing to create (a reader
         // leaves an image-only store as it found it).

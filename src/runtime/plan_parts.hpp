@@ -28,6 +28,12 @@ int64_t shm_size(const RunOptions& o);
 // plan.spec and plan.warnings; rootless devices become bind mounts.
 Result<void> plan_resources(const RunOptions& o, const PlanIdentity& identity, ContainerPlan& plan);
 
+// docker's floors and units for resources, shared with `ferry update` (container_update.cpp).
+constexpr int64_t k_min_memory = 6 << 20;  // `Minimum memory limit allowed is 6MB`
+constexpr int64_t k_cpu_period = 100000;   // --cpus: the quota over 100 ms
+// The CPUs this process may run on (its affinity mask), the bound of --cpus.
+int usable_cpus();
+
 // process.rlimits for --ulimit, sorted by name; fails with `unknown ulimit `x``.
 Result<std::vector<oci::Rlimit>> plan_rlimits(const std::vector<Ulimit>& ulimits);
 

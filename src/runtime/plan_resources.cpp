@@ -29,17 +29,8 @@ namespace ferry::runtime::plan_parts {
 
 namespace {
 
-constexpr int64_t k_min_memory = 6 << 20;
 constexpr int64_t k_min_shares = 2;
 constexpr int64_t k_max_shares = 262144;
-constexpr int64_t k_cpu_period = 100000;
-
-int usable_cpus() {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    if (::sched_getaffinity(0, sizeof set, &set) == 0) return CPU_COUNT(&set);
-    return 1;
-}
 
 Result<std::optional<oci::MemoryResources>> memory(const RunOptions& o) {
     int64_t swap = o.memory_swap.value_or(0);
@@ -300,6 +291,13 @@ Result<std::vector<oci::Rlimit>> plan_rlimits(const std::vector<Ulimit>& ulimits
         out.push_back({type, static_cast<uint64_t>(u.hard), static_cast<uint64_t>(u.soft)});
     }
     return out;
+}
+
+int usable_cpus() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (::sched_getaffinity(0, sizeof set, &set) == 0) return CPU_COUNT(&set);
+    return 1;
 }
 
 Result<void> plan_resources(const RunOptions& o, const PlanIdentity& identity,

@@ -22,9 +22,9 @@ layers_present() {
 note "rmi of the last name of an image a stopped container uses: refused, must force"
 ctr_create stopped ferry-it/use:1 cat /data/from-image
 cid=$(full_id stopped)
-expect_fail 125 "ferry: error: conflict: unable to remove repository reference \"ferry-it/use:1\" (must force) - container ${cid:0:12} is using its referenced image $short" \
+expect_fail 1 "ferry: error: conflict: unable to remove repository reference \"ferry-it/use:1\" (must force) - container ${cid:0:12} is using its referenced image $short" \
     ferry rmi ferry-it/use:1
-expect_fail 125 "ferry: error: conflict: unable to delete $short (must be forced) - image is being used by stopped container ${cid:0:12}" \
+expect_fail 1 "ferry: error: conflict: unable to delete $short (must be forced) - image is being used by stopped container ${cid:0:12}" \
     ferry rmi "$short"
 expect_out "$short" ferry images -q ferry-it/use:1
 
@@ -40,9 +40,9 @@ note "a running container: rmi by ID cannot be forced; rmi -f of the last name o
 ctr_run running ferry-it/use:1 sleep 1000
 rid=$(full_id running)
 wait_state running running
-expect_fail 125 "ferry: error: conflict: unable to delete $short (cannot be forced) - image is being used by running container ${rid:0:12}" \
+expect_fail 1 "ferry: error: conflict: unable to delete $short (cannot be forced) - image is being used by running container ${rid:0:12}" \
     ferry rmi "$short"
-expect_fail 125 "ferry: error: conflict: unable to delete $short (cannot be forced) - image is being used by running container ${rid:0:12}" \
+expect_fail 1 "ferry: error: conflict: unable to delete $short (cannot be forced) - image is being used by running container ${rid:0:12}" \
     ferry rmi -f "$short"
 expect_out "Untagged: ferry-it/use:1" ferry rmi -f ferry-it/use:1
 expect_out "<none>:<none> $short" ferry images -a --format '{{.Repository}}:{{.Tag}} {{.ID}}'
@@ -104,7 +104,7 @@ fi
 note "rmi -f racing create and run of the same image: every container keeps its layers"
 # Each round imports an image with a layer of its own (the round number in /data/round), then
 # removes it while a create and a run --rm of it start. Either a container claims the image
-# first (and keeps its layers) or the image is gone first (`no such image`).
+# first (and keeps its layers) or the image is gone first (`no such image`: --pull never, as ferry has no registry client to try).
 rootfs=$TEST_TMP/bb-rootfs
 created=()
 for round in $(seq 30); do
@@ -113,9 +113,9 @@ for round in $(seq 30); do
     ferry import -q round.tar ferry-it/race:1 >/dev/null
     ferry rmi -f ferry-it/race:1 >rmi.out 2>&1 &
     rmi_pid=$!
-    ferry run --rm ferry-it/race:1 cat /data/round >run.out 2>&1 &
+    ferry run --pull never --rm ferry-it/race:1 cat /data/round >run.out 2>&1 &
     run_pid=$!
-    if ferry create --name "race$round" ferry-it/race:1 cat /data/round >/dev/null 2>create.err; then
+    if ferry create --pull never --name "race$round" ferry-it/race:1 cat /data/round >/dev/null 2>create.err; then
         created+=("race$round")
     else
         expect_eq "$(cat create.err)" "ferry: error: no such image \`ferry-it/race:1\`" "create in round $round"

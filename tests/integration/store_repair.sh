@@ -40,7 +40,7 @@ damaged_index() {
     local line="ferry: error: image index \`$index\` is damaged ($1): $hint" before
     before=$(tree_snapshot "$FERRY_ROOT")
     expect_fail 125 "$line" ferry images
-    expect_fail 125 "$line" ferry rmi ferry-it/other:1
+    expect_fail 1 "$line" ferry rmi ferry-it/other:1
     expect_fail 125 "$line" ferry image prune -a -f
     expect_fail 125 "$line" ferry run --rm ferry-it/keep:1 true
     expect_eq "$(tree_snapshot "$FERRY_ROOT")" "$before" "the store after commands on a damaged index"
@@ -102,7 +102,7 @@ line="container record \`$record\` is damaged (truncated or malformed JSON): rem
 ferry ps -a --format '{{.Names}}' >ps.out 2>ps.err
 expect_eq "$(cat ps.out)" "healthy" "ps -a with a damaged record"
 expect_eq "$(cat ps.err)" "ferry: warning: $line" "ps -a's warning"
-expect_fail 125 "ferry: error: $line" ferry start broken
+expect_fail 1 "ferry: error: $line" ferry start broken
 note "rm by name removes it and frees the name"
 expect_out "broken" ferry rm broken
 ferry create --name broken ferry-it/keep:1 true >/dev/null
@@ -140,7 +140,7 @@ ferry run --name stopped1 ferry-it/keep:1 true
 sid=$(ferry inspect -f '{{.Id}}' stopped1)
 printf 'status=exi' >"$FERRY_ROOT/containers/$sid/state"
 sline="container state \`$FERRY_ROOT/containers/$sid/state\` is damaged (truncated): $hint"
-expect_fail 125 "ferry: error: $sline" ferry start stopped1
+expect_fail 1 "ferry: error: $sline" ferry start stopped1
 ferry ps -a --format '{{.Names}}' >ps.out 2>ps.err
 expect_eq "$(cat ps.err)" "ferry: warning: $sline" "ps -a's warning for a state file"
 expect_fail 1 "" ferry system check

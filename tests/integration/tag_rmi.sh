@@ -126,7 +126,7 @@ note "rmi by ID of an image with two tags of one repository needs -f too (docker
 ferry load -q -i listing.tar >/dev/null
 ferry rmi ferry-it/app:1 >/dev/null
 ferry tag busybox busybox:other
-expect_fail 125 "ferry: error: conflict: unable to delete $A (must be forced) - image is referenced in multiple repositories" \
+expect_fail 1 "ferry: error: conflict: unable to delete $A (must be forced) - image is referenced in multiple repositories" \
     ferry rmi "$A"
 expect_out "Untagged: busybox:latest
 Untagged: busybox:other

@@ -25,7 +25,7 @@ note "a running container started without limits gets them at once"
 ctr_run u1 bb:1 sleep 1000
 id=$(full_id u1)
 pid=$(ferry inspect -f '{{.State.Pid}}' u1)
-expect_fail 125 "ferry: error: Cannot update container $id: Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time" ferry update -m 256m u1
+expect_fail 1 "ferry: error: Cannot update container $id: Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time" ferry update -m 256m u1
 expect_out u1 ferry update -m 256m --memory-swap 512m u1
 expect_eq "$(hc u1 '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}}')" "268435456 536870912"
 if [ "$V1" = 1 ]; then
@@ -81,16 +81,16 @@ expect_eq "$(hc u3 '{{.HostConfig.RestartPolicy.Name}}')" no
 
 note "errors, as docker's"
 ferry create --rm --name u4 bb:1 true >/dev/null
-expect_fail 125 "ferry: error: Cannot update container $(full_id u4): Restart policy cannot be updated because AutoRemove is enabled for the container" ferry update --restart always u4
-expect_fail 125 "ferry: error: you must provide one or more flags when using this command" ferry update u1
-expect_fail 125 "ferry: error: Minimum memory limit allowed is 6MB" ferry update -m 1m u1
-expect_fail 125 "ferry: error: Minimum memoryswap limit should be larger than memory limit, see usage" ferry update -m 64m --memory-swap 32m u1
+expect_fail 1 "ferry: error: Cannot update container $(full_id u4): Restart policy cannot be updated because AutoRemove is enabled for the container" ferry update --restart always u4
+expect_fail 1 "ferry: error: you must provide one or more flags when using this command" ferry update u1
+expect_fail 1 "ferry: error: Minimum memory limit allowed is 6MB" ferry update -m 1m u1
+expect_fail 1 "ferry: error: Minimum memoryswap limit should be larger than memory limit, see usage" ferry update -m 64m --memory-swap 32m u1
 n=$(nproc)
-expect_fail 125 "ferry: error: Range of CPUs is from 0.01 to $n.00, as there are only $n CPUs available" ferry update --cpus 1000 u1
-expect_fail 125 "ferry: error: Cannot update container $id: the minimum allowed cpu-shares is 2" ferry update --cpu-shares 1 u1
-expect_fail 125 "ferry: error: invalid restart policy 'bogus'" ferry update --restart bogus u1
+expect_fail 1 "ferry: error: Range of CPUs is from 0.01 to $n.00, as there are only $n CPUs available" ferry update --cpus 1000 u1
+expect_fail 1 "ferry: error: Cannot update container $id: the minimum allowed cpu-shares is 2" ferry update --cpu-shares 1 u1
+expect_fail 1 "ferry: error: invalid restart policy 'bogus'" ferry update --restart bogus u1
 expect_fail 125 "ferry: error: invalid argument \"x\" for \"-m, --memory\" flag: invalid size: 'x' (see \`ferry update --help\`)" ferry update -m x u1
-expect_fail 125 'ferry: error: no such container `nosuch`' ferry update -m 64m nosuch
+expect_fail 1 'ferry: error: no such container `nosuch`' ferry update -m 64m nosuch
 expect_contains "$(ferry update --help)" "Update configuration of one or more containers"
 
 note "docker says the same"
