@@ -7,9 +7,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <map>
 
 #include "ferry/runtime/container_control.hpp"
+#include "ferry/runtime/container_lock.hpp"
 #include "ferry/util/fs.hpp"
 #include "ferry/util/strings.hpp"
 
@@ -49,6 +51,37 @@ Result<std::string> drop_container(const ContainerStore& store, const std::strin
            (name.empty() ? "" : " (its name `" + name + "` is free)");
 }
 
+// Name links to a container other than its record's name: a rename killed after claiming the
+// new name (it frees the old one last), or before its record named the new one. The record
+// decides; an extra link is removed only under the container's lock, so that a rename running
+// now is never undone half-way (a busy container is reported and left for the next check).
+Result<void> check_extra_names(const ContainerStore& store, const ContainerRecord& record,
+                               const std::vector<std::string>& links, bool fix,
+                               std::vector<image::Finding>& out) {
+    const std::string names_dir = store.root() + "/container-names";
+    for (const auto& name : links) {
+        if (name == record.name) continue;
+        image::Finding f{"container name `" + name + "`: a second name of container " +
+                             record.id.substr(0, 12) + " (its name is `" + record.name +
+                             "`), left by a rename that did not finish",
+                         ""};
+        if (fix) {
+            auto lock = TRY(ContainerLock::try_acquire(store, record.id, LockMode::exclusive));
+            auto now = lock ? store.load(record.id) : Result<ContainerRecord>(record);
+            if (!lock) {
+                f.repair = "left: the container is busy";
+            } else if (now && now->name != name &&
+                       link_target(names_dir + "/" + name) == record.id) {
+                if (::unlink((names_dir + "/" + name).c_str()) != 0 && errno != ENOENT)
+                    return fail_errno("remove `" + names_dir + "/" + name + "`");
+                f.repair = "removed";
+            }
+        }
+        out.push_back(std::move(f));
+    }
+    return {};
+}
+
 }  // namespace
 
 Result<void> check_containers(const ContainerStore& store, image::Repair repair,
@@ -56,10 +89,12 @@ Result<void> check_containers(const ContainerStore& store, image::Repair repair,
     const bool fix = repair == image::Repair::yes;
     const std::string names_dir = store.root() + "/container-names";
     std::map<std::string, std::string> name_of;  // id -> name, from the links
+    std::map<std::string, std::vector<std::string>> links_of;  // id -> every name linking to it
     for (const auto& name : sorted_entries(names_dir)) {
         std::string id = link_target(names_dir + "/" + name);
         if (!id.empty() && fs::lexists(store.dir(id) + "/config.json")) {
             name_of[id] = name;
+            links_of[id].push_back(name);
             continue;
         }
         if (!id.empty() && fs::lexists(store.dir(id))) continue;  // judged with its directory
@@ -106,6 +141,11 @@ Result<void> check_containers(const ContainerStore& store, image::Repair repair,
             }
             out.push_back(std::move(f));
         }
+        TRY(check_extra_names(store, *record, links_of[id], fix, out));
+        if (std::ranges::find(links_of[id], record->name) != links_of[id].end())
+            name_of[id] = record->name;
+        else
+            name_of.erase(id);
         if (!name_of.count(id) && !record->name.empty()) {
             const std::string link = names_dir + "/" + record->name;
             bool free = !fs::lexists(link);

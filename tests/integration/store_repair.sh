@@ -192,3 +192,17 @@ expect_eq "$(ls "$FERRY_ROOT/container-names")" "healthy" "names left"
 expect_out "healthy" ferry ps -a --format '{{.Names}}'
 ferry rm healthy >/dev/null
 expect_out "" store_garbage
+
+note "a rename killed half-way leaves a second name: system check frees it, the record decides"
+ferry create --name renamed ferry-it/keep:1 true >/dev/null
+rid=$(ferry inspect -f '{{.Id}}' renamed)
+ln -s "$rid" "$FERRY_ROOT/container-names/half"                # claimed, record not yet changed
+expect_fail 1 "" ferry system check
+expect_eq "$(cat "$TEST_TMP/.out")" "container name \`half\`: a second name of container ${rid:0:12} (its name is \`renamed\`), left by a rename that did not finish
+1 problem found" "system check of a second name"
+expect_out "container name \`half\`: a second name of container ${rid:0:12} (its name is \`renamed\`), left by a rename that did not finish: removed
+1 problem found, 1 repaired" ferry system check --repair
+expect_eq "$(ls "$FERRY_ROOT/container-names")" "renamed" "names after the repair"
+ferry create --name half ferry-it/keep:1 true >/dev/null  # the name is free again
+ferry rm renamed half >/dev/null
+expect_out "" store_garbage
