@@ -3,6 +3,7 @@
 #include "ferry/cli/container_common.hpp"
 
 #include "ferry/image/remove.hpp"
+#include "ferry/runtime/container_control.hpp"
 #include "ferry/util/fs.hpp"
 
 namespace ferry::cli {
@@ -23,6 +24,11 @@ void release_deleted_images(const Context& ctx, const std::set<std::string>& ima
         if (!images->record_intent(*pending, id)) return;
     std::vector<std::string> lines;
     image::collect_and_report(*images, &*pending, lines);
+}
+
+void remove_auto(const runtime::ContainerStore& store, const runtime::ContainerRecord& rec) {
+    if (runtime::remove_container(store, rec, true, true))
+        release_deleted_images(store.context(), {rec.image_id});
 }
 
 void print_error(const Error& e) { (void)fs::write_all(2, "ferry: error: " + e.message + "\n"); }

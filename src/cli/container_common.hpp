@@ -52,6 +52,10 @@ Result<int> start_attached(const runtime::ContainerStore& store,
 // command collects should this one not be able to). Costs one read of the index otherwise.
 void release_deleted_images(const Context& ctx, const std::set<std::string>& image_ids);
 
+// Removes a --rm container that did not start, or whose monitor could not finish: the record,
+// its anonymous volumes, and the layers of its image if `rmi -f` deleted it meanwhile.
+void remove_auto(const runtime::ContainerStore& store, const runtime::ContainerRecord& rec);
+
 // Prints one error line on stderr.
 void print_error(const Error& e);
 

@@ -103,7 +103,7 @@ Result<int> run_cmd(Args args, Context& ctx) {
         auto started =
             runtime::start_container({&store, &rec, -1, runtime::self_binary(), &created.spec});
         if (!started) {
-            if (rec.auto_remove) (void)runtime::remove_container(store, rec, true, true);
+            if (rec.auto_remove) remove_auto(store, rec);
             return std::unexpected(started.error());
         }
         print_out(rec.id + "\n");

@@ -62,7 +62,7 @@ Result<int> start_attached(const runtime::ContainerStore& store, const runtime::
     auto started = runtime::start_container(req);
     theirs.reset();
     if (!started) {
-        if (rec.auto_remove) (void)runtime::remove_container(store, rec, true, true);
+        if (rec.auto_remove) remove_auto(store, rec);
         return std::unexpected(started.error());
     }
     lock.release();  // it runs: other commands may act on it while this one relays
@@ -78,7 +78,7 @@ Result<int> start_attached(const runtime::ContainerStore& store, const runtime::
     auto waited = TRY(runtime::wait_container(store, rec.id, std::chrono::milliseconds(-1)));
     if (rec.auto_remove)
         if (auto again = runtime::ContainerLock::acquire(store, rec.id, LockMode::exclusive))
-            (void)runtime::remove_container(store, rec, true, true);
+            remove_auto(store, rec);
     return waited.value_or(0);
 }
 

@@ -135,3 +135,12 @@ done
 expect_out "no problems found" ferry system check
 for name in "${created[@]}"; do ferry rm "$name" >/dev/null; done
 expect_out "" store_garbage
+
+note "a --rm container that cannot start is removed, and the layers of its deleted image with it"
+ferry import -q round.tar ferry-it/nostart:1 >/dev/null
+ferry create --rm --name nostart ferry-it/nostart:1 /nosuch >/dev/null
+ferry rmi -f ferry-it/nostart:1 >/dev/null
+expect_fail 127 "ferry: error: container init: exec \`/nosuch\`: No such file or directory" ferry start -a nostart
+expect_fail 1 'ferry: error: no such container `nostart`' ferry container inspect nostart
+expect_out "no problems found" ferry system check
+expect_out "" store_garbage
