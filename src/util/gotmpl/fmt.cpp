@@ -14,24 +14,6 @@ namespace ferry::gotmpl {
 
 namespace {
 
-void append_rune(std::string& out, uint32_t r) {
-    if (r < 0x80) {
-        out += static_cast<char>(r);
-    } else if (r < 0x800) {
-        out += static_cast<char>(0xC0 | (r >> 6));
-        out += static_cast<char>(0x80 | (r & 0x3F));
-    } else if (r < 0x10000) {
-        out += static_cast<char>(0xE0 | (r >> 12));
-        out += static_cast<char>(0x80 | ((r >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (r & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (r >> 18));
-        out += static_cast<char>(0x80 | ((r >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((r >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (r & 0x3F));
-    }
-}
-
 // Decodes one UTF-8 rune at s[i]; returns {rune, width}, rune -1 for an invalid byte (width 1).
 std::pair<int32_t, size_t> decode_rune(std::string_view s, size_t i) {
     auto c = static_cast<unsigned char>(s[i]);
@@ -70,7 +52,7 @@ void append_escaped_rune(std::string& out, int32_t r, char quote_char) {
         return;
     }
     if (is_print(r)) {
-        append_rune(out, static_cast<uint32_t>(r));
+        append_utf8(out, static_cast<uint32_t>(r));
         return;
     }
     switch (r) {
@@ -135,7 +117,7 @@ class Printer {
     void fmt_float(double d, char32_t verb);
     void fmt_string(const std::string& s, char32_t verb);
     void fmt_pointer(const Value& v, char32_t verb);
-    void write_verb(char32_t verb) { append_rune(buf, verb); }
+    void write_verb(char32_t verb) { append_utf8(buf, verb); }
 };
 
 void Printer::pad(std::string_view s) {
@@ -352,7 +334,7 @@ void Printer::fmt_integer(uint64_t u, bool is_signed, char32_t verb) {
             return fmt_integer_base(u, 16, is_signed, true);
         case 'c': {
             std::string s;
-            append_rune(s, u > 0x10FFFF ? 0xFFFD : static_cast<uint32_t>(u));
+            append_utf8(s, u > 0x10FFFF ? 0xFFFD : static_cast<uint32_t>(u));
             return pad(s);
         }
         case 'q': {
@@ -524,6 +506,24 @@ std::pair<int, bool> int_from_arg(std::span<const Value> args, size_t& arg_num) 
 
 }  // namespace
 
+void append_utf8(std::string& out, uint32_t r) {
+    if (r < 0x80) {
+        out += static_cast<char>(r);
+    } else if (r < 0x800) {
+        out += static_cast<char>(0xC0 | (r >> 6));
+        out += static_cast<char>(0x80 | (r & 0x3F));
+    } else if (r < 0x10000) {
+        out += static_cast<char>(0xE0 | (r >> 12));
+        out += static_cast<char>(0x80 | ((r >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (r & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (r >> 18));
+        out += static_cast<char>(0x80 | ((r >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((r >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (r & 0x3F));
+    }
+}
+
 std::string format_float_shortest(double d) {
     if (std::isinf(d)) return d > 0 ? "+Inf" : "-Inf";
     if (std::isnan(d)) return "NaN";
@@ -675,7 +675,7 @@ std::string sprintf(std::string_view format, std::span<const Value> args) {
             p.buf += '%';
         } else if (arg_num >= args.size()) {
             p.buf += "%!";
-            append_rune(p.buf, verb);
+            append_utf8(p.buf, verb);
             p.buf += "(MISSING)";
         } else {
             if (verb == 'v') {

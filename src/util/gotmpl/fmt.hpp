@@ -4,6 +4,7 @@
 // Go's words for misuse (`%!d(string=x)`, `%!s(MISSING)`, `%!(EXTRA int=1)`), and strconv's
 // Quote and shortest float formatting that they rest on.
 
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
@@ -21,6 +22,8 @@ std::string sprintf(std::string_view format, std::span<const Value> args);
 // fmt.Sprint of one value.
 std::string print_value(const Value& v);
 
+// Appends the UTF-8 encoding of code point r (the parser's escapes, fmt's %c and %q).
+void append_utf8(std::string& out, uint32_t r);
 // strconv.Quote: Go's double-quoted form (\n, \t, \x00, \u2028 escapes; printable UTF-8 kept).
 std::string quote(std::string_view s);
 // strconv.FormatFloat(f, 'g', -1, 64): the shortest form that reads back as f (1e+06, 0.5).
