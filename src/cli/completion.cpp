@@ -181,19 +181,24 @@ std::string shell_quote(std::string_view s) {
     return out + "'";
 }
 
-std::string bash_completion(const std::vector<CompletionNode>& nodes) {
+std::string child_function(const std::vector<CompletionNode>& nodes) {
     std::string out =
-        "# bash completion for ferry, generated from its command and flag tables:\n"
-        "#   source <(ferry completion bash)\n"
-        "# or save it as /usr/share/bash-completion/completions/ferry.\n\n"
         "# __ferry_child PATH WORD: the path of the command WORD names under PATH.\n"
         "__ferry_child() {\n    case \"$1/$2\" in\n";
     for (const auto& node : nodes)
         for (const auto& c : node.children)
             out += "    " + shell_quote(node.path + "/" + c.word) + ") echo " +
                    shell_quote(c.path) + " ;;\n";
-    out += "    *) return 1 ;;\n    esac\n}\n\n"
-           "# __ferry_spec PATH: the subcommands, flags and arguments of the command at PATH.\n"
+    return out + "    *) return 1 ;;\n    esac\n}\n\n";
+}
+
+std::string bash_completion(const std::vector<CompletionNode>& nodes) {
+    std::string out =
+        "# bash completion for ferry, generated from its command and flag tables:\n"
+        "#   source <(ferry completion bash)\n"
+        "# or save it as /usr/share/bash-completion/completions/ferry.\n\n";
+    out += child_function(nodes);
+    out += "# __ferry_spec PATH: the subcommands, flags and arguments of the command at PATH.\n"
            "__ferry_spec() {\n"
            "    subs=\"\" bools=\"\" values=\"\" files=\"\" args=\"\" repeat=0 inter=1\n"
            "    case \"$1\" in\n";

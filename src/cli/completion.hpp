@@ -50,4 +50,8 @@ std::string fish_completion(const std::vector<CompletionNode>& nodes, Descriptio
 // Quotes s as one word for bash and zsh: '...' with ' written '\''.
 std::string shell_quote(std::string_view s);
 
+// bash's and zsh's __ferry_child PATH WORD (the path of the command WORD names under PATH),
+// the same function in both shells.
+std::string child_function(const std::vector<CompletionNode>& nodes);
+
 }  // namespace ferry::cli

@@ -97,15 +97,9 @@ std::string zsh_completion(const std::vector<CompletionNode>& nodes, Description
     std::string out =
         "#compdef ferry\n"
         "# zsh completion for ferry, generated from its command and flag tables: save it as\n"
-        "# _ferry in a directory of $fpath, or `source <(ferry completion zsh)` after compinit.\n\n"
-        "# __ferry_child PATH WORD: the path of the command WORD names under PATH.\n"
-        "__ferry_child() {\n    case \"$1/$2\" in\n";
-    for (const auto& node : nodes)
-        for (const auto& c : node.children)
-            out += "    " + shell_quote(node.path + "/" + c.word) + ") echo " +
-                   shell_quote(c.path) + " ;;\n";
-    out += "    *) return 1 ;;\n    esac\n}\n\n"
-           "# __ferry_spec PATH: the subcommands, flags and arguments of the command at PATH.\n"
+        "# _ferry in a directory of $fpath, or `source <(ferry completion zsh)` after compinit.\n\n";
+    out += child_function(nodes);
+    out += "# __ferry_spec PATH: the subcommands, flags and arguments of the command at PATH.\n"
            "__ferry_spec() {\n"
            "    subs=() opts=() values=() files=() args=\"\" repeat=0 inter=1\n"
            "    case \"$1\" in\n";
