@@ -33,35 +33,38 @@ void remove_auto(const runtime::ContainerStore& store, const runtime::ContainerR
 
 void print_error(const Error& e) { (void)fs::write_all(2, "ferry: error: " + e.message + "\n"); }
 
-int for_each_container(const runtime::ContainerStore& store, const std::vector<std::string>& names,
-                       const std::function<Result<void>(const runtime::ContainerRecord&,
-                                                        const std::string& name)>& fn) {
+namespace {
+
+// Runs one(name) for each name; prints each failure and goes on. 1 if any failed (docker's CLI).
+int for_each_name(const std::vector<std::string>& names,
+                  const std::function<Result<void>(const std::string& name)>& one) {
     int status = 0;
-    for (const auto& name : names) {
-        auto rec = store.find(name);
-        Result<void> r = rec ? fn(*rec, name) : Result<void>(std::unexpected(rec.error()));
-        if (!r) {
+    for (const auto& name : names)
+        if (auto r = one(name); !r) {
             print_error(r.error());
             status = k_exit_error;
         }
-    }
     return status;
+}
+
+}  // namespace
+
+int for_each_container(const runtime::ContainerStore& store, const std::vector<std::string>& names,
+                       const std::function<Result<void>(const runtime::ContainerRecord&,
+                                                        const std::string& name)>& fn) {
+    return for_each_name(names, [&](const std::string& name) -> Result<void> {
+        return fn(TRY(store.find(name)), name);
+    });
 }
 
 int for_each_locked(const runtime::ContainerStore& store, const std::vector<std::string>& names,
                     LockMode mode,
                     const std::function<Result<void>(const runtime::ContainerRecord&,
                                                      const std::string& name)>& fn) {
-    int status = 0;
-    for (const auto& name : names) {
-        auto found = runtime::find_locked(store, name, mode);
-        Result<void> r = found ? fn(found->record, name) : Result<void>(std::unexpected(found.error()));
-        if (!r) {
-            print_error(r.error());
-            status = k_exit_error;
-        }
-    }
-    return status;
+    return for_each_name(names, [&](const std::string& name) -> Result<void> {
+        auto found = TRY(runtime::find_locked(store, name, mode));  // locked while fn runs
+        return fn(found.record, name);
+    });
 }
 
 }  // namespace ferry::cli

@@ -57,10 +57,10 @@ Result<int> run_rm(const RmOptions& o, Context& ctx) {
     for (auto& [id, lock] : locks)
         lock = runtime::ContainerLock::acquire(outside, id, LockMode::exclusive);
     if (o.force)
-        for (const auto& name : o.containers)
-            if (auto rec = find_any(outside, name); rec && locks.contains(rec->id) &&
-                                                   locks.at(rec->id))
-                (void)runtime::force_stop_container(outside, *rec);
+        for (const auto& [id, lock] : locks)
+            if (lock)  // the record read again, under the lock
+                if (auto rec = find_any(outside, id))
+                    (void)runtime::force_stop_container(outside, *rec);
     TRY(runtime::enter_store_user_namespace(ctx));
     auto store = TRY(runtime::ContainerStore::open(ctx));
     int status = 0;

@@ -120,18 +120,13 @@ Result<std::string> prune_containers(const runtime::ContainerStore& store, const
 
 // The images' report (docker's lower-case `untagged:`/`deleted:` lines); adds the bytes
 // reclaimed. Images and layers the remaining containers use stay.
-Result<std::string> prune_images(const Context& ctx, const runtime::ContainerStore& containers,
-                                 bool all, const PruneFilter& f, uint64_t& reclaimed) {
-    // (image/ itself keeps what containers use: the check repeated here only keeps their labels
-    // out of the removal events' lookup.)
-    std::set<std::string> used_images;
-    for (const auto& id : TRY(containers.ids()))
-        if (auto r = containers.load(id)) used_images.insert(r->image_id);
+Result<std::string> prune_images(const Context& ctx, bool all, const PruneFilter& f,
+                                 uint64_t& reclaimed) {
     auto store = TRY(image::Store::open(ctx));
     auto before = TRY(store.read_images());
     std::vector<std::string> lines;
     auto doomed = [&](const image::ImageRecord& r) {
-        if (used_images.contains(r.id) || (!all && !r.names.empty())) return false;
+        if (!all && !r.names.empty()) return false;
         return f.keeps(r.created_ns, image_labels(store, r.id));
     };
     ImageLabels labels = labels_before_removal(store, before, doomed);
@@ -173,7 +168,7 @@ Result<int> run_system_prune(const SystemPruneOptions& o, Context& ctx) {
                 return filter.keeps(0, labels);
             },
             reclaimed)));
-    section(TRY(prune_images(ctx, containers, o.all, filter, reclaimed)));
+    section(TRY(prune_images(ctx, o.all, filter, reclaimed)));
     out += "Total reclaimed space: " + human_size(static_cast<double>(reclaimed)) + "\n";
     print_out(out);
     return 0;
