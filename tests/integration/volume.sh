@@ -56,7 +56,7 @@ cat >"$FERRY_ROOT/containers/c0ffee/spec.json" <<EOF
 EOF
 expect_fail 1 "ferry: error: remove data1: volume is in use - [c0ffee]" ferry volume rm data1
 expect_eq "$(ferry volume ls -q -f dangling=false)" "data1"
-expect_eq "$(ferry volume ls -q -f dangling=true)" "$(printf '%s\ndata2' "$gen")"
+expect_eq "$(ferry volume ls -q -f dangling=true)" "$(printf '%s\ndata2' "$gen" | LC_ALL=C sort)"  # docker lists by name
 
 note "rm"
 expect_fail 1 "ferry: error: No such volume: nope" ferry volume rm nope
