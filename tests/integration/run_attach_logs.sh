@@ -111,7 +111,9 @@ if command -v script >/dev/null; then
         fi
         # (The typescript's header quotes the command: only whole lines count.)
         said() { tr -d '\r' <"$TEST_TMP/tty.out" 2>/dev/null | grep -x "$1"; }
-        script -qfec "$run sh -c '$TRAP'" "$TEST_TMP/tty.out" >/dev/null 2>&1 &
+        # (exec: script's child is the client whatever $SHELL is; dash, unlike bash, would
+        # otherwise stay between them and die of the signal itself.)
+        script -qfec "exec $run sh -c '$TRAP'" "$TEST_TMP/tty.out" >/dev/null 2>&1 &
         CLIENT=$!
         # (-f: the typescript is written as output comes, so these waits end on the text.)
         for _ in $(seq 100); do said ready >/dev/null && break; sleep 0.1; done
@@ -120,7 +122,8 @@ if command -v script >/dev/null; then
         [ -n "$inner" ] || fail "$client run under script: no client process"
         kill -USR1 $inner
         for _ in $(seq 100); do said "got USR1" >/dev/null && break; sleep 0.1; done
-        said "got USR1" >/dev/null || fail "$client run -t: USR1 did not reach the container"
+        said "got USR1" >/dev/null ||
+            fail "$client run -t: USR1 did not reach the container: $(tr -d '\r' <"$TEST_TMP/tty.out")"
         kill -TERM $inner
         wait_client
         expect_eq "$status:$(said 'got [A-Z0-9]*' | tr '\n' ' ')" "3:got USR1 got TERM " \
