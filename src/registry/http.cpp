@@ -209,12 +209,22 @@ struct HttpClient::Impl {
         keep = !h.http10 && conn_hdr.find("close") == std::string::npos;
         bool to_sink = sink && resp.status >= 200 && resp.status < 300;
         uint64_t kept = 0;
+        // A server that ignores Range sends the whole body with 200: drop what was asked past.
+        uint64_t discard = req.range_from && resp.status == 200 ? req.range_from : 0;
         auto out = [&](std::span<const uint8_t> b) -> Result<void> {
+            if (discard) {
+                size_t drop = static_cast<size_t>(std::min<uint64_t>(discard, b.size()));
+                discard -= drop;
+                b = b.subspan(drop);
+                if (b.empty()) return {};
+            }
             if (to_sink) return (*sink)(b);
             kept += b.size();
             if (kept > limits.max_body)
                 return fail("response from `" + url.str() + "` is larger than " +
-                            human_size(static_cast<double>(limits.max_body)));
+                            (limits.max_body % (1u << 20) == 0
+                                 ? std::to_string(limits.max_body >> 20) + " MiB"
+                                 : human_size(static_cast<double>(limits.max_body))));
             resp.body.append(reinterpret_cast<const char*>(b.data()), b.size());
             return {};
         };

@@ -77,7 +77,7 @@ public:
     // Sends request and returns the response; any HTTP status is a response, not an error.
     // With sink, a 2xx body goes to sink as it arrives (other statuses are buffered, for the
     // error they carry); without, into response.body, failing past limits.max_body with
-    // `response from `URL` is larger than 4 MiB`. Fails with `GET `URL`: <what curl says>`
+    // `response from `URL` is larger than 4 MiB`. Fails with `GET `URL`: <what went wrong>`
     // for a transport error, `… : timed out` on a stall, `… : interrupted` after interrupt(),
     // `redirect to unsupported location `…`` for a non-http(s) redirect. Authorization is
     // dropped on a redirect to another host.
