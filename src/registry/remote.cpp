@@ -243,6 +243,7 @@ Result<HttpResponse> Remote::call(HttpClient& http, HttpRequest req, const ByteS
                 m_endpoint = i;
                 return again;
             }
+            resp = std::move(again);  // both failed: plain HTTP's error is the telling one
         }
         if (resp) {
             std::lock_guard g(m_mutex);

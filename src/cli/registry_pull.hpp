@@ -1,0 +1,21 @@
+#pragma once
+// `ferry pull NAME` from a registry (pull_cmd.cpp sends ssh:// names elsewhere), and the pull
+// `run`/`create` make of a missing image.
+
+#include "ferry/cli/pull_cmd.hpp"
+#include "ferry/registry/remote.hpp"
+
+namespace ferry::cli {
+
+// Pulls o.image from its registry, printing docker pull's lines (or only the reference with
+// -q); returns the exit status.
+Result<int> pull_from_registry(const PullOptions& o, Context& ctx);
+
+// How to reach the registry of domain (docker.io is registry-1.docker.io): its mirrors first,
+// then itself over TLS, with plain HTTP allowed for loopback and insecure registries.
+Result<std::vector<registry::Endpoint>> registry_endpoints(const std::string& domain);
+
+// The user's credentials for domain, looked up when the registry asks for them.
+registry::CredentialLookup registry_credentials(const std::string& domain);
+
+}  // namespace ferry::cli
