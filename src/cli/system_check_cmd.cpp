@@ -3,7 +3,7 @@
 // records first (a damaged one, dropped with --repair, no longer keeps layers), the image index
 // (rebuilt with --repair when it cannot be read), then what nothing references (only against an
 // index that could be read: unreadable is never taken for empty) and what dead processes left
-// in tmp/. Every command cleans tmp/ as it opens the store; this one looks first, so that what
+// in tmp/ (and the blob cache, rebuilt empty when damaged). Every command cleans tmp/ as it opens the store; this one looks first, so that what
 // it finds is reported.
 
 #include "ferry/cli/system_check_cmd.hpp"
@@ -37,6 +37,7 @@ Result<int> run_system_check(const SystemCheckOptions& o, Context& ctx) {
     auto uses = TRY(store.container_uses(UseState::skip));
     if (index && uses.damaged.empty())
         TRY(image::check_unreferenced(store, *index, uses, repair, found));
+    TRY(image::check_blob_cache(store, repair, found));
     TRY(image::check_tmp(store, repair, found));
 
     std::string out;

@@ -16,6 +16,7 @@
 #include <map>
 
 #include "ferry/image/archive_layout.hpp"
+#include "ferry/image/blob_cache.hpp"
 #include "ferry/image/lookup.hpp"
 #include "ferry/oci/image_config.hpp"
 #include "ferry/oci/manifest.hpp"
@@ -227,6 +228,21 @@ Result<void> check_unreferenced(Store& store, const ImageCatalog& index,
                                ""});
                 break;
             }
+    return {};
+}
+
+Result<void> check_blob_cache(Store& store, Repair repair, std::vector<Finding>& out) {
+    auto cache = read_blob_cache(store);
+    if (cache) return {};
+    if (!is_damaged(cache.error())) return std::unexpected(cache.error());
+    Finding f{without_remedy(cache.error().message), ""};
+    if (repair == Repair::yes) {
+        TRY(reset_blob_cache(store));
+        f.repair =
+            "rebuilt empty (it is only a cache of compressed layer digests: a later push "
+            "compresses those layers again)";
+    }
+    out.push_back(std::move(f));
     return {};
 }
 

@@ -49,6 +49,10 @@ Result<void> check_unreferenced(Store& store, const ImageCatalog& index,
                                 const ContainerUses& containers, Repair repair,
                                 std::vector<Finding>& out);
 
+// The blob cache (blob_cache.hpp): a file that cannot be read is reported, and with repair
+// rebuilt empty (it is only a cache).
+Result<void> check_blob_cache(Store& store, Repair repair, std::vector<Finding>& out);
+
 // Entries of tmp/ whose owner died (with the files listed in their `partial`), removed with
 // repair.
 Result<void> check_tmp(Store& store, Repair repair, std::vector<Finding>& out);

@@ -10,7 +10,8 @@
 // whose `intent` lists installed-but-unnamed layers or blobs is kept, locked, until a garbage
 // collection has run: if this clean-up is killed half-way, or collection is impossible now (a
 // load holds layers.lock, a record is damaged), the next command tries again. Files a dead
-// process wrote outside the store (its `partial` list) are removed first.
+// process wrote outside the store (its `partial` list) are removed first. Each collection also
+// drops the blob cache's entries of layers no longer in the store (blob_cache.hpp).
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include <algorithm>
 #include <ctime>
 
+#include "ferry/image/blob_cache.hpp"
 #include "ferry/image/store.hpp"
 #include "ferry/util/fs.hpp"
 #include "ferry/util/log.hpp"
@@ -181,6 +183,10 @@ Result<GcReport> Store::collect_garbage(LockWait wait, const std::set<std::strin
         TRY(move_to_trash("blobs/sha256/" + name, "blob " + name));
         report.blobs.push_back("sha256:" + name);
     }
+    // Still under layers.lock: the layers listed are all there are. Only a cache: a failure
+    // here costs a later push a compression, not this collection.
+    if (auto pruned = prune_blob_cache(*this); !pruned)
+        log::debug("not pruning the blob cache: " + pruned.error().message);
     return report;
 }
 
