@@ -24,6 +24,7 @@
 #include "ferry/cli/load_cmd.hpp"
 #include "ferry/cli/pause_cmd.hpp"
 #include "ferry/cli/pull_cmd.hpp"
+#include "ferry/cli/push_cmd.hpp"
 #include "ferry/cli/rename_cmd.hpp"
 #include "ferry/cli/rmi_cmd.hpp"
 #include "ferry/cli/run_cmd.hpp"
@@ -105,6 +106,7 @@ constexpr Command k_image[] = {
     {"ls", "List images", cmd_images, {}, "list"},
     {"prune", "Remove unused images", store_ns<cmd_image_prune>, {}},
     {"pull", "Download an image from a registry", cmd_pull, {}},
+    {"push", "Upload an image to a registry", cmd_push, {}},
     {"rm", "Remove one or more images", store_ns<cmd_rmi>, {}, "remove"},
     {"save", "Save one or more images to a tar archive", store_ns<cmd_save>, {}},
     {"tag", "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", cmd_tag, {}},
@@ -157,6 +159,7 @@ constexpr Command k_top[] = {
     {"pause", "Pause all processes within one or more containers", cmd_pause, {}},
     {"ps", "List containers", cmd_ps, {}},
     {"pull", "Download an image from a registry", cmd_pull, {}},
+    {"push", "Upload an image to a registry", cmd_push, {}},
     {"rename", "Rename a container", cmd_rename, {}},
     {"restart", "Restart one or more containers", cmd_restart, {}},
     {"rm", "Remove one or more containers", cmd_rm, {}},

@@ -3,6 +3,7 @@
 // `run`/`create` make of a missing image.
 
 #include "ferry/cli/pull_cmd.hpp"
+#include "ferry/cli/push_cmd.hpp"
 #include "ferry/registry/remote.hpp"
 
 namespace ferry::cli {
@@ -10,6 +11,10 @@ namespace ferry::cli {
 // Pulls o.image from its registry, printing docker pull's lines (or only the reference with
 // -q); returns the exit status.
 Result<int> pull_from_registry(const PullOptions& o, Context& ctx);
+
+// Pushes o.image (every tag of its repository with -a) to its registry, printing docker
+// push's lines; returns the exit status.
+Result<int> push_to_registry(const PushOptions& o, Context& ctx);
 
 // How to reach the registry of domain (docker.io is registry-1.docker.io): its mirrors first,
 // then itself over TLS, with plain HTTP allowed for loopback and insecure registries.

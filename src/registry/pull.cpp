@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "ferry/image/blob_cache.hpp"
 #include "ferry/image/image_commit.hpp"
 #include "ferry/image/layer_ingest.hpp"
 #include "ferry/oci/image_config.hpp"
@@ -285,6 +286,12 @@ Result<PullResult> pull_image(image::Store& store, const PullRequest& req, PullO
     std::vector<image::IngestedImage> images;
     images.push_back(std::move(img));
     TRY(image::commit_images(store, staging, images));
+    image::BlobCacheUpdate learnt;  // a later push to this registry finds these blobs there
+    for (size_t i = 0; i < chains.size(); ++i)
+        learnt.sources.push_back({facts.diff_ids[i], {ref.domain, ref.path, manifest.layers[i].digest,
+                                                      manifest.layers[i].size,
+                                                      manifest.layers[i].media_type}});
+    TRY(image::record_blobs(store, learnt));
     TRY(store.update_images([&](image::ImageCatalog& index) -> Result<void> {
         const image::ImageRecord* rec = index.find_id(result.id);
         if (!rec) return fail("image " + result.id + ": vanished from the index");

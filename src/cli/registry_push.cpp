@@ -1,0 +1,85 @@
+// `ferry push NAME[:TAG]` to a registry: docker push's lines —
+//   The push refers to repository [127.0.0.1:5000/bb]
+//   4e0d87f940f4: Preparing
+//   4e0d87f940f4: Pushed            (or Layer already exists, Mounted from other/repo)
+//   1: digest: sha256:… size: 527
+// -q prints only the reference; -a pushes every tag of the repository in turn.
+
+#include "ferry/cli/registry_pull.hpp"
+
+#include "ferry/image/lookup.hpp"
+#include "ferry/registry/push.hpp"
+#include "ferry/runtime/events/events.hpp"
+#include "ferry/runtime/store_userns.hpp"
+
+namespace ferry::cli {
+
+namespace {
+
+class PushPrinter : public registry::PullObserver {
+public:
+    explicit PushPrinter(bool quiet) : m_quiet(quiet) {}
+    void line(const std::string& text) override {
+        if (!m_quiet) print_out(text + "\n");
+    }
+    void layer(const std::string& id, const std::string& status) override {
+        if (!m_quiet) print_out(id + ": " + status + "\n");
+    }
+    void progress(const std::string&, uint64_t, uint64_t) override {}
+
+private:
+    bool m_quiet;
+};
+
+Result<void> push_one(image::Store& store, const Reference& ref, const std::string& id,
+                      const PushOptions& o, Context& ctx, PushPrinter& printer) {
+    registry::PushRequest req;
+    req.reference = ref;
+    req.image_id = id;
+    req.endpoints = TRY(registry_endpoints(ref.domain));
+    req.credentials = registry_credentials(ref.domain);
+    req.compression = o.compression_set && o.compression == "zstd" ? Compression::zstd
+                                                                  : Compression::gzip;
+    auto pushed = TRY(registry::push_image(store, req, printer));
+    printer.line(ref.tag + ": digest: " + pushed.manifest_digest + " size: " +
+                 std::to_string(pushed.manifest_size));
+    if (o.quiet) print_out(ref.full() + "\n");
+    runtime::record_image_event(ctx, &store, id, ref.familiar(), "push");
+    return {};
+}
+
+}  // namespace
+
+Result<int> push_to_registry(const PushOptions& o, Context& ctx) {
+    if (o.compression_set && o.compression != "gzip" && o.compression != "zstd")
+        return fail("invalid compression `" + o.compression + "`: gzip or zstd");
+    auto named = TRY(o.all_tags ? parse_reference_name(o.image) : parse_reference(o.image));
+    if (o.all_tags && (!named.tag.empty() || named.digest))
+        return fail("tag can't be used with --all-tags/-a");
+    TRY(runtime::enter_store_user_namespace(ctx));
+    auto store = TRY(image::Store::open(ctx));
+    auto catalog = TRY(store.read_images());
+    std::vector<std::pair<Reference, std::string>> targets;
+    for (const auto& img : catalog.images())
+        for (const auto& name : img.names) {
+            auto r = parse_reference(name);
+            if (!r || r->repository() != named.repository()) continue;
+            if (o.all_tags || r->tag == named.tag) targets.emplace_back(*r, img.id);
+        }
+    PushPrinter printer(o.quiet);
+    printer.line("The push refers to repository [" + named.familiar_repository() + "]");
+    if (targets.empty()) {
+        Error e;
+        e.message = "An image does not exist locally with the tag: " + named.familiar_repository();
+        e.exit_code = k_exit_error;
+        return std::unexpected(e);
+    }
+    PushPrinter inner(true);
+    for (size_t i = 0; i < targets.size(); ++i) {
+        PushPrinter& p = o.quiet ? inner : printer;
+        TRY(push_one(store, targets[i].first, targets[i].second, o, ctx, p));
+    }
+    return 0;
+}
+
+}  // namespace ferry::cli
