@@ -20,6 +20,7 @@
 #include "ferry/registry/pull.hpp"
 #include "ferry/runtime/events/events.hpp"
 #include "ferry/runtime/store_userns.hpp"
+#include "ferry/util/fs.hpp"
 #include "ferry/util/strings.hpp"
 
 namespace ferry::cli {
@@ -38,18 +39,50 @@ bool is_loopback_host(const std::string& domain) {
 
 class LinePrinter : public registry::PullObserver {
 public:
-    explicit LinePrinter(bool quiet) : m_quiet(quiet) {}
+    LinePrinter(bool quiet, int fd) : m_quiet(quiet), m_fd(fd) {}
     void line(const std::string& text) override {
-        if (!m_quiet) print_out(text + "\n");
+        if (!m_quiet) say(text + "\n");
     }
     void layer(const std::string& id, const std::string& status) override {
-        if (!m_quiet) print_out(id + ": " + status + "\n");
+        if (!m_quiet) say(id + ": " + status + "\n");
     }
     void progress(const std::string&, uint64_t, uint64_t) override {}
+    void say(const std::string& text) {
+        if (m_fd == 1) print_out(text);
+        else (void)fs::write_all(m_fd, text);
+    }
 
 private:
     bool m_quiet;
+    int m_fd;
 };
+
+// Pulls ref, printing to fd; returns the image ID.
+Result<void> pull_reference(const Reference& ref, const std::string& platform, bool quiet, int fd,
+                            Context& ctx) {
+    registry::PullRequest req;
+    req.reference = ref;
+    req.platform = platform.empty() ? image::host_platform() : TRY(image::parse_platform(platform));
+    req.endpoints = TRY(registry_endpoints(ref.domain));
+    req.credentials = registry_credentials(ref.domain);
+    TRY(runtime::enter_store_user_namespace(ctx));
+    auto store = TRY(image::Store::open(ctx));
+    LinePrinter printer(quiet, fd);
+    auto pulled = registry::pull_image(store, req, printer);
+    if (!pulled) {
+        Error e = std::move(pulled.error());
+        if (e.exit_code == k_exit_error && e.message.starts_with("manifest unknown"))
+            e.message = "manifest for " + ref.familiar() + " not found: " + e.message;
+        return std::unexpected(std::move(e));
+    }
+    std::string name = ref.familiar();
+    printer.line("Digest: " + pulled->manifest_digest);
+    printer.line(std::string(pulled->up_to_date ? "Status: Image is up to date for "
+                                                : "Status: Downloaded newer image for ") + name);
+    if (fd == 1) print_out(ref.full() + "\n");
+    runtime::record_image_event(ctx, &store, pulled->id, name, "pull");
+    return {};
+}
 
 }  // namespace
 
@@ -66,28 +99,23 @@ registry::CredentialLookup registry_credentials(const std::string&) {
 
 Result<int> pull_from_registry(const PullOptions& o, Context& ctx) {
     auto ref = TRY(parse_reference(o.image));
-    registry::PullRequest req;
-    req.reference = ref;
-    req.platform = o.platform.empty() ? image::host_platform() : TRY(image::parse_platform(o.platform));
-    req.endpoints = TRY(registry_endpoints(ref.domain));
-    req.credentials = registry_credentials(ref.domain);
-    TRY(runtime::enter_store_user_namespace(ctx));
-    auto store = TRY(image::Store::open(ctx));
-    LinePrinter printer(o.quiet);
-    auto pulled = registry::pull_image(store, req, printer);
-    if (!pulled) {
-        Error e = std::move(pulled.error());
-        if (e.exit_code == k_exit_error && e.message.starts_with("manifest unknown"))
-            e.message = "manifest for " + ref.familiar() + " not found: " + e.message;
-        return std::unexpected(std::move(e));
-    }
-    std::string name = ref.familiar();
-    printer.line("Digest: " + pulled->manifest_digest);
-    printer.line(std::string(pulled->up_to_date ? "Status: Image is up to date for "
-                                                : "Status: Downloaded newer image for ") + name);
-    print_out(ref.full() + "\n");
-    runtime::record_image_event(ctx, &store, pulled->id, name, "pull");
+    TRY(pull_reference(ref, o.platform, o.quiet, 1, ctx));
     return 0;
+}
+
+Result<void> pull_for_run(const std::string& image, const std::string& policy,
+                          const std::string& platform, Context& ctx) {
+    if (policy == "never") return {};
+    if (policy != "always") {
+        auto store = TRY(image::Store::open(ctx));
+        auto catalog = TRY(store.read_images());
+        if (image::resolve_image(catalog, image)) return {};
+    }
+    auto ref = parse_reference(image);
+    if (!ref) return {};  // create reports the name
+    if (policy != "always")
+        (void)fs::write_all(2, "Unable to find image '" + ref->familiar() + "' locally\n");
+    return pull_reference(*ref, platform, false, 2, ctx);
 }
 
 }  // namespace ferry::cli

@@ -12,6 +12,12 @@ namespace ferry::cli {
 // -q); returns the exit status.
 Result<int> pull_from_registry(const PullOptions& o, Context& ctx);
 
+// What `run` and `create` do before creating: with --pull always, or missing when the store
+// lacks image, prints docker's `Unable to find image 'x:latest' locally` (missing) and pulls
+// it with its lines on stderr; never: nothing.
+Result<void> pull_for_run(const std::string& image, const std::string& policy,
+                          const std::string& platform, Context& ctx);
+
 // Pushes o.image (every tag of its repository with -a) to its registry, printing docker
 // push's lines; returns the exit status.
 Result<int> push_to_registry(const PushOptions& o, Context& ctx);

@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "ferry/cli/container_common.hpp"
+#include "ferry/cli/registry_pull.hpp"
 #include "ferry/cli/run_flags.hpp"
 #include "ferry/runtime/container_create.hpp"
 #include "ferry/runtime/container_control.hpp"
@@ -41,6 +42,10 @@ Result<Fd> claim_cidfile(const std::string& path) {
 Result<runtime::Created> create(const runtime::RunOptions& run, Context& ctx,
                                 runtime::ContainerStore& store) {
     Fd cidfile = TRY(claim_cidfile(run.cidfile));
+    if (auto pulled = pull_for_run(run.image, run.pull, run.platform, ctx); !pulled) {
+        if (cidfile) ::unlink(run.cidfile.c_str());
+        return std::unexpected(std::move(pulled.error()));
+    }
     auto notice = [](std::string_view line) { (void)fs::write_all(2, std::string(line) + "\n"); };
     auto created = runtime::create_container(ctx, store, run, notice);
     if (!created) {

@@ -160,8 +160,7 @@ void add_flags(FlagSet& f, runtime::RunOptions& o, Raw& raw, bool create) {
                  "Set platform if server is multi-platform capable (the image's must match)");
     f.add_bool(0, "privileged", &o.privileged, "Give extended privileges to this container");
     f.add_string(0, "pull", &o.pull,
-                 "Pull image before running (\"missing\" (the default) or \"never\": ferry "
-                 "cannot pull yet)");
+                 "Pull image before running (\"always\", \"missing\", \"never\")");
     f.add_bool(0, "read-only", &o.read_only, "Mount the container's root filesystem as read only");
     f.add_string(0, "restart", &raw.restart,
                  "Restart policy to apply when a container exits (default \"no\")");

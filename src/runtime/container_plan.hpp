@@ -123,7 +123,7 @@ struct RunOptions {
     std::string cgroupns;                   // "", "host" or "private"; "" is docker's default
                                             // (private on cgroup v2, host on v1)
     std::string platform;                   // --platform os[/arch[/variant]] ("" any)
-    std::string pull = "missing";           // --pull: missing, never (always needs a registry)
+    std::string pull = "missing";           // --pull: always, missing, never
     LogConfig log;                          // --log-driver, --log-opt
     std::string runtime;                    // --runtime: "" (ferry), runc, ferry or nvidia
 };

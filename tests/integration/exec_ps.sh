@@ -153,10 +153,10 @@ expect_eq "$(ferry inspect -f '{{.State.ExitCode}}' created1)" 0 "restart of a c
 note "run of an image that is not there: one line, status 125, nothing created"
 before=$(ferry ps -aq | sort)
 expect_fail 125 'ferry: error: no such image `nosuch:1`' ferry run --pull never --rm nosuch:1 true
-# Without --pull never, docker's wording before its pull: ferry has no registry client yet.
-expect_fail 125 "Unable to find image 'nosuch:1' locally
-ferry: error: pull \`nosuch:1\`: pulling images is not supported yet (no registry client; bring the image with \`ferry load\`)" \
-    ferry run --name named nosuch:1 true
+# Without --pull never, docker's wording before its pull (from 127.0.0.1:9: refused).
+expect_fail 125 "Unable to find image '127.0.0.1:9/nosuch:1' locally
+ferry: error: GET \`http://127.0.0.1:9/v2/nosuch/manifests/1\`: dial tcp 127.0.0.1:9: connect: Connection refused" \
+    ferry run --name named 127.0.0.1:9/nosuch:1 true
 expect_eq "$(ferry ps -aq | sort)" "$before" "containers after runs of a missing image"
 ferry run --name named bb:1 true >/dev/null  # the name was not taken
 if [ -n "$DOCKER_BB" ]; then

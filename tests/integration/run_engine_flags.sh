@@ -274,18 +274,20 @@ expect_docker_error 'error parsing specified platform: "bogus": unknown operatin
     --platform bogus
 nothing_created
 
-note "--pull: never and missing use the image here; a missing one cannot be pulled yet"
+note "--pull: never and missing use the image here; missing and always pull (from 127.0.0.1:9, closed)"
 expect_out ok ferry run --rm --pull never bb:1 echo ok
 expect_out ok ferry run --rm --pull missing bb:1 echo ok
-expect_fail 125 "Unable to find image 'nosuch:latest' locally
-ferry: error: pull \`nosuch:latest\`: pulling images is not supported yet (no registry client; bring the image with \`ferry load\`)" \
-    ferry run --rm nosuch true
-expect_fail 125 "Unable to find image 'nosuch:1' locally
-ferry: error: pull \`nosuch:1\`: pulling images is not supported yet (no registry client; bring the image with \`ferry load\`)" \
-    ferry create nosuch:1
+refused() { echo "ferry: error: GET \`http://127.0.0.1:9/v2/$1\`: dial tcp 127.0.0.1:9: connect: Connection refused"; }
+expect_fail 125 "Unable to find image '127.0.0.1:9/nosuch:latest' locally
+$(refused nosuch/manifests/latest)" \
+    ferry run --rm 127.0.0.1:9/nosuch true
+expect_fail 125 "Unable to find image '127.0.0.1:9/nosuch:1' locally
+$(refused nosuch/manifests/1)" \
+    ferry create 127.0.0.1:9/nosuch:1
 expect_fail 125 'ferry: error: no such image `nosuch`' ferry run --rm --pull never nosuch true
-expect_fail 125 "ferry: error: pull \`bb:1\`: pulling images is not supported yet (no registry client; bring the image with \`ferry load\`)" \
-    ferry run --rm --pull always bb:1 true
+ferry tag bb:1 127.0.0.1:9/bb:1
+expect_fail 125 "$(refused bb/manifests/1)" ferry run --rm --pull always 127.0.0.1:9/bb:1 true
+ferry rmi 127.0.0.1:9/bb:1 >/dev/null
 expect_fail 125 "ferry: error: invalid pull option: 'bogus': must be one of \"always\", \"missing\" or \"never\"" \
     ferry run --rm --pull bogus bb:1 true
 # (Not compared: docker 20.10's CLI does not check the value, 28.2's only when the image is
