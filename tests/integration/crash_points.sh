@@ -1,5 +1,6 @@
 # The crash test at every durable step (issue 8, point 12): `load`, `commit`, `save -o`,
-# `rename`, `rmi` and `system check --repair` are killed with SIGKILL at the Nth call of each of
+# `rename`, `rmi` (with a blob cache to prune) and `system check --repair` (with a damaged blob
+# cache to rebuild) are killed with SIGKILL at the Nth call of each of
 # rename, renameat, renameat2, linkat, fsync, fdatasync and syncfs (strace's fault injection, every
 # thread and child followed; strace counts each call per process), for N = 1, 2, ... until the
 # command completes without reaching N. Each command starts from the same store. After each
@@ -174,14 +175,38 @@ check_rename() {
 }
 crash_points "rename" setup_rename check_rename rename r1 r2
 
-setup_rmi() { ferry import -q base.tar ferry-it/base:1 >/dev/null; ferry load -q -i two.tar >/dev/null; }
-crash_points "rmi" setup_rmi check_killed rmi ferry-it/two:1
+# The blob cache (blob-cache.json) remembers every layer's blobs; the garbage collection of rmi
+# drops the entries of the layers it deletes, in an atomic rewrite killed at each step too.
+seed_blob_cache() {
+    jq -c '[.images[].diff_ids[]] | unique | {version: 1,
+        compressed: map({diff_id: ., compression: "gzip", digest: ., size: 1, media_type: "m"}),
+        sources: map({diff_id: ., registry: "localhost:5000", repository: "r", digest: .,
+                      size: 1, media_type: "m"})}' \
+        "$FERRY_ROOT/images.json" >"$FERRY_ROOT/blob-cache.json"
+}
+cached_layers() { jq -r '.compressed[].diff_id, .sources[].diff_id' "$FERRY_ROOT/blob-cache.json" | sort -u; }
+setup_rmi() {
+    ferry import -q base.tar ferry-it/base:1 >/dev/null
+    ferry load -q -i two.tar >/dev/null
+    seed_blob_cache
+}
+check_rmi() {
+    check_killed "$@"
+    local left
+    left=$(cached_layers) || fail "$1: blob-cache.json does not parse"
+    if [ "$2" = "$3" ]; then  # completed: only the layers of what is left are remembered
+        expect_eq "$left" "$(jq -r '.images[].diff_ids[]' "$FERRY_ROOT/images.json" | sort -u)" \
+            "$1: the blob cache's layers"
+    fi
+}
+crash_points "rmi" setup_rmi check_rmi rmi ferry-it/two:1
 
 setup_repair() {
     setup_rmi
     ferry create --name c2 ferry-it/base:1 true >/dev/null
     : >"$FERRY_ROOT/containers/$(ferry inspect -f '{{.Id}}' c2)/config.json"
     echo '{' >"$FERRY_ROOT/images.json"
+    echo '{"version":1,"compressed":[' >"$FERRY_ROOT/blob-cache.json"
     mkdir -p "$FERRY_ROOT/layers/$(printf 'f%.0s' $(seq 64))/diff"
 }
 # A repair killed half-way leaves some of the damage: the next `system check --repair` ends it.
