@@ -14,6 +14,9 @@
 #include "ferry/cli/registry_pull.hpp"
 
 #include <arpa/inet.h>
+#include <unistd.h>
+
+#include <cstdlib>
 
 #include "ferry/image/lookup.hpp"
 #include "ferry/image/reference.hpp"
@@ -21,6 +24,7 @@
 #include "ferry/runtime/events/events.hpp"
 #include "ferry/runtime/store_userns.hpp"
 #include "ferry/util/fs.hpp"
+#include "ferry/util/layer_progress.hpp"
 #include "ferry/util/strings.hpp"
 
 namespace ferry::cli {
@@ -39,22 +43,24 @@ bool is_loopback_host(const std::string& domain) {
 
 class LinePrinter : public registry::PullObserver {
 public:
-    LinePrinter(bool quiet, int fd) : m_quiet(quiet), m_fd(fd) {}
+    LinePrinter(bool quiet, int fd) : m_quiet(quiet), m_out(fd, is_terminal(fd)) {}
     void line(const std::string& text) override {
-        if (!m_quiet) say(text + "\n");
+        if (!m_quiet) m_out.line(text);
     }
     void layer(const std::string& id, const std::string& status) override {
-        if (!m_quiet) say(id + ": " + status + "\n");
+        if (!m_quiet) m_out.status(id, status);
     }
-    void progress(const std::string&, uint64_t, uint64_t) override {}
-    void say(const std::string& text) {
-        if (m_fd == 1) print_out(text);
-        else (void)fs::write_all(m_fd, text);
+    void progress(const std::string& id, uint64_t done, uint64_t total) override {
+        if (!m_quiet) m_out.bytes(id, "Downloading", done, total);
     }
 
 private:
+    static bool is_terminal(int fd) {
+        const char* term = std::getenv("TERM");
+        return ::isatty(fd) && !(term && std::string_view(term) == "dumb");
+    }
     bool m_quiet;
-    int m_fd;
+    LayerProgress m_out;
 };
 
 // Pulls ref, printing to fd; returns the image ID.

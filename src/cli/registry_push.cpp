@@ -7,10 +7,15 @@
 
 #include "ferry/cli/registry_pull.hpp"
 
+#include <unistd.h>
+
+#include <cstdlib>
+
 #include "ferry/image/lookup.hpp"
 #include "ferry/registry/push.hpp"
 #include "ferry/runtime/events/events.hpp"
 #include "ferry/runtime/store_userns.hpp"
+#include "ferry/util/layer_progress.hpp"
 
 namespace ferry::cli {
 
@@ -18,17 +23,24 @@ namespace {
 
 class PushPrinter : public registry::PullObserver {
 public:
-    explicit PushPrinter(bool quiet) : m_quiet(quiet) {}
+    explicit PushPrinter(bool quiet) : m_quiet(quiet), m_out(1, is_terminal()) {}
     void line(const std::string& text) override {
-        if (!m_quiet) print_out(text + "\n");
+        if (!m_quiet) m_out.line(text);
     }
     void layer(const std::string& id, const std::string& status) override {
-        if (!m_quiet) print_out(id + ": " + status + "\n");
+        if (!m_quiet) m_out.status(id, status);
     }
-    void progress(const std::string&, uint64_t, uint64_t) override {}
+    void progress(const std::string& id, uint64_t done, uint64_t total) override {
+        if (!m_quiet) m_out.bytes(id, "Pushing", done, total);
+    }
 
 private:
+    static bool is_terminal() {
+        const char* term = std::getenv("TERM");
+        return ::isatty(1) && !(term && std::string_view(term) == "dumb");
+    }
     bool m_quiet;
+    LayerProgress m_out;
 };
 
 Result<void> push_one(image::Store& store, const Reference& ref, const std::string& id,

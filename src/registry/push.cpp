@@ -89,11 +89,17 @@ std::string short_diff(const std::string& diff_id) { return diff_id.substr(7, 12
 
 // Produces layer l and uploads it as it is produced.
 Result<image::LayerBlob> upload_layer(const image::Store& store, Remote& remote, HttpClient& http,
-                                      const LayerPlan& l, const image::BlobSettings& settings) {
+                                      const LayerPlan& l, const image::BlobSettings& settings,
+                                      const std::function<void(uint64_t)>& sent) {
     BytePipe pipe;
     Result<image::LayerBlob> produced = fail("not produced");
     std::thread producer([&] {
-        ByteSink sink = [&](std::span<const uint8_t> b) { return pipe.put(b); };
+        uint64_t total = 0;
+        ByteSink sink = [&](std::span<const uint8_t> b) {
+            total += b.size();
+            sent(total);
+            return pipe.put(b);
+        };
         produced = image::produce_layer_blob(store, l.chain, settings, sink, nullptr);
         pipe.close();
     });
@@ -114,7 +120,8 @@ Result<image::LayerBlob> upload_layer(const image::Store& store, Remote& remote,
 // Places layer l in the repository by the cheapest way; returns the word for the user.
 Result<std::string> place_layer(image::Store& store, Remote& remote, HttpClient& http,
                                 const std::string& domain, LayerPlan& l,
-                                const image::BlobSettings& settings) {
+                                const image::BlobSettings& settings,
+                                const std::function<void(uint64_t)>& sent) {
     for (auto src : image::blob_sources(store, l.diff_id)) {
         // Only a blob of the compression asked for, described in the manifest's family.
         Compression c = compression_of(src.media_type);
@@ -137,7 +144,7 @@ Result<std::string> place_layer(image::Store& store, Remote& remote, HttpClient&
             return std::string("Layer already exists");
         }
     }
-    l.blob = TRY(upload_layer(store, remote, http, l, settings));
+    l.blob = TRY(upload_layer(store, remote, http, l, settings, sent));
     l.ours = true;
     return std::string("Pushed");
 }
@@ -197,7 +204,12 @@ Result<PushResult> push_image(image::Store& store, const PushRequest& req, PullO
                     std::lock_guard g(mutex);
                     if (first_error) return;
                 }
-                auto word = place_layer(store, remote, mine, ref.domain, layers[i], settings);
+                std::string id = short_diff(layers[i].diff_id);
+                auto sent = [&](uint64_t n) {
+                    std::lock_guard g(mutex);
+                    observer.progress(id, n, 0);
+                };
+                auto word = place_layer(store, remote, mine, ref.domain, layers[i], settings, sent);
                 std::lock_guard g(mutex);
                 if (!word) {
                     if (!first_error) first_error = word.error();
