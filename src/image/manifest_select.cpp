@@ -24,8 +24,7 @@ bool names_no_platform(const Descriptor& d) {
 
 bool is_pullable(std::string_view media_type) {
     return is_manifest_media_type(media_type) || is_index_media_type(media_type) ||
-           media_type == k_docker_schema1_manifest ||
-           media_type == k_docker_schema1_signed_manifest;
+           is_schema1_media_type(media_type);
 }
 
 }  // namespace

@@ -23,8 +23,7 @@ std::string header_type(std::string_view content_type) {
 }
 
 bool is_known_type(std::string_view t) {
-    return is_manifest_media_type(t) || is_index_media_type(t) || t == k_docker_schema1_manifest ||
-           t == k_docker_schema1_signed_manifest;
+    return is_manifest_media_type(t) || is_index_media_type(t) || is_schema1_media_type(t);
 }
 
 // detectManifestBlobMediaType: a field counts when present, even as null (json.RawMessage).
@@ -87,7 +86,7 @@ Result<void> check_config_type(const ImageManifest& m) {
     const std::string& type = m.config.media_type;
     for (auto t : k_image_types)
         if (type == t) return {};
-    std::string cls = type == "application/vnd.docker.plugin.v1+json" ? "plugin" : "unknown";
+    std::string cls = type == k_docker_plugin_config ? "plugin" : "unknown";
     return fail("Encountered remote \"" + printable(type) + "\"(" + cls + ") when fetching");
 }
 
