@@ -150,7 +150,8 @@ void add_value(RepoValues& out, const std::string& repo, std::string value) {
 std::vector<Line> lines_of(const image::Store& store, const image::ImageCatalog& index,
                            const ImageFilter& f, const ImagesOptions& o) {
     std::vector<const image::ImageRecord*> images;
-    for (const auto& r : index.images()) images.push_back(&r);
+    for (const auto& r : index.images())
+        images.push_back(&r);
     std::stable_sort(images.begin(), images.end(),
                      [](auto* a, auto* b) { return a->created_ns > b->created_ns; });
     bool need_digest = o.digests || o.format.find("{{.Digest}}") != std::string::npos;
@@ -170,11 +171,13 @@ std::vector<Line> lines_of(const image::Store& store, const image::ImageCatalog&
         for (const auto& n : r->names)
             if (auto ref = parse_reference(n); ref && f.reference_matches(*ref)) names.push_back(n);
         for (const auto& d : r->repo_digests)
-            if (auto ref = parse_reference(d); ref && f.reference_matches(*ref)) digests.push_back(d);
+            if (auto ref = parse_reference(d); ref && f.reference_matches(*ref))
+                digests.push_back(d);
         if (names.empty() && digests.empty()) continue;
         if (f.dangling_only && !names.empty()) continue;
         for (auto& row : image_name_rows(names, digests, o.digests, need_digest))
-            out.push_back({r, std::move(row.repository), std::move(row.tag), std::move(row.digest)});
+            out.push_back(
+                {r, std::move(row.repository), std::move(row.tag), std::move(row.digest)});
     }
     return out;
 }
@@ -203,7 +206,8 @@ std::vector<ImageNameRow> image_name_rows(const std::vector<std::string>& names,
         if (!need_digest) repo_digests_of.clear();
         for (const auto& tag : repo_tags) {
             if (repo_digests_of.empty()) out.push_back({repo, tag, "<none>"});
-            for (const auto& d : repo_digests_of) out.push_back({repo, tag, d});
+            for (const auto& d : repo_digests_of)
+                out.push_back({repo, tag, d});
         }
     }
     for (const auto& [repo, repo_digests_of] : digests) {
@@ -211,7 +215,8 @@ std::vector<ImageNameRow> image_name_rows(const std::vector<std::string>& names,
             out.push_back({repo, "<none>", ""});
             continue;
         }
-        for (const auto& d : repo_digests_of) out.push_back({repo, "<none>", d});
+        for (const auto& d : repo_digests_of)
+            out.push_back({repo, "<none>", d});
     }
     return out;
 }

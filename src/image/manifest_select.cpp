@@ -48,7 +48,8 @@ std::vector<Descriptor> matching_manifests(const ImageIndex& index,
     std::stable_sort(ranked.begin(), ranked.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
     std::vector<Descriptor> out;
-    for (const auto& [rank, d] : ranked) out.push_back(*d);
+    for (const auto& [rank, d] : ranked)
+        out.push_back(*d);
     return out;
 }
 

@@ -31,7 +31,8 @@ Result<std::string> detect_type(const Json& doc) {
     if (!doc.is_object()) return fail("media-type: cannot determine");
     auto has = [&](const char* key) { return doc.contains(key); };
     std::string type;
-    if (auto it = doc.find("mediaType"); it != doc.end() && it->is_string()) type = it->get<std::string>();
+    if (auto it = doc.find("mediaType"); it != doc.end() && it->is_string())
+        type = it->get<std::string>();
     const std::string q = "\"" + type + "\"";
     if (is_manifest_media_type(type)) {
         if (has("manifests") || has("fsLayers"))
@@ -63,7 +64,8 @@ Result<std::string> detect_type(const Json& doc) {
 // The document's mediaType checked against the type it is read as (distribution's unmarshalers).
 Result<void> check_document_type(const Json& doc, std::string_view type) {
     std::string own;
-    if (auto it = doc.find("mediaType"); it != doc.end() && it->is_string()) own = it->get<std::string>();
+    if (auto it = doc.find("mediaType"); it != doc.end() && it->is_string())
+        own = it->get<std::string>();
     if (own == type) return {};
     auto wrong = [&](std::string_view what, bool optional) -> Result<void> {
         if (optional && own.empty()) return {};
@@ -81,8 +83,8 @@ Result<void> check_document_type(const Json& doc, std::string_view type) {
 // pull_v2's check of a schema 2 config: the image types docker pulls, else the class it names.
 Result<void> check_config_type(const ImageManifest& m) {
     static constexpr std::array<std::string_view, 6> k_image_types = {
-        k_docker_config, k_oci_config, "application/octet-stream", "application/json",
-        "text/html", ""};
+        k_docker_config,    k_oci_config, "application/octet-stream",
+        "application/json", "text/html",  ""};
     const std::string& type = m.config.media_type;
     for (auto t : k_image_types)
         if (type == t) return {};
@@ -126,7 +128,8 @@ Result<std::string> manifest_media_type(std::string_view bytes, std::string_view
     return type;
 }
 
-Result<RemoteManifest> parse_remote_manifest(std::string_view bytes, std::string_view content_type) {
+Result<RemoteManifest> parse_remote_manifest(std::string_view bytes,
+                                             std::string_view content_type) {
     std::string type = TRY(manifest_media_type(bytes, content_type));
     RemoteManifest out;
     out.media_type = type;

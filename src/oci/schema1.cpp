@@ -35,7 +35,8 @@ Result<std::string> base64url_decode(std::string_view in) {
         if (c == '_' || c == '/') return 63;
         return -1;
     };
-    while (!in.empty() && in.back() == '=') in.remove_suffix(1);
+    while (!in.empty() && in.back() == '=')
+        in.remove_suffix(1);
     std::string out;
     uint32_t acc = 0;
     int bits = 0;
@@ -55,7 +56,9 @@ Result<std::string> base64url_decode(std::string_view in) {
 
 // The payload of a signed document (libtrust's JSONSignature.Payload for a pretty signature).
 Result<std::string> jws_payload(std::string_view bytes, const JsonObject& signature) {
-    auto bad = [](std::string_view what) { return fail("invalid signature: " + std::string(what)); };
+    auto bad = [](std::string_view what) {
+        return fail("invalid signature: " + std::string(what));
+    };
     auto protected_text = signature.required_string("protected");
     if (!protected_text) return bad("missing protected header");
     auto header_bytes = base64url_decode(*protected_text);
@@ -144,7 +147,9 @@ size_t value_end(std::string_view text, size_t i) {
     return i;
 }
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 // Go's json.Compact with HTML escaping, as json.Marshal applies to a RawMessage.
 std::string go_compact(std::string_view raw) {
@@ -157,7 +162,8 @@ std::string go_compact(std::string_view raw) {
             out += "\\u00";
             out += k_hex[c >> 4];
             out += k_hex[c & 0xf];
-        } else if (c == 0xe2 && i + 2 < raw.size() && static_cast<unsigned char>(raw[i + 1]) == 0x80 &&
+        } else if (c == 0xe2 && i + 2 < raw.size() &&
+                   static_cast<unsigned char>(raw[i + 1]) == 0x80 &&
                    (static_cast<unsigned char>(raw[i + 2]) & ~1u) == 0xa8) {
             out += "\\u202";
             out += k_hex[static_cast<unsigned char>(raw[i + 2]) & 0xf];
@@ -186,12 +192,14 @@ std::map<std::string, std::string> raw_members(std::string_view text) {
     std::map<std::string, std::string> out;
     size_t i = text.find('{') + 1;
     while (i < text.size()) {
-        while (i < text.size() && (is_space(text[i]) || text[i] == ',')) ++i;
+        while (i < text.size() && (is_space(text[i]) || text[i] == ','))
+            ++i;
         if (i >= text.size() || text[i] != '"') break;
         size_t key_end = value_end(text, i);
         Json key = Json::parse(text.substr(i, key_end - i), nullptr, false);
         i = text.find(':', key_end) + 1;
-        while (i < text.size() && is_space(text[i])) ++i;
+        while (i < text.size() && is_space(text[i]))
+            ++i;
         size_t end = value_end(text, i);
         if (key.is_string()) out[key.get<std::string>()] = go_compact(text.substr(i, end - i));
         i = end;
@@ -205,7 +213,8 @@ std::string go_time(std::string_view s) {
     size_t zone = s.find_first_of("Zz+-", 19);
     std::string_view base = s.substr(0, 19), frac, offset = s.substr(zone);
     if (zone > 19) frac = s.substr(20, std::min<size_t>(zone - 20, 9));
-    while (!frac.empty() && frac.back() == '0') frac.remove_suffix(1);
+    while (!frac.empty() && frac.back() == '0')
+        frac.remove_suffix(1);
     std::string out(base);
     if (!frac.empty()) out += "." + std::string(frac);
     bool zero = offset.size() == 1 || offset.substr(1) == "00:00";
@@ -232,7 +241,8 @@ bool older_than_1_8_3(std::string_view v) {
 
 // The v1Compatibility as docker's V1Image struct re-marshals it (useFallback): the fields of
 // V1Image that MakeConfigFromV1Config keeps, as compact values by key.
-Result<std::map<std::string, std::string>> v1image_fields(const Json& doc, const std::string& created) {
+Result<std::map<std::string, std::string>> v1image_fields(const Json& doc,
+                                                          const std::string& created) {
     auto object = TRY(JsonObject::view(doc));
     std::map<std::string, std::string> out;
     auto text = [&](const char* key) -> Result<void> {
@@ -240,8 +250,8 @@ Result<std::map<std::string, std::string>> v1image_fields(const Json& doc, const
         if (!v.empty()) out[key] = to_go_json(Json(v));
         return {};
     };
-    for (const char* key : {"comment", "container", "docker_version", "author", "architecture",
-                            "variant", "os"})
+    for (const char* key :
+         {"comment", "container", "docker_version", "author", "architecture", "variant", "os"})
         TRY(text(key));
     out["created"] = to_go_json(Json(created));
     Json empty = Json::object();
@@ -250,7 +260,8 @@ Result<std::map<std::string, std::string>> v1image_fields(const Json& doc, const
     out["container_config"] =
         to_go_json(to_json(TRY(parse_container_config(cc)), UnknownFields::drop));
     if (auto config = TRY(object.optional_object("config")))
-        out["config"] = to_go_json(to_json(TRY(parse_container_config(*config)), UnknownFields::drop));
+        out["config"] =
+            to_go_json(to_json(TRY(parse_container_config(*config)), UnknownFields::drop));
     return out;
 }
 
@@ -262,8 +273,8 @@ struct V1Entry {
 
 Result<V1Entry> read_v1(std::string_view text, size_t index) {
     auto ctx = [&](std::string_view what) {
-        return fail("invalid v1Compatibility in history[" + std::to_string(index) + "]: " +
-                    std::string(what));
+        return fail("invalid v1Compatibility in history[" + std::to_string(index) +
+                    "]: " + std::string(what));
     };
     auto doc = parse_json(text);
     if (!doc) return ctx(doc.error().message);
@@ -301,7 +312,9 @@ Result<V1Entry> read_v1(std::string_view text, size_t index) {
     return e;
 }
 
-bool is_v1_id(std::string_view id) { return id.size() == 64 && is_sha256_hex(id); }
+bool is_v1_id(std::string_view id) {
+    return id.size() == 64 && is_sha256_hex(id);
+}
 
 // fixManifestLayers: repeated adjacent IDs dropped, the parent chain checked.
 Result<void> fix_layers(std::vector<V1Entry>& entries, std::vector<Digest>& blobs,
@@ -363,7 +376,8 @@ Result<Schema1Image> convert_schema1(const Schema1Manifest& m, std::string_view 
     Json top = *parse_json(texts[0]);
     std::map<std::string, std::string> fields = raw_members(texts[0]);
     auto version = top.find("docker_version");
-    if (older_than_1_8_3(version != top.end() && version->is_string() ? version->get<std::string>() : ""))
+    if (older_than_1_8_3(version != top.end() && version->is_string() ? version->get<std::string>()
+                                                                      : ""))
         fields = TRY_CTX("invalid v1Compatibility in history[0]",
                          v1image_fields(top, entries[0].history["created"].get<std::string>()));
     for (auto& [key, value] : fields)

@@ -14,15 +14,16 @@ const std::string k_b = "sha256:" + std::string(64, 'b');
 using Rows = std::vector<ImageNameRow>;
 
 TEST(ImagesRows, TagsWithoutDigestsColumn) {
-    auto rows = image_name_rows({"docker.io/library/ubuntu:22.04", "docker.io/library/ubuntu:latest"},
-                                {"docker.io/library/ubuntu@" + k_a}, false, false);
+    auto rows =
+        image_name_rows({"docker.io/library/ubuntu:22.04", "docker.io/library/ubuntu:latest"},
+                        {"docker.io/library/ubuntu@" + k_a}, false, false);
     EXPECT_EQ(rows, (Rows{{"ubuntu", "22.04", "<none>"}, {"ubuntu", "latest", "<none>"}}));
 }
 
 TEST(ImagesRows, DigestsShownPerTag) {
-    auto rows = image_name_rows({"docker.io/kaixhin/cuda-caffe:8.0"},
-                                {"docker.io/kaixhin/cuda-caffe@" + k_a, "docker.io/kaixhin/cuda-caffe@" + k_b},
-                                true, true);
+    auto rows = image_name_rows(
+        {"docker.io/kaixhin/cuda-caffe:8.0"},
+        {"docker.io/kaixhin/cuda-caffe@" + k_a, "docker.io/kaixhin/cuda-caffe@" + k_b}, true, true);
     EXPECT_EQ(rows, (Rows{{"kaixhin/cuda-caffe", "8.0", k_a}, {"kaixhin/cuda-caffe", "8.0", k_b}}));
 }
 
@@ -42,7 +43,8 @@ TEST(ImagesRows, ARepositoryWithOnlyDigests) {
 }
 
 TEST(ImagesRows, DigestsOfAnotherRepositoryGetTheirOwnRows) {
-    auto rows = image_name_rows({"docker.io/library/x:1"}, {"docker.io/other/y@" + k_a}, true, true);
+    auto rows =
+        image_name_rows({"docker.io/library/x:1"}, {"docker.io/other/y@" + k_a}, true, true);
     EXPECT_EQ(rows, (Rows{{"x", "1", "<none>"}, {"other/y", "<none>", k_a}}));
 }
 

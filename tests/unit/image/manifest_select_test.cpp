@@ -28,22 +28,24 @@ std::string order(const ImageIndex& index, std::optional<std::string> wanted) {
     std::optional<Platform> w;
     if (wanted) w = parse_platform(*wanted).value();
     std::string out;
-    for (const auto& d : matching_manifests(index, w)) out += d.digest.hex[0];
+    for (const auto& d : matching_manifests(index, w))
+        out += d.digest.hex[0];
     return out;
 }
 
 ImageIndex multiarch() {
     ImageIndex index;
     index.media_type = std::string(k_docker_manifest_list);
-    index.manifests = {entry('1', "linux", "arm", "v6"), entry('2', "linux", "arm", "v7"),
+    index.manifests = {entry('1', "linux", "arm", "v6"),   entry('2', "linux", "arm", "v7"),
                        entry('3', "linux", "arm64", "v8"), entry('4', "linux", "386"),
-                       entry('5', "linux", "amd64"), entry('6', "windows", "amd64"),
-                       entry('7', "linux", "s390x"), entry('8', "linux", "arm", "v5")};
+                       entry('5', "linux", "amd64"),       entry('6', "windows", "amd64"),
+                       entry('7', "linux", "s390x"),       entry('8', "linux", "arm", "v5")};
     return index;
 }
 
 TEST(ManifestSelect, DefaultIsTheHost) {
-    if (host_platform().architecture != "amd64") GTEST_SKIP() << "the expectations are an amd64 host's";
+    if (host_platform().architecture != "amd64")
+        GTEST_SKIP() << "the expectations are an amd64 host's";
     EXPECT_EQ(order(multiarch(), std::nullopt), "54");
     EXPECT_EQ(select_manifest(multiarch(), std::nullopt)->digest.hex[0], '5');
 }
@@ -74,7 +76,8 @@ TEST(ManifestSelect, NormalisedPlatformsInTheIndex) {
 
 TEST(ManifestSelect, EntriesWithoutPlatformComeLast) {
     ImageIndex index;
-    index.manifests = {entry('1', "", "", "", k_oci_manifest), entry('2', "linux", "386", "", k_oci_manifest),
+    index.manifests = {entry('1', "", "", "", k_oci_manifest),
+                       entry('2', "linux", "386", "", k_oci_manifest),
                        entry('3', "linux", "amd64", "", k_oci_manifest)};
     EXPECT_EQ(order(index, "linux/amd64"), "321");
     EXPECT_EQ(order(index, "linux/arm64"), "1");
@@ -98,11 +101,14 @@ TEST(ManifestSelect, DockersErrorNamesThePlatformAsAsked) {
         auto r = select_manifest(index, parse_platform(wanted).value());
         return r ? "(selected)" : r.error().message;
     };
-    EXPECT_EQ(error("linux/ppc64le"), "no matching manifest for linux/ppc64le in the manifest list entries");
+    EXPECT_EQ(error("linux/ppc64le"),
+              "no matching manifest for linux/ppc64le in the manifest list entries");
     EXPECT_EQ(error("linux/arm64/v8"), "(selected)");
     index.manifests = {entry('5', "linux", "amd64")};
-    EXPECT_EQ(error("linux/arm64/v8"), "no matching manifest for linux/arm64/v8 in the manifest list entries");
-    EXPECT_EQ(error("linux/arm/v7"), "no matching manifest for linux/arm/v7 in the manifest list entries");
+    EXPECT_EQ(error("linux/arm64/v8"),
+              "no matching manifest for linux/arm64/v8 in the manifest list entries");
+    EXPECT_EQ(error("linux/arm/v7"),
+              "no matching manifest for linux/arm/v7 in the manifest list entries");
     EXPECT_EQ(error("windows"), "no matching manifest for windows/" + host_platform().architecture +
                                     " in the manifest list entries");
     index.manifests = {entry('7', "linux", "s390x")};

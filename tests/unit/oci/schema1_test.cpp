@@ -22,7 +22,8 @@ std::string base64url(std::string_view in) {
     for (unsigned char c : in) {
         acc = (acc << 8) | c;
         bits += 8;
-        while (bits >= 6) out += k[(acc >> (bits -= 6)) & 63];
+        while (bits >= 6)
+            out += k[(acc >> (bits -= 6)) & 63];
     }
     if (bits > 0) out += k[(acc << (6 - bits)) & 63];
     return out;
@@ -56,7 +57,7 @@ std::string manifest(const std::vector<std::pair<std::string, std::string>>& lay
         history.push_back({{"v1Compatibility", compat}});
     }
     Json doc = {{"schemaVersion", version}, {"name", "old/cuda"}, {"tag", "8.0"},
-                {"architecture", "amd64"},  {"fsLayers", fs},       {"history", history}};
+                {"architecture", "amd64"},  {"fsLayers", fs},     {"history", history}};
     return doc.dump(3);
 }
 
@@ -120,8 +121,11 @@ TEST(Schema1, SignedPayloadIsTheDocumentWithoutSignatures) {
 
 TEST(Schema1, HistoryKeepsThrowawayLayersTheLayerListDropsThem) {
     std::string doc = manifest({
-        {k_blob_a, v1(k_id3, k_id2, R"(,"throwaway":true,"container_config":{"Cmd":["/bin/sh","-c","#(nop) CMD [\"sh\"]"]},"docker_version":"1.12.6","config":{"Cmd":["sh"]},"Size":0)")},
-        {k_blob_b, v1(k_id2, k_id1, R"(,"author":"me","comment":"c","container_config":{"Cmd":"echo hi"})")},
+        {k_blob_a,
+         v1(k_id3, k_id2,
+            R"(,"throwaway":true,"container_config":{"Cmd":["/bin/sh","-c","#(nop) CMD [\"sh\"]"]},"docker_version":"1.12.6","config":{"Cmd":["sh"]},"Size":0)")},
+        {k_blob_b,
+         v1(k_id2, k_id1, R"(,"author":"me","comment":"c","container_config":{"Cmd":"echo hi"})")},
         {k_blob_a, v1(k_id1, "", R"(,"created":"2015-01-01T00:00:00+00:00")")},
     });
     auto image = convert_schema1(parse_schema1_manifest(sign(doc)).value(), "x").value();
@@ -130,19 +134,23 @@ TEST(Schema1, HistoryKeepsThrowawayLayersTheLayerListDropsThem) {
     EXPECT_EQ(image.layers()[1].str(), k_blob_b);
     std::string d1 = "sha256:" + std::string(64, 'd'), d2 = "sha256:" + std::string(64, 'e');
     auto config = image.config({d1, d2}).value();
-    EXPECT_EQ(config,
-              R"({"config":{"Cmd":["sh"]},"container_config":{"Cmd":["/bin/sh","-c","#(nop) CMD [\"sh\"]"]},)"
-              R"("created":"2016-01-02T03:04:05.500Z","docker_version":"1.12.6",)"
-              R"("history":[{"created":"2015-01-01T00:00:00Z"},)"  // the last `created` wins, as in Go
-              R"({"created":"2016-01-02T03:04:05.5Z","author":"me","created_by":"echo hi","comment":"c"},)"
-              R"({"created":"2016-01-02T03:04:05.5Z","created_by":"/bin/sh -c #(nop) CMD [\"sh\"]","empty_layer":true}],)"
-              R"("rootfs":{"type":"layers","diff_ids":[")" + d1 + R"(",")" + d2 + R"("]}})");
+    EXPECT_EQ(
+        config,
+        R"({"config":{"Cmd":["sh"]},"container_config":{"Cmd":["/bin/sh","-c","#(nop) CMD [\"sh\"]"]},)"
+        R"("created":"2016-01-02T03:04:05.500Z","docker_version":"1.12.6",)"
+        R"("history":[{"created":"2015-01-01T00:00:00Z"},)"  // the last `created` wins, as in Go
+        R"({"created":"2016-01-02T03:04:05.5Z","author":"me","created_by":"echo hi","comment":"c"},)"
+        R"({"created":"2016-01-02T03:04:05.5Z","created_by":"/bin/sh -c #(nop) CMD [\"sh\"]","empty_layer":true}],)"
+        R"("rootfs":{"type":"layers","diff_ids":[")" +
+            d1 + R"(",")" + d2 + R"("]}})");
     EXPECT_EQ(image.config({d1}).error().message, "schema 1 image: 1 diff IDs for 2 layers");
 }
 
 TEST(Schema1, GoTimeFormsInHistory) {
     auto created = [](const std::string& t) {
-        std::string doc = manifest({{k_blob_a, R"({"id":")" + k_id1 + R"(","docker_version":"1.9.0","created":")" + t + "\"}"}});
+        std::string doc =
+            manifest({{k_blob_a, R"({"id":")" + k_id1 +
+                                     R"(","docker_version":"1.9.0","created":")" + t + "\"}"}});
         auto image = convert_schema1(parse_schema1_manifest(doc).value(), "x").value();
         auto config = parse_json(image.config({k_blob_b}).value()).value();
         return config["history"][0]["created"].get<std::string>();
@@ -156,7 +164,8 @@ TEST(Schema1, GoTimeFormsInHistory) {
 
 TEST(Schema1, RepeatedIdsAreMergedAsDocker) {
     // Old docker listed a layer twice in a row; docker keeps one of them.
-    std::string doc = manifest({{k_blob_b, v1(k_id2, k_id1)}, {k_blob_a, v1(k_id1, "")}, {k_blob_a, v1(k_id1, "")}});
+    std::string doc = manifest(
+        {{k_blob_b, v1(k_id2, k_id1)}, {k_blob_a, v1(k_id1, "")}, {k_blob_a, v1(k_id1, "")}});
     auto image = convert_schema1(parse_schema1_manifest(doc).value(), "x").value();
     EXPECT_EQ(image.layers().size(), 2u);
 }
@@ -165,14 +174,18 @@ TEST(Schema1, DockersErrors) {
     EXPECT_EQ(convert_error(manifest({{k_blob_a, v1(k_id1, "")}}, 2)),
               R"(unsupported schema version 2 for "old/cuda:8.0")");
     EXPECT_EQ(convert_error(manifest({})), R"(no FSLayers in manifest for "old/cuda:8.0")");
-    std::string uneven = R"({"schemaVersion":1,"fsLayers":[{"blobSum":")" + k_blob_a + R"("}],"history":[]})";
-    EXPECT_EQ(convert_error(uneven), R"(length of history not equal to number of layers for "old/cuda:8.0")");
+    std::string uneven =
+        R"({"schemaVersion":1,"fsLayers":[{"blobSum":")" + k_blob_a + R"("}],"history":[]})";
+    EXPECT_EQ(convert_error(uneven),
+              R"(length of history not equal to number of layers for "old/cuda:8.0")");
     EXPECT_EQ(convert_error(manifest({{k_blob_a, v1("xyz", "")}})), R"(image ID "xyz" is invalid)");
     EXPECT_EQ(convert_error(manifest({{k_blob_a, v1(k_id1, k_id2)}})),
               "invalid parent ID in the base layer of the image");
     EXPECT_EQ(convert_error(manifest({{k_blob_a, v1(k_id2, k_id3)}, {k_blob_a, v1(k_id1, "")}})),
               "invalid parent ID. Expected " + k_id1 + ", got " + k_id3);
-    EXPECT_EQ(convert_error(manifest({{k_blob_a, v1(k_id1, k_id2)}, {k_blob_a, v1(k_id2, k_id1)}, {k_blob_a, v1(k_id1, "")}})),
+    EXPECT_EQ(convert_error(manifest({{k_blob_a, v1(k_id1, k_id2)},
+                                      {k_blob_a, v1(k_id2, k_id1)},
+                                      {k_blob_a, v1(k_id1, "")}})),
               "ID " + k_id1 + " appears multiple times in manifest");
     EXPECT_EQ(convert_error(manifest({{k_blob_a, "[1]"}})),
               "invalid v1Compatibility in history[0]: expected a JSON object");
@@ -189,7 +202,8 @@ TEST(Schema1, ParseErrors) {
     EXPECT_EQ(error(R"({"schemaVersion":1,"fsLayers":[{"blobSum":"sha256:zz"}]})"),
               "manifest: field `fsLayers[0].blobSum`: invalid digest `sha256:zz`");
     std::string good = manifest({{k_blob_a, v1(k_id1, "")}});
-    std::string bad_header = good.substr(0, good.size() - 2) + R"(,"signatures":[{"protected":"!!"}]})";
+    std::string bad_header =
+        good.substr(0, good.size() - 2) + R"(,"signatures":[{"protected":"!!"}]})";
     EXPECT_EQ(error(bad_header), "manifest: invalid signature: malformed protected header");
     std::string long_header = good.substr(0, good.size() - 2) + R"(,"signatures":[{"protected":")" +
                               base64url(R"({"formatLength":99999,"formatTail":"fQ"})") + "\"}]}";
