@@ -1,5 +1,7 @@
 // `ferry images`: one row per name (and one `<none>` row for an image without names), newest
-// first, columns and wording as docker's: REPOSITORY TAG [DIGEST] IMAGE ID CREATED SIZE.
+// first, columns and wording as docker's: REPOSITORY TAG [DIGEST] IMAGE ID CREATED SIZE. Images
+// pulled from a registry also carry repository digests (repo@sha256:…), shown in the DIGEST
+// column, or as rows of their own (TAG `<none>`) for a repository the image has no tag in.
 
 #include "ferry/cli/images_cmd.hpp"
 
@@ -130,45 +132,99 @@ std::map<std::string, std::string> labels_of(const image::Store& store,
     return *config->config->labels;
 }
 
-// One line per name of each image (a `<none>` line for one without names), newest first.
+// The familiar repositories of refs in first-seen order, each with the tags or digests it has.
+using RepoValues = std::vector<std::pair<std::string, std::vector<std::string>>>;
+
+void add_value(RepoValues& out, const std::string& repo, std::string value) {
+    for (auto& [r, values] : out)
+        if (r == repo) {
+            values.push_back(std::move(value));
+            return;
+        }
+    out.push_back({repo, {std::move(value)}});
+}
+
+// The rows of each image, newest first: the daemon's selection (daemon/images/images.go: the
+// references a reference filter keeps; an image with no reference at all is dangling, one with
+// digests but no tags is not, yet dangling=true lists it) and the CLI's rows.
 std::vector<Line> lines_of(const image::Store& store, const image::ImageCatalog& index,
-                           const ImageFilter& f) {
+                           const ImageFilter& f, const ImagesOptions& o) {
     std::vector<const image::ImageRecord*> images;
-    for (const auto& r : index.images()) images.push_back(&r);
+    for (const auto& r : index.images())
+        images.push_back(&r);
     std::stable_sort(images.begin(), images.end(),
                      [](auto* a, auto* b) { return a->created_ns > b->created_ns; });
+    bool need_digest = o.digests || o.format.find("{{.Digest}}") != std::string::npos;
     std::vector<Line> out;
     for (const auto* r : images) {
         if (f.before && r->created_ns >= *f.before) continue;
         if (f.since && r->created_ns <= *f.since) continue;
         if (f.args.contains("label") && !f.args.match_kv_list("label", labels_of(store, *r)))
             continue;
-        bool dangling = r->names.empty();
-        if (f.dangling_only && !dangling) continue;
-        if (dangling) {
+        if (r->names.empty() && r->repo_digests.empty()) {
             if (f.args.contains("dangling") && !f.dangling_only) continue;
             if (!f.patterns.empty()) continue;
             out.push_back({r, "<none>", "<none>", "<none>"});
             continue;
         }
-        for (const auto& n : r->names) {
-            auto ref = parse_reference(n);
-            if (!ref || !f.reference_matches(*ref)) continue;
-            std::string digest = "<none>";
-            for (const auto& d : r->repo_digests)
-                if (d.starts_with(ref->repository() + "@")) digest = d.substr(d.find('@') + 1);
-            out.push_back({r, ref->familiar_repository(), ref->tag, digest});
-        }
+        std::vector<std::string> names, digests;
+        for (const auto& n : r->names)
+            if (auto ref = parse_reference(n); ref && f.reference_matches(*ref)) names.push_back(n);
+        for (const auto& d : r->repo_digests)
+            if (auto ref = parse_reference(d); ref && f.reference_matches(*ref))
+                digests.push_back(d);
+        if (names.empty() && digests.empty()) continue;
+        if (f.dangling_only && !names.empty()) continue;
+        for (auto& row : image_name_rows(names, digests, o.digests, need_digest))
+            out.push_back(
+                {r, std::move(row.repository), std::move(row.tag), std::move(row.digest)});
     }
     return out;
 }
 
 }  // namespace
 
+std::vector<ImageNameRow> image_name_rows(const std::vector<std::string>& names,
+                                          const std::vector<std::string>& repo_digests,
+                                          bool show_digests, bool need_digest) {
+    RepoValues tags, digests;
+    for (const auto& n : names)
+        if (auto ref = parse_reference(n); ref && !ref->tag.empty())
+            add_value(tags, ref->familiar_repository(), ref->tag);
+    for (const auto& d : repo_digests)
+        if (auto ref = parse_reference(d); ref && ref->digest)
+            add_value(digests, ref->familiar_repository(), ref->digest->str());
+    std::vector<ImageNameRow> out;
+    for (const auto& [repo, repo_tags] : tags) {
+        std::vector<std::string> repo_digests_of;
+        for (auto it = digests.begin(); it != digests.end(); ++it)
+            if (it->first == repo) {
+                repo_digests_of = std::move(it->second);
+                digests.erase(it);
+                break;
+            }
+        if (!need_digest) repo_digests_of.clear();
+        for (const auto& tag : repo_tags) {
+            if (repo_digests_of.empty()) out.push_back({repo, tag, "<none>"});
+            for (const auto& d : repo_digests_of)
+                out.push_back({repo, tag, d});
+        }
+    }
+    for (const auto& [repo, repo_digests_of] : digests) {
+        if (!show_digests) {
+            out.push_back({repo, "<none>", ""});
+            continue;
+        }
+        for (const auto& d : repo_digests_of)
+            out.push_back({repo, "<none>", d});
+    }
+    return out;
+}
+
 Result<int> run_images(const ImagesOptions& o, Context& ctx) {
     auto store = TRY(image::Store::open(ctx));
     auto index = TRY(store.read_images());
-    auto lines = lines_of(store, index, TRY(image_filter(o, index)));
+    auto lines = lines_of(store, index, TRY(image_filter(o, index)), o);
     if (o.quiet) {
         std::string out;
         for (const auto& l : lines)

@@ -157,6 +157,21 @@ std::optional<std::string> ImageCatalog::set_name(const std::string& id,
     return previous;
 }
 
+std::optional<std::string> ImageCatalog::set_repo_digest(const std::string& id,
+                                                        const std::string& repo_digest,
+                                                        DigestOwner owner) {
+    std::optional<std::string> previous;
+    for (auto& r : m_images) {
+        auto it = std::find(r.repo_digests.begin(), r.repo_digests.end(), repo_digest);
+        if (it == r.repo_digests.end()) continue;
+        if (r.id == id || owner == DigestOwner::keep) return std::nullopt;
+        r.repo_digests.erase(it);
+        previous = r.id;
+    }
+    if (ImageRecord* r = find_mut(id)) r->repo_digests.push_back(repo_digest);
+    return previous;
+}
+
 bool ImageCatalog::remove_name(std::string_view full_name) {
     for (auto& r : m_images) {
         for (auto* list : {&r.names, &r.repo_digests}) {

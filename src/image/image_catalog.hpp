@@ -53,6 +53,14 @@ public:
     // Returns the ID that lost the name, if any.
     std::optional<std::string> set_name(const std::string& id, const std::string& full_name,
                                         int64_t now_ns);
+    // What set_repo_digest does when another image already has the digest reference.
+    enum class DigestOwner { keep, take };
+    // Records repo_digest (a full `docker.io/library/x@sha256:<manifest>`) on image id, as
+    // docker's pull does: a pull by tag leaves a digest reference another image already has
+    // where it is (keep: addDigestReference), a pull by digest moves it (take: AddDigest with
+    // force). Returns the ID that lost it, if any.
+    std::optional<std::string> set_repo_digest(const std::string& id,
+                                               const std::string& repo_digest, DigestOwner owner);
     // Removes full_name (a tag or a repo digest) from whichever image has it; false if none had it.
     bool remove_name(std::string_view full_name);
     // Removes an image record entirely.

@@ -174,4 +174,13 @@ bool platform_matches(const Platform& wanted, const Platform& image) {
     return false;
 }
 
+std::optional<size_t> platform_rank(const Platform& wanted, const Platform& image) {
+    if (image.os.empty() || image.architecture.empty()) return std::nullopt;
+    Platform have = normalized(image);
+    auto vector = compatible(normalized(wanted));
+    for (size_t i = 0; i < vector.size(); ++i)
+        if (vector[i] == have) return i;
+    return std::nullopt;
+}
+
 }  // namespace ferry::image

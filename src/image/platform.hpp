@@ -3,6 +3,8 @@
 // them: `--platform linux/arm64` parsed and normalised, and an image's platform checked against
 // it as docker's daemon does before it runs an image.
 
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -34,5 +36,11 @@ std::string format_platform(const Platform& p);
 // architectures a CPU also runs: 386 on amd64, arm up to v8 on arm64). An image that names no
 // OS or architecture matches anything.
 bool platform_matches(const Platform& wanted, const Platform& image);
+
+// How well an image of platform `image` fits where `wanted` is asked for, as platforms.Only's
+// Less orders them: 0 for the platform itself, then older variants and the architectures the
+// CPU also runs, in containerd's order; nullopt when it does not run there. Unlike
+// platform_matches, an image must name its OS and architecture.
+std::optional<size_t> platform_rank(const Platform& wanted, const Platform& image);
 
 }  // namespace ferry::image

@@ -71,4 +71,8 @@ bool is_index_media_type(std::string_view media_type) {
     return media_type == k_oci_index || media_type == k_docker_manifest_list;
 }
 
+bool is_schema1_media_type(std::string_view media_type) {
+    return media_type == k_docker_schema1_manifest || media_type == k_docker_schema1_signed_manifest;
+}
+
 }  // namespace ferry

@@ -23,7 +23,7 @@ inline constexpr std::string_view k_oci_layer_nondistributable_zstd =
     "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd";
 inline constexpr std::string_view k_oci_empty = "application/vnd.oci.empty.v1+json";
 
-// Docker image manifest v2, schema 2 (and schema 1, recognised only to be refused).
+// Docker image manifest v2, schema 2, and schema 1 (read and converted: schema1.hpp).
 inline constexpr std::string_view k_docker_manifest =
     "application/vnd.docker.distribution.manifest.v2+json";
 inline constexpr std::string_view k_docker_manifest_list =
@@ -40,6 +40,8 @@ inline constexpr std::string_view k_docker_schema1_manifest =
     "application/vnd.docker.distribution.manifest.v1+json";
 inline constexpr std::string_view k_docker_schema1_signed_manifest =
     "application/vnd.docker.distribution.manifest.v1+prettyjws";
+// A Docker plugin's config: a manifest with it is a plugin, which `pull` refuses.
+inline constexpr std::string_view k_docker_plugin_config = "application/vnd.docker.plugin.v1+json";
 
 // Annotations.
 inline constexpr std::string_view k_annotation_ref_name = "org.opencontainers.image.ref.name";
@@ -66,5 +68,7 @@ std::string_view docker_layer_media_type(Compression c);
 bool is_manifest_media_type(std::string_view media_type);
 // Whether media_type is an index (OCI image index or Docker manifest list).
 bool is_index_media_type(std::string_view media_type);
+// Whether media_type is a Docker schema 1 manifest, signed or not.
+bool is_schema1_media_type(std::string_view media_type);
 
 }  // namespace ferry

@@ -37,6 +37,39 @@ TEST(ImageCatalog, NamesMoveBetweenImages) {
     EXPECT_TRUE(index.find_id(record('a').id)->names.empty());
 }
 
+TEST(ImageCatalog, RepoDigestsAsDockersPull) {
+    ImageCatalog index;
+    index.upsert(record('a'));
+    index.upsert(record('b'));
+    const std::string d = "docker.io/library/x@sha256:" + std::string(64, 'f');
+    using Owner = ImageCatalog::DigestOwner;
+    EXPECT_FALSE(index.set_repo_digest(record('a').id, d, Owner::keep));
+    EXPECT_FALSE(index.set_repo_digest(record('a').id, d, Owner::take));  // already there
+    EXPECT_EQ(index.find_id(record('a').id)->repo_digests, std::vector<std::string>{d});
+    // A pull by tag leaves another image's digest reference alone...
+    EXPECT_FALSE(index.set_repo_digest(record('b').id, d, Owner::keep));
+    EXPECT_TRUE(index.find_id(record('b').id)->repo_digests.empty());
+    // ...a pull by digest takes it.
+    EXPECT_EQ(index.set_repo_digest(record('b').id, d, Owner::take), record('a').id);
+    EXPECT_TRUE(index.find_id(record('a').id)->repo_digests.empty());
+    EXPECT_EQ(index.find_id(record('b').id)->repo_digests, std::vector<std::string>{d});
+    auto parsed = ImageCatalog::parse(index.serialize()).value();
+    EXPECT_EQ(parsed.find_id(record('b').id)->repo_digests, std::vector<std::string>{d});
+    EXPECT_TRUE(index.remove_name(d));
+    EXPECT_TRUE(index.find_id(record('b').id)->repo_digests.empty());
+}
+
+TEST(ImageCatalog, RecordsWithoutRepoDigestsStillRead) {
+    // images.json as written before repo digests were recorded.
+    std::string old = R"({"version":1,"images":[{"id":"sha256:)" + std::string(64, 'a') +
+                      R"(","manifest":"","diff_ids":[],"chain_ids":[],"names":["docker.io/library/a:1"],)"
+                      R"("created_ns":1,"tagged_ns":2,"size":3}]})";
+    auto parsed = ImageCatalog::parse(old);
+    ASSERT_TRUE(parsed) << parsed.error().message;
+    EXPECT_TRUE(parsed->images()[0].repo_digests.empty());
+    EXPECT_EQ(parsed->images()[0].names[0], "docker.io/library/a:1");
+}
+
 TEST(ImageCatalog, TagTime) {
     ImageCatalog index;
     index.upsert(record('a'));
