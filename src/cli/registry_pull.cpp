@@ -63,17 +63,16 @@ private:
     LayerProgress m_out;
 };
 
-// Pulls ref, printing to fd; returns the image ID.
-Result<void> pull_reference(const Reference& ref, const std::string& platform, bool quiet, int fd,
-                            Context& ctx) {
+// Pulls ref into store, printing its lines up to `Digest:`; names the registry's "manifest
+// unknown" as docker does.
+Result<registry::PullResult> pull_one(image::Store& store, const Reference& ref,
+                                      const std::string& platform, LinePrinter& printer,
+                                      Context& ctx) {
     registry::PullRequest req;
     req.reference = ref;
     req.platform = platform.empty() ? image::host_platform() : TRY(image::parse_platform(platform));
     req.endpoints = TRY(registry_endpoints(ref.domain));
     req.credentials = registry_credentials(ref.domain);
-    TRY(runtime::enter_store_user_namespace(ctx));
-    auto store = TRY(image::Store::open(ctx));
-    LinePrinter printer(quiet, fd);
     auto pulled = registry::pull_image(store, req, printer);
     if (!pulled) {
         Error e = std::move(pulled.error());
@@ -81,12 +80,35 @@ Result<void> pull_reference(const Reference& ref, const std::string& platform, b
             e.message = "manifest for " + ref.familiar() + " not found: " + e.message;
         return std::unexpected(std::move(e));
     }
-    std::string name = ref.familiar();
     printer.line("Digest: " + pulled->manifest_digest);
-    printer.line(std::string(pulled->up_to_date ? "Status: Image is up to date for "
-                                                : "Status: Downloaded newer image for ") + name);
-    if (fd == 1) print_out(ref.full() + "\n");
-    runtime::record_image_event(ctx, &store, pulled->id, name, "pull");
+    runtime::record_image_event(ctx, &store, pulled->id, ref.familiar(), "pull");
+    return pulled;
+}
+
+// Pulls ref (every tag of its repository with all_tags), printing to fd.
+Result<void> pull_reference(const Reference& ref, bool all_tags, const std::string& platform,
+                            bool quiet, int fd, Context& ctx) {
+    TRY(runtime::enter_store_user_namespace(ctx));
+    auto store = TRY(image::Store::open(ctx));
+    LinePrinter printer(quiet, fd);
+    std::vector<Reference> refs{ref};
+    if (all_tags) {
+        registry::Remote remote(ref.domain, ref.path, TRY(registry_endpoints(ref.domain)),
+                                registry_credentials(ref.domain), registry::Access::pull);
+        registry::HttpClient http;
+        refs.clear();
+        for (const auto& tag : TRY(remote.list_tags(http))) {
+            Reference r = ref;
+            r.tag = tag;
+            refs.push_back(r);
+        }
+    }
+    bool up_to_date = true;
+    for (const auto& r : refs) up_to_date &= TRY(pull_one(store, r, platform, printer, ctx)).up_to_date;
+    std::string name = all_tags ? ref.familiar_repository() : ref.familiar();
+    printer.line(std::string(up_to_date ? "Status: Image is up to date for "
+                                        : "Status: Downloaded newer image for ") + name);
+    if (fd == 1) print_out((all_tags ? ref.repository() : ref.full()) + "\n");
     return {};
 }
 
@@ -104,8 +126,18 @@ registry::CredentialLookup registry_credentials(const std::string&) {
 }
 
 Result<int> pull_from_registry(const PullOptions& o, Context& ctx) {
-    auto ref = TRY(parse_reference(o.image));
-    TRY(pull_reference(ref, o.platform, o.quiet, 1, ctx));
+    auto named = TRY(parse_reference_name(o.image));
+    if (o.all_tags && (!named.tag.empty() || named.digest))
+        return fail("tag can't be used with --all-tags/-a");
+    if (!o.all_tags && named.tag.empty() && !named.digest) {
+        named.tag = std::string(k_default_tag);
+        print_out("Using default tag: latest\n");
+    }
+    // Everything past the arguments is the daemon's error to docker's CLI: status 1.
+    if (auto pulled = pull_reference(named, o.all_tags, o.platform, o.quiet, 1, ctx); !pulled) {
+        pulled.error().exit_code = k_exit_error;
+        return std::unexpected(std::move(pulled.error()));
+    }
     return 0;
 }
 
@@ -121,7 +153,7 @@ Result<void> pull_for_run(const std::string& image, const std::string& policy,
     if (!ref) return {};  // create reports the name
     if (policy != "always")
         (void)fs::write_all(2, "Unable to find image '" + ref->familiar() + "' locally\n");
-    return pull_reference(*ref, platform, false, 2, ctx);
+    return pull_reference(*ref, false, platform, false, 2, ctx);
 }
 
 }  // namespace ferry::cli

@@ -89,7 +89,10 @@ Result<int> push_to_registry(const PushOptions& o, Context& ctx) {
     PushPrinter inner(true);
     for (size_t i = 0; i < targets.size(); ++i) {
         PushPrinter& p = o.quiet ? inner : printer;
-        TRY(push_one(store, targets[i].first, targets[i].second, o, ctx, p));
+        if (auto pushed = push_one(store, targets[i].first, targets[i].second, o, ctx, p); !pushed) {
+            pushed.error().exit_code = k_exit_error;  // the daemon's error to docker's CLI
+            return std::unexpected(std::move(pushed.error()));
+        }
     }
     return 0;
 }

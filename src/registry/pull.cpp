@@ -21,7 +21,10 @@
 #include "ferry/image/image_commit.hpp"
 #include "ferry/image/layer_ingest.hpp"
 #include "ferry/oci/image_config.hpp"
+#include "ferry/image/manifest_select.hpp"
 #include "ferry/oci/media_types.hpp"
+#include "ferry/oci/pull_plan.hpp"
+#include "ferry/oci/remote_manifest.hpp"
 #include "ferry/util/sha256.hpp"
 #include "ferry/util/strings.hpp"
 
@@ -34,14 +37,8 @@ constexpr uint64_t k_max_config = 16u << 20;
 
 struct LayerRef {
     std::string digest;
-    uint64_t size = 0;
-    std::string media_type;
-};
-
-struct ImageManifest {
-    std::string config_digest;
-    uint64_t config_size = 0;
-    std::vector<LayerRef> layers;
+    uint64_t size = 0;  // 0 when the manifest does not say (schema 1)
+    std::optional<Compression> compression;  // nullopt: detected from the first bytes
 };
 
 std::string short_id(const std::string& digest) {
@@ -49,60 +46,14 @@ std::string short_id(const std::string& digest) {
     return digest.substr(colon == std::string::npos ? 0 : colon + 1, 12);
 }
 
-bool is_index(const FetchedManifest& m, const nlohmann::json& doc) {
-    if (m.media_type == k_oci_index || m.media_type == k_docker_manifest_list) return true;
-    return doc.contains("manifests") && !doc.contains("layers");
-}
-
-// The manifest in index doc for platform, as containerd picks it: the first exact match.
-Result<std::string> select_platform(const nlohmann::json& doc, const image::Platform& want) {
-    if (!doc.contains("manifests") || !doc["manifests"].is_array())
-        return fail("manifest list: no `manifests`");
-    for (const auto& m : doc["manifests"]) {
-        if (!m.is_object() || !m.contains("platform")) continue;
-        const auto& p = m["platform"];
-        image::Platform have{p.value("os", ""), p.value("architecture", ""), p.value("variant", "")};
-        if (have.os == want.os && have.architecture == want.architecture &&
-            (want.variant.empty() || have.variant == want.variant))
-            return m.value("digest", "");
-    }
-    for (const auto& m : doc["manifests"]) {
-        if (!m.is_object() || !m.contains("platform")) continue;
-        const auto& p = m["platform"];
-        image::Platform have{p.value("os", ""), p.value("architecture", ""), p.value("variant", "")};
-        if (image::platform_matches(want, have)) return m.value("digest", "");
-    }
-    return fail("no matching manifest for " + image::format_platform(want) +
-                " in the manifest list entries");
-}
-
-Result<ImageManifest> parse_image_manifest(const FetchedManifest& m) {
-    auto doc = nlohmann::json::parse(m.bytes, nullptr, false);
-    if (!doc.is_object()) return fail("manifest " + m.digest + ": not JSON");
-    if (doc.value("schemaVersion", 0) == 1)
-        return fail("manifest " + m.digest + ": Docker schema 1 manifests are not supported yet");
-    ImageManifest out;
-    if (!doc.contains("config") || !doc["config"].is_object() || !doc.contains("layers") ||
-        !doc["layers"].is_array())
-        return fail("manifest " + m.digest + ": unsupported manifest type `" + m.media_type + "`");
-    out.config_digest = doc["config"].value("digest", "");
-    out.config_size = doc["config"].value("size", uint64_t{0});
-    for (const auto& l : doc["layers"]) {
-        if (!l.is_object()) return fail("manifest " + m.digest + ": malformed layer");
-        out.layers.push_back({l.value("digest", ""), l.value("size", uint64_t{0}),
-                              l.value("mediaType", "")});
-    }
-    if (!out.config_digest.starts_with("sha256:"))
-        return fail("manifest " + m.digest + ": malformed config descriptor");
-    return out;
-}
-
-Compression compression_of(const std::string& media_type) {
-    if (media_type.ends_with("+zstd") || media_type.ends_with(".zstd")) return Compression::zstd;
-    if (media_type.ends_with("+gzip") || media_type.ends_with(".gzip") ||
-        media_type == k_docker_layer_gzip || media_type == k_docker_foreign_layer_gzip)
-        return Compression::gzip;
-    return Compression::none;
+// GETs and parses the manifest named by reference (a tag or a digest).
+Result<RemoteManifest> fetch_manifest(Remote& remote, HttpClient& http, const std::string& reference,
+                                      const std::string& ref_text) {
+    auto got = TRY(remote.get_manifest(http, reference));
+    TRY(check_manifest_size(got.bytes.size(), ref_text));
+    auto m = TRY(parse_remote_manifest(got.bytes, got.media_type));
+    if (reference.starts_with("sha256:")) TRY(verify_manifest_digest(m, TRY(Digest::parse(reference))));
+    return m;
 }
 
 Result<std::string> fetch_small_blob(Remote& remote, HttpClient& http, const std::string& digest,
@@ -145,7 +96,7 @@ Result<void> fetch_layer(Remote& remote, Worker& w, int staging_fd, const image:
                 d.ingest = TRY(image::LayerIngest::create(staging_fd, dir, bytes.first(4), w.hasher,
                                                           w.inflate_pool, opts));
             else
-                d.ingest = TRY(image::LayerIngest::create(staging_fd, dir, compression_of(d.ref.media_type),
+                d.ingest = TRY(image::LayerIngest::create(staging_fd, dir, d.ref.compression.value_or(Compression::none),
                                                           w.hasher, w.inflate_pool, opts));
         }
         while (!bytes.empty()) {
@@ -165,7 +116,7 @@ Result<void> fetch_layer(Remote& remote, Worker& w, int staging_fd, const image:
     TRY(remote.get_blob(w.http, d.ref.digest, 0, sink));
     if (!d.ingest)
         d.ingest = TRY(image::LayerIngest::create(staging_fd, "L" + std::to_string(d.index),
-                                                  compression_of(d.ref.media_type), w.hasher,
+                                                  d.ref.compression.value_or(Compression::none), w.hasher,
                                                   w.inflate_pool, opts));
     TRY(d.ingest->finish());
     if (d.ingest->blob_digest() != d.ref.digest)
@@ -215,70 +166,85 @@ Result<PullResult> pull_image(image::Store& store, const PullRequest& req, PullO
     Remote remote(ref.domain, ref.path, req.endpoints, req.credentials, Access::pull);
     HttpClient http;
     std::string tag_or_digest = ref.digest ? ref.digest->str() : ref.tag;
-    auto top = TRY(remote.get_manifest(http, tag_or_digest));
+    RemoteManifest top = TRY(fetch_manifest(remote, http, tag_or_digest, ref.familiar()));
     observer.line((ref.digest ? ref.familiar() : ref.tag) + ": Pulling from " + ref.path);
-    FetchedManifest chosen = top;
-    auto top_doc = nlohmann::json::parse(top.bytes, nullptr, false);
-    if (top_doc.is_object() && is_index(top, top_doc)) {
-        std::string digest = TRY(select_platform(top_doc, req.platform));
-        chosen = TRY(remote.get_manifest(http, digest));
+    RemoteManifest chosen = top;
+    if (top.is_index()) {
+        Descriptor d = TRY(image::select_manifest(top.index(), req.platform));
+        chosen = TRY(fetch_manifest(remote, http, d.digest.str(), ref.familiar()));
     }
-    ImageManifest manifest = TRY(parse_image_manifest(chosen));
-    std::string config = TRY(fetch_small_blob(remote, http, manifest.config_digest, k_max_config));
-    auto facts = TRY_CTX("config " + manifest.config_digest, image::read_config_facts(config));
-    if (facts.diff_ids.size() != manifest.layers.size())
-        return fail("image " + manifest.config_digest + ": config lists " +
-                    std::to_string(facts.diff_ids.size()) + " layers but the manifest has " +
-                    std::to_string(manifest.layers.size()));
-    std::vector<Digest> diffs;
-    for (const auto& d : facts.diff_ids) diffs.push_back(TRY(Digest::parse(d)));
-    auto chains = chain_ids(diffs);
+    PullPlan plan = TRY(plan_pull(chosen, top.digest, ref.familiar()));
+    std::vector<LayerRef> layers;
+    for (const auto& l : plan.layers)
+        layers.push_back({l.digest.str(), l.size < 0 ? 0 : static_cast<uint64_t>(l.size), l.compression});
+
+    // Schema 2 and OCI: the config first, so that the layers the store has are known. Schema 1
+    // has no config to fetch: it is made from the diff IDs once every layer is in.
+    std::string config;
+    std::optional<image::ConfigFacts> facts;
+    std::vector<Digest> chains;
+    if (plan.config) {
+        config = TRY(fetch_small_blob(remote, http, plan.config->digest.str(), k_max_config));
+        auto parsed = TRY_CTX("config " + plan.config->digest.str(), parse_image_config(config));
+        TRY(check_config_layers(plan, parsed));
+        facts = TRY_CTX("config " + plan.config->digest.str(), image::read_config_facts(config));
+        std::vector<Digest> diffs;
+        for (const auto& d : facts->diff_ids) diffs.push_back(TRY(Digest::parse(d)));
+        chains = chain_ids(diffs);
+    }
 
     image::Staging staging = TRY(store.stage());
     FileLock pin = TRY(store.pin_layers());
     auto catalog = TRY(store.read_images());
-    PullResult result;
-    result.id = manifest.config_digest;
-    result.manifest_digest = top.digest;
-    const image::ImageRecord* have = catalog.find_id(result.id);
+    const image::ImageRecord* have = plan.config ? catalog.find_id(plan.config->digest.str()) : nullptr;
 
     std::vector<Download> downloads;
     std::map<std::string, size_t> first_of_blob;  // a blob used twice is fetched once
-    std::vector<size_t> slot(chains.size(), SIZE_MAX);
-    for (size_t i = 0; i < chains.size(); ++i) {
-        std::string id = short_id(manifest.layers[i].digest);
-        if (store.has_layer(chains[i].hex)) {
+    std::vector<size_t> slot(layers.size(), SIZE_MAX);
+    for (size_t i = 0; i < layers.size(); ++i) {
+        std::string id = short_id(layers[i].digest);
+        if (!chains.empty() && store.has_layer(chains[i].hex)) {
             if (!have) observer.layer(id, "Already exists");  // docker is silent when up to date
             continue;
         }
-        if (auto it = first_of_blob.find(manifest.layers[i].digest); it != first_of_blob.end()) {
+        if (auto it = first_of_blob.find(layers[i].digest); it != first_of_blob.end()) {
             slot[i] = it->second;
             continue;
         }
         observer.layer(id, "Pulling fs layer");
-        first_of_blob[manifest.layers[i].digest] = downloads.size();
+        first_of_blob[layers[i].digest] = downloads.size();
         slot[i] = downloads.size();
-        downloads.push_back({i, manifest.layers[i], nullptr});
+        downloads.push_back({i, layers[i], nullptr});
     }
     std::vector<std::unique_ptr<Worker>> workers;
     size_t n = std::min<size_t>(downloads.size(), static_cast<size_t>(std::max(1, req.max_concurrent)));
     for (size_t i = 0; i < n; ++i) workers.push_back(std::make_unique<Worker>());
     TRY(fetch_layers(remote, workers, staging.fd(), store.unpack_options(), downloads, observer));
 
+    if (plan.schema1) {
+        std::vector<std::string> diff_ids;
+        for (size_t i = 0; i < layers.size(); ++i) diff_ids.push_back(downloads[slot[i]].ingest->diff_id());
+        config = TRY(plan.schema1->config(diff_ids));
+        facts = TRY(image::read_config_facts(config));
+        have = catalog.find_id("sha256:" + sha256_hex(config));
+    }
+    PullResult result;
+    result.id = "sha256:" + sha256_hex(config);
+    result.manifest_digest = plan.manifest_digest.str();
     image::IngestedImage img;
     img.id = result.id;
     img.config = config;
-    img.facts = facts;
-    for (size_t i = 0; i < chains.size(); ++i) {
+    img.facts = *facts;
+    for (size_t i = 0; i < layers.size(); ++i) {
         image::LayerIngest* in = slot[i] == SIZE_MAX ? nullptr : downloads[slot[i]].ingest.get();
-        if (in && in->diff_id() != facts.diff_ids[i])
-            return fail("layer " + facts.diff_ids[i] + ": digest mismatch (got " + in->diff_id() + ")");
+        if (in && in->diff_id() != facts->diff_ids[i])
+            return fail("layer " + facts->diff_ids[i] + ": digest mismatch (got " + in->diff_id() + ")");
         img.layers.push_back(in);
     }
     for (const auto& d : downloads) observer.layer(short_id(d.ref.digest), "Pull complete");
     std::string name = ref.digest ? std::string() : ref.full();
     if (!name.empty()) img.names.push_back(name);
-    std::string repo_digest = ref.repository() + "@" + top.digest;
+    std::string repo_digest = ref.repository() + "@" + result.manifest_digest;
     const auto& known = name.empty() ? (have ? have->repo_digests : std::vector<std::string>())
                                      : (have ? have->names : std::vector<std::string>());
     result.up_to_date = have && std::find(known.begin(), known.end(),
@@ -287,19 +253,14 @@ Result<PullResult> pull_image(image::Store& store, const PullRequest& req, PullO
     images.push_back(std::move(img));
     TRY(image::commit_images(store, staging, images));
     image::BlobCacheUpdate learnt;  // a later push to this registry finds these blobs there
-    for (size_t i = 0; i < chains.size(); ++i)
-        learnt.sources.push_back({facts.diff_ids[i], {ref.domain, ref.path, manifest.layers[i].digest,
-                                                      manifest.layers[i].size,
-                                                      manifest.layers[i].media_type}});
+    for (size_t i = 0; i < layers.size(); ++i)
+        learnt.sources.push_back({facts->diff_ids[i], {ref.domain, ref.path, layers[i].digest,
+                                                       layers[i].size, plan.layers[i].media_type}});
     TRY(image::record_blobs(store, learnt));
     TRY(store.update_images([&](image::ImageCatalog& index) -> Result<void> {
-        const image::ImageRecord* rec = index.find_id(result.id);
-        if (!rec) return fail("image " + result.id + ": vanished from the index");
-        image::ImageRecord copy = *rec;
-        if (std::find(copy.repo_digests.begin(), copy.repo_digests.end(), repo_digest) ==
-            copy.repo_digests.end())
-            copy.repo_digests.push_back(repo_digest);
-        index.upsert(std::move(copy));
+        index.set_repo_digest(result.id, repo_digest,
+                              ref.digest ? image::ImageCatalog::DigestOwner::take
+                                         : image::ImageCatalog::DigestOwner::keep);
         return {};
     }));
     return result;

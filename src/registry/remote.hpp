@@ -48,7 +48,7 @@ using CredentialLookup = std::function<Result<std::optional<AuthConfig>>()>;
 struct FetchedManifest {
     std::string bytes;
     std::string media_type;  // Content-Type
-    std::string digest;      // sha256 of bytes (checked against Docker-Content-Digest)
+    std::string digest;      // sha256 of bytes
 };
 
 // What an operation needs of the repository.
@@ -65,9 +65,12 @@ public:
 
     // GET /v2/ and authenticate as a push or pull would (`ferry login`'s check).
     Result<void> ping(HttpClient& http);
-    // The manifest (or index) tagged `reference` (a tag or a digest). Accepts every manifest
-    // type; refuses one over 4 MiB and one whose digest differs from the one asked for.
+    // The manifest (or index) tagged `reference` (a tag or a digest), as sent: every manifest
+    // type is asked for; one over 4 MiB is refused. The caller checks a digest it asked for
+    // (schema 1's is that of its payload, not of the bytes).
     Result<FetchedManifest> get_manifest(HttpClient& http, const std::string& reference);
+    // The repository's tags, in the registry's order (every page of /tags/list).
+    Result<std::vector<std::string>> list_tags(HttpClient& http);
     // Streams blob `digest` from byte `offset` into sink. A connection cut mid-blob is resumed
     // with a Range request after a back-off (1, 2, 4, 8 s), bytes already delivered skipped
     // if the server ignores the range. The caller checks the digest.
