@@ -15,14 +15,16 @@ struct LoginOptions : BaseOptions {
     bool password_stdin = false;
 };
 
-// Parses `ferry login` arguments. Fails (status 1) with docker's words: `conflicting options:
-// cannot specify both --password and --password-stdin`, `the --password-stdin option requires
-// --username to be set`, `username is empty`, `password is empty`.
+// Parses `ferry login` arguments (more than one SERVER fails with status 1).
 Result<LoginOptions> parse_login(Args args);
+// docker 20.10's checks, made after the -p warning: `--password and --password-stdin are
+// mutually exclusive`, `Must provide --username with --password-stdin` (status 1).
+Result<void> verify_login(const LoginOptions& options);
 // The key docker stores SERVER's credentials under: Docker Hub's for "" and "docker.io", else
 // the host[:port] of SERVER.
 std::string login_key(const std::string& server);
-// Reads the password (--password-stdin) or prompts on the terminal, checks the credentials with
+// Reads the password (--password-stdin) or prompts on the terminal (`Cannot perform an
+// interactive login from a non TTY device` without one), checks the credentials with
 // registry::check_login, stores them and prints `Login Succeeded`. Failures exit 1.
 Result<int> run_login(const LoginOptions& options, Context& ctx);
 // Entry point for the command table.

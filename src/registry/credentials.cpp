@@ -273,6 +273,13 @@ Result<StoreOutcome> store_credentials(const std::string& key, const Credentials
     return outcome;
 }
 
+Result<std::string> configured_helper(const std::string& key, const std::string& config_path) {
+    Json config = TRY(read_json_object(write_target(config_path)));
+    return helper_for(config, key);
+}
+
+std::string config_write_target(const std::string& config_path) { return write_target(config_path); }
+
 Result<void> erase_credentials(const std::string& key, const std::string& config_path) {
     Json current = TRY(read_json_object(write_target(config_path)));
     if (std::string helper = helper_for(current, key); !helper.empty())

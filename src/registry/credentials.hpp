@@ -64,6 +64,12 @@ struct StoreOutcome {
 // (mode 0600, directory 0700 when created, under a lock), its other keys kept.
 Result<StoreOutcome> store_credentials(const std::string& key, const Credentials& creds,
                                        const std::string& config_path);
+// The credential helper config_path configures for key (`credHelpers[key]`, else `credsStore`);
+// empty when credentials go into the file itself.
+Result<std::string> configured_helper(const std::string& key, const std::string& config_path);
+// The file a write of config_path replaces: its target when it is a symlink, as docker's Save.
+std::string config_write_target(const std::string& config_path);
+
 // Removes key as docker's Erase: through the configured helper (failing when it fails), then
 // from `auths` (a missing key is no error).
 Result<void> erase_credentials(const std::string& key, const std::string& config_path);

@@ -30,12 +30,20 @@ TEST(LoginParse, FlagsAndServer) {
 }
 
 TEST(LoginParse, DockersErrors) {
-    expect_error(login({"--password-stdin"}),
-                 "the --password-stdin option requires --username to be set");
-    expect_error(login({"-u", "me", "-p", "x", "--password-stdin"}),
-                 "conflicting options: cannot specify both --password and --password-stdin");
-    expect_error(login({"-u", "", "-p", "x"}), "username is empty");
-    expect_error(login({"-u", "me", "-p", ""}), "password is empty");
+    auto verify = [](std::vector<std::string> args) {
+        auto o = parse_login(args);
+        EXPECT_TRUE(o) << o.error().message;
+        return verify_login(*o);
+    };
+    auto r = verify({"--password-stdin"});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().message, "Must provide --username with --password-stdin");
+    EXPECT_EQ(r.error().exit_code, 1);
+    r = verify({"-u", "me", "-p", "x", "--password-stdin"});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().message, "--password and --password-stdin are mutually exclusive");
+    EXPECT_TRUE(verify({"-u", "me", "--password-stdin"}));
+    EXPECT_TRUE(verify({"-u", "", "-p", "x"}));
     expect_error(login({"a", "b"}),
                  "`ferry login` requires at most 1 argument (see `ferry login --help`)");
 }
