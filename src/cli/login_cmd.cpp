@@ -21,12 +21,15 @@ constexpr std::string_view k_hub_suggest =
     "Login with your Docker ID to push and pull images from Docker Hub. If you don't have a "
     "Docker ID, head over to https://hub.docker.com to create one.\n";
 // docker's unencryptedWarning, around the file's path.
-constexpr std::string_view k_plaintext_before = "WARNING! Your password will be stored unencrypted in ";
+constexpr std::string_view k_plaintext_before =
+    "WARNING! Your password will be stored unencrypted in ";
 constexpr std::string_view k_plaintext_after =
     ".\nConfigure a credential helper to remove this warning. See\n"
     "https://docs.docker.com/engine/reference/commandline/login/#credentials-store\n\n";
 
-void print_err(std::string_view text) { (void)fs::write_all(2, text); }
+void print_err(std::string_view text) {
+    (void)fs::write_all(2, text);
+}
 
 // docker's readInput: one line from stdin (unbuffered, so nothing after it is consumed),
 // without its end; fails with `EOF` when stdin ends before anything was read.

@@ -30,14 +30,31 @@ constexpr size_t k_max_output = 1 << 20;
 
 // Whether a variable (NAME=value) goes to a helper.
 bool passes_to_helper(std::string_view entry) {
-    static constexpr std::string_view exact[] = {
-        "HOME", "PATH", "USER", "LOGNAME", "SHELL", "LANG", "TMPDIR", "TERM", "DISPLAY",
-        "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "SSH_AUTH_SOCK", "GPG_AGENT_INFO",
-        "GNUPGHOME", "GPG_TTY", "DOCKER_CONFIG", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY",
-        "http_proxy", "https_proxy", "no_proxy"};
+    static constexpr std::string_view exact[] = {"HOME",
+                                                 "PATH",
+                                                 "USER",
+                                                 "LOGNAME",
+                                                 "SHELL",
+                                                 "LANG",
+                                                 "TMPDIR",
+                                                 "TERM",
+                                                 "DISPLAY",
+                                                 "WAYLAND_DISPLAY",
+                                                 "DBUS_SESSION_BUS_ADDRESS",
+                                                 "SSH_AUTH_SOCK",
+                                                 "GPG_AGENT_INFO",
+                                                 "GNUPGHOME",
+                                                 "GPG_TTY",
+                                                 "DOCKER_CONFIG",
+                                                 "HTTP_PROXY",
+                                                 "HTTPS_PROXY",
+                                                 "NO_PROXY",
+                                                 "http_proxy",
+                                                 "https_proxy",
+                                                 "no_proxy"};
     static constexpr std::string_view prefixes[] = {
-        "XDG_", "LC_", "PASSWORD_STORE_", "AWS_", "GOOGLE_", "CLOUDSDK_", "AZURE_", "GCLOUD_",
-        "DOCKER_CREDENTIAL_", "ECR_"};
+        "XDG_",   "LC_",     "PASSWORD_STORE_",    "AWS_", "GOOGLE_", "CLOUDSDK_",
+        "AZURE_", "GCLOUD_", "DOCKER_CREDENTIAL_", "ECR_"};
     auto eq = entry.find('=');
     if (eq == std::string_view::npos) return false;
     std::string_view name = entry.substr(0, eq);
@@ -92,7 +109,8 @@ Result<HelperRun> run_helper(const std::string& program, const char* action,
     if (rc != 0) return fail_errno("cannot run it", rc);
 
     // A helper that exits without reading its input must not kill ferry with SIGPIPE.
-    struct sigaction ignore {}, saved {};
+    struct sigaction ignore {
+    }, saved{};
     ignore.sa_handler = SIG_IGN;
     ::sigaction(SIGPIPE, &ignore, &saved);
     (void)fs::write_all(in_write.get(), input);
@@ -131,7 +149,7 @@ Error helper_error(const std::string& helper, const char* action, const HelperRu
 }  // namespace
 
 Result<std::optional<HelperCredentials>> helper_get(const std::string& helper,
-                                                     const std::string& server_url) {
+                                                    const std::string& server_url) {
     auto run = TRY(call(helper, "get", server_url));
     if (run.exit_status != 0) {
         if (trim(run.out) == k_not_found) return std::nullopt;

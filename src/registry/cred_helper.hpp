@@ -24,7 +24,7 @@ inline constexpr std::string_view k_token_username = "<token>";
 // `credentials not found in native keychain`; fails with `credential helper
 // `docker-credential-X` get: <its message>` when it fails otherwise or cannot be run.
 Result<std::optional<HelperCredentials>> helper_get(const std::string& helper,
-                                                     const std::string& server_url);
+                                                    const std::string& server_url);
 // Runs `docker-credential-<helper> store` with {"ServerURL","Username","Secret"} on stdin.
 Result<void> helper_store(const std::string& helper, const std::string& server_url,
                           const HelperCredentials& creds);

@@ -253,7 +253,8 @@ Result<StoreOutcome> store_credentials(const std::string& key, const Credentials
     outcome.helper = helper_for(current, key);
     if (!outcome.helper.empty()) {
         HelperCredentials h{creds.username, creds.password};
-        if (!creds.identity_token.empty()) h = {std::string(k_token_username), creds.identity_token};
+        if (!creds.identity_token.empty())
+            h = {std::string(k_token_username), creds.identity_token};
         TRY(helper_store(outcome.helper, key, h));
     }
     TRY(edit_config(config_path, [&](Json& config) -> Result<bool> {
@@ -278,7 +279,9 @@ Result<std::string> configured_helper(const std::string& key, const std::string&
     return helper_for(config, key);
 }
 
-std::string config_write_target(const std::string& config_path) { return write_target(config_path); }
+std::string config_write_target(const std::string& config_path) {
+    return write_target(config_path);
+}
 
 Result<void> erase_credentials(const std::string& key, const std::string& config_path) {
     Json current = TRY(read_json_object(write_target(config_path)));

@@ -26,11 +26,20 @@ std::optional<std::string> read_string(std::string_view s, size_t& pos) {
         if (quote == '"' && c == '\\' && pos < s.size()) {
             char e = s[pos++];
             switch (e) {
-                case 'n': out += '\n'; break;
-                case 't': out += '\t'; break;
-                case '\\': out += '\\'; break;
-                case '"': out += '"'; break;
-                default: return std::nullopt;
+                case 'n':
+                    out += '\n';
+                    break;
+                case 't':
+                    out += '\t';
+                    break;
+                case '\\':
+                    out += '\\';
+                    break;
+                case '"':
+                    out += '"';
+                    break;
+                default:
+                    return std::nullopt;
             }
         } else {
             out += c;
@@ -46,8 +55,10 @@ std::string_view strip_comment(std::string_view s) {
     char quote = 0;
     for (size_t i = 0; i < s.size(); ++i) {
         if (quote) {
-            if (s[i] == '\\' && quote == '"') ++i;
-            else if (s[i] == quote) quote = 0;
+            if (s[i] == '\\' && quote == '"')
+                ++i;
+            else if (s[i] == quote)
+                quote = 0;
         } else if (s[i] == '"' || s[i] == '\'') {
             quote = s[i];
         } else if (s[i] == '#') {
@@ -72,8 +83,8 @@ std::optional<Value> parse_value(std::string_view s) {
         std::vector<std::string> items;
         size_t pos = 1;
         while (true) {
-            while (pos < s.size() && (s[pos] == ' ' || s[pos] == '\t' || s[pos] == '\n' ||
-                                      s[pos] == ','))
+            while (pos < s.size() &&
+                   (s[pos] == ' ' || s[pos] == '\t' || s[pos] == '\n' || s[pos] == ','))
                 ++pos;
             if (pos >= s.size()) return std::nullopt;
             if (s[pos] == ']') break;
@@ -94,8 +105,10 @@ bool brackets_open(std::string_view s) {
     char quote = 0;
     for (size_t i = 0; i < s.size(); ++i) {
         if (quote) {
-            if (s[i] == '\\' && quote == '"') ++i;
-            else if (s[i] == quote) quote = 0;
+            if (s[i] == '\\' && quote == '"')
+                ++i;
+            else if (s[i] == quote)
+                quote = 0;
         } else if (s[i] == '"' || s[i] == '\'') {
             quote = s[i];
         } else if (s[i] == '[') {
@@ -165,7 +178,8 @@ Result<std::vector<RegistryEntry>> parse_registries_conf(std::string_view text,
                 entries.emplace_back();
                 table = Table::registry;
             } else if (name == "registry.mirror") {
-                if (entries.empty()) return fail(where + ": [[registry.mirror]] outside a [[registry]]");
+                if (entries.empty())
+                    return fail(where + ": [[registry.mirror]] outside a [[registry]]");
                 entries.back().mirrors.emplace_back();
                 table = Table::mirror;
             } else {

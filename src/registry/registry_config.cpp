@@ -81,7 +81,8 @@ bool cidr_contains(std::string_view cidr, const Address& addr) {
 std::string host_only(std::string_view host_port) {
     if (host_port.starts_with('[')) {
         auto close = host_port.find(']');
-        return std::string(host_port.substr(1, close == std::string_view::npos ? close : close - 1));
+        return std::string(
+            host_port.substr(1, close == std::string_view::npos ? close : close - 1));
     }
     if (std::count(host_port.begin(), host_port.end(), ':') > 1) return std::string(host_port);
     return std::string(host_port.substr(0, host_port.find(':')));
@@ -95,9 +96,10 @@ std::vector<std::string> resolve_host(const std::string& host) {
     if (::getaddrinfo(host.c_str(), nullptr, &hints, &res) != 0) return out;
     for (addrinfo* p = res; p; p = p->ai_next) {
         char buf[INET6_ADDRSTRLEN] = {};
-        const void* src = p->ai_family == AF_INET
-                              ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(p->ai_addr)->sin_addr)
-                              : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(p->ai_addr)->sin6_addr);
+        const void* src =
+            p->ai_family == AF_INET
+                ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(p->ai_addr)->sin_addr)
+                : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(p->ai_addr)->sin6_addr);
         if (::inet_ntop(p->ai_family, src, buf, sizeof buf)) out.emplace_back(buf);
     }
     ::freeaddrinfo(res);
@@ -146,8 +148,7 @@ Result<void> read_certs_dir(const std::string& dir, Endpoint& endpoint) {
             }
         } else if (name.ends_with(".key")) {
             std::string cert = name.substr(0, name.size() - 4) + ".cert";
-            if (!has(cert))
-                return fail("missing client certificate " + cert + " for key " + name);
+            if (!has(cert)) return fail("missing client certificate " + cert + " for key " + name);
         }
     }
     if (!endpoint.ca_files.empty()) endpoint.tls.ca_file = endpoint.ca_files.front();
@@ -155,8 +156,8 @@ Result<void> read_certs_dir(const std::string& dir, Endpoint& endpoint) {
 }
 
 // An endpoint for host (host[:port]) over scheme, with certs.d read when it is verified.
-Result<Endpoint> make_endpoint(const RegistryConfig& config, std::string scheme,
-                               std::string host, std::string path, bool insecure, bool mirror) {
+Result<Endpoint> make_endpoint(const RegistryConfig& config, std::string scheme, std::string host,
+                               std::string path, bool insecure, bool mirror) {
     Endpoint e;
     e.scheme = std::move(scheme);
     e.host = std::move(host);
@@ -232,7 +233,9 @@ Result<void> merge_registries_conf(const std::string& path, std::vector<Registry
 
 }  // namespace
 
-std::string Endpoint::base_url() const { return scheme + "://" + host + path; }
+std::string Endpoint::base_url() const {
+    return scheme + "://" + host + path;
+}
 
 Result<std::string> validate_mirror(const std::string& url) {
     auto scheme_end = url.find("://");
@@ -258,7 +261,8 @@ Result<void> parse_daemon_json(std::string_view text, const std::string& path,
                                RegistryConfig& config) {
     if (trim(text).empty()) return {};
     auto j = nlohmann::json::parse(text, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) return fail("reading `" + path + "`: not a JSON object");
+    if (j.is_discarded() || !j.is_object())
+        return fail("reading `" + path + "`: not a JSON object");
     config.insecure_registries = string_list(j, "insecure-registries");
     for (const auto& m : string_list(j, "registry-mirrors"))
         config.mirrors.push_back(TRY_CTX("reading `" + path + "`", validate_mirror(m)));
@@ -288,7 +292,8 @@ Result<RegistryConfig> load_registry_config() {
         auto names = fs::list_dir(dropins).value_or(std::vector<std::string>{});
         std::sort(names.begin(), names.end());
         for (const auto& n : names)
-            if (n.ends_with(".conf")) TRY(merge_registries_conf(dropins + "/" + n, config.registries));
+            if (n.ends_with(".conf"))
+                TRY(merge_registries_conf(dropins + "/" + n, config.registries));
     }
     if (std::string certs = env("FERRY_CERTS_D"); !certs.empty()) {
         config.certs_dirs = {certs};

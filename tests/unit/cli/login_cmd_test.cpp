@@ -8,7 +8,9 @@
 namespace ferry::cli {
 namespace {
 
-Result<LoginOptions> login(std::vector<std::string> args) { return parse_login(args); }
+Result<LoginOptions> login(std::vector<std::string> args) {
+    return parse_login(args);
+}
 
 void expect_error(const Result<LoginOptions>& r, const std::string& message) {
     ASSERT_FALSE(r);

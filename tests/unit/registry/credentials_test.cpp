@@ -24,11 +24,13 @@ void write(const std::string& path, const std::string& text, mode_t mode = 0644)
     ::fchmod(fd.get(), mode);
 }
 
-std::string read(const std::string& path) { return fs::read_file(path).value_or("<missing>"); }
+std::string read(const std::string& path) {
+    return fs::read_file(path).value_or("<missing>");
+}
 
 // A scratch directory with PATH extended by its bin/ for the helper scripts.
 class CredentialsTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         m_old_path = ::getenv("PATH");
         std::string path = m_dir / "bin";
@@ -73,11 +75,14 @@ TEST(ConvertToHostname, MatchesDockers) {
     EXPECT_EQ(convert_to_hostname("r.example"), "r.example");
 }
 
-TEST_F(CredentialsTest, NothingConfiguredIsNone) { EXPECT_FALSE(find("docker.io")); }
+TEST_F(CredentialsTest, NothingConfiguredIsNone) {
+    EXPECT_FALSE(find("docker.io"));
+}
 
 TEST_F(CredentialsTest, ReadsBase64AuthAndIdentityToken) {
     write(m_files.docker_config, R"({"auths": {
-        "https://index.docker.io/v1/": {"auth": ")" + base64_encode("alice:pa:ss") + R"("},
+        "https://index.docker.io/v1/": {"auth": ")" +
+                                     base64_encode("alice:pa:ss") + R"("},
         "r.example:5000": {"identitytoken": "refresh-me"}}})");
     auto hub = find("docker.io");
     ASSERT_TRUE(hub);
@@ -92,7 +97,8 @@ TEST_F(CredentialsTest, ReadsBase64AuthAndIdentityToken) {
 TEST_F(CredentialsTest, ReadsUsernamePasswordFieldsAndUrlKeys) {
     write(m_files.docker_config, R"({"auths": {
         "https://r.example:5000/v1/": {"username": "bob", "password": "pw"},
-        "http://plain.example": {"auth": ")" + base64_encode("carol:x") + R"("}}})");
+        "http://plain.example": {"auth": ")" +
+                                     base64_encode("carol:x") + R"("}}})");
     EXPECT_EQ(find("r.example:5000")->username, "bob");
     EXPECT_EQ(find("r.example:5000")->password, "pw");
     EXPECT_EQ(find("plain.example")->username, "carol");
@@ -131,15 +137,15 @@ else echo "credentials not found in native keychain"; exit 1; fi)");
 TEST_F(CredentialsTest, CredHelpersPerHostWinOverCredsStoreAndTokenUsername) {
     helper("tok", R"(echo '{"Username":"<token>","Secret":"id-token"}')");
     helper("never", "exit 9");
-    write(m_files.docker_config,
-          R"({"credsStore": "never", "credHelpers": {"r.example": "tok"}})");
+    write(m_files.docker_config, R"({"credsStore": "never", "credHelpers": {"r.example": "tok"}})");
     auto c = find("r.example");
     ASSERT_TRUE(c);
     EXPECT_EQ(c->identity_token, "id-token");
     EXPECT_TRUE(c->username.empty());
     auto r = find_credentials("other.example", "", m_files);
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().message, "credential helper `docker-credential-never` get: (exit status 9)");
+    EXPECT_EQ(r.error().message,
+              "credential helper `docker-credential-never` get: (exit status 9)");
 }
 
 TEST_F(CredentialsTest, FailingAndMissingHelpersNameThemselves) {
@@ -174,12 +180,15 @@ TEST_F(CredentialsTest, HelperGetsAFilteredEnvironmentAndNoArguments) {
 }
 
 TEST_F(CredentialsTest, PodmanAuthFilesAfterDockersInOrder) {
-    write(m_files.podman_files[0], R"({"auths": {"quay.io/team": {"auth": ")" +
-                                       base64_encode("team:t") + R"("}}})");
+    write(m_files.podman_files[0],
+          R"({"auths": {"quay.io/team": {"auth": ")" + base64_encode("team:t") + R"("}}})");
     write(m_files.podman_files[1], R"({"auths": {
-        "docker.io": {"auth": ")" + base64_encode("dh:1") + R"("},
-        "quay.io": {"auth": ")" + base64_encode("any:2") + R"("},
-        "https://legacy.example/v1/": {"auth": ")" + base64_encode("old:3") + R"("}}})");
+        "docker.io": {"auth": ")" + base64_encode("dh:1") +
+                                       R"("},
+        "quay.io": {"auth": ")" + base64_encode("any:2") +
+                                       R"("},
+        "https://legacy.example/v1/": {"auth": ")" +
+                                       base64_encode("old:3") + R"("}}})");
     EXPECT_EQ(find("docker.io")->username, "dh");
     EXPECT_EQ(find("index.docker.io")->username, "dh");
     EXPECT_EQ(find("quay.io", "team/app")->username, "team");
@@ -200,7 +209,8 @@ TEST_F(CredentialsTest, StoreWritesDockersFormatMode0600AndKeepsOtherKeys) {
     EXPECT_EQ(out->file, m_files.docker_config);
     EXPECT_EQ(read(m_files.docker_config),
               "{\n\t\"auths\": {\n\t\t\"old.example\": {\n\t\t\t\"auth\": \"b2xkOng=\"\n\t\t},\n"
-              "\t\t\"r.example:5000\": {\n\t\t\t\"auth\": \"" + base64_encode("u:p:w") +
+              "\t\t\"r.example:5000\": {\n\t\t\t\"auth\": \"" +
+                  base64_encode("u:p:w") +
                   "\"\n\t\t}\n\t},\n\t\"proxies\": {\n\t\t\"default\": {\n\t\t\t\"httpProxy\": "
                   "\"http://p:3128\"\n\t\t}\n\t},\n\t\"detachKeys\": \"ctrl-x\"\n}");
     struct stat st {};
@@ -215,8 +225,8 @@ TEST_F(CredentialsTest, StoreWritesDockersFormatMode0600AndKeepsOtherKeys) {
 }
 
 TEST_F(CredentialsTest, StoreCreatesThePrivateDirectoryAndFile) {
-    ASSERT_TRUE(store_credentials("https://index.docker.io/v1/", {"", "", "tok"},
-                                  m_files.docker_config));
+    ASSERT_TRUE(
+        store_credentials("https://index.docker.io/v1/", {"", "", "tok"}, m_files.docker_config));
     EXPECT_EQ(read(m_files.docker_config),
               "{\n\t\"auths\": {\n\t\t\"https://index.docker.io/v1/\": {\n\t\t\t"
               "\"identitytoken\": \"tok\"\n\t\t}\n\t}\n}");
@@ -240,8 +250,9 @@ TEST_F(CredentialsTest, StoreAndEraseGoThroughTheHelper) {
               "store {\"ServerURL\":\"r.example\",\"Username\":\"u\",\"Secret\":\"pw\"}\n"
               "store {\"ServerURL\":\"t.example\",\"Username\":\"<token>\",\"Secret\":\"idt\"}\n"
               "erase r.example\n");
-    EXPECT_EQ(read(m_files.docker_config), "{\n\t\"credsStore\": \"rec\",\n\t\"auths\": {\n"
-                                           "\t\t\"t.example\": {}\n\t}\n}");
+    EXPECT_EQ(read(m_files.docker_config),
+              "{\n\t\"credsStore\": \"rec\",\n\t\"auths\": {\n"
+              "\t\t\"t.example\": {}\n\t}\n}");
 }
 
 TEST_F(CredentialsTest, AFailingHelperStoreLeavesTheFileAsItWas) {

@@ -155,8 +155,9 @@ TEST(RegistryConfig, CertsDirectoryErrorsAsDockers) {
     touch(dir / "a.example/client.cert");
     auto r = registry_settings(c, "a.example");
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().message, "missing key client.key for client certificate client.cert. "
-                                 "CA certificates must use the extension .crt");
+    EXPECT_EQ(r.error().message,
+              "missing key client.key for client certificate client.cert. "
+              "CA certificates must use the extension .crt");
     ASSERT_TRUE(fs::make_dirs(dir / "b.example"));
     touch(dir / "b.example/client.key");
     r = registry_settings(c, "b.example");

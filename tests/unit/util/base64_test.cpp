@@ -21,7 +21,8 @@ TEST(Base64, EncodesRfcVectors) {
 }
 
 TEST(Base64, DecodesWhatItEncodes) {
-    for (const std::string& s : std::vector<std::string>{"", "a", "ab", "abc", "user:pa:ss", std::string("\0\1\2\xff", 4)})
+    for (const std::string& s :
+         std::vector<std::string>{"", "a", "ab", "abc", "user:pa:ss", std::string("\0\1\2\xff", 4)})
         EXPECT_EQ(base64_decode(base64_encode(s)), s);
 }
 
