@@ -22,6 +22,8 @@
 #include "ferry/cli/info_cmd.hpp"
 #include "ferry/cli/inspect_cmd.hpp"
 #include "ferry/cli/load_cmd.hpp"
+#include "ferry/cli/login_cmd.hpp"
+#include "ferry/cli/logout_cmd.hpp"
 #include "ferry/cli/pause_cmd.hpp"
 #include "ferry/cli/pull_cmd.hpp"
 #include "ferry/cli/push_cmd.hpp"
@@ -155,6 +157,8 @@ constexpr Command k_top[] = {
     {"inspect", "Return low-level information on ferry objects", cmd_inspect, {}},
     {"kill", "Kill one or more running containers", cmd_kill, {}},
     {"load", "Load an image from a tar archive or STDIN", store_ns<cmd_load>, {}},
+    {"login", "Authenticate to a registry", cmd_login, {}},
+    {"logout", "Log out from a registry", cmd_logout, {}},
     {"logs", "Fetch the logs of a container", cmd_logs, {}},
     {"pause", "Pause all processes within one or more containers", cmd_pause, {}},
     {"ps", "List containers", cmd_ps, {}},
