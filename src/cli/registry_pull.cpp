@@ -13,7 +13,6 @@
 
 #include "ferry/cli/registry_pull.hpp"
 
-#include <arpa/inet.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -30,16 +29,6 @@
 namespace ferry::cli {
 
 namespace {
-
-bool is_loopback_host(const std::string& domain) {
-    std::string host = domain;
-    if (host.starts_with("[")) host = host.substr(1, host.find(']') - 1);
-    else if (auto colon = host.rfind(':'); colon != std::string::npos) host.resize(colon);
-    if (host == "localhost") return true;
-    in_addr a4;
-    if (::inet_pton(AF_INET, host.c_str(), &a4) == 1) return (ntohl(a4.s_addr) >> 24) == 127;
-    return host == "::1";
-}
 
 class LinePrinter : public registry::PullObserver {
 public:
@@ -71,8 +60,8 @@ Result<registry::PullResult> pull_one(image::Store& store, const Reference& ref,
     registry::PullRequest req;
     req.reference = ref;
     req.platform = platform.empty() ? image::host_platform() : TRY(image::parse_platform(platform));
-    req.endpoints = TRY(registry_endpoints(ref.domain));
-    req.credentials = registry_credentials(ref.domain);
+    req.endpoints = TRY(registry_endpoints(ref.domain, ref.path));
+    req.credentials = registry_credentials(ref.domain, ref.path);
     auto pulled = registry::pull_image(store, req, printer);
     if (!pulled) {
         Error e = std::move(pulled.error());
@@ -93,8 +82,8 @@ Result<void> pull_reference(const Reference& ref, bool all_tags, const std::stri
     LinePrinter printer(quiet, fd);
     std::vector<Reference> refs{ref};
     if (all_tags) {
-        registry::Remote remote(ref.domain, ref.path, TRY(registry_endpoints(ref.domain)),
-                                registry_credentials(ref.domain), registry::Access::pull);
+        registry::Remote remote(ref.domain, ref.path, TRY(registry_endpoints(ref.domain, ref.path)),
+                                registry_credentials(ref.domain, ref.path), registry::Access::pull);
         registry::HttpClient http;
         refs.clear();
         for (const auto& tag : TRY(remote.list_tags(http))) {
@@ -114,15 +103,16 @@ Result<void> pull_reference(const Reference& ref, bool all_tags, const std::stri
 
 }  // namespace
 
-Result<std::vector<registry::Endpoint>> registry_endpoints(const std::string& domain) {
-    registry::Endpoint ep;
-    ep.url = "https://" + (domain == k_default_domain ? std::string("registry-1.docker.io") : domain);
-    ep.http_fallback = is_loopback_host(domain);
-    return std::vector<registry::Endpoint>{ep};
+Result<std::vector<registry::Endpoint>> registry_endpoints(const std::string& domain,
+                                                          const std::string& repository) {
+    auto config = TRY(registry::load_registry_config());
+    auto settings = TRY(registry::registry_settings(config, domain, repository));
+    return settings.endpoints;
 }
 
-registry::CredentialLookup registry_credentials(const std::string&) {
-    return []() -> Result<std::optional<registry::AuthConfig>> { return std::nullopt; };
+registry::CredentialLookup registry_credentials(const std::string& domain,
+                                                const std::string& repository) {
+    return [domain, repository]() { return registry::find_credentials(domain, repository); };
 }
 
 Result<int> pull_from_registry(const PullOptions& o, Context& ctx) {

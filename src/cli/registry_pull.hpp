@@ -22,11 +22,15 @@ Result<void> pull_for_run(const std::string& image, const std::string& policy,
 // push's lines; returns the exit status.
 Result<int> push_to_registry(const PushOptions& o, Context& ctx);
 
-// How to reach the registry of domain (docker.io is registry-1.docker.io): its mirrors first,
-// then itself over TLS, with plain HTTP allowed for loopback and insecure registries.
-Result<std::vector<registry::Endpoint>> registry_endpoints(const std::string& domain);
+// How to reach repository on the registry of domain, from the user's settings
+// (registry/registry_config.hpp): mirrors first, then itself over TLS, then plain HTTP for
+// loopback and insecure registries.
+Result<std::vector<registry::Endpoint>> registry_endpoints(const std::string& domain,
+                                                          const std::string& repository);
 
-// The user's credentials for domain, looked up when the registry asks for them.
-registry::CredentialLookup registry_credentials(const std::string& domain);
+// The user's credentials for the registry (docker's and podman's files and helpers), looked
+// up when the registry first asks for them.
+registry::CredentialLookup registry_credentials(const std::string& domain,
+                                                const std::string& repository);
 
 }  // namespace ferry::cli

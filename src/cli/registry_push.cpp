@@ -48,8 +48,8 @@ Result<void> push_one(image::Store& store, const Reference& ref, const std::stri
     registry::PushRequest req;
     req.reference = ref;
     req.image_id = id;
-    req.endpoints = TRY(registry_endpoints(ref.domain));
-    req.credentials = registry_credentials(ref.domain);
+    req.endpoints = TRY(registry_endpoints(ref.domain, ref.path));
+    req.credentials = registry_credentials(ref.domain, ref.path);
     req.compression = o.compression_set && o.compression == "zstd" ? Compression::zstd
                                                                   : Compression::gzip;
     auto pushed = TRY(registry::push_image(store, req, printer));

@@ -28,7 +28,9 @@ constexpr size_t k_io_buffer = 256 << 10;
 constexpr size_t k_max_head = 64 << 10;
 
 std::string tls_key(const TlsSettings& t) {
-    return std::to_string(t.verify) + "\n" + t.ca_file + "\n" + t.client_cert + "\n" + t.client_key;
+    std::string key = std::to_string(t.verify) + "\n" + t.client_cert + "\n" + t.client_key;
+    for (const auto& f : t.ca_files) key += "\n" + f;
+    return key;
 }
 
 bool is_redirect(int status) {

@@ -27,7 +27,7 @@ namespace ferry::registry {
 // How to reach one host over TLS (docker's /etc/docker/certs.d/HOST/).
 struct TlsSettings {
     bool verify = true;          // verify the server's certificate (never false for a TLS host)
-    std::string ca_file;         // extra CA bundle (certs.d's *.crt, concatenated), empty: none
+    std::vector<std::string> ca_files;  // extra CAs (certs.d's *.crt files), besides the system's
     std::string client_cert;     // PEM client certificate (certs.d's *.cert), empty: none
     std::string client_key;      // its key (*.key)
 };

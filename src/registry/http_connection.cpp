@@ -148,9 +148,9 @@ Result<std::unique_ptr<SSL_CTX, SslCtxDeleter>> make_tls_context(const TlsSettin
     SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
     SSL_CTX_set_verify(ctx.get(), s.verify ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, nullptr);
     if (SSL_CTX_set_default_verify_paths(ctx.get()) != 1) ERR_clear_error();
-    if (!s.ca_file.empty() &&
-        SSL_CTX_load_verify_locations(ctx.get(), s.ca_file.c_str(), nullptr) != 1)
-        return fail("TLS: CA certificates `" + s.ca_file + "`: " + ssl_error_text("unreadable"));
+    for (const auto& file : s.ca_files)
+        if (SSL_CTX_load_verify_locations(ctx.get(), file.c_str(), nullptr) != 1)
+            return fail("TLS: CA certificates `" + file + "`: " + ssl_error_text("unreadable"));
     if (!s.client_cert.empty()) {
         if (SSL_CTX_use_certificate_chain_file(ctx.get(), s.client_cert.c_str()) != 1)
             return fail("TLS: client certificate `" + s.client_cert + "`: " +

@@ -68,7 +68,7 @@ private:
     std::chrono::seconds m_stall{60};
 };
 
-// A TLS client context for settings: the system CAs, settings.ca_file, the client pair.
+// A TLS client context for settings: the system CAs, settings.ca_files, the client pair.
 Result<std::unique_ptr<SSL_CTX, SslCtxDeleter>> make_tls_context(const TlsSettings& settings);
 
 // The text of OpenSSL's most recent error (its queue is cleared), or fallback.

@@ -11,11 +11,7 @@ namespace ferry::registry {
 
 // Checks creds against host (a `ferry login` SERVER: "docker.io", "localhost:5000",
 // "https://r.example/"). Fails with the registry's words (`unauthorized: incorrect username or
-// password`) or the transport's. Until the HTTP client lands it fails with
-// k_check_login_not_built.
+// password`) or the transport's.
 Result<void> check_login(const std::string& host, const Credentials& creds);
-
-// The message check_login fails with while it is not built; tests skip on it.
-inline constexpr std::string_view k_check_login_not_built = "checking credentials is not built yet";
 
 }  // namespace ferry::registry

@@ -136,7 +136,7 @@ Result<void> read_certs_dir(const std::string& dir, Endpoint& endpoint) {
     };
     for (const auto& name : names) {
         if (name.ends_with(".crt")) {
-            endpoint.ca_files.push_back(dir + "/" + name);
+            endpoint.tls.ca_files.push_back(dir + "/" + name);
         } else if (name.ends_with(".cert")) {
             std::string key = name.substr(0, name.size() - 5) + ".key";
             if (!has(key))
@@ -151,7 +151,6 @@ Result<void> read_certs_dir(const std::string& dir, Endpoint& endpoint) {
             if (!has(cert)) return fail("missing client certificate " + cert + " for key " + name);
         }
     }
-    if (!endpoint.ca_files.empty()) endpoint.tls.ca_file = endpoint.ca_files.front();
     return {};
 }
 

@@ -22,9 +22,8 @@ struct Endpoint {
     std::string scheme;                 // "https" or "http"
     std::string host;                   // host[:port] to connect to
     std::string path;                   // a mirror's path prefix ("/cache"), else empty
-    TlsSettings tls;                    // for https; verify is false on an insecure registry
-    std::vector<std::string> ca_files;  // every *.crt of its certs.d directory (tls.ca_file is
-                                        // the first; load them all)
+    TlsSettings tls;                    // for https (its certs.d's CAs and client pair); verify
+                                        // is false on an insecure registry
     bool mirror = false;
 
     // scheme://host[path], without a trailing slash: the /v2/ API is under it.

@@ -110,6 +110,7 @@ Remote::Remote(std::string host, std::string repository, std::vector<Endpoint> e
       m_endpoints(std::move(endpoints)), m_credentials(std::move(credentials)), m_access(access) {}
 
 std::string Remote::scope(const std::string& extra) const {
+    if (m_repository.empty()) return {};  // a login's check: the token for the service alone
     std::string s = "repository:" + m_repository + (m_access == Access::push ? ":pull,push" : ":pull");
     if (!extra.empty()) s += " repository:" + extra + ":pull";
     return s;
@@ -117,7 +118,7 @@ std::string Remote::scope(const std::string& extra) const {
 
 Result<std::string> Remote::fetch_token(HttpClient& http, const Endpoint& ep, const Challenge& c,
                                         const std::string& scope_text) {
-    std::optional<AuthConfig> creds;
+    std::optional<Credentials> creds;
     {
         std::lock_guard g(m_mutex);
         if (!m_creds && m_credentials) m_creds = TRY(m_credentials());
@@ -126,7 +127,8 @@ Result<std::string> Remote::fetch_token(HttpClient& http, const Endpoint& ep, co
     HttpRequest req;
     req.tls = ep.tls;
     std::string query = "service=" + url_encode(c.service);
-    for (const auto& s : split(scope_text, ' ')) query += "&scope=" + url_encode(s);
+    for (const auto& s : split(scope_text, ' '))
+        if (!s.empty()) query += "&scope=" + url_encode(s);
     if (creds && !creds->identity_token.empty()) {
         req.method = "POST";
         req.url = c.realm;
@@ -157,7 +159,7 @@ Result<std::string> Remote::authorization(HttpClient& http, const Endpoint& ep, 
     }
     std::string value;
     if (c.scheme == "basic") {
-        std::optional<AuthConfig> creds;
+        std::optional<Credentials> creds;
         {
             std::lock_guard g(m_mutex);
             if (!m_creds && m_credentials) m_creds = TRY(m_credentials());
@@ -177,7 +179,7 @@ Result<HttpResponse> Remote::call_endpoint(HttpClient& http, const Endpoint& ep,
                                            const ByteSink* sink, const std::string& extra) {
     std::string path = req.url;
     req.tls = ep.tls;
-    req.url = ep.url + path;
+    req.url = ep.base_url() + path;
     std::string scope_text = scope(extra);
     std::optional<Challenge> known;
     {
@@ -226,20 +228,8 @@ Result<HttpResponse> Remote::call(HttpClient& http, HttpRequest req, const ByteS
         if (ep.mirror && m_access == Access::push) continue;
         auto resp = call_endpoint(http, ep, req, sink, extra);
         if (resp && ep.mirror && resp->status >= 400) {
-            log::debug("mirror " + ep.url + ": status " + std::to_string(resp->status));
+            log::debug("mirror " + ep.base_url() + ": status " + std::to_string(resp->status));
             continue;
-        }
-        if (!resp && ep.http_fallback && ep.url.starts_with("https://")) {
-            Endpoint plain = ep;
-            plain.url = "http://" + ep.url.substr(8);
-            auto again = call_endpoint(http, plain, req, sink, extra);
-            if (again) {
-                std::lock_guard g(m_mutex);
-                m_endpoints[i] = plain;
-                m_endpoint = i;
-                return again;
-            }
-            resp = std::move(again);  // both failed: plain HTTP's error is the telling one
         }
         if (resp) {
             std::lock_guard g(m_mutex);
@@ -339,6 +329,12 @@ Result<void> Remote::upload_blob(HttpClient& http, const BodyReader& reader,
     // The location may be absolute or relative to the endpoint.
     std::string path = location.starts_with("http") ? location.substr(location.find('/', location.find("://") + 3))
                                                     : location;
+    {
+        // Relative to the endpoint's base: a mirror's path prefix is part of the location.
+        std::lock_guard g(m_mutex);
+        const std::string& prefix = m_endpoints[m_endpoint].path;
+        if (!prefix.empty() && path.starts_with(prefix)) path = path.substr(prefix.size());
+    }
     auto patch = make("PATCH", path);
     patch.reader = reader;
     patch.body_size = size;

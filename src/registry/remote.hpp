@@ -3,8 +3,9 @@
 // blobs, uploads, mounts), with the registry's authentication handled underneath: a request
 // that gets 401 reads WWW-Authenticate and retries once with a Bearer token (fetched from the
 // realm for the scope the operation needs, anonymously or with the user's credentials, and
-// cached) or with Basic credentials. Endpoints are tried in order: mirrors first (pull only),
-// then the registry itself; an endpoint allowed plain HTTP is tried over TLS first, as docker.
+// cached) or with Basic credentials. Endpoints (registry_config.hpp) are tried in order:
+// mirrors first (pull only; any failure moves on), then the registry over TLS, then over plain
+// HTTP where that is allowed (a transport failure moves on), as docker.
 //
 // Thread safety: a Remote may be shared by threads that each use their own HttpClient; the
 // token cache and the chosen endpoint are guarded.
@@ -21,28 +22,15 @@
 #include <string>
 #include <vector>
 
+#include "ferry/registry/credentials.hpp"
 #include "ferry/registry/http.hpp"
+#include "ferry/registry/registry_config.hpp"
 #include "ferry/util/result.hpp"
 
 namespace ferry::registry {
 
-// One way to reach the registry.
-struct Endpoint {
-    std::string url;           // "https://registry-1.docker.io" (no trailing slash)
-    TlsSettings tls;
-    bool mirror = false;       // pull only; on any failure the next endpoint is tried
-    bool http_fallback = false;  // plain HTTP allowed: tried after TLS fails (insecure/loopback)
-};
-
-// What a user logged in with.
-struct AuthConfig {
-    std::string username;
-    std::string password;
-    std::string identity_token;  // an OAuth refresh token (docker login to some registries)
-};
-
 // Looks the user's credentials for the registry up when a registry first asks for them.
-using CredentialLookup = std::function<Result<std::optional<AuthConfig>>()>;
+using CredentialLookup = std::function<Result<std::optional<Credentials>>()>;
 
 // A manifest as the registry sent it.
 struct FetchedManifest {
@@ -114,7 +102,7 @@ private:
     size_t m_endpoint = 0;                       // the first that answered
     std::optional<Challenge> m_challenge;        // what the registry asked for
     std::vector<std::pair<std::string, std::string>> m_tokens;  // scope -> Authorization
-    std::optional<std::optional<AuthConfig>> m_creds;  // looked up once
+    std::optional<std::optional<Credentials>> m_creds;  // looked up once
 };
 
 // Parses a WWW-Authenticate value (`Bearer realm="…",service="…",scope="…"`): scheme lower

@@ -140,8 +140,7 @@ TEST(RegistryConfig, CertsDirectoryGivesCasAndAClientPair) {
     auto s = *registry_settings(c, "r.example:5000");
     ASSERT_EQ(s.endpoints.size(), 1u);
     const auto& e = s.endpoints[0];
-    EXPECT_EQ(e.ca_files, (std::vector<std::string>{host_dir + "/b.crt", host_dir + "/ca.crt"}));
-    EXPECT_EQ(e.tls.ca_file, host_dir + "/b.crt");
+    EXPECT_EQ(e.tls.ca_files, (std::vector<std::string>{host_dir + "/b.crt", host_dir + "/ca.crt"}));
     EXPECT_EQ(e.tls.client_cert, host_dir + "/client.cert");
     EXPECT_EQ(e.tls.client_key, host_dir + "/client.key");
     EXPECT_TRUE(e.tls.verify);
@@ -172,7 +171,7 @@ TEST(RegistryConfig, InsecureRegistriesReadNoCertsDirectory) {
     ASSERT_TRUE(fs::make_dirs(dir / "localhost:5000"));
     touch(dir / "localhost:5000/ca.crt");
     auto s = *registry_settings(c, "localhost:5000");
-    EXPECT_TRUE(s.endpoints[0].ca_files.empty());
+    EXPECT_TRUE(s.endpoints[0].tls.ca_files.empty());
 }
 
 }  // namespace
