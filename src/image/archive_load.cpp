@@ -5,24 +5,22 @@
 //      hasher thread), small members are kept as metadata, anything else is skipped;
 //   3. the layout (manifest.json / index.json) is read and every blob checked against it:
 //      digests, sizes, diff IDs;
-//   4. under layers.lock (shared, so garbage collection cannot interfere), layers the store lacks
-//      are renamed into layers/, blobs written, and images.json updated in one atomic rewrite.
+//   4. under layers.lock (shared, so garbage collection cannot interfere), commit_images
+//      (image_commit.hpp) renames the layers the store lacks into layers/, writes the blobs and
+//      updates images.json in one atomic rewrite.
 // An error at any step before 4 leaves the store untouched: staging dies with its directory.
 
 #include "ferry/image/archive_load.hpp"
 
-#include <fcntl.h>
-
 #include <map>
 #include <memory>
-#include <set>
 
 #include "ferry/image/archive_layout.hpp"
 #include "ferry/image/archive_source.hpp"
+#include "ferry/image/image_commit.hpp"
 #include "ferry/image/layer_ingest.hpp"
 #include "ferry/image/tar_reader.hpp"
 #include "ferry/oci/image_config.hpp"
-#include "ferry/util/fs.hpp"
 #include "ferry/util/sha256.hpp"
 #include "ferry/util/strings.hpp"
 
@@ -234,61 +232,15 @@ Result<VerifiedImage> verify(const PlannedImage& plan, std::map<std::string, Mem
     return v;
 }
 
-// Installs what the store lacks and records the images; returns the report.
+// Hands the verified images to commit_images; returns the report.
 Result<LoadReport> commit(Store& store, Staging& staging, std::vector<VerifiedImage>& images) {
+    std::vector<IngestedImage> ingested;
+    for (auto& img : images)
+        ingested.push_back({img.id, img.config, img.facts, img.layers, img.plan.names});
+    CommitReport done = TRY(commit_images(store, staging, ingested));
     LoadReport report;
-    std::vector<ImageRecord> records;
-    std::map<std::string, std::string> installed;  // staged dir -> chain it was installed as
-    for (auto& img : images) {
-        ImageRecord rec;
-        rec.id = img.id;
-        rec.diff_ids = img.facts.diff_ids;
-        rec.created_ns = img.facts.created_ns;
-        std::vector<Digest> diffs;
-        for (const auto& d : img.facts.diff_ids) diffs.push_back(TRY(Digest::parse(d)));
-        auto chains = chain_ids(diffs);
-        std::vector<StoredLayer> stored;
-        for (size_t i = 0; i < chains.size(); ++i) {
-            std::string chain = chains[i].hex;
-            rec.chain_ids.push_back(chain);
-            LayerIngest& in = *img.layers[i];
-            if (!store.has_layer(chain)) {
-                std::string dir = in.dir_name();
-                if (auto done = installed.find(dir); done != installed.end()) {
-                    // The same blob under a second parent chain: a hard-linked copy of the tree
-                    // (layers are immutable, so sharing inodes is safe).
-                    std::string copy = dir + "-" + chain.substr(0, 16);
-                    TRY(fs::clone_tree_hardlinks(store.layer_path(done->second), staging.fd(),
-                                                 copy));
-                    dir = copy;
-                }
-                Fd dirfd = TRY(fs::open_at(staging.fd(), dir, O_RDONLY | O_DIRECTORY));
-                LayerMeta meta{in.diff_id(), i ? rec.chain_ids[i - 1] : "",
-                               in.stats().content_size, in.stats().tar_size};
-                TRY(Store::write_layer_meta(dirfd.get(), meta));
-                TRY(store.install_layer(staging, dir, chain));
-                installed.emplace(in.dir_name(), chain);
-            }
-            LayerMeta meta = TRY(store.layer_meta(chain));
-            rec.size += meta.size;
-            stored.push_back({meta.diff_id, meta.tar_size});
-        }
-        TRY(store.install_blob(staging, img.id, img.config));
-        std::string manifest = make_stored_manifest(img.id, img.config.size(), stored);
-        rec.manifest = "sha256:" + sha256_hex(manifest);
-        TRY(store.install_blob(staging, rec.manifest, manifest));
-        records.push_back(std::move(rec));
-        report.images.push_back({img.id, img.plan.names});
-    }
-    TRY(store.update_images([&](ImageCatalog& index) -> Result<void> {
-        for (size_t i = 0; i < records.size(); ++i) {
-            index.upsert(records[i]);
-            for (const auto& name : images[i].plan.names)
-                if (auto old = index.set_name(records[i].id, name, 0))
-                    report.renamed.emplace_back(name, *old);
-        }
-        return {};
-    }));
+    for (auto& img : done.images) report.images.push_back({img.id, img.names});
+    report.renamed = std::move(done.renamed);
     return report;
 }
 
