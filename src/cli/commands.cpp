@@ -23,10 +23,13 @@
 #include "ferry/cli/inspect_cmd.hpp"
 #include "ferry/cli/load_cmd.hpp"
 #include "ferry/cli/pause_cmd.hpp"
+#include "ferry/cli/pull_cmd.hpp"
+#include "ferry/cli/push_cmd.hpp"
 #include "ferry/cli/rename_cmd.hpp"
 #include "ferry/cli/rmi_cmd.hpp"
 #include "ferry/cli/run_cmd.hpp"
 #include "ferry/cli/save_cmd.hpp"
+#include "ferry/cli/ssh_move_cmd.hpp"
 #include "ferry/cli/stats_cmd.hpp"
 #include "ferry/cli/system_check_cmd.hpp"
 #include "ferry/cli/system_df_cmd.hpp"
@@ -103,6 +106,8 @@ constexpr Command k_image[] = {
     {"load", "Load an image from a tar archive or STDIN", store_ns<cmd_load>, {}},
     {"ls", "List images", cmd_images, {}, "list"},
     {"prune", "Remove unused images", store_ns<cmd_image_prune>, {}},
+    {"pull", "Download an image from a registry", cmd_pull, {}},
+    {"push", "Upload an image to a registry", cmd_push, {}},
     {"rm", "Remove one or more images", store_ns<cmd_rmi>, {}, "remove"},
     {"save", "Save one or more images to a tar archive", store_ns<cmd_save>, {}},
     {"tag", "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", cmd_tag, {}},
@@ -154,6 +159,8 @@ constexpr Command k_top[] = {
     {"logs", "Fetch the logs of a container", cmd_logs, {}},
     {"pause", "Pause all processes within one or more containers", cmd_pause, {}},
     {"ps", "List containers", cmd_ps, {}},
+    {"pull", "Download an image from a registry", cmd_pull, {}},
+    {"push", "Upload an image to a registry", cmd_push, {}},
     {"rename", "Rename a container", cmd_rename, {}},
     {"restart", "Restart one or more containers", cmd_restart, {}},
     {"rm", "Remove one or more containers", cmd_rm, {}},
@@ -172,6 +179,8 @@ constexpr Command k_top[] = {
     {"wait", "Block until one or more containers stop, then print their exit codes", cmd_wait, {}},
     {"__restart", "", cmd_internal_restart, {}},
     {"__release", "", store_ns<cmd_internal_release>, {}},
+    {"__ssh-receive", "", store_ns<cmd_ssh_receive>, {}},
+    {"__ssh-send", "", store_ns<cmd_ssh_send>, {}},
 };
 
 }  // namespace
