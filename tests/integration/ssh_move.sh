@@ -108,6 +108,7 @@ ferry push ferry-it/app:1 "$far" >"$TEST_TMP/push.out"
 expect_eq "$(sed -n 2,3p "$TEST_TMP/push.out")" "${base_diff:7:12}: Layer already exists
 ${top_diff:7:12}: Pushed" "push lines"
 sent=$(sent_bytes)
+note "bytes sent for the app: $sent"
 [ "$sent" -gt 10000000 ] && [ "$sent" -lt 12000000 ] ||
     fail "bytes sent for a 10 MB new layer over a 6 MB base the far side has: $sent"
 expect_eq "$(uferry images --no-trunc -q ferry-it/app:1)" "$app_id" "app image ID on the far side"
@@ -126,6 +127,17 @@ docker.io/ferry-it/app:1" ferry pull "$far/ferry-it/app:1"
 expect_eq "$(ferry images --no-trunc -q ferry-it/app:1)" "$app_id" "pulled image ID"
 expect_out "docker.io/ferry-it/app:1" ferry pull -q "$far/ferry-it/app:1"
 expect_eq "$(ferry system check)" "no problems found" "root's store after the moves"
+
+note "a rootless user pushes to a second store of its own (ssh runs as the user, outside the store's namespace)"
+install -m 600 -o "$user" "$ssh_dir/client_key" "$home/.ssh/id_ed25519"
+install -m 644 -o "$user" "$ssh_dir/known_hosts" "$home/.ssh/known_hosts"
+printf 'Host 127.0.0.1\n  BatchMode yes\n  LogLevel ERROR\n' | install -m 600 -o "$user" /dev/stdin "$home/.ssh/config"
+runuser -u "$user" -- env -i PATH=/usr/bin:/bin HOME="$home" \
+    FERRY_SSH_REMOTE="$TEST_TMP/pub/ferry --root $home/second" \
+    "$TEST_TMP/pub/ferry" push -q ferry-it/app:1 "$far" >"$TEST_TMP/user-push.out"
+expect_eq "$(cat "$TEST_TMP/user-push.out")" "docker.io/ferry-it/app:1" "the user's push -q"
+expect_eq "$(uferry --root "$home/second" images --no-trunc -q ferry-it/app:1)" "$app_id" \
+    "image ID in the user's second store"
 
 note "a receiver killed half-way: its store stays as it was"
 ferry run --name sshmove2 ferry-it/base:1 sh -c 'head -c 10485760 /dev/urandom >/big2' >/dev/null
