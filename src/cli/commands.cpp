@@ -31,6 +31,7 @@
 #include "ferry/cli/rmi_cmd.hpp"
 #include "ferry/cli/run_cmd.hpp"
 #include "ferry/cli/save_cmd.hpp"
+#include "ferry/cli/ssh_move_cmd.hpp"
 #include "ferry/cli/stats_cmd.hpp"
 #include "ferry/cli/system_check_cmd.hpp"
 #include "ferry/cli/system_df_cmd.hpp"
@@ -182,6 +183,8 @@ constexpr Command k_top[] = {
     {"wait", "Block until one or more containers stop, then print their exit codes", cmd_wait, {}},
     {"__restart", "", cmd_internal_restart, {}},
     {"__release", "", store_ns<cmd_internal_release>, {}},
+    {"__ssh-receive", "", store_ns<cmd_ssh_receive>, {}},
+    {"__ssh-send", "", store_ns<cmd_ssh_send>, {}},
 };
 
 }  // namespace

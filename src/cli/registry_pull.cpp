@@ -11,7 +11,7 @@
 // With -q only the last line. The store's user namespace (rootless) is entered before the
 // pull writes anything.
 
-#include "ferry/cli/registry_pull.hpp"
+#include "ferry/cli/registry_cmds.hpp"
 
 #include <unistd.h>
 

@@ -5,7 +5,7 @@
 //   1: digest: sha256:… size: 527
 // -q prints only the reference; -a pushes every tag of the repository in turn.
 
-#include "ferry/cli/registry_pull.hpp"
+#include "ferry/cli/registry_cmds.hpp"
 
 #include <unistd.h>
 

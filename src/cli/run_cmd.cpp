@@ -13,7 +13,7 @@
 #include <cstring>
 
 #include "ferry/cli/container_common.hpp"
-#include "ferry/cli/registry_pull.hpp"
+#include "ferry/cli/registry_cmds.hpp"
 #include "ferry/cli/run_flags.hpp"
 #include "ferry/runtime/container_create.hpp"
 #include "ferry/runtime/container_control.hpp"

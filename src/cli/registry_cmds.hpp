@@ -1,6 +1,6 @@
 #pragma once
-// `ferry pull NAME` from a registry (pull_cmd.cpp sends ssh:// names elsewhere), and the pull
-// `run`/`create` make of a missing image.
+// `ferry pull` and `ferry push` with a registry (pull_cmd.cpp and push_cmd.cpp send ssh://
+// locations elsewhere), and the pull `run`/`create` make of a missing image.
 
 #include "ferry/cli/pull_cmd.hpp"
 #include "ferry/cli/push_cmd.hpp"
