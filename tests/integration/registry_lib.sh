@@ -1,0 +1,259 @@
+# Registry servers for the pull/push/login tests (issue 9, point 10), sourced after lib.sh and
+# container_lib.sh. Everything listens on 127.0.0.1 only, keeps its files under $TEST_TMP and is
+# stopped when the test ends (through RUN_CLEANUPS, run before docker_down).
+#
+#   start_registry MODE [NAME]   MODE: plain | tls | htpasswd | token. Runs Debian's
+#       docker-registry (distribution 2.8) on a free port with its own storage, waits until /v2/
+#       answers, and sets (for the last one started; NAME, default `reg`, keys the others):
+#         REG          127.0.0.1:PORT
+#         REG_DIR      its directory (config.yml, storage/, log)
+#         REG_STORAGE  the storage root (docker/registry/v2/... below it)
+#         REG_SCHEME   http or https
+#       tls: a CA made here with openssl signs a server certificate for 127.0.0.1 and localhost;
+#         REG_CA is the CA's certificate, FERRY_CERTS_D (exported) a directory with
+#         127.0.0.1:PORT/ca.crt and localhost:PORT/ca.crt for ferry, and docker's
+#         /etc/docker/certs.d/127.0.0.1:PORT/ca.crt is written too (removed at the end).
+#       htpasswd: Basic auth; users from REG_USERS ("user:password ...", default
+#         "alice:alice-pw bob:bob-pw"), hashed with `htpasswd -Bbn`.
+#       token: Bearer token auth. A token service of the test's own (registry_token_server.py,
+#         python3's http.server, JWTs signed RS256 with python3-cryptography, the certificate in
+#         the x5c header, its CA in the registry's rootcertbundle) checks REG_USERS with Basic
+#         and grants per REG_GRANTS: lines "USER REPO-GLOB ACTIONS" (USER `*` is anyone,
+#         `anonymous` is a request without credentials; ACTIONS comma-separated, `*` all; default
+#         "* * pull,push"), read at each request from $REG_DIR/grants, so set_grants can change
+#         them while it runs. REG_TOKEN_URL is its realm; REG_TOKEN_LOG lists each request:
+#         "account scope -> granted" (never the password).
+#   The NAME arguments below default to the last registry started or selected (REG_NAME);
+#   registry_select NAME sets the variables above to NAME's.
+#   stop_registry [NAME]        kills it (SIGKILL: as a crash) and waits until it is gone.
+#   restart_registry [NAME]     stops it if running and starts it again, same port and storage.
+#   set_grants [NAME] < LINES   replaces the token service's grant table.
+#   corrupt_blob DIGEST [NAME]  flips bytes in the middle of a blob in the registry's storage
+#                               (same size: the registry serves it, its digest no longer matches).
+#   blob_path DIGEST [NAME]     the blob's data file in the storage.
+#   registry_curl [NAME] ARGS.. curl against it (its CA, -s), for raw protocol checks.
+
+command -v docker-registry >/dev/null || skip "docker-registry is not installed (Debian package docker-registry)"
+command -v curl >/dev/null || skip "curl is not installed"
+
+declare -A REGISTRY_PID=() REGISTRY_DIR=() REGISTRY_ADDR=() REGISTRY_TOKEN_PID=()
+REG_NAME=reg
+
+# free_port: a TCP port free on 127.0.0.1 now (the kernel's choice for a bind to port 0).
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# registry_cleanup: stops every registry and token service, removes docker's certs.d entries.
+registry_cleanup() {
+    local name pid
+    for name in "${!REGISTRY_PID[@]}"; do
+        stop_registry "$name"
+    done
+    for pid in "${REGISTRY_TOKEN_PID[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    for name in "${!REGISTRY_ADDR[@]}"; do
+        [ -f "${REGISTRY_DIR[$name]}/docker-certs" ] && rm -rf "/etc/docker/certs.d/${REGISTRY_ADDR[$name]}"
+    done
+    return 0
+}
+if declare -p RUN_CLEANUPS >/dev/null 2>&1; then
+    RUN_CLEANUPS=(registry_cleanup "${RUN_CLEANUPS[@]}")
+else
+    trap registry_cleanup EXIT
+fi
+
+# registry_ca DIR: a CA (ca.crt, ca.key) and a certificate for 127.0.0.1 and localhost signed by
+# it (server.crt, server.key) in DIR.
+registry_ca() {
+    local dir=$1
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=ferry test CA" \
+        -keyout "$dir/ca.key" -out "$dir/ca.crt" \
+        -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
+        2>/dev/null || fail "openssl: cannot make the test CA"
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+        -keyout "$dir/server.key" -out "$dir/server.csr" 2>/dev/null || fail "openssl: csr"
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >"$dir/server.ext"
+    openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" \
+        -CAcreateserial -days 2 -extfile "$dir/server.ext" -out "$dir/server.crt" 2>/dev/null ||
+        fail "openssl: cannot sign the server certificate"
+}
+
+# registry_users FILE: REG_USERS hashed with bcrypt into an htpasswd FILE.
+registry_users() {
+    local u
+    : >"$1"
+    for u in ${REG_USERS:-alice:alice-pw bob:bob-pw}; do
+        htpasswd -Bbn "${u%%:*}" "${u#*:}" | sed '/^$/d' >>"$1" || fail "htpasswd failed"
+    done
+}
+
+# start_token_service DIR: the token service for a token-mode registry in DIR (signing key and
+# certificate made here); sets TOKEN_PORT.
+start_token_service() {
+    local dir=$1
+    command -v htpasswd >/dev/null || skip "htpasswd is not installed (apache2-utils)"
+    python3 -c 'import cryptography' 2>/dev/null || skip "python3-cryptography is not installed"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=ferry test token issuer" \
+        -keyout "$dir/token.key" -out "$dir/token.crt" 2>/dev/null || fail "openssl: token key"
+    printf '%s\n' ${REG_USERS:-alice:alice-pw bob:bob-pw} >"$dir/users"
+    printf '%s\n' "${REG_GRANTS:-* * pull,push}" >"$dir/grants"
+    TOKEN_PORT=$(free_port)
+    python3 "$FERRY_SRC/tests/integration/registry_token_server.py" --port "$TOKEN_PORT" \
+        --key "$dir/token.key" --cert "$dir/token.crt" --users "$dir/users" \
+        --grants "$dir/grants" --issuer ferry-test-issuer --service ferry-test-registry \
+        --log "$dir/token.log" >"$dir/token.out" 2>&1 &
+    REGISTRY_TOKEN_PID[$(basename "$dir")]=$!
+    local i
+    for i in $(seq 100); do
+        curl -s -o /dev/null "http://127.0.0.1:$TOKEN_PORT/health" && return 0
+        sleep 0.1
+    done
+    fail "the token service did not answer: $(tail -3 "$dir/token.out")"
+}
+
+# registry_config DIR MODE PORT: writes DIR/config.yml.
+registry_config() {
+    local dir=$1 mode=$2 port=$3
+    {
+        printf 'version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: true\n'
+        printf 'storage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\n' "$dir/storage"
+        printf '  maintenance:\n    uploadpurging:\n      enabled: false\n'
+        printf 'http:\n  addr: 127.0.0.1:%s\n  secret: ferry-test-secret\n' "$port"
+        printf '  headers:\n    X-Content-Type-Options: [nosniff]\n'
+        if [ "$mode" = tls ]; then
+            printf '  tls:\n    certificate: %s\n    key: %s\n' "$dir/server.crt" "$dir/server.key"
+        fi
+        case $mode in
+            htpasswd)
+                printf 'auth:\n  htpasswd:\n    realm: ferry-test-realm\n    path: %s\n' "$dir/htpasswd" ;;
+            token)
+                printf 'auth:\n  token:\n    realm: http://127.0.0.1:%s/token\n' "$TOKEN_PORT"
+                printf '    service: ferry-test-registry\n    issuer: ferry-test-issuer\n'
+                printf '    rootcertbundle: %s\n' "$dir/token.crt" ;;
+        esac
+    } >"$dir/config.yml"
+}
+
+# registry_launch NAME: starts the registry of NAME's directory and waits (10 s at most) until
+# /v2/ answers.
+registry_launch() {
+    local name=$1 dir=${REGISTRY_DIR[$1]} addr=${REGISTRY_ADDR[$1]} scheme=http i code ca=()
+    [ -f "$dir/server.crt" ] && { scheme=https; ca=(--cacert "$dir/ca.crt"); }
+    docker-registry serve "$dir/config.yml" >>"$dir/registry.log" 2>&1 &
+    REGISTRY_PID[$name]=$!
+    for i in $(seq 100); do
+        code=$(curl -s -o /dev/null -w '%{http_code}' "${ca[@]}" "$scheme://$addr/v2/" 2>/dev/null) || true
+        case $code in 200 | 401) return 0 ;; esac
+        kill -0 "${REGISTRY_PID[$name]}" 2>/dev/null || break
+        sleep 0.1
+    done
+    fail "docker-registry ($name) did not answer on $addr: $(tail -3 "$dir/registry.log")"
+}
+
+# registry_select NAME: sets REG, REG_DIR, REG_STORAGE, REG_SCHEME, REG_CA, REG_TOKEN_URL and
+# REG_TOKEN_LOG to NAME's.
+registry_select() {
+    local dir=${REGISTRY_DIR[$1]}
+    REG_NAME=$1
+    REG=${REGISTRY_ADDR[$1]}
+    REG_DIR=$dir
+    REG_STORAGE=$dir/storage
+    REG_SCHEME=http
+    REG_CA=""
+    [ -f "$dir/server.crt" ] && { REG_SCHEME=https; REG_CA=$dir/ca.crt; }
+    REG_TOKEN_URL=""
+    REG_TOKEN_LOG=""
+    if [ -f "$dir/token.crt" ]; then
+        REG_TOKEN_URL=$(sed -n 's/^    realm: //p' "$dir/config.yml")
+        REG_TOKEN_LOG=$dir/token.log
+    fi
+}
+
+start_registry() {
+    local mode=$1 name=${2:-$REG_NAME} dir port
+    case $mode in plain | tls | htpasswd | token) ;; *) fail "start_registry: unknown mode $mode" ;; esac
+    [ -z "${REGISTRY_DIR[$name]:-}" ] || fail "start_registry: $name is already started"
+    dir=$TEST_TMP/registry-$name
+    mkdir -p "$dir/storage"
+    port=$(free_port)
+    REGISTRY_DIR[$name]=$dir
+    REGISTRY_ADDR[$name]=127.0.0.1:$port
+    case $mode in
+        tls)
+            registry_ca "$dir"
+            mkdir -p "$TEST_TMP/certs.d/127.0.0.1:$port" "$TEST_TMP/certs.d/localhost:$port"
+            cp "$dir/ca.crt" "$TEST_TMP/certs.d/127.0.0.1:$port/ca.crt"
+            cp "$dir/ca.crt" "$TEST_TMP/certs.d/localhost:$port/ca.crt"
+            export FERRY_CERTS_D=$TEST_TMP/certs.d
+            if [ "$(id -u)" = 0 ]; then
+                mkdir -p "/etc/docker/certs.d/127.0.0.1:$port"
+                cp "$dir/ca.crt" "/etc/docker/certs.d/127.0.0.1:$port/ca.crt"
+                touch "$dir/docker-certs"
+            fi ;;
+        htpasswd)
+            command -v htpasswd >/dev/null || skip "htpasswd is not installed (apache2-utils)"
+            registry_users "$dir/htpasswd" ;;
+        token)
+            start_token_service "$dir" ;;
+    esac
+    registry_config "$dir" "$mode" "$port"
+    registry_launch "$name"
+    registry_select "$name"
+    note "registry $name ($mode) on $REG"
+}
+
+stop_registry() {
+    local name=${1:-$REG_NAME} pid=${REGISTRY_PID[${1:-$REG_NAME}]:-}
+    [ -n "$pid" ] || return 0
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    REGISTRY_PID[$name]=""
+}
+
+restart_registry() {
+    local name=${1:-$REG_NAME}
+    stop_registry "$name"
+    registry_launch "$name"
+    registry_select "$name"
+}
+
+set_grants() {
+    local name=${1:-$REG_NAME}
+    cat >"${REGISTRY_DIR[$name]}/grants.tmp"
+    mv "${REGISTRY_DIR[$name]}/grants.tmp" "${REGISTRY_DIR[$name]}/grants"
+}
+
+blob_path() {
+    local hex=${1#sha256:} dir=${REGISTRY_DIR[${2:-$REG_NAME}]}
+    echo "$dir/storage/docker/registry/v2/blobs/sha256/${hex:0:2}/$hex/data"
+}
+
+corrupt_blob() {
+    local path size
+    path=$(blob_path "$1" "${2:-$REG_NAME}")
+    [ -f "$path" ] || fail "corrupt_blob: no blob $1 in the registry's storage"
+    size=$(stat -c %s "$path")
+    python3 - "$path" "$size" <<'PY'
+import sys
+path, size = sys.argv[1], int(sys.argv[2])
+with open(path, "r+b") as f:
+    at = size // 2
+    f.seek(at)
+    chunk = f.read(16)
+    f.seek(at)
+    f.write(bytes(b ^ 0xFF for b in chunk))
+PY
+}
+
+registry_curl() {
+    local name=$REG_NAME
+    if [ -n "${REGISTRY_DIR[${1:-}]:-}" ]; then name=$1; shift; fi
+    local dir=${REGISTRY_DIR[$name]}
+    if [ -f "$dir/ca.crt" ]; then
+        curl -s --cacert "$dir/ca.crt" "$@"
+    else
+        curl -s "$@"
+    fi
+}
