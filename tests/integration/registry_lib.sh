@@ -120,6 +120,7 @@ registry_config() {
         printf 'version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: true\n'
         printf 'storage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\n' "$dir/storage"
         printf '  maintenance:\n    uploadpurging:\n      enabled: false\n'
+        printf 'compatibility:\n  schema1:\n    enabled: true\n'  # skopeo --format v2s1 pushes
         printf 'http:\n  addr: 127.0.0.1:%s\n  secret: ferry-test-secret\n' "$port"
         printf '  headers:\n    X-Content-Type-Options: [nosniff]\n'
         if [ "$mode" = tls ]; then
@@ -256,4 +257,102 @@ registry_curl() {
     else
         curl -s "$@"
     fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# Fixtures pushed by the real tools (each into the current registry, REG; for an auth registry
+# the test logs the tool in first, or gives skopeo --dest-creds in SKOPEO_DEST_FLAGS).
+
+# fixture_archive: $FIXTURE_ARCHIVE, a docker-archive of the busybox image tagged
+# ferry-fixture/busybox:latest (tests/fixtures/registry_images.py; made once per test).
+FIXTURE_ARCHIVE=""
+fixture_archive() {
+    [ -n "$FIXTURE_ARCHIVE" ] && return 0
+    FIXTURE_ARCHIVE=$TEST_TMP/fixture-bb.tar
+    fixture registry_images.py archive "$FIXTURE_ARCHIVE" >/dev/null ||
+        fail "cannot make the fixture archive"
+}
+
+# skopeo_dest_tls: skopeo's flags for REG as destination (tls: its CA; plain: no TLS).
+skopeo_dest_tls() {
+    if [ "$REG_SCHEME" = https ]; then echo "--dest-cert-dir $FERRY_CERTS_D/$REG"; else echo "--dest-tls-verify=false"; fi
+}
+skopeo_src_tls() {
+    if [ "$REG_SCHEME" = https ]; then echo "--cert-dir $FERRY_CERTS_D/$REG"; else echo "--tls-verify=false"; fi
+}
+
+# push_with_docker REPO:TAG: docker loads the fixture archive and pushes it to $REG/REPO:TAG
+# (its local tag removed after). Needs docker_up.
+push_with_docker() {
+    fixture_archive
+    "$DOCKER" load -q -i "$FIXTURE_ARCHIVE" >/dev/null || fail "docker load of the fixture failed"
+    "$DOCKER" tag ferry-fixture/busybox:latest "$REG/$1" || fail "docker tag failed"
+    "$DOCKER" push -q "$REG/$1" >/dev/null || fail "docker push $REG/$1 failed"
+    "$DOCKER" rmi "$REG/$1" >/dev/null || fail "docker rmi $REG/$1 failed"
+}
+
+# push_with_skopeo REPO:TAG [SKOPEO_COPY_FLAGS...]: skopeo copy of the fixture archive
+# (docker-archive:) to $REG/REPO:TAG; e.g. --format v2s1 (signed schema 1), --format oci,
+# --dest-compress-format zstd.
+push_with_skopeo() {
+    command -v skopeo >/dev/null || skip "skopeo is not installed"
+    fixture_archive
+    # shellcheck disable=SC2046
+    skopeo copy -q $(skopeo_dest_tls) ${SKOPEO_DEST_FLAGS:-} "${@:2}" \
+        "docker-archive:$FIXTURE_ARCHIVE" "docker://$REG/$1" >/dev/null ||
+        fail "skopeo copy to $REG/$1 failed"
+}
+
+# podman_cmd ARGS...: podman with a private store under $TEST_TMP and runc, ulimits lowered
+# (this machine's root lacks CAP_SYS_RESOURCE), as bench/lib.sh's setup_podman.
+podman_cmd() {
+    local dir=$TEST_TMP/podman
+    if [ ! -f "$dir/containers.conf" ]; then
+        mkdir -p "$dir"
+        printf '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n[engine]\nruntime = "runc"\n' \
+            >"$dir/containers.conf"
+    fi
+    CONTAINERS_CONF=$dir/containers.conf podman --root "$dir/root" --runroot "$dir/run" \
+        --storage-driver vfs "$@"
+}
+# podman_cleanup: removes podman's private store (its vfs layers are plain directories).
+podman_cleanup() { [ -d "$TEST_TMP/podman/root" ] && podman_cmd system reset -f >/dev/null 2>&1; return 0; }
+
+# push_with_podman REPO:TAG: podman loads the fixture archive and pushes it (skips without
+# podman).
+push_with_podman() {
+    command -v podman >/dev/null || skip "podman is not installed"
+    fixture_archive
+    RUN_CLEANUPS=(podman_cleanup "${RUN_CLEANUPS[@]}")
+    podman_cmd load -q -i "$FIXTURE_ARCHIVE" >/dev/null || fail "podman load of the fixture failed"
+    local tls=--tls-verify=false
+    [ "$REG_SCHEME" = https ] && tls="--cert-dir=$FERRY_CERTS_D/$REG"
+    podman_cmd push -q "$tls" ferry-fixture/busybox:latest "$REG/$1" >/dev/null ||
+        fail "podman push to $REG/$1 failed"
+}
+
+# push_by_hand REPO:TAG [registry_images.py upload FLAGS...]: the hand-made fixtures
+# (--compression zstd|none, --index amd64,arm64 [--oci]); prints what registry_images.py does.
+push_by_hand() {
+    local flags=(--scheme "$REG_SCHEME")
+    [ -n "$REG_CA" ] && flags+=(--cacert "$REG_CA")
+    fixture registry_images.py upload "$REG" "$1" "${flags[@]}" "${@:2}" ||
+        fail "uploading $REG/$1 by hand failed"
+}
+
+# raw_manifest REPO:REF: the manifest as the registry stores it (skopeo inspect --raw).
+raw_manifest() {
+    # shellcheck disable=SC2046
+    skopeo inspect --raw $(skopeo_src_tls) ${SKOPEO_SRC_FLAGS:-} "docker://$REG/$1"
+}
+# manifest_media_type REPO:REF: mediaType of the stored manifest (schema 1: its
+# schemaVersion and whether it is signed).
+manifest_media_type() {
+    raw_manifest "$1" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+if d.get("schemaVersion") == 1:
+    print("schema1" + ("-signed" if d.get("signatures") else ""))
+else:
+    print(d.get("mediaType", "(none)"))'
 }
