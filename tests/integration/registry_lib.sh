@@ -288,7 +288,7 @@ push_with_docker() {
     "$DOCKER" load -q -i "$FIXTURE_ARCHIVE" >/dev/null || fail "docker load of the fixture failed"
     "$DOCKER" tag ferry-fixture/busybox:latest "$REG/$1" || fail "docker tag failed"
     "$DOCKER" push -q "$REG/$1" >/dev/null || fail "docker push $REG/$1 failed"
-    "$DOCKER" rmi "$REG/$1" >/dev/null || fail "docker rmi $REG/$1 failed"
+    "$DOCKER" rmi "$REG/$1" ferry-fixture/busybox:latest >/dev/null || fail "docker rmi $REG/$1 failed"
 }
 
 # push_with_skopeo REPO:TAG [SKOPEO_COPY_FLAGS...]: skopeo copy of the fixture archive
@@ -355,4 +355,37 @@ if d.get("schemaVersion") == 1:
     print("schema1" + ("-signed" if d.get("signatures") else ""))
 else:
     print(d.get("mediaType", "(none)"))'
+}
+
+# start_proxy [SLOW-DIGEST] [RATE]: registry_proxy.py in front of the current registry, slowing
+# the GETs of the blob SLOW-DIGEST to RATE bytes/s (default 2 MiB/s); sets PROXY (127.0.0.1:PORT),
+# PROXY_LOG (the requests seen: "METHOD PATH range=R") and PROXY_MARK (a file that appears once
+# 1 MiB of the slow blob went to the client). The proxy outlives restarts of the registry.
+start_proxy() {
+    local port upstream=${REG#*:} slow=${1#sha256:}
+    port=$(free_port)
+    PROXY=127.0.0.1:$port
+    PROXY_LOG=$REG_DIR/proxy.log
+    PROXY_MARK=$REG_DIR/proxy.mark
+    rm -f "$PROXY_MARK"
+    python3 "$FERRY_SRC/tests/integration/registry_proxy.py" --port "$port" --upstream "$upstream" \
+        --log "$PROXY_LOG" --slow "$slow" --rate "${2:-2097152}" --mark "$PROXY_MARK" \
+        >"$REG_DIR/proxy.out" 2>&1 &
+    REGISTRY_TOKEN_PID[proxy-$port]=$!
+    local i
+    for i in $(seq 100); do
+        curl -s -o /dev/null "http://$PROXY/v2/" && return 0
+        sleep 0.1
+    done
+    fail "the proxy did not answer: $(tail -3 "$REG_DIR/proxy.out")"
+}
+
+# wait_for_file PATH [SECONDS]: waits (default 60 s at most) until PATH exists.
+wait_for_file() {
+    local i
+    for i in $(seq $((${2:-60} * 10))); do
+        [ -e "$1" ] && return 0
+        sleep 0.1
+    done
+    fail "$1 did not appear within ${2:-60} s"
 }
