@@ -389,3 +389,80 @@ wait_for_file() {
     done
     fail "$1 did not appear within ${2:-60} s"
 }
+
+# ---------------------------------------------------------------------------------------------
+# The client under test: the registry tests are specs written against docker first. CLIENT=docker
+# runs them with docker's CLI (skipped when no docker daemon answers), CLIENT=ferry (the default)
+# with ferry (skipped while `ferry pull --help` fails).
+CLIENT=${CLIENT:-ferry}
+# client_init: checks that the client can run, starting dockerd for docker (and for the
+# fixtures docker pushes: DOCKER_OK=1 when docker answers).
+DOCKER_OK=0
+client_init() {
+    if docker_up; then DOCKER_OK=1; fi
+    case $CLIENT in
+        docker) [ $DOCKER_OK = 1 ] || skip "CLIENT=docker: $DOCKER_WHY" ;;
+        ferry) ferry pull --help >/dev/null 2>&1 || skip "ferry pull is not built yet" ;;
+        *) fail "CLIENT must be docker or ferry, not $CLIENT" ;;
+    esac
+    note "client: $CLIENT"
+}
+# client ARGS...: the client's CLI.
+client() {
+    if [ "$CLIENT" = docker ]; then "$DOCKER" "$@"; else ferry "$@"; fi
+}
+# client_error ARGS...: runs the client, which must fail; sets CLIENT_STATUS, CLIENT_OUT (its
+# stdout) and CLIENT_ERR: its stderr as one line with docker's `Error response from daemon: `,
+# `Error: `, `docker: ` or ferry's `ferry: error: ` taken off.
+client_error() {
+    CLIENT_STATUS=0
+    client "$@" >"$TEST_TMP/.cout" 2>"$TEST_TMP/.cerr" || CLIENT_STATUS=$?
+    [ "$CLIENT_STATUS" != 0 ] || fail "$CLIENT $*: succeeded, expected a failure"
+    CLIENT_OUT=$(cat "$TEST_TMP/.cout")
+    [ "$(wc -l <"$TEST_TMP/.cerr")" -le 1 ] || fail "$CLIENT $*: error is not one line: [$(cat "$TEST_TMP/.cerr")]"
+    CLIENT_ERR=$(sed -e 's/^docker: //' -e 's/^Error response from daemon: //' -e 's/^Error: //' \
+        -e 's/^ferry: error: //' "$TEST_TMP/.cerr")
+}
+# expect_client_fail STATUS MESSAGE ARGS...: the client fails with STATUS and MESSAGE (a glob).
+expect_client_fail() {
+    local status=$1 want=$2
+    shift 2
+    client_error "$@"
+    expect_eq "$CLIENT_STATUS" "$status" "$CLIENT $* exit status ($CLIENT_ERR)"
+    # shellcheck disable=SC2053
+    [[ "$CLIENT_ERR" == $want ]] || fail "$CLIENT $*: error [$CLIENT_ERR], expected [$want]"
+}
+# client_rmi REF...: removes images from the client (missing ones are fine).
+client_rmi() { client rmi -f "$@" >/dev/null 2>&1 || true; }
+# client_cleanup: removes from the client every image of a registry this test started.
+client_cleanup() {
+    local name ids
+    for name in "${!REGISTRY_ADDR[@]}"; do
+        ids=$(client images --format '{{.ID}} {{.Repository}}' 2>/dev/null |
+              awk -v r="${REGISTRY_ADDR[$name]}/" 'index($2, r) == 1 { print $1 }' | sort -u)
+        # shellcheck disable=SC2086
+        [ -z "$ids" ] || client_rmi $ids
+    done
+    return 0
+}
+# config_digest REPO:REF [PLATFORM-ARCH]: the config digest of a registry image (the image ID a
+# pull must give); for an index, the entry for ARCH (default amd64).
+config_digest() {
+    local doc entry
+    doc=$(raw_manifest "$1") || fail "no manifest for $REG/$1"
+    entry=$(printf '%s' "$doc" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+if "config" in d:
+    print("config", d["config"]["digest"])
+else:
+    print("entry", [m["digest"] for m in d["manifests"] if m["platform"]["architecture"] == sys.argv[1]][0])' "${2:-amd64}")
+    case $entry in
+        config*) echo "${entry#config }" ;;
+        entry*) config_digest "${1%%[:@]*}@${entry#entry }" ;;
+    esac
+}
+# manifest_digest REPO:REF: sha256 of the stored manifest's bytes.
+manifest_digest() { echo "sha256:$(raw_manifest "$1" | sha256sum | cut -c1-64)"; }
+# short_id DIGEST: the 12 hex digits docker shows.
+short_id() { local h=${1#sha256:}; echo "${h:0:12}"; }
