@@ -36,8 +36,12 @@
 command -v docker-registry >/dev/null || skip "docker-registry is not installed (Debian package docker-registry)"
 command -v curl >/dev/null || skip "curl is not installed"
 
+# Debian's python3 (its python3-cryptography signs the tokens), not another python3 on the PATH.
+REG_PYTHON=/usr/bin/python3
+[ -x "$REG_PYTHON" ] || REG_PYTHON=python3
 declare -A REGISTRY_PID=() REGISTRY_DIR=() REGISTRY_ADDR=() REGISTRY_TOKEN_PID=()
 REG_NAME=reg
+PROXY_ADDRS=()
 
 # free_port: a TCP port free on 127.0.0.1 now (the kernel's choice for a bind to port 0).
 free_port() {
@@ -94,13 +98,13 @@ registry_users() {
 start_token_service() {
     local dir=$1
     command -v htpasswd >/dev/null || skip "htpasswd is not installed (apache2-utils)"
-    python3 -c 'import cryptography' 2>/dev/null || skip "python3-cryptography is not installed"
+    "$REG_PYTHON" -c 'import cryptography' 2>/dev/null || skip "python3-cryptography is not installed"
     openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=ferry test token issuer" \
         -keyout "$dir/token.key" -out "$dir/token.crt" 2>/dev/null || fail "openssl: token key"
     printf '%s\n' ${REG_USERS:-alice:alice-pw bob:bob-pw} >"$dir/users"
     printf '%s\n' "${REG_GRANTS:-* * pull,push}" >"$dir/grants"
     TOKEN_PORT=$(free_port)
-    python3 "$FERRY_SRC/tests/integration/registry_token_server.py" --port "$TOKEN_PORT" \
+    "$REG_PYTHON" "$FERRY_SRC/tests/integration/registry_token_server.py" --port "$TOKEN_PORT" \
         --key "$dir/token.key" --cert "$dir/token.crt" --users "$dir/users" \
         --grants "$dir/grants" --issuer ferry-test-issuer --service ferry-test-registry \
         --log "$dir/token.log" >"$dir/token.out" 2>&1 &
@@ -365,6 +369,7 @@ start_proxy() {
     local port upstream=${REG#*:} slow=${1#sha256:}
     port=$(free_port)
     PROXY=127.0.0.1:$port
+    PROXY_ADDRS+=("$PROXY")
     PROXY_LOG=$REG_DIR/proxy.log
     PROXY_MARK=$REG_DIR/proxy.mark
     rm -f "$PROXY_MARK"
@@ -436,10 +441,10 @@ expect_client_fail() {
 client_rmi() { client rmi -f "$@" >/dev/null 2>&1 || true; }
 # client_cleanup: removes from the client every image of a registry this test started.
 client_cleanup() {
-    local name ids
-    for name in "${!REGISTRY_ADDR[@]}"; do
+    local addr ids
+    for addr in "${REGISTRY_ADDR[@]}" "${PROXY_ADDRS[@]}"; do
         ids=$(client images --format '{{.ID}} {{.Repository}}' 2>/dev/null |
-              awk -v r="${REGISTRY_ADDR[$name]}/" 'index($2, r) == 1 { print $1 }' | sort -u)
+              awk -v r="$addr/" 'index($2, r) == 1 { print $1 }' | sort -u)
         # shellcheck disable=SC2086
         [ -z "$ids" ] || client_rmi $ids
     done
