@@ -1,7 +1,7 @@
 # The ssh moves of bench/registry.sh (sourced by it after the pulls; uses its $work, $cache,
 # $archive, $tag, $DOCKER, $FERRY, $have_ferry_push, bench, note, at_exit): an sshd of its own on
-# 127.0.0.1 (host and user keys made here, root by key only, FERRY_ROOT and PATH accepted from
-# the client) reached as host `far` through a ProxyCommand that counts the bytes crossing the
+# 127.0.0.1 (host and user keys made here, root by key only, FERRY_ROOT accepted from the
+# client: the far ferry's store; FERRY_SSH_REMOTE names the far binary) reached as host `far` through a ProxyCommand that counts the bytes crossing the
 # connection; `ssh` on the PATH of the timed commands is a wrapper that adds `-F` with that
 # configuration. Sets ssh_report: lines separated by `;`.
 
@@ -21,7 +21,7 @@ PermitRootLogin prohibit-password
 PasswordAuthentication no
 StrictModes no
 UsePAM no
-AcceptEnv FERRY_ROOT PATH
+AcceptEnv FERRY_ROOT
 PidFile $ssh_dir/sshd.pid
 EOF
 /usr/sbin/sshd -D -f "$ssh_dir/sshd_config" -E "$ssh_dir/sshd.log" &
@@ -29,8 +29,16 @@ sshd_pid=$!
 at_exit "kill $sshd_pid"
 cat >"$ssh_dir/count.py" <<'EOF'
 # ProxyCommand: relays stdin/stdout to HOST:PORT and adds the bytes both ways to COUNT_FILE.
-import os, selectors, socket, sys
+# (ssh may end it with SIGHUP or SIGTERM when it exits: the total is written then too)
+import os, selectors, signal, socket, sys
 host, port, count = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+total = 0
+def finish(*_):
+    with open(count, "a") as f:
+        print(total, file=f)
+    os._exit(0)
+signal.signal(signal.SIGHUP, finish)
+signal.signal(signal.SIGTERM, finish)
 sock = socket.create_connection((host, port))
 sel = selectors.DefaultSelector()
 sel.register(0, selectors.EVENT_READ)
@@ -54,8 +62,7 @@ while True:
         total += len(data)
     if done:
         break
-with open(count, "a") as f:
-    print(total, file=f)
+finish()
 EOF
 cat >"$ssh_dir/config" <<EOF
 Host far
@@ -68,7 +75,7 @@ Host far
   UserKnownHostsFile /dev/null
   LogLevel ERROR
   Compression no
-  SetEnv FERRY_ROOT=$far_store PATH=$(dirname "$FERRY"):/usr/sbin:/usr/bin:/sbin:/bin
+  SetEnv FERRY_ROOT=$far_store
   ProxyCommand $python $ssh_dir/count.py 127.0.0.1 $ssh_port $ssh_dir/count
 EOF
 printf '#!/bin/sh\nexec /usr/bin/ssh -F %s "$@"\n' "$ssh_dir/config" >"$ssh_dir/bin/ssh"
@@ -104,7 +111,7 @@ if [ $have_ferry_push = 1 ]; then
     $FERRY_CMD load -q -i "$work/plus.tar" >/dev/null
     FERRY_ROOT=$far_store "$FERRY" load -q -i "$archive" >/dev/null
     rm -f "$work/plus.tar"
-    ferry_move="PATH=$ssh_dir/bin:\$PATH $FERRY_CMD push -q $plus ssh://far"
+    ferry_move="PATH=$ssh_dir/bin:\$PATH FERRY_SSH_REMOTE=$FERRY $FERRY_CMD push -q $plus ssh://far"
     bench ssh-ferry "sh -c '$ferry_move'" --runs "$ssh_runs" \
         --prepare "sh -c 'FERRY_ROOT=$far_store $FERRY rmi -f $plus >/dev/null 2>&1; sync'"
     FERRY_ROOT=$far_store "$FERRY" rmi -f "$plus" >/dev/null 2>&1 || true
