@@ -1,8 +1,8 @@
 # The ssh moves of bench/registry.sh (sourced by it after the pulls; uses its $work, $cache,
 # $archive, $tag, $DOCKER, $FERRY, $have_ferry_push, bench, note, at_exit): an sshd of its own on
 # 127.0.0.1 (host and user keys made here, root by key only, FERRY_ROOT accepted from the
-# client: the far ferry's store; FERRY_SSH_REMOTE names the far binary) reached as host `far` through a ProxyCommand that counts the bytes crossing the
-# connection; `ssh` on the PATH of the timed commands is a wrapper that adds `-F` with that
+# client: the far ferry's store; FERRY_SSH_REMOTE names the far binary), reached as host `far`
+# through a ProxyCommand that counts the bytes crossing the connection; `ssh` on the PATH of the timed commands is a wrapper that adds `-F` with that
 # configuration. Sets ssh_report: lines separated by `;`.
 
 ssh_dir=$work/ssh
