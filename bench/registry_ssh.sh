@@ -2,8 +2,8 @@
 # $archive, $tag, $DOCKER, $FERRY, $have_ferry_push, bench, note, at_exit): an sshd of its own on
 # 127.0.0.1 (host and user keys made here, root by key only, FERRY_ROOT accepted from the
 # client: the far ferry's store; FERRY_SSH_REMOTE names the far binary), reached as host `far`
-# through a ProxyCommand that counts the bytes crossing the connection; `ssh` on the PATH of the timed commands is a wrapper that adds `-F` with that
-# configuration. Sets ssh_report: lines separated by `;`.
+# through a ProxyCommand that counts the bytes crossing the connection; `ssh` on the PATH of the
+# timed commands is a wrapper that adds `-F` with that configuration. Sets ssh_report: lines separated by `;`.
 
 ssh_dir=$work/ssh
 mkdir -p "$ssh_dir/bin" /run/sshd
