@@ -96,7 +96,7 @@ plus=ferry-bench/env-plus:1
 "$DOCKER" rm -f ferry-bench-plus >/dev/null 2>&1 || true
 "$DOCKER" run --name ferry-bench-plus --network none "$tag" \
     sh -c 'head -c 10485760 /dev/urandom >/new-layer' || die "docker run for the new layer failed"
-"$DOCKER" commit -q ferry-bench-plus "$plus" >/dev/null
+"$DOCKER" commit ferry-bench-plus "$plus" >/dev/null
 "$DOCKER" rm ferry-bench-plus >/dev/null
 at_exit "$DOCKER rmi -f $plus $tag >/dev/null 2>&1"
 
