@@ -4,6 +4,8 @@
 #     the second push, `Mounted from` for a blob of another repository, the digest line, `-q`;
 #   - what was pushed is a schema 2 manifest with gzip layers whose config is the image ID;
 #     skopeo, podman and docker (when the client is ferry) pull it with that image ID and run it;
+#   - ferry only: `push --compression zstd` writes an OCI manifest with a tar+zstd layer that
+#     docker pulls with the same image ID;
 #   - errors: a tag that does not exist locally, a push without a tag (`latest` missing).
 # Standalone: CLIENT=docker FERRY=build/ferry tests/integration/run_one.sh tests/integration/registry_push.sh
 
@@ -65,6 +67,21 @@ if [ "$CLIENT" != docker ] && [ $DOCKER_OK = 1 ]; then
     RUN_CLEANUPS=("\"$DOCKER\" rmi -f $ref $REG/other/y:2 >/dev/null 2>&1" "${RUN_CLEANUPS[@]}")
     expect_eq "$("$DOCKER" image inspect -f '{{.Id}}' "$ref")" "$id" "docker's image ID"
     expect_eq "$("$DOCKER" run --rm --network none "$ref" echo ran)" ran "docker run of the pushed image"
+fi
+
+if [ "$CLIENT" = ferry ]; then
+    note "ferry push --compression zstd (ferry only: docker's CLI has no such flag)"
+    client tag ferry-fixture/busybox:latest "$REG/zstd/x:1"
+    expect_out "$REG/zstd/x:1" client push -q --compression zstd "$REG/zstd/x:1"
+    expect_eq "$(raw_manifest zstd/x:1 | jq -r '.mediaType, .layers[].mediaType')" \
+        "application/vnd.oci.image.manifest.v1+json
+application/vnd.oci.image.layer.v1.tar+zstd" "zstd push: OCI manifest, zstd layer"
+    expect_eq "$(config_digest zstd/x:1)" "$id" "zstd push: the config is the image ID"
+    if [ $DOCKER_OK = 1 ]; then
+        "$DOCKER" pull -q "$REG/zstd/x:1" >/dev/null || fail "docker pull of the zstd push"
+        RUN_CLEANUPS=("\"$DOCKER\" rmi -f $REG/zstd/x:1 >/dev/null 2>&1" "${RUN_CLEANUPS[@]}")
+        expect_eq "$("$DOCKER" image inspect -f '{{.Id}}' "$REG/zstd/x:1")" "$id" "docker's ID of the zstd push"
+    fi
 fi
 
 note "errors"
