@@ -43,6 +43,7 @@ if [ -x "$FERRY" ] && "$FERRY" push --help >/dev/null 2>&1; then have_ferry_push
     note "skipping ferry push and the ferry ssh move: \`$FERRY push --help\` does not work"; fi
 start_docker
 [ $have_docker = 1 ] || die "docker is needed to seed the registry (docker push)"
+"$DOCKER" rm -f ferry-bench-plus >/dev/null 2>&1 || true  # (registry_ssh.sh's, if a run died)
 setup_podman "$cache/podman"
 ferry_store="$work/ferry-store"
 FERRY_CMD="$FERRY --root $ferry_store"
@@ -125,6 +126,9 @@ fi
 # Pulls from the source registry into empty stores.
 
 "$DOCKER" rmi -f "$tag" "$sink_addr/push/docker:1" >/dev/null 2>&1 || true
+# (a pull finds the layers of an image a container still holds: none may be left)
+! "$DOCKER" image inspect "$image_id" >/dev/null 2>&1 ||
+    die "docker still has image $image_id (a container of it? \`docker ps -a\`): its pull would fetch nothing"
 deletions_done
 settle_deletions
 if [ $have_ferry_pull = 1 ]; then
