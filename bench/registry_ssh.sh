@@ -120,5 +120,5 @@ if [ $have_ferry_push = 1 ]; then
     [ "$ferry_bytes" -lt 20000000 ] && verdict=met
     ssh_report+=";  ferry push IMG ssh://far: $(median_of ssh-ferry) s, $((ferry_bytes / 1000000)) MB on the wire   target < 20 MB ($verdict)"
 else
-    ssh_report+=";  ferry push IMG ssh://far: skipped (\`ferry push\` does not work yet); target < 20 MB on the wire"
+    ssh_report+=";  ferry push IMG ssh://far: skipped (\`ferry push\` does not work yet), target < 20 MB on the wire"
 fi
