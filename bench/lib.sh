@@ -209,3 +209,12 @@ settle_deletions() {
 
 # load_average: the 1, 5 and 15 minute load averages.
 load_average() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# median_of NAME: the median seconds of bench NAME's result, with two decimals ("-" if none).
+median_of() {
+    "$python" -c 'import json, sys
+try:
+    print("%.2f" % json.load(open(sys.argv[1]))["results"][0]["median"])
+except OSError:
+    print("-")' "$work/$1.json"
+}
