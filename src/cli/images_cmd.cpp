@@ -175,6 +175,13 @@ std::vector<Line> lines_of(const image::Store& store, const image::ImageCatalog&
                 digests.push_back(d);
         if (names.empty() && digests.empty()) continue;
         if (f.dangling_only && !names.empty()) continue;
+        // The daemon's RepoTags and RepoDigests come from its reference store, sorted by
+        // their familiar form.
+        auto familiar_order = [](const std::string& a, const std::string& b) {
+            return image::familiar(a) < image::familiar(b);
+        };
+        std::sort(names.begin(), names.end(), familiar_order);
+        std::sort(digests.begin(), digests.end(), familiar_order);
         for (auto& row : image_name_rows(names, digests, o.digests, need_digest))
             out.push_back(
                 {r, std::move(row.repository), std::move(row.tag), std::move(row.digest)});

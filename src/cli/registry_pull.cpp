@@ -67,6 +67,10 @@ Result<registry::PullResult> pull_one(image::Store& store, const Reference& ref,
         Error e = std::move(pulled.error());
         if (e.exit_code == k_exit_error && e.message.starts_with("manifest unknown"))
             e.message = "manifest for " + ref.familiar() + " not found: " + e.message;
+        else if (e.exit_code == k_exit_error &&
+                 (e.message.starts_with("denied:") || e.message.starts_with("unauthorized:")))
+            e.message = "pull access denied for " + ref.familiar_repository() +
+                        ", repository does not exist or may require 'docker login': " + e.message;
         return std::unexpected(std::move(e));
     }
     printer.line("Digest: " + pulled->manifest_digest);
@@ -116,7 +120,12 @@ registry::CredentialLookup registry_credentials(const std::string& domain,
 }
 
 Result<int> pull_from_registry(const PullOptions& o, Context& ctx) {
-    auto named = TRY(parse_reference_name(o.image));
+    auto parsed = parse_reference_name(o.image);
+    if (!parsed) {  // docker's CLI: status 1
+        parsed.error().exit_code = k_exit_error;
+        return std::unexpected(std::move(parsed.error()));
+    }
+    auto named = std::move(*parsed);
     if (o.all_tags && (!named.tag.empty() || named.digest))
         return fail("tag can't be used with --all-tags/-a");
     if (!o.all_tags && named.tag.empty() && !named.digest) {

@@ -65,9 +65,19 @@ Result<void> push_one(image::Store& store, const Reference& ref, const std::stri
 Result<int> push_to_registry(const PushOptions& o, Context& ctx) {
     if (o.compression_set && o.compression != "gzip" && o.compression != "zstd")
         return fail("invalid compression `" + o.compression + "`: gzip or zstd");
-    auto named = TRY(o.all_tags ? parse_reference_name(o.image) : parse_reference(o.image));
+    auto parsed = parse_reference_name(o.image);
+    if (!parsed) {  // docker's CLI: status 1
+        parsed.error().exit_code = k_exit_error;
+        return std::unexpected(std::move(parsed.error()));
+    }
+    auto named = std::move(*parsed);
     if (o.all_tags && (!named.tag.empty() || named.digest))
         return fail("tag can't be used with --all-tags/-a");
+    bool defaulted = !o.all_tags && named.tag.empty() && !named.digest;
+    if (defaulted) {
+        named.tag = std::string(k_default_tag);
+        if (!o.quiet) print_out("Using default tag: latest\n");
+    }
     TRY(runtime::enter_store_user_namespace(ctx));
     auto store = TRY(image::Store::open(ctx));
     auto catalog = TRY(store.read_images());
@@ -82,7 +92,9 @@ Result<int> push_to_registry(const PushOptions& o, Context& ctx) {
     printer.line("The push refers to repository [" + named.familiar_repository() + "]");
     if (targets.empty()) {
         Error e;
-        e.message = "An image does not exist locally with the tag: " + named.familiar_repository();
+        e.message = defaulted ? "tag does not exist: " + named.familiar()
+                              : "An image does not exist locally with the tag: " +
+                                    named.familiar_repository();
         e.exit_code = k_exit_error;
         return std::unexpected(e);
     }

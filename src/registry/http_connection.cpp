@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstring>
 
 #include "ferry/util/strings.hpp"
@@ -179,7 +180,13 @@ Result<std::unique_ptr<Connection>> Connection::open(const Url& url, SSL_CTX* ct
         if (fd || HttpClient::interrupted()) break;
     }
     ::freeaddrinfo(res);
-    if (!fd) return std::unexpected(fd.error().prefix("dial tcp " + url.authority()));
+    if (!fd) {
+        // Go's words, as docker prints them: `dial tcp HOST:PORT: connect: connection refused`.
+        Error e = std::move(fd.error());
+        if (auto colon = e.message.find(": "); colon != std::string::npos && colon + 2 < e.message.size())
+            e.message[colon + 2] = static_cast<char>(std::tolower(static_cast<unsigned char>(e.message[colon + 2])));
+        return std::unexpected(std::move(e).prefix("dial tcp " + url.authority()));
+    }
     auto c = std::unique_ptr<Connection>(new Connection());
     c->m_fd = std::move(*fd);
     c->m_stall = stall;

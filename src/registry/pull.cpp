@@ -89,6 +89,7 @@ Result<void> fetch_layer(Remote& remote, Worker& w, int staging_fd, const image:
                          Download& d, PullObserver& observer, std::mutex& observer_mutex) {
     std::string id = short_id(d.ref.digest);
     uint64_t done = 0;
+    bool unpack_failed = false;
     ByteSink sink = [&](std::span<const uint8_t> bytes) -> Result<void> {
         if (!d.ingest) {
             std::string dir = "L" + std::to_string(d.index);
@@ -105,6 +106,7 @@ Result<void> fetch_layer(Remote& remote, Worker& w, int staging_fd, const image:
             std::memcpy(chunk->data(), bytes.data(), n);
             auto fed = d.ingest->feed(chunk, {chunk->data(), n});
             w.in_pool.release(chunk);
+            if (!fed) unpack_failed = true;
             TRY(fed);
             bytes = bytes.subspan(n);
             done += n;
@@ -113,14 +115,21 @@ Result<void> fetch_layer(Remote& remote, Worker& w, int staging_fd, const image:
         observer.progress(id, done, d.ref.size);
         return {};
     };
-    TRY(remote.get_blob(w.http, d.ref.digest, 0, sink));
+    if (auto got = remote.get_blob(w.http, d.ref.digest, 0, sink); !got) {
+        Error e = std::move(got.error());
+        if (unpack_failed)
+            e.message = "filesystem layer verification failed for digest " + d.ref.digest + ": " +
+                        e.message;  // what the blob held is not the layer it should be
+        return std::unexpected(std::move(e));
+    }
     if (!d.ingest)
         d.ingest = TRY(image::LayerIngest::create(staging_fd, "L" + std::to_string(d.index),
                                                   d.ref.compression.value_or(Compression::none), w.hasher,
                                                   w.inflate_pool, opts));
     TRY(d.ingest->finish());
     if (d.ingest->blob_digest() != d.ref.digest)
-        return fail("blob " + d.ref.digest + ": digest mismatch (got " + d.ingest->blob_digest() + ")");
+        return fail("filesystem layer verification failed for digest " + d.ref.digest +
+                    ": digest mismatch (got " + d.ingest->blob_digest() + ")");
     if (d.ref.size && d.ingest->blob_size() != d.ref.size)
         return fail("blob " + d.ref.digest + ": size mismatch (manifest says " +
                     std::to_string(d.ref.size) + ", got " + std::to_string(d.ingest->blob_size()) + ")");
@@ -198,6 +207,8 @@ Result<PullResult> pull_image(image::Store& store, const PullRequest& req, PullO
     auto catalog = TRY(store.read_images());
     const image::ImageRecord* have = plan.config ? catalog.find_id(plan.config->digest.str()) : nullptr;
 
+    // (workers before downloads: the ingests, destroyed first, wait on the workers' hashers.)
+    std::vector<std::unique_ptr<Worker>> workers;
     std::vector<Download> downloads;
     std::map<std::string, size_t> first_of_blob;  // a blob used twice is fetched once
     std::vector<size_t> slot(layers.size(), SIZE_MAX);
@@ -216,7 +227,6 @@ Result<PullResult> pull_image(image::Store& store, const PullRequest& req, PullO
         slot[i] = downloads.size();
         downloads.push_back({i, layers[i], nullptr});
     }
-    std::vector<std::unique_ptr<Worker>> workers;
     size_t n = std::min<size_t>(downloads.size(), static_cast<size_t>(std::max(1, req.max_concurrent)));
     for (size_t i = 0; i < n; ++i) workers.push_back(std::make_unique<Worker>());
     TRY(fetch_layers(remote, workers, staging.fd(), store.unpack_options(), downloads, observer));

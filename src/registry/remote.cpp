@@ -91,6 +91,9 @@ Error registry_error(const HttpResponse& resp, std::string_view what) {
         std::string message = first.value("message", "");
         for (char& c : code) c = c == '_' ? ' ' : static_cast<char>(std::tolower(c));
         e.message = code.empty() ? message : code + ": " + message;
+    } else if (resp.status == 401 && doc.is_object() && doc.contains("details") &&
+               doc["details"].is_string()) {
+        e.message = "unauthorized: " + doc["details"].get<std::string>();  // a token service's
     } else if (resp.status == 401) {
         e.message = "unauthorized: authentication required";
     } else if (resp.status == 404) {
@@ -98,6 +101,10 @@ Error registry_error(const HttpResponse& resp, std::string_view what) {
     } else {
         e.message = "received unexpected HTTP status: " + std::to_string(resp.status);
     }
+    // A token that does not grant the scope: docker words it as the registry's refusal.
+    if (resp.status == 401 &&
+        resp.header("www-authenticate").find("insufficient_scope") != std::string::npos)
+        e.message = "denied: requested access to the resource is denied";
     if (resp.status == 429)
         if (auto after = resp.header("retry-after"); !after.empty())
             e.message += " (retry after " + after + " s)";
@@ -165,7 +172,12 @@ Result<std::string> Remote::authorization(HttpClient& http, const Endpoint& ep, 
             if (!m_creds && m_credentials) m_creds = TRY(m_credentials());
             if (m_creds) creds = *m_creds;
         }
-        if (!creds) return std::string();
+        if (!creds) {
+            Error e;
+            e.message = "no basic auth credentials";
+            e.exit_code = k_exit_error;
+            return std::unexpected(e);
+        }
         value = "Basic " + base64(creds->username + ":" + creds->password);
     } else {
         value = TRY(fetch_token(http, ep, c, scope_text));
@@ -237,6 +249,11 @@ Result<HttpResponse> Remote::call(HttpClient& http, HttpRequest req, const ByteS
             return resp;
         }
         last = resp.error();
+        if (last->exit_code == k_exit_error) {  // the registry (or its token service) answered
+            std::lock_guard g(m_mutex);
+            m_endpoint = i;
+            break;
+        }
         if (HttpClient::interrupted()) break;
     }
     if (last) return std::unexpected(*last);
@@ -244,9 +261,31 @@ Result<HttpResponse> Remote::call(HttpClient& http, HttpRequest req, const ByteS
 }
 
 Result<void> Remote::ping(HttpClient& http) {
-    auto resp = TRY(call(http, make("GET", "/v2/")));
-    if (resp.status == 200) return {};
-    return std::unexpected(registry_error(resp, "registry"));
+    auto resp = call(http, make("GET", "/v2/"));
+    std::string url;
+    {
+        std::lock_guard g(m_mutex);
+        url = m_endpoints.empty() ? std::string() : m_endpoints[m_endpoint].base_url() + "/v2/";
+    }
+    if (!resp) {  // a token refused: docker's `Get "URL": unauthorized: …`
+        Error e = std::move(resp.error());
+        if (e.exit_code == k_exit_error && e.message.starts_with("unauthorized"))
+            e.message = "Get \"" + url + "\": " + e.message;
+        return std::unexpected(std::move(e));
+    }
+    if (resp->status == 200) return {};
+    bool basic;
+    {
+        std::lock_guard g(m_mutex);
+        basic = m_challenge && m_challenge->scheme == "basic";
+    }
+    if (basic && resp->status == 401) {
+        Error e;
+        e.message = "login attempt to " + url + " failed with status: 401 Unauthorized";
+        e.exit_code = k_exit_error;
+        return std::unexpected(e);
+    }
+    return std::unexpected(registry_error(*resp, "registry"));
 }
 
 Result<FetchedManifest> Remote::get_manifest(HttpClient& http, const std::string& reference) {
@@ -285,14 +324,20 @@ Result<std::vector<std::string>> Remote::list_tags(HttpClient& http) {
 Result<void> Remote::get_blob(HttpClient& http, const std::string& digest, uint64_t offset,
                               const ByteSink& sink) {
     uint64_t delivered = 0;
+    std::optional<Error> refused;  // the sink's own error: never retried, returned as it is
     ByteSink counted = [&](std::span<const uint8_t> b) -> Result<void> {
+        if (auto r = sink(b); !r) {
+            refused = r.error();
+            return r;
+        }
         delivered += b.size();
-        return sink(b);
+        return {};
     };
     for (int attempt = 0;; ++attempt) {
         auto req = make("GET", "/v2/" + m_repository + "/blobs/" + digest);
         req.range_from = offset + delivered;
         auto resp = call(http, req, &counted);
+        if (refused) return std::unexpected(*refused);
         if (resp) {
             if (resp->status == 200 || resp->status == 206) return {};
             return std::unexpected(registry_error(*resp, "blob " + digest));

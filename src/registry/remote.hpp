@@ -61,7 +61,8 @@ public:
     Result<std::vector<std::string>> list_tags(HttpClient& http);
     // Streams blob `digest` from byte `offset` into sink. A connection cut mid-blob is resumed
     // with a Range request after a back-off (1, 2, 4, 8 s), bytes already delivered skipped
-    // if the server ignores the range. The caller checks the digest.
+    // if the server ignores the range. An error of sink's ends the read at once and is
+    // returned as it is. The caller checks the digest.
     Result<void> get_blob(HttpClient& http, const std::string& digest, uint64_t offset,
                           const ByteSink& sink);
     // HEAD of blob digest: its size when the repository has it.

@@ -155,7 +155,7 @@ before=$(ferry ps -aq | sort)
 expect_fail 125 'ferry: error: no such image `nosuch:1`' ferry run --pull never --rm nosuch:1 true
 # Without --pull never, docker's wording before its pull (from 127.0.0.1:9: refused).
 expect_fail 125 "Unable to find image '127.0.0.1:9/nosuch:1' locally
-ferry: error: GET \`http://127.0.0.1:9/v2/nosuch/manifests/1\`: dial tcp 127.0.0.1:9: connect: Connection refused" \
+ferry: error: GET \`http://127.0.0.1:9/v2/nosuch/manifests/1\`: dial tcp 127.0.0.1:9: connect: connection refused" \
     ferry run --name named 127.0.0.1:9/nosuch:1 true
 expect_eq "$(ferry ps -aq | sort)" "$before" "containers after runs of a missing image"
 ferry run --name named bb:1 true >/dev/null  # the name was not taken

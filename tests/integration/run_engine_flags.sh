@@ -277,7 +277,7 @@ nothing_created
 note "--pull: never and missing use the image here; missing and always pull (from 127.0.0.1:9, closed)"
 expect_out ok ferry run --rm --pull never bb:1 echo ok
 expect_out ok ferry run --rm --pull missing bb:1 echo ok
-refused() { echo "ferry: error: GET \`http://127.0.0.1:9/v2/$1\`: dial tcp 127.0.0.1:9: connect: Connection refused"; }
+refused() { echo "ferry: error: GET \`http://127.0.0.1:9/v2/$1\`: dial tcp 127.0.0.1:9: connect: connection refused"; }
 expect_fail 125 "Unable to find image '127.0.0.1:9/nosuch:latest' locally
 $(refused nosuch/manifests/latest)" \
     ferry run --rm 127.0.0.1:9/nosuch true

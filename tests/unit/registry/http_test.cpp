@@ -278,7 +278,7 @@ TEST(HttpClient, NamesARefusedConnection) {
     auto r = client.send(request("GET", "http://127.0.0.1:1/v2/"));
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().message,
-              "GET `http://127.0.0.1:1/v2/`: dial tcp 127.0.0.1:1: connect: Connection refused");
+              "GET `http://127.0.0.1:1/v2/`: dial tcp 127.0.0.1:1: connect: connection refused");
 }
 
 }  // namespace
