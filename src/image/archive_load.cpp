@@ -252,7 +252,7 @@ Result<LoadReport> load_archive(Store& store, int fd, Progress* progress, uint64
     FileLock pin = TRY(store.pin_layers());
     ChunkPool pool(16, k_chunk), inflate_pool(8, k_chunk);
     auto report = [&]() -> Result<LoadReport> {
-        AsyncHasher hasher(pool);
+        AsyncHasher hasher;
         UnpackOptions options = store.unpack_options();
         Collector collector(staging.fd(), hasher, inflate_pool, options);
         TRY(collect(fd, collector, pool, progress));

@@ -261,7 +261,7 @@ Result<void> save_archive(const Store& store, const std::vector<SaveItem>& items
         progress->start("Saving", total);
     }
     ChunkPool pool(8, k_chunk);
-    AsyncHasher hasher(pool);
+    AsyncHasher hasher;
     FdSink out(out_fd);
     TarWriter w(out);
     if (format == ArchiveFormat::docker)

@@ -111,7 +111,7 @@ struct StagedDiff {
 // Streams the diff into staging/L0.
 Result<StagedDiff> stage_diff(Store& store, Staging& staging, const CommitRequest& request) {
     ChunkPool pool(k_chunks, k_chunk), unused_inflate_pool(1, 64);
-    AsyncHasher hasher(pool);
+    AsyncHasher hasher;
     auto layer = TRY(LayerIngest::create(staging.fd(), "L0", Compression::none, hasher,
                                          unused_inflate_pool, staged_layer_options(store)));
     StagedDiff out;

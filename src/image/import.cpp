@@ -69,7 +69,7 @@ Result<std::string> import_rootfs(Store& store, int fd, const ImportRequest& req
     Staging staging = TRY(store.stage());
     FileLock pin = TRY(store.pin_layers());
     ChunkPool pool(16, 1 << 20), inflate_pool(4, 1 << 20);
-    AsyncHasher hasher(pool);
+    AsyncHasher hasher;
     UnpackOptions options = store.unpack_options();
     std::unique_ptr<LayerIngest> layer;
     {

@@ -118,7 +118,7 @@ Result<LayerBlob> produce_layer_blob(const Store& store, const std::string& chai
         return out(bytes);
     };
     // Declared after the compressor, whose pool it holds references into: destroyed first.
-    AsyncHasher hasher(compressor->pool());
+    AsyncHasher hasher;
     BlockSink sink(*compressor, hasher, counted, progress);
     TRY_CTX("layer " + meta.diff_id, regenerate_layer(diff.get(), record.get(), sink));
     std::string got = TRY_CTX("layer " + meta.diff_id, sink.finish());

@@ -74,7 +74,7 @@ Result<std::string> fetch_small_blob(Remote& remote, HttpClient& http, const std
 struct Worker {
     ChunkPool in_pool{16, k_in_chunk};
     ChunkPool inflate_pool{8, 1u << 20};
-    AsyncHasher hasher{in_pool};
+    AsyncHasher hasher;
     HttpClient http;
 };
 

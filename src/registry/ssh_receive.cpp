@@ -41,7 +41,7 @@ struct Session {
     FrameChannel& channel;
     ChunkPool pool{16, k_chunk};
     ChunkPool inflate_pool{8, k_chunk};
-    AsyncHasher hasher{pool};
+    AsyncHasher hasher{};
 };
 
 // Streams one layer's data frames into a new LayerIngest; checks both digests.

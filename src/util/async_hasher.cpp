@@ -7,7 +7,10 @@
 namespace ferry {
 
 ChunkPool::ChunkPool(size_t count, size_t capacity) {
-    for (size_t i = 0; i < count; ++i) m_chunks.push_back(std::make_unique<Chunk>(capacity));
+    for (size_t i = 0; i < count; ++i) {
+        m_chunks.push_back(std::make_unique<Chunk>(capacity));
+        m_chunks.back()->m_owner = this;
+    }
 }
 
 Chunk* ChunkPool::acquire() {
@@ -28,7 +31,7 @@ void ChunkPool::release(Chunk* chunk) {
     }
 }
 
-AsyncHasher::AsyncHasher(ChunkPool& pool) : m_pool(pool), m_thread([this] { run(); }) {}
+AsyncHasher::AsyncHasher() : m_thread([this] { run(); }) {}
 
 AsyncHasher::~AsyncHasher() {
     {
@@ -38,7 +41,7 @@ AsyncHasher::~AsyncHasher() {
     m_work.notify_all();
     m_thread.join();
     for (auto& job : m_jobs)
-        if (job.chunk) m_pool.release(job.chunk);
+        if (job.chunk) job.chunk->owner()->release(job.chunk);
 }
 
 AsyncHasher::Stream AsyncHasher::open() {
@@ -88,7 +91,7 @@ void AsyncHasher::run() {
         Sha256* h = m_hashes[job.stream].get();
         lock.unlock();
         h->update(job.bytes.data(), job.bytes.size());
-        if (job.chunk) m_pool.release(job.chunk);
+        if (job.chunk) job.chunk->owner()->release(job.chunk);
         lock.lock();
         if (--m_pending[job.stream] == 0) m_done.notify_all();
     }

@@ -18,6 +18,8 @@
 
 namespace ferry {
 
+class ChunkPool;
+
 // A fixed buffer shared between the producer and the hasher; reusable once its count drops to 0.
 class Chunk {
 public:
@@ -26,10 +28,14 @@ public:
     size_t capacity() const { return m_data.size(); }
     // Number of outstanding users; the producer holds one while filling and parsing.
     std::atomic<int>& users() { return m_users; }
+    // The pool it belongs to: a release must wake that pool's waiters.
+    ChunkPool* owner() const { return m_owner; }
 
 private:
+    friend class ChunkPool;
     std::vector<uint8_t> m_data;
     std::atomic<int> m_users{0};
+    ChunkPool* m_owner = nullptr;
 };
 
 // A pool of Chunks; acquire() blocks until one is free, which bounds memory and throttles the
@@ -53,14 +59,15 @@ public:
     // Identifies one running hash.
     using Stream = size_t;
 
-    explicit AsyncHasher(ChunkPool& pool);
+    AsyncHasher();
     ~AsyncHasher();
     AsyncHasher(const AsyncHasher&) = delete;
     AsyncHasher& operator=(const AsyncHasher&) = delete;
 
     // Starts a new hash and returns its handle.
     Stream open();
-    // Queues bytes (inside chunk, which gains a reference until hashed) for stream.
+    // Queues bytes (inside chunk, which gains a reference until hashed, then is released to its
+    // own pool) for stream.
     void update(Stream stream, Chunk* chunk, std::span<const uint8_t> bytes);
     // Queues bytes the caller keeps alive until finish(stream) returns (no chunk involved).
     void update_unowned(Stream stream, std::span<const uint8_t> bytes);
@@ -76,7 +83,6 @@ private:
     };
     void run();
 
-    ChunkPool& m_pool;
     std::vector<std::unique_ptr<Sha256>> m_hashes;
     std::deque<Job> m_jobs;
     std::mutex m_mutex;

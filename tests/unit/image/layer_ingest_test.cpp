@@ -19,7 +19,7 @@ TEST(LayerIngest, ACreateThatFailsEarlyDestroysCleanly) {
     ASSERT_TRUE(staging);
     ASSERT_EQ(::mkdirat(staging->get(), "L0", 0700), 0);
     ChunkPool pool(2, 4096), inflate(1, 4096);
-    AsyncHasher hasher(pool);
+    AsyncHasher hasher;
     auto in = LayerIngest::create(staging->get(), "L0", Compression::none, hasher, inflate, {});
     ASSERT_FALSE(in);
     EXPECT_EQ(in.error().message, "create `L0`: File exists");
