@@ -23,7 +23,7 @@
 # Missed targets are reported, not failed.
 set -euo pipefail
 
-FERRY=${1:-$(cd "$(dirname "$0")/.." && pwd)/build/ferry}
+FERRY=$(realpath "${1:-$(cd "$(dirname "$0")/.." && pwd)/build/ferry}")  # absolute: the far side runs it too
 source "$(dirname "$0")/lib.sh"
 bench_init skopeo docker-registry curl
 runs=${FERRY_BENCH_RUNS:-5}

@@ -117,7 +117,8 @@ if [ $have_ferry_push = 1 ]; then
     FERRY_ROOT=$far_store "$FERRY" rmi -f "$plus" >/dev/null 2>&1 || true
     ferry_bytes=$(count_bytes "$ferry_move")
     verdict=MISSED
-    [ "$ferry_bytes" -lt 20000000 ] && verdict=met
+    [ "$ferry_bytes" -gt 0 ] && [ "$ferry_bytes" -lt 20000000 ] && verdict=met
+    [ "$ferry_bytes" -gt 0 ] || verdict="MISSED: the move failed"
     ssh_report+=";  ferry push IMG ssh://far: $(median_of ssh-ferry) s, $((ferry_bytes / 1000000)) MB on the wire   target < 20 MB ($verdict)"
 else
     ssh_report+=";  ferry push IMG ssh://far: skipped (\`ferry push\` does not work yet), target < 20 MB on the wire"
