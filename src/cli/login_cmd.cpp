@@ -102,7 +102,7 @@ bool try_stored(const std::string& key, const registry::Credentials& creds) {
     auto checked = registry::check_login(key, creds);
     if (checked) return true;
     const std::string& why = checked.error().message;
-    if (why.find("unauthorized") != std::string::npos)
+    if (to_lower(why).find("unauthorized") != std::string::npos)  // errdefs.IsUnauthorized
         print_err("Stored credentials invalid or expired\n");
     else
         print_err("Login did not succeed, error: " + why + "\n");

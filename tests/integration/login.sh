@@ -42,7 +42,8 @@ note "a wrong password fails with the registry's words and writes nothing"
 status=0
 ferry login -u alice --password-stdin "$reg" <<<wrong >"$TEST_TMP/out" 2>"$TEST_TMP/err" || status=$?
 expect_eq "$status" 1 "status of a wrong password"
-expect_contains "$(cat "$TEST_TMP/err")" "unauthorized"
+expect_eq "$(cat "$TEST_TMP/err")" "ferry: error: login attempt to http://$reg/v2/ failed with status: 401 Unauthorized" \
+    "a wrong password's error (docker's words)"
 expect_eq "$(wc -l <"$TEST_TMP/err")" 1 "error lines"
 [ ! -e "$DOCKER_CONFIG/config.json" ] || fail "a failed login wrote config.json"
 
