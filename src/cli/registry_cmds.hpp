@@ -4,9 +4,36 @@
 
 #include "ferry/cli/pull_cmd.hpp"
 #include "ferry/cli/push_cmd.hpp"
+#include "ferry/registry/pull.hpp"
 #include "ferry/registry/remote.hpp"
+#include "ferry/util/layer_progress.hpp"
+#include "ferry/util/progress.hpp"
 
 namespace ferry::cli {
+
+// What pull and push print as they go: docker's lines (or nothing with quiet) on fd, with one
+// row per layer redrawn in place on a terminal; action names a layer's bytes ("Downloading",
+// "Pushing").
+class TransferPrinter : public registry::PullObserver {
+public:
+    TransferPrinter(bool quiet, int fd, std::string action)
+        : m_quiet(quiet), m_action(std::move(action)),
+          m_out(fd, progress_mode_for(fd) == ProgressMode::terminal) {}
+    void line(const std::string& text) override {
+        if (!m_quiet) m_out.line(text);
+    }
+    void layer(const std::string& id, const std::string& status) override {
+        if (!m_quiet) m_out.status(id, status);
+    }
+    void progress(const std::string& id, uint64_t done, uint64_t total) override {
+        if (!m_quiet) m_out.bytes(id, m_action, done, total);
+    }
+
+private:
+    bool m_quiet;
+    std::string m_action;
+    LayerProgress m_out;
+};
 
 // Pulls o.image from its registry, printing docker pull's lines (or only the reference with
 // -q); returns the exit status.

@@ -13,9 +13,6 @@
 
 #include "ferry/cli/registry_cmds.hpp"
 
-#include <unistd.h>
-
-#include <cstdlib>
 
 #include "ferry/image/lookup.hpp"
 #include "ferry/image/reference.hpp"
@@ -23,39 +20,16 @@
 #include "ferry/runtime/events/events.hpp"
 #include "ferry/runtime/store_userns.hpp"
 #include "ferry/util/fs.hpp"
-#include "ferry/util/layer_progress.hpp"
 #include "ferry/util/strings.hpp"
 
 namespace ferry::cli {
 
 namespace {
 
-class LinePrinter : public registry::PullObserver {
-public:
-    LinePrinter(bool quiet, int fd) : m_quiet(quiet), m_out(fd, is_terminal(fd)) {}
-    void line(const std::string& text) override {
-        if (!m_quiet) m_out.line(text);
-    }
-    void layer(const std::string& id, const std::string& status) override {
-        if (!m_quiet) m_out.status(id, status);
-    }
-    void progress(const std::string& id, uint64_t done, uint64_t total) override {
-        if (!m_quiet) m_out.bytes(id, "Downloading", done, total);
-    }
-
-private:
-    static bool is_terminal(int fd) {
-        const char* term = std::getenv("TERM");
-        return ::isatty(fd) && !(term && std::string_view(term) == "dumb");
-    }
-    bool m_quiet;
-    LayerProgress m_out;
-};
-
 // Pulls ref into store, printing its lines up to `Digest:`; names the registry's "manifest
 // unknown" as docker does.
 Result<registry::PullResult> pull_one(image::Store& store, const Reference& ref,
-                                      const std::string& platform, LinePrinter& printer,
+                                      const std::string& platform, TransferPrinter& printer,
                                       Context& ctx) {
     registry::PullRequest req;
     req.reference = ref;
@@ -83,7 +57,7 @@ Result<void> pull_reference(const Reference& ref, bool all_tags, const std::stri
                             bool quiet, int fd, Context& ctx) {
     TRY(runtime::enter_store_user_namespace(ctx));
     auto store = TRY(image::Store::open(ctx));
-    LinePrinter printer(quiet, fd);
+    TransferPrinter printer(quiet, fd, "Downloading");
     std::vector<Reference> refs{ref};
     if (all_tags) {
         registry::Remote remote(ref.domain, ref.path, TRY(registry_endpoints(ref.domain, ref.path)),

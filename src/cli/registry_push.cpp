@@ -7,44 +7,17 @@
 
 #include "ferry/cli/registry_cmds.hpp"
 
-#include <unistd.h>
-
-#include <cstdlib>
-
 #include "ferry/image/lookup.hpp"
 #include "ferry/registry/push.hpp"
 #include "ferry/runtime/events/events.hpp"
 #include "ferry/runtime/store_userns.hpp"
-#include "ferry/util/layer_progress.hpp"
 
 namespace ferry::cli {
 
 namespace {
 
-class PushPrinter : public registry::PullObserver {
-public:
-    explicit PushPrinter(bool quiet) : m_quiet(quiet), m_out(1, is_terminal()) {}
-    void line(const std::string& text) override {
-        if (!m_quiet) m_out.line(text);
-    }
-    void layer(const std::string& id, const std::string& status) override {
-        if (!m_quiet) m_out.status(id, status);
-    }
-    void progress(const std::string& id, uint64_t done, uint64_t total) override {
-        if (!m_quiet) m_out.bytes(id, "Pushing", done, total);
-    }
-
-private:
-    static bool is_terminal() {
-        const char* term = std::getenv("TERM");
-        return ::isatty(1) && !(term && std::string_view(term) == "dumb");
-    }
-    bool m_quiet;
-    LayerProgress m_out;
-};
-
 Result<void> push_one(image::Store& store, const Reference& ref, const std::string& id,
-                      const PushOptions& o, Context& ctx, PushPrinter& printer) {
+                      const PushOptions& o, Context& ctx, TransferPrinter& printer) {
     registry::PushRequest req;
     req.reference = ref;
     req.image_id = id;
@@ -88,7 +61,7 @@ Result<int> push_to_registry(const PushOptions& o, Context& ctx) {
             if (!r || r->repository() != named.repository()) continue;
             if (o.all_tags || r->tag == named.tag) targets.emplace_back(*r, img.id);
         }
-    PushPrinter printer(o.quiet);
+    TransferPrinter printer(o.quiet, 1, "Pushing");
     printer.line("The push refers to repository [" + named.familiar_repository() + "]");
     if (targets.empty()) {
         Error e;
@@ -98,9 +71,9 @@ Result<int> push_to_registry(const PushOptions& o, Context& ctx) {
         e.exit_code = k_exit_error;
         return std::unexpected(e);
     }
-    PushPrinter inner(true);
+    TransferPrinter inner(true, 1, "Pushing");
     for (size_t i = 0; i < targets.size(); ++i) {
-        PushPrinter& p = o.quiet ? inner : printer;
+        TransferPrinter& p = o.quiet ? inner : printer;
         if (auto pushed = push_one(store, targets[i].first, targets[i].second, o, ctx, p); !pushed) {
             pushed.error().exit_code = k_exit_error;  // the daemon's error to docker's CLI
             return std::unexpected(std::move(pushed.error()));

@@ -20,6 +20,7 @@
 #include "ferry/image/blob_cache.hpp"
 #include "ferry/image/image_commit.hpp"
 #include "ferry/image/layer_ingest.hpp"
+#include "ferry/image/lookup.hpp"
 #include "ferry/oci/image_config.hpp"
 #include "ferry/image/manifest_select.hpp"
 #include "ferry/oci/media_types.hpp"
@@ -40,11 +41,6 @@ struct LayerRef {
     uint64_t size = 0;  // 0 when the manifest does not say (schema 1)
     std::optional<Compression> compression;  // nullopt: detected from the first bytes
 };
-
-std::string short_id(const std::string& digest) {
-    auto colon = digest.find(':');
-    return digest.substr(colon == std::string::npos ? 0 : colon + 1, 12);
-}
 
 // GETs and parses the manifest named by reference (a tag or a digest).
 Result<RemoteManifest> fetch_manifest(Remote& remote, HttpClient& http, const std::string& reference,
@@ -87,7 +83,7 @@ struct Download {
 // Streams one blob into a new LayerIngest in the staging directory.
 Result<void> fetch_layer(Remote& remote, Worker& w, int staging_fd, const image::UnpackOptions& opts,
                          Download& d, PullObserver& observer, std::mutex& observer_mutex) {
-    std::string id = short_id(d.ref.digest);
+    std::string id = image::short_id(d.ref.digest);
     uint64_t done = 0;
     bool unpack_failed = false;
     ByteSink sink = [&](std::span<const uint8_t> bytes) -> Result<void> {
@@ -213,7 +209,7 @@ Result<PullResult> pull_image(image::Store& store, const PullRequest& req, PullO
     std::map<std::string, size_t> first_of_blob;  // a blob used twice is fetched once
     std::vector<size_t> slot(layers.size(), SIZE_MAX);
     for (size_t i = 0; i < layers.size(); ++i) {
-        std::string id = short_id(layers[i].digest);
+        std::string id = image::short_id(layers[i].digest);
         if (!chains.empty() && store.has_layer(chains[i].hex)) {
             if (!have) observer.layer(id, "Already exists");  // docker is silent when up to date
             continue;
@@ -251,7 +247,7 @@ Result<PullResult> pull_image(image::Store& store, const PullRequest& req, PullO
             return fail("layer " + facts->diff_ids[i] + ": digest mismatch (got " + in->diff_id() + ")");
         img.layers.push_back(in);
     }
-    for (const auto& d : downloads) observer.layer(short_id(d.ref.digest), "Pull complete");
+    for (const auto& d : downloads) observer.layer(image::short_id(d.ref.digest), "Pull complete");
     std::string name = ref.digest ? std::string() : ref.full();
     if (!name.empty()) img.names.push_back(name);
     std::string repo_digest = ref.repository() + "@" + result.manifest_digest;

@@ -19,6 +19,7 @@
 
 #include "ferry/image/blob_cache.hpp"
 #include "ferry/image/layer_blob.hpp"
+#include "ferry/image/lookup.hpp"
 #include "ferry/oci/media_types.hpp"
 #include "ferry/util/sha256.hpp"
 
@@ -79,14 +80,6 @@ struct LayerPlan {
     bool ours = false;      // blob is what produce_layer_blob makes (not a pulled one)
 };
 
-Compression compression_of(const std::string& media_type) {
-    if (media_type.ends_with("zstd")) return Compression::zstd;
-    if (media_type.ends_with("gzip")) return Compression::gzip;
-    return Compression::none;
-}
-
-std::string short_diff(const std::string& diff_id) { return diff_id.substr(7, 12); }
-
 // Produces layer l and uploads it as it is produced.
 Result<image::LayerBlob> upload_layer(const image::Store& store, Remote& remote, HttpClient& http,
                                       const LayerPlan& l, const image::BlobSettings& settings,
@@ -124,9 +117,9 @@ Result<std::string> place_layer(image::Store& store, Remote& remote, HttpClient&
                                 const std::function<void(uint64_t)>& sent) {
     for (auto src : image::blob_sources(store, l.diff_id)) {
         // Only a blob of the compression asked for, described in the manifest's family.
-        Compression c = compression_of(src.media_type);
-        if (src.registry != domain || c != settings.compression) continue;
-        src.media_type = image::layer_blob_media_type(c, settings.media_types);
+        auto c = layer_compression(src.media_type);
+        if (src.registry != domain || !c || *c != settings.compression) continue;
+        src.media_type = image::layer_blob_media_type(*c, settings.media_types);
         if (src.repository == remote.repository()) {
             if (TRY(remote.stat_blob(http, src.digest))) {
                 l.blob = {src.digest, src.size, src.media_type, l.diff_id};
@@ -188,7 +181,7 @@ Result<PushResult> push_image(image::Store& store, const PushRequest& req, PullO
     std::vector<LayerPlan> layers;
     for (size_t i = 0; i < rec->chain_ids.size(); ++i) {
         layers.push_back({rec->chain_ids[i], rec->diff_ids[i], {}});
-        observer.layer(short_diff(rec->diff_ids[i]), "Preparing");
+        observer.layer(image::short_id(rec->diff_ids[i]), "Preparing");
     }
     std::atomic<size_t> next{0};
     std::mutex mutex;
@@ -204,7 +197,7 @@ Result<PushResult> push_image(image::Store& store, const PushRequest& req, PullO
                     std::lock_guard g(mutex);
                     if (first_error) return;
                 }
-                std::string id = short_diff(layers[i].diff_id);
+                std::string id = image::short_id(layers[i].diff_id);
                 auto sent = [&](uint64_t n) {
                     std::lock_guard g(mutex);
                     observer.progress(id, n, 0);
@@ -215,7 +208,7 @@ Result<PushResult> push_image(image::Store& store, const PushRequest& req, PullO
                     if (!first_error) first_error = word.error();
                     return;
                 }
-                observer.layer(short_diff(layers[i].diff_id), *word);
+                observer.layer(image::short_id(layers[i].diff_id), *word);
             }
         });
     }

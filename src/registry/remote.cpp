@@ -7,13 +7,12 @@
 
 #include "ferry/registry/remote.hpp"
 
-#include <openssl/evp.h>
-
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "ferry/oci/remote_manifest.hpp"
+#include "ferry/util/base64.hpp"
 #include "ferry/util/log.hpp"
 #include "ferry/util/sha256.hpp"
 #include "ferry/util/strings.hpp"
@@ -21,17 +20,6 @@
 namespace ferry::registry {
 
 namespace {
-
-std::string base64(std::string_view s) {
-    std::string out(4 * ((s.size() + 2) / 3) + 1, '\0');
-    int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                            reinterpret_cast<const unsigned char*>(s.data()),
-                            static_cast<int>(s.size()));
-    out.resize(static_cast<size_t>(n));
-    return out;
-}
-
-
 
 bool transport_retryable(const Error& e) {
     return !HttpClient::interrupted() && e.exit_code == k_exit_failed;
@@ -146,7 +134,7 @@ Result<std::string> Remote::fetch_token(HttpClient& http, const Endpoint& ep, co
         req.url = c.realm + (c.realm.find('?') == std::string::npos ? "?" : "&") + query;
         if (creds)
             req.headers.emplace_back("Authorization",
-                                     "Basic " + base64(creds->username + ":" + creds->password));
+                                     "Basic " + base64_encode(creds->username + ":" + creds->password));
     }
     auto resp = TRY_CTX("fetching a token from `" + c.realm + "`", http.send(req));
     if (resp.status != 200) return std::unexpected(registry_error(resp, "token"));
@@ -178,7 +166,7 @@ Result<std::string> Remote::authorization(HttpClient& http, const Endpoint& ep, 
             e.exit_code = k_exit_error;
             return std::unexpected(e);
         }
-        value = "Basic " + base64(creds->username + ":" + creds->password);
+        value = "Basic " + base64_encode(creds->username + ":" + creds->password);
     } else {
         value = TRY(fetch_token(http, ep, c, scope_text));
     }

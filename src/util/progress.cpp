@@ -11,11 +11,13 @@
 
 namespace ferry {
 
-ProgressMode progress_mode_for_stderr() {
+ProgressMode progress_mode_for(int fd) {
     const char* term = std::getenv("TERM");
-    if (!::isatty(2) || (term && std::strcmp(term, "dumb") == 0)) return ProgressMode::off;
+    if (!::isatty(fd) || (term && std::strcmp(term, "dumb") == 0)) return ProgressMode::off;
     return ProgressMode::terminal;
 }
+
+ProgressMode progress_mode_for_stderr() { return progress_mode_for(2); }
 
 void Progress::start(std::string label, uint64_t total) {
     finish();

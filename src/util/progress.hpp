@@ -39,5 +39,7 @@ private:
 
 // terminal when stderr is a tty and TERM is not "dumb", else off.
 ProgressMode progress_mode_for_stderr();
+// The same test for any descriptor (pull and push draw on stdout, as docker's CLI).
+ProgressMode progress_mode_for(int fd);
 
 }  // namespace ferry
