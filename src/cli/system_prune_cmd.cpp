@@ -134,6 +134,7 @@ Result<std::string> prune_images(const Context& ctx, bool all, const PruneFilter
     TRY(image::remove_images_if(store, doomed, pending, lines));
     record_image_removals(ctx, before, labels, lines);
     reclaimed += image::collect_and_report(store, &pending, lines);
+    reclaimed += TRY(store.drop_interrupted_pulls());  // (as docker's build cache: no lines)
     if (lines.empty()) return std::string();
     std::string out = "Deleted Images:\n";
     for (const auto& l : lines) {

@@ -182,7 +182,7 @@ struct VerifiedImage {
     std::string config;
     std::string id;
     ConfigFacts facts;
-    std::vector<LayerIngest*> layers;
+    std::vector<std::optional<StagedLayer>> layers;
 };
 
 // The content of a metadata member; what names a missing one (config, blob) goes in the error.
@@ -227,7 +227,7 @@ Result<VerifiedImage> verify(const PlannedImage& plan, std::map<std::string, Mem
         if (in.diff_id() != v.facts.diff_ids[i])
             return fail("layer " + v.facts.diff_ids[i] + ": digest mismatch (got " + in.diff_id() +
                         ")");
-        v.layers.push_back(&in);
+        v.layers.push_back(in.staged());
     }
     return v;
 }

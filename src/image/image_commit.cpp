@@ -20,30 +20,29 @@ namespace ferry::image {
 namespace {
 
 // Installs chain from the staged layer in (unless the store has it).
-Result<void> install_chain(Store& store, Staging& staging, LayerIngest* in,
+Result<void> install_chain(Store& store, Staging& staging, const std::optional<StagedLayer>& in,
                            const std::string& chain, const std::string& parent, size_t index,
                            std::map<std::string, std::string>& installed) {
     if (store.has_layer(chain)) return {};
     if (!in) return fail("layer sha256:" + chain + ": missing from the store");
-    std::string dir = in->dir_name();
+    std::string dir = in->dir;
     if (auto done = installed.find(dir); done != installed.end()) {
         std::string copy = dir + "-" + chain.substr(0, 16);
         TRY(fs::clone_tree_hardlinks(store.layer_path(done->second), staging.fd(), copy));
         dir = copy;
     }
     Fd dirfd = TRY(fs::open_at(staging.fd(), dir, O_RDONLY | O_DIRECTORY));
-    LayerMeta meta{in->diff_id(), index ? parent : "", in->stats().content_size,
-                   in->stats().tar_size};
+    LayerMeta meta{in->diff_id, index ? parent : "", in->content_size, in->tar_size};
     TRY(Store::write_layer_meta(dirfd.get(), meta));
     TRY(store.install_layer(staging, dir, chain));
-    installed.emplace(in->dir_name(), chain);
+    installed.emplace(in->dir, chain);
     return {};
 }
 
 }  // namespace
 
 Result<CommitReport> commit_images(Store& store, Staging& staging,
-                                   std::vector<IngestedImage>& images) {
+                                   std::vector<IngestedImage>& images, const IndexEdit& also) {
     CommitReport report;
     std::vector<ImageRecord> records;
     std::map<std::string, std::string> installed;  // staged dir -> chain it was installed as
@@ -58,7 +57,7 @@ Result<CommitReport> commit_images(Store& store, Staging& staging,
         std::vector<StoredLayer> stored;
         for (size_t i = 0; i < chains.size(); ++i) {
             std::string chain = chains[i].hex;
-            TRY(install_chain(store, staging, i < img.layers.size() ? img.layers[i] : nullptr,
+            TRY(install_chain(store, staging, i < img.layers.size() ? img.layers[i] : std::nullopt,
                               chain, i ? rec.chain_ids[i - 1] : "", i, installed));
             rec.chain_ids.push_back(chain);
             LayerMeta meta = TRY(store.layer_meta(chain));
@@ -79,6 +78,7 @@ Result<CommitReport> commit_images(Store& store, Staging& staging,
                 if (auto old = index.set_name(records[i].id, name, 0))
                     report.renamed.emplace_back(name, *old);
         }
+        if (also) also(index);
         return {};
     }));
     return report;

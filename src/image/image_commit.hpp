@@ -3,6 +3,8 @@
 // move): install the staged layers the store lacks, write the configs and stored manifests, and
 // record the images and their names in images.json in one atomic rewrite.
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,9 +21,9 @@ struct IngestedImage {
     std::string id;      // sha256:<hex of config>
     std::string config;  // the config bytes
     ConfigFacts facts;   // read from config
-    // One per diff ID, bottom to top: the staged layer, or null where the store already has
+    // One per diff ID, bottom to top: the staged layer, or nullopt where the store already has
     // that chain (the caller pins the layers, Store::pin_layers, so it stays).
-    std::vector<LayerIngest*> layers;
+    std::vector<std::optional<StagedLayer>> layers;
     std::vector<std::string> names;  // full references to give it
 };
 
@@ -39,11 +41,14 @@ struct CommitReport {
     std::vector<std::pair<std::string, std::string>> renamed;
 };
 
+// A last change to images.json, made in the same rewrite (a pull's repository digest).
+using IndexEdit = std::function<void(ImageCatalog&)>;
+
 // Installs what the store lacks (renaming staged layers out of staging, each recorded in its
 // intent file first) and records the images with their names. Fails, leaving only what the
 // staging's intent lets the next command collect, with the store's error, or with `layer
 // sha256:…: missing from the store` when a layer given as present is not there.
 Result<CommitReport> commit_images(Store& store, Staging& staging,
-                                   std::vector<IngestedImage>& images);
+                                   std::vector<IngestedImage>& images, const IndexEdit& also = {});
 
 }  // namespace ferry::image

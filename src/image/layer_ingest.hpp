@@ -18,6 +18,15 @@
 
 namespace ferry::image {
 
+// A layer unpacked into a staging directory and verified: what commit_images installs. A pull
+// can also rebuild one from the record it kept of a layer an interrupted pull finished.
+struct StagedLayer {
+    std::string dir;            // the directory's name under the staging directory
+    std::string diff_id;        // sha256:<hex> of the uncompressed tar
+    uint64_t content_size = 0;  // bytes of file content (UnpackStats::content_size)
+    uint64_t tar_size = 0;      // bytes of the uncompressed tar
+};
+
 class LayerIngest {
 public:
     // Creates staged directory `dir_name` (with diff/ and tar-split.zst) under staging_fd.
@@ -49,6 +58,8 @@ public:
     const UnpackStats& stats() const { return m_stats; }
     Compression compression() const { return m_compression; }
     const std::string& dir_name() const { return m_dir_name; }
+    // After finish(): the staged layer, for commit_images.
+    StagedLayer staged() { return {m_dir_name, diff_id(), m_stats.content_size, m_stats.tar_size}; }
 
 private:
     LayerIngest(AsyncHasher& hasher, ChunkPool& pool) : m_hasher(hasher), m_pool(pool) {}

@@ -73,6 +73,23 @@ Result<Staging> Store::stage() {
     return make_staging();
 }
 
+Result<std::optional<Staging>> Store::stage_resumable(const std::string& key) {
+    if (key.empty() || !is_lower_hex(key)) return fail("pull key `" + key + "`: not hex");
+    TRY(ensure_index());
+    Staging st;
+    std::string base = m_root + "/tmp/pull-" + key;
+    auto lock = FileLock::acquire(base + ".lock", LockMode::exclusive, LockWait::no_wait);
+    if (!lock) {
+        if (lock.error().sys_errno == EWOULDBLOCK) return std::nullopt;
+        return std::unexpected(lock.error());
+    }
+    st.m_lock = std::move(*lock);
+    if (::mkdir(base.c_str(), 0700) != 0 && errno != EEXIST) return fail_errno("create `" + base + "`");
+    st.m_path = base;
+    st.m_fd = TRY(fs::open(base, O_RDONLY | O_DIRECTORY));
+    return std::optional<Staging>(std::move(st));
+}
+
 Result<Staging> Store::make_staging() {
     Staging st;
     std::string id = random_hex(8);

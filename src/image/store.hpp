@@ -14,7 +14,8 @@
 //                             exclusive while garbage collection deletes unreferenced layers
 //   tmp/<id>/ + tmp/<id>.lock staging; an entry whose lock is free is garbage (except a
 //                             container being deleted in the background, tmp/rm-<id>, for a
-//                             minute)
+//                             minute, and a pull's, tmp/pull-<key>, for a day: the layers it
+//                             finished, each with its record, wait there for the next pull)
 //
 // Nothing half-written is ever visible under a final name: layers and blobs are built in tmp/
 // and renamed into place (a layer's files made durable first: syncfs); images.json is replaced
@@ -31,6 +32,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -87,6 +89,10 @@ struct GcReport {
 // ferry's own, but a mistake must never delete a user's file.
 void remove_partial_files(const std::string& staging_dir);
 
+// Whether tmp/<name> is an interrupted pull's directory to keep (Store::stage_resumable): a
+// pull-<key> directory without an intent, changed in the last day. Its lock is not looked at.
+bool kept_pull(const std::string& tmp, const std::string& name);
+
 // Whether Store::open cleans tmp/ (every command does; `system check` looks first).
 enum class TmpCleanup { now, none };
 
@@ -106,6 +112,14 @@ public:
 
     // A new locked staging directory under tmp/.
     Result<Staging> stage();
+    // The staging directory of a pull that can be resumed, tmp/pull-<key> (key: lower hex),
+    // created or taken over from a pull that failed or died. Staging::abandon keeps it for the
+    // next pull; the clean-up of tmp/ leaves it a day, unless it holds an intent (a commit died
+    // half-way: collected as any staging). nullopt while another process holds it.
+    Result<std::optional<Staging>> stage_resumable(const std::string& key);
+    // Removes the kept directories of interrupted pulls that no process holds (`system prune`);
+    // returns the bytes freed.
+    Result<uint64_t> drop_interrupted_pulls();
 
     // A snapshot of images.json (no lock needed: it is replaced atomically). A store without
     // one has no images only while it holds no layers and no blobs; otherwise, and when the file

@@ -261,6 +261,7 @@ Result<void> check_tmp(Store& store, Repair repair, std::vector<Finding>& out) {
         auto lock =
             FileLock::acquire(tmp + "/" + owner + ".lock", LockMode::exclusive, LockWait::no_wait);
         if (!lock) continue;  // its owner is alive
+        if (kept_pull(tmp, owner)) continue;  // kept for the next pull to resume: not damage
         Finding f{"tmp/" + n + ": left by a process that died", ""};
         if (auto partial = fs::read_file(tmp + "/" + n + "/partial"))
             for (const auto& p : split(*partial, '\n'))

@@ -49,6 +49,30 @@ std::vector<std::string> sorted(std::vector<std::string> names) {  // a stable r
 
 }  // namespace
 
+bool kept_pull(const std::string& tmp, const std::string& name) {
+    constexpr time_t k_keep_seconds = 24 * 3600;
+    if (!name.starts_with("pull-") || name.ends_with(".lock") || has_intent(tmp + "/" + name))
+        return false;
+    struct stat st {};
+    if (::lstat((tmp + "/" + name).c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return false;
+    return ::time(nullptr) - st.st_mtime < k_keep_seconds;
+}
+
+Result<uint64_t> Store::drop_interrupted_pulls() {
+    const std::string tmp = m_root + "/tmp";
+    uint64_t freed = 0;
+    for (const auto& n : TRY(fs::list_dir(tmp))) {
+        if (!n.starts_with("pull-") || n.ends_with(".lock") || has_intent(tmp + "/" + n)) continue;
+        auto lock =
+            FileLock::acquire(tmp + "/" + n + ".lock", LockMode::exclusive, LockWait::no_wait);
+        if (!lock) continue;  // a pull is using it
+        freed += fs::disk_usage(tmp + "/" + n).value_or(0);
+        TRY(fs::remove_tree(tmp + "/" + n));
+        lock->release(true);
+    }
+    return freed;
+}
+
 void remove_partial_files(const std::string& staging) {
     auto list = fs::read_file(staging + "/partial");
     if (!list) return;
@@ -78,6 +102,10 @@ Result<void> Store::clean_tmp() {
         auto lock =
             FileLock::acquire(tmp + "/" + n + ".lock", LockMode::exclusive, LockWait::no_wait);
         if (!lock) continue;  // its owner is alive
+        if (kept_pull(tmp, n)) {  // for the next pull of that image to resume
+            locks.erase(n);
+            continue;
+        }
         remove_partial_files(tmp + "/" + n);
         if (has_intent(tmp + "/" + n)) {
             pending.push_back({n, std::move(*lock)});

@@ -26,6 +26,7 @@
 #include "ferry/oci/media_types.hpp"
 #include "ferry/oci/pull_plan.hpp"
 #include "ferry/oci/remote_manifest.hpp"
+#include "ferry/registry/pull_resume.hpp"
 #include "ferry/util/sha256.hpp"
 #include "ferry/util/strings.hpp"
 
@@ -75,20 +76,31 @@ struct Worker {
 };
 
 struct Download {
-    size_t index = 0;
     LayerRef ref;
     std::unique_ptr<image::LayerIngest> ingest;
+    std::optional<image::StagedLayer> staged;  // once finished (or finished by an earlier pull)
+    bool corrupt = false;  // what the registry sent is not what the manifest names
 };
 
-// Streams one blob into a new LayerIngest in the staging directory.
-Result<void> fetch_layer(Remote& remote, Worker& w, int staging_fd, const image::UnpackOptions& opts,
-                         Download& d, PullObserver& observer, std::mutex& observer_mutex) {
+// Where a pull stages: where it can resume (and be resumed), else, while another pull of the
+// same image holds that, a directory of its own.
+struct PullStaging {
+    image::Staging dir;
+    bool resumable = false;
+};
+
+// Streams one blob into a new LayerIngest in the staging directory; in a resumable one, records
+// the layer as finished once it is verified.
+Result<void> fetch_layer(Remote& remote, Worker& w, const PullStaging& staging,
+                         const image::UnpackOptions& opts, Download& d, PullObserver& observer,
+                         std::mutex& observer_mutex) {
+    const int staging_fd = staging.dir.fd();
+    const std::string dir = resume_dir(d.ref.digest);
     std::string id = image::short_id(d.ref.digest);
     uint64_t done = 0;
     bool unpack_failed = false;
     ByteSink sink = [&](std::span<const uint8_t> bytes) -> Result<void> {
         if (!d.ingest) {
-            std::string dir = "L" + std::to_string(d.index);
             if (bytes.size() >= 4)
                 d.ingest = TRY(image::LayerIngest::create(staging_fd, dir, bytes.first(4), w.hasher,
                                                           w.inflate_pool, opts));
@@ -113,15 +125,17 @@ Result<void> fetch_layer(Remote& remote, Worker& w, int staging_fd, const image:
     };
     if (auto got = remote.get_blob(w.http, d.ref.digest, 0, sink); !got) {
         Error e = std::move(got.error());
+        d.corrupt = unpack_failed;
         if (unpack_failed)
             e.message = "filesystem layer verification failed for digest " + d.ref.digest + ": " +
                         e.message;  // what the blob held is not the layer it should be
         return std::unexpected(std::move(e));
     }
     if (!d.ingest)
-        d.ingest = TRY(image::LayerIngest::create(staging_fd, "L" + std::to_string(d.index),
+        d.ingest = TRY(image::LayerIngest::create(staging_fd, dir,
                                                   d.ref.compression.value_or(Compression::none), w.hasher,
                                                   w.inflate_pool, opts));
+    d.corrupt = true;  // until every check below passes
     TRY(d.ingest->finish());
     if (d.ingest->blob_digest() != d.ref.digest)
         return fail("filesystem layer verification failed for digest " + d.ref.digest +
@@ -129,6 +143,9 @@ Result<void> fetch_layer(Remote& remote, Worker& w, int staging_fd, const image:
     if (d.ref.size && d.ingest->blob_size() != d.ref.size)
         return fail("blob " + d.ref.digest + ": size mismatch (manifest says " +
                     std::to_string(d.ref.size) + ", got " + std::to_string(d.ingest->blob_size()) + ")");
+    d.corrupt = false;
+    d.staged = d.ingest->staged();
+    if (staging.resumable) TRY(record_finished_layer(staging.dir.path(), *d.staged, d.ref.digest));
     std::lock_guard g(observer_mutex);
     observer.layer(id, "Download complete");
     return {};
@@ -136,7 +153,7 @@ Result<void> fetch_layer(Remote& remote, Worker& w, int staging_fd, const image:
 
 // Runs the downloads on up to `workers` threads; the first error stops the others.
 Result<void> fetch_layers(Remote& remote, std::vector<std::unique_ptr<Worker>>& workers,
-                          int staging_fd, const image::UnpackOptions& opts,
+                          const PullStaging& staging, const image::UnpackOptions& opts,
                           std::vector<Download>& downloads, PullObserver& observer) {
     std::atomic<size_t> next{0};
     std::mutex mutex;
@@ -148,7 +165,8 @@ Result<void> fetch_layers(Remote& remote, std::vector<std::unique_ptr<Worker>>& 
             for (;;) {
                 size_t i = next++;
                 if (i >= downloads.size() || failed) return;
-                auto r = fetch_layer(remote, *worker, staging_fd, opts, downloads[i], observer, mutex);
+                if (downloads[i].staged) continue;  // finished by an earlier pull
+                auto r = fetch_layer(remote, *worker, staging, opts, downloads[i], observer, mutex);
                 if (!r) {
                     std::lock_guard g(mutex);
                     if (!first_error) first_error = r.error();
@@ -162,6 +180,26 @@ Result<void> fetch_layers(Remote& remote, std::vector<std::unique_ptr<Worker>>& 
     for (auto& t : threads) t.join();
     if (first_error) return std::unexpected(*first_error);
     return {};
+}
+
+// The staging for the pull of manifest_digest (see PullStaging).
+Result<PullStaging> pull_staging(image::Store& store, const Digest& manifest_digest) {
+    if (auto kept = TRY(store.stage_resumable(manifest_digest.hex))) return PullStaging{std::move(*kept), true};
+    return PullStaging{TRY(store.stage()), false};
+}
+
+// After a fetch that failed on the way (a cut connection, a registry gone, Ctrl-C), a resumable
+// staging keeps the layers that were finished, for the next pull, and loses the rest. After a
+// blob that is not what the manifest says, nothing is kept: the store is as before the pull.
+void keep_finished(PullStaging& staging, const std::vector<Download>& downloads) {
+    bool any = false;
+    for (const auto& d : downloads) {
+        if (d.corrupt) return;
+        any = any || d.staged;
+    }
+    if (!staging.resumable || !any) return;
+    for (const auto& d : downloads) drop_unfinished_layer(staging.dir.path(), d.ref.digest);
+    staging.dir.abandon();
 }
 
 }  // namespace
@@ -198,7 +236,7 @@ Result<PullResult> pull_image(image::Store& store, const PullRequest& req, PullO
         chains = chain_ids(diffs);
     }
 
-    image::Staging staging = TRY(store.stage());
+    PullStaging staging = TRY(pull_staging(store, plan.manifest_digest));
     FileLock pin = TRY(store.pin_layers());
     auto catalog = TRY(store.read_images());
     const image::ImageRecord* have = plan.config ? catalog.find_id(plan.config->digest.str()) : nullptr;
@@ -221,15 +259,23 @@ Result<PullResult> pull_image(image::Store& store, const PullRequest& req, PullO
         observer.layer(id, "Pulling fs layer");
         first_of_blob[layers[i].digest] = downloads.size();
         slot[i] = downloads.size();
-        downloads.push_back({i, layers[i], nullptr});
+        downloads.push_back({layers[i], nullptr, std::nullopt});
+        if (staging.resumable) {
+            downloads.back().staged = take_finished_layer(staging.dir.path(), layers[i].digest);
+            if (downloads.back().staged) observer.layer(id, "Download complete");
+        }
     }
     size_t n = std::min<size_t>(downloads.size(), static_cast<size_t>(std::max(1, req.max_concurrent)));
     for (size_t i = 0; i < n; ++i) workers.push_back(std::make_unique<Worker>());
-    TRY(fetch_layers(remote, workers, staging.fd(), store.unpack_options(), downloads, observer));
+    if (auto fetched = fetch_layers(remote, workers, staging, store.unpack_options(), downloads, observer);
+        !fetched) {
+        keep_finished(staging, downloads);
+        return std::unexpected(fetched.error());
+    }
 
     if (plan.schema1) {
         std::vector<std::string> diff_ids;
-        for (size_t i = 0; i < layers.size(); ++i) diff_ids.push_back(downloads[slot[i]].ingest->diff_id());
+        for (size_t i = 0; i < layers.size(); ++i) diff_ids.push_back(downloads[slot[i]].staged->diff_id);
         config = TRY(plan.schema1->config(diff_ids));
         facts = TRY(image::read_config_facts(config));
         have = catalog.find_id("sha256:" + sha256_hex(config));
@@ -242,9 +288,9 @@ Result<PullResult> pull_image(image::Store& store, const PullRequest& req, PullO
     img.config = config;
     img.facts = *facts;
     for (size_t i = 0; i < layers.size(); ++i) {
-        image::LayerIngest* in = slot[i] == SIZE_MAX ? nullptr : downloads[slot[i]].ingest.get();
-        if (in && in->diff_id() != facts->diff_ids[i])
-            return fail("layer " + facts->diff_ids[i] + ": digest mismatch (got " + in->diff_id() + ")");
+        auto in = slot[i] == SIZE_MAX ? std::nullopt : downloads[slot[i]].staged;
+        if (in && in->diff_id != facts->diff_ids[i])
+            return fail("layer " + facts->diff_ids[i] + ": digest mismatch (got " + in->diff_id + ")");
         img.layers.push_back(in);
     }
     for (const auto& d : downloads) observer.layer(image::short_id(d.ref.digest), "Pull complete");
@@ -257,18 +303,16 @@ Result<PullResult> pull_image(image::Store& store, const PullRequest& req, PullO
                                           name.empty() ? repo_digest : name) != known.end();
     std::vector<image::IngestedImage> images;
     images.push_back(std::move(img));
-    TRY(image::commit_images(store, staging, images));
+    TRY(image::commit_images(store, staging.dir, images, [&](image::ImageCatalog& index) {
+        index.set_repo_digest(result.id, repo_digest,
+                              ref.digest ? image::ImageCatalog::DigestOwner::take
+                                         : image::ImageCatalog::DigestOwner::keep);
+    }));
     image::BlobCacheUpdate learnt;  // a later push to this registry finds these blobs there
     for (size_t i = 0; i < layers.size(); ++i)
         learnt.sources.push_back({facts->diff_ids[i], {ref.domain, ref.path, layers[i].digest,
                                                        layers[i].size, plan.layers[i].media_type}});
     TRY(image::record_blobs(store, learnt));
-    TRY(store.update_images([&](image::ImageCatalog& index) -> Result<void> {
-        index.set_repo_digest(result.id, repo_digest,
-                              ref.digest ? image::ImageCatalog::DigestOwner::take
-                                         : image::ImageCatalog::DigestOwner::keep);
-        return {};
-    }));
     return result;
 }
 

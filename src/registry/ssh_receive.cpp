@@ -113,12 +113,12 @@ Result<image::CommittedImage> receive_one(Session& s, const std::string& image_f
         const std::string& diff_id = facts.diff_ids[i];
         if (!lacks[i]) {
             if (on_layer) on_layer(diff_id, LayerState::present);
-            img.layers.push_back(nullptr);
+            img.layers.push_back(std::nullopt);
             continue;
         }
         if (on_layer) on_layer(diff_id, LayerState::moving);
         staged.push_back(TRY(receive_layer(s, staging, chains[i].hex, diff_id, compression, i)));
-        img.layers.push_back(staged.back().get());
+        img.layers.push_back(staged.back()->staged());
         if (on_layer) on_layer(diff_id, LayerState::moved);
     }
     std::vector<image::IngestedImage> one{std::move(img)};

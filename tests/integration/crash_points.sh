@@ -1,6 +1,6 @@
 # The crash test at every durable step (issue 8, point 12): `load`, `commit`, `save -o`,
-# `rename`, `rmi` (with a blob cache to prune) and `system check --repair` (with a damaged blob
-# cache to rebuild) are killed with SIGKILL at the Nth call of each of
+# `rename`, `rmi` (with a blob cache to prune), `system check --repair` (with a damaged blob
+# cache to rebuild), `pull` and `push` (against a registry on 127.0.0.1) are killed with SIGKILL at the Nth call of each of
 # rename, renameat, renameat2, linkat, fsync, fdatasync and syncfs (strace's fault injection, every
 # thread and child followed; strace counts each call per process), for N = 1, 2, ... until the
 # command completes without reaching N. Each command starts from the same store. After each
@@ -45,8 +45,8 @@ unreferenced() {
     ls "$FERRY_ROOT/tmp" | sed 's/^/tmp /'
 }
 
-# check_killed WHAT BEFORE AFTER: the store right after a kill, then after the next command.
-check_killed() {
+# check_right_after WHAT BEFORE AFTER: the store right after a kill.
+check_right_after() {
     local what=$1 status=0 now
     "$FERRY" system check >check.out 2>&1 || status=$?
     # A dead process leaves only its staging and what it installed but had not named.
@@ -59,6 +59,10 @@ check_killed() {
     now=$(images_now)
     [ "$now" = "$2" ] || [ "$now" = "$3" ] ||
         fail "$what: images [$now] are neither those before [$2] nor after [$3]"
+}
+# check_killed WHAT BEFORE AFTER: the store right after a kill, then after the next command.
+check_killed() {
+    check_right_after "$@"
     ferry images -q >/dev/null
     expect_out "no problems found" ferry system check
     expect_out "" unreferenced
@@ -220,3 +224,21 @@ check_repair() {
     [ "$now" = "$3" ] || fail "$1: images [$now] after the repair, expected [$3]"
 }
 crash_points "system check --repair" setup_repair check_repair system check --repair
+
+# pull and push, against Debian's docker-registry on 127.0.0.1. A killed pull may keep the
+# layers it finished (tmp/pull-<manifest>, not damage): the next pull must resume from them to
+# the whole image, and then nothing is left over.
+source "$FERRY_SRC/tests/integration/registry_lib.sh"
+start_registry plain
+setup_pull() { ferry images -q >/dev/null; }
+check_pull() {
+    check_right_after "$@"
+    expect_out "$REG/crash/two:1" ferry pull -q "$REG/crash/two:1"
+    expect_out "no problems found" ferry system check
+    expect_out "" unreferenced
+}
+setup_push() { ferry load -q -i two.tar >/dev/null; ferry tag ferry-it/two:1 "$REG/crash/two:1"; }
+setup_push
+ferry push -q "$REG/crash/two:1" >/dev/null || fail "the push of the image to pull failed"
+crash_points "pull" setup_pull check_pull pull -q "$REG/crash/two:1"
+crash_points "push" setup_push check_killed push -q "$REG/crash/two:1"

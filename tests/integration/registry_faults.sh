@@ -46,6 +46,41 @@ fi
 expect_eq "$(client image inspect -f '{{.Id}}' "$ref")" "$id" "image ID after the interrupted pull"
 expect_eq "$(client run --rm --network none "$ref" /bin/busybox sha256sum /big | cut -c1-64)" "$want_sha" "/big after the interrupted pull"
 
+if [ "$CLIENT" = ferry ]; then
+    # docker's daemon keeps no partial pull of a killed client (the daemon goes on); ferry has
+    # no daemon: a pull killed with SIGKILL keeps the layers it finished for the next pull.
+    note "ferry pull killed with SIGKILL, then pulled again"
+    ferry rmi -f "$id" >/dev/null
+    start_proxy "$big" 1048576
+    ref=$PROXY/faults/big:1
+    "$FERRY" pull -q "$ref" >/dev/null 2>"$TEST_TMP/killed.err" &
+    pull_pid=$!
+    wait_for_file "$PROXY_MARK" 60
+    small=""
+    for _ in $(seq 100); do  # the busybox layer is small: finished long before the slowed one
+        small=$(find "$FERRY_ROOT/tmp" -path '*/pull-*/b-*.done' -printf '%f\n' | sed 's/^b-//; s/\.done$//')
+        [ -n "$small" ] && break
+        sleep 0.1
+    done
+    [ -n "$small" ] || fail "no finished layer recorded while the big one was slowed"
+    kill -9 "$pull_pid"
+    wait "$pull_pid" 2>/dev/null || true
+    expect_eq "$(ferry system check 2>&1)" "no problems found" "system check after a killed pull"
+    ferry images -q >/dev/null  # a command's clean-up of tmp/ keeps the interrupted pull
+    [ -n "$(find "$FERRY_ROOT/tmp" -path "*/pull-*/b-$small.done")" ] ||
+        fail "the clean-up of tmp/ removed the killed pull's finished layer"
+    gets_before=$(grep -c "^GET /v2/faults/big/blobs/sha256:$small " "$PROXY_LOG")
+    start_proxy ""
+    expect_out "$PROXY/faults/big:1" ferry pull -q "$PROXY/faults/big:1"
+    expect_eq "$(grep -c "^GET /v2/faults/big/blobs/sha256:$small " "$PROXY_LOG")" "$gets_before" \
+        "GETs of the layer the killed pull finished"
+    expect_eq "$(ferry image inspect -f '{{.Id}}' "$PROXY/faults/big:1")" "$id" "image ID after the resumed pull"
+    expect_eq "$(ferry run --rm --network none "$PROXY/faults/big:1" /bin/busybox sha256sum /big | cut -c1-64)" \
+        "$want_sha" "/big after the resumed pull"
+    expect_eq "$(find "$FERRY_ROOT/tmp" -name 'pull-*')" "" "tmp/ after the resumed pull"
+    expect_eq "$(store_garbage)" "" "store garbage after the resumed pull"
+fi
+
 note "corrupted blob"
 push_by_hand faults/corrupt:1 --big-mb 2 2>"$TEST_TMP/corrupt.err" >/dev/null
 bad=$(sed -n 's/^big //p' "$TEST_TMP/corrupt.err")

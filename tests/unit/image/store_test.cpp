@@ -141,6 +141,54 @@ TEST(Store, InstallBlobKeepsAPresentBlob) {
               "invalid digest `sha256:zz`");
 }
 
+TEST(Store, AnInterruptedPullIsKeptForTheNextOne) {
+    test::TempDir dir;
+    auto ctx = context_for(dir);
+    auto store = Store::open(ctx);
+    ASSERT_TRUE(store);
+    const std::string key(64, 'a');
+    {
+        auto st = store->stage_resumable(key);
+        ASSERT_TRUE(st && *st);
+        EXPECT_EQ((*st)->path(), dir / "store/tmp/pull-" + key);
+        auto again = store->stage_resumable(key);  // held: another pull of it gets nothing
+        ASSERT_TRUE(again);
+        EXPECT_FALSE(*again);
+        ASSERT_TRUE(write_file_atomic((*st)->path() + "/b-1.done", "{}"));
+        (*st)->abandon();  // what a failed pull does
+    }
+    ASSERT_TRUE(Store::open(ctx));  // the clean-up of tmp/ leaves it
+    EXPECT_TRUE(fs::lexists(dir / "store/tmp/pull-" + key + "/b-1.done"));
+    {
+        auto st = store->stage_resumable(key);  // taken over, content and all
+        ASSERT_TRUE(st && *st);
+        EXPECT_TRUE(fs::lexists((*st)->path() + "/b-1.done"));
+        (*st)->abandon();
+    }
+    EXPECT_EQ(store->stage_resumable("../x").error().message, "pull key `../x`: not hex");
+    auto freed = store->drop_interrupted_pulls();  // system prune
+    ASSERT_TRUE(freed) << freed.error().message;
+    EXPECT_GT(*freed, 0u);
+    EXPECT_EQ(fs::list_dir(dir / "store/tmp")->size(), 0u);
+}
+
+TEST(Store, AnInterruptedPullIsCollectedAfterADay) {
+    test::TempDir dir;
+    auto ctx = context_for(dir);
+    auto store = Store::open(ctx);
+    ASSERT_TRUE(store);
+    const std::string path = dir / "store/tmp/pull-" + std::string(64, 'b');
+    {
+        auto st = store->stage_resumable(std::string(64, 'b'));
+        ASSERT_TRUE(st && *st);
+        (*st)->abandon();
+    }
+    struct timespec old[2] = {{::time(nullptr) - 25 * 3600, 0}, {::time(nullptr) - 25 * 3600, 0}};
+    ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), old, 0), 0);
+    ASSERT_TRUE(Store::open(ctx));
+    EXPECT_FALSE(fs::lexists(path));
+}
+
 TEST(Store, OpenKeepsLiveStaging) {
     test::TempDir dir;
     auto ctx = context_for(dir);
