@@ -28,6 +28,9 @@ Result<PullOptions> parse_pull(Args args) {
     flags.add_string(0, "platform", &o.platform,
                      "Set platform if server is multi-platform capable");
     flags.add_bool('q', "quiet", &o.quiet, "Suppress verbose output");
+    flags.add_int(0, "max-concurrent-downloads", &o.max_concurrent_downloads,
+                  "Layers downloaded at once (default: max-concurrent-downloads of daemon.json, "
+                  "else 3)");
     flags.set_details(
         "NAME may be ssh://[USER@]HOST[:PORT]/NAME[:TAG]: the image moves straight from the store\n"
         "of ferry on HOST (run through the system ssh, so ~/.ssh/config, agents and jump hosts\n"
@@ -36,6 +39,8 @@ Result<PullOptions> parse_pull(Args args) {
     auto pos = TRY(parse_flags(flags, args, o));
     if (o.help) return o;
     TRY(check_arg_count(flags, pos, 1, 1));
+    if (o.max_concurrent_downloads < 0)  // dockerd's words for its daemon.json key
+        return fail("invalid max concurrent downloads: " + std::to_string(o.max_concurrent_downloads));
     o.image = pos[0];
     return o;
 }

@@ -1,6 +1,6 @@
 #pragma once
-// `ferry pull`: download an image; today from another machine over ssh
-// (`ferry pull ssh://[user@]host[:port]/REF`), later from a registry.
+// `ferry pull`: download an image from a registry (registry_pull.cpp) or straight from another
+// machine's store over ssh (`ferry pull ssh://[user@]host[:port]/REF`).
 
 #include "ferry/cli/command.hpp"
 
@@ -11,6 +11,7 @@ struct PullOptions : BaseOptions {
     bool quiet = false;                 // -q: print only the reference
     bool disable_content_trust = true;  // accepted for compatibility
     std::string platform;               // --platform (registries; an ssh move takes the image)
+    int64_t max_concurrent_downloads = 0;  // 0: daemon.json's, else 3
     std::string image;                  // NAME[:TAG|@DIGEST] or ssh://…/NAME[:TAG]
 };
 

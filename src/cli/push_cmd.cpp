@@ -26,6 +26,8 @@ Result<PushOptions> parse_push(Args args) {
     flags.add_bool('a', "all-tags", &o.all_tags, "Push all tags of an image to the repository");
     flags.add_bool(0, "disable-content-trust", &o.disable_content_trust, "Skip image signing");
     flags.add_bool('q', "quiet", &o.quiet, "Suppress verbose output");
+    flags.add_int(0, "max-concurrent-uploads", &o.max_concurrent_uploads,
+                  "Layers uploaded at once (default: max-concurrent-uploads of daemon.json, else 5)");
     flags.add_custom(0, "compression", "string",
                      "Layer compression: \"zstd\" (default for ssh://) or \"gzip\"",
                      [&o](const std::string& v) -> std::string {
@@ -44,6 +46,8 @@ Result<PushOptions> parse_push(Args args) {
     auto pos = TRY(parse_flags(flags, args, o));
     if (o.help) return o;
     TRY(check_arg_count(flags, pos, 1, 2));
+    if (o.max_concurrent_uploads < 0)  // dockerd's words for its daemon.json key
+        return fail("invalid max concurrent uploads: " + std::to_string(o.max_concurrent_uploads));
     o.image = pos[0];
     if (pos.size() == 2) o.destination = pos[1];
     return o;

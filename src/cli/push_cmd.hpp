@@ -1,6 +1,6 @@
 #pragma once
-// `ferry push`: upload an image; today to another machine over ssh
-// (`ferry push REF ssh://[user@]host[:port]`), later to a registry.
+// `ferry push`: upload an image to its registry (registry_push.cpp) or straight into another
+// machine's store over ssh (`ferry push REF ssh://[user@]host[:port]`).
 
 #include "ferry/cli/command.hpp"
 
@@ -12,6 +12,7 @@ struct PushOptions : BaseOptions {
     bool disable_content_trust = true;  // accepted for compatibility
     std::string compression = "zstd";   // --compression gzip|zstd (ssh moves; registries: gzip)
     bool compression_set = false;
+    int64_t max_concurrent_uploads = 0;  // 0: daemon.json's, else 5
     std::string image;                  // NAME[:TAG]
     std::string destination;            // ssh://…; empty for the image's registry
 };

@@ -55,6 +55,10 @@ Result<int> push_to_registry(const PushOptions& o, Context& ctx);
 Result<std::vector<registry::Endpoint>> registry_endpoints(const std::string& domain,
                                                           const std::string& repository);
 
+// How many layers move at once: flag when given (> 0), else daemon.json's
+// max-concurrent-downloads or -uploads, else dockerd's defaults (3 and 5).
+Result<int> transfer_concurrency(bool uploads, int64_t flag);
+
 // The user's credentials for the registry (docker's and podman's files and helpers), looked
 // up when the registry first asks for them.
 registry::CredentialLookup registry_credentials(const std::string& domain,

@@ -29,13 +29,14 @@ namespace {
 // Pulls ref into store, printing its lines up to `Digest:`; names the registry's "manifest
 // unknown" as docker does.
 Result<registry::PullResult> pull_one(image::Store& store, const Reference& ref,
-                                      const std::string& platform, TransferPrinter& printer,
-                                      Context& ctx) {
+                                      const std::string& platform, int concurrency,
+                                      TransferPrinter& printer, Context& ctx) {
     registry::PullRequest req;
     req.reference = ref;
     req.platform = platform.empty() ? image::host_platform() : TRY(image::parse_platform(platform));
     req.endpoints = TRY(registry_endpoints(ref.domain, ref.path));
     req.credentials = registry_credentials(ref.domain, ref.path);
+    req.max_concurrent = concurrency;
     auto pulled = registry::pull_image(store, req, printer);
     if (!pulled) {
         Error e = std::move(pulled.error());
@@ -53,11 +54,12 @@ Result<registry::PullResult> pull_one(image::Store& store, const Reference& ref,
 }
 
 // Pulls ref (every tag of its repository with all_tags), printing to fd.
-Result<void> pull_reference(const Reference& ref, bool all_tags, const std::string& platform,
-                            bool quiet, int fd, Context& ctx) {
+Result<void> pull_reference(const Reference& ref, const PullOptions& o, int fd, Context& ctx) {
+    const bool all_tags = o.all_tags;
+    int concurrency = TRY(transfer_concurrency(false, o.max_concurrent_downloads));
     TRY(runtime::enter_store_user_namespace(ctx));
     auto store = TRY(image::Store::open(ctx));
-    TransferPrinter printer(quiet, fd, "Downloading");
+    TransferPrinter printer(o.quiet, fd, "Downloading");
     std::vector<Reference> refs{ref};
     if (all_tags) {
         registry::Remote remote(ref.domain, ref.path, TRY(registry_endpoints(ref.domain, ref.path)),
@@ -71,7 +73,7 @@ Result<void> pull_reference(const Reference& ref, bool all_tags, const std::stri
         }
     }
     bool up_to_date = true;
-    for (const auto& r : refs) up_to_date &= TRY(pull_one(store, r, platform, printer, ctx)).up_to_date;
+    for (const auto& r : refs) up_to_date &= TRY(pull_one(store, r, o.platform, concurrency, printer, ctx)).up_to_date;
     std::string name = all_tags ? ref.familiar_repository() : ref.familiar();
     printer.line(std::string(up_to_date ? "Status: Image is up to date for "
                                         : "Status: Downloaded newer image for ") + name);
@@ -86,6 +88,12 @@ Result<std::vector<registry::Endpoint>> registry_endpoints(const std::string& do
     auto config = TRY(registry::load_registry_config());
     auto settings = TRY(registry::registry_settings(config, domain, repository));
     return settings.endpoints;
+}
+
+Result<int> transfer_concurrency(bool uploads, int64_t flag) {
+    if (flag > 0) return static_cast<int>(std::min<int64_t>(flag, 64));
+    auto config = TRY(registry::load_registry_config());
+    return uploads ? config.max_concurrent_uploads : config.max_concurrent_downloads;
 }
 
 registry::CredentialLookup registry_credentials(const std::string& domain,
@@ -107,7 +115,7 @@ Result<int> pull_from_registry(const PullOptions& o, Context& ctx) {
         print_out("Using default tag: latest\n");
     }
     // Everything past the arguments is the daemon's error to docker's CLI: status 1.
-    if (auto pulled = pull_reference(named, o.all_tags, o.platform, o.quiet, 1, ctx); !pulled) {
+    if (auto pulled = pull_reference(named, o, 1, ctx); !pulled) {
         pulled.error().exit_code = k_exit_error;
         return std::unexpected(std::move(pulled.error()));
     }
@@ -126,7 +134,9 @@ Result<void> pull_for_run(const std::string& image, const std::string& policy,
     if (!ref) return {};  // create reports the name
     if (policy != "always")
         (void)fs::write_all(2, "Unable to find image '" + ref->familiar() + "' locally\n");
-    return pull_reference(*ref, false, platform, false, 2, ctx);
+    PullOptions o;
+    o.platform = platform;
+    return pull_reference(*ref, o, 2, ctx);
 }
 
 }  // namespace ferry::cli

@@ -23,6 +23,7 @@ Result<void> push_one(image::Store& store, const Reference& ref, const std::stri
     req.image_id = id;
     req.endpoints = TRY(registry_endpoints(ref.domain, ref.path));
     req.credentials = registry_credentials(ref.domain, ref.path);
+    req.max_concurrent = TRY(transfer_concurrency(true, o.max_concurrent_uploads));
     req.compression = o.compression_set && o.compression == "zstd" ? Compression::zstd
                                                                   : Compression::gzip;
     auto pushed = TRY(registry::push_image(store, req, printer));

@@ -265,6 +265,19 @@ Result<void> parse_daemon_json(std::string_view text, const std::string& path,
     config.insecure_registries = string_list(j, "insecure-registries");
     for (const auto& m : string_list(j, "registry-mirrors"))
         config.mirrors.push_back(TRY_CTX("reading `" + path + "`", validate_mirror(m)));
+    // dockerd's validation: a negative count is refused, 0 leaves the default.
+    for (auto [key, what, target] : {std::tuple{"max-concurrent-downloads", "downloads",
+                                                &config.max_concurrent_downloads},
+                                     std::tuple{"max-concurrent-uploads", "uploads",
+                                                &config.max_concurrent_uploads}}) {
+        auto it = j.find(key);
+        if (it == j.end()) continue;
+        if (!it->is_number_integer())
+            return fail("reading `" + path + "`: " + key + ": not an integer");
+        auto n = it->get<int64_t>();
+        if (n < 0) return fail("reading `" + path + "`: invalid max concurrent " + what + ": " + std::to_string(n));
+        if (n > 0) *target = static_cast<int>(std::min<int64_t>(n, 64));
+    }
     return {};
 }
 

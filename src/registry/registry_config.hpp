@@ -42,6 +42,8 @@ struct RegistryConfig {
     std::vector<std::string> mirrors;              // daemon.json: normalised, ending in `/`
     std::vector<RegistryEntry> registries;         // registries.conf
     std::vector<std::string> certs_dirs;           // certs.d roots, first with HOST wins
+    int max_concurrent_downloads = 3;              // daemon.json, as dockerd's defaults
+    int max_concurrent_uploads = 5;
     // Resolves a host name to addresses for the CIDR check (getaddrinfo by default).
     std::function<std::vector<std::string>(const std::string&)> resolve;
 };

@@ -53,6 +53,14 @@ expect_out "$ref" client pull -q "$ref"
 expect_out "$REG/bb/skopeo v2s2 $(short_id "$id")" client images --format '{{.Repository}} {{.Tag}} {{.ID}}' "$REG/bb/skopeo"
 expect_out "$REG/bb/skopeo v2s2 $digest" client images --digests --format '{{.Repository}} {{.Tag}} {{.Digest}}' "$REG/bb/skopeo"
 expect_out "ran" client run --rm --network none "$ref" echo ran
+if [ "$CLIENT" = ferry ]; then  # dockerd's setting, as a flag of ferry's and in daemon.json
+    ferry rmi -f "$ref" >/dev/null
+    expect_out "$ref" ferry pull -q --max-concurrent-downloads 1 "$ref"
+    expect_client_fail 125 "invalid max concurrent downloads: -1" pull --max-concurrent-downloads -1 "$ref"
+    echo '{"max-concurrent-downloads": -2}' >"$TEST_TMP/daemon.json"
+    FERRY_DAEMON_JSON=$TEST_TMP/daemon.json expect_client_fail 1 \
+        "reading \`$TEST_TMP/daemon.json\`: invalid max concurrent downloads: -2" pull "$ref"
+fi
 
 note "every fixture: pull -q, its image ID, run"
 check_fixture() {  # REPO:TAG [ARCH]

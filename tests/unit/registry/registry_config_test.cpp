@@ -76,6 +76,20 @@ TEST(RegistryConfig, DockerMirrorsOnlyForDockerHub) {
               (std::vector<std::string>{"https://quay.io"}));
 }
 
+TEST(RegistryConfig, ConcurrentTransfersAsDockerd) {
+    RegistryConfig defaults;
+    EXPECT_EQ(defaults.max_concurrent_downloads, 3);
+    EXPECT_EQ(defaults.max_concurrent_uploads, 5);
+    auto c = config_with(R"({"max-concurrent-downloads": 6, "max-concurrent-uploads": 0})");
+    EXPECT_EQ(c.max_concurrent_downloads, 6);
+    EXPECT_EQ(c.max_concurrent_uploads, 5);  // 0 leaves dockerd's default
+    RegistryConfig bad;
+    EXPECT_EQ(parse_daemon_json(R"({"max-concurrent-uploads": -1})", "/d.json", bad).error().message,
+              "reading `/d.json`: invalid max concurrent uploads: -1");
+    EXPECT_EQ(parse_daemon_json(R"({"max-concurrent-downloads": "4"})", "/d.json", bad).error().message,
+              "reading `/d.json`: max-concurrent-downloads: not an integer");
+}
+
 TEST(RegistryConfig, MirrorsDockerRejects) {
     RegistryConfig c;
     auto r = parse_daemon_json(R"({"registry-mirrors": ["mirror.example:5000"]})", "/d.json", c);
