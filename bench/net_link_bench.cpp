@@ -1,14 +1,19 @@
-// net_link_bench [RUNS] [keep]: the time the rtnetlink part of a bridge-network container start
-// takes, against the start path's 3 ms budget for all of networking. Needs root; runs in a network
-// namespace of its own (the host's links are never touched), where it makes a bridge with a
-// gateway address, then per run a fresh namespace for the container (not timed: the runtime's
-// clone makes it) and, timed, what the start path will do (see src/net/rtnl.hpp): the veth pair
-// with its peer born in the container's namespace, attach and up, hairpin, a socket in the
-// container's namespace, rename to eth0 + MAC + up in one request, the address, the default
+// net_link_bench [RUNS] [keep|close] [fast]: the time the rtnetlink part of a bridge-network
+// container start takes, against the start path's 3 ms budget for all of networking. Needs root;
+// runs in a network namespace of its own (the host's links are never touched), where it makes a
+// bridge with a gateway address, then per run a fresh namespace for the container (not timed: the
+// runtime's clone makes it) and, timed, what the start path will do (see src/net/rtnl.hpp): the
+// veth pair with its peer born in the container's namespace, attach and up, hairpin, a socket in
+// the container's namespace, rename to eth0 + MAC + up in one request, the address, the default
 // route; then, timed apart, the teardown (deleting the host end). Prints the median, 90th
 // percentile and slowest run of each step and of the whole, in microseconds. With `keep`, every
 // run's namespace and veth stay until all runs are done, so set-up is measured without the
-// kernel's concurrent clean-up of the previous runs (which holds the rtnl lock).
+// kernel's concurrent clean-up of the previous runs (which holds the rtnl lock). With `close`,
+// the teardown is closing the container's namespace instead (its last reference: the kernel then
+// removes the veth pair in the background), and a last row gives how long the host end takes to
+// vanish after that (not spent by the stopping command). With `fast`, the veth request itself
+// attaches and raises the host end and makes the peer eth0 with its MAC (VethSpec's one-request
+// form): the attach row is zero and the rename row is only setting eth0 up.
 
 #include <fcntl.h>
 #include <sched.h>
@@ -68,7 +73,13 @@ void report(const char* name, std::vector<double> v) {
 
 int main(int argc, char** argv) {
     int runs = argc > 1 ? std::atoi(argv[1]) : 200;
-    bool keep = argc > 2 && std::string(argv[2]) == "keep";
+    bool keep = false, by_close = false, fast = false;
+    for (int a = 2; a < argc; ++a) {
+        std::string word = argv[a];
+        keep |= word == "keep";
+        by_close |= word == "close";
+        fast |= word == "fast";
+    }
     std::vector<Fd> kept;
     if (runs < 1) return die("RUNS must be positive");
     if (::geteuid() != 0) return die("needs root (network namespaces, links)");
@@ -91,7 +102,9 @@ int main(int argc, char** argv) {
                            "add address",
                            "add default route",
                            "total set-up",
-                           "teardown (delete veth)"};
+                           by_close ? "teardown (close namespace)" : "teardown (delete veth)",
+                           "host end gone after close"};
+    size_t rows = std::size(steps) - (by_close ? 0 : 1);
     std::vector<std::vector<double>> t(std::size(steps));
     for (int i = 0; i < runs; ++i) {
         Fd ns = new_netns(self.get());
@@ -106,13 +119,21 @@ int main(int argc, char** argv) {
             if (!r) std::exit(die(r.error().message));
             t[s++].push_back(lap(&at));
         };
-        check(host->create_veth({veth, "vbtmp", ns.get(), {}}));
-        check(host->change_link(veth, {.master = bridge, .up = true}));
+        if (fast) {
+            check(host->create_veth({veth, "eth0", ns.get(), {}, bridge, true, mac_from_ipv4(ip)}));
+            check(Result<void>{});
+        } else {
+            check(host->create_veth({veth, "vbtmp", ns.get(), {}}));
+            check(host->change_link(veth, {.master = bridge, .up = true}));
+        }
         check(host->set_hairpin(veth, true));
         auto ctr = Rtnl::open_in(ns.get());
         check(ctr ? Result<void>{} : std::unexpected(ctr.error()));
-        check(
-            ctr->change_link("vbtmp", {.new_name = "eth0", .mac = mac_from_ipv4(ip), .up = true}));
+        if (fast)
+            check(ctr->set_up("eth0"));
+        else
+            check(ctr->change_link("vbtmp",
+                                   {.new_name = "eth0", .mac = mac_from_ipv4(ip), .up = true}));
         check(ctr->add_address("eth0", {ip, 16}));
         check(ctr->add_default_route(gw, "eth0"));
         t[s++].push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
@@ -121,18 +142,27 @@ int main(int argc, char** argv) {
             kept.push_back(std::move(ns));
             continue;
         }
-        check(host->delete_link(veth));
+        if (!by_close) {
+            check(host->delete_link(veth));
+            continue;
+        }
+        ctr = std::unexpected(Error{});  // its socket holds the namespace too
+        ns.reset();
+        t[s++].push_back(lap(&at));
+        for (int poll = 0; poll < 100000 && host->link_index(veth).value_or(0); ++poll)
+            ::usleep(100);
+        t[s++].push_back(lap(&at));
     }
     for (size_t k = 0; k < kept.size(); ++k) {
         auto at = Clock::now();
         if (auto r = host->delete_link("vb" + std::to_string(k)); !r) return die(r.error().message);
-        t.back().push_back(lap(&at));
+        t[rows - 1].push_back(lap(&at));
     }
     kept.clear();
     (void)host->delete_link("fbench0");
     std::printf("net_link_bench: %d runs (budget for all of networking per start: 3000 us)\n",
                 runs);
-    for (size_t s = 0; s < std::size(steps); ++s)
+    for (size_t s = 0; s < rows; ++s)
         report(steps[s], t[s]);
     return 0;
 }

@@ -121,7 +121,8 @@ Result<void> NlSocket::send(const std::vector<uint8_t>& request, std::string_vie
 
 Result<void> NlSocket::receive(uint32_t seq, std::string_view what,
                                const std::function<void(const nlmsghdr&)>& on_message) {
-    std::vector<uint8_t> buf(k_receive_buffer);
+    if (m_buf.size() < k_receive_buffer) m_buf.resize(k_receive_buffer);
+    std::vector<uint8_t>& buf = m_buf;
     for (;;) {
         ssize_t n = ::recv(m_fd.get(), buf.data(), buf.size(), MSG_TRUNC);
         if (n < 0 && errno == EINTR) continue;

@@ -99,6 +99,7 @@ class NlSocket {
 
     Fd m_fd;
     uint32_t m_seq = 0;
+    std::vector<uint8_t> m_buf;  // answers, sized on first use
 };
 
 }  // namespace ferry::net

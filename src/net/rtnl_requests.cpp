@@ -29,6 +29,16 @@ ifinfomsg link_header(int family = AF_UNSPEC, int index = 0) {
     return ifi;
 }
 
+// A link creation's ifinfomsg, asking for the link up when up.
+ifinfomsg link_header_up(bool up) {
+    ifinfomsg ifi = link_header();
+    if (up) {
+        ifi.ifi_flags = IFF_UP;
+        ifi.ifi_change = IFF_UP;
+    }
+    return ifi;
+}
+
 }  // namespace
 
 std::vector<uint8_t> new_bridge_request(uint32_t seq, std::string_view name,
@@ -45,9 +55,10 @@ std::vector<uint8_t> new_bridge_request(uint32_t seq, std::string_view name,
 
 std::vector<uint8_t> new_veth_request(uint32_t seq, const VethSpec& spec) {
     NlRequest req(RTM_NEWLINK, k_create);
-    req.put(link_header());
+    req.put(link_header_up(spec.up));
     req.attr_str(IFLA_IFNAME, spec.name);
     if (spec.mtu) req.attr_u32(IFLA_MTU, *spec.mtu);
+    if (spec.master > 0) req.attr_u32(IFLA_MASTER, static_cast<uint32_t>(spec.master));
     size_t info = req.begin_nest(IFLA_LINKINFO);
     req.attr_str(IFLA_INFO_KIND, "veth");
     size_t data = req.begin_nest(IFLA_INFO_DATA);
@@ -55,6 +66,7 @@ std::vector<uint8_t> new_veth_request(uint32_t seq, const VethSpec& spec) {
     req.put(link_header());
     req.attr_str(IFLA_IFNAME, spec.peer_name);
     if (spec.mtu) req.attr_u32(IFLA_MTU, *spec.mtu);
+    if (spec.peer_mac) req.attr(IFLA_ADDRESS, spec.peer_mac->data(), spec.peer_mac->size());
     if (spec.peer_netns_fd >= 0)
         req.attr_u32(IFLA_NET_NS_FD, static_cast<uint32_t>(spec.peer_netns_fd));
     req.end_nest(peer);

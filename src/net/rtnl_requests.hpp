@@ -14,12 +14,19 @@ namespace ferry::net {
 
 // A veth pair: name stays in the namespace of the socket that creates it; peer_name is made
 // directly in the namespace peer_netns_fd (IFLA_NET_NS_FD), so the peer never appears on the
-// host. mtu, when given, applies to both ends.
+// host. mtu, when given, applies to both ends. The rest lets one request do what would take
+// three more: the host end attached to bridge index master (when > 0) and up; the peer with MAC
+// peer_mac (since the peer is born in the container's namespace, it can be born as eth0). The
+// peer cannot be raised in the same request (the kernel opens it before the pair is joined:
+// ENOTCONN); set it up from its namespace.
 struct VethSpec {
     std::string name;
     std::string peer_name;
     int peer_netns_fd = -1;
     std::optional<uint32_t> mtu{};
+    int master = 0;
+    bool up = false;
+    std::optional<MacAddr> peer_mac{};
 };
 
 // Changes to one existing link, made by one RTM_SETLINK in the kernel's order: MAC, MTU, name,

@@ -118,6 +118,34 @@ TEST(RtnlRequests, VethPeerIsNamedAndPlacedInTheNamespace) {
     EXPECT_EQ(str(peer_attrs.get(IFLA_IFNAME)), "tmp1a");
     EXPECT_EQ(u32(peer_attrs.get(IFLA_NET_NS_FD)), 42u);
     EXPECT_EQ(u32(peer_attrs.get(IFLA_MTU)), 1400u);
+    EXPECT_EQ(p.hdr.ifi_flags, 0u);
+    EXPECT_EQ(p.attrs.get(IFLA_MASTER), nullptr);
+    EXPECT_EQ(peer_attrs.get(IFLA_ADDRESS), nullptr);
+}
+
+TEST(RtnlRequests, VethInOneRequestAttachesRaisesAndSetsThePeersMac) {
+    MacAddr mac{2, 0x42, 172, 17, 0, 2};
+    auto bytes = new_veth_request(1, {"veth1a", "eth0", 42, {}, 3, true, mac});
+    auto p = parse<ifinfomsg>(bytes, IFLA_MAX);
+    EXPECT_EQ(p.hdr.ifi_flags, static_cast<unsigned>(IFF_UP));
+    EXPECT_EQ(p.hdr.ifi_change, static_cast<unsigned>(IFF_UP));
+    EXPECT_EQ(u32(p.attrs.get(IFLA_MASTER)), 3u);
+    auto* info = p.attrs.get(IFLA_LINKINFO);
+    ASSERT_NE(info, nullptr);
+    auto* data = parse_attrs(RTA_DATA(info), RTA_PAYLOAD(info), IFLA_INFO_MAX).get(IFLA_INFO_DATA);
+    ASSERT_NE(data, nullptr);
+    auto* peer = parse_attrs(RTA_DATA(data), RTA_PAYLOAD(data), VETH_INFO_MAX).get(VETH_INFO_PEER);
+    ASSERT_NE(peer, nullptr);
+    ifinfomsg peer_hdr;
+    std::memcpy(&peer_hdr, RTA_DATA(peer), sizeof peer_hdr);
+    EXPECT_EQ(peer_hdr.ifi_flags, 0u);  // raised from its namespace: the kernel refuses it here
+    auto peer_attrs = parse_attrs(static_cast<const uint8_t*>(RTA_DATA(peer)) + sizeof(ifinfomsg),
+                                  RTA_PAYLOAD(peer) - sizeof(ifinfomsg), IFLA_MAX);
+    auto* a = peer_attrs.get(IFLA_ADDRESS);
+    ASSERT_NE(a, nullptr);
+    ASSERT_EQ(RTA_PAYLOAD(a), 6u);
+    EXPECT_EQ(std::memcmp(RTA_DATA(a), mac.data(), 6), 0);
+    EXPECT_EQ(u32(peer_attrs.get(IFLA_NET_NS_FD)), 42u);
 }
 
 TEST(RtnlRequests, SetLinkByNameOrByIndexForARename) {

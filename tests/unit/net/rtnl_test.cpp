@@ -261,7 +261,7 @@ TEST(Rtnl, BridgeVethAddressesRoutesAcrossNamespaces) {
               "");
 }
 
-TEST(Rtnl, ChangeLinkRenamesSetsMacMtuAndUpInOneRequest) {
+TEST(Rtnl, OneRequestForms) {
     if (::geteuid() != 0) GTEST_SKIP() << "needs root to create network namespaces and links";
     EXPECT_EQ(run_in_child([&] {
                   ChildNamespaces ns;
@@ -286,8 +286,28 @@ TEST(Rtnl, ChangeLinkRenamesSetsMacMtuAndUpInOneRequest) {
                   CHILD_CHECK(read_line(ns.host_sys + "/class/net/ftveth1/master/ifindex") ==
                                   std::to_string(bridge),
                               "not attached");
+                  // The one-request form: host end attached and up, peer born as eth1 with a MAC.
+                  CHILD_TRY(host.create_veth({"ftveth3",
+                                              "eth1",
+                                              ns.ctr.get(),
+                                              {},
+                                              bridge,
+                                              true,
+                                              mac_from_ipv4(ip("172.18.0.6"))}));
+                  CHILD_TRY(ctr.set_up("eth1"));
+                  std::string eth1 = ns.ctr_sys + "/class/net/eth1/";
+                  CHILD_CHECK(read_line(eth1 + "address") == "02:42:ac:12:00:06", "eth1's MAC");
+                  CHILD_CHECK(read_line(ns.host_sys + "/class/net/ftveth3/master/ifindex") ==
+                                  std::to_string(bridge),
+                              "ftveth3 not attached");
+                  CHILD_CHECK((std::stoul(read_line(ns.host_sys + "/class/net/ftveth3/flags"),
+                                          nullptr, 16) &
+                               IFF_UP) != 0,
+                              "ftveth3 is not up");
                   CHILD_TRY(host.delete_link("ftbr1"));
                   CHILD_TRY(host.delete_link("ftveth1"));
+                  CHILD_TRY(host.delete_link("ftveth3"));
+                  CHILD_CHECK(!CHILD_TRY(ctr.link_index("eth1")), "eth1 outlived its peer");
                   return std::string();
               }),
               "");
