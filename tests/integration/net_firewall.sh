@@ -102,6 +102,12 @@ if [ -n "$DOCKER_BB" ]; then
     done
     expect_eq "$(python3 "$ECHO" http "$HOSTADDR" 18090 /from-image)" image-data
 fi
+if [ -n "$DOCKER_BB" ]; then  # a dockerd just started makes DOCKER-USER after it answers
+    for _ in $(seq 100); do
+        nft list chain ip filter DOCKER-USER >/dev/null 2>&1 && break
+        sleep 0.1
+    done
+fi
 nft list tables | grep -q '^table ip filter$' && docker_before=$(docker_tables)
 
 note "networks: two bridges, an internal one, an outside world"
