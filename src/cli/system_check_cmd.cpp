@@ -9,6 +9,7 @@
 #include "ferry/cli/system_check_cmd.hpp"
 
 #include "ferry/image/store_check.hpp"
+#include "ferry/net/network_store.hpp"
 #include "ferry/runtime/container_check.hpp"
 
 namespace ferry::cli {
@@ -39,6 +40,9 @@ Result<int> run_system_check(const SystemCheckOptions& o, Context& ctx) {
         TRY(image::check_unreferenced(store, *index, uses, repair, found));
     TRY(image::check_blob_cache(store, repair, found));
     TRY(image::check_tmp(store, repair, found));
+    auto networks = TRY(net::NetworkStore::open(ctx.root));
+    for (const auto& f : TRY(networks.check(o.repair)))
+        found.push_back({f.problem, f.removed ? "removed" : ""});
 
     std::string out;
     size_t repaired = 0;
