@@ -99,6 +99,11 @@ Json containers_json(const net::NetworkStore& store, const net::Network& n,
     return out;
 }
 
+// docker 20.10's client words for a network its daemon did not find (inspect, rm).
+std::unexpected<Error> no_such_network(const std::string& name) {
+    return fail_with_status("No such network: " + name, 1);
+}
+
 void print_err(const std::string& message) {
     (void)fs::write_all(2, "ferry: error: " + message + "\n");
 }
@@ -173,7 +178,6 @@ Result<int> run_network_ls(const NetworkLsOptions& o, Context& ctx) {
         rows.push_back({{"CreatedAt", go_time(n.created_ns)},
                         {"Driver", n.driver},
                         {"ID", id},
-                        {"IPv4", "true"},
                         {"IPv6", n.ipv6 ? "true" : "false"},
                         {"Internal", n.internal ? "true" : "false"},
                         {"Labels", labels_text(n.labels)},
@@ -211,17 +215,17 @@ Result<int> run_network_inspect(const NetworkInspectOptions& o, Context& ctx) {
     Json all = Json::array();
     std::string formatted, errors;
     for (const auto& name : o.names) {
-        auto n = store.find(name);
-        if (!n) {
-            errors += "ferry: error: " + n.error().message + "\n";
+        auto n = store.lookup(name);
+        if (!n || !*n) {
+            errors += "ferry: error: " + (n ? no_such_network(name) : n).error().message + "\n";
             continue;
         }
-        Json doc = net::network_inspect_json(*n, containers_json(store, *n, containers));
+        Json doc = net::network_inspect_json(**n, containers_json(store, **n, containers));
         if (!tmpl) {
             all.push_back(std::move(doc));
             continue;
         }
-        auto line = tmpl->render(doc);
+        auto line = tmpl->render(doc, "types.NetworkResource");
         if (line) formatted += *line + "\n";
         else errors += "ferry: error: " + line.error().message + "\n";
     }
@@ -249,17 +253,11 @@ Result<NetworkRmOptions> parse_network_rm(Args args) {
 
 Result<int> run_network_rm(const NetworkRmOptions& o, Context& ctx) {
     auto store = TRY(net::NetworkStore::open(ctx.root));
-    auto containers = TRY(runtime::ContainerStore::open(ctx));
-    auto name_of = [&](const std::string& id) {
-        auto r = containers.load(id);
-        return r ? r->name : id.substr(0, 12);
-    };
     int status = 0;
     for (const auto& name : o.names) {
         auto n = store.lookup(name);
         if (n && !*n && o.force) continue;
-        Result<void> removed = n ? (*n ? store.remove(**n, name_of)
-                                       : fail_with_status("network " + name + " not found", 1))
+        Result<void> removed = n ? (*n ? store.remove(**n) : no_such_network(name))
                                  : std::unexpected(n.error());
         if (removed) {
             print_out(name + "\n");
@@ -289,7 +287,7 @@ Result<std::vector<std::string>> prune_unused_networks(
     std::vector<std::string> removed;
     for (const auto& n : TRY(store.list())) {
         if (net::is_predefined(n.name) || keep(n.created_ns, n.labels)) continue;
-        if (store.remove(n, [](const std::string& id) { return id; })) removed.push_back(n.name);
+        if (store.remove(n)) removed.push_back(n.name);
     }
     return removed;
 }

@@ -139,23 +139,32 @@ Result<FileLock> NetworkStore::lock() const {
     return FileLock::acquire(m_dir + "/lock", LockMode::exclusive);
 }
 
+// The names of the readable records (a damaged one is check()'s to report, not this).
+std::vector<std::string> readable_names(const std::string& dir) {
+    std::vector<std::string> out;
+    auto names = fs::list_dir(dir);
+    for (const auto& name : names ? *names : std::vector<std::string>{}) {
+        if (!is_record_name(name)) continue;
+        auto text = fs::read_file(dir + "/" + name, k_max_file);
+        if (!text) continue;
+        if (auto n = parse_network_record(*text)) out.push_back(n->name);
+    }
+    return out;
+}
+
 Result<void> NetworkStore::ensure_predefined() {
-    auto names = TRY(fs::list_dir(m_dir));
-    if (std::count_if(names.begin(), names.end(), is_record_name) >= 3) {
-        auto all = list();
-        if (all) {
-            int found = 0;
-            for (const auto& n : *all) found += is_predefined(n.name) ? 1 : 0;
-            if (found == 3) return {};
-        }
-    }
+    auto has_all = [&] {
+        auto names = readable_names(m_dir);
+        int found = 0;
+        for (const auto& n : names) found += is_predefined(n) ? 1 : 0;
+        return found == 3;
+    };
+    if (has_all()) return {};
     auto held = TRY(lock());
-    auto all = TRY(list());
-    for (const char* name : {"bridge", "host", "none"}) {
-        bool have = std::any_of(all.begin(), all.end(),
-                                [&](const Network& n) { return n.name == name; });
-        if (!have) TRY(write_record(predefined(name)));
-    }
+    auto names = readable_names(m_dir);
+    for (const char* name : {"bridge", "host", "none"})
+        if (std::find(names.begin(), names.end(), name) == names.end())
+            TRY(write_record(predefined(name)));
     return {};
 }
 
@@ -272,19 +281,14 @@ Result<Network> NetworkStore::create(const NetworkRequest& r,
     return n;
 }
 
-Result<void> NetworkStore::remove(const Network& n, const ContainerNameFn& name_of) {
+Result<void> NetworkStore::remove(const Network& n) {
     if (is_predefined(n.name))
         return fail_with_status(n.name + " is a pre-defined network and cannot be removed", 1);
     auto held = TRY(lock());
-    auto held_leases = TRY(leases(n.id));
-    if (!held_leases.empty()) {
-        std::vector<std::string> eps;
-        for (const auto& [id, l] : held_leases)
-            eps.push_back("name:\"" + name_of(id) + "\" id:\"" + id.substr(0, 12) + "\"");
-        return fail_with_status("error while removing network: network " + n.name +
-                                    " has active endpoints (" + join(eps, ", ") + ")",
+    if (!TRY(leases(n.id)).empty())
+        return fail_with_status("error while removing network: network " + n.name + " id " +
+                                    n.id + " has active endpoints",
                                 1);
-    }
     std::string path = m_dir + "/" + n.id + ".json";
     if (::unlink(path.c_str()) != 0 && errno != ENOENT)
         return fail_errno("remove `" + path + "`");

@@ -38,8 +38,6 @@ struct LeaseRequest {
     std::optional<IpAddress> ipv6;
 };
 
-// Gives a container ID's name, for docker's active-endpoints message.
-using ContainerNameFn = std::function<std::string(const std::string& id)>;
 // Whether a container ID still exists (for reclaiming leases).
 using ContainerExistsFn = std::function<bool(const std::string& id)>;
 
@@ -77,9 +75,9 @@ public:
     // the defaults to assign to the network`, and consolidate_ipam's.
     Result<Network> create(const NetworkRequest& request, const std::vector<Cidr>& host_routes);
     // Removes a network no container holds an address on. Fails with docker's `N is a
-    // pre-defined network and cannot be removed` or `error while removing network: network N
-    // has active endpoints (name:"C" id:"0123456789ab")` (status 1).
-    Result<void> remove(const Network& network, const ContainerNameFn& name_of);
+    // pre-defined network and cannot be removed` or (docker 20.10's daemon) `error while
+    // removing network: network N id ID has active endpoints` (status 1).
+    Result<void> remove(const Network& network);
 
     // Leases addresses on the network to a container (the same ones again when it holds a lease
     // there already). Fails with docker's `invalid address A: It does not belong to any of this
