@@ -135,6 +135,13 @@ Result<NetworkStore> NetworkStore::open(const std::string& store_root) {
     return store;
 }
 
+Result<std::vector<NetworkFinding>> NetworkStore::check_store(const std::string& store_root,
+                                                              bool repair) {
+    NetworkStore store(store_root + "/networks");
+    if (!fs::lexists(store.m_dir + "/lock")) return std::vector<NetworkFinding>{};
+    return store.check(repair);
+}
+
 Result<FileLock> NetworkStore::lock() const {
     return FileLock::acquire(m_dir + "/lock", LockMode::exclusive);
 }

@@ -95,6 +95,10 @@ public:
     // The network files that cannot be read (damaged()'s line each), for system check; with
     // repair, each is removed (a network whose record is damaged goes, with its leases).
     Result<std::vector<NetworkFinding>> check(bool repair);
+    // check() on the store at store_root without creating anything: none when it has no
+    // networks/ yet.
+    static Result<std::vector<NetworkFinding>> check_store(const std::string& store_root,
+                                                           bool repair);
 
     const std::string& dir() const { return m_dir; }
 
