@@ -67,12 +67,11 @@ Result<void> check_ls_filters(const FilterArgs& f) {
 }
 
 bool ls_matches(const FilterArgs& f, const net::Network& n, bool has_containers) {
-    if (!f.exact_match("driver", n.driver) || !f.match("name", n.name) ||
-        !f.match("id", n.id) || !f.match_kv_list("label", n.labels) ||
-        !f.exact_match("scope", "local"))
+    if (!f.exact_match("driver", n.driver) || !f.match("name", n.name) || !f.match("id", n.id) ||
+        !f.match_kv_list("label", n.labels) || !f.exact_match("scope", "local"))
         return false;
-    if (f.contains("type") && !f.exact_match("type", net::is_predefined(n.name) ? "builtin"
-                                                                                 : "custom"))
+    if (f.contains("type") &&
+        !f.exact_match("type", net::is_predefined(n.name) ? "builtin" : "custom"))
         return false;
     for (const auto& d : f.get("dangling")) {
         bool dangling = !net::is_predefined(n.name) && !has_containers;
@@ -188,9 +187,9 @@ Result<int> run_network_ls(const NetworkLsOptions& o, Context& ctx) {
         print_out(quiet);
         return 0;
     }
-    print_out(TRY(render({{"ID", "NETWORK ID"}, {"Name", "NAME"}, {"Driver", "DRIVER"},
-                          {"Scope", "SCOPE"}},
-                         rows, o.format, "formatter.networkContext")));
+    print_out(TRY(
+        render({{"ID", "NETWORK ID"}, {"Name", "NAME"}, {"Driver", "DRIVER"}, {"Scope", "SCOPE"}},
+               rows, o.format, "formatter.networkContext")));
     return 0;
 }
 
@@ -226,12 +225,17 @@ Result<int> run_network_inspect(const NetworkInspectOptions& o, Context& ctx) {
             continue;
         }
         auto line = tmpl->render(doc, "types.NetworkResource");
-        if (line) formatted += *line + "\n";
-        else errors += "ferry: error: " + line.error().message + "\n";
+        if (line)
+            formatted += *line + "\n";
+        else
+            errors += "ferry: error: " + line.error().message + "\n";
     }
-    if (o.format.empty()) print_out(inspect_json(all) + "\n");
-    else if (!tmpl) print_out(to_go_json(all) + "\n");
-    else print_out(formatted);
+    if (o.format.empty())
+        print_out(inspect_json(all) + "\n");
+    else if (!tmpl)
+        print_out(to_go_json(all) + "\n");
+    else
+        print_out(formatted);
     if (!errors.empty()) {
         (void)fs::write_all(2, errors);
         return k_exit_error;
@@ -257,8 +261,8 @@ Result<int> run_network_rm(const NetworkRmOptions& o, Context& ctx) {
     for (const auto& name : o.names) {
         auto n = store.lookup(name);
         if (n && !*n && o.force) continue;
-        Result<void> removed = n ? (*n ? store.remove(**n) : no_such_network(name))
-                                 : std::unexpected(n.error());
+        Result<void> removed =
+            n ? (*n ? store.remove(**n) : no_such_network(name)) : std::unexpected(n.error());
         if (removed) {
             print_out(name + "\n");
             continue;

@@ -81,8 +81,7 @@ Result<int> run_network_disconnect(const NetworkDisconnectOptions& options, Cont
 // from a network's created time and labels (the prune filters) whether it stays.
 Result<std::vector<std::string>> prune_unused_networks(
     const Context& ctx,
-    const std::function<bool(int64_t created_ns, const std::map<std::string, std::string>&)>&
-        keep);
+    const std::function<bool(int64_t created_ns, const std::map<std::string, std::string>&)>& keep);
 
 // The host's IPv4 routes (from /proc/net/route), which default subnets avoid.
 std::vector<net::Cidr> host_routes();

@@ -26,18 +26,19 @@ Result<void> check_requested_ip(const net::Network& n, const std::string& ip, ne
                                     " address: " + ip,
                                 1);
     if (n.name == "bridge")
-        return fail_with_status("user specified IP address is supported on user defined "
-                                "networks only",
-                                1);
+        return fail_with_status(
+            "user specified IP address is supported on user defined "
+            "networks only",
+            1);
     if (n.user_config.empty())
-        return fail_with_status("user specified IP address is supported only when connecting "
-                                "to networks with user configured subnets",
-                                1);
+        return fail_with_status(
+            "user specified IP address is supported only when connecting "
+            "to networks with user configured subnets",
+            1);
     for (const auto& s : n.subnets)
         if (net::contains(s.subnet, *parsed)) return {};
-    return fail_with_status("invalid address " + ip +
-                                ": It does not belong to any of this network's subnets",
-                            1);
+    return fail_with_status(
+        "invalid address " + ip + ": It does not belong to any of this network's subnets", 1);
 }
 
 bool connected(const runtime::ContainerRecord& r, const net::Network& n) {
@@ -75,17 +76,18 @@ Result<int> run_network_connect(const NetworkConnectOptions& o, Context& ctx) {
     auto store = TRY(net::NetworkStore::open(ctx.root));
     auto n = TRY(store.find(o.network));
     if (record.network == n.name || connected(record, n))
-        return fail_with_status("endpoint with name " + record.name + " already exists in network " +
-                                    n.name,
-                                1);
+        return fail_with_status(
+            "endpoint with name " + record.name + " already exists in network " + n.name, 1);
     if (record.network == "host" || n.name == "host")
-        return fail_with_status("container sharing network namespace with another container or "
-                                "host cannot be connected to any other network",
-                                1);
+        return fail_with_status(
+            "container sharing network namespace with another container or "
+            "host cannot be connected to any other network",
+            1);
     if (record.network == "none" || n.name == "none")
-        return fail_with_status("container cannot be connected to multiple networks with one of "
-                                "the networks in private (none) mode",
-                                1);
+        return fail_with_status(
+            "container cannot be connected to multiple networks with one of "
+            "the networks in private (none) mode",
+            1);
     TRY(check_requested_ip(n, o.ipv4, net::Family::v4));
     TRY(check_requested_ip(n, o.ipv6, net::Family::v6));
     record.endpoints.push_back({n.name, n.id, o.ipv4, o.ipv6, o.aliases});
@@ -120,9 +122,8 @@ Result<int> run_network_disconnect(const NetworkDisconnectOptions& o, Context& c
         return n ? e.network_id == n->id : e.network == name;
     });
     if (it == eps.end())
-        return fail_with_status("container " + record.id + " is not connected to the network " +
-                                    name,
-                                1);
+        return fail_with_status(
+            "container " + record.id + " is not connected to the network " + name, 1);
     std::string network_id = it->network_id;
     eps.erase(it);
     TRY(containers.rewrite(record, TRY(containers.load_spec(record.id))));

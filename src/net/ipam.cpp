@@ -115,8 +115,7 @@ std::optional<IpAddress> lowest_free(const Cidr& subnet, const std::optional<Cid
     const bool v4 = subnet.address.family == Family::v4;
     for (IpAddress ip = network_of(from).address;; ip = add(ip, 1)) {
         bool skip = ip == network || (v4 && subnet.prefix < 31 && ip == last_address(subnet)) ||
-                    !contains(subnet, ip) ||
-                    std::find(used.begin(), used.end(), ip) != used.end();
+                    !contains(subnet, ip) || std::find(used.begin(), used.end(), ip) != used.end();
         if (!skip) return ip;
         if (ip == last) return std::nullopt;
     }
@@ -137,8 +136,9 @@ Result<Cidr> next_default_subnet(const std::vector<Cidr>& in_use) {
                                  [&](const Cidr& c) { return overlaps(candidate, c); });
         if (!taken) return candidate;
     }
-    return fail("could not find an available, non-overlapping IPv4 address pool among the "
-                "defaults to assign to the network");
+    return fail(
+        "could not find an available, non-overlapping IPv4 address pool among the "
+        "defaults to assign to the network");
 }
 
 std::vector<Cidr> parse_proc_net_route(std::string_view text) {

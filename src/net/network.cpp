@@ -70,8 +70,7 @@ Result<std::vector<IpamConfig>> consolidate_ipam(const NetworkRequest& r) {
     std::vector<Cidr> parsed;
     for (const auto& s : r.subnets) {
         auto c = parse_cidr(s);
-        if (!c)
-            return fail_with_status("Invalid subnet " + s + " : " + c.error().message, 1);
+        if (!c) return fail_with_status("Invalid subnet " + s + " : " + c.error().message, 1);
         for (const auto& p : parsed)
             if (overlaps(p, *c))
                 return fail_with_status(
@@ -81,7 +80,10 @@ Result<std::vector<IpamConfig>> consolidate_ipam(const NetworkRequest& r) {
     }
     for (const auto& range : r.ip_ranges) {
         auto rc = parse_cidr(range);
-        if (!rc) return fail_with_status("invalid argument \"" + range + "\" for \"--ip-range\" flag: " + rc.error().message, 1);
+        if (!rc)
+            return fail_with_status(
+                "invalid argument \"" + range + "\" for \"--ip-range\" flag: " + rc.error().message,
+                1);
         bool matched = false;
         for (size_t i = 0; i < parsed.size(); ++i) {
             if (!contains(parsed[i], rc->address)) continue;
@@ -98,8 +100,11 @@ Result<std::vector<IpamConfig>> consolidate_ipam(const NetworkRequest& r) {
     for (const auto& g : r.gateways) {
         auto ip = parse_ip(g);
         if (!ip)
-            return fail_with_status("invalid argument \"" + g + "\" for \"--gateway\" flag: "
-                                    "invalid string being converted to IP address: " + g, 1);
+            return fail_with_status("invalid argument \"" + g +
+                                        "\" for \"--gateway\" flag: "
+                                        "invalid string being converted to IP address: " +
+                                        g,
+                                    1);
         bool matched = false;
         for (size_t i = 0; i < parsed.size(); ++i) {
             if (!contains(parsed[i], *ip)) continue;
@@ -137,9 +142,8 @@ std::string network_record_json(const Network& n) {
     j["Labels"] = string_map(n.labels);
     Json subnets = Json::array();
     for (const auto& s : n.subnets)
-        subnets.push_back(config_json({format_cidr(s.subnet),
-                                       s.range ? format_cidr(*s.range) : "",
-                                       format_ip(s.gateway)}));
+        subnets.push_back(config_json(
+            {format_cidr(s.subnet), s.range ? format_cidr(*s.range) : "", format_ip(s.gateway)}));
     j["Subnets"] = std::move(subnets);
     return to_go_json(j) + "\n";
 }
@@ -175,12 +179,15 @@ Result<Network> parse_network_record(std::string_view text) {
             s.subnet = TRY(parse_cidr(c.subnet));
             if (!c.ip_range.empty()) s.range = TRY(parse_cidr(c.ip_range));
             auto gw = parse_ip(c.gateway);
-            if (!gw) return fail("field `Subnets[" + std::to_string(i) + "].Gateway`: expected an IP address");
+            if (!gw)
+                return fail("field `Subnets[" + std::to_string(i) +
+                            "].Gateway`: expected an IP address");
             s.gateway = *gw;
             n.subnets.push_back(s);
         }
     }
-    if (!is_lower_hex(n.id) || n.id.size() != 64) return o.field_error("Id", "expected 64 hex digits");
+    if (!is_lower_hex(n.id) || n.id.size() != 64)
+        return o.field_error("Id", "expected 64 hex digits");
     return n;
 }
 

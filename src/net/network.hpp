@@ -31,15 +31,15 @@ struct Subnet {
 };
 
 struct Network {
-    std::string id;      // 64 hex
+    std::string id;  // 64 hex
     std::string name;
     std::string driver;  // bridge, host or null
     int64_t created_ns = 0;
     bool internal = false;
     bool ipv6 = false;
     bool attachable = false;
-    std::vector<IpamConfig> user_config;  // what --subnet/--gateway/--ip-range gave
-    std::vector<Subnet> subnets;          // in effect (IPv4 first)
+    std::vector<IpamConfig> user_config;              // what --subnet/--gateway/--ip-range gave
+    std::vector<Subnet> subnets;                      // in effect (IPv4 first)
     std::map<std::string, std::string> ipam_options;  // absent = null, as docker's predefined
     bool ipam_options_null = false;
     std::map<std::string, std::string> options;

@@ -7,9 +7,9 @@
 
 #include "ferry/net/network_store.hpp"
 
+#include <unistd.h>
 #include <algorithm>
 #include <cerrno>
-#include <unistd.h>
 
 #include <cstdio>
 
@@ -50,17 +50,19 @@ Network predefined(const std::string& name) {
 }
 
 std::string mac_for(const std::optional<Cidr>& ipv4) {
-    uint8_t b[6] = {0x02, 0x42, 0, 0, 0, 0};
-    if (ipv4)
-        for (size_t i = 0; i < 4; ++i)
-            b[2 + i] = ipv4->address.bytes[i];
-    else
-        for (size_t i = 0; i < 4; ++i)
-            b[2 + i] = static_cast<uint8_t>(std::stoul(random_hex(1), nullptr, 16));
-    char buf[18];
-    std::snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4],
-                  b[5]);
-    return buf;
+    std::string tail;  // four bytes: the IPv4 address, else random
+    if (ipv4) {
+        char buf[9];
+        std::snprintf(buf, sizeof buf, "%02x%02x%02x%02x", ipv4->address.bytes[0],
+                      ipv4->address.bytes[1], ipv4->address.bytes[2], ipv4->address.bytes[3]);
+        tail = buf;
+    } else {
+        tail = random_hex(4);
+    }
+    std::string mac = "02:42";
+    for (size_t i = 0; i < 8; i += 2)
+        mac += ":" + tail.substr(i, 2);
+    return mac;
 }
 
 std::string leases_json(const std::map<std::string, Lease>& leases) {
@@ -82,8 +84,10 @@ Result<std::map<std::string, Lease>> parse_leases(std::string_view text) {
     for (const auto& [id, value] : doc.items()) {
         auto o = TRY(JsonObject::view(value, id));
         Lease l;
-        if (auto v4 = TRY(o.string_or_empty("IPv4Address")); !v4.empty()) l.ipv4 = TRY(parse_cidr(v4));
-        if (auto v6 = TRY(o.string_or_empty("IPv6Address")); !v6.empty()) l.ipv6 = TRY(parse_cidr(v6));
+        if (auto v4 = TRY(o.string_or_empty("IPv4Address")); !v4.empty())
+            l.ipv4 = TRY(parse_cidr(v4));
+        if (auto v6 = TRY(o.string_or_empty("IPv6Address")); !v6.empty())
+            l.ipv6 = TRY(parse_cidr(v6));
         l.mac = TRY(o.string_or_empty("MacAddress"));
         out[id] = l;
     }
@@ -120,10 +124,10 @@ Result<std::optional<Cidr>> pick(const Network& n, Family family,
         taken.push_back(s.gateway);
         if (auto ip = lowest_free(s.subnet, s.range, taken)) return Cidr{*ip, s.subnet.prefix};
     }
-    return fail_with_status(std::string("no available ") + (family == Family::v4 ? "IPv4" : "IPv6") +
-                                " addresses on this network's address pools: " + n.name + " (" +
-                                n.id + ")",
-                            1);
+    return fail_with_status(
+        std::string("no available ") + (family == Family::v4 ? "IPv4" : "IPv6") +
+            " addresses on this network's address pools: " + n.name + " (" + n.id + ")",
+        1);
 }
 
 }  // namespace
@@ -163,7 +167,8 @@ Result<void> NetworkStore::ensure_predefined() {
     auto has_all = [&] {
         auto names = readable_names(m_dir);
         int found = 0;
-        for (const auto& n : names) found += is_predefined(n) ? 1 : 0;
+        for (const auto& n : names)
+            found += is_predefined(n) ? 1 : 0;
         return found == 3;
     };
     if (has_all()) return {};
@@ -183,7 +188,8 @@ Result<void> NetworkStore::write_leases(const std::string& id,
                                         const std::map<std::string, Lease>& l) const {
     std::string path = m_dir + "/leases/" + id + ".json";
     if (l.empty()) {
-        if (::unlink(path.c_str()) != 0 && errno != ENOENT) return fail_errno("remove `" + path + "`");
+        if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+            return fail_errno("remove `" + path + "`");
         return {};
     }
     return write_file_atomic(path, leases_json(l), 0644);
@@ -235,8 +241,7 @@ Result<Network> NetworkStore::create(const NetworkRequest& r,
                                      const std::vector<Cidr>& host_routes) {
     if (r.driver == "host" || r.driver == "null")
         return fail_with_status("only one instance of \"" + r.driver + "\" network is allowed", 1);
-    if (r.driver != "bridge")
-        return fail_with_status("plugin \"" + r.driver + "\" not found", 1);
+    if (r.driver != "bridge") return fail_with_status("plugin \"" + r.driver + "\" not found", 1);
     auto config = TRY(consolidate_ipam(r));
     auto held = TRY(lock());
     auto all = TRY(list());
@@ -271,9 +276,10 @@ Result<Network> NetworkStore::create(const NetworkRequest& r,
         n.subnets.push_back(s);
     }
     if (r.ipv6 && !have_v6)
-        return fail_with_status("could not find an available, non-overlapping IPv6 address pool "
-                                "among the defaults to assign to the network",
-                                1);
+        return fail_with_status(
+            "could not find an available, non-overlapping IPv6 address pool "
+            "among the defaults to assign to the network",
+            1);
     if (!have_v4) {
         auto taken = in_use;
         taken.insert(taken.end(), host_routes.begin(), host_routes.end());
@@ -281,9 +287,8 @@ Result<Network> NetworkStore::create(const NetworkRequest& r,
         if (!subnet) return fail_with_status(subnet.error().message, 1);
         n.subnets.insert(n.subnets.begin(), Subnet{*subnet, std::nullopt, first_host(*subnet)});
     }
-    std::stable_partition(n.subnets.begin(), n.subnets.end(), [](const Subnet& s) {
-        return s.subnet.address.family == Family::v4;
-    });
+    std::stable_partition(n.subnets.begin(), n.subnets.end(),
+                          [](const Subnet& s) { return s.subnet.address.family == Family::v4; });
     TRY(write_record(n));
     return n;
 }
@@ -293,12 +298,11 @@ Result<void> NetworkStore::remove(const Network& n) {
         return fail_with_status(n.name + " is a pre-defined network and cannot be removed", 1);
     auto held = TRY(lock());
     if (!TRY(leases(n.id)).empty())
-        return fail_with_status("error while removing network: network " + n.name + " id " +
-                                    n.id + " has active endpoints",
+        return fail_with_status("error while removing network: network " + n.name + " id " + n.id +
+                                    " has active endpoints",
                                 1);
     std::string path = m_dir + "/" + n.id + ".json";
-    if (::unlink(path.c_str()) != 0 && errno != ENOENT)
-        return fail_errno("remove `" + path + "`");
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) return fail_errno("remove `" + path + "`");
     return {};
 }
 
@@ -327,8 +331,7 @@ Result<Lease> NetworkStore::lease(const std::string& network_id, const std::stri
     return l;
 }
 
-Result<bool> NetworkStore::release(const std::string& network_id,
-                                   const std::string& container_id) {
+Result<bool> NetworkStore::release(const std::string& network_id, const std::string& container_id) {
     auto held = TRY(lock());
     auto all = TRY(leases(network_id));
     if (all.erase(container_id) == 0) return false;
@@ -375,11 +378,9 @@ Result<std::vector<NetworkFinding>> NetworkStore::check(bool repair) {
                 if (l) continue;
                 detail = l.error().message;
             }
-            NetworkFinding f{damaged(record ? "network record" : "network leases", path,
-                                     detail)
-                                 .error()
-                                 .message,
-                             false};
+            NetworkFinding f{
+                damaged(record ? "network record" : "network leases", path, detail).error().message,
+                false};
             if (repair) {
                 f.removed = ::unlink(path.c_str()) == 0;
                 if (record) (void)::unlink((dir + "/leases/" + name).c_str());

@@ -29,7 +29,7 @@ namespace ferry::net {
 struct Lease {
     std::optional<Cidr> ipv4;  // the address with its subnet's prefix (172.18.0.2/16)
     std::optional<Cidr> ipv6;
-    std::string mac;           // 02:42 and the IPv4 address, as docker 20.10
+    std::string mac;  // 02:42 and the IPv4 address, as docker 20.10
 };
 
 // What a container asks of a network: addresses it wants (--ip, --ip6), else the lowest free.
@@ -54,7 +54,7 @@ struct NetworkFinding {
 };
 
 class NetworkStore {
-public:
+  public:
     // Opens <store_root>/networks, creating it and the predefined networks when missing.
     static Result<NetworkStore> open(const std::string& store_root);
 
@@ -102,7 +102,7 @@ public:
 
     const std::string& dir() const { return m_dir; }
 
-private:
+  private:
     explicit NetworkStore(std::string dir) : m_dir(std::move(dir)) {}
     Result<FileLock> lock() const;
     Result<void> write_record(const Network& network) const;

@@ -14,10 +14,15 @@ std::string error_of(const Result<T>& r) {
 }
 
 TEST(NetworkCmd, CreateTakesDockersStringsAndMaps) {
-    std::vector<std::string> args = {"--subnet", "10.1.0.0/16,fd00::/64", "--gateway",
-                                     "10.1.0.254", "--ip-range", "10.1.2.0/24", "--internal",
-                                     "--ipv6", "--label", "a=b", "--label", "c", "-o",
-                                     "com.docker.network.bridge.name=br9", "-d", "bridge", "lab"};
+    std::vector<std::string> args = {"--subnet",   "10.1.0.0/16,fd00::/64",
+                                     "--gateway",  "10.1.0.254",
+                                     "--ip-range", "10.1.2.0/24",
+                                     "--internal", "--ipv6",
+                                     "--label",    "a=b",
+                                     "--label",    "c",
+                                     "-o",         "com.docker.network.bridge.name=br9",
+                                     "-d",         "bridge",
+                                     "lab"};
     auto o = parse_network_create(args);
     ASSERT_TRUE(o) << error_of(o);
     const auto& r = o->request;

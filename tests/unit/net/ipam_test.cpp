@@ -8,8 +8,12 @@
 namespace ferry::net {
 namespace {
 
-IpAddress ip(const char* s) { return *parse_ip(s); }
-Cidr cidr(const char* s) { return *parse_cidr(s); }
+IpAddress ip(const char* s) {
+    return *parse_ip(s);
+}
+Cidr cidr(const char* s) {
+    return *parse_cidr(s);
+}
 
 TEST(Ipam, ParsesAndPrintsBothFamilies) {
     EXPECT_EQ(format_ip(ip("172.18.0.1")), "172.18.0.1");
@@ -58,8 +62,7 @@ TEST(Ipam, LowestFreeSkipsNetworkGatewayBroadcastAndLeases) {
               "172.18.0.3");
     EXPECT_EQ(format_ip(*lowest_free(big, cidr("172.18.5.0/24"), {ip("172.18.0.1")})),
               "172.18.5.0");  // a range's first address is a host of the subnet
-    EXPECT_EQ(format_ip(*lowest_free(cidr("fd00::/64"), std::nullopt, {ip("fd00::1")})),
-              "fd00::2");
+    EXPECT_EQ(format_ip(*lowest_free(cidr("fd00::/64"), std::nullopt, {ip("fd00::1")})), "fd00::2");
 }
 
 TEST(Ipam, DefaultPoolsAreDockers) {

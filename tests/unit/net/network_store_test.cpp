@@ -24,7 +24,9 @@ NetworkRequest request(const std::string& name, std::vector<std::string> subnets
     return r;
 }
 
-std::string error_of(const Result<Network>& r) { return r ? "" : r.error().message; }
+std::string error_of(const Result<Network>& r) {
+    return r ? "" : r.error().message;
+}
 
 TEST(NetworkStore, PredefinedNetworksAlwaysExist) {
     test::TempDir root;
@@ -131,8 +133,8 @@ TEST(NetworkStore, LeasesTakeTheLowestFreeAddressAndComeBack) {
     EXPECT_EQ(format_cidr(*store.lease(n.id, c3, {})->ipv4), "10.5.0.3/29");
     auto rm = store.remove(n);
     ASSERT_FALSE(rm);
-    EXPECT_EQ(rm.error().message, "error while removing network: network n id " + n.id +
-                                      " has active endpoints");
+    EXPECT_EQ(rm.error().message,
+              "error while removing network: network n id " + n.id + " has active endpoints");
     EXPECT_TRUE(*store.release(n.id, c3));
     EXPECT_FALSE(*store.release(n.id, c3));
     std::set<std::string> alive = {c1};
