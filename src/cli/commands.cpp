@@ -24,6 +24,7 @@
 #include "ferry/cli/load_cmd.hpp"
 #include "ferry/cli/login_cmd.hpp"
 #include "ferry/cli/logout_cmd.hpp"
+#include "ferry/cli/network_cmd.hpp"
 #include "ferry/cli/pause_cmd.hpp"
 #include "ferry/cli/pull_cmd.hpp"
 #include "ferry/cli/push_cmd.hpp"
@@ -115,6 +116,16 @@ constexpr Command k_image[] = {
     {"tag", "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", cmd_tag, {}},
 };
 
+constexpr Command k_network[] = {
+    {"connect", "Connect a container to a network", cmd_network_connect, {}},
+    {"create", "Create a network", cmd_network_create, {}},
+    {"disconnect", "Disconnect a container from a network", cmd_network_disconnect, {}},
+    {"inspect", "Display detailed information on one or more networks", cmd_network_inspect, {}},
+    {"ls", "List networks", cmd_network_ls, {}, "list"},
+    {"prune", "Remove all unused networks", cmd_network_prune, {}},
+    {"rm", "Remove one or more networks", cmd_network_rm, {}, "remove"},
+};
+
 constexpr Command k_system[] = {
     {"check", "Check the store for damage and leftovers, and repair them",
      store_ns<cmd_system_check>, {}},
@@ -138,6 +149,7 @@ constexpr Command k_top[] = {
     {"container", "Manage containers", nullptr, k_container},
     {"gpu", "Manage GPUs", nullptr, k_gpu},
     {"image", "Manage images", nullptr, k_image},
+    {"network", "Manage networks", nullptr, k_network},
     {"system", "Manage ferry", nullptr, k_system},
     {"volume", "Manage volumes", nullptr, k_volume},
     {"attach", "Attach local standard input, output, and error streams to a running container",

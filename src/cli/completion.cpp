@@ -22,7 +22,7 @@ std::pair<std::string, bool> usage_args(const std::string& usage) {
     static constexpr std::pair<std::string_view, std::string_view> k_kinds[] = {
         {"NAME|ID", "container image"}, {"CONTAINER", "container"}, {"IMAGE", "image"},
         {"REPOSITORY", "image"},        {"VOLUME", "volume"},       {"FILE", "file"},
-        {"PATH", "file"}};
+        {"PATH", "file"},               {"NETWORK", "network"}};
     for (auto [word, kind] : k_kinds) {
         if (tokens[0].find(word) == std::string::npos) continue;
         bool repeat = tokens.size() > 1 && tokens[1].find(word) != std::string::npos &&
@@ -61,8 +61,8 @@ std::string flag_words(const FlagInfo& f) {
 // The walker: joins what bash split at `=` and `:`, follows the words to a command, then
 // completes a flag's value, a flag, a subcommand, a name or a file.
 constexpr std::string_view k_bash_walker = R"SH(
-# __ferry_names KIND...: names of containers, images or volumes, listed by ferry itself (with
-# the --root and --log-level typed before the command).
+# __ferry_names KIND...: names of containers, images, volumes or networks, listed by ferry
+# itself (with the --root and --log-level typed before the command).
 __ferry_names() {
     local kind
     for kind in "$@"; do
@@ -70,6 +70,7 @@ __ferry_names() {
         container) "${__ferry_cmd[@]}" ps -a --format '{{.Names}}' ;;
         image) "${__ferry_cmd[@]}" images --format '{{.Repository}}:{{.Tag}}' | grep -v '<none>' ;;
         volume) "${__ferry_cmd[@]}" volume ls -q ;;
+        network) "${__ferry_cmd[@]}" network ls --format '{{.Name}}' ;;
         esac
     done 2>/dev/null
 }

@@ -74,7 +74,7 @@ function __ferry_arg
     and begin; test $__ferry_npos = 0; or test $argv[2] = 1; end
 end
 
-# __ferry_names KIND...: names of containers, images or volumes, listed by ferry itself.
+# __ferry_names KIND...: names of containers, images, volumes or networks, listed by ferry itself.
 function __ferry_names
     for kind in $argv
         switch $kind
@@ -84,6 +84,8 @@ function __ferry_names
                 $__ferry_cmd images --format '{{.Repository}}:{{.Tag}}' 2>/dev/null | string match -v '*<none>*'
             case volume
                 $__ferry_cmd volume ls -q 2>/dev/null
+            case network
+                $__ferry_cmd network ls --format '{{.Name}}' 2>/dev/null
         end
     end
 end

@@ -9,7 +9,7 @@ namespace ferry::cli {
 namespace {
 
 constexpr std::string_view k_zsh_walker = R"SH(
-# __ferry_names KIND...: names of containers, images or volumes, listed by ferry itself.
+# __ferry_names KIND...: names of containers, images, volumes or networks, listed by ferry itself.
 __ferry_names() {
     local kind
     for kind in "$@"; do
@@ -17,6 +17,7 @@ __ferry_names() {
         container) "${__ferry_cmd[@]}" ps -a --format '{{.Names}}' ;;
         image) "${__ferry_cmd[@]}" images --format '{{.Repository}}:{{.Tag}}' | grep -v '<none>' ;;
         volume) "${__ferry_cmd[@]}" volume ls -q ;;
+        network) "${__ferry_cmd[@]}" network ls --format '{{.Name}}' ;;
         esac
     done 2>/dev/null
 }

@@ -40,6 +40,7 @@ std::string_view docker_type_for(const nlohmann::ordered_json& doc) {
     if (doc.contains("State") && doc.contains("HostConfig")) return "types.ContainerJSON";
     if (doc.contains("RootFS") && doc.contains("RepoTags")) return "types.ImageInspect";
     if (doc.contains("Mountpoint") && doc.contains("Scope")) return "types.Volume";
+    if (doc.contains("IPAM") && doc.contains("ConfigFrom")) return "types.NetworkResource";
     return {};
 }
 

@@ -3,12 +3,14 @@
 // records first (a damaged one, dropped with --repair, no longer keeps layers), the image index
 // (rebuilt with --repair when it cannot be read), then what nothing references (only against an
 // index that could be read: unreadable is never taken for empty) and what dead processes left
-// in tmp/ (and the blob cache, rebuilt empty when damaged). Every command cleans tmp/ as it opens the store; this one looks first, so that what
-// it finds is reported.
+// in tmp/ (and the blob cache, rebuilt empty when damaged), then the network files (a damaged
+// one reported in damaged()'s line, removed with --repair). Every command cleans tmp/ as it
+// opens the store; this one looks first, so that what it finds is reported.
 
 #include "ferry/cli/system_check_cmd.hpp"
 
 #include "ferry/image/store_check.hpp"
+#include "ferry/net/network_store.hpp"
 #include "ferry/runtime/container_check.hpp"
 
 namespace ferry::cli {
@@ -39,6 +41,8 @@ Result<int> run_system_check(const SystemCheckOptions& o, Context& ctx) {
         TRY(image::check_unreferenced(store, *index, uses, repair, found));
     TRY(image::check_blob_cache(store, repair, found));
     TRY(image::check_tmp(store, repair, found));
+    for (const auto& f : TRY(net::NetworkStore::check_store(ctx.root, o.repair)))
+        found.push_back({f.problem, f.removed ? "removed" : ""});
 
     std::string out;
     size_t repaired = 0;

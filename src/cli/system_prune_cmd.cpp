@@ -10,6 +10,7 @@
 #include <set>
 
 #include "ferry/cli/image_events.hpp"
+#include "ferry/cli/network_cmd.hpp"
 #include "ferry/core/filter_args.hpp"
 #include "ferry/image/remove.hpp"
 #include "ferry/oci/image_config.hpp"
@@ -118,6 +119,19 @@ Result<std::string> prune_containers(const runtime::ContainerStore& store, const
     return out;
 }
 
+// The networks' report: the user networks no running container holds, as docker's.
+Result<std::string> prune_networks(const Context& ctx, const PruneFilter& f) {
+    auto removed = TRY(prune_unused_networks(
+        ctx, [&](int64_t created, const std::map<std::string, std::string>& labels) {
+            return !f.keeps(created, labels);
+        }));
+    if (removed.empty()) return std::string();
+    std::string out = "Deleted Networks:\n";
+    for (const auto& n : removed)
+        out += n + "\n";
+    return out;
+}
+
 // The images' report (docker's lower-case `untagged:`/`deleted:` lines); adds the bytes
 // reclaimed. Images and layers the remaining containers use stay.
 Result<std::string> prune_images(const Context& ctx, bool all, const PruneFilter& f,
@@ -162,6 +176,7 @@ Result<int> run_system_prune(const SystemPruneOptions& o, Context& ctx) {
         if (!report.empty()) out += report + "\n";
     };
     section(TRY(prune_containers(containers, filter, reclaimed)));
+    section(TRY(prune_networks(ctx, filter)));
     if (o.volumes)
         section(TRY(prune_unused_volumes(
             ctx,

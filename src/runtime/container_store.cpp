@@ -71,6 +71,16 @@ Json record_json(const ContainerRecord& r) {
     j["volumes"] = vols;
     j["hostname"] = r.hostname;
     j["network"] = r.network;
+    if (!r.endpoints.empty()) {
+        Json eps = Json::array();
+        for (const auto& e : r.endpoints)
+            eps.push_back({{"network", e.network},
+                           {"network_id", e.network_id},
+                           {"ipv4", e.ipv4},
+                           {"ipv6", e.ipv6},
+                           {"aliases", e.aliases}});
+        j["endpoints"] = eps;
+    }
     if (!r.gpus.empty()) j["gpus"] = r.gpus;
     if (!r.cdi_devices.empty()) j["cdi_devices"] = r.cdi_devices;
     if (r.log.driver != "json-file" || r.log.max_size != -1 || r.log.max_files != 1)
@@ -125,6 +135,16 @@ Result<ContainerRecord> record_from(std::string_view text, const std::string& wh
     r.hostname = str("hostname");
     r.network = str("network");
     if (r.network.empty()) r.network = "host";
+    if (j.contains("endpoints") && j["endpoints"].is_array())
+        for (const auto& e : j["endpoints"]) {
+            if (!e.is_object()) continue;
+            EndpointConfig ep{e.value("network", std::string()), e.value("network_id", std::string()),
+                              e.value("ipv4", std::string()), e.value("ipv6", std::string()), {}};
+            if (e.contains("aliases") && e["aliases"].is_array())
+                for (const auto& a : e["aliases"])
+                    if (a.is_string()) ep.aliases.push_back(a.get<std::string>());
+            r.endpoints.push_back(std::move(ep));
+        }
     r.gpus = str("gpus");
     r.cdi_devices = strs("cdi_devices");
     if (j.contains("log") && j["log"].is_object()) {

@@ -38,6 +38,17 @@
 
 namespace ferry::runtime {
 
+// A network the container is connected to beyond its network mode (`network connect`, later
+// `run --network NET`): what it asked for there. Its addresses are leased in the network store
+// (net/network_store.hpp) while it runs.
+struct EndpointConfig {
+    std::string network;     // the network's name when connected
+    std::string network_id;  // 64 hex
+    std::string ipv4;        // --ip, "" for the lowest free address
+    std::string ipv6;        // --ip6
+    std::vector<std::string> aliases;  // --alias
+};
+
 // What create decided about a container; written once.
 struct ContainerRecord {
     std::string id;          // 64 hex
@@ -58,6 +69,7 @@ struct ContainerRecord {
     std::vector<VolumeUse> volumes;
     std::string hostname;
     std::string network = "host";  // host or none
+    std::vector<EndpointConfig> endpoints;  // networks connected to, in connection order
     std::string gpus;                      // --gpus as given ("" = none); set up at each start
     std::vector<std::string> cdi_devices;  // --device vendor/class=name, likewise
     LogConfig log;                         // --log-driver, --log-opt (the monitor's)

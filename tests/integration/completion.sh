@@ -8,12 +8,13 @@ mkdir -p bin
 ln -s "$FERRY" bin/ferry
 export PATH="$TEST_TMP/bin:$PATH"
 
-note "a store with one image, one container and one volume to complete the names of"
+note "a store with one image, one container, one volume and one network to complete the names of"
 busybox_rootfs rootfs
 tar -C rootfs -cf rootfs.tar .
 ferry import -q rootfs.tar my/img:1 >/dev/null
 ferry create --name box1 my/img:1 true >/dev/null
 ferry volume create vol1 >/dev/null
+ferry network create net1 >/dev/null
 store=$FERRY_ROOT
 unset FERRY_ROOT
 
@@ -49,6 +50,8 @@ expect_bash "my/img:1 " ferry --root "$store" run --rm -it ""
 expect_bash "my/img:1 " ferry --root "$store" rmi my
 expect_bash "1 " ferry --root "$store" rmi my/img : ""
 expect_bash "vol1 " ferry --root "$store" volume rm ""
+expect_bash "net1 none " ferry --root "$store" network inspect n
+expect_bash "bridge host net1 none " ferry --root "$store" network connect ""
 expect_bash "box1 my/img:1 " ferry --root "$store" inspect ""
 expect_bash "" ferry --root "$store" ps ""
 expect_bash "" ferry --root "$store" run --name ""

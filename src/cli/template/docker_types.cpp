@@ -384,6 +384,44 @@ type types.Volume struct {
 	Status     map[string]interface{} `json:"Status,omitempty"`
 	UsageData  *types.VolumeUsageData `json:"UsageData,omitempty"`
 }
+type types.NetworkResource struct {
+	Name       string
+	ID         string `json:"Id"`
+	Created    time.Time
+	Scope      string
+	Driver     string
+	EnableIPv6 bool
+	IPAM       network.IPAM
+	Internal   bool
+	Attachable bool
+	Ingress    bool
+	ConfigFrom network.ConfigReference
+	ConfigOnly bool
+	Containers map[string]types.EndpointResource
+	Options    map[string]string
+	Labels     map[string]string
+}
+type network.IPAM struct {
+	Driver  string
+	Options map[string]string
+	Config  []network.IPAMConfig
+}
+type network.IPAMConfig struct {
+	Subnet     string            `json:",omitempty"`
+	IPRange    string            `json:",omitempty"`
+	Gateway    string            `json:",omitempty"`
+	AuxAddress map[string]string `json:"AuxiliaryAddresses,omitempty"`
+}
+type network.ConfigReference struct {
+	Network string
+}
+type types.EndpointResource struct {
+	Name        string
+	EndpointID  string
+	MacAddress  string
+	IPv4Address string
+	IPv6Address string
+}
 type types.VolumeUsageData struct {
 	RefCount int64 `json:"RefCount"`
 	Size     int64 `json:"Size"`

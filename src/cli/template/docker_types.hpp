@@ -10,7 +10,7 @@
 namespace ferry::cli::tmpl {
 
 // The type docker executes `inspect -f` on, by Go name: "types.ContainerJSON",
-// "types.ImageInspect", "types.Volume". nullptr for an unknown name.
+// "types.ImageInspect", "types.Volume", "types.NetworkResource". nullptr for an unknown name.
 const gotmpl::Type* docker_type(std::string_view name);
 
 }  // namespace ferry::cli::tmpl

@@ -1,0 +1,141 @@
+// `ferry network connect` and `disconnect`: an endpoint is what a container asks of a network
+// (the network, --ip, --ip6, --alias), kept in the container's record under its lock, as docker
+// keeps NetworkSettings.Networks. Addresses are leased when the container starts on the network
+// (the start path), and given back on disconnect. A container in host or none mode shares or
+// has no network stack and refuses other networks, with docker's words.
+
+#include "ferry/cli/network_cmd.hpp"
+
+#include <algorithm>
+
+#include "ferry/runtime/container_lock.hpp"
+#include "ferry/runtime/container_store.hpp"
+#include "ferry/util/strings.hpp"
+
+namespace ferry::cli {
+
+namespace {
+
+// docker's checks of --ip/--ip6 against the network (daemon/container_operations.go).
+Result<void> check_requested_ip(const net::Network& n, const std::string& ip, net::Family family) {
+    if (ip.empty()) return {};
+    auto parsed = net::parse_ip(ip);
+    if (!parsed || parsed->family != family)
+        return fail_with_status(std::string("invalid ") +
+                                    (family == net::Family::v4 ? "IPv4" : "IPv6") +
+                                    " address: " + ip,
+                                1);
+    if (n.name == "bridge")
+        return fail_with_status(
+            "user specified IP address is supported on user defined "
+            "networks only",
+            1);
+    if (n.user_config.empty())
+        return fail_with_status(
+            "user specified IP address is supported only when connecting "
+            "to networks with user configured subnets",
+            1);
+    for (const auto& s : n.subnets)
+        if (net::contains(s.subnet, *parsed)) return {};
+    return fail_with_status(
+        "invalid address " + ip + ": It does not belong to any of this network's subnets", 1);
+}
+
+bool connected(const runtime::ContainerRecord& r, const net::Network& n) {
+    return std::any_of(r.endpoints.begin(), r.endpoints.end(),
+                       [&](const runtime::EndpointConfig& e) { return e.network_id == n.id; });
+}
+
+}  // namespace
+
+Result<NetworkConnectOptions> parse_network_connect(Args args) {
+    NetworkConnectOptions o;
+    FlagSet flags("ferry network connect", "[OPTIONS] NETWORK CONTAINER",
+                  "Connect a container to a network");
+    flags.add_custom(0, "alias", "strings", "Add network-scoped alias for the container",
+                     [&o](const std::string& v) {
+                         for (const auto& a : split(v, ','))
+                             if (!a.empty()) o.aliases.push_back(a);
+                         return std::string();
+                     });
+    flags.add_string(0, "ip", &o.ipv4, "IPv4 address (e.g., \"172.30.100.104\")");
+    flags.add_string(0, "ip6", &o.ipv6, "IPv6 address (e.g., \"2001:db8::33\")");
+    auto pos = TRY(parse_flags(flags, args, o));
+    if (o.help) return o;
+    TRY(check_arg_count(flags, pos, 2, 2));
+    o.network = pos[0];
+    o.container = pos[1];
+    return o;
+}
+
+Result<int> run_network_connect(const NetworkConnectOptions& o, Context& ctx) {
+    auto containers = TRY(runtime::ContainerStore::open(ctx));
+    auto locked = runtime::find_locked(containers, o.container, LockMode::exclusive);
+    if (!locked) return fail_with_status(locked.error().message, 1);
+    auto& record = locked->record;
+    auto store = TRY(net::NetworkStore::open(ctx.root));
+    auto n = TRY(store.find(o.network));
+    if (record.network == n.name || connected(record, n))
+        return fail_with_status(
+            "endpoint with name " + record.name + " already exists in network " + n.name, 1);
+    if (record.network == "host" || n.name == "host")
+        return fail_with_status(
+            "container sharing network namespace with another container or "
+            "host cannot be connected to any other network",
+            1);
+    if (record.network == "none" || n.name == "none")
+        return fail_with_status(
+            "container cannot be connected to multiple networks with one of "
+            "the networks in private (none) mode",
+            1);
+    TRY(check_requested_ip(n, o.ipv4, net::Family::v4));
+    TRY(check_requested_ip(n, o.ipv6, net::Family::v6));
+    record.endpoints.push_back({n.name, n.id, o.ipv4, o.ipv6, o.aliases});
+    TRY(containers.rewrite(record, TRY(containers.load_spec(record.id))));
+    return 0;
+}
+
+Result<NetworkDisconnectOptions> parse_network_disconnect(Args args) {
+    NetworkDisconnectOptions o;
+    FlagSet flags("ferry network disconnect", "[OPTIONS] NETWORK CONTAINER",
+                  "Disconnect a container from a network");
+    flags.add_bool('f', "force", &o.force, "Force the container to disconnect from a network");
+    auto pos = TRY(parse_flags(flags, args, o));
+    if (o.help) return o;
+    TRY(check_arg_count(flags, pos, 2, 2));
+    o.network = pos[0];
+    o.container = pos[1];
+    return o;
+}
+
+Result<int> run_network_disconnect(const NetworkDisconnectOptions& o, Context& ctx) {
+    auto containers = TRY(runtime::ContainerStore::open(ctx));
+    auto locked = runtime::find_locked(containers, o.container, LockMode::exclusive);
+    if (!locked) return fail_with_status(locked.error().message, 1);
+    auto& record = locked->record;
+    auto store = TRY(net::NetworkStore::open(ctx.root));
+    auto n = store.find(o.network);
+    std::string name = n ? n->name : o.network;
+    if (!n && !o.force) return std::unexpected(n.error());
+    auto& eps = record.endpoints;
+    auto it = std::find_if(eps.begin(), eps.end(), [&](const runtime::EndpointConfig& e) {
+        return n ? e.network_id == n->id : e.network == name;
+    });
+    if (it == eps.end())
+        return fail_with_status(
+            "container " + record.id + " is not connected to the network " + name, 1);
+    std::string network_id = it->network_id;
+    eps.erase(it);
+    TRY(containers.rewrite(record, TRY(containers.load_spec(record.id))));
+    if (n) TRY(store.release(network_id, record.id));
+    return 0;
+}
+
+Result<int> cmd_network_connect(Args args, Context& ctx) {
+    return dispatch(parse_network_connect, run_network_connect, args, ctx);
+}
+Result<int> cmd_network_disconnect(Args args, Context& ctx) {
+    return dispatch(parse_network_disconnect, run_network_disconnect, args, ctx);
+}
+
+}  // namespace ferry::cli
