@@ -292,6 +292,8 @@ Result<ContainerPlan> plan_container(const std::string& id, const RunOptions& o,
 
     plan.overlay = OverlaySpec{paths.layer_dirs, paths.container_dir + "/upper",
                                paths.container_dir + "/work"};
+    if (host_network && !o.net.port_bindings.empty())
+        plan.warnings.push_back("Published ports are discarded when using host network mode");
     plan.restart = o.restart;
     plan.auto_remove = o.auto_remove;
     plan.tty = o.tty;

@@ -16,6 +16,7 @@
 #include "ferry/core/store_health.hpp"
 #include "ferry/image/store.hpp"
 #include "ferry/runtime/events/events.hpp"
+#include "ferry/runtime/network_record.hpp"
 #include "ferry/util/atomic_file.hpp"
 #include "ferry/util/fs.hpp"
 #include "ferry/util/random.hpp"
@@ -71,6 +72,7 @@ Json record_json(const ContainerRecord& r) {
     j["volumes"] = vols;
     j["hostname"] = r.hostname;
     j["network"] = r.network;
+    if (!is_empty(r.net)) j["net"] = network_request_json(r.net);
     if (!r.gpus.empty()) j["gpus"] = r.gpus;
     if (!r.cdi_devices.empty()) j["cdi_devices"] = r.cdi_devices;
     if (r.log.driver != "json-file" || r.log.max_size != -1 || r.log.max_files != 1)
@@ -125,6 +127,7 @@ Result<ContainerRecord> record_from(std::string_view text, const std::string& wh
     r.hostname = str("hostname");
     r.network = str("network");
     if (r.network.empty()) r.network = "host";
+    if (j.contains("net")) r.net = network_request_from(j["net"]);
     r.gpus = str("gpus");
     r.cdi_devices = strs("cdi_devices");
     if (j.contains("log") && j["log"].is_object()) {
