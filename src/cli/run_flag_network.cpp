@@ -64,7 +64,8 @@ Result<void> check_net_mode(const NetworkFlags& raw, const runtime::RunOptions& 
         if (!n.extra_hosts.empty())
             return fail("conflicting options: custom host-to-IP mapping and the network mode");
     }
-    if ((is_container_mode(o.network) || o.network == "host") && !n.mac_address.empty())
+    // An explicit host network only: ferry's default (host, for now) stands for docker's bridge.
+    if ((is_container_mode(o.network) || raw.network == "host") && !n.mac_address.empty())
         return fail("conflicting options: mac-address and the network mode");
     if (is_container_mode(o.network)) {
         if (!n.port_bindings.empty() || n.publish_all)

@@ -76,7 +76,7 @@ Result<void> check_engine_flags(runtime::RunOptions& o);
 
 // The network flags' values that are checked once all flags are read (run_flag_network.cpp).
 struct NetworkFlags {
-    std::string network = "host";             // --network / --net
+    std::string network;                       // --network / --net ("" not given: host for now)
     std::vector<std::string> publish, expose;  // -p, --expose as given
 };
 // Adds -p, -P, --expose, --network/--net, --add-host, --dns, --dns-search, --dns-option,
