@@ -279,7 +279,7 @@ Result<std::vector<std::string>> port_lines(const PortMap& ports, std::string_vi
     std::string key = number + "/" + proto;
     auto it = ports.find(key);
     if (it == ports.end() || it->second.empty())
-        return fail_with_status("No public port '" + key + "' published for " +
+        return fail_with_status("No public port '" + std::string(port) + "' published for " +
                                     std::string(container),
                                 1);
     std::vector<std::string> out;

@@ -73,7 +73,8 @@ std::string displayable_ports(const PortMap& ports);
 // `docker port CONTAINER`: "80/tcp -> 0.0.0.0:8080" lines in natural order.
 std::vector<std::string> port_lines(const PortMap& ports);
 // `docker port CONTAINER PORT[/PROTO]`: the "0.0.0.0:8080" lines of that port in natural order.
-// Fails with docker's `No public port '81/tcp' published for NAME` (name as typed; docker's
+// Fails with docker's `No public port '81' published for NAME` (port and name as typed, as
+// docker 23+'s CLI; docker's
 // CLI prefixes "Error: ", ferry its "ferry: error: "), status 1.
 Result<std::vector<std::string>> port_lines(const PortMap& ports, std::string_view port,
                                             std::string_view container);

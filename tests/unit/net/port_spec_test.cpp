@@ -65,7 +65,7 @@ TEST(PortSpec, PortLines) {
     EXPECT_EQ(*one, (std::vector<std::string>{"0.0.0.0:8080", "[::]:8080"}));
     auto none = port_lines(live, "81", "web");
     ASSERT_FALSE(none);
-    EXPECT_EQ(none.error().message, "No public port '81/tcp' published for web");
+    EXPECT_EQ(none.error().message, "No public port '81' published for web");
     EXPECT_EQ(none.error().exit_code, 1);
     EXPECT_FALSE(port_lines(live, "443/tcp", "web"));
     EXPECT_TRUE(port_lines(live, "9/udp", "web"));
