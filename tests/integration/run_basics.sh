@@ -138,8 +138,10 @@ else
     note "no IPv6 in this kernel: only 127.0.0.1 is checked"
     expect_out "$(printf 'inet 127.0.0.1/8\nping 127.0.0.1')" ferry run --rm --network none bb:1 sh -c "$(printf '%s\n' "$LOOPBACK_CMD" | head -2)"
 fi
-expect_fail 125 'ferry: error: --network bridge: not supported yet (use host or none)' \
-    ferry run --rm --network bridge bb:1 true
+# bridge is recorded at create and refused at start (until it is wired); --rm leaves nothing.
+expect_fail 125 'ferry: error: --network bridge: not supported yet' \
+    ferry run --rm --name refused --network bridge bb:1 true
+expect_eq "$(ferry ps -aq --filter name=refused)" "" "a refused --rm container"
 
 note "--label, --restart: recorded in the container's config"
 ferry create --name lab -l a=1 --label b --restart on-failure:3 bb:1 true >/dev/null
