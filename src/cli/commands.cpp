@@ -38,6 +38,7 @@
 #include "ferry/cli/system_df_cmd.hpp"
 #include "ferry/cli/system_prune_cmd.hpp"
 #include "ferry/cli/tag_cmd.hpp"
+#include "ferry/cli/port_cmd.hpp"
 #include "ferry/cli/top_cmd.hpp"
 #include "ferry/cli/update_cmd.hpp"
 #include "ferry/cli/version_cmd.hpp"
@@ -78,6 +79,7 @@ constexpr Command k_container[] = {
     {"logs", "Fetch the logs of a container", cmd_logs, {}},
     {"ls", "List containers", cmd_ps, {}, "list,ps"},
     {"pause", "Pause all processes within one or more containers", cmd_pause, {}},
+    {"port", "List port mappings or a specific mapping for the container", cmd_port, {}},
     {"prune", "Remove all stopped containers", store_ns<cmd_container_prune>, {}},
     {"rename", "Rename a container", cmd_rename, {}},
     {"restart", "Restart one or more containers", cmd_restart, {}},
@@ -174,6 +176,7 @@ constexpr Command k_top[] = {
     {"logout", "Log out from a registry", cmd_logout, {}},
     {"logs", "Fetch the logs of a container", cmd_logs, {}},
     {"pause", "Pause all processes within one or more containers", cmd_pause, {}},
+    {"port", "List port mappings or a specific mapping for the container", cmd_port, {}},
     {"ps", "List containers", cmd_ps, {}},
     {"pull", "Download an image from a registry", cmd_pull, {}},
     {"push", "Upload an image to a registry", cmd_push, {}},

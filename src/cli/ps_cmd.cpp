@@ -10,8 +10,10 @@
 #include "ferry/cli/ps_filter.hpp"
 #include "ferry/cli/table.hpp"
 #include "ferry/image/store.hpp"
+#include "ferry/net/port_spec.hpp"
 #include "ferry/runtime/container_control.hpp"
 #include "ferry/runtime/container_diff.hpp"
+#include "ferry/runtime/network_record.hpp"
 #include "ferry/runtime/supervisor.hpp"
 #include "ferry/util/log.hpp"
 #include "ferry/util/strings.hpp"
@@ -100,6 +102,16 @@ std::string size_column(const runtime::ContainerStore& store, const PsEntry& e,
     return out;
 }
 
+// The PORTS column: the live port map a start recorded, as docker's DisplayablePorts prints it
+// (empty for a container that is not running, as docker's).
+std::string ports_column(const runtime::ContainerStore& store, const PsEntry& e) {
+    if (e.st.status != runtime::Status::running && e.st.status != runtime::Status::paused &&
+        e.st.status != runtime::Status::restarting)
+        return "";
+    auto live = runtime::load_network_settings(store, e.rec.id);
+    return live ? net::displayable_ports(runtime::live_ports(*live)) : "";
+}
+
 }  // namespace
 
 Result<int> run_ps(const PsOptions& o, Context& ctx) {
@@ -170,7 +182,7 @@ Result<int> run_ps(const PsOptions& o, Context& ctx) {
                         {"Mounts", mounts_column(e.rec, o.no_trunc)},
                         {"Names", e.rec.name},
                         {"Networks", e.rec.network},
-                        {"Ports", ""},
+                        {"Ports", ports_column(store, e)},
                         {"RunningFor", human_duration((now - e.rec.created_ns) / 1000000000) + " ago"},
                         {"Size", size ? size_column(store, e, images) : "0B"},
                         {"State", std::string(runtime::status_name(e.st.status))},

@@ -25,8 +25,9 @@ using runtime::MountRequest;
 
 constexpr std::string_view k_network_note =
     "Networking: for now a container shares the host's network (--network host, the\n"
-    "default); --network none gives it an empty network namespace of its own. Private\n"
-    "networks and -p are not available yet.\n"
+    "default); --network none gives it an empty network namespace of its own. bridge,\n"
+    "container:NAME and user-defined networks, -p, -P and --expose are recorded (inspect,\n"
+    "port, ps show them) but such a container does not start yet.\n"
     "\n"
     "GPUs: --gpus all|N|device=ID (an index or GPU-<uuid>; lists quoted as docker's:\n"
     "'\"device=0,2\"', 'all,\"capabilities=compute,utility\"') gives NVIDIA GPUs with the\n"
@@ -40,7 +41,8 @@ constexpr std::string_view k_network_note =
 struct Raw {
     std::vector<std::pair<MountRequest::Flag, std::string>> mounts;
     std::vector<std::string> env, env_files, labels, label_files, devices, security_opts;
-    std::string restart, network = "host", name;
+    std::string restart, name;
+    NetworkFlags network;
 };
 
 std::string size_flag(std::optional<int64_t>* target, const std::string& v, bool allow_minus_one) {
@@ -150,9 +152,6 @@ void add_flags(FlagSet& f, runtime::RunOptions& o, Raw& raw, bool create) {
                      return "";
                  });
     f.add_string(0, "name", &raw.name, "Assign a name to the container");
-    f.add_string(0, "network", &raw.network,
-                 "Connect a container to a network: host (the default for now) or none", "network");
-    f.add_string(0, "net", &raw.network, "Alias of --network", "network");
     f.add_string(0, "pid", &o.pid, "PID namespace to use (host)");
     f.add_custom(0, "pids-limit", "int", "Tune container pids limit (set -1 for unlimited)",
                  [&o](const std::string& v) { return int_flag(&o.pids_limit, v); });
@@ -262,9 +261,7 @@ Result<void> check_security_opts(const Raw& raw, runtime::RunOptions& o) {
 }
 
 Result<void> check_modes(const Raw& raw, runtime::RunOptions& o) {
-    o.network = raw.network;
-    if (o.network != "host" && o.network != "none")
-        return fail("--network " + o.network + ": not supported yet (use host or none)");
+    TRY(check_network_flags(raw.network, o));
     if (o.ipc.starts_with("container:")) return fail("--ipc " + o.ipc + ": not supported yet");
     if (o.ipc != "" && o.ipc != "private" && o.ipc != "shareable" && o.ipc != "host" &&
         o.ipc != "none")
@@ -353,6 +350,7 @@ Result<RunCommandOptions> parse_run_args(std::string_view command, Args args) {
                   create ? "Create a new container" : "Run a command in a new container",
                   Interspersed::no);
     add_flags(flags, out.run, raw, create);
+    add_network_flags(flags, out.run, raw.network);
     flags.set_details(std::string(k_network_note));
     auto pos = TRY(parse_flags(flags, args, out));
     if (out.help) return out;

@@ -74,4 +74,24 @@ Result<runtime::LogConfig> parse_log_config(const std::string& driver,
 // `unknown or invalid runtime name: x`, `conflicting options: hostname and the UTS mode`, ...
 Result<void> check_engine_flags(runtime::RunOptions& o);
 
+// The network flags' values that are checked once all flags are read (run_flag_network.cpp).
+struct NetworkFlags {
+    std::string network;                       // --network / --net ("" not given: host for now)
+    std::vector<std::string> publish, expose;  // -p, --expose as given
+};
+// Adds -p, -P, --expose, --network/--net, --add-host, --dns, --dns-search, --dns-option,
+// --ip, --ip6, --mac-address and --network-alias to a run/create flag table.
+void add_network_flags(FlagSet& flags, runtime::RunOptions& o, NetworkFlags& raw);
+// Fills o.network and o.net from what add_network_flags collected. Fails with docker's words:
+// `invalid containerPort: abc`, `invalid proto: xyz`, `x is not a valid mac address`,
+// `conflicting options: port publishing and the container type network mode`, ...
+Result<void> check_network_flags(const NetworkFlags& raw, runtime::RunOptions& o);
+// --add-host: NAME:IP, NAME=IP, an IPv6 address in brackets, or NAME:host-gateway (docker's
+// ValidateExtraHost). Fails with `bad format for add-host: "x"` or `invalid IP address in
+// add-host: "y"`.
+Result<net::ExtraHost> parse_add_host(std::string_view value);
+// --dns-search: a domain or "." (docker's ValidateDNSSearch). Fails with `x is not a valid
+// domain`.
+Result<std::string> validate_dns_search(std::string_view value);
+
 }  // namespace ferry::cli

@@ -147,6 +147,7 @@ Result<Created> create_container(const Context& ctx, ContainerStore& store,
         }));
     }
     r.network = options.network;
+    r.net = options.net;
     r.gpus = options.gpus;
     if (options.runtime == "nvidia" && r.gpus.empty() && plan.spec.process)
         r.gpus = gpu::nvidia_runtime_gpus(plan.spec.process->env);

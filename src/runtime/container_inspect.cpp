@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "ferry/runtime/network_record.hpp"
 #include "ferry/util/strings.hpp"
 
 namespace ferry::runtime {
@@ -27,34 +28,6 @@ std::string propagation(const oci::Mount& m) {
     for (const char* p : {"rprivate", "private", "rshared", "shared", "rslave", "slave"})
         if (has_option(m, p)) return p;
     return "rprivate";
-}
-
-Json network_json(const std::string& mode) {
-    Json endpoint = {{"IPAMConfig", nullptr},   {"Links", nullptr},         {"Aliases", nullptr},
-                     {"NetworkID", ""},         {"EndpointID", ""},         {"Gateway", ""},
-                     {"IPAddress", ""},         {"IPPrefixLen", 0},         {"IPv6Gateway", ""},
-                     {"GlobalIPv6Address", ""}, {"GlobalIPv6PrefixLen", 0}, {"MacAddress", ""},
-                     {"DriverOpts", nullptr}};
-    Json n;
-    n["Bridge"] = "";
-    n["SandboxID"] = "";
-    n["HairpinMode"] = false;
-    n["LinkLocalIPv6Address"] = "";
-    n["LinkLocalIPv6PrefixLen"] = 0;
-    n["Ports"] = Json::object();
-    n["SandboxKey"] = "";
-    n["SecondaryIPAddresses"] = nullptr;
-    n["SecondaryIPv6Addresses"] = nullptr;
-    n["EndpointID"] = "";
-    n["Gateway"] = "";
-    n["GlobalIPv6Address"] = "";
-    n["GlobalIPv6PrefixLen"] = 0;
-    n["IPAddress"] = "";
-    n["IPPrefixLen"] = 0;
-    n["IPv6Gateway"] = "";
-    n["MacAddress"] = "";
-    n["Networks"] = {{mode, endpoint}};
-    return n;
 }
 
 }  // namespace
@@ -120,10 +93,6 @@ Result<Json> inspect_container(const ContainerStore& store, const ContainerRecor
     std::string lower;
     for (auto it = r.chain_ids.rbegin(); it != r.chain_ids.rend(); ++it)
         lower += (lower.empty() ? "" : ":") + store.root() + "/layers/" + *it + "/diff";
-    std::string network = "host";
-    if (r.host_config.is_object() && r.host_config.contains("NetworkMode") &&
-        r.host_config["NetworkMode"].is_string())
-        network = r.host_config["NetworkMode"].get<std::string>();
 
     Json j;
     j["Id"] = r.id;
@@ -154,7 +123,7 @@ Result<Json> inspect_container(const ContainerStore& store, const ContainerRecor
                         {"Name", "overlay"}};
     j["Mounts"] = mounts_json(spec, store.root(), store.run_dir(r.id));
     j["Config"] = r.config.is_object() ? r.config : Json::object();
-    j["NetworkSettings"] = network_json(network);
+    j["NetworkSettings"] = network_settings_json(r, TRY(load_network_settings(store, r.id)));
     return j;
 }
 

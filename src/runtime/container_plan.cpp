@@ -52,8 +52,6 @@ void replace_or_append(std::vector<std::string>& env, const std::vector<std::str
 }
 
 Result<void> check_modes(const RunOptions& o, const PlanIdentity& identity) {
-    if (!o.network.empty() && o.network != "host" && o.network != "none")
-        return fail("--network " + o.network + ": not supported yet (use host or none)");
     if (o.ipc != "" && o.ipc != "private" && o.ipc != "shareable" && o.ipc != "host" &&
         o.ipc != "none")
         return fail("invalid IPC mode: " + o.ipc);
@@ -164,7 +162,7 @@ bool sysctl_exists(const char* path) {
 // moby's WithCommonOptions: a container with its own network namespace may ping and bind low
 // ports without capabilities (no ping range in a user namespace, where it cannot be set).
 void network_sysctls(const RunOptions& o, const PlanIdentity& identity, oci::Linux& linux) {
-    if (o.network != "none") return;
+    if (o.network == "host" || o.network.empty() || o.network.starts_with("container:")) return;
     if (identity.uid_mappings.empty() && sysctl_exists("/proc/sys/net/ipv4/ping_group_range"))
         linux.sysctl["net.ipv4.ping_group_range"] = "0 2147483647";
     if (sysctl_exists("/proc/sys/net/ipv4/ip_unprivileged_port_start"))
@@ -181,7 +179,7 @@ Result<void> user_sysctls(const RunOptions& o, oci::Linux& linux) {
                    std::find(std::begin(k_ipc), std::end(k_ipc), key) != std::end(k_ipc);
         if (ipc && o.ipc == "host")
             return fail("sysctl \"" + key + "\" is not allowed in the hosts ipc namespace");
-        if (key.starts_with("net.") && o.network != "none")
+        if (key.starts_with("net.") && (o.network == "host" || o.network.empty()))
             return fail("sysctl \"" + key + "\" not allowed in host network namespace");
         if (!ipc && !key.starts_with("net."))
             return fail("sysctl \"" + key + "\" is not in a separate kernel namespace");
@@ -292,6 +290,8 @@ Result<ContainerPlan> plan_container(const std::string& id, const RunOptions& o,
 
     plan.overlay = OverlaySpec{paths.layer_dirs, paths.container_dir + "/upper",
                                paths.container_dir + "/work"};
+    if (host_network && !o.net.port_bindings.empty())
+        plan.warnings.push_back("Published ports are discarded when using host network mode");
     plan.restart = o.restart;
     plan.auto_remove = o.auto_remove;
     plan.tty = o.tty;

@@ -11,9 +11,12 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "ferry/net/etc_files.hpp"
+#include "ferry/net/port_spec.hpp"
 #include "ferry/oci/image_config.hpp"
 #include "ferry/oci/json.hpp"
 #include "ferry/oci/runtime_spec.hpp"
@@ -67,6 +70,20 @@ struct LogConfig {
     int max_files = 1;                         // ctr.log plus max_files - 1 rotated ones
 };
 
+// The network flags of run/create, validated (cli/run_flag_network.cpp).
+struct NetworkRequest {
+    net::PortMap port_bindings;             // -p: HostConfig.PortBindings
+    std::set<std::string> exposed_ports;    // -p and --expose port keys ("80/tcp")
+    bool publish_all = false;               // -P
+    std::vector<std::string> extra_hosts;   // --add-host as docker records it: "NAME:IP"
+    std::vector<std::string> dns;           // --dns (canonical addresses)
+    std::vector<std::string> dns_search;    // --dns-search
+    std::vector<std::string> dns_options;   // --dns-option / --dns-opt
+    std::string ip, ip6;                    // --ip, --ip6 (canonical)
+    std::string mac_address;                // --mac-address as given
+    std::vector<std::string> aliases;       // --network-alias / --net-alias
+};
+
 // Everything `ferry run` / `ferry create` accepts, parsed (cli/run_flags.cpp fills it).
 struct RunOptions {
     std::string name;                       // --name; "" = generated
@@ -87,7 +104,9 @@ struct RunOptions {
     std::optional<int64_t> shm_size;        // --shm-size bytes
     std::string ipc;                        // "" (private), "host", "private", "shareable"
     std::string pid;                        // "" or "host"
-    std::string network = "host";           // "host" (default for now) or "none"
+    std::string network = "host";           // "host" (default for now), "none", "bridge",
+                                            // "container:NAME" or a network's name
+    NetworkRequest net;                     // -p, -P, --expose, --add-host, --dns*, --ip, ...
     std::string userns;                     // "" or "keep-id" (rootless), "host"
     std::optional<int64_t> memory;          // --memory bytes
     std::optional<int64_t> memory_swap;     // --memory-swap bytes (-1 unlimited)

@@ -16,6 +16,7 @@
 #include "ferry/core/store_health.hpp"
 #include "ferry/image/store.hpp"
 #include "ferry/runtime/events/events.hpp"
+#include "ferry/runtime/network_record.hpp"
 #include "ferry/util/atomic_file.hpp"
 #include "ferry/util/fs.hpp"
 #include "ferry/util/random.hpp"
@@ -81,6 +82,7 @@ Json record_json(const ContainerRecord& r) {
                            {"aliases", e.aliases}});
         j["endpoints"] = eps;
     }
+    if (!is_empty(r.net)) j["net"] = network_request_json(r.net);
     if (!r.gpus.empty()) j["gpus"] = r.gpus;
     if (!r.cdi_devices.empty()) j["cdi_devices"] = r.cdi_devices;
     if (r.log.driver != "json-file" || r.log.max_size != -1 || r.log.max_files != 1)
@@ -145,6 +147,7 @@ Result<ContainerRecord> record_from(std::string_view text, const std::string& wh
                     if (a.is_string()) ep.aliases.push_back(a.get<std::string>());
             r.endpoints.push_back(std::move(ep));
         }
+    if (j.contains("net")) r.net = network_request_from(j["net"]);
     r.gpus = str("gpus");
     r.cdi_devices = strs("cdi_devices");
     if (j.contains("log") && j["log"].is_object()) {

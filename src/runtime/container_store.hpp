@@ -68,7 +68,8 @@ struct ContainerRecord {
     int stop_timeout = 10;
     std::vector<VolumeUse> volumes;
     std::string hostname;
-    std::string network = "host";  // host or none
+    std::string network = "host";  // --network as given: host, none, bridge, container:X, NAME
+    NetworkRequest net;            // the network flags (ports, DNS, hosts, addresses, aliases)
     std::vector<EndpointConfig> endpoints;  // networks connected to, in connection order
     std::string gpus;                      // --gpus as given ("" = none); set up at each start
     std::vector<std::string> cdi_devices;  // --device vendor/class=name, likewise

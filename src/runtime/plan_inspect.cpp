@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "ferry/gpu/gpu_request.hpp"
+#include "ferry/runtime/network_record.hpp"
 #include "ferry/runtime/plan_parts.hpp"
 #include "ferry/runtime/rootfs.hpp"
 #include "ferry/runtime/spawn.hpp"
@@ -136,6 +137,7 @@ Json config_json(const RunOptions& o, const ContainerConfig& image, const Merged
     ContainerConfig c;
     c.user = merged.user;
     c.exposed_ports = image.exposed_ports;
+    c.exposed_ports.insert(o.net.exposed_ports.begin(), o.net.exposed_ports.end());
     c.env = merged.env;
     c.cmd = merged.cmd;
     c.healthcheck = image.healthcheck;
@@ -161,6 +163,7 @@ Json config_json(const RunOptions& o, const ContainerConfig& image, const Merged
     c.other["OpenStdin"] = o.interactive;
     c.other["StdinOnce"] = in && o.interactive;
     c.other["Image"] = o.image;
+    if (!o.net.mac_address.empty()) c.other["MacAddress"] = o.net.mac_address;
     if (o.stop_timeout) c.other["StopTimeout"] = *o.stop_timeout;
     return to_json(c, UnknownFields::drop);
 }
@@ -206,7 +209,7 @@ Json host_config_json(const RunOptions& o, const ContainerPlan& plan) {
     h["ContainerIDFile"] = o.cidfile;
     h["LogConfig"] = Json{{"Type", o.log.driver}, {"Config", std::move(log_opts)}};
     h["NetworkMode"] = o.network.empty() ? "host" : o.network;
-    h["PortBindings"] = Json::object();
+    h["PortBindings"] = port_map_json(o.net.port_bindings);
     h["RestartPolicy"] = Json{{"Name", restart_name(o.restart.policy)},
                               {"MaximumRetryCount", o.restart.max_retries}};
     h["AutoRemove"] = o.auto_remove;
@@ -215,10 +218,10 @@ Json host_config_json(const RunOptions& o, const ContainerPlan& plan) {
     h["CapAdd"] = capabilities_json(o.cap_add);
     h["CapDrop"] = capabilities_json(o.cap_drop);
     h["CgroupnsMode"] = cgroupns_mode(o);
-    h["Dns"] = Json::array();
-    h["DnsOptions"] = Json::array();
-    h["DnsSearch"] = Json::array();
-    h["ExtraHosts"] = nullptr;
+    h["Dns"] = o.net.dns;
+    h["DnsOptions"] = o.net.dns_options;
+    h["DnsSearch"] = o.net.dns_search;
+    h["ExtraHosts"] = strings_or_null(o.net.extra_hosts);
     h["GroupAdd"] = strings_or_null(o.group_add);
     h["IpcMode"] = o.ipc.empty() ? "private" : o.ipc;
     h["Cgroup"] = "";
@@ -226,7 +229,7 @@ Json host_config_json(const RunOptions& o, const ContainerPlan& plan) {
     h["OomScoreAdj"] = 0;
     h["PidMode"] = o.pid;
     h["Privileged"] = o.privileged;
-    h["PublishAllPorts"] = false;
+    h["PublishAllPorts"] = o.net.publish_all;
     h["ReadonlyRootfs"] = o.read_only;
     h["SecurityOpt"] = security_opt(o);
     if (!tmpfs.empty()) h["Tmpfs"] = std::move(tmpfs);

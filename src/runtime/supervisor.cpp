@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "ferry/image/store.hpp"
+#include "ferry/net/etc_files.hpp"
 #include "ferry/runtime/cgroup.hpp"
 #include "ferry/runtime/container_lock.hpp"
 #include "ferry/runtime/device_policy.hpp"
@@ -105,19 +106,45 @@ Result<void> write_run_file(const std::string& path, std::string_view data) {
     return {};
 }
 
+// The host's resolv.conf as docker reads it: systemd-resolved's upstream list when
+// /etc/resolv.conf only names its 127.0.0.53 stub.
+std::string host_resolv_conf() {
+    std::string text = host_file("/etc/resolv.conf", "");
+    if (net::is_systemd_stub(text)) {
+        auto upstream = fs::read_file("/run/systemd/resolve/resolv.conf", 1 << 20);
+        if (upstream) return *upstream;
+    }
+    return text;
+}
+
 // The run directory: the root's mount point and the files the container bind-mounts, written
-// afresh at every start (the host's hosts and resolv.conf may have changed).
+// afresh at every start (the host's hosts and resolv.conf may have changed), as docker's
+// libnetwork writes them (net/etc_files). A container on the host's network reaches the host
+// (--add-host NAME:host-gateway) at 127.0.0.1; the start that wires a bridge sets the gateway
+// and the container's own address.
 Result<void> prepare_run_dir(const ContainerStore& store, const ContainerRecord& r) {
     std::string dir = store.run_dir(r.id);
     TRY(fs::make_dirs(dir + "/merged", 0755));
     TRY(init_layer(store));
-    std::string hosts = r.network == "host"
-                            ? host_file("/etc/hosts", "127.0.0.1\tlocalhost\n")
-                            : "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-                              "127.0.0.1\t" + r.hostname + "\n";
+    const bool host_network = r.network == "host";
+    net::HostsInput hosts;
+    hosts.host_network = host_network;
+    hosts.host_hosts = host_file("/etc/hosts", "127.0.0.1\tlocalhost\n");
+    for (const auto& e : r.net.extra_hosts) {
+        auto colon = e.find(':');
+        hosts.extra.push_back({e.substr(0, colon), colon == std::string::npos ? "" : e.substr(colon + 1)});
+    }
+    hosts.host_gateway = host_network ? "127.0.0.1" : "";
+    hosts.hostname = r.hostname;
+    net::ResolvInput resolv;
+    resolv.host_network = host_network;
+    resolv.host_resolv = host_resolv_conf();
+    resolv.dns = r.net.dns;
+    resolv.dns_search = r.net.dns_search;
+    resolv.dns_options = r.net.dns_options;
     TRY(write_run_file(dir + "/hostname", r.hostname + "\n"));
-    TRY(write_run_file(dir + "/hosts", hosts));
-    TRY(write_run_file(dir + "/resolv.conf", host_file("/etc/resolv.conf", "")));
+    TRY(write_run_file(dir + "/hosts", net::hosts_file(hosts)));
+    TRY(write_run_file(dir + "/resolv.conf", net::resolv_conf(resolv)));
     return {};
 }
 
@@ -354,6 +381,8 @@ std::string self_binary() {
 Result<Started> start_container(const StartRequest& req) {
     const ContainerStore& store = *req.store;
     const ContainerRecord& r = *req.record;
+    if (r.network != "host" && r.network != "none")
+        return fail("--network " + r.network + ": not supported yet");
     StartIo io = TRY(prepare_io(store, r));
     int report[2];
     if (::pipe2(report, O_CLOEXEC) != 0) return fail_errno("pipe");
