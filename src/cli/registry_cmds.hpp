@@ -14,7 +14,7 @@ namespace ferry::cli {
 // What pull and push print as they go: docker's lines (or nothing with quiet) on fd, with one
 // row per layer redrawn in place on a terminal; action names a layer's bytes ("Downloading",
 // "Pushing").
-class TransferPrinter : public registry::PullObserver {
+class TransferPrinter : public registry::TransferObserver {
 public:
     TransferPrinter(bool quiet, int fd, std::string action)
         : m_quiet(quiet), m_action(std::move(action)),

@@ -92,7 +92,7 @@ struct PullStaging {
 // Streams one blob into a new LayerIngest in the staging directory; in a resumable one, records
 // the layer as finished once it is verified.
 Result<void> fetch_layer(Remote& remote, Worker& w, const PullStaging& staging,
-                         const image::UnpackOptions& opts, Download& d, PullObserver& observer,
+                         const image::UnpackOptions& opts, Download& d, TransferObserver& observer,
                          std::mutex& observer_mutex) {
     const int staging_fd = staging.dir.fd();
     const std::string dir = resume_dir(d.ref.digest);
@@ -154,7 +154,7 @@ Result<void> fetch_layer(Remote& remote, Worker& w, const PullStaging& staging,
 // Runs the downloads on up to `workers` threads; the first error stops the others.
 Result<void> fetch_layers(Remote& remote, std::vector<std::unique_ptr<Worker>>& workers,
                           const PullStaging& staging, const image::UnpackOptions& opts,
-                          std::vector<Download>& downloads, PullObserver& observer) {
+                          std::vector<Download>& downloads, TransferObserver& observer) {
     std::atomic<size_t> next{0};
     std::mutex mutex;
     std::optional<Error> first_error;
@@ -204,7 +204,7 @@ void keep_finished(PullStaging& staging, const std::vector<Download>& downloads)
 
 }  // namespace
 
-Result<PullResult> pull_image(image::Store& store, const PullRequest& req, PullObserver& observer) {
+Result<PullResult> pull_image(image::Store& store, const PullRequest& req, TransferObserver& observer) {
     const Reference& ref = req.reference;
     Remote remote(ref.domain, ref.path, req.endpoints, req.credentials, Access::pull);
     HttpClient http;

@@ -17,16 +17,16 @@
 
 namespace ferry::registry {
 
-// What a pull tells its user as it goes (docker pull's lines).
-class PullObserver {
+// What a pull or push tells its user as it goes (docker pull's and push's lines).
+class TransferObserver {
 public:
-    virtual ~PullObserver() = default;
+    virtual ~TransferObserver() = default;
     // `<tag>: Pulling from <repository>`, `Digest: …` and the like.
     virtual void line(const std::string& text) = 0;
     // A layer's state: id is the blob's short ID, status docker's word ("Pulling fs layer",
-    // "Already exists", "Download complete", "Pull complete", …).
+    // "Already exists", "Download complete", "Pull complete", "Pushed", …).
     virtual void layer(const std::string& id, const std::string& status) = 0;
-    // Bytes of a layer received (for progress bars); total 0 when unknown.
+    // Bytes of a layer received or sent (for progress bars); total 0 when unknown.
     virtual void progress(const std::string& id, uint64_t done, uint64_t total) = 0;
 };
 
@@ -47,6 +47,6 @@ struct PullResult {
 // Pulls request.reference into store. Fails with the registry's error (exit 1) or the
 // transport's (125); the store is then as before.
 Result<PullResult> pull_image(image::Store& store, const PullRequest& request,
-                              PullObserver& observer);
+                              TransferObserver& observer);
 
 }  // namespace ferry::registry

@@ -160,7 +160,7 @@ std::string make_manifest(const image::BlobSettings& settings, const std::string
 
 }  // namespace
 
-Result<PushResult> push_image(image::Store& store, const PushRequest& req, PullObserver& observer) {
+Result<PushResult> push_image(image::Store& store, const PushRequest& req, TransferObserver& observer) {
     const Reference& ref = req.reference;
     auto catalog = TRY(store.read_images());
     const image::ImageRecord* rec = catalog.find_id(req.image_id);

@@ -35,6 +35,6 @@ struct PushResult {
 // diff ID; "Preparing", "Layer already exists", "Mounted from <repo>", "Pushed"). Fails with the
 // registry's error (exit 1) or the transport's (125).
 Result<PushResult> push_image(image::Store& store, const PushRequest& request,
-                              PullObserver& observer);
+                              TransferObserver& observer);
 
 }  // namespace ferry::registry
