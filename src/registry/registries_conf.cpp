@@ -50,8 +50,10 @@ std::optional<std::string> read_string(std::string_view s, size_t& pos) {
     return out;
 }
 
-// The text without a trailing comment (a # outside quotes).
-std::string_view strip_comment(std::string_view s) {
+// Calls visit(i) for each character of s outside TOML quotes ("…" with \ escapes, '…' raw),
+// until it returns false; returns the index it stopped at, or s.size().
+template <typename Visit>
+size_t scan_unquoted(std::string_view s, Visit visit) {
     char quote = 0;
     for (size_t i = 0; i < s.size(); ++i) {
         if (quote) {
@@ -61,11 +63,16 @@ std::string_view strip_comment(std::string_view s) {
                 quote = 0;
         } else if (s[i] == '"' || s[i] == '\'') {
             quote = s[i];
-        } else if (s[i] == '#') {
-            return s.substr(0, i);
+        } else if (!visit(i)) {
+            return i;
         }
     }
-    return s;
+    return s.size();
+}
+
+// The text without a trailing comment (a # outside quotes).
+std::string_view strip_comment(std::string_view s) {
+    return s.substr(0, scan_unquoted(s, [&](size_t i) { return s[i] != '#'; }));
 }
 
 std::optional<Value> parse_value(std::string_view s) {
@@ -102,21 +109,10 @@ std::optional<Value> parse_value(std::string_view s) {
 
 bool brackets_open(std::string_view s) {
     int depth = 0;
-    char quote = 0;
-    for (size_t i = 0; i < s.size(); ++i) {
-        if (quote) {
-            if (s[i] == '\\' && quote == '"')
-                ++i;
-            else if (s[i] == quote)
-                quote = 0;
-        } else if (s[i] == '"' || s[i] == '\'') {
-            quote = s[i];
-        } else if (s[i] == '[') {
-            ++depth;
-        } else if (s[i] == ']') {
-            --depth;
-        }
-    }
+    scan_unquoted(s, [&](size_t i) {
+        depth += s[i] == '[' ? 1 : s[i] == ']' ? -1 : 0;
+        return true;
+    });
     return depth > 0;
 }
 
