@@ -88,7 +88,7 @@ int main(int argc, char** argv) {
     Fd self = open_netns();
     auto host = Rtnl::open();
     if (!host) return die(host.error().message);
-    auto gw = *parse_inet_addr("10.88.0.1");
+    auto gw = *parse_ip("10.88.0.1");
     if (auto r = host->create_bridge("fbench0"); !r) return die(r.error().message);
     if (auto r = host->add_address("fbench0", {gw, 16}); !r) return die(r.error().message);
     if (auto r = host->set_up("fbench0"); !r) return die(r.error().message);

@@ -10,6 +10,7 @@
 
 #include <regex>
 
+#include "ferry/net/inet.hpp"
 #include "ferry/net/port_spec.hpp"
 #include "ferry/util/strings.hpp"
 
@@ -18,9 +19,9 @@ namespace ferry::cli {
 namespace {
 
 std::string ip_flag(std::string* target, const std::string& v) {
-    auto ip = net::canonical_ip(trim(v));
+    auto ip = net::parse_ip(trim(v));
     if (!ip) return "invalid string being converted to IP address: " + v;
-    *target = *ip;
+    *target = net::format_ip(*ip);
     return "";
 }
 
@@ -88,7 +89,7 @@ Result<net::ExtraHost> parse_add_host(std::string_view value) {
     std::string ip = val.substr(sep + 1);
     if (ip != "host-gateway") {
         if (ip.size() > 2 && ip.front() == '[' && ip.back() == ']') ip = ip.substr(1, ip.size() - 2);
-        if (!net::canonical_ip(trim(ip)))
+        if (!net::parse_ip(trim(ip)))
             return fail("invalid IP address in add-host: \"" + ip + "\"");
     }
     return net::ExtraHost{name, ip};
@@ -118,9 +119,9 @@ void add_network_flags(FlagSet& f, runtime::RunOptions& o, NetworkFlags& raw) {
                      return "";
                  });
     f.add_custom(0, "dns", "list", "Set custom DNS servers", [&n](const std::string& v) {
-        auto ip = net::canonical_ip(trim(v));
+        auto ip = net::parse_ip(trim(v));
         if (!ip) return "IP address is not correctly formatted: " + v;
-        n.dns.push_back(*ip);
+        n.dns.push_back(net::format_ip(*ip));
         return std::string();
     });
     f.add_list(0, "dns-option", &n.dns_options, "Set DNS options");

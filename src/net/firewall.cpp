@@ -34,7 +34,7 @@ Result<void> set_sysctls(const FirewallNetwork& net) {
     return {};
 }
 
-std::string_view family_name(Family f) { return f == Family::ip ? "ip" : "ip6"; }
+std::string_view family_name(Family f) { return f == Family::v4 ? "ip" : "ip6"; }
 
 // The handles of ferry's rules for `bridge` (every bridge where empty) in docker's DOCKER-USER
 // chain, or nothing where there is no such chain (no dockerd). The bool says the chain exists.
@@ -47,8 +47,8 @@ std::pair<bool, std::vector<uint64_t>> docker_user_handles(Family f, std::string
 }
 
 std::vector<Family> families(const FirewallNetwork& net) {
-    if (net.subnet6.empty()) return {Family::ip};
-    return {Family::ip, Family::ip6};
+    if (net.subnet6.empty()) return {Family::v4};
+    return {Family::v4, Family::v6};
 }
 
 }  // namespace
@@ -110,7 +110,7 @@ Result<void> unpublish(std::span<const PublishedPort> ports) {
 
 Result<std::vector<PublishedPort>> list_published() {
     std::vector<PublishedPort> out;
-    for (Family f : {Family::ip, Family::ip6}) {
+    for (Family f : {Family::v4, Family::v6}) {
         auto listing = nft_run("list table " + std::string(family_name(f)) + " ferry\n",
                                NftOutput::json);
         if (!listing) {
@@ -125,7 +125,7 @@ Result<std::vector<PublishedPort>> list_published() {
 
 Result<void> remove_all() {
     std::string text;
-    for (Family f : {Family::ip, Family::ip6}) {
+    for (Family f : {Family::v4, Family::v6}) {
         std::string t = std::string(family_name(f)) + " ferry";
         text += "add table " + t + "\ndelete table " + t + "\n";
         auto [docker, handles] = docker_user_handles(f, "");

@@ -1,46 +1,36 @@
 // Text in, text out: every function here returns nft commands or reads nft's JSON listings, and
 // touches nothing. Names and addresses are validated before they reach the text (a bridge name is
-// at most 15 of [A-Za-z0-9_.-], addresses go through inet_pton), so the text cannot be steered by
+// at most 15 of [A-Za-z0-9_.-], addresses go through parse_ip), so the text cannot be steered by
 // what a user typed. Per-network chain names are the bridge's name behind a fixed prefix, which
 // nft accepts unquoted.
 
 #include "ferry/net/firewall_rules.hpp"
 
-#include <arpa/inet.h>
-
-#include <charconv>
 #include <nlohmann/json.hpp>
 
 namespace ferry::net {
 
 namespace {
 
-std::string_view fam(Family f) { return f == Family::ip ? "ip" : "ip6"; }
-std::string_view addr_type(Family f) { return f == Family::ip ? "ipv4_addr" : "ipv6_addr"; }
+std::string_view fam(Family f) { return f == Family::v4 ? "ip" : "ip6"; }
+std::string_view addr_type(Family f) { return f == Family::v4 ? "ipv4_addr" : "ipv6_addr"; }
 std::string_view proto_name(Proto p) { return p == Proto::tcp ? "tcp" : "udp"; }
 
 // `ip ferry` or `ip6 ferry`.
 std::string table(Family f) { return std::string(fam(f)) + " ferry"; }
 
 bool valid_address(std::string_view text, Family f) {
-    unsigned char buf[16];
-    std::string s(text);
-    return ::inet_pton(f == Family::ip ? AF_INET : AF_INET6, s.c_str(), buf) == 1;
+    auto ip = parse_ip(text);
+    return ip && ip->family == f;
 }
 
 bool valid_subnet(std::string_view text, Family f) {
-    size_t slash = text.find('/');
-    if (slash == std::string_view::npos) return false;
-    if (!valid_address(text.substr(0, slash), f)) return false;
-    std::string_view len = text.substr(slash + 1);
-    unsigned n = 0;
-    auto [end, ec] = std::from_chars(len.data(), len.data() + len.size(), n);
-    return ec == std::errc{} && end == len.data() + len.size() && !len.empty() &&
-           n <= (f == Family::ip ? 32u : 128u);
+    auto cidr = parse_cidr(text);
+    return cidr && cidr->address.family == f;
 }
 
 const std::string& subnet_of(const FirewallNetwork& net, Family f) {
-    return f == Family::ip ? net.subnet4 : net.subnet6;
+    return f == Family::v4 ? net.subnet4 : net.subnet6;
 }
 
 std::string element_key(const PublishedPort& p) {
@@ -111,7 +101,7 @@ bool parse_element(const nlohmann::json& el, bool with_ip, PublishedPort& port) 
 }  // namespace
 
 Family family_of(const PublishedPort& port) {
-    return port.container_ip.find(':') == std::string::npos ? Family::ip : Family::ip6;
+    return port.container_ip.find(':') == std::string::npos ? Family::v4 : Family::v6;
 }
 
 Result<void> validate_network(const FirewallNetwork& net) {
@@ -120,8 +110,8 @@ Result<void> validate_network(const FirewallNetwork& net) {
         ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                     c == '_' || c == '.' || c == '-');
     if (!ok) return fail("invalid bridge name `" + net.bridge + "`");
-    if (!valid_subnet(net.subnet4, Family::ip)) return fail("invalid subnet `" + net.subnet4 + "`");
-    if (!net.subnet6.empty() && !valid_subnet(net.subnet6, Family::ip6))
+    if (!valid_subnet(net.subnet4, Family::v4)) return fail("invalid subnet `" + net.subnet4 + "`");
+    if (!net.subnet6.empty() && !valid_subnet(net.subnet6, Family::v6))
         return fail("invalid subnet `" + net.subnet6 + "`");
     return {};
 }
@@ -184,7 +174,7 @@ std::string network_chain_commands(const FirewallNetwork& net, Family f) {
         chain("out_" + net.bridge, {"accept"});
     }
     chain("post_into_" + net.bridge,
-          {f == Family::ip ? saddr + "127.0.0.0/8 masquerade" : std::string(),
+          {f == Family::v4 ? saddr + "127.0.0.0/8 masquerade" : std::string(),
            saddr + subnet + " ct status dnat masquerade"});
     chain("post_from_" + net.bridge,
           {net.internal ? std::string() : "oifname != " + br + " masquerade"});

@@ -21,12 +21,10 @@
 #include <string_view>
 #include <vector>
 
+#include "ferry/net/inet.hpp"
 #include "ferry/util/result.hpp"
 
 namespace ferry::net {
-
-// An address family: which of ferry's two tables.
-enum class Family { ip, ip6 };
 
 // A transport protocol of a published port.
 enum class Proto { tcp, udp };

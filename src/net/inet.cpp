@@ -1,57 +1,64 @@
-// Address values by way of inet_pton/inet_ntop, so every textual form the C library accepts
-// (IPv6 with :: and embedded IPv4) is accepted here and printed back canonically.
+// Address values by way of inet_pton/inet_ntop, whose grammar matches Go's net.ParseIP for what
+// users type (dotted quads without leading zeros, RFC 4291 IPv6 with :: and embedded IPv4) and
+// whose output is RFC 5952's, as Go prints, but for IPv4-mapped addresses, which Go prints as
+// IPv4.
 
 #include "ferry/net/inet.hpp"
 
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <charconv>
 
 namespace ferry::net {
 
-static_assert(AF_INET == 0x2, "InetAddr::size assumes AF_INET is 2");
+int address_family(Family family) {
+    return family == Family::v4 ? AF_INET : AF_INET6;
+}
 
-Result<InetAddr> parse_inet_addr(std::string_view text) {
+Result<IpAddress> parse_ip(std::string_view text) {
     std::string s(text);
-    InetAddr a;
-    if (::inet_pton(AF_INET, s.c_str(), a.bytes.data()) == 1) {
-        a.family = AF_INET;
-        return a;
-    }
-    if (::inet_pton(AF_INET6, s.c_str(), a.bytes.data()) == 1) {
-        a.family = AF_INET6;
-        return a;
-    }
-    return fail("invalid IP address: " + s);
+    IpAddress ip;
+    ip.family = s.find(':') == std::string::npos ? Family::v4 : Family::v6;
+    if (::inet_pton(address_family(ip.family), s.c_str(), ip.bytes.data()) != 1)
+        return fail("invalid IP address: " + s);
+    return ip;
 }
 
-Result<InetPrefix> parse_inet_prefix(std::string_view text) {
-    auto bad = [&] { return fail("invalid CIDR address: " + std::string(text)); };
-    size_t slash = text.find('/');
-    if (slash == std::string_view::npos) return bad();
-    auto addr = parse_inet_addr(text.substr(0, slash));
-    if (!addr) return bad();
-    std::string_view len_text = text.substr(slash + 1);
-    unsigned len = 0;
-    auto [end, ec] = std::from_chars(len_text.data(), len_text.data() + len_text.size(), len);
-    if (ec != std::errc{} || end != len_text.data() + len_text.size() || len_text.empty() ||
-        len > addr->size() * 8)
-        return bad();
-    return InetPrefix{*addr, static_cast<uint8_t>(len)};
-}
-
-std::string to_string(const InetAddr& addr) {
+std::string format_ip(const IpAddress& ip) {
+    static constexpr uint8_t k_v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    const uint8_t* bytes = ip.bytes.data();
+    int af = address_family(ip.family);
+    if (ip.family == Family::v6 && std::equal(k_v4_mapped, k_v4_mapped + 12, bytes)) {
+        af = AF_INET;
+        bytes += 12;
+    }
     char buf[INET6_ADDRSTRLEN] = {};
-    if (!::inet_ntop(addr.family, addr.bytes.data(), buf, sizeof buf)) return "?";
+    ::inet_ntop(af, bytes, buf, sizeof buf);
     return buf;
 }
 
-std::string to_string(const InetPrefix& prefix) {
-    return to_string(prefix.addr) + "/" + std::to_string(prefix.len);
+Result<Cidr> parse_cidr(std::string_view text) {
+    auto bad = [&] { return fail("invalid CIDR address: " + std::string(text)); };
+    auto slash = text.find('/');
+    if (slash == std::string_view::npos) return bad();
+    auto ip = parse_ip(text.substr(0, slash));
+    auto digits = text.substr(slash + 1);
+    if (!ip || digits.empty() || digits.size() > 3 || (digits.size() > 1 && digits[0] == '0'))
+        return bad();
+    int prefix = 0;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), prefix);
+    if (ec != std::errc() || end != digits.data() + digits.size()) return bad();
+    if (prefix < 0 || prefix > static_cast<int>(ip->size()) * 8) return bad();
+    return Cidr{*ip, prefix};
 }
 
-MacAddr mac_from_ipv4(const InetAddr& ip) {
+std::string format_cidr(const Cidr& cidr) {
+    return format_ip(cidr.address) + "/" + std::to_string(cidr.prefix);
+}
+
+MacAddr mac_from_ipv4(const IpAddress& ip) {
     return {0x02, 0x42, ip.bytes[0], ip.bytes[1], ip.bytes[2], ip.bytes[3]};
 }
 

@@ -1,13 +1,8 @@
 // Addresses are 16-byte big-endian arrays with a family, so every operation (masking, adding,
-// comparing) is one byte loop for both families. Text goes through inet_pton/inet_ntop, whose
-// grammar matches Go's net.ParseIP for what users type (dotted quads without leading zeros,
-// RFC 4291 IPv6) and whose output is RFC 5952's, as Go prints. Allocation walks up from the
-// range's first address: networks hold at most a few thousand leases, and the walk stops at the
-// first free one.
+// comparing) is one byte loop for both families. Allocation walks up from the range's first
+// address: networks hold at most a few thousand leases, and the walk stops at the first free one.
 
 #include "ferry/net/ipam.hpp"
-
-#include <arpa/inet.h>
 
 #include <algorithm>
 #include <charconv>
@@ -24,44 +19,6 @@ int bits_in_byte(int prefix, size_t i) {
 }
 
 }  // namespace
-
-std::optional<IpAddress> parse_ip(std::string_view text) {
-    std::string s(text);
-    IpAddress ip;
-    if (s.find(':') == std::string::npos) {
-        ip.family = Family::v4;
-        if (::inet_pton(AF_INET, s.c_str(), ip.bytes.data()) != 1) return std::nullopt;
-        return ip;
-    }
-    ip.family = Family::v6;
-    if (::inet_pton(AF_INET6, s.c_str(), ip.bytes.data()) != 1) return std::nullopt;
-    return ip;
-}
-
-std::string format_ip(const IpAddress& ip) {
-    char buf[INET6_ADDRSTRLEN] = {};
-    ::inet_ntop(ip.family == Family::v4 ? AF_INET : AF_INET6, ip.bytes.data(), buf, sizeof buf);
-    return buf;
-}
-
-Result<Cidr> parse_cidr(std::string_view text) {
-    auto bad = [&] { return fail("invalid CIDR address: " + std::string(text)); };
-    auto slash = text.find('/');
-    if (slash == std::string_view::npos) return bad();
-    auto ip = parse_ip(text.substr(0, slash));
-    auto digits = text.substr(slash + 1);
-    if (!ip || digits.empty() || digits.size() > 3 || (digits.size() > 1 && digits[0] == '0'))
-        return bad();
-    int prefix = 0;
-    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), prefix);
-    if (ec != std::errc() || end != digits.data() + digits.size()) return bad();
-    if (prefix < 0 || prefix > static_cast<int>(ip->size()) * 8) return bad();
-    return Cidr{*ip, prefix};
-}
-
-std::string format_cidr(const Cidr& cidr) {
-    return format_ip(cidr.address) + "/" + std::to_string(cidr.prefix);
-}
 
 Cidr network_of(const Cidr& cidr) {
     Cidr out = cidr;

@@ -1,51 +1,19 @@
 #pragma once
-// IP address management for ferry's networks, pure: addresses and CIDR prefixes of both
-// families, parsed and printed as Go's net package does (docker's words for bad ones), prefix
+// IP address management for ferry's networks, pure, on inet.hpp's addresses and prefixes: prefix
 // arithmetic (contains, overlaps, first host), the lowest free address of a subnet, and docker's
 // default address pools (libnetwork/ipamutils: 172.17.0.0/16 ... 172.31.0.0/16 as /16s, then
 // 192.168.0.0/16 as /20s), from which a network without --subnet takes the first prefix that
 // overlaps nothing in use.
 
-#include <array>
 #include <cstdint>
 #include <optional>
-#include <string>
 #include <string_view>
 #include <vector>
 
+#include "ferry/net/inet.hpp"
 #include "ferry/util/result.hpp"
 
 namespace ferry::net {
-
-enum class Family { v4, v6 };
-
-// One IPv4 or IPv6 address, in network byte order (IPv4 in the first 4 bytes).
-struct IpAddress {
-    Family family = Family::v4;
-    std::array<uint8_t, 16> bytes{};
-
-    // 4 or 16.
-    size_t size() const { return family == Family::v4 ? 4 : 16; }
-    auto operator<=>(const IpAddress&) const = default;
-};
-
-// An address with a prefix length, as typed: `10.99.0.5/16` keeps its host part (docker
-// prints a subnet as the user gave it).
-struct Cidr {
-    IpAddress address;
-    int prefix = 0;
-
-    auto operator<=>(const Cidr&) const = default;
-};
-
-// Parses a dotted IPv4 or an IPv6 address; nullopt when text is neither.
-std::optional<IpAddress> parse_ip(std::string_view text);
-// The address as Go prints it (IPv6 in RFC 5952's shortest form).
-std::string format_ip(const IpAddress& ip);
-// Parses `ADDRESS/PREFIX`. Fails with Go's `invalid CIDR address: TEXT`.
-Result<Cidr> parse_cidr(std::string_view text);
-// `ADDRESS/PREFIX` with the address as typed.
-std::string format_cidr(const Cidr& cidr);
 
 // The prefix with its host bits cleared (10.99.0.5/16 -> 10.99.0.0/16).
 Cidr network_of(const Cidr& cidr);

@@ -8,11 +8,10 @@
 
 #include "ferry/net/port_spec.hpp"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <cstring>
 
+#include "ferry/net/inet.hpp"
 #include "ferry/util/strings.hpp"
 
 namespace ferry::net {
@@ -85,19 +84,6 @@ bool natural_less(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-std::optional<std::string> canonical_ip(std::string_view s) {
-    std::string str(s);
-    unsigned char buf[16];
-    char out[INET6_ADDRSTRLEN];
-    if (::inet_pton(AF_INET, str.c_str(), buf) == 1)
-        return std::string(::inet_ntop(AF_INET, buf, out, sizeof out));
-    if (::inet_pton(AF_INET6, str.c_str(), buf) != 1) return std::nullopt;
-    static const unsigned char k_v4_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    if (std::memcmp(buf, k_v4_prefix, 12) == 0)
-        return std::string(::inet_ntop(AF_INET, buf + 12, out, sizeof out));
-    return std::string(::inet_ntop(AF_INET6, buf, out, sizeof out));
-}
-
 bool is_ipv6(std::string_view s) { return s.find(':') != std::string_view::npos; }
 
 std::string join_host_port(std::string_view host, std::string_view port) {
@@ -121,7 +107,7 @@ Result<std::vector<PortMapping>> parse_port_spec(std::string_view raw) {
                         ": missing ']' in address");
         ip = ip.substr(1, close - 1);
     }
-    if (!ip.empty() && !canonical_ip(ip)) return fail("invalid IP address: " + ip);
+    if (!ip.empty() && !parse_ip(ip)) return fail("invalid IP address: " + ip);
     auto range = port_range(container_port);
     if (!range) return fail("invalid containerPort: " + container_port);
     std::pair<int, int> host{0, 0};

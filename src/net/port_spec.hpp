@@ -56,9 +56,6 @@ std::optional<std::pair<uint16_t, std::string>> split_port_key(std::string_view 
 // The keys sorted as docker's JSON encoder writes a Go map (byte order): "8080/tcp" < "80/tcp".
 std::vector<std::string> sorted_keys(const PortMap& map);
 
-// An address in Go's canonical form (net.ParseIP(s).String()): "0:0::1" -> "::1",
-// "::ffff:1.2.3.4" -> "1.2.3.4"; nullopt when s is not an IPv4 or IPv6 address.
-std::optional<std::string> canonical_ip(std::string_view s);
 // True when s is an IPv6 address.
 bool is_ipv6(std::string_view s);
 

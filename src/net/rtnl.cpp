@@ -39,14 +39,15 @@ std::optional<Route> parse_route(const nlmsghdr& nh) {
     if (r.table != RT_TABLE_MAIN) return std::nullopt;
     r.type = rtm->rtm_type;
     r.protocol = rtm->rtm_protocol;
-    r.dst.addr.family = rtm->rtm_family;
-    r.dst.len = rtm->rtm_dst_len;
-    size_t size = r.dst.addr.size();
+    if (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6) return std::nullopt;
+    r.dst.address.family = rtm->rtm_family == AF_INET ? Family::v4 : Family::v6;
+    r.dst.prefix = rtm->rtm_dst_len;
+    size_t size = r.dst.address.size();
     if (auto* d = attrs.get(RTA_DST); d && RTA_PAYLOAD(d) >= size)
-        std::memcpy(r.dst.addr.bytes.data(), RTA_DATA(d), size);
+        std::memcpy(r.dst.address.bytes.data(), RTA_DATA(d), size);
     if (auto* g = attrs.get(RTA_GATEWAY); g && RTA_PAYLOAD(g) >= size) {
-        InetAddr gw;
-        gw.family = rtm->rtm_family;
+        IpAddress gw;
+        gw.family = r.dst.address.family;
         std::memcpy(gw.bytes.data(), RTA_DATA(g), size);
         r.gateway = gw;
     }
@@ -150,24 +151,25 @@ Result<void> Rtnl::set_hairpin(std::string_view name, bool on) {
     return ack(what, [&](uint32_t seq) { return hairpin_request(seq, index, on); });
 }
 
-Result<void> Rtnl::add_address(std::string_view name, const InetPrefix& prefix) {
-    std::string what = cat("add address ", to_string(prefix), " to ", name);
+Result<void> Rtnl::add_address(std::string_view name, const Cidr& prefix) {
+    std::string what = cat("add address ", format_cidr(prefix), " to ", name);
     int index = TRY(require_index(name, what));
     return ack(what, [&](uint32_t seq) { return new_address_request(seq, index, prefix); });
 }
 
-Result<void> Rtnl::add_default_route(const InetAddr& gateway, std::string_view name) {
-    std::string what = cat("add default route via ", to_string(gateway));
+Result<void> Rtnl::add_default_route(const IpAddress& gateway, std::string_view name) {
+    std::string what = cat("add default route via ", format_ip(gateway));
     int oif = name.empty() ? 0 : TRY(require_index(name, what));
     return ack(what, [&](uint32_t seq) { return new_default_route_request(seq, gateway, oif); });
 }
 
-Result<std::vector<Route>> Rtnl::routes(int family) {
-    std::string what = family == AF_INET6 ? "list IPv6 routes" : "list IPv4 routes";
+Result<std::vector<Route>> Rtnl::routes(Family family) {
+    std::string what = family == Family::v6 ? "list IPv6 routes" : "list IPv4 routes";
     std::vector<Route> out;
     uint32_t seq = m_sock.next_seq();
-    TRY(m_sock.dump(dump_routes_request(seq, family), seq, what, [&](const nlmsghdr& nh) {
-        if (auto r = parse_route(nh); r && r->dst.addr.family == family) out.push_back(*r);
+    auto request = dump_routes_request(seq, address_family(family));
+    TRY(m_sock.dump(request, seq, what, [&](const nlmsghdr& nh) {
+        if (auto r = parse_route(nh); r && r->dst.address.family == family) out.push_back(*r);
     }));
     return out;
 }

@@ -31,8 +31,8 @@
 //   stopping command; host.delete_link("veth<id>") does it at once but waits for the kernel's
 //   RCU grace periods (tens of ms), so keep it for a veth whose namespace lives on (network
 //   disconnect, a namespace held elsewhere). A bridge goes with its network: delete_link.
-// Before leasing a subnet, routes(AF_INET) / routes(AF_INET6) in the host's namespace list the
-// destinations a new network must not overlap (docker's CheckRouteOverlaps).
+// Before leasing a subnet, routes(Family::v4) / routes(Family::v6) in the host's namespace list
+// the destinations a new network must not overlap (docker's CheckRouteOverlaps).
 //
 // Errors are one line naming the operation and the link with the kernel's errno:
 // `create bridge ferry0: File exists`, `delete link veth1: No such device`; Error::sys_errno holds
@@ -52,8 +52,8 @@ namespace ferry::net {
 // One route of a dump: destination (length 0 for a default route), gateway when it has one,
 // outgoing link index (0 when none), and the kernel's table, type and protocol.
 struct Route {
-    InetPrefix dst;
-    std::optional<InetAddr> gateway;
+    Cidr dst;
+    std::optional<IpAddress> gateway;
     int oif = 0;
     uint32_t table = 0;
     uint8_t type = 0;
@@ -102,15 +102,14 @@ class Rtnl {
 
     // Adds prefix (the link's address and its subnet's length) to link name. Fails with
     // `add address ADDR/LEN to NAME: ...` (File exists when it is there already).
-    Result<void> add_address(std::string_view name, const InetPrefix& prefix);
+    Result<void> add_address(std::string_view name, const Cidr& prefix);
     // Adds the default route of gateway's family via gateway, out of link name when not empty.
     // Fails with `add default route via GATEWAY: ...`.
-    Result<void> add_default_route(const InetAddr& gateway, std::string_view name = {});
-    // The routes of family (AF_INET or AF_INET6) in the main table, as docker's overlap check
-    // sees them (the kernel's local and other tables left out). A dump that races a route change
-    // may miss it, as docker's does. Fails with
-    // `list IPv4 routes: ...` / `list IPv6 routes: ...`.
-    Result<std::vector<Route>> routes(int family);
+    Result<void> add_default_route(const IpAddress& gateway, std::string_view name = {});
+    // The routes of family in the main table, as docker's overlap check sees them (the kernel's
+    // local and other tables left out). A dump that races a route change may miss it, as
+    // docker's does. Fails with `list IPv4 routes: ...` / `list IPv6 routes: ...`.
+    Result<std::vector<Route>> routes(Family family);
 
   private:
     explicit Rtnl(NlSocket sock) : m_sock(std::move(sock)) {}

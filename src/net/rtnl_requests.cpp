@@ -118,31 +118,31 @@ std::vector<uint8_t> hairpin_request(uint32_t seq, int index, bool on) {
     return req.bytes(seq);
 }
 
-std::vector<uint8_t> new_address_request(uint32_t seq, int index, const InetPrefix& prefix) {
+std::vector<uint8_t> new_address_request(uint32_t seq, int index, const Cidr& prefix) {
     NlRequest req(RTM_NEWADDR, k_create);
-    const InetAddr& a = prefix.addr;
+    const IpAddress& a = prefix.address;
     ifaddrmsg ifa{};
-    ifa.ifa_family = static_cast<unsigned char>(a.family);
-    ifa.ifa_prefixlen = prefix.len;
-    ifa.ifa_flags = a.family == AF_INET6 ? IFA_F_NODAD : 0;
+    ifa.ifa_family = static_cast<unsigned char>(address_family(a.family));
+    ifa.ifa_prefixlen = static_cast<unsigned char>(prefix.prefix);
+    ifa.ifa_flags = a.family == Family::v6 ? IFA_F_NODAD : 0;
     ifa.ifa_scope = RT_SCOPE_UNIVERSE;
     ifa.ifa_index = static_cast<uint32_t>(index);
     req.put(ifa);
     req.attr(IFA_LOCAL, a.bytes.data(), a.size());
     req.attr(IFA_ADDRESS, a.bytes.data(), a.size());
-    if (a.family == AF_INET && prefix.len < 31) {
-        InetAddr broadcast = a;
-        for (int bit = prefix.len; bit < 32; ++bit)
+    if (a.family == Family::v4 && prefix.prefix < 31) {
+        IpAddress broadcast = a;
+        for (int bit = prefix.prefix; bit < 32; ++bit)
             broadcast.bytes[bit / 8] |= static_cast<uint8_t>(0x80 >> (bit % 8));
         req.attr(IFA_BROADCAST, broadcast.bytes.data(), 4);
     }
     return req.bytes(seq);
 }
 
-std::vector<uint8_t> new_default_route_request(uint32_t seq, const InetAddr& gateway, int oif) {
+std::vector<uint8_t> new_default_route_request(uint32_t seq, const IpAddress& gateway, int oif) {
     NlRequest req(RTM_NEWROUTE, k_create);
     rtmsg rtm{};
-    rtm.rtm_family = static_cast<unsigned char>(gateway.family);
+    rtm.rtm_family = static_cast<unsigned char>(address_family(gateway.family));
     rtm.rtm_table = RT_TABLE_MAIN;
     rtm.rtm_protocol = RTPROT_BOOT;
     rtm.rtm_scope = RT_SCOPE_UNIVERSE;

@@ -58,10 +58,10 @@ std::vector<uint8_t> del_link_request(uint32_t seq, std::string_view name);
 std::vector<uint8_t> hairpin_request(uint32_t seq, int index, bool on);
 // RTM_NEWADDR adding prefix to link index (exclusive): IFA_LOCAL and IFA_ADDRESS, IFA_BROADCAST
 // for IPv4 prefixes shorter than /31, IFA_F_NODAD for IPv6 (usable at once).
-std::vector<uint8_t> new_address_request(uint32_t seq, int index, const InetPrefix& prefix);
+std::vector<uint8_t> new_address_request(uint32_t seq, int index, const Cidr& prefix);
 // RTM_NEWROUTE adding a default route of gateway's family via gateway in the main table
 // (exclusive), out of link oif when > 0.
-std::vector<uint8_t> new_default_route_request(uint32_t seq, const InetAddr& gateway, int oif);
+std::vector<uint8_t> new_default_route_request(uint32_t seq, const IpAddress& gateway, int oif);
 // RTM_GETROUTE dump of family's routes (AF_INET or AF_INET6).
 std::vector<uint8_t> dump_routes_request(uint32_t seq, int family);
 

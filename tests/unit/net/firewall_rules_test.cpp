@@ -11,7 +11,7 @@ namespace {
 FirewallNetwork net0() { return {.bridge = "fb0", .subnet4 = "10.88.0.0/24", .subnet6 = "", .internal = false}; }
 
 TEST(FirewallRules, SkeletonIp) {
-    EXPECT_EQ(skeleton_commands(Family::ip),
+    EXPECT_EQ(skeleton_commands(Family::v4),
               "add table ip ferry\n"
               "add map ip ferry pub_any { type inet_proto . inet_service : ipv4_addr . inet_service; }\n"
               "add map ip ferry pub_ip { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }\n"
@@ -40,7 +40,7 @@ TEST(FirewallRules, SkeletonIp) {
 }
 
 TEST(FirewallRules, SkeletonIp6UsesIp6Types) {
-    auto text = skeleton_commands(Family::ip6);
+    auto text = skeleton_commands(Family::v6);
     EXPECT_NE(text.find("add map ip6 ferry pub_ip { type ipv6_addr . inet_proto . inet_service : "
                         "ipv6_addr . inet_service; }\n"), std::string::npos);
     EXPECT_NE(text.find("dnat ip6 to ip6 daddr . meta l4proto . th dport map @pub_ip\n"),
@@ -49,7 +49,7 @@ TEST(FirewallRules, SkeletonIp6UsesIp6Types) {
 }
 
 TEST(FirewallRules, NetworkChains) {
-    EXPECT_EQ(network_chain_commands(net0(), Family::ip),
+    EXPECT_EQ(network_chain_commands(net0(), Family::v4),
               "add chain ip ferry in_fb0\nflush chain ip ferry in_fb0\n"
               "add rule ip ferry in_fb0 iifname \"fb0\" accept\n"
               "add rule ip ferry in_fb0 ct state established,related accept\n"
@@ -67,7 +67,7 @@ TEST(FirewallRules, NetworkChains) {
 TEST(FirewallRules, InternalNetworkChains) {
     auto net = net0();
     net.internal = true;
-    EXPECT_EQ(network_chain_commands(net, Family::ip),
+    EXPECT_EQ(network_chain_commands(net, Family::v4),
               "add chain ip ferry in_fb0\nflush chain ip ferry in_fb0\n"
               "add rule ip ferry in_fb0 iifname \"fb0\" accept\n"
               "add rule ip ferry in_fb0 drop\n"
@@ -82,14 +82,14 @@ TEST(FirewallRules, InternalNetworkChains) {
 TEST(FirewallRules, Ip6NetworkHasNoLocalhostMasquerade) {
     auto net = net0();
     net.subnet6 = "fd88::/64";
-    auto text = network_chain_commands(net, Family::ip6);
+    auto text = network_chain_commands(net, Family::v6);
     EXPECT_EQ(text.find("127.0.0.0/8"), std::string::npos);
     EXPECT_NE(text.find("add rule ip6 ferry post_into_fb0 ip6 saddr fd88::/64 ct status dnat masquerade\n"),
               std::string::npos);
 }
 
 TEST(FirewallRules, NetworkElements) {
-    EXPECT_EQ(network_element_commands(net0(), Family::ip),
+    EXPECT_EQ(network_element_commands(net0(), Family::v4),
               "add element ip ferry fwd_in { \"fb0\" : jump in_fb0 }\n"
               "add element ip ferry fwd_out { \"fb0\" : jump out_fb0 }\n"
               "add element ip ferry post_out { \"fb0\" : jump post_into_fb0 }\n"
@@ -97,7 +97,7 @@ TEST(FirewallRules, NetworkElements) {
 }
 
 TEST(FirewallRules, RemovalAddsBeforeDeletingSoItRunsTwice) {
-    auto text = network_removal_commands(net0(), Family::ip);
+    auto text = network_removal_commands(net0(), Family::v4);
     EXPECT_TRUE(text.starts_with("add table ip ferry\nadd chain ip ferry in_fb0\n"));
     auto add = text.find("add element ip ferry fwd_in { \"fb0\" : jump in_fb0 }\n");
     auto del = text.find("delete element ip ferry fwd_in { \"fb0\" }\n");
@@ -123,11 +123,11 @@ TEST(FirewallRules, PublishAndUnpublish) {
 }
 
 TEST(FirewallRules, DockerUser) {
-    EXPECT_EQ(docker_user_insert_commands("fb0", Family::ip),
+    EXPECT_EQ(docker_user_insert_commands("fb0", Family::v4),
               "insert rule ip filter DOCKER-USER oifname \"fb0\" counter accept comment \"ferry bridge fb0\"\n"
               "insert rule ip filter DOCKER-USER iifname \"fb0\" counter accept comment \"ferry bridge fb0\"\n");
     std::vector<uint64_t> handles = {4, 7};
-    EXPECT_EQ(docker_user_delete_commands(handles, Family::ip6),
+    EXPECT_EQ(docker_user_delete_commands(handles, Family::v6),
               "delete rule ip6 filter DOCKER-USER handle 4\ndelete rule ip6 filter DOCKER-USER handle 7\n");
 }
 

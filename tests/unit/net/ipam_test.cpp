@@ -1,5 +1,5 @@
-// IPAM arithmetic: parsing and printing as Go does, containment and overlap, allocation order,
-// and docker's default pools.
+// IPAM arithmetic: network addresses, containment and overlap, allocation order, and docker's
+// default pools.
 
 #include "ferry/net/ipam.hpp"
 
@@ -15,24 +15,9 @@ Cidr cidr(const char* s) {
     return *parse_cidr(s);
 }
 
-TEST(Ipam, ParsesAndPrintsBothFamilies) {
-    EXPECT_EQ(format_ip(ip("172.18.0.1")), "172.18.0.1");
-    EXPECT_EQ(format_ip(ip("fd00:0:0::1")), "fd00::1");
-    EXPECT_EQ(format_cidr(cidr("10.99.0.5/16")), "10.99.0.5/16");  // kept as typed
+TEST(Ipam, NetworkOfClearsHostBits) {
     EXPECT_EQ(format_cidr(network_of(cidr("10.99.0.5/16"))), "10.99.0.0/16");
     EXPECT_EQ(format_cidr(network_of(cidr("fd00:1:2:3::9/48"))), "fd00:1:2::/48");
-    EXPECT_FALSE(parse_ip("1.2.3"));
-    EXPECT_FALSE(parse_ip("01.2.3.4"));
-    EXPECT_FALSE(parse_ip("host"));
-}
-
-TEST(Ipam, BadCidrsGetGosWords) {
-    for (const char* bad : {"foo", "10.99.0.0/33", "10.0.0.0", "10.0.0.0/", "10.0.0.0/08",
-                            "fd00::/129", "10.0.0.0/-1", "10.0.0.0/1x"}) {
-        auto r = parse_cidr(bad);
-        ASSERT_FALSE(r) << bad;
-        EXPECT_EQ(r.error().message, std::string("invalid CIDR address: ") + bad);
-    }
 }
 
 TEST(Ipam, ContainsAndOverlaps) {

@@ -29,10 +29,6 @@ TEST(PortSpec, Mappings) {
 }
 
 TEST(PortSpec, Addresses) {
-    EXPECT_EQ(canonical_ip("0:0:0:0:0:0:0:1"), "::1");
-    EXPECT_EQ(canonical_ip("::ffff:1.2.3.4"), "1.2.3.4");
-    EXPECT_EQ(canonical_ip("01.2.3.4"), std::nullopt);
-    EXPECT_EQ(canonical_ip("1.2.3"), std::nullopt);
     EXPECT_EQ(join_host_port("::", "8080"), "[::]:8080");
     EXPECT_EQ(join_host_port("0.0.0.0", "8080"), "0.0.0.0:8080");
 }

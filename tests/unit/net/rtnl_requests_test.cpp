@@ -40,10 +40,10 @@ struct Bytes {
 
 constexpr uint16_t k_create = NLM_F_REQUEST | NLM_F_ACK | NLM_F_EXCL | NLM_F_CREATE;
 
-InetPrefix prefix(const char* text) {
-    auto p = parse_inet_prefix(text);
+Cidr prefix(const char* text) {
+    auto p = parse_cidr(text);
     EXPECT_TRUE(p) << text;
-    return p.value_or(InetPrefix{});
+    return p.value_or(Cidr{});
 }
 
 TEST(RtnlRequests, BridgeBytes) {
@@ -202,7 +202,7 @@ TEST(RtnlRequests, Ipv6AddressSkipsDadAndHasNoBroadcast) {
 }
 
 TEST(RtnlRequests, DefaultRouteViaGateway) {
-    auto gw = parse_inet_addr("fd89::1");
+    auto gw = parse_ip("fd89::1");
     ASSERT_TRUE(gw);
     auto p = parse<rtmsg>(new_default_route_request(8, *gw, 5), RTA_MAX);
     EXPECT_EQ(p.nh.nlmsg_type, RTM_NEWROUTE);

@@ -59,16 +59,16 @@ auto in_netns(int ns, F f) {
     return r;
 }
 
-InetAddr ip(const char* text) {
-    return parse_inet_addr(text).value();
+IpAddress ip(const char* text) {
+    return parse_ip(text).value();
 }
-InetPrefix cidr(const char* text) {
-    return parse_inet_prefix(text).value();
+Cidr cidr(const char* text) {
+    return parse_cidr(text).value();
 }
 
-sockaddr_storage sockaddr_of(const InetAddr& a, socklen_t& len) {
+sockaddr_storage sockaddr_of(const IpAddress& a, socklen_t& len) {
     sockaddr_storage ss{};
-    if (a.family == AF_INET) {
+    if (a.family == Family::v4) {
         auto* s = reinterpret_cast<sockaddr_in*>(&ss);
         s->sin_family = AF_INET;
         std::memcpy(&s->sin_addr, a.bytes.data(), 4);
@@ -84,18 +84,17 @@ sockaddr_storage sockaddr_of(const InetAddr& a, socklen_t& len) {
 
 // A TCP connection from a socket of namespace from_ns to a listener on addr in namespace
 // to_ns, and a byte each way; "" when it all worked.
-std::string tcp_across(int from_ns, int to_ns, const InetAddr& addr) {
-    std::string where = "tcp to " + to_string(addr) + ": ";
-    Fd srv =
-        in_netns(to_ns, [&] { return Fd(::socket(addr.family, SOCK_STREAM | SOCK_CLOEXEC, 0)); });
+std::string tcp_across(int from_ns, int to_ns, const IpAddress& addr) {
+    std::string where = "tcp to " + format_ip(addr) + ": ";
+    const int af = address_family(addr.family);
+    Fd srv = in_netns(to_ns, [&] { return Fd(::socket(af, SOCK_STREAM | SOCK_CLOEXEC, 0)); });
     socklen_t len = 0;
     sockaddr_storage ss = sockaddr_of(addr, len);
     if (!srv || ::bind(srv.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0 ||
         ::listen(srv.get(), 1) != 0 ||
         ::getsockname(srv.get(), reinterpret_cast<sockaddr*>(&ss), &len) != 0)
         return where + "listen: " + std::strerror(errno);
-    Fd cli =
-        in_netns(from_ns, [&] { return Fd(::socket(addr.family, SOCK_STREAM | SOCK_CLOEXEC, 0)); });
+    Fd cli = in_netns(from_ns, [&] { return Fd(::socket(af, SOCK_STREAM | SOCK_CLOEXEC, 0)); });
     timeval tv{.tv_sec = 10, .tv_usec = 0};
     ::setsockopt(cli.get(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     ::setsockopt(cli.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
@@ -132,7 +131,7 @@ std::string read_line(const std::string& path) {
 }
 
 bool has_route(const std::vector<Route>& routes, const char* dst) {
-    InetPrefix want = cidr(dst);
+    Cidr want = cidr(dst);
     return std::any_of(routes.begin(), routes.end(), [&](const Route& r) { return r.dst == want; });
 }
 
@@ -194,21 +193,21 @@ std::string bridge_network(int host_ns, int ctr_ns, const std::string& host_sys,
         if (auto e = tcp_across(ctr_ns, host_ns, ip("fd89::1")); !e.empty()) return e;
     }
 
-    auto host_routes = CHILD_TRY(host.routes(AF_INET));
+    auto host_routes = CHILD_TRY(host.routes(Family::v4));
     CHILD_CHECK(has_route(host_routes, "10.89.0.0/24"), "host lacks 10.89.0.0/24");
     CHILD_CHECK(!has_route(host_routes, "10.89.0.1/32"), "a local-table route was listed");
-    auto ctr_routes = CHILD_TRY(ctr.routes(AF_INET));
+    auto ctr_routes = CHILD_TRY(ctr.routes(Family::v4));
     auto def = std::find_if(ctr_routes.begin(), ctr_routes.end(),
-                            [](const Route& r) { return r.dst.len == 0; });
+                            [](const Route& r) { return r.dst.prefix == 0; });
     CHILD_CHECK(def != ctr_routes.end() && def->gateway == ip("10.89.0.1") && def->oif > 0,
                 "ctr lacks its default route via 10.89.0.1");
     if (ipv6) {
-        auto v6 = CHILD_TRY(host.routes(AF_INET6));
+        auto v6 = CHILD_TRY(host.routes(Family::v6));
         CHILD_CHECK(has_route(v6, "fd89::/64"), "host lacks fd89::/64");
-        auto ctr6 = CHILD_TRY(ctr.routes(AF_INET6));
+        auto ctr6 = CHILD_TRY(ctr.routes(Family::v6));
         CHILD_CHECK(std::any_of(ctr6.begin(), ctr6.end(),
                                 [](const Route& r) {
-                                    return r.dst.len == 0 && r.gateway == ip("fd89::1");
+                                    return r.dst.prefix == 0 && r.gateway == ip("fd89::1");
                                 }),
                     "ctr lacks its IPv6 default route");
     }
@@ -218,7 +217,7 @@ std::string bridge_network(int host_ns, int ctr_ns, const std::string& host_sys,
     CHILD_CHECK(!CHILD_TRY(ctr.link_index("eth0")), "eth0 outlived its peer");
     CHILD_TRY(host.delete_link("ftbr0"));
     CHILD_CHECK(!CHILD_TRY(host.link_index("ftbr0")), "ftbr0 still there");
-    CHILD_CHECK(!has_route(CHILD_TRY(host.routes(AF_INET)), "10.89.0.0/24"),
+    CHILD_CHECK(!has_route(CHILD_TRY(host.routes(Family::v4)), "10.89.0.0/24"),
                 "the bridge's route outlived it");
     return "";
 }
