@@ -73,7 +73,7 @@ if command -v zsh >/dev/null; then
     expect_eq "$out" "_ferry
 image ls
 container 1 -f:Force the removal of a running container (uses SIGKILL)" "zsh functions"
-    ferry completion zsh --no-descriptions | grep -q "^            '-f'$" ||
+    ferry completion zsh --no-descriptions | grep "^            '-f'$" >/dev/null ||
         fail "zsh --no-descriptions still describes"
 else
     note "zsh is not installed: its script is not checked"

@@ -70,7 +70,7 @@ note "rm alone keeps anonymous volumes (dangling); volume prune takes them, not 
 ferry run --name v3 -v /anon vc:1 true
 read -r _ anon < <(volumes_of v3 | grep '^/anon ')
 expect_out v3 ferry rm v3
-volume_names | grep -qx "$anon" || fail "rm without -v removed the anonymous volume"
+volume_names | grep -x "$anon" >/dev/null || fail "rm without -v removed the anonymous volume"
 ferry volume prune -f >/dev/null
 expect_eq "$(volume_names)" keep "volumes after prune"
 

@@ -59,7 +59,7 @@ expect_contains "$help" "  -s, --signal string   Signal to send to the container
 expect_contains "$help" "  -t, --timeout int     Seconds to wait before killing the container"
 
 note "docker 23+ has the same flags (skipped for an older dockerd)"
-if docker_bb && "$DOCKER" stop --help 2>/dev/null | grep -q -- '--signal'; then
+if docker_bb && "$DOCKER" stop --help 2>/dev/null | grep -- '--signal' >/dev/null; then
     "$DOCKER" run -d --network none --name "$DOCKER_PREFIX-s" "$DOCKER_BB" sh -c "$TRAP" >/dev/null
     for _ in $(seq 100); do "$DOCKER" logs "$DOCKER_PREFIX-s" 2>/dev/null | grep -q ready && break; sleep 0.05; done
     "$DOCKER" stop -s USR1 "$DOCKER_PREFIX-s" >/dev/null
