@@ -139,6 +139,12 @@ for eighth in 1 2 3 4 5 6 7; do
     kill -9 "$pid" 2>/dev/null || true
     status=0
     wait "$pid" || status=$?
+    # Killed after the atomic rewrite of images.json (removing its staging, journaling the
+    # event), a load is as complete as one that exited.
+    if [ "$status" = 137 ] && grep -q "$big_id" "$FERRY_ROOT/images.json" 2>/dev/null; then
+        note "at $eighth/8 the load was killed after naming the image"
+        status=0
+    fi
     if [ "$status" = 0 ]; then
         note "at $eighth/8 the load had already finished"
         expect_out "${big_id:7:12}" ferry images -q
