@@ -47,12 +47,16 @@ std::vector<std::string> sorted(std::vector<std::string> names) {  // a stable r
     return names;
 }
 
+// Whether tmp/<name> is an interrupted pull's directory with no commit half-done in it.
+bool interrupted_pull(const std::string& tmp, const std::string& name) {
+    return name.starts_with("pull-") && !name.ends_with(".lock") && !has_intent(tmp + "/" + name);
+}
+
 }  // namespace
 
 bool kept_pull(const std::string& tmp, const std::string& name) {
     constexpr time_t k_keep_seconds = 24 * 3600;
-    if (!name.starts_with("pull-") || name.ends_with(".lock") || has_intent(tmp + "/" + name))
-        return false;
+    if (!interrupted_pull(tmp, name)) return false;
     struct stat st {};
     if (::lstat((tmp + "/" + name).c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return false;
     return ::time(nullptr) - st.st_mtime < k_keep_seconds;
@@ -62,7 +66,7 @@ Result<uint64_t> Store::drop_interrupted_pulls() {
     const std::string tmp = m_root + "/tmp";
     uint64_t freed = 0;
     for (const auto& n : TRY(fs::list_dir(tmp))) {
-        if (!n.starts_with("pull-") || n.ends_with(".lock") || has_intent(tmp + "/" + n)) continue;
+        if (!interrupted_pull(tmp, n)) continue;
         auto lock =
             FileLock::acquire(tmp + "/" + n + ".lock", LockMode::exclusive, LockWait::no_wait);
         if (!lock) continue;  // a pull is using it
