@@ -198,6 +198,7 @@ constexpr Command k_top[] = {
     {"wait", "Block until one or more containers stop, then print their exit codes", cmd_wait, {}},
     {"__restart", "", cmd_internal_restart, {}},
     {"__release", "", store_ns<cmd_internal_release>, {}},
+    {"__network-down", "", cmd_internal_network_down, {}},
     {"__ssh-receive", "", store_ns<cmd_ssh_receive>, {}},
     {"__ssh-send", "", store_ns<cmd_ssh_send>, {}},
 };

@@ -10,10 +10,10 @@
 #include "ferry/cli/json_template.hpp"
 #include "ferry/cli/table.hpp"
 #include "ferry/core/filter_args.hpp"
+#include "ferry/runtime/container_network.hpp"
 #include "ferry/runtime/container_store.hpp"
 #include "ferry/runtime/events/event_filter.hpp"
 #include "ferry/util/fs.hpp"
-#include "ferry/util/sha256.hpp"
 #include "ferry/util/strings.hpp"
 
 namespace ferry::cli {
@@ -86,10 +86,11 @@ Json containers_json(const net::NetworkStore& store, const net::Network& n,
     Json out = Json::object();
     auto leases = store.leases(n.id);
     for (const auto& [id, l] : leases ? *leases : std::map<std::string, net::Lease>{}) {
+        if (!runtime::lease_held(l)) continue;  // its container died without giving it back
         auto record = containers.load(id);
         Json e = Json::object();
         e["Name"] = record ? record->name : "";
-        e["EndpointID"] = sha256_hex(n.id + id);
+        e["EndpointID"] = runtime::endpoint_id(n, id);
         e["MacAddress"] = l.mac;
         e["IPv4Address"] = l.ipv4 ? net::format_cidr(*l.ipv4) : "";
         e["IPv6Address"] = l.ipv6 ? net::format_cidr(*l.ipv6) : "";
@@ -170,7 +171,10 @@ Result<int> run_network_ls(const NetworkLsOptions& o, Context& ctx) {
     std::vector<Row> rows;
     std::string quiet;
     for (const auto& n : TRY(store.list())) {
-        bool has_containers = !TRY(store.leases(n.id)).empty();
+        auto leases = TRY(store.leases(n.id));
+        bool has_containers = std::any_of(leases.begin(), leases.end(), [](const auto& l) {
+            return runtime::lease_held(l.second);
+        });
         if (!ls_matches(*filters, n, has_containers)) continue;
         std::string id = o.no_trunc ? n.id : n.id.substr(0, 12);
         quiet += id + "\n";
@@ -257,12 +261,14 @@ Result<NetworkRmOptions> parse_network_rm(Args args) {
 
 Result<int> run_network_rm(const NetworkRmOptions& o, Context& ctx) {
     auto store = TRY(net::NetworkStore::open(ctx.root));
+    TRY(runtime::reclaim_dead_leases(store));
     int status = 0;
     for (const auto& name : o.names) {
         auto n = store.lookup(name);
         if (n && !*n && o.force) continue;
         Result<void> removed =
             n ? (*n ? store.remove(**n) : no_such_network(name)) : std::unexpected(n.error());
+        if (removed) removed = runtime::remove_bridge(**n);
         if (removed) {
             print_out(name + "\n");
             continue;
@@ -288,10 +294,14 @@ Result<std::vector<std::string>> prune_unused_networks(
     const Context& ctx,
     const std::function<bool(int64_t, const std::map<std::string, std::string>&)>& keep) {
     auto store = TRY(net::NetworkStore::open(ctx.root));
+    TRY(runtime::reclaim_dead_leases(store));
     std::vector<std::string> removed;
     for (const auto& n : TRY(store.list())) {
         if (net::is_predefined(n.name) || keep(n.created_ns, n.labels)) continue;
-        if (store.remove(n)) removed.push_back(n.name);
+        if (store.remove(n)) {
+            removed.push_back(n.name);
+            TRY(runtime::remove_bridge(n));
+        }
     }
     return removed;
 }

@@ -94,5 +94,7 @@ Result<int> cmd_network_rm(Args args, Context& ctx);
 Result<int> cmd_network_prune(Args args, Context& ctx);
 Result<int> cmd_network_connect(Args args, Context& ctx);
 Result<int> cmd_network_disconnect(Args args, Context& ctx);
+// `ferry __network-down ID`: the monitor's, when a container on a bridge network exits.
+Result<int> cmd_internal_network_down(Args args, Context& ctx);
 
 }  // namespace ferry::cli

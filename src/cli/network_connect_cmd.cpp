@@ -9,6 +9,8 @@
 #include <algorithm>
 
 #include "ferry/runtime/container_lock.hpp"
+#include "ferry/runtime/container_network.hpp"
+#include "ferry/runtime/network_record.hpp"
 #include "ferry/runtime/container_store.hpp"
 #include "ferry/util/strings.hpp"
 
@@ -75,7 +77,7 @@ Result<int> run_network_connect(const NetworkConnectOptions& o, Context& ctx) {
     auto& record = locked->record;
     auto store = TRY(net::NetworkStore::open(ctx.root));
     auto n = TRY(store.find(o.network));
-    if (record.network == n.name || connected(record, n))
+    if (runtime::mode_network(record.network) == n.name || connected(record, n))
         return fail_with_status(
             "endpoint with name " + record.name + " already exists in network " + n.name, 1);
     if (record.network == "host" || n.name == "host")
@@ -128,6 +130,22 @@ Result<int> run_network_disconnect(const NetworkDisconnectOptions& o, Context& c
     eps.erase(it);
     TRY(containers.rewrite(record, TRY(containers.load_spec(record.id))));
     if (n) TRY(store.release(network_id, record.id));
+    return 0;
+}
+
+Result<int> cmd_internal_network_down(Args args, Context& ctx) {
+    if (args.size() != 1 || !is_lower_hex(args[0]) || args[0].size() != 64)
+        return fail("__network-down takes a container ID");
+    // Whether it published ports: its live settings say (a container removed meanwhile, or
+    // whose file is unreadable, is looked up in the firewall).
+    auto containers = TRY(runtime::ContainerStore::open(ctx));
+    auto live = runtime::load_network_settings(containers, args[0]);
+    bool published = !live || !*live;
+    if (live && *live)
+        for (const auto& [key, bindings] : runtime::live_ports(*live))
+            published = published || !bindings.empty();
+    TRY(runtime::release_network(ctx.root, args[0], published));
+    TRY(runtime::clear_network_settings(containers, args[0]));
     return 0;
 }
 

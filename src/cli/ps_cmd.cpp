@@ -181,7 +181,7 @@ Result<int> run_ps(const PsOptions& o, Context& ctx) {
                         {"LocalVolumes", std::to_string(e.rec.volumes.size())},
                         {"Mounts", mounts_column(e.rec, o.no_trunc)},
                         {"Names", e.rec.name},
-                        {"Networks", e.rec.network},
+                        {"Networks", runtime::mode_network(e.rec.network)},
                         {"Ports", ports_column(store, e)},
                         {"RunningFor", human_duration((now - e.rec.created_ns) / 1000000000) + " ago"},
                         {"Size", size ? size_column(store, e, images) : "0B"},

@@ -16,6 +16,7 @@
 #include "ferry/oci/runtime_spec.hpp"
 #include "ferry/runtime/container_control.hpp"
 #include "ferry/runtime/container_inspect.hpp"
+#include "ferry/runtime/network_record.hpp"
 #include "ferry/util/strings.hpp"
 
 namespace ferry::cli {
@@ -98,7 +99,7 @@ bool included(const PsSelection& s, const PsEntry& e, const runtime::ContainerSt
     if (s.ancestor && !ancestor_matches(s, e.rec)) return false;
     if (f.contains("network")) {
         auto nets = f.get("network");
-        if (std::find(nets.begin(), nets.end(), e.rec.network) == nets.end()) return false;
+        if (std::find(nets.begin(), nets.end(), runtime::mode_network(e.rec.network)) == nets.end()) return false;
     }
     return !f.contains("publish") && !f.contains("expose");
 }

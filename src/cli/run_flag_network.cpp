@@ -8,6 +8,8 @@
 
 #include "ferry/cli/run_flags.hpp"
 
+#include <unistd.h>
+
 #include <regex>
 
 #include "ferry/net/inet.hpp"
@@ -152,7 +154,9 @@ void add_network_flags(FlagSet& f, runtime::RunOptions& o, NetworkFlags& raw) {
 }
 
 Result<void> check_network_flags(const NetworkFlags& raw, runtime::RunOptions& o) {
-    o.network = raw.network.empty() ? "host" : raw.network;
+    // docker's default: the bridge network, recorded as "default"; rootless, the host's network
+    // until pasta is wired in.
+    o.network = !raw.network.empty() ? raw.network : ::geteuid() == 0 ? "default" : "host";
     auto& n = o.net;
     if (!n.mac_address.empty() && !valid_mac(trim(n.mac_address)))
         return fail(n.mac_address + " is not a valid mac address");

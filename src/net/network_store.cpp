@@ -72,6 +72,10 @@ std::string leases_json(const std::map<std::string, Lease>& leases) {
         e["IPv4Address"] = l.ipv4 ? format_cidr(*l.ipv4) : "";
         e["IPv6Address"] = l.ipv6 ? format_cidr(*l.ipv6) : "";
         e["MacAddress"] = l.mac;
+        if (l.holder_pid > 0) {
+            e["HolderPid"] = l.holder_pid;
+            e["HolderStart"] = l.holder_start;
+        }
         j[id] = std::move(e);
     }
     return to_go_json(j) + "\n";
@@ -89,6 +93,14 @@ Result<std::map<std::string, Lease>> parse_leases(std::string_view text) {
         if (auto v6 = TRY(o.string_or_empty("IPv6Address")); !v6.empty())
             l.ipv6 = TRY(parse_cidr(v6));
         l.mac = TRY(o.string_or_empty("MacAddress"));
+        if (value.contains("HolderPid")) {
+            const Json& pid = value["HolderPid"];
+            const Json& start = value["HolderStart"];
+            if (!pid.is_number_integer() || !start.is_number_integer())
+                return fail(id + ": HolderPid and HolderStart must be integers");
+            l.holder_pid = pid.get<int>();
+            l.holder_start = start.get<int64_t>();
+        }
         out[id] = l;
     }
     return out;
@@ -192,7 +204,9 @@ Result<void> NetworkStore::write_leases(const std::string& id,
             return fail_errno("remove `" + path + "`");
         return {};
     }
-    return write_file_atomic(path, leases_json(l), 0644);
+    // Leases describe running containers, which a power failure ends: a kill-safe rename is
+    // enough (a lease lost with the machine has no holder to lose it to).
+    return write_file_atomic(path, leases_json(l), 0644, Durability::process_crash);
 }
 
 Result<std::vector<Network>> NetworkStore::list() const {
@@ -321,8 +335,18 @@ Result<Lease> NetworkStore::lease(const std::string& network_id, const std::stri
     auto held = TRY(lock());
     auto n = TRY(find(network_id));
     auto all = TRY(leases(n.id));
-    if (auto it = all.find(container_id); it != all.end()) return it->second;
+    if (auto it = all.find(container_id); it != all.end()) {
+        Lease& l = it->second;
+        if (l.holder_pid != want.holder_pid || l.holder_start != want.holder_start) {
+            l.holder_pid = want.holder_pid;
+            l.holder_start = want.holder_start;
+            TRY(write_leases(n.id, all));
+        }
+        return l;
+    }
     Lease l;
+    l.holder_pid = want.holder_pid;
+    l.holder_start = want.holder_start;
     l.ipv4 = TRY(pick(n, Family::v4, want.ipv4, all));
     if (n.ipv6 || want.ipv6) l.ipv6 = TRY(pick(n, Family::v6, want.ipv6, all));
     l.mac = mac_for(l.ipv4);
@@ -339,14 +363,31 @@ Result<bool> NetworkStore::release(const std::string& network_id, const std::str
     return true;
 }
 
-Result<std::vector<Reclaimed>> NetworkStore::reclaim(const ContainerExistsFn& exists) {
+Result<Network> NetworkStore::settle_default_bridge(const std::vector<Cidr>& host_routes) {
+    auto held = TRY(lock());
+    auto n = TRY(find("bridge"));
+    if (n.subnets.empty()) return n;
+    bool clash = std::any_of(host_routes.begin(), host_routes.end(),
+                             [&](const Cidr& r) { return overlaps(r, n.subnets[0].subnet); });
+    if (!clash || !TRY(leases(n.id)).empty()) return n;
+    std::vector<Cidr> in_use = host_routes;
+    for (const auto& other : TRY(list()))
+        if (other.id != n.id)
+            for (const auto& s : other.subnets) in_use.push_back(s.subnet);
+    auto subnet = TRY(next_default_subnet(in_use));
+    n.subnets[0] = {subnet, std::nullopt, first_host(subnet)};
+    TRY(write_record(n));
+    return n;
+}
+
+Result<std::vector<Reclaimed>> NetworkStore::reclaim(const LeaseHeldFn& held_by) {
     auto held = TRY(lock());
     std::vector<Reclaimed> out;
     for (const auto& n : TRY(list())) {
         auto all = TRY(leases(n.id));
         bool changed = false;
         for (auto it = all.begin(); it != all.end();) {
-            if (exists(it->first)) {
+            if (held_by(it->first, it->second)) {
                 ++it;
                 continue;
             }

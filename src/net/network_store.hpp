@@ -30,16 +30,23 @@ struct Lease {
     std::optional<Cidr> ipv4;  // the address with its subnet's prefix (172.18.0.2/16)
     std::optional<Cidr> ipv6;
     std::string mac;  // 02:42 and the IPv4 address, as docker 20.10
+    // The process holding it (a container's monitor, which lives as long as the container runs
+    // and keeps its pid across restarts) and that process's start time: after a kill -9 the
+    // next start finds the holder gone and gives the lease back (reclaim).
+    int holder_pid = 0;
+    int64_t holder_start = 0;
 };
 
 // What a container asks of a network: addresses it wants (--ip, --ip6), else the lowest free.
 struct LeaseRequest {
     std::optional<IpAddress> ipv4;
     std::optional<IpAddress> ipv6;
+    int holder_pid = 0;  // see Lease
+    int64_t holder_start = 0;
 };
 
-// Whether a container ID still exists (for reclaiming leases).
-using ContainerExistsFn = std::function<bool(const std::string& id)>;
+// Whether a lease is still held (for reclaiming leases): its container's ID and the lease.
+using LeaseHeldFn = std::function<bool(const std::string& id, const Lease& lease)>;
 
 // One lease given back by reclaim.
 struct Reclaimed {
@@ -79,8 +86,8 @@ class NetworkStore {
     // removing network: network N id ID has active endpoints` (status 1).
     Result<void> remove(const Network& network);
 
-    // Leases addresses on the network to a container (the same ones again when it holds a lease
-    // there already). Fails with docker's `invalid address A: It does not belong to any of this
+    // Leases addresses on the network to a container (the same ones again, with the new holder,
+    // when it holds a lease there already). Fails with docker's `invalid address A: It does not belong to any of this
     // network's subnets`, `Address already in use`, or `no available IPv4 addresses on this
     // network's address pools: N (ID)`.
     Result<Lease> lease(const std::string& network_id, const std::string& container_id,
@@ -89,8 +96,13 @@ class NetworkStore {
     Result<bool> release(const std::string& network_id, const std::string& container_id);
     // Every lease on a network, by container ID.
     Result<std::map<std::string, Lease>> leases(const std::string& network_id) const;
-    // Gives back the leases of containers that no longer exist, on every network.
-    Result<std::vector<Reclaimed>> reclaim(const ContainerExistsFn& exists);
+    // The predefined bridge network, moved to the first default pool that overlaps nothing when
+    // its subnet overlaps one of host_routes (a dockerd's docker0 on 172.17.0.0/16) and nobody
+    // holds an address on it; as it is otherwise. The caller checks that its bridge does not
+    // exist (a route of its own would count).
+    Result<Network> settle_default_bridge(const std::vector<Cidr>& host_routes);
+    // Gives back the leases that are no longer held, on every network.
+    Result<std::vector<Reclaimed>> reclaim(const LeaseHeldFn& held);
 
     // The network files that cannot be read (damaged()'s line each), for system check; with
     // repair, each is removed (a network whose record is damaged goes, with its leases).

@@ -41,6 +41,10 @@ Json strings_or_null(const std::vector<std::string>& v) {
 
 }  // namespace
 
+std::string mode_network(const std::string& mode) {
+    return mode == "default" ? "bridge" : mode;
+}
+
 bool is_empty(const NetworkRequest& n) {
     return n.port_bindings.empty() && n.exposed_ports.empty() && !n.publish_all &&
            n.extra_hosts.empty() && n.dns.empty() && n.dns_search.empty() &&
@@ -177,7 +181,8 @@ Json network_settings_json(const ContainerRecord& r, const std::optional<Json>& 
     s["IPv6Gateway"] = "";
     s["MacAddress"] = "";
     s["Networks"] = Json::object();
-    if (!r.network.starts_with("container:")) s["Networks"][r.network] = std::move(endpoint);
+    if (!r.network.starts_with("container:"))
+        s["Networks"][mode_network(r.network)] = std::move(endpoint);
     return s;
 }
 

@@ -19,6 +19,10 @@ namespace ferry::runtime {
 class ContainerStore;
 struct ContainerRecord;
 
+// The network a network mode names: docker's "default" (run without --network) is the bridge
+// network; other modes are themselves.
+std::string mode_network(const std::string& mode);
+
 // True when no network flag was given.
 bool is_empty(const NetworkRequest& n);
 // The request as config.json keeps it, and back (unknown or malformed fields are dropped).

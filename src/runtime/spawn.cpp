@@ -202,13 +202,19 @@ Result<Pid> clone_child(const InitPlan& plan, int cgroup_fd, SyncSocket& parent_
 
 // Parent side after the clone: maps, cgroup, go-ahead, then messages until exec.
 Result<Fd> start_child(const oci::RuntimeSpec& spec, const InitPlan& plan, const Pid& child,
-                       Cgroup* cgroup, bool in_cgroup, const SyncSocket& sync) {
+                       Cgroup* cgroup, bool in_cgroup, const SyncSocket& sync,
+                       const std::function<Result<void>(pid_t)>& before_start, bool& own_error) {
     if (plan.ns.clone_flags & CLONE_NEWUSER) {
         auto r = write_id_mappings(child.pid(), spec.linux->uid_mappings, spec.linux->gid_mappings);
         if (!r)
             return std::unexpected(std::move(r.error()).prefix("write user namespace mappings"));
     }
     if (cgroup && !in_cgroup) TRY(cgroup->add(child.pid()));
+    if (before_start) {
+        auto set_up = before_start(child.pid());
+        own_error = !set_up;
+        TRY(std::move(set_up));
+    }
     TRY(sync.send(SyncKind::go));
     Fd console;
     for (;;) {
@@ -257,7 +263,9 @@ Result<Spawned> spawn_container(const SpawnRequest& req) {
         if (out.cgroup) (void)out.cgroup->destroy();
         return std::unexpected(std::move(child.error()));
     }
-    auto started = start_child(spec, plan, *child, out.cgroup.get(), bool(cgroup_dir), parent_end);
+    bool own_error = false;  // before_start's: not the container init's
+    auto started = start_child(spec, plan, *child, out.cgroup.get(), bool(cgroup_dir), parent_end,
+                               req.before_start, own_error);
     if (!started) {
         (void)child->kill(SIGKILL);
         auto status = child->wait();
@@ -265,6 +273,7 @@ Result<Spawned> spawn_container(const SpawnRequest& req) {
         Error e = std::move(started.error());
         if (e.exit_code == 0) e.exit_code = k_exit_failed;
         (void)status;
+        if (own_error) return std::unexpected(std::move(e));
         return std::unexpected(std::move(e).prefix("container init"));
     }
     out.pid = std::move(*child);

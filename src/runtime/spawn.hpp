@@ -12,6 +12,7 @@
 // child is a fork-like clone that goes on using the heap).
 
 #include <array>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -54,6 +55,10 @@ struct SpawnRequest {
     // The container init gets PR_SET_PDEATHSIG=SIGKILL: it dies when the process that spawned
     // it (the container's monitor) dies, so no container outlives its supervision.
     bool die_with_parent = false;
+    // Called with the container's process once its namespaces and cgroup exist, before it runs
+    // anything (it waits for the go-ahead): what is set up from outside, such as its network
+    // links. A failure fails the start, the process killed.
+    std::function<Result<void>(pid_t)> before_start;
 };
 
 struct Spawned {

@@ -27,11 +27,13 @@
 #include "ferry/net/etc_files.hpp"
 #include "ferry/runtime/cgroup.hpp"
 #include "ferry/runtime/container_lock.hpp"
+#include "ferry/runtime/container_network.hpp"
 #include "ferry/runtime/device_policy.hpp"
 #include "ferry/runtime/events/events.hpp"
 #include "ferry/runtime/freezer.hpp"
 #include "ferry/runtime/gpu_start.hpp"
 #include "ferry/runtime/helpers.hpp"
+#include "ferry/runtime/network_record.hpp"
 #include "ferry/runtime/spawn.hpp"
 #include "ferry/util/fs.hpp"
 #include "ferry/util/log.hpp"
@@ -117,25 +119,34 @@ std::string host_resolv_conf() {
     return text;
 }
 
-// The run directory: the root's mount point and the files the container bind-mounts, written
-// afresh at every start (the host's hosts and resolv.conf may have changed), as docker's
-// libnetwork writes them (net/etc_files). A container on the host's network reaches the host
-// (--add-host NAME:host-gateway) at 127.0.0.1; the start that wires a bridge sets the gateway
-// and the container's own address.
-Result<void> prepare_run_dir(const ContainerStore& store, const ContainerRecord& r) {
-    std::string dir = store.run_dir(r.id);
-    TRY(fs::make_dirs(dir + "/merged", 0755));
-    TRY(init_layer(store));
-    const bool host_network = r.network == "host";
+// The container's /etc/hosts: its own address and what --add-host NAME:host-gateway stands for
+// come from its network (the host's 127.0.0.1 on the host's network, the bridge's gateway on a
+// bridge network).
+Result<void> write_hosts(const ContainerStore& store, const ContainerRecord& r,
+                         const std::string& own_ip, const std::string& gateway) {
     net::HostsInput hosts;
-    hosts.host_network = host_network;
+    hosts.host_network = r.network == "host";
     hosts.host_hosts = host_file("/etc/hosts", "127.0.0.1\tlocalhost\n");
     for (const auto& e : r.net.extra_hosts) {
         auto colon = e.find(':');
         hosts.extra.push_back({e.substr(0, colon), colon == std::string::npos ? "" : e.substr(colon + 1)});
     }
-    hosts.host_gateway = host_network ? "127.0.0.1" : "";
+    hosts.host_gateway = gateway;
+    hosts.own_ip = own_ip;
     hosts.hostname = r.hostname;
+    return write_run_file(store.run_dir(r.id) + "/hosts", net::hosts_file(hosts));
+}
+
+// The run directory: the root's mount point and the files the container bind-mounts, written
+// afresh at every start (the host's hosts and resolv.conf may have changed), as docker's
+// libnetwork writes them (net/etc_files). On a bridge network, /etc/hosts waits for the address
+// (supervise writes it once leased).
+Result<void> prepare_run_dir(const ContainerStore& store, const ContainerRecord& r) {
+    std::string dir = store.run_dir(r.id);
+    TRY(fs::make_dirs(dir + "/merged", 0755));
+    TRY(init_layer(store));
+    const bool host_network = r.network == "host";
+    if (!uses_bridge(r)) TRY(write_hosts(store, r, "", host_network ? "127.0.0.1" : ""));
     net::ResolvInput resolv;
     resolv.host_network = host_network;
     resolv.host_resolv = host_resolv_conf();
@@ -143,7 +154,6 @@ Result<void> prepare_run_dir(const ContainerStore& store, const ContainerRecord&
     resolv.dns_search = r.net.dns_search;
     resolv.dns_options = r.net.dns_options;
     TRY(write_run_file(dir + "/hostname", r.hostname + "\n"));
-    TRY(write_run_file(dir + "/hosts", net::hosts_file(hosts)));
     TRY(write_run_file(dir + "/resolv.conf", net::resolv_conf(resolv)));
     return {};
 }
@@ -178,7 +188,8 @@ void inherit(int fd) {
 // hierarchies of a tracking cgroup are kept while the spawn runs; bare: set when the
 // container has no v1 cgroups of its own.
 Result<Spawned> spawn(const ContainerStore& store, const ContainerRecord& r, StartIo& io,
-                      oci::RuntimeSpec& spec, std::optional<CgroupSystem>& tracking, bool& bare) {
+                      oci::RuntimeSpec& spec, std::optional<CgroupSystem>& tracking, bool& bare,
+                      NetworkPlan* network) {
     std::string dir = store.dir(r.id);
     SpawnRequest req;
     req.rootfs = store.run_dir(r.id) + "/merged";
@@ -212,6 +223,7 @@ Result<Spawned> spawn(const ContainerStore& store, const ContainerRecord& r, Sta
     }
     req.seccomp_cache_dir = store.run_dir("seccomp-cache");
     req.die_with_parent = true;
+    if (network) req.before_start = [network](pid_t pid) { return wire_network(*network, pid); };
     return spawn_container(req);
 }
 
@@ -253,8 +265,32 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
     std::string monitor = TRY(helper_path(store.root(), Helper::monitor));
     std::optional<CgroupSystem> tracking;
     bool bare = false;
-    Spawned c = TRY(spawn(store, r, io, spec, tracking, bare));
+    // A bridge network: addresses leased by this process, which becomes the monitor and holds
+    // them while the container runs (container_network.hpp).
+    std::optional<NetworkPlan> network;
+    if (uses_bridge(r)) {
+        network = TRY(plan_network(store, r, ::getpid()));
+        const auto& first = network->attachments.front();
+        std::string gateway;
+        for (const auto& sub : first.network.subnets)
+            if (sub.subnet.address.family == net::Family::v4) gateway = net::format_ip(sub.gateway);
+        auto hosts = write_hosts(store, r,
+                                 first.lease.ipv4 ? net::format_ip(first.lease.ipv4->address) : "",
+                                 gateway);
+        if (!hosts) {
+            (void)release_network(store.root(), r.id);
+            return std::unexpected(std::move(hosts.error()));
+        }
+        log::trace("supervisor: network planned");
+    }
+    auto spawned = spawn(store, r, io, spec, tracking, bare, network ? &*network : nullptr);
+    if (!spawned) {
+        if (network) (void)release_network(store.root(), r.id);
+        return std::unexpected(std::move(spawned.error()));
+    }
+    Spawned c = std::move(*spawned);
     log::trace("supervisor: spawned");
+    if (network) TRY(write_network_settings(store, r.id, live_network_settings(r, *network)));
     // Only the monitor's ends stay open here.
     io.out_w.reset();
     io.err_w.reset();
@@ -322,6 +358,7 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
             args.insert(args.end(), {"--cgroup-later", h.mount_point + "/ferry/" + r.id});
     }
     if (client_fd >= 0) args.insert(args.end(), {"--client", std::to_string(client_fd)});
+    if (network) args.push_back("--network-down");
     Fd userns;
     if (r.auto_remove) {
         args.insert(args.end(), {"--auto-remove", "--run-dir", store.run_dir(r.id), "--image-id",
@@ -381,8 +418,11 @@ std::string self_binary() {
 Result<Started> start_container(const StartRequest& req) {
     const ContainerStore& store = *req.store;
     const ContainerRecord& r = *req.record;
-    if (r.network != "host" && r.network != "none")
+    if (r.network.starts_with("container:"))
         return fail("--network " + r.network + ": not supported yet");
+    if (uses_bridge(r) && ::geteuid() != 0)
+        return fail("--network " + r.network +
+                    ": bridge networks need root; rootless networking (pasta) is not supported yet");
     StartIo io = TRY(prepare_io(store, r));
     int report[2];
     if (::pipe2(report, O_CLOEXEC) != 0) return fail_errno("pipe");

@@ -25,7 +25,7 @@
  *   --listen N [--client N] --restart no|always|unless-stopped|on-failure[:MAX]
  *   --restart-count N [--backoff-ms N] --started NS --id ID --ferry PATH --root DIR
  *   [--stop-file F] [--cgroup-dir DIR]... [--cgroup-later DIR]... [--name NAME]
- *   [--image REF] [--label K=V]... [--volume NAME]...
+ *   [--image REF] [--label K=V]... [--volume NAME]... [--network-down]
  *   [--auto-remove --run-dir DIR [--image-id ID] [--remove-volume NAME]... [--userns-fd N]]
  *
  * Events: the container's `die` (exitCode; `oom` first when the OOM killer struck) and the
@@ -107,7 +107,7 @@ struct config {
     int nmounted;
     int later; /* index of the first --cgroup-later directory; -1 for none */
     int pidfd, out, err, in, listen, client, tty, auto_remove, restart_count, userns_fd;
-    int oom_killed, no_log, log_max_files;
+    int oom_killed, no_log, log_max_files, network_down;
     long long started, backoff_ms, log_max_size;
 };
 
@@ -733,6 +733,22 @@ static void release_image(const struct config* c) {
         }
 }
 
+/* A container on a bridge network: `ferry __network-down ID` takes its published ports and
+ * address leases back (its veths went with its network namespace), waited for, so that they
+ * are free when its exit is seen. */
+static void network_down(const struct config* c) {
+    if (!c->network_down) return;
+    pid_t pid = fork();
+    if (pid == 0) {
+        syscall(SYS_close_range, 3, ~0U, 0);
+        execl(c->ferry, c->ferry, "--root", c->root, "__network-down", c->id, (char*)NULL);
+        _exit(127);
+    }
+    if (pid > 0)
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+        }
+}
+
 static int should_restart(const struct config* c, int code) {
     if (c->stop_file && access(c->stop_file, F_OK) == 0) return 0; /* stopped by the user */
     if (strcmp(c->restart, "always") == 0 || strcmp(c->restart, "unless-stopped") == 0) return 1;
@@ -791,6 +807,7 @@ static int parse_args(int argc, char** argv, struct config* c) {
         NUM("--log-max-files", log_max_files)
         if (strcmp(a, "--log-max-size") == 0 && v) { c->log_max_size = atoll(v); ++i; continue; }
         if (strcmp(a, "--no-log") == 0) { c->no_log = 1; continue; }
+        if (strcmp(a, "--network-down") == 0) { c->network_down = 1; continue; }
         if (strcmp(a, "--cgroup-later") == 0 && v && c->ncgroup_dirs < 32) {
             if (c->later < 0) c->later = c->ncgroup_dirs;
             c->cgroup_dirs[c->ncgroup_dirs++] = v;
@@ -892,6 +909,7 @@ int main(int argc, char** argv) {
     if (c.later >= 0 && access(c.cgroup_dirs[c.later], F_OK) != 0) c.ncgroup_dirs = c.later;
     c.oom_killed = oom_killed(&c);
     remove_cgroup(&c);
+    network_down(&c);
     read_updated_restart(&c);
     int restart = should_restart(&c, code);
     if (restart) c.restart_count++; /* counted when decided, as docker does */

@@ -138,7 +138,7 @@ TEST(NetworkStore, LeasesTakeTheLowestFreeAddressAndComeBack) {
     EXPECT_TRUE(*store.release(n.id, c3));
     EXPECT_FALSE(*store.release(n.id, c3));
     std::set<std::string> alive = {c1};
-    auto gone = *store.reclaim([&](const std::string& id) { return alive.contains(id); });
+    auto gone = *store.reclaim([&](const std::string& id, const Lease&) { return alive.contains(id); });
     ASSERT_EQ(gone.size(), 1u);
     EXPECT_EQ(gone[0].network, "n");
     EXPECT_EQ(gone[0].container_id, c2);

@@ -1,0 +1,510 @@
+// A container's bridge networks at start and stop; see container_network.hpp for the order of
+// things. Errors keep docker 20.10's daemon words where a user sees them: `network X not found`,
+// `driver failed programming external connectivity on endpoint NAME (ID): Bind for
+// 0.0.0.0:8080 failed: port is already allocated`, and, for a port a host process holds (docker
+// with its userland proxy finds it by binding; ferry binds to look), `... Error starting
+// userland proxy: listen tcp4 0.0.0.0:8080: bind: address already in use`.
+
+#include "ferry/runtime/container_network.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "ferry/net/firewall.hpp"
+#include "ferry/net/ipam.hpp"
+#include "ferry/net/rtnl.hpp"
+#include "ferry/net/sysctl.hpp"
+#include "ferry/runtime/container_store.hpp"
+#include "ferry/runtime/network_record.hpp"
+#include "ferry/util/fd.hpp"
+#include "ferry/util/fs.hpp"
+#include "ferry/util/log.hpp"
+#include "ferry/util/random.hpp"
+#include "ferry/util/sha256.hpp"
+#include "ferry/util/strings.hpp"
+
+namespace ferry::runtime {
+
+namespace {
+
+constexpr uint32_t k_default_mtu = 1500;
+
+std::string option(const net::Network& n, const std::string& key) {
+    auto it = n.options.find(key);
+    return it == n.options.end() ? std::string() : it->second;
+}
+
+net::FirewallNetwork firewall_of(const Attachment& a) {
+    net::FirewallNetwork f;
+    f.bridge = a.bridge;
+    f.internal = a.network.internal;
+    for (const auto& s : a.network.subnets) {
+        std::string text = net::format_cidr(net::network_of(s.subnet));
+        if (s.subnet.address.family == net::Family::v4 && f.subnet4.empty()) f.subnet4 = text;
+        if (s.subnet.address.family == net::Family::v6 && f.subnet6.empty()) f.subnet6 = text;
+    }
+    return f;
+}
+
+Result<net::MacAddr> parse_mac(std::string_view text) {
+    net::MacAddr mac{};
+    auto parts = split(text, text.find('-') != std::string_view::npos ? '-' : ':');
+    if (parts.size() != 6) return fail("invalid MAC address `" + std::string(text) + "`");
+    for (size_t i = 0; i < 6; ++i) {
+        if (parts[i].size() != 2) return fail("invalid MAC address `" + std::string(text) + "`");
+        mac[i] = static_cast<uint8_t>(std::stoi(std::string(parts[i]), nullptr, 16));
+    }
+    return mac;
+}
+
+// The default bridge takes docker's 172.17.0.0/16 unless a host route (a dockerd's docker0)
+// has it: then, while its bridge does not exist and nobody holds an address on it, it moves to
+// the first default pool that overlaps nothing, as docker picks docker0's subnet.
+Result<net::Network> settle_default_bridge(net::NetworkStore& store, const net::Network& n,
+                                           net::Rtnl& host) {
+    if (TRY(host.link_index(bridge_name(n)))) return n;
+    auto text = fs::read_file("/proc/net/route", 1 << 20);
+    std::vector<net::Cidr> routes = text ? net::parse_proc_net_route(*text) : std::vector<net::Cidr>{};
+    return store.settle_default_bridge(routes);
+}
+
+// A bind test of (ip, port, proto) on the host: 0 when free, else the errno. Port 0 binds an
+// ephemeral port, returned in port.
+int try_bind(const net::IpAddress& ip, uint16_t& port, net::Proto proto) {
+    int family = net::address_family(ip.family);
+    Fd s(::socket(family, (proto == net::Proto::tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0));
+    if (!s) return errno;
+    int one = 1;
+    if (proto == net::Proto::tcp) ::setsockopt(s.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_storage ss{};
+    socklen_t len;
+    if (ip.family == net::Family::v4) {
+        auto* a = reinterpret_cast<sockaddr_in*>(&ss);
+        a->sin_family = AF_INET;
+        a->sin_port = htons(port);
+        std::memcpy(&a->sin_addr, ip.bytes.data(), 4);
+        len = sizeof *a;
+    } else {
+        ::setsockopt(s.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+        auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+        a->sin6_family = AF_INET6;
+        a->sin6_port = htons(port);
+        std::memcpy(&a->sin6_addr, ip.bytes.data(), 16);
+        len = sizeof *a;
+    }
+    if (::bind(s.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0) return errno;
+    if (port == 0) {
+        ::getsockname(s.get(), reinterpret_cast<sockaddr*>(&ss), &len);
+        port = ntohs(ss.ss_family == AF_INET ? reinterpret_cast<sockaddr_in*>(&ss)->sin_port
+                                             : reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
+    }
+    return 0;
+}
+
+// Whether a published port holds (host ip, proto, port) already: the same key, or any address
+// against a given one.
+bool taken(const std::vector<net::PublishedPort>& published, const std::string& host_ip,
+           uint16_t port, net::Proto proto) {
+    return std::any_of(published.begin(), published.end(), [&](const net::PublishedPort& p) {
+        return p.host_port == port && p.proto == proto &&
+               (p.host_ip.empty() || host_ip.empty() || p.host_ip == host_ip);
+    });
+}
+
+std::string endpoint_words(const ContainerRecord& r, const Attachment& a) {
+    return "driver failed programming external connectivity on endpoint " + r.name + " (" +
+           a.endpoint_id + "): ";
+}
+
+// The host port for one binding: the one given, the first free of a range, or a random one.
+Result<uint16_t> choose_port(const ContainerRecord& r, const Attachment& a,
+                             const net::IpAddress& bind_ip, const std::string& shown_ip,
+                             const std::string& host_ip, const std::string& spec,
+                             net::Proto proto, const std::vector<net::PublishedPort>& published) {
+    std::string proto_name = proto == net::Proto::tcp ? "tcp" : "udp";
+    std::string v = bind_ip.family == net::Family::v4 ? "4" : "6";
+    if (spec.empty()) {
+        for (int attempt = 0; attempt < 64; ++attempt) {
+            uint16_t port = 0;
+            if (int err = try_bind(bind_ip, port, proto))
+                return fail(endpoint_words(r, a) + "Error starting userland proxy: listen " +
+                            proto_name + v + " " + net::join_host_port(shown_ip, "0") +
+                            ": bind: " + std::strerror(err));
+            if (!taken(published, host_ip, port, proto)) return port;
+        }
+        return fail(endpoint_words(r, a) + "no free host port for " + proto_name);
+    }
+    auto dash = spec.find('-');
+    auto first = parse_i64(spec.substr(0, dash));
+    auto last = dash == std::string::npos ? first : parse_i64(spec.substr(dash + 1));
+    if (!first || !last || *first < 1 || *last > 65535 || *first > *last)
+        return fail("invalid hostPort: " + spec);
+    std::string failure;
+    for (int64_t p = *first; p <= *last; ++p) {
+        auto port = static_cast<uint16_t>(p);
+        std::string where = net::join_host_port(shown_ip, std::to_string(port));
+        if (taken(published, host_ip, port, proto)) {
+            if (failure.empty())
+                failure = "Bind for " + where + " failed: port is already allocated";
+            continue;
+        }
+        if (int err = try_bind(bind_ip, port, proto)) {
+            if (failure.empty())
+                failure = "Error starting userland proxy: listen " + proto_name + v + " " + where +
+                          ": bind: " + std::strerror(err);
+            continue;
+        }
+        return port;
+    }
+    return fail(endpoint_words(r, a) + failure);
+}
+
+// The container's exposed ports: the image's and --expose/-p's, as port keys.
+std::set<std::string> exposed_ports(const ContainerRecord& r) {
+    std::set<std::string> out = r.net.exposed_ports;
+    if (r.config.is_object() && r.config.contains("ExposedPorts") &&
+        r.config["ExposedPorts"].is_object())
+        for (auto it = r.config["ExposedPorts"].begin(); it != r.config["ExposedPorts"].end(); ++it)
+            out.insert(it.key());
+    for (const auto& [key, bindings] : r.net.port_bindings) out.insert(key);
+    return out;
+}
+
+// Chooses the host side of every published port, on the first network's addresses.
+Result<void> plan_ports(const ContainerRecord& r, NetworkPlan& plan) {
+    const Attachment& a = plan.attachments.front();
+    auto exposed = exposed_ports(r);
+    net::PortMap bindings = r.net.port_bindings;
+    if (r.net.publish_all)
+        for (const auto& key : exposed)
+            if (!bindings.contains(key)) bindings[key] = {net::PortBinding{}};
+    for (const auto& key : exposed) plan.live_ports[key];
+    if (bindings.empty()) return {};
+    std::vector<net::PublishedPort> published = TRY(net::list_published());
+    for (const auto& [key, list] : bindings) {
+        auto split_key = net::split_port_key(key);
+        if (!split_key) return fail("invalid port `" + key + "`");
+        auto [container_port, proto_name] = *split_key;
+        if (proto_name == "sctp") return fail("--publish " + key + ": sctp is not supported");
+        net::Proto proto = proto_name == "udp" ? net::Proto::udp : net::Proto::tcp;
+        for (const auto& b : list) {
+            net::IpAddress bind_ip = *net::parse_ip("0.0.0.0");
+            if (!b.host_ip.empty()) bind_ip = TRY(net::parse_ip(b.host_ip));
+            const auto& container_ip =
+                bind_ip.family == net::Family::v4 ? a.lease.ipv4 : a.lease.ipv6;
+            if (!container_ip) continue;  // an IPv6 host address for a container without one
+            bool any = b.host_ip.empty() || b.host_ip == "0.0.0.0" || b.host_ip == "::";
+            std::string shown = b.host_ip.empty() ? "0.0.0.0" : b.host_ip;
+            std::string host_ip = any ? "" : net::format_ip(bind_ip);
+            uint16_t port = TRY(choose_port(r, a, bind_ip, shown, host_ip, b.host_port, proto,
+                                            published));
+            net::PublishedPort p{host_ip, port, net::format_ip(container_ip->address),
+                                 container_port, proto};
+            published.push_back(p);
+            plan.ports.push_back(p);
+            plan.live_ports[key].push_back({shown, std::to_string(port)});
+        }
+    }
+    return {};
+}
+
+// The networks a start joins: the network mode's, then the connected ones.
+struct Wanted {
+    std::string network;
+    std::string ipv4, ipv6;
+    std::vector<std::string> aliases;
+};
+
+std::vector<Wanted> wanted_networks(const ContainerRecord& r) {
+    std::vector<Wanted> out = {{mode_network(r.network), r.net.ip, r.net.ip6, r.net.aliases}};
+    for (const auto& e : r.endpoints)
+        out.push_back({e.network_id.empty() ? e.network : e.network_id, e.ipv4, e.ipv6, e.aliases});
+    return out;
+}
+
+Result<std::optional<net::IpAddress>> optional_ip(const std::string& text) {
+    if (text.empty()) return std::optional<net::IpAddress>();
+    return std::optional<net::IpAddress>(TRY(net::parse_ip(text)));
+}
+
+}  // namespace
+
+std::string endpoint_id(const net::Network& n, const std::string& container_id) {
+    return sha256_hex(n.id + container_id);
+}
+
+Result<void> remove_bridge(const net::Network& n) {
+    if (n.driver != "bridge" || ::geteuid() != 0) return {};
+    Attachment a;
+    a.network = n;
+    a.bridge = bridge_name(n);
+    TRY(net::remove_network(firewall_of(a)));
+    auto host = TRY(net::Rtnl::open());
+    auto gone = host.delete_link(a.bridge);
+    if (!gone && gone.error().sys_errno != ENODEV) return std::unexpected(gone.error());
+    return {};
+}
+
+bool uses_bridge(const ContainerRecord& r) {
+    return !r.network.empty() && r.network != "host" && r.network != "none" &&
+           !r.network.starts_with("container:");
+}
+
+std::string bridge_name(const net::Network& n) {
+    std::string name = option(n, "com.docker.network.bridge.name");
+    return name.empty() ? "br-" + n.id.substr(0, 12) : name;
+}
+
+bool lease_held(const net::Lease& lease) {
+    return lease.holder_pid > 0 && process_start_time(lease.holder_pid) == lease.holder_start;
+}
+
+Result<size_t> reclaim_dead_leases(net::NetworkStore& store) {
+    std::vector<std::string> ips;
+    auto gone = TRY(store.reclaim([&](const std::string&, const net::Lease& l) {
+        if (lease_held(l)) return true;
+        for (const auto& a : {l.ipv4, l.ipv6})
+            if (a) ips.push_back(net::format_ip(a->address));
+        return false;
+    }));
+    if (ips.empty()) return gone.size();
+    // Their ports: an element whose container address no lease holds any more.
+    std::vector<net::PublishedPort> orphans;
+    for (const auto& p : TRY(net::list_published()))
+        if (std::find(ips.begin(), ips.end(), p.container_ip) != ips.end()) orphans.push_back(p);
+    if (!orphans.empty()) TRY(net::unpublish(orphans));
+    return gone.size();
+}
+
+Result<NetworkPlan> plan_network(const ContainerStore& store, const ContainerRecord& r,
+                                 int holder_pid) {
+    auto ns = TRY(net::NetworkStore::open(store.root()));
+    auto host = TRY(net::Rtnl::open());
+    NetworkPlan plan;
+    int64_t holder_start = process_start_time(holder_pid);
+    bool reclaimed = false;
+    auto fail_plan = [&](Error e) -> Result<NetworkPlan> {
+        (void)release_network(store.root(), r.id);
+        return std::unexpected(std::move(e));
+    };
+    auto wanted = wanted_networks(r);
+    for (size_t i = 0; i < wanted.size(); ++i) {
+        const Wanted& w = wanted[i];
+        auto found = ns.find(w.network);
+        if (!found) return fail_plan(std::move(found.error()));
+        net::Network n = std::move(*found);
+        if (n.driver != "bridge")
+            return fail_plan(Error{"network " + n.name + ": a container joins a " + n.driver +
+                                   " network only as its network mode (--network " + n.name + ")",
+                                   0, 125});
+        if (n.name == "bridge") {
+            auto settled = settle_default_bridge(ns, n, host);
+            if (!settled) return fail_plan(std::move(settled.error()));
+            n = std::move(*settled);
+        }
+        net::LeaseRequest want;
+        auto v4 = optional_ip(w.ipv4);
+        auto v6 = optional_ip(w.ipv6);
+        if (!v4) return fail_plan(std::move(v4.error()));
+        if (!v6) return fail_plan(std::move(v6.error()));
+        want.ipv4 = *v4;
+        want.ipv6 = *v6;
+        want.holder_pid = holder_pid;
+        want.holder_start = holder_start;
+        auto lease = ns.lease(n.id, r.id, want);
+        if (!lease && !reclaimed) {  // full, or the address asked for held by a dead container
+            reclaimed = true;
+            if (auto freed = reclaim_dead_leases(ns); freed && *freed > 0)
+                lease = ns.lease(n.id, r.id, want);
+        }
+        if (!lease) return fail_plan(std::move(lease.error()));
+        Attachment a;
+        a.network = std::move(n);
+        a.lease = std::move(*lease);
+        if (i == 0 && !r.net.mac_address.empty()) a.lease.mac = trim(r.net.mac_address);
+        if (a.network.name != "bridge") a.aliases.push_back(r.id.substr(0, 12));
+        a.aliases.insert(a.aliases.end(), w.aliases.begin(), w.aliases.end());
+        a.bridge = bridge_name(a.network);
+        auto mtu = parse_i64(option(a.network, "com.docker.network.driver.mtu"));
+        a.mtu = mtu && *mtu > 0 ? static_cast<uint32_t>(*mtu) : k_default_mtu;
+        a.ifname = "eth" + std::to_string(i);
+        a.host_veth = "veth" + random_hex(4).substr(0, 7);
+        a.endpoint_id = endpoint_id(a.network, r.id);
+        plan.attachments.push_back(std::move(a));
+    }
+    plan.error_prefix = endpoint_words(r, plan.attachments.front());
+    auto ports = plan_ports(r, plan);
+    if (!ports) return fail_plan(std::move(ports.error()));
+    return plan;
+}
+
+Result<void> wire_network(NetworkPlan& plan, int pid) {
+    std::string ns_path = "/proc/" + std::to_string(pid) + "/ns/net";
+    Fd netns = TRY(fs::open(ns_path, O_RDONLY));
+    auto host = TRY(net::Rtnl::open());
+    for (const auto& a : plan.attachments) {
+        // The bridge and its firewall are made by the first start that needs them (and again
+        // after a reboot, or a `network rm` that took them); later starts find them in place.
+        auto index = TRY(host.link_index(a.bridge));
+        if (!index) {
+            auto made = host.create_bridge(a.bridge, a.mtu);
+            if (!made && made.error().sys_errno != EEXIST) return std::unexpected(made.error());
+            if (made)
+                for (const auto& s : a.network.subnets)
+                    TRY(host.add_address(a.bridge, net::Cidr{s.gateway, s.subnet.prefix}));
+            TRY(host.set_up(a.bridge));
+            index = TRY(host.link_index(a.bridge));
+            if (!index) return fail("bridge " + a.bridge + " vanished while being made");
+            TRY(net::add_network(firewall_of(a)));
+            log::trace("wire: bridge and firewall");
+        }
+        TRY(host.create_veth({a.host_veth, a.ifname, netns.get(), a.mtu, *index, true,
+                              TRY(parse_mac(a.lease.mac))}));
+        TRY(host.set_hairpin(a.host_veth, true));
+    }
+    log::trace("wire: veth");
+    auto ctr = TRY(net::Rtnl::open_in(netns.get()));
+    bool routed4 = false, routed6 = false;
+    for (const auto& a : plan.attachments) {
+        TRY(ctr.set_up(a.ifname));
+        if (a.lease.ipv4) TRY(ctr.add_address(a.ifname, *a.lease.ipv4));
+        if (a.lease.ipv6)
+            TRY(ctr.add_address(a.ifname, *a.lease.ipv6));
+        else
+            TRY(net::write_sysctl_in(netns.get(), "net/ipv6/conf/" + a.ifname + "/disable_ipv6",
+                                     "1"));
+        if (a.network.internal) continue;
+        for (const auto& s : a.network.subnets) {
+            bool v4 = s.subnet.address.family == net::Family::v4;
+            bool& routed = v4 ? routed4 : routed6;
+            if (routed || !(v4 ? a.lease.ipv4 : a.lease.ipv6)) continue;
+            TRY(ctr.add_default_route(s.gateway, a.ifname));
+            routed = true;
+        }
+    }
+    log::trace("wire: addresses");
+    if (!plan.ports.empty()) {
+        auto published = net::publish(plan.ports);
+        if (!published && published.error().sys_errno == ENOENT) {
+            // ferry's table is gone (`nft flush ruleset`): set the networks up again, once.
+            for (const auto& a : plan.attachments) TRY(net::add_network(firewall_of(a)));
+            published = net::publish(plan.ports);
+        }
+        if (!published && published.error().sys_errno == EEXIST) {
+            const auto& p = plan.ports.front();
+            return fail(plan.error_prefix + "Bind for " +
+                        net::join_host_port(p.host_ip.empty() ? "0.0.0.0" : p.host_ip,
+                                            std::to_string(p.host_port)) +
+                        " failed: port is already allocated");
+        }
+        TRY(std::move(published));
+        log::trace("wire: published");
+    }
+    plan.sandbox_key = ns_path;
+    return {};
+}
+
+Json live_network_settings(const ContainerRecord& r, const NetworkPlan& plan) {
+    Json networks = Json::object();
+    for (const auto& a : plan.attachments) {
+        Json ipam = nullptr;
+        const auto& want = &a == &plan.attachments.front()
+                               ? std::pair{r.net.ip, r.net.ip6}
+                               : std::pair{std::string(), std::string()};
+        std::string want4 = want.first, want6 = want.second;
+        for (const auto& e : r.endpoints)
+            if (e.network_id == a.network.id) want4 = e.ipv4, want6 = e.ipv6;
+        if (!want4.empty() || !want6.empty()) {
+            ipam = Json::object();
+            if (!want4.empty()) ipam["IPv4Address"] = want4;
+            if (!want6.empty()) ipam["IPv6Address"] = want6;
+        }
+        std::string gw4, gw6;
+        for (const auto& s : a.network.subnets)
+            (s.subnet.address.family == net::Family::v4 ? gw4 : gw6) = net::format_ip(s.gateway);
+        Json e;
+        e["IPAMConfig"] = ipam;
+        e["Links"] = nullptr;
+        e["Aliases"] = a.aliases.empty() ? Json(nullptr) : Json(a.aliases);
+        e["NetworkID"] = a.network.id;
+        e["EndpointID"] = a.endpoint_id;
+        e["Gateway"] = a.lease.ipv4 ? gw4 : "";
+        e["IPAddress"] = a.lease.ipv4 ? net::format_ip(a.lease.ipv4->address) : "";
+        e["IPPrefixLen"] = a.lease.ipv4 ? a.lease.ipv4->prefix : 0;
+        e["IPv6Gateway"] = a.lease.ipv6 ? gw6 : "";
+        e["GlobalIPv6Address"] = a.lease.ipv6 ? net::format_ip(a.lease.ipv6->address) : "";
+        e["GlobalIPv6PrefixLen"] = a.lease.ipv6 ? a.lease.ipv6->prefix : 0;
+        e["MacAddress"] = a.lease.mac;
+        e["DriverOpts"] = nullptr;
+        networks[a.network.name] = std::move(e);
+    }
+    // The top-level address fields describe the default bridge only, as docker's.
+    Json top = networks.contains("bridge") ? networks["bridge"] : Json::object();
+    auto field = [&](const char* key, Json fallback) {
+        return top.contains(key) ? top[key] : fallback;
+    };
+    Json s;
+    s["Bridge"] = "";
+    s["SandboxID"] = r.id;
+    s["HairpinMode"] = false;
+    s["LinkLocalIPv6Address"] = "";
+    s["LinkLocalIPv6PrefixLen"] = 0;
+    Json ports = Json::object();
+    for (const auto& key : net::sorted_keys(plan.live_ports)) {
+        const auto& list = plan.live_ports.at(key);
+        if (list.empty()) {
+            ports[key] = nullptr;
+            continue;
+        }
+        Json l = Json::array();
+        for (const auto& b : list) l.push_back({{"HostIp", b.host_ip}, {"HostPort", b.host_port}});
+        ports[key] = std::move(l);
+    }
+    s["Ports"] = std::move(ports);
+    s["SandboxKey"] = plan.sandbox_key;
+    s["SecondaryIPAddresses"] = nullptr;
+    s["SecondaryIPv6Addresses"] = nullptr;
+    s["EndpointID"] = field("EndpointID", "");
+    s["Gateway"] = field("Gateway", "");
+    s["GlobalIPv6Address"] = field("GlobalIPv6Address", "");
+    s["GlobalIPv6PrefixLen"] = field("GlobalIPv6PrefixLen", 0);
+    s["IPAddress"] = field("IPAddress", "");
+    s["IPPrefixLen"] = field("IPPrefixLen", 0);
+    s["IPv6Gateway"] = field("IPv6Gateway", "");
+    s["MacAddress"] = field("MacAddress", "");
+    s["Networks"] = std::move(networks);
+    return s;
+}
+
+Result<void> release_network(const std::string& store_root, const std::string& id,
+                             bool published) {
+    auto ns = TRY(net::NetworkStore::open(store_root));
+    std::vector<std::pair<std::string, net::Lease>> held;
+    for (const auto& n : TRY(ns.list())) {
+        auto leases = TRY(ns.leases(n.id));
+        if (auto it = leases.find(id); it != leases.end()) held.emplace_back(n.id, it->second);
+    }
+    if (held.empty()) return {};
+    // Ports first: a kill between the two leaves a lease whose holder is dead, and reclaiming it
+    // takes its ports too.
+    std::vector<std::string> ips;
+    for (const auto& [network, l] : held)
+        for (const auto& a : {l.ipv4, l.ipv6})
+            if (a) ips.push_back(net::format_ip(a->address));
+    std::vector<net::PublishedPort> mine;
+    if (published)
+        for (const auto& p : TRY(net::list_published()))
+            if (std::find(ips.begin(), ips.end(), p.container_ip) != ips.end()) mine.push_back(p);
+    if (!mine.empty()) TRY(net::unpublish(mine));
+    for (const auto& [network, l] : held) TRY(ns.release(network, id));
+    return {};
+}
+
+}  // namespace ferry::runtime
