@@ -9,12 +9,18 @@ build_pkgs=(g++ make cmake ninja-build pkg-config libssl-dev libisal-dev libzstd
 test_pkgs=(busybox-static skopeo umoci python3 zstd uidmap runc docker.io attr e2fsprogs jq
            iproute2 procps util-linux tar gzip time passwd bsdutils zsh fish groff-base man-db
            python3-yaml strace docker-registry openssh-server apache2-utils
-           python3-cryptography curl openssl nftables)
+           python3-cryptography curl openssl nftables aardvark-dns passt)
 bench_pkgs=(hyperfine debootstrap time podman)
 
 want=("${build_pkgs[@]}" "${test_pkgs[@]}")
 if [ "${1:-}" = "--bench" ]; then
     want+=("${bench_pkgs[@]}")
+fi
+
+# Rootless networking (pasta) opens /dev/net/tun as the user: Debian's udev rule makes it 0666,
+# some virtual machines leave it 0600.
+if [ "$(id -u)" = 0 ] && [ -c /dev/net/tun ] && [ "$(stat -c %a /dev/net/tun)" != 666 ]; then
+    chmod 0666 /dev/net/tun
 fi
 
 missing=()

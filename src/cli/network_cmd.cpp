@@ -337,6 +337,13 @@ Result<int> run_network_prune(const NetworkPruneOptions& o, Context& ctx) {
     return 0;
 }
 
+Result<int> cmd_internal_network_teardown(Args args, Context& ctx) {
+    if (!args.empty()) return fail("__network-teardown takes no arguments");
+    auto store = TRY(net::NetworkStore::open(ctx.root));
+    for (const auto& n : TRY(store.list())) TRY(runtime::remove_bridge(n));
+    return 0;
+}
+
 Result<int> cmd_network_create(Args args, Context& ctx) {
     return dispatch(parse_network_create, run_network_create, args, ctx);
 }

@@ -94,6 +94,9 @@ Result<int> cmd_network_rm(Args args, Context& ctx);
 Result<int> cmd_network_prune(Args args, Context& ctx);
 Result<int> cmd_network_connect(Args args, Context& ctx);
 Result<int> cmd_network_disconnect(Args args, Context& ctx);
+// `ferry __network-teardown`: takes every bridge and firewall chain of the store's networks away
+// (the tests' clean-up of a throw-away store; a running container's links go with them).
+Result<int> cmd_internal_network_teardown(Args args, Context& ctx);
 // `ferry __network-down ID`: the monitor's, when a container on a bridge network exits.
 Result<int> cmd_internal_network_down(Args args, Context& ctx);
 

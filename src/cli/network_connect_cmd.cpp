@@ -6,8 +6,12 @@
 
 #include "ferry/cli/network_cmd.hpp"
 
-#include <algorithm>
+#include <unistd.h>
 
+#include <algorithm>
+#include <optional>
+
+#include "ferry/runtime/container_connect.hpp"
 #include "ferry/runtime/container_lock.hpp"
 #include "ferry/runtime/container_network.hpp"
 #include "ferry/runtime/network_record.hpp"
@@ -41,6 +45,15 @@ Result<void> check_requested_ip(const net::Network& n, const std::string& ip, ne
         if (net::contains(s.subnet, *parsed)) return {};
     return fail_with_status(
         "invalid address " + ip + ": It does not belong to any of this network's subnets", 1);
+}
+
+// The init pid of a running (or paused) container; nullopt otherwise.
+std::optional<int> running_pid(const runtime::ContainerStore& store,
+                               const runtime::ContainerRecord& r) {
+    auto st = store.state(r.id);
+    if (!st || st->pid <= 0 || runtime::process_start_time(st->pid) != st->pid_start)
+        return std::nullopt;
+    return st->pid;
 }
 
 bool connected(const runtime::ContainerRecord& r, const net::Network& n) {
@@ -92,7 +105,20 @@ Result<int> run_network_connect(const NetworkConnectOptions& o, Context& ctx) {
             1);
     TRY(check_requested_ip(n, o.ipv4, net::Family::v4));
     TRY(check_requested_ip(n, o.ipv6, net::Family::v6));
-    record.endpoints.push_back({n.name, n.id, o.ipv4, o.ipv6, o.aliases});
+    runtime::EndpointConfig endpoint{n.name, n.id, o.ipv4, o.ipv6, o.aliases};
+    // A running container joins now (docker's hot-plug); a stopped one at its next start.
+    if (auto pid = running_pid(containers, record)) {
+        if (::geteuid() != 0)
+            return fail_with_status(
+                "network connect: a running rootless container joins at its next start; stop it "
+                "first",
+                1);
+        auto st = TRY(containers.state(record.id));
+        auto joined =
+            runtime::connect_running(containers, record, endpoint, *pid, st.monitor_pid);
+        if (!joined) return fail_with_status(joined.error().message, 1);
+    }
+    record.endpoints.push_back(endpoint);
     TRY(containers.rewrite(record, TRY(containers.load_spec(record.id))));
     return 0;
 }
@@ -129,7 +155,10 @@ Result<int> run_network_disconnect(const NetworkDisconnectOptions& o, Context& c
     std::string network_id = it->network_id;
     eps.erase(it);
     TRY(containers.rewrite(record, TRY(containers.load_spec(record.id))));
-    if (n) TRY(store.release(network_id, record.id));
+    if (auto pid = running_pid(containers, record); pid && n)
+        TRY(runtime::disconnect_running(containers, record, *n, *pid));
+    else if (n)
+        TRY(store.release(network_id, record.id));
     return 0;
 }
 
@@ -144,8 +173,9 @@ Result<int> cmd_internal_network_down(Args args, Context& ctx) {
     if (live && *live)
         for (const auto& [key, bindings] : runtime::live_ports(*live))
             published = published || !bindings.empty();
-    TRY(runtime::release_network(ctx.root, args[0], published));
+    TRY(runtime::release_network(ctx.root, args[0], published, containers.run_dir("dns")));
     TRY(runtime::clear_network_settings(containers, args[0]));
+    ::unlink(runtime::network_down_marker(containers, args[0]).c_str());
     return 0;
 }
 

@@ -2,13 +2,10 @@
 // --dns, --dns-search, --ip, --ip6) fail inside the parser with pflag's `invalid argument "v"
 // for "--flag" flag: ...`; -p, --expose and --mac-address are checked once all flags are read,
 // with the plain words of docker's CLI (go-connections/nat's for ports), then the daemon's
-// checks of the network mode (runconfig's validateNetMode). --network takes host (ferry's
-// default for now), none, bridge, container:NAME or a network's name; only host and none are
-// started today, the others are recorded and refused at start.
+// checks of the network mode (runconfig's validateNetMode). --network takes default (the
+// bridge, as root; pasta, rootless), host, none, bridge, container:NAME or a network's name.
 
 #include "ferry/cli/run_flags.hpp"
-
-#include <unistd.h>
 
 #include <regex>
 
@@ -143,8 +140,8 @@ void add_network_flags(FlagSet& f, runtime::RunOptions& o, NetworkFlags& raw) {
     f.add_string(0, "mac-address", &n.mac_address,
                  "Container MAC address (e.g., 92:d0:c6:0a:29:33)");
     f.add_string(0, "network", &raw.network,
-                 "Connect a container to a network: host (the default for now), none, bridge, "
-                 "container:NAME or a network's name (recorded; only host and none start yet)",
+                 "Connect a container to a network: bridge (the default; pasta rootless), host, "
+                 "none, container:NAME or a network's name",
                  "network");
     f.add_string(0, "net", &raw.network, "Alias of --network", "network");
     f.add_list(0, "network-alias", &n.aliases, "Add network-scoped alias for the container");
@@ -154,9 +151,9 @@ void add_network_flags(FlagSet& f, runtime::RunOptions& o, NetworkFlags& raw) {
 }
 
 Result<void> check_network_flags(const NetworkFlags& raw, runtime::RunOptions& o) {
-    // docker's default: the bridge network, recorded as "default"; rootless, the host's network
-    // until pasta is wired in.
-    o.network = !raw.network.empty() ? raw.network : ::geteuid() == 0 ? "default" : "host";
+    // docker's default network mode, "default": the bridge network as root, pasta rootless (as
+    // podman 5).
+    o.network = raw.network.empty() ? "default" : raw.network;
     auto& n = o.net;
     if (!n.mac_address.empty() && !valid_mac(trim(n.mac_address)))
         return fail(n.mac_address + " is not a valid mac address");

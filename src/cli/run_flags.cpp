@@ -24,10 +24,10 @@ namespace {
 using runtime::MountRequest;
 
 constexpr std::string_view k_network_note =
-    "Networking: for now a container shares the host's network (--network host, the\n"
-    "default); --network none gives it an empty network namespace of its own. bridge,\n"
-    "container:NAME and user-defined networks, -p, -P and --expose are recorded (inspect,\n"
-    "port, ps show them) but such a container does not start yet.\n"
+    "Networking: by default a container has a network namespace of its own on the bridge\n"
+    "network (as root) or behind pasta (rootless); -p/-P publish its ports on the host.\n"
+    "--network NAME joins a user-defined network (names resolve there), host shares the\n"
+    "host's, none gives only a loopback. container:NAME is not supported yet.\n"
     "\n"
     "GPUs: --gpus all|N|device=ID (an index or GPU-<uuid>; lists quoted as docker's:\n"
     "'\"device=0,2\"', 'all,\"capabilities=compute,utility\"') gives NVIDIA GPUs with the\n"

@@ -4,7 +4,8 @@
 // (rebuilt with --repair when it cannot be read), then what nothing references (only against an
 // index that could be read: unreadable is never taken for empty) and what dead processes left
 // in tmp/ (and the blob cache, rebuilt empty when damaged), then the network files (a damaged
-// one reported in damaged()'s line, removed with --repair). Every command cleans tmp/ as it
+// one reported in damaged()'s line, removed with --repair) and the address leases whose holder
+// died (given back with --repair). Every command cleans tmp/ as it
 // opens the store; this one looks first, so that what it finds is reported.
 
 #include "ferry/cli/system_check_cmd.hpp"
@@ -12,8 +13,33 @@
 #include "ferry/image/store_check.hpp"
 #include "ferry/net/network_store.hpp"
 #include "ferry/runtime/container_check.hpp"
+#include "ferry/runtime/container_network.hpp"
+#include "ferry/util/fs.hpp"
 
 namespace ferry::cli {
+
+namespace {
+
+// Address leases whose holder died (a monitor killed with its container): what a dead process
+// leaves, given back (with their published ports) by --repair as the next start would.
+Result<void> check_leases(const Context& ctx, bool repair, std::vector<image::Finding>& found) {
+    if (!fs::lexists(ctx.root + "/networks/lock")) return {};
+    auto store = TRY(net::NetworkStore::open(ctx.root));
+    size_t first = found.size();
+    for (const auto& n : TRY(store.list()))
+        for (const auto& [id, l] : TRY(store.leases(n.id)))
+            if (!runtime::lease_held(l))
+                found.push_back({"network " + n.name + ": the address lease of container " +
+                                     id.substr(0, 12) + " is held by no running process",
+                                 ""});
+    if (repair && found.size() > first) {
+        TRY(runtime::reclaim_dead_leases(store));
+        for (size_t i = first; i < found.size(); ++i) found[i].repair = "given back";
+    }
+    return {};
+}
+
+}  // namespace
 
 Result<SystemCheckOptions> parse_system_check(Args args) {
     SystemCheckOptions o;
@@ -43,6 +69,7 @@ Result<int> run_system_check(const SystemCheckOptions& o, Context& ctx) {
     TRY(image::check_tmp(store, repair, found));
     for (const auto& f : TRY(net::NetworkStore::check_store(ctx.root, o.repair)))
         found.push_back({f.problem, f.removed ? "removed" : ""});
+    TRY(check_leases(ctx, o.repair, found));
 
     std::string out;
     size_t repaired = 0;

@@ -29,7 +29,19 @@ bool is_record_name(const std::string& name) {
     return name.size() == 64 + 5 && name.ends_with(".json") && is_lower_hex(name.substr(0, 64));
 }
 
-Network predefined(const std::string& name) {
+// The default bridge's Linux name: docker's docker0 is ferry0 for the store at /var/lib/ferry;
+// another store (--root) gets its own, ferry<8 hex of its path>, since two stores sharing one
+// bridge would disagree on its subnet.
+std::string default_bridge_name(const std::string& store_root) {
+    if (store_root == "/var/lib/ferry") return "ferry0";
+    uint32_t h = 2166136261u;  // FNV-1a
+    for (unsigned char c : store_root) h = (h ^ c) * 16777619u;
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "ferry%08x", h);
+    return buf;
+}
+
+Network predefined(const std::string& name, const std::string& store_root) {
     Network n;
     n.id = random_hex(32);
     n.name = name;
@@ -43,7 +55,7 @@ Network predefined(const std::string& name) {
                      {"com.docker.network.bridge.enable_icc", "true"},
                      {"com.docker.network.bridge.enable_ip_masquerade", "true"},
                      {"com.docker.network.bridge.host_binding_ipv4", "0.0.0.0"},
-                     {"com.docker.network.bridge.name", "ferry0"},
+                     {"com.docker.network.bridge.name", default_bridge_name(store_root)},
                      {"com.docker.network.driver.mtu", "1500"}};
     }
     return n;
@@ -76,6 +88,9 @@ std::string leases_json(const std::map<std::string, Lease>& leases) {
             e["HolderPid"] = l.holder_pid;
             e["HolderStart"] = l.holder_start;
         }
+        if (!l.names.empty()) e["Names"] = l.names;
+        if (!l.dns.empty()) e["Dns"] = l.dns;
+        if (!l.ifname.empty()) e["Interface"] = l.ifname;
         j[id] = std::move(e);
     }
     return to_go_json(j) + "\n";
@@ -93,6 +108,7 @@ Result<std::map<std::string, Lease>> parse_leases(std::string_view text) {
         if (auto v6 = TRY(o.string_or_empty("IPv6Address")); !v6.empty())
             l.ipv6 = TRY(parse_cidr(v6));
         l.mac = TRY(o.string_or_empty("MacAddress"));
+        l.ifname = TRY(o.string_or_empty("Interface"));
         if (value.contains("HolderPid")) {
             const Json& pid = value["HolderPid"];
             const Json& start = value["HolderStart"];
@@ -100,6 +116,16 @@ Result<std::map<std::string, Lease>> parse_leases(std::string_view text) {
                 return fail(id + ": HolderPid and HolderStart must be integers");
             l.holder_pid = pid.get<int>();
             l.holder_start = start.get<int64_t>();
+        }
+        for (const char* key : {"Names", "Dns"}) {
+            if (!value.contains(key)) continue;
+            auto& list = std::string_view(key) == "Names" ? l.names : l.dns;
+            const Json& v = value[key];
+            if (!v.is_array()) return fail(id + ": " + key + " must be a list");
+            for (const auto& s : v) {
+                if (!s.is_string()) return fail(id + ": " + key + " must hold strings");
+                list.push_back(s.get<std::string>());
+            }
         }
         out[id] = l;
     }
@@ -188,7 +214,7 @@ Result<void> NetworkStore::ensure_predefined() {
     auto names = readable_names(m_dir);
     for (const char* name : {"bridge", "host", "none"})
         if (std::find(names.begin(), names.end(), name) == names.end())
-            TRY(write_record(predefined(name)));
+            TRY(write_record(predefined(name, m_dir.substr(0, m_dir.size() - 9))));
     return {};
 }
 
@@ -331,15 +357,32 @@ Result<std::map<std::string, Lease>> NetworkStore::leases(const std::string& id)
 }
 
 Result<Lease> NetworkStore::lease(const std::string& network_id, const std::string& container_id,
-                                  const LeaseRequest& want) {
+                                  const LeaseRequest& want, const LeaseHeldFn& held_by,
+                                  std::vector<Lease>* dropped) {
     auto held = TRY(lock());
     auto n = TRY(find(network_id));
     auto all = TRY(leases(n.id));
+    bool changed = false;
+    if (held_by)
+        for (auto it = all.begin(); it != all.end();) {
+            if (it->first == container_id || held_by(it->first, it->second)) {
+                ++it;
+                continue;
+            }
+            if (dropped) dropped->push_back(it->second);
+            it = all.erase(it);
+            changed = true;
+        }
+    if (changed) TRY(write_leases(n.id, all));
     if (auto it = all.find(container_id); it != all.end()) {
         Lease& l = it->second;
-        if (l.holder_pid != want.holder_pid || l.holder_start != want.holder_start) {
+        if (l.holder_pid != want.holder_pid || l.holder_start != want.holder_start ||
+            l.names != want.names || l.dns != want.dns || l.ifname != want.ifname) {
             l.holder_pid = want.holder_pid;
             l.holder_start = want.holder_start;
+            l.names = want.names;
+            l.dns = want.dns;
+            l.ifname = want.ifname;
             TRY(write_leases(n.id, all));
         }
         return l;
@@ -347,6 +390,9 @@ Result<Lease> NetworkStore::lease(const std::string& network_id, const std::stri
     Lease l;
     l.holder_pid = want.holder_pid;
     l.holder_start = want.holder_start;
+    l.names = want.names;
+    l.dns = want.dns;
+    l.ifname = want.ifname;
     l.ipv4 = TRY(pick(n, Family::v4, want.ipv4, all));
     if (n.ipv6 || want.ipv6) l.ipv6 = TRY(pick(n, Family::v6, want.ipv6, all));
     l.mac = mac_for(l.ipv4);

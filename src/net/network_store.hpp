@@ -35,6 +35,12 @@ struct Lease {
     // next start finds the holder gone and gives the lease back (reclaim).
     int holder_pid = 0;
     int64_t holder_start = 0;
+    // The names other containers on the network resolve to these addresses (user-defined
+    // networks: the container's name, its short ID, its aliases) and the servers its other
+    // queries go to (--dns; empty: the host's).
+    std::vector<std::string> names;
+    std::vector<std::string> dns;
+    std::string ifname;  // the container's interface on the network (eth0, eth1, ...)
 };
 
 // What a container asks of a network: addresses it wants (--ip, --ip6), else the lowest free.
@@ -43,6 +49,8 @@ struct LeaseRequest {
     std::optional<IpAddress> ipv6;
     int holder_pid = 0;  // see Lease
     int64_t holder_start = 0;
+    std::vector<std::string> names, dns;
+    std::string ifname;
 };
 
 // Whether a lease is still held (for reclaiming leases): its container's ID and the lease.
@@ -90,8 +98,11 @@ class NetworkStore {
     // when it holds a lease there already). Fails with docker's `invalid address A: It does not belong to any of this
     // network's subnets`, `Address already in use`, or `no available IPv4 addresses on this
     // network's address pools: N (ID)`.
+    // With held, the leases of the network it says are no longer held go first (into dropped,
+    // when given), in the same step.
     Result<Lease> lease(const std::string& network_id, const std::string& container_id,
-                        const LeaseRequest& request);
+                        const LeaseRequest& request, const LeaseHeldFn& held = {},
+                        std::vector<Lease>* dropped = nullptr);
     // Gives back a container's lease on a network; false when it held none.
     Result<bool> release(const std::string& network_id, const std::string& container_id);
     // Every lease on a network, by container ID.

@@ -35,6 +35,7 @@ namespace ferry::runtime {
 
 class ContainerStore;
 struct ContainerRecord;
+struct EndpointConfig;
 
 // One network a container joins at start.
 struct Attachment {
@@ -74,9 +75,13 @@ Json live_network_settings(const ContainerRecord& r, const NetworkPlan& plan);
 
 // Gives back what the container with this ID holds: published ports (looked for only when
 // `published` says it may have some: the listing costs milliseconds), then address leases on
-// every network. Nothing when it holds nothing.
+// every network; with dns_dir, the name resolution of the networks it leaves is updated
+// (container_dns.hpp). Nothing when it holds nothing.
 Result<void> release_network(const std::string& store_root, const std::string& id,
-                             bool published = true);
+                             bool published = true, const std::string& dns_dir = "");
+
+// Removes the published ports whose container address is one of these (given back) leases'.
+Result<void> unpublish_ports_of(const std::vector<net::Lease>& leases);
 
 // Gives back the leases (and their ports) of holders that died. Returns how many.
 Result<size_t> reclaim_dead_leases(net::NetworkStore& store);
@@ -87,6 +92,38 @@ std::string endpoint_id(const net::Network& n, const std::string& container_id);
 // Takes a removed bridge network's Linux bridge and firewall chains away (rootful; nothing
 // where they do not exist).
 Result<void> remove_bridge(const net::Network& n);
+
+// One host binding of a published port, as requested (-p, -P and the exposed ports).
+struct Binding {
+    std::string key;  // "80/tcp"
+    uint16_t container_port = 0;
+    net::Proto proto = net::Proto::tcp;
+    std::string host_port;  // as given: "", "8080", "8000-8010"
+    net::IpAddress bind_ip;  // where a bind test looks: the address given, else 0.0.0.0
+    std::string shown_ip;    // as docker shows it: "0.0.0.0" for every address
+    std::string host_ip;     // "" for every address
+};
+// The bindings a container asks for; every exposed port gets its (empty) key in live_ports.
+Result<std::vector<Binding>> requested_bindings(const ContainerRecord& r, net::PortMap& live_ports);
+
+// The host port of one `-p` binding: spec "" (a random free port), "8000-8010" (the first free
+// one) or "8080", checked free by a bind on the host and against published (ports other
+// containers hold). host_ip "" is every address. Fails with docker's words after error_prefix.
+Result<uint16_t> choose_host_port(const std::string& error_prefix, const net::IpAddress& bind_ip,
+                                  const std::string& shown_ip, const std::string& host_ip,
+                                  const std::string& spec, net::Proto proto,
+                                  const std::vector<net::PublishedPort>& published);
+
+// The pieces `network connect` and `disconnect` reuse on a running container:
+// Leases one network (by ID, else name) as the container's interface eth<index>, giving back
+// first the leases there whose holder died. Fails with docker's words.
+Result<Attachment> lease_attachment(net::NetworkStore& ns, const ContainerRecord& r,
+                                    const EndpointConfig& wanted, size_t index, int holder_pid);
+// Links one leased network into the namespace netns_fd (its bridge and firewall made when
+// missing), with the default routes of the families not routed yet.
+Result<void> link_attachment(int netns_fd, const Attachment& a, bool& routed4, bool& routed6);
+// The endpoint object of NetworkSettings.Networks for one attachment.
+Json endpoint_json(const EndpointConfig& wanted, const Attachment& a);
 
 // Whether a lease's holder process still runs.
 bool lease_held(const net::Lease& lease);

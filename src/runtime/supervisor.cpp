@@ -26,8 +26,10 @@
 #include "ferry/image/store.hpp"
 #include "ferry/net/etc_files.hpp"
 #include "ferry/runtime/cgroup.hpp"
+#include "ferry/runtime/container_dns.hpp"
 #include "ferry/runtime/container_lock.hpp"
 #include "ferry/runtime/container_network.hpp"
+#include "ferry/runtime/container_pasta.hpp"
 #include "ferry/runtime/device_policy.hpp"
 #include "ferry/runtime/events/events.hpp"
 #include "ferry/runtime/freezer.hpp"
@@ -189,7 +191,7 @@ void inherit(int fd) {
 // container has no v1 cgroups of its own.
 Result<Spawned> spawn(const ContainerStore& store, const ContainerRecord& r, StartIo& io,
                       oci::RuntimeSpec& spec, std::optional<CgroupSystem>& tracking, bool& bare,
-                      NetworkPlan* network) {
+                      NetworkPlan* network, const PastaPlan* pasta, int* pasta_pid) {
     std::string dir = store.dir(r.id);
     SpawnRequest req;
     req.rootfs = store.run_dir(r.id) + "/merged";
@@ -224,6 +226,12 @@ Result<Spawned> spawn(const ContainerStore& store, const ContainerRecord& r, Sta
     req.seccomp_cache_dir = store.run_dir("seccomp-cache");
     req.die_with_parent = true;
     if (network) req.before_start = [network](pid_t pid) { return wire_network(*network, pid); };
+    if (pasta)
+        req.before_start = [pasta, pasta_pid, pid_file = store.run_dir(r.id) + "/pasta.pid"](
+                               pid_t pid) -> Result<void> {
+            *pasta_pid = TRY(start_pasta(*pasta, pid, pid_file));
+            return {};
+        };
     return spawn_container(req);
 }
 
@@ -249,6 +257,32 @@ std::vector<Event> start_events(const ContainerStore& store, const ContainerReco
     return events;
 }
 
+// --network container:NAME: the container joins NAME's network namespace (which must be running,
+// docker's `cannot join network of a non running container: NAME`) and shares its /etc/hosts,
+// /etc/resolv.conf and host name file, as docker's.
+Result<void> join_container_network(const ContainerStore& store, const ContainerRecord& r,
+                                    oci::RuntimeSpec& spec) {
+    std::string name = r.network.substr(std::string_view("container:").size());
+    auto target = store.find(name);
+    if (!target) return fail("No such container: " + name);
+    auto st = store.state(target->id);
+    if (!st || st->pid <= 0 || process_start_time(st->pid) != st->pid_start)
+        return fail("cannot join network of a non running container: " + name);
+    if (target->id == r.id) return fail("cannot join own network");
+    bool set = false;
+    for (auto& ns : spec.linux->namespaces)
+        if (ns.type == "network") {
+            ns.path = "/proc/" + std::to_string(st->pid) + "/ns/net";
+            set = true;
+        }
+    if (!set) spec.linux->namespaces.push_back({"network", "/proc/" + std::to_string(st->pid) + "/ns/net"});
+    for (const char* file : {"hosts", "resolv.conf", "hostname"}) {
+        auto text = fs::read_file(store.run_dir(target->id) + "/" + file, 1 << 20);
+        if (text) TRY(write_run_file(store.run_dir(r.id) + "/" + file, *text));
+    }
+    return {};
+}
+
 // In S (or the restarting monitor's process): spawn, record, report, exec the monitor.
 // Returns only on failure.
 Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, StartIo& io,
@@ -268,7 +302,16 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
     // A bridge network: addresses leased by this process, which becomes the monitor and holds
     // them while the container runs (container_network.hpp).
     std::optional<NetworkPlan> network;
-    if (uses_bridge(r)) {
+    std::optional<PastaPlan> pasta;  // rootless: pasta instead of a bridge
+    if (r.network.starts_with("container:")) {
+        TRY(join_container_network(store, r, spec));
+    } else if (uses_bridge(r) && ::geteuid() != 0) {
+        if (mode_network(r.network) != "bridge")
+            return fail("--network " + r.network +
+                        ": user-defined networks are not supported rootless yet");
+        pasta = TRY(plan_pasta(r));
+        TRY(write_hosts(store, r, "", ""));
+    } else if (uses_bridge(r)) {
         network = TRY(plan_network(store, r, ::getpid()));
         const auto& first = network->attachments.front();
         std::string gateway;
@@ -277,20 +320,46 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
         auto hosts = write_hosts(store, r,
                                  first.lease.ipv4 ? net::format_ip(first.lease.ipv4->address) : "",
                                  gateway);
+        // On a user network the container asks its gateway, where aardvark-dns answers.
+        if (hosts && first.network.name != "bridge" && !aardvark_path().empty()) {
+            net::ResolvInput resolv;
+            resolv.host_resolv = host_resolv_conf();
+            resolv.dns = {gateway};
+            resolv.dns_search = r.net.dns_search;
+            resolv.dns_options = r.net.dns_options;
+            hosts = write_run_file(store.run_dir(r.id) + "/resolv.conf", net::resolv_conf(resolv));
+        }
         if (!hosts) {
             (void)release_network(store.root(), r.id);
             return std::unexpected(std::move(hosts.error()));
         }
         log::trace("supervisor: network planned");
     }
-    auto spawned = spawn(store, r, io, spec, tracking, bare, network ? &*network : nullptr);
+    int pasta_pid = 0;
+    auto spawned = spawn(store, r, io, spec, tracking, bare, network ? &*network : nullptr,
+                         pasta ? &*pasta : nullptr, &pasta_pid);
+    if (!spawned && pasta_pid > 0) {
+        ::kill(pasta_pid, SIGKILL);
+        ::waitpid(pasta_pid, nullptr, 0);
+    }
     if (!spawned) {
         if (network) (void)release_network(store.root(), r.id);
         return std::unexpected(std::move(spawned.error()));
     }
     Spawned c = std::move(*spawned);
     log::trace("supervisor: spawned");
-    if (network) TRY(write_network_settings(store, r.id, live_network_settings(r, *network)));
+    if (pasta) TRY(write_network_settings(store, r.id, pasta_network_settings(r, *pasta)));
+    if (network) {
+        TRY(write_network_settings(store, r.id, live_network_settings(r, *network)));
+        auto names = net::NetworkStore::open(store.root());
+        // A resolver that cannot start costs names, not the container.
+        for (const auto& a : network->attachments)
+            if (auto dns = names ? update_dns(store.run_dir("dns"), *names, a.network)
+                                 : Result<void>(std::unexpected(names.error()));
+                !dns)
+                log::warn("name resolution on network " + a.network.name + ": " +
+                          dns.error().message);
+    }
     // Only the monitor's ends stay open here.
     io.out_w.reset();
     io.err_w.reset();
@@ -358,7 +427,21 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
             args.insert(args.end(), {"--cgroup-later", h.mount_point + "/ferry/" + r.id});
     }
     if (client_fd >= 0) args.insert(args.end(), {"--client", std::to_string(client_fd)});
-    if (network) args.push_back("--network-down");
+    if (pasta) {  // the monitor stops pasta when the container exits
+        args.push_back("--clear-network");
+        if (pasta_pid > 0) args.insert(args.end(), {"--stop-pid", std::to_string(pasta_pid)});
+    }
+    if (network) {
+        // The monitor gives the leases back itself unless ports or names need ferry.
+        bool simple = network->ports.empty();
+        for (const auto& a : network->attachments)
+            simple = simple && a.network.name == "bridge";
+        if (simple)
+            for (const auto& a : network->attachments)
+                args.insert(args.end(), {"--network-lease", a.network.id});
+        else
+            args.push_back("--network-down");
+    }
     Fd userns;
     if (r.auto_remove) {
         args.insert(args.end(), {"--auto-remove", "--run-dir", store.run_dir(r.id), "--image-id",
@@ -418,11 +501,6 @@ std::string self_binary() {
 Result<Started> start_container(const StartRequest& req) {
     const ContainerStore& store = *req.store;
     const ContainerRecord& r = *req.record;
-    if (r.network.starts_with("container:"))
-        return fail("--network " + r.network + ": not supported yet");
-    if (uses_bridge(r) && ::geteuid() != 0)
-        return fail("--network " + r.network +
-                    ": bridge networks need root; rootless networking (pasta) is not supported yet");
     StartIo io = TRY(prepare_io(store, r));
     int report[2];
     if (::pipe2(report, O_CLOEXEC) != 0) return fail_errno("pipe");

@@ -80,7 +80,7 @@ long=$TEST_TMP/a-long-bind-source
 expect_eq "$(ferry ps -a --filter name=mnt1 --format '{{.Networks}} {{.Mounts}}')" "none psvol,${long:0:14}…" \
     "ps NETWORKS and MOUNTS"
 expect_eq "$(ferry ps -a --no-trunc --filter name=mnt1 --format '{{.Mounts}}')" "psvol,$long" "MOUNTS, --no-trunc"
-expect_eq "$(ferry ps --filter name=e1 --format '{{.Networks}}')" host "NETWORKS of ferry's default network"
+expect_eq "$(ferry ps --filter name=e1 --format '{{.Networks}}')" bridge "NETWORKS of the default network"
 ferry rm -v mnt1 >/dev/null
 ferry volume rm psvol >/dev/null
 ferry ps --format json >ps.json

@@ -73,7 +73,8 @@ ps_both "c-vol" -a --filter volume=/data
 ps_both "c-run c-vol c-lab c-exit3 c-exit0 c-old" -a --filter ancestor=IMG
 ps_both "c-run c-vol c-lab c-exit3 c-exit0 c-old" -a --filter health=none
 ps_both "" -a --filter health=healthy
-expect_eq "$(ferry ps -a --filter network=host --format '{{.Names}}' | wc -l)" 6
+expect_eq "$(ferry ps -a --filter network=bridge --format '{{.Names}}' | wc -l)" 6 "the default network"
+expect_eq "$(ferry ps -a --filter network=host --format '{{.Names}}' | wc -l)" 0 "the host's network"
 expect_eq "$(ferry ps -a -n 2 --format '{{.Names}}' | tr '\n' ' ')" "c-run c-vol "
 expect_eq "$(ferry ps -l --format '{{.Names}}')" c-run
 

@@ -76,7 +76,7 @@ expect_eq "$(ferry network rm net3)" "net3"
 
 note "connect, disconnect"
 bb_image bb:1
-ctr_create c-host bb:1 true
+ctr_create c-host --network host bb:1 true
 ctr_create c-none --network none bb:1 true
 expect_fail 1 "ferry: error: container sharing network namespace with another container or host cannot be connected to any other network" \
     ferry network connect net1 c-host
@@ -99,10 +99,13 @@ expect_eq "$(python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.ar
 ferry network disconnect net2 c1
 expect_fail 1 "ferry: error: container $cid is not connected to the network net2" ferry network disconnect net2 c1
 
-note "a network with leases is in use"
-python3 - "$FERRY_ROOT/networks/leases/$id1.json" "$cid" <<'PY'
+note "a network with leases is in use (held by a live process: this test's shell)"
+python3 - "$FERRY_ROOT/networks/leases/$id1.json" "$cid" $$ <<'PY'
 import json, sys
-json.dump({sys.argv[2]: {"IPv4Address": "172.18.0.2/16", "IPv6Address": "", "MacAddress": "02:42:ac:12:00:02"}}, open(sys.argv[1], "w"))
+pid = int(sys.argv[3])
+start = int(open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()[19])
+json.dump({sys.argv[2]: {"IPv4Address": "172.18.0.2/16", "IPv6Address": "", "MacAddress": "02:42:ac:12:00:02",
+                         "HolderPid": pid, "HolderStart": start}}, open(sys.argv[1], "w"))
 PY
 expect_fail 1 "ferry: error: error while removing network: network net1 id $id1 has active endpoints" ferry network rm net1
 expect_eq "$(ferry network inspect -f '{{range $id, $e := .Containers}}{{$id}} {{$e.Name}} {{$e.IPv4Address}} {{$e.MacAddress}}{{end}}' net1)" \

@@ -7,17 +7,17 @@ source "$FERRY_SRC/tests/integration/container_lib.sh"
 bb_image bb:1
 PATH_LINE=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
-note "the environment: docker's, plus USER and HOME from the image's passwd"
+note "the environment: docker's, plus USER and HOME from the image's passwd (host network: the host's name)"
 expect_out "$(printf '%s\nHOSTNAME=%s\nIMG=1\nHOME=/root\nUSER=root' "$PATH_LINE" "$(hostname)")" \
-    ferry run --rm bb:1 env
+    ferry run --rm --network host bb:1 env
 expect_out "$(printf '%s\nHOSTNAME=%s\nIMG=1\nHOME=/home/user\nUSER=user' "$PATH_LINE" "$(hostname)")" \
-    ferry run --rm -u user bb:1 env
+    ferry run --rm --network host -u user bb:1 env
 expect_out "$(printf '%s\nHOSTNAME=%s\nIMG=1\nHOME=/' "$PATH_LINE" "$(hostname)")" \
-    ferry run --rm -u 4242 bb:1 env
+    ferry run --rm --network host -u 4242 bb:1 env
 
 note "-e and --env-file: files first, then -e; KEY alone takes the value from our environment"
 printf 'A=file\nB=file\n# a comment\n\nFROM_ENV\nUNSET_KEY\nIMG=2\n' >"$TEST_TMP/env"
-out=$(FROM_ENV=outer ferry run --rm --env-file "$TEST_TMP/env" -e B=flag -e C= -e FROM_ENV2 bb:1 env)
+out=$(FROM_ENV=outer ferry run --rm --network host --env-file "$TEST_TMP/env" -e B=flag -e C= -e FROM_ENV2 bb:1 env)
 # docker's order (compared with docker 20.10): the image's IMG=1 gives way to the file's IMG=2
 expect_eq "$out" "$(printf '%s\nHOSTNAME=%s\nA=file\nB=flag\nFROM_ENV=outer\nIMG=2\nC=\nHOME=/root\nUSER=root' "$PATH_LINE" "$(hostname)")"
 expect_out "x y" env FROM_ENV2="x y" "$FERRY" run --rm -e FROM_ENV2 bb:1 sh -c 'echo $FROM_ENV2'
@@ -104,11 +104,13 @@ expect_fail 125 'ferry: error: no command specified' ferry run --rm --entrypoint
 expect_eq "$(ferry create --name ep --entrypoint /bin/echo bb:1 x y >/dev/null; ferry inspect -f '{{.Path}} {{json .Args}} {{json .Config.Entrypoint}} {{json .Config.Cmd}}' ep)" \
     '/bin/echo ["x","y"] ["/bin/echo"] ["x","y"]'
 
-note "-h: the host name inside; the default network is the host's"
+note "-h: the host name inside; the host's network shares the host's name"
 expect_out "$(printf 'myhost\nmyhost\nmyhost')" ferry run --rm -h myhost bb:1 sh -c 'hostname; echo $HOSTNAME; cat /etc/hostname'
-expect_out "$(hostname)" ferry run --rm bb:1 hostname
-expect_eq "$(ferry run --rm bb:1 readlink /proc/self/ns/net)" "$(readlink /proc/self/ns/net)" "default network namespace"
-expect_eq "$(ferry run --rm bb:1 cat /etc/resolv.conf)" "$(cat /etc/resolv.conf)" "resolv.conf"
+expect_out "$(hostname)" ferry run --rm --network host bb:1 hostname
+expect_eq "$(ferry run --rm --network host bb:1 readlink /proc/self/ns/net)" "$(readlink /proc/self/ns/net)" "host network namespace"
+[ "$(ferry run --rm bb:1 readlink /proc/self/ns/net)" != "$(readlink /proc/self/ns/net)" ] ||
+    fail "the default network is a namespace of the container's own"
+expect_eq "$(ferry run --rm --network host bb:1 cat /etc/resolv.conf)" "$(cat /etc/resolv.conf)" "resolv.conf"
 expect_eq "$(ferry run --rm --network host bb:1 ls /sys/class/net | sort)" "$(ls /sys/class/net | sort)" "--network host"
 out=$(ferry run --rm --network none bb:1 sh -c 'ls /sys/class/net; hostname; cat /etc/hosts')
 host=$(printf '%s\n' "$out" | sed -n 2p)
@@ -138,10 +140,10 @@ else
     note "no IPv6 in this kernel: only 127.0.0.1 is checked"
     expect_out "$(printf 'inet 127.0.0.1/8\nping 127.0.0.1')" ferry run --rm --network none bb:1 sh -c "$(printf '%s\n' "$LOOPBACK_CMD" | head -2)"
 fi
-# bridge is recorded at create and refused at start (until it is wired); --rm leaves nothing.
-expect_fail 125 'ferry: error: --network bridge: not supported yet' \
-    ferry run --rm --name refused --network bridge bb:1 true
-expect_eq "$(ferry ps -aq --filter name=refused)" "" "a refused --rm container"
+# The bridge: eth0 beside lo; --rm leaves nothing.
+expect_eq "$(ferry run --rm --name br --network bridge bb:1 ls /sys/class/net | tr '\n' ' ')" "eth0 lo " \
+    "--network bridge"
+expect_eq "$(ferry ps -aq --filter name=br)" "" "a --rm container on the bridge"
 
 note "--label, --restart: recorded in the container's config"
 ferry create --name lab -l a=1 --label b --restart on-failure:3 bb:1 true >/dev/null

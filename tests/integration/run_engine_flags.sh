@@ -27,10 +27,12 @@ host_field() { ferry inspect -f "{{json .HostConfig.$2}}" "$1"; }
 note "HOSTNAME: the container's hostname, as docker sets it"
 expect_out "box box" ferry run --rm -h box bb:1 sh -c 'echo $HOSTNAME $(hostname)'
 expect_docker_out "box box" -h box -- sh -c 'echo $HOSTNAME $(hostname)'
-expect_out "$(hostname) $(hostname)" ferry run --rm bb:1 sh -c 'echo $HOSTNAME $(hostname)'
-id=$(ferry create --network none bb:1 sh -c 'echo $HOSTNAME $(hostname)')
-expect_out "${id:0:12} ${id:0:12}" ferry start -a "$id"
-ferry rm "$id" >/dev/null
+expect_out "$(hostname) $(hostname)" ferry run --rm --network host bb:1 sh -c 'echo $HOSTNAME $(hostname)'
+for net in none default; do
+    id=$(ferry create --network $net bb:1 sh -c 'echo $HOSTNAME $(hostname)')
+    expect_out "${id:0:12} ${id:0:12}" ferry start -a "$id"
+    ferry rm "$id" >/dev/null
+done
 expect_out "x box" ferry run --rm -h box -e HOSTNAME=x bb:1 sh -c 'echo $HOSTNAME $(hostname)'
 expect_docker_out "x box" -h box -e HOSTNAME=x -- sh -c 'echo $HOSTNAME $(hostname)'
 
@@ -133,7 +135,7 @@ for s in vm.swappiness=1 kernel.domainname=x foo; do
     expect_docker_error_has "invalid argument \"$s\" for \"--sysctl\" flag: sysctl '$s' is not" --sysctl "$s"
 done
 expect_fail 125 'ferry: error: sysctl "net.ipv4.ip_forward" not allowed in host network namespace' \
-    ferry run --rm --sysctl net.ipv4.ip_forward=1 bb:1 true
+    ferry run --rm --network host --sysctl net.ipv4.ip_forward=1 bb:1 true
 expect_docker_error_has 'sysctl "net.ipv4.ip_forward" not allowed in host network namespace' \
     --network host --sysctl net.ipv4.ip_forward=1
 expect_fail 125 'ferry: error: sysctl "kernel.msgmax" is not allowed in the hosts ipc namespace' \

@@ -44,6 +44,8 @@ run_cleanup() {
             [ -d "$dir" ] && rmdir "$dir" 2>/dev/null || true
         done
     done
+    # The store's bridges and firewall chains (a bridge network's stay while the network does).
+    [ ! -d "$store/networks" ] || "$FERRY" --root "$store" __network-teardown 2>/dev/null || true
     local m
     for m in $(grep -o " $run_dir/[^ ]*" /proc/self/mounts | sort -r); do
         umount -l "$m" 2>/dev/null || true

@@ -3,7 +3,7 @@
 # creating nothing; good ones are recorded as docker's inspect shows them for a created
 # container (compared with docker's own `create`, which needs no start, where a daemon answers);
 # `port` and ps's PORTS from the live settings a start records; /etc/hosts and /etc/resolv.conf
-# as docker writes them. Networks other than host and none are refused at start for now.
+# as docker writes them. (Traffic through the wired networks: net_bridge.sh.)
 source "$FERRY_SRC/tests/integration/container_lib.sh"
 
 bb_image bb:1
@@ -111,9 +111,18 @@ expect_out "$(printf '0.0.0.0:8080\n[::]:8080')" ferry port web 80/tcp
 expect_fail 1 "ferry: error: No public port '443' published for web" ferry port web 443
 rm "$FERRY_ROOT/containers/$id/network.json"
 
-note "networks not wired yet are refused at start"
-expect_fail 1 "ferry: error: --network bridge: not supported yet" ferry start web
-expect_fail 125 "ferry: error: --network mynet: not supported yet" ferry run --rm --network mynet bb:1 true
+note "--network container:NAME joins a running container's network; an unknown network"
+ferry run -d --name holder bb:1 sleep 60 >/dev/null
+addr() { awk '{print $4}'; }
+expect_eq "$(ferry run --rm --network container:holder bb:1 ip -4 -o addr show eth0 | addr)" \
+    "$(ferry exec holder ip -4 -o addr show eth0 | addr)" "the address in container:holder"
+expect_eq "$(ferry run --rm --network container:holder bb:1 cat /etc/hosts)" \
+    "$(ferry exec holder cat /etc/hosts)" "the hosts file in container:holder"
+ferry stop -t 0 holder >/dev/null
+expect_fail 125 "ferry: error: cannot join network of a non running container: holder" \
+    ferry run --rm --network container:holder bb:1 true
+expect_fail 125 "ferry: error: network nosuchnet not found" ferry run --rm --network nosuchnet bb:1 true
+ferry rm -f holder >/dev/null
 
 note "/etc/hosts and /etc/resolv.conf as docker writes them"
 ETC_CMD=(sh -c 'cat /etc/hosts; echo ---; cat /etc/resolv.conf')
@@ -123,7 +132,7 @@ expect_etc() {
     got=$(ferry run --rm "$@" bb:1 "${ETC_CMD[@]}") || fail "ferry run $*: $got"
     expect_docker_out "$got" "$@" -- "${ETC_CMD[@]}"
 }
-expect_eq "$(ferry run --rm bb:1 cat /etc/hosts)" "$(cat /etc/hosts)" "host network: the host's hosts"
+expect_eq "$(ferry run --rm --network host bb:1 cat /etc/hosts)" "$(cat /etc/hosts)" "host network: the host's hosts"
 expect_etc --network none
 expect_etc --network none --dns 1.1.1.1 --dns-search a.example --dns-option ndots:2
 expect_etc --network none --dns-search .

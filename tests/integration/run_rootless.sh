@@ -140,6 +140,27 @@ userxattr
 hi" uf "$user" run --rm ferry-it/imp:1 sh -c 'id -u; tr -s " " </proc/self/uid_map; mount | grep " / " | grep -o userxattr; stat -c "%u %g" /bin/busybox; echo hi'
     expect_eq "$(stat -c '%U %a' "$run_dir")" "$user 700" "the run root without XDG_RUNTIME_DIR"
 
+    if [ -x /usr/bin/pasta ]; then
+        note "$who: the default network is pasta's: the host's addresses, -p forwarded, nothing left"
+        out=$(uf "$user" run --rm ferry-it/imp:1 sh -c 'ip -o -4 addr show scope global; ip route')
+        [[ $out == *"inet "* && $out == *"default via "* ]] || fail "$who: no network from pasta: $out"
+        port=$((19000 + uid % 1000))
+        id=$(uf "$user" run -d -p $port:80 ferry-it/imp:1 httpd -f -p 80 -h /etc)
+        for _ in $(seq 50); do
+            [ "$(curl -s -m 1 "http://127.0.0.1:$port/hostname")" = "${id:0:12}" ] && break
+            sleep 0.1
+        done
+        expect_eq "$(curl -s -m 2 "http://127.0.0.1:$port/hostname")" "${id:0:12}" "$who: 127.0.0.1:$port"
+        expect_eq "$(uf "$user" port "$id")" "80/tcp -> 0.0.0.0:$port" "$who: port"
+        uf "$user" rm -f "$id" >/dev/null
+        for _ in $(seq 50); do pgrep -u "$user" -f -- --config-net >/dev/null || break; sleep 0.1; done
+        ! pgrep -u "$user" -f -- --config-net >/dev/null || fail "$who: pasta outlived its container"
+        uf "$user" network create lab >/dev/null
+        expect_fail 125 "ferry: error: --network lab: user-defined networks are not supported rootless yet" \
+            uf "$user" run --rm --network lab ferry-it/imp:1 true
+        uf "$user" network rm lab >/dev/null
+    fi
+
     note "$who: -d, ps, logs, exec, stop, rm"
     uf "$user" run -d --name d1 ferry-it/bb:1 sh -c 'trap "exit 0" TERM; echo started; sleep 1000 & wait' >/dev/null
     id=$(uf "$user" inspect -f '{{.Id}}' d1)

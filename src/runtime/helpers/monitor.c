@@ -25,7 +25,7 @@
  *   --listen N [--client N] --restart no|always|unless-stopped|on-failure[:MAX]
  *   --restart-count N [--backoff-ms N] --started NS --id ID --ferry PATH --root DIR
  *   [--stop-file F] [--cgroup-dir DIR]... [--cgroup-later DIR]... [--name NAME]
- *   [--image REF] [--label K=V]... [--volume NAME]... [--network-down]
+ *   [--image REF] [--label K=V]... [--volume NAME]... [--network-down | --network-lease NET... | --clear-network [--stop-pid PID]]
  *   [--auto-remove --run-dir DIR [--image-id ID] [--remove-volume NAME]... [--userns-fd N]]
  *
  * Events: the container's `die` (exitCode; `oom` first when the OOM killer struck) and the
@@ -106,8 +106,10 @@ struct config {
     const char* mounted[64]; /* volumes, for their unmount events */
     int nmounted;
     int later; /* index of the first --cgroup-later directory; -1 for none */
+    const char* leases[16]; /* --network-lease: networks whose lease the monitor gives back */
+    int nleases;
     int pidfd, out, err, in, listen, client, tty, auto_remove, restart_count, userns_fd;
-    int oom_killed, no_log, log_max_files, network_down;
+    int oom_killed, no_log, log_max_files, network_down, clear_network, stop_pid;
     long long started, backoff_ms, log_max_size;
 };
 
@@ -733,11 +735,35 @@ static void release_image(const struct config* c) {
         }
 }
 
-/* A container on a bridge network: `ferry __network-down ID` takes its published ports and
- * address leases back (its veths went with its network namespace), waited for, so that they
- * are free when its exit is seen. */
+int release_lease(const char* root, const char* network_id, const char* container_id);
+
+/* A container on a bridge network gives back what it holds before its exit is seen (its veths
+ * went with its network namespace): its leases here (--network-lease: the default bridge, no
+ * port published; see monitor_leases.c), or everything through `ferry __network-down ID`
+ * (published ports, names on a user network), waited for. With --clear-network (pasta) only
+ * the live settings go, and --stop-pid's process (pasta, a child) is stopped and reaped. */
 static void network_down(const struct config* c) {
-    if (!c->network_down) return;
+    if (c->stop_pid > 0) { /* pasta, this process's child (rootless networking) */
+        kill(c->stop_pid, SIGKILL); /* it keeps nothing worth a graceful end */
+        while (waitpid(c->stop_pid, NULL, 0) < 0 && errno == EINTR) {
+        }
+    }
+    int exec_ferry = c->network_down;
+    if (!exec_ferry && c->nleases > 0) { /* a network connected while it ran: ferry's work */
+        char marker[4096];
+        snprintf(marker, sizeof marker, "%s/containers/%s/network-down", c->root, c->id);
+        exec_ferry = access(marker, F_OK) == 0;
+    }
+    for (int i = 0; i < c->nleases && !exec_ferry; ++i)
+        exec_ferry = release_lease(c->root, c->leases[i], c->id) != 0;
+    if (!exec_ferry) {
+        if (c->nleases > 0 || c->clear_network) {
+            char path[4096];
+            snprintf(path, sizeof path, "%s/containers/%s/network.json", c->root, c->id);
+            unlink(path);
+        }
+        return;
+    }
     pid_t pid = fork();
     if (pid == 0) {
         syscall(SYS_close_range, 3, ~0U, 0);
@@ -794,6 +820,11 @@ static int parse_args(int argc, char** argv, struct config* c) {
         STR("--root", root) STR("--restart", restart) STR("--stop-file", stop_file)
         STR("--name", name) STR("--run-dir", run_dir) STR("--image", image)
         STR("--image-id", image_id)
+        if (strcmp(a, "--network-lease") == 0 && v && c->nleases < 16) {
+            c->leases[c->nleases++] = v;
+            ++i;
+            continue;
+        }
         if (strcmp(a, "--volume") == 0 && v && c->nmounted < 64) {
             c->mounted[c->nmounted++] = v;
             ++i;
@@ -808,6 +839,8 @@ static int parse_args(int argc, char** argv, struct config* c) {
         if (strcmp(a, "--log-max-size") == 0 && v) { c->log_max_size = atoll(v); ++i; continue; }
         if (strcmp(a, "--no-log") == 0) { c->no_log = 1; continue; }
         if (strcmp(a, "--network-down") == 0) { c->network_down = 1; continue; }
+        if (strcmp(a, "--clear-network") == 0) { c->clear_network = 1; continue; }
+        NUM("--stop-pid", stop_pid)
         if (strcmp(a, "--cgroup-later") == 0 && v && c->ncgroup_dirs < 32) {
             if (c->later < 0) c->later = c->ncgroup_dirs;
             c->cgroup_dirs[c->ncgroup_dirs++] = v;

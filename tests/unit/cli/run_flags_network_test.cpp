@@ -119,7 +119,7 @@ TEST(RunFlagsNetwork, HostsAndDnsErrors) {
 }
 
 TEST(RunFlagsNetwork, NetworkModes) {
-    EXPECT_EQ(ok({"img"}).network, "host");
+    EXPECT_EQ(ok({"img"}).network, "default");  // docker's NetworkMode without --network
     for (const char* mode : {"host", "none", "bridge", "container:web", "mynet"})
         EXPECT_EQ(ok({"--network", mode, "img"}).network, mode);
     EXPECT_EQ(error({"--network", "container:", "img"}),

@@ -72,18 +72,18 @@ TEST(RunFlags, Basics) {
     EXPECT_TRUE(o.read_only);
     EXPECT_EQ(o.image, "img");
     EXPECT_EQ(o.command, (std::vector<std::string>{"ls", "-l", "--all"}));
-    // docker's default network mode as root; rootless, the host's until pasta is wired in.
-    EXPECT_EQ(o.network, ::geteuid() == 0 ? "default" : "host");
+    EXPECT_EQ(o.network, "default");
     EXPECT_FALSE(ok({"img"}).entrypoint);
 }
 
-TEST(RunFlags, HelpSaysTheNetworkIsTheHosts) {
+TEST(RunFlags, HelpSaysWhatTheNetworkIs) {
     auto r = parse({"--help"});
     ASSERT_TRUE(r);
     ASSERT_TRUE(r->help);
     EXPECT_NE(r->help->find("Usage:  ferry run [OPTIONS] IMAGE [COMMAND] [ARG...]"),
               std::string::npos);
-    EXPECT_NE(r->help->find("shares the host's network (--network host, the\ndefault)"),
+    EXPECT_NE(r->help->find("network namespace of its own on the bridge\nnetwork (as root) or "
+                            "behind pasta (rootless)"),
               std::string::npos);
     EXPECT_NE(r->help->find("-v, --volume list"), std::string::npos);
     auto create = parse({"--help"}, "ferry create");

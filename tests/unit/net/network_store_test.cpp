@@ -112,6 +112,12 @@ TEST(NetworkStore, InspectShowsTheUsersConfigElseWhatWasAllocated) {
     EXPECT_TRUE(network_inspect_json(bridge, Json::object())["IPAM"]["Options"].is_null());
 }
 
+LeaseRequest asking(const char* ipv4) {
+    LeaseRequest r;
+    r.ipv4 = *parse_ip(ipv4);
+    return r;
+}
+
 TEST(NetworkStore, LeasesTakeTheLowestFreeAddressAndComeBack) {
     test::TempDir root;
     auto store = *NetworkStore::open(root.path());
@@ -121,14 +127,14 @@ TEST(NetworkStore, LeasesTakeTheLowestFreeAddressAndComeBack) {
     EXPECT_EQ(format_cidr(*l1.ipv4), "10.5.0.2/29");
     EXPECT_EQ(l1.mac, "02:42:0a:05:00:02");
     EXPECT_EQ(format_cidr(*store.lease(n.id, c1, {})->ipv4), "10.5.0.2/29");  // same again
-    auto taken = store.lease(n.id, c2, {*parse_ip("10.5.0.2"), std::nullopt});
+    auto taken = store.lease(n.id, c2, asking("10.5.0.2"));
     ASSERT_FALSE(taken);
     EXPECT_EQ(taken.error().message, "Address already in use");
-    auto outside = store.lease(n.id, c2, {*parse_ip("10.6.0.2"), std::nullopt});
+    auto outside = store.lease(n.id, c2, asking("10.6.0.2"));
     ASSERT_FALSE(outside);
     EXPECT_EQ(outside.error().message,
               "invalid address 10.6.0.2: It does not belong to any of this network's subnets");
-    EXPECT_EQ(format_cidr(*store.lease(n.id, c2, {*parse_ip("10.5.0.5"), std::nullopt})->ipv4),
+    EXPECT_EQ(format_cidr(*store.lease(n.id, c2, asking("10.5.0.5"))->ipv4),
               "10.5.0.5/29");
     EXPECT_EQ(format_cidr(*store.lease(n.id, c3, {})->ipv4), "10.5.0.3/29");
     auto rm = store.remove(n);

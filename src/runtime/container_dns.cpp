@@ -1,0 +1,130 @@
+// aardvark-dns driven from its configuration files; see container_dns.hpp.
+
+#include "ferry/runtime/container_dns.hpp"
+
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+
+#include "ferry/runtime/container_network.hpp"
+#include "ferry/util/atomic_file.hpp"
+#include "ferry/util/fs.hpp"
+#include "ferry/util/lock.hpp"
+#include "ferry/util/strings.hpp"
+
+namespace ferry::runtime {
+
+namespace {
+
+std::string join(const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
+    return out;
+}
+
+// The running aardvark-dns of dir, from its pid file: 0 when none.
+pid_t running_aardvark(const std::string& dir) {
+    auto text = fs::read_file(dir + "/aardvark.pid", 64);
+    if (!text) return 0;
+    auto pid = parse_i64(trim(*text));
+    if (!pid || *pid <= 0) return 0;
+    auto comm = fs::read_file("/proc/" + std::to_string(*pid) + "/comm", 64);
+    if (!comm || trim(*comm) != "aardvark-dns") return 0;
+    return static_cast<pid_t>(*pid);
+}
+
+// Starts aardvark-dns on dir; it goes to the background itself once its sockets are bound.
+Result<void> start_aardvark(const std::string& binary, const std::string& dir) {
+    pid_t pid = ::fork();
+    if (pid < 0) return fail_errno("fork");
+    if (pid == 0) {
+        ::close_range(3, ~0U, 0);
+        int null = ::open("/dev/null", O_RDWR);
+        for (int fd = 0; fd < 3; ++fd) ::dup2(null, fd);
+        ::setsid();
+        ::execl(binary.c_str(), binary.c_str(), "--config", dir.c_str(), "-p", "53", "run",
+                static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return fail("name resolution: `" + binary + " --config " + dir +
+                    " -p 53 run` failed (status " + std::to_string(WEXITSTATUS(status)) + ")");
+    return {};
+}
+
+// Whether a UDP socket is bound to ip:53 in this namespace (/proc/net/udp: the address as the
+// kernel's little-endian hex, then the port).
+bool listening_on(const net::IpAddress& ip) {
+    if (ip.family != net::Family::v4) return true;  // IPv6 follows the IPv4 listener
+    char key[16];
+    std::snprintf(key, sizeof key, "%02X%02X%02X%02X:0035", ip.bytes[3], ip.bytes[2], ip.bytes[1],
+                  ip.bytes[0]);
+    auto table = fs::read_file("/proc/net/udp", 4 << 20);
+    return table && table->find(key) != std::string::npos;
+}
+
+// Waits (2 s at most) until aardvark-dns answers on the network's gateways: a container that
+// asks at once must not find the port closed. Names it rereads are there within its reload.
+void wait_for_listener(const net::Network& network) {
+    for (int i = 0; i < 2000; ++i) {
+        bool all = true;
+        for (const auto& s : network.subnets) all = all && listening_on(s.gateway);
+        if (all) return;
+        timespec ts{0, 1'000'000};
+        ::nanosleep(&ts, nullptr);
+    }
+}
+
+}  // namespace
+
+std::string aardvark_path() {
+    for (const char* p : {"/usr/lib/podman/aardvark-dns", "/usr/libexec/podman/aardvark-dns"})
+        if (::access(p, X_OK) == 0) return p;
+    return "";
+}
+
+Result<void> update_dns(const std::string& dir, const net::NetworkStore& store,
+                        const net::Network& network) {
+    if (network.name == "bridge" || network.driver != "bridge") return {};
+    std::string binary = aardvark_path();
+    if (binary.empty()) return {};
+    TRY(fs::make_dirs(dir, 0755));
+    // Beside the directory, not in it: aardvark-dns reads every file there as a network.
+    auto held = TRY(FileLock::acquire(dir + ".lock", LockMode::exclusive));
+    std::string gateways;
+    for (const auto& s : network.subnets)
+        gateways += (gateways.empty() ? "" : ",") + net::format_ip(s.gateway);
+    std::string text = gateways + "\n";
+    size_t entries = 0;
+    for (const auto& [id, l] : TRY(store.leases(network.id))) {
+        if (!lease_held(l) || l.names.empty()) continue;
+        std::string line = id + " " + (l.ipv4 ? net::format_ip(l.ipv4->address) : "") + " " +
+                           (l.ipv6 ? net::format_ip(l.ipv6->address) : "") + " " + join(l.names);
+        if (!l.dns.empty()) line += " " + join(l.dns);
+        text += line + "\n";
+        ++entries;
+    }
+    std::string path = dir + "/" + network.name;
+    if (entries == 0) {
+        if (::unlink(path.c_str()) != 0 && errno != ENOENT) return fail_errno("remove `" + path + "`");
+    } else {
+        TRY(write_file_atomic(path, text, 0644, Durability::process_crash));
+    }
+    if (pid_t pid = running_aardvark(dir)) {
+        ::kill(pid, SIGHUP);  // it rereads every file, and exits when none is left
+    } else if (entries > 0) {
+        TRY(start_aardvark(binary, dir));
+    }
+    if (entries > 0) wait_for_listener(network);
+    return {};
+}
+
+}  // namespace ferry::runtime
