@@ -202,6 +202,10 @@ std::vector<std::string> readable_names(const std::string& dir) {
 }
 
 Result<void> NetworkStore::ensure_predefined() {
+    // The mark says all three were there (a start reads it instead of every record); check
+    // --repair takes it away with any record it removes.
+    std::string mark = m_dir + "/predefined";
+    if (fs::lexists(mark)) return {};
     auto has_all = [&] {
         auto names = readable_names(m_dir);
         int found = 0;
@@ -209,12 +213,13 @@ Result<void> NetworkStore::ensure_predefined() {
             found += is_predefined(n) ? 1 : 0;
         return found == 3;
     };
-    if (has_all()) return {};
+    if (has_all()) return write_file_atomic(mark, "", 0644, Durability::process_crash);
     auto held = TRY(lock());
     auto names = readable_names(m_dir);
     for (const char* name : {"bridge", "host", "none"})
         if (std::find(names.begin(), names.end(), name) == names.end())
             TRY(write_record(predefined(name, m_dir.substr(0, m_dir.size() - 9))));
+    TRY(write_file_atomic(mark, "", 0644, Durability::process_crash));
     return {};
 }
 
@@ -254,6 +259,17 @@ Result<std::vector<Network>> NetworkStore::list() const {
 }
 
 Result<std::optional<Network>> NetworkStore::lookup(std::string_view key) const {
+    if (key.size() == 64 && is_lower_hex(key)) {  // a full ID: its record alone
+        std::string path = m_dir + "/" + std::string(key) + ".json";
+        auto text = fs::read_file(path, k_max_file);
+        if (text) {
+            auto n = parse_network_record(*text);
+            if (!n) return damaged("network record", path, n.error().message);
+            return *n;  // (a network named after another's full ID is not looked for)
+        } else if (text.error().sys_errno != ENOENT) {
+            return std::unexpected(text.error());
+        }
+    }
     auto all = TRY(list());
     for (const auto& n : all)
         if (n.name == key) return n;
@@ -470,6 +486,7 @@ Result<std::vector<NetworkFinding>> NetworkStore::check(bool repair) {
                 false};
             if (repair) {
                 f.removed = ::unlink(path.c_str()) == 0;
+                (void)::unlink((m_dir + "/predefined").c_str());  // made again if it was one
                 if (record) (void)::unlink((dir + "/leases/" + name).c_str());
             }
             out.push_back(std::move(f));
