@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "ferry/net/firewall_rules.hpp"
 #include "ferry/net/port_spec.hpp"
 #include "ferry/oci/json.hpp"
 #include "ferry/util/result.hpp"
@@ -20,18 +21,29 @@ namespace ferry::runtime {
 struct ContainerRecord;
 
 struct PastaPlan {
-    std::vector<std::string> forwards;  // -t/-u arguments
-    net::PortMap live_ports;            // NetworkSettings.Ports
+    bool slirp = false;                      // slirp4netns instead of pasta
+    std::vector<std::string> forwards;       // pasta's -t/-u arguments
+    std::vector<net::PublishedPort> ports;   // the same, for slirp4netns (no container_ip)
+    net::PortMap live_ports;                 // NetworkSettings.Ports
 };
+
+// The rootless tool for a network mode: "pasta" and "slirp4netns" name theirs (podman's modes);
+// the default is pasta when installed, else slirp4netns (the fallback). "" for another mode.
+std::string rootless_tool(const std::string& mode);
 
 // Chooses the host ports (checked free by a bind, as the rootful path). Fails with docker's
 // words.
-Result<PastaPlan> plan_pasta(const ContainerRecord& r);
+Result<PastaPlan> plan_pasta(const ContainerRecord& r, bool slirp);
 
 // Runs pasta against process pid's user and network namespaces and waits until it has
 // configured them (pid_file written); returns pasta's pid, a child of the caller. Fails with
 // `rootless networking: pasta: ...` and its first error line.
 Result<int> start_pasta(const PastaPlan& plan, int pid, const std::string& pid_file);
+
+// slirp4netns instead (Debian's, the fallback): the tap interface configured as 10.0.2.100/24
+// (--configure), the ports forwarded through its API socket (api_socket), no access to the
+// host's loopback; returns its pid, a child of the caller, once it says it is ready.
+Result<int> start_slirp(const PastaPlan& plan, int pid, const std::string& api_socket);
 
 // docker's NetworkSettings of a rootless container: its network's placeholder endpoint, the
 // ports forwarded.

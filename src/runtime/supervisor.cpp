@@ -181,6 +181,11 @@ std::vector<std::string> layer_dirs(const ContainerStore& store, const Container
     return dirs;
 }
 
+// slirp4netns's API socket: in the run root, short enough for a unix socket's path.
+std::string slirp_socket(const ContainerStore& store, const ContainerRecord& r) {
+    return store.run_dir("slirp-" + r.id.substr(0, 12) + ".sock");
+}
+
 // Keeps fd open across exec.
 void inherit(int fd) {
     if (fd >= 0) ::fcntl(fd, F_SETFD, 0);
@@ -227,9 +232,10 @@ Result<Spawned> spawn(const ContainerStore& store, const ContainerRecord& r, Sta
     req.die_with_parent = true;
     if (network) req.before_start = [network](pid_t pid) { return wire_network(*network, pid); };
     if (pasta)
-        req.before_start = [pasta, pasta_pid, pid_file = store.run_dir(r.id) + "/pasta.pid"](
-                               pid_t pid) -> Result<void> {
-            *pasta_pid = TRY(start_pasta(*pasta, pid, pid_file));
+        req.before_start = [pasta, pasta_pid, pid_file = store.run_dir(r.id) + "/pasta.pid",
+                            api = slirp_socket(store, r)](pid_t pid) -> Result<void> {
+            *pasta_pid = TRY(pasta->slirp ? start_slirp(*pasta, pid, api)
+                                          : start_pasta(*pasta, pid, pid_file));
             return {};
         };
     return spawn_container(req);
@@ -302,15 +308,16 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
     // A bridge network: addresses leased by this process, which becomes the monitor and holds
     // them while the container runs (container_network.hpp).
     std::optional<NetworkPlan> network;
-    std::optional<PastaPlan> pasta;  // rootless: pasta instead of a bridge
+    std::optional<PastaPlan> pasta;  // rootless: pasta (or slirp4netns) instead of a bridge
+    std::string rootless = ::geteuid() != 0 ? rootless_tool(r.network) : "";
     if (r.network.starts_with("container:")) {
         TRY(join_container_network(store, r, spec));
-    } else if (uses_bridge(r) && ::geteuid() != 0) {
-        if (mode_network(r.network) != "bridge")
-            return fail("--network " + r.network +
-                        ": user-defined networks are not supported rootless yet");
-        pasta = TRY(plan_pasta(r));
+    } else if (!rootless.empty()) {
+        pasta = TRY(plan_pasta(r, rootless == "slirp4netns"));
         TRY(write_hosts(store, r, "", ""));
+    } else if (uses_bridge(r) && ::geteuid() != 0) {
+        return fail("--network " + r.network +
+                    ": user-defined networks are not supported rootless yet");
     } else if (uses_bridge(r)) {
         network = TRY(plan_network(store, r, ::getpid()));
         const auto& first = network->attachments.front();
@@ -430,6 +437,7 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
     if (pasta) {  // the monitor stops pasta when the container exits
         args.push_back("--clear-network");
         if (pasta_pid > 0) args.insert(args.end(), {"--stop-pid", std::to_string(pasta_pid)});
+        if (pasta->slirp) args.insert(args.end(), {"--remove-path", slirp_socket(store, r)});
     }
     if (network) {
         // The monitor gives the leases back itself unless ports or names need ferry.

@@ -192,6 +192,22 @@ for br in $brs; do
     ! nft list ruleset | grep -q "$br" || fail "the firewall still names $br"
 done
 
+note "beside a running dockerd: docker's -p and ferry's -p both answer, then ferry's alone"
+docker_bb
+if [ -n "$DOCKER_BB" ]; then
+    "$DOCKER" run -d --name "$DOCKER_PREFIX-web" -p 18110:80 -v "$TEST_TMP/www:/www:ro" "$DOCKER_BB" \
+        httpd -f -p 80 -h /www >/dev/null
+    web dw -p 18111:80
+    for _ in $(seq 50); do [ "$(http_get 127.0.0.1 18110)" = hello ] && break; sleep 0.1; done
+    expect_eq "$(http_get "$HOSTIP" 18110)" hello "docker's published port beside ferry's"
+    expect_eq "$(http_get "$HOSTIP" 18111)" hello "ferry's published port beside docker's"
+    expect_eq "$(ctr_get bridge "$HOSTIP" 18110)" hello "a ferry container reaches docker's port"
+    "$DOCKER" rm -f "$DOCKER_PREFIX-web" >/dev/null
+    expect_eq "$(http_get "$HOSTIP" 18111)" hello "ferry's port after docker's container went"
+    ferry rm -f dw >/dev/null
+    nothing_left "the containers beside docker's"
+fi
+
 note "a kill -9 of every ferry process: the next start reclaims the lease and the port"
 web k1 -p 18095:80
 expect_eq "$(http_get 127.0.0.1 18095)" hello "before the kill"

@@ -8,6 +8,11 @@ export TEST_TMP
 TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ferry-it-XXXXXX")
 chmod 755 "$TEST_TMP"
 cleanup() {
+    # The bridges and firewall chains of the test's store (made by its first container on a
+    # bridge network; a bridge outlives its containers, as docker0 does).
+    if [ -d "$TEST_TMP/store/networks" ] && [ -n "${FERRY:-}" ]; then
+        "$FERRY" --root "$TEST_TMP/store" __network-teardown 2>/dev/null
+    fi
     # Unmount anything a test left mounted under the scratch directory, then remove it.
     if [ -d "$TEST_TMP" ]; then
         grep -o " $TEST_TMP[^ ]*" /proc/self/mounts 2>/dev/null | sort -r | while read -r m; do

@@ -155,6 +155,22 @@ hi" uf "$user" run --rm ferry-it/imp:1 sh -c 'id -u; tr -s " " </proc/self/uid_m
         uf "$user" rm -f "$id" >/dev/null
         for _ in $(seq 50); do pgrep -u "$user" -f -- --config-net >/dev/null || break; sleep 0.1; done
         ! pgrep -u "$user" -f -- --config-net >/dev/null || fail "$who: pasta outlived its container"
+        if [ -x /usr/bin/slirp4netns ]; then
+            note "$who: --network slirp4netns (the fallback where pasta is missing)"
+            expect_contains "$(uf "$user" run --rm --network slirp4netns ferry-it/imp:1 ip -4 -o addr show tap0)" \
+                "inet 10.0.2.100/24"
+            port=$((19500 + uid % 1000))
+            id=$(uf "$user" run -d --network slirp4netns -p $port:80 ferry-it/imp:1 httpd -f -p 80 -h /etc)
+            for _ in $(seq 50); do
+                [ "$(curl -s -m 1 "http://127.0.0.1:$port/hostname")" = "${id:0:12}" ] && break
+                sleep 0.1
+            done
+            expect_eq "$(curl -s -m 2 "http://127.0.0.1:$port/hostname")" "${id:0:12}" "$who: slirp4netns -p"
+            uf "$user" rm -f "$id" >/dev/null
+            for _ in $(seq 50); do pgrep -u "$user" -x slirp4netns >/dev/null || break; sleep 0.1; done
+            ! pgrep -u "$user" -x slirp4netns >/dev/null || fail "$who: slirp4netns outlived its container"
+            [ -z "$(ls "$run_dir"/*/slirp-*.sock 2>/dev/null)" ] || fail "$who: slirp4netns's socket is left"
+        fi
         uf "$user" network create lab >/dev/null
         expect_fail 125 "ferry: error: --network lab: user-defined networks are not supported rootless yet" \
             uf "$user" run --rm --network lab ferry-it/imp:1 true

@@ -25,7 +25,8 @@
  *   --listen N [--client N] --restart no|always|unless-stopped|on-failure[:MAX]
  *   --restart-count N [--backoff-ms N] --started NS --id ID --ferry PATH --root DIR
  *   [--stop-file F] [--cgroup-dir DIR]... [--cgroup-later DIR]... [--name NAME]
- *   [--image REF] [--label K=V]... [--volume NAME]... [--network-down | --network-lease NET... | --clear-network [--stop-pid PID]]
+ *   [--image REF] [--label K=V]... [--volume NAME]...
+ *   [--network-down | --network-lease NET... | --clear-network [--stop-pid PID] [--remove-path P]]
  *   [--auto-remove --run-dir DIR [--image-id ID] [--remove-volume NAME]... [--userns-fd N]]
  *
  * Events: the container's `die` (exitCode; `oom` first when the OOM killer struck) and the
@@ -96,6 +97,7 @@ struct client {
 struct config {
     const char *state, *log, *id, *ferry, *root, *restart, *stop_file, *name, *run_dir;
     const char* image_id; /* --image-id: released with the container when rmi -f deleted it */
+    const char* remove_path; /* --remove-path: a helper's socket, removed once it is stopped */
     const char* volumes[64];
     int nvolumes;
     const char* cgroup_dirs[32];
@@ -741,13 +743,15 @@ int release_lease(const char* root, const char* network_id, const char* containe
  * went with its network namespace): its leases here (--network-lease: the default bridge, no
  * port published; see monitor_leases.c), or everything through `ferry __network-down ID`
  * (published ports, names on a user network), waited for. With --clear-network (pasta) only
- * the live settings go, and --stop-pid's process (pasta, a child) is stopped and reaped. */
+ * the live settings go, --stop-pid's process (pasta or slirp4netns, a child) is stopped and
+ * reaped, and --remove-path (slirp4netns's API socket) removed. */
 static void network_down(const struct config* c) {
     if (c->stop_pid > 0) { /* pasta, this process's child (rootless networking) */
         kill(c->stop_pid, SIGKILL); /* it keeps nothing worth a graceful end */
         while (waitpid(c->stop_pid, NULL, 0) < 0 && errno == EINTR) {
         }
     }
+    if (c->remove_path) unlink(c->remove_path);
     int exec_ferry = c->network_down;
     if (!exec_ferry && c->nleases > 0) { /* a network connected while it ran: ferry's work */
         char marker[4096];
@@ -819,7 +823,7 @@ static int parse_args(int argc, char** argv, struct config* c) {
         STR("--state", state) STR("--log", log) STR("--id", id) STR("--ferry", ferry)
         STR("--root", root) STR("--restart", restart) STR("--stop-file", stop_file)
         STR("--name", name) STR("--run-dir", run_dir) STR("--image", image)
-        STR("--image-id", image_id)
+        STR("--image-id", image_id) STR("--remove-path", remove_path)
         if (strcmp(a, "--network-lease") == 0 && v && c->nleases < 16) {
             c->leases[c->nleases++] = v;
             ++i;
