@@ -4,6 +4,10 @@
 export FERRY_ROOT="$TEST_TMP/store"
 ferry() { "$FERRY" "$@"; }
 
+# A command of the test script itself that fails ends the test (set -e): say which, so that a
+# failure is never silent in the log (functions' own commands are not traced: no set -E).
+trap 'echo "FAIL: line $LINENO: \`$BASH_COMMAND\` exited with status $?" >&2' ERR
+
 # fail MESSAGE: ends the test as failed.
 fail() { echo "FAIL: $*" >&2; exit 1; }
 # skip REASON: ends the test as skipped (ctest shows the reason in the log).
