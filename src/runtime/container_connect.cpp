@@ -83,18 +83,10 @@ Result<void> disconnect_running(const ContainerStore& store, const ContainerReco
     if (it == leases.end()) return {};
     const net::Lease& l = it->second;
     // Its ports on this network's addresses, then its interface (the pair goes with it).
-    std::vector<std::string> ips;
-    for (const auto& a : {l.ipv4, l.ipv6})
-        if (a) ips.push_back(net::format_ip(a->address));
     auto live = TRY(load_network_settings(store, r.id));
     bool published = false;
     for (const auto& [key, bindings] : live_ports(live)) published = published || !bindings.empty();
-    if (published) {
-        std::vector<net::PublishedPort> mine;
-        for (const auto& p : TRY(net::list_published()))
-            if (std::find(ips.begin(), ips.end(), p.container_ip) != ips.end()) mine.push_back(p);
-        if (!mine.empty()) TRY(net::unpublish(mine));
-    }
+    if (published) TRY(unpublish_ports_of({l}));
     if (!l.ifname.empty()) {
         Fd netns = TRY(fs::open("/proc/" + std::to_string(pid) + "/ns/net", O_RDONLY));
         auto ctr = TRY(net::Rtnl::open_in(netns.get()));

@@ -531,15 +531,11 @@ Result<void> release_network(const std::string& store_root, const std::string& i
     if (held.empty()) return {};
     // Ports first: a kill between the two leaves a lease whose holder is dead, and reclaiming it
     // takes its ports too.
-    std::vector<std::string> ips;
-    for (const auto& [network, l] : held)
-        for (const auto& a : {l.ipv4, l.ipv6})
-            if (a) ips.push_back(net::format_ip(a->address));
-    std::vector<net::PublishedPort> mine;
-    if (published)
-        for (const auto& p : TRY(net::list_published()))
-            if (std::find(ips.begin(), ips.end(), p.container_ip) != ips.end()) mine.push_back(p);
-    if (!mine.empty()) TRY(net::unpublish(mine));
+    if (published) {
+        std::vector<net::Lease> leases;
+        for (const auto& [network, l] : held) leases.push_back(l);
+        TRY(unpublish_ports_of(leases));
+    }
     for (const auto& [network, l] : held) TRY(ns.release(network, id));
     if (!dns_dir.empty())
         for (const auto& n : left) TRY(update_dns(dns_dir, ns, n));

@@ -724,17 +724,22 @@ static int image_named(const struct config* c) {
 /* The layers of a removed container whose image is gone: `ferry __release ID` collects them
  * (as the monitor, outside the container's user namespace; waited for, so that they are gone
  * when `run --rm` returns). */
-static void release_image(const struct config* c) {
-    if (!c->image_id || !c->image_id[0] || image_named(c)) return;
+/* Runs `ferry --root ROOT COMMAND ARG` and waits for it. */
+static void run_ferry(const struct config* c, const char* command, const char* arg) {
     pid_t pid = fork();
     if (pid == 0) {
         syscall(SYS_close_range, 3, ~0U, 0);
-        execl(c->ferry, c->ferry, "--root", c->root, "__release", c->image_id, (char*)NULL);
+        execl(c->ferry, c->ferry, "--root", c->root, command, arg, (char*)NULL);
         _exit(127);
     }
     if (pid > 0)
         while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
         }
+}
+
+static void release_image(const struct config* c) {
+    if (!c->image_id || !c->image_id[0] || image_named(c)) return;
+    run_ferry(c, "__release", c->image_id);
 }
 
 int release_lease(const char* root, const char* network_id, const char* container_id);
@@ -768,15 +773,7 @@ static void network_down(const struct config* c) {
         }
         return;
     }
-    pid_t pid = fork();
-    if (pid == 0) {
-        syscall(SYS_close_range, 3, ~0U, 0);
-        execl(c->ferry, c->ferry, "--root", c->root, "__network-down", c->id, (char*)NULL);
-        _exit(127);
-    }
-    if (pid > 0)
-        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
-        }
+    run_ferry(c, "__network-down", c->id);
 }
 
 static int should_restart(const struct config* c, int code) {
