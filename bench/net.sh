@@ -19,7 +19,11 @@
 # 4. 100 containers each publishing a port (-p 21000+i:80): the time to start them all, each
 #    then reached once through its port, then all removed; it checks that no lease, published
 #    port, veth or process of theirs is left.
-# Rootless figures are not measured: ferry's rootless networking (pasta) is not wired yet.
+# 5. Rootless (a user this script creates, with subordinate ids): the start cost of pasta (the
+#    default) and of a user-defined network (its namespace kept up by a resident container)
+#    against --network none, and iperf3 through -p with each (pasta forwards; a user network's
+#    ports go through ferry's proxy). Target: <= 3 ms added, >= 0.5x loopback. Rootless podman
+#    is not measured (Debian 12's 4.3 has no pasta).
 # Missed targets are reported, not failed: the exit status is non-zero only on errors.
 set -euo pipefail
 
@@ -185,6 +189,46 @@ left_procs=$(pgrep -fc "ferry-monitor.*$store" || true)
 many_ms=$("$python" -c "print('%.1f' % (($t1 - $t0) * 1000 / $n_many))")
 
 # ---------------------------------------------------------------------------------------------
+# 5. Rootless.
+ruser=ferrybn$$
+rootless=0
+if command -v useradd >/dev/null && command -v newuidmap >/dev/null && [ -x /usr/bin/pasta ] &&
+    useradd -m -s /bin/sh "$ruser" 2>/dev/null; then
+    rootless=1
+    at_exit "pkill -u $ruser 2>/dev/null; sleep 0.5; userdel -r $ruser >/dev/null 2>&1; sed -i '/^$ruser:/d' /etc/subuid /etc/subgid"
+    echo "$ruser:900000:65536" >>/etc/subuid
+    echo "$ruser:900000:65536" >>/etc/subgid
+    # The binary and the image where the user can read them.
+    rdir=$(mktemp -d /tmp/ferry-bench-rootless.XXXXXX)
+    at_exit "rm -rf $rdir"
+    chmod 755 "$rdir"
+    cp "$FERRY" "$work/net.tar" "$rdir/"
+    chmod 644 "$rdir/net.tar"
+    R="runuser -u $ruser -- env -i PATH=/usr/bin:/bin HOME=/home/$ruser $rdir/$(basename "$FERRY")"
+    $R import -q -c 'CMD ["/bin/sh"]' "$rdir/net.tar" $img >/dev/null
+    $R network create $prefix-lab >/dev/null
+    $R run -d --name $prefix-resident --network $prefix-lab $img sleep 3600 >/dev/null
+    note "timing rootless ferry: pasta, a user network, none"
+    hyperfine -N --style basic -w 3 -r "$runs" --export-json "$work/start-rootless.json" \
+        -n none "$R run --rm --network none $img true" -n pasta "$R run --rm $img true" \
+        -n lab "$R run --rm --network $prefix-lab $img true" >"$work/start-rootless.log" 2>&1 ||
+        { note "rootless timing failed: $(tail -3 "$work/start-rootless.log")"; failed=1; }
+    cost[rootless]=$("$python" -c 'import json, sys
+r = {x["command"]: x["median"] * 1000 for x in json.load(open(sys.argv[1]))["results"]}
+print("%.1f %.1f %.1f %.1f %.1f" % (r["none"], r["pasta"], r["pasta"] - r["none"], r["lab"], r["lab"] - r["none"]))' "$work/start-rootless.json" 2>/dev/null || echo "- - - - -")
+    note "rootless throughput"
+    $R run -d --name $prefix-iperf -p 15204:5201 $img iperf3 -s >/dev/null
+    iperf_to rootless-pasta-lo 127.0.0.1 15204
+    iperf_to rootless-pasta-ip "$hostip" 15204
+    $R rm -f $prefix-iperf >/dev/null
+    $R run -d --name $prefix-iperf --network $prefix-lab -p 15205:5201 $img iperf3 -s >/dev/null
+    iperf_to rootless-lab-lo 127.0.0.1 15205
+    iperf_to rootless-lab-ip "$hostip" 15205
+    $R rm -f $prefix-iperf $prefix-resident >/dev/null
+    $R network rm $prefix-lab >/dev/null
+fi
+
+# ---------------------------------------------------------------------------------------------
 ratio() { "$python" -c "import sys
 try: print('%.2fx' % (float(sys.argv[1]) / float(sys.argv[2])))
 except (ValueError, ZeroDivisionError): print('-')" "$1" "$2"; }
@@ -209,6 +253,16 @@ for t in ferry ferry-mtu65520 docker docker-noproxy podman; do
         "${gbps[$t-ip]}" "$(ratio "${gbps[$t-ip]}" "${gbps[loopback]}")"
 done
 echo "  target: ferry >= 0.9x loopback (ferry, docker and podman's bridges use docker's MTU, 1500)"
+if [ "$rootless" = 1 ]; then
+    echo
+    read -r a b c d e <<<"${cost[rootless]}"
+    echo "rootless ferry (medians, ms): none $a, pasta $b (adds $c), user network $d (adds $e)"
+    for t in rootless-pasta rootless-lab; do
+        printf '  %-16s %12s %8s %12s %8s\n' "$t" "${gbps[$t-lo]}" "$(ratio "${gbps[$t-lo]}" "${gbps[loopback]}")" \
+            "${gbps[$t-ip]}" "$(ratio "${gbps[$t-ip]}" "${gbps[loopback]}")"
+    done
+    echo "  target: adds <= 3 ms, >= 0.5x loopback"
+fi
 echo
 echo "connections per second through a published port (ab -n 3000 -c 4; host httpd ${rps[host]:-})"
 for t in ferry docker podman; do

@@ -268,7 +268,7 @@ Result<int> run_network_rm(const NetworkRmOptions& o, Context& ctx) {
         if (n && !*n && o.force) continue;
         Result<void> removed =
             n ? (*n ? store.remove(**n) : no_such_network(name)) : std::unexpected(n.error());
-        if (removed) removed = runtime::remove_bridge(**n);
+        if (removed) removed = runtime::remove_bridge(**n, ctx.run_root);
         if (removed) {
             print_out(name + "\n");
             continue;
@@ -300,7 +300,7 @@ Result<std::vector<std::string>> prune_unused_networks(
         if (net::is_predefined(n.name) || keep(n.created_ns, n.labels)) continue;
         if (store.remove(n)) {
             removed.push_back(n.name);
-            TRY(runtime::remove_bridge(n));
+            TRY(runtime::remove_bridge(n, ctx.run_root));
         }
     }
     return removed;
@@ -340,7 +340,7 @@ Result<int> run_network_prune(const NetworkPruneOptions& o, Context& ctx) {
 Result<int> cmd_internal_network_teardown(Args args, Context& ctx) {
     if (!args.empty()) return fail("__network-teardown takes no arguments");
     auto store = TRY(net::NetworkStore::open(ctx.root));
-    for (const auto& n : TRY(store.list())) TRY(runtime::remove_bridge(n));
+    for (const auto& n : TRY(store.list())) TRY(runtime::remove_bridge(n, ctx.run_root));
     return 0;
 }
 

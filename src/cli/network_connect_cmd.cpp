@@ -14,6 +14,7 @@
 #include "ferry/runtime/container_connect.hpp"
 #include "ferry/runtime/container_lock.hpp"
 #include "ferry/runtime/container_network.hpp"
+#include "ferry/runtime/rootless_netns.hpp"
 #include "ferry/runtime/network_record.hpp"
 #include "ferry/runtime/container_store.hpp"
 #include "ferry/util/strings.hpp"
@@ -173,9 +174,13 @@ Result<int> cmd_internal_network_down(Args args, Context& ctx) {
     if (live && *live)
         for (const auto& [key, bindings] : runtime::live_ports(*live))
             published = published || !bindings.empty();
-    TRY(runtime::release_network(ctx.root, args[0], published, containers.run_dir("dns")));
+    pid_t holder = ::geteuid() != 0 ? runtime::rootless_netns_holder(containers.run_root()) : 0;
+    TRY(runtime::release_network(ctx.root, args[0], published, containers.run_dir("dns"),
+                                 holder));
     TRY(runtime::clear_network_settings(containers, args[0]));
     ::unlink(runtime::network_down_marker(containers, args[0]).c_str());
+    if (::geteuid() != 0)  // the last container on a rootless network stops its namespace
+        TRY(runtime::stop_rootless_netns_if_idle(ctx.root, containers.run_root()));
     return 0;
 }
 

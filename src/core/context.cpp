@@ -53,21 +53,24 @@ Result<Context> make_context(const GlobalOptions& options) {
 
     std::string root = options.root;
     if (root.empty()) root = env_or_empty("FERRY_ROOT");
-    const bool custom = !root.empty();
-    if (!custom) {
-        if (!ctx.rootless) {
-            root = "/var/lib/ferry";
-        } else {
-            std::string data = env_or_empty("XDG_DATA_HOME");
-            if (data.empty()) data = home_dir() + "/.local/share";
-            root = data + "/ferry";
-        }
+    std::string default_root;
+    if (!ctx.rootless) {
+        default_root = "/var/lib/ferry";
+    } else {
+        std::string data = env_or_empty("XDG_DATA_HOME");
+        if (data.empty()) data = home_dir() + "/.local/share";
+        default_root = data + "/ferry";
     }
+    if (root.empty()) root = default_root;
     std::error_code ec;
     auto abs = std::filesystem::absolute(root, ec);
     if (ec) return fail("store root `" + root + "`: " + ec.message());
     ctx.root = abs.lexically_normal().string();
     while (ctx.root.size() > 1 && ctx.root.back() == '/') ctx.root.pop_back();
+    // The default store named by --root (as the monitor names it to ferry) is still the default
+    // store, with the default run root.
+    const bool custom =
+        ctx.root != std::filesystem::path(default_root).lexically_normal().string();
 
     std::string run_base;
     if (!ctx.rootless) {

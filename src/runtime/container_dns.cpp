@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 
 #include "ferry/runtime/container_network.hpp"
 #include "ferry/util/atomic_file.hpp"
+#include "ferry/util/fd.hpp"
 #include "ferry/util/fs.hpp"
 #include "ferry/util/lock.hpp"
 #include "ferry/util/strings.hpp"
@@ -38,11 +40,21 @@ pid_t running_aardvark(const std::string& dir) {
     return static_cast<pid_t>(*pid);
 }
 
-// Starts aardvark-dns on dir; it goes to the background itself once its sockets are bound.
-Result<void> start_aardvark(const std::string& binary, const std::string& dir) {
+// Starts aardvark-dns on dir (in holder's user and network namespaces when given); it goes to
+// the background itself once its sockets are bound.
+Result<void> start_aardvark(const std::string& binary, const std::string& dir, pid_t holder) {
+    Fd user, net;
+    if (holder) {
+        std::string proc = "/proc/" + std::to_string(holder) + "/ns/";
+        user = TRY(fs::open(proc + "user", O_RDONLY));
+        net = TRY(fs::open(proc + "net", O_RDONLY));
+    }
     pid_t pid = ::fork();
     if (pid < 0) return fail_errno("fork");
     if (pid == 0) {
+        if (holder &&
+            (::setns(user.get(), CLONE_NEWUSER) != 0 || ::setns(net.get(), CLONE_NEWNET) != 0))
+            ::_exit(126);
         ::close_range(3, ~0U, 0);
         int null = ::open("/dev/null", O_RDWR);
         for (int fd = 0; fd < 3; ++fd) ::dup2(null, fd);
@@ -62,21 +74,22 @@ Result<void> start_aardvark(const std::string& binary, const std::string& dir) {
 
 // Whether a UDP socket is bound to ip:53 in this namespace (/proc/net/udp: the address as the
 // kernel's little-endian hex, then the port).
-bool listening_on(const net::IpAddress& ip) {
+bool listening_on(const net::IpAddress& ip, const std::string& udp_table) {
     if (ip.family != net::Family::v4) return true;  // IPv6 follows the IPv4 listener
     char key[16];
     std::snprintf(key, sizeof key, "%02X%02X%02X%02X:0035", ip.bytes[3], ip.bytes[2], ip.bytes[1],
                   ip.bytes[0]);
-    auto table = fs::read_file("/proc/net/udp", 4 << 20);
+    auto table = fs::read_file(udp_table, 4 << 20);
     return table && table->find(key) != std::string::npos;
 }
 
 // Waits (2 s at most) until aardvark-dns answers on the network's gateways: a container that
 // asks at once must not find the port closed. Names it rereads are there within its reload.
-void wait_for_listener(const net::Network& network) {
+void wait_for_listener(const net::Network& network, pid_t holder) {
+    std::string table = holder ? "/proc/" + std::to_string(holder) + "/net/udp" : "/proc/net/udp";
     for (int i = 0; i < 2000; ++i) {
         bool all = true;
-        for (const auto& s : network.subnets) all = all && listening_on(s.gateway);
+        for (const auto& s : network.subnets) all = all && listening_on(s.gateway, table);
         if (all) return;
         timespec ts{0, 1'000'000};
         ::nanosleep(&ts, nullptr);
@@ -91,8 +104,14 @@ std::string aardvark_path() {
     return "";
 }
 
+void stop_aardvark(const std::string& dir) {
+    if (pid_t pid = running_aardvark(dir)) ::kill(pid, SIGKILL);
+    // A pid file left behind makes the next aardvark-dns give up at once.
+    ::unlink((dir + "/aardvark.pid").c_str());
+}
+
 Result<void> update_dns(const std::string& dir, const net::NetworkStore& store,
-                        const net::Network& network) {
+                        const net::Network& network, pid_t holder) {
     if (network.name == "bridge" || network.driver != "bridge") return {};
     std::string binary = aardvark_path();
     if (binary.empty()) return {};
@@ -121,9 +140,9 @@ Result<void> update_dns(const std::string& dir, const net::NetworkStore& store,
     if (pid_t pid = running_aardvark(dir)) {
         ::kill(pid, SIGHUP);  // it rereads every file, and exits when none is left
     } else if (entries > 0) {
-        TRY(start_aardvark(binary, dir));
+        TRY(start_aardvark(binary, dir, holder));
     }
-    if (entries > 0) wait_for_listener(network);
+    if (entries > 0) wait_for_listener(network, holder);
     return {};
 }
 

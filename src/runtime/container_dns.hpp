@@ -14,6 +14,8 @@
 // A container's /etc/resolv.conf names its network's gateway as its nameserver (podman's way;
 // docker's 127.0.0.11 needs a NAT rule inside every container).
 
+#include <sys/types.h>
+
 #include <string>
 
 #include "ferry/net/network.hpp"
@@ -28,7 +30,12 @@ std::string aardvark_path();
 // Rewrites the network's configuration from its held leases and makes aardvark-dns read it:
 // signalled when it runs, started when it does not and the network has entries. Nothing for the
 // default bridge (no name resolution there, as docker) or where aardvark-dns is not installed.
+// Rootless, aardvark-dns runs in the rootless networks' namespace of netns_holder
+// (rootless_netns.hpp).
 Result<void> update_dns(const std::string& dns_dir, const net::NetworkStore& store,
-                        const net::Network& network);
+                        const net::Network& network, pid_t netns_holder = 0);
+
+// Stops the aardvark-dns of dns_dir, if one runs (its namespace is gone).
+void stop_aardvark(const std::string& dns_dir);
 
 }  // namespace ferry::runtime

@@ -26,6 +26,7 @@
 #include "ferry/runtime/container_dns.hpp"
 #include "ferry/runtime/container_store.hpp"
 #include "ferry/runtime/network_record.hpp"
+#include "ferry/runtime/rootless_netns.hpp"
 #include "ferry/util/fd.hpp"
 #include "ferry/util/fs.hpp"
 #include "ferry/util/log.hpp"
@@ -148,7 +149,10 @@ Result<void> plan_ports(const ContainerRecord& r, NetworkPlan& plan) {
     const Attachment& a = plan.attachments.front();
     auto bindings = TRY(requested_bindings(r, plan.live_ports));
     if (bindings.empty()) return {};
-    std::vector<net::PublishedPort> published = TRY(net::list_published());
+    // Rootless, the proxies' binds are the only record (nothing of the host's nftables).
+    bool rootless = plan.rootless_holder != 0;
+    std::vector<net::PublishedPort> published;
+    if (!rootless) published = TRY(net::list_published());
     for (const auto& b : bindings) {
         const auto& container_ip = b.bind_ip.family == net::Family::v4 ? a.lease.ipv4 : a.lease.ipv6;
         if (!container_ip) continue;  // an IPv6 host address for a container without one
@@ -157,7 +161,7 @@ Result<void> plan_ports(const ContainerRecord& r, NetworkPlan& plan) {
         net::PublishedPort p{b.host_ip, port, net::format_ip(container_ip->address),
                              b.container_port, b.proto};
         published.push_back(p);
-        plan.ports.push_back(p);
+        (rootless ? plan.proxied : plan.ports).push_back(p);
         plan.live_ports[b.key].push_back({b.shown_ip, std::to_string(port)});
     }
     return {};
@@ -182,8 +186,10 @@ std::string endpoint_id(const net::Network& n, const std::string& container_id) 
     return sha256_hex(n.id + container_id);
 }
 
-Result<void> remove_bridge(const net::Network& n) {
-    if (n.driver != "bridge" || ::geteuid() != 0) return {};
+namespace {
+
+// remove_bridge in the calling process's network namespace.
+Result<void> remove_bridge_here(const net::Network& n) {
     Attachment a;
     a.network = n;
     a.bridge = bridge_name(n);
@@ -200,6 +206,16 @@ Result<void> remove_bridge(const net::Network& n) {
     auto gone = host.delete_link(a.bridge);
     if (!gone && gone.error().sys_errno != ENODEV) return std::unexpected(gone.error());
     return {};
+}
+
+}  // namespace
+
+Result<void> remove_bridge(const net::Network& n, const std::string& run_root) {
+    if (n.driver != "bridge") return {};
+    if (::geteuid() == 0) return remove_bridge_here(n);
+    pid_t holder = rootless_netns_holder(run_root);  // rootless: in the networks' namespace
+    if (holder == 0) return {};
+    return in_rootless_netns(holder, [&] { return remove_bridge_here(n); });
 }
 
 bool uses_bridge(const ContainerRecord& r) {
@@ -362,9 +378,10 @@ Result<Attachment> lease_attachment(net::NetworkStore& ns, const ContainerRecord
 }
 
 Result<NetworkPlan> plan_network(const ContainerStore& store, const ContainerRecord& r,
-                                 int holder_pid) {
+                                 int holder_pid, pid_t rootless_holder) {
     auto ns = TRY(net::NetworkStore::open(store.root()));
     NetworkPlan plan;
+    plan.rootless_holder = rootless_holder;
     auto fail_plan = [&](Error e) -> Result<NetworkPlan> {
         (void)release_network(store.root(), r.id);
         return std::unexpected(std::move(e));
@@ -423,7 +440,15 @@ Result<void> wire_network(NetworkPlan& plan, int pid) {
     std::string ns_path = "/proc/" + std::to_string(pid) + "/ns/net";
     Fd netns = TRY(fs::open(ns_path, O_RDONLY));
     bool routed4 = false, routed6 = false;
-    for (const auto& a : plan.attachments) TRY(link_attachment(netns.get(), a, routed4, routed6));
+    auto link_all = [&]() -> Result<void> {
+        for (const auto& a : plan.attachments)
+            TRY(link_attachment(netns.get(), a, routed4, routed6));
+        return {};
+    };
+    if (plan.rootless_holder)
+        TRY(in_rootless_netns(plan.rootless_holder, link_all));
+    else
+        TRY(link_all());
     log::trace("wire: addresses");
     if (!plan.ports.empty()) {
         auto published = net::publish(plan.ports);
@@ -517,7 +542,7 @@ Json live_network_settings(const ContainerRecord& r, const NetworkPlan& plan) {
 }
 
 Result<void> release_network(const std::string& store_root, const std::string& id,
-                             bool published, const std::string& dns_dir) {
+                             bool published, const std::string& dns_dir, pid_t netns_holder) {
     auto ns = TRY(net::NetworkStore::open(store_root));
     std::vector<std::pair<std::string, net::Lease>> held;
     std::vector<net::Network> left;
@@ -538,7 +563,7 @@ Result<void> release_network(const std::string& store_root, const std::string& i
     }
     for (const auto& [network, l] : held) TRY(ns.release(network, id));
     if (!dns_dir.empty())
-        for (const auto& n : left) TRY(update_dns(dns_dir, ns, n));
+        for (const auto& n : left) TRY(update_dns(dns_dir, ns, n, netns_holder));
     return {};
 }
 

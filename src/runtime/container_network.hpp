@@ -21,6 +21,8 @@
 // leases whose holder is dead, which the next start on that network (or `network rm`, `network
 // prune`) reclaims with their ports.
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -51,10 +53,14 @@ struct Attachment {
 
 struct NetworkPlan {
     std::vector<Attachment> attachments;  // the network mode's first, then those connected
-    std::vector<net::PublishedPort> ports;
+    std::vector<net::PublishedPort> ports;  // rootful: nftables elements
     net::PortMap live_ports;  // NetworkSettings.Ports: exposed keys, host ports chosen
     std::string sandbox_key;  // /proc/PID/ns/net once wired
     std::string error_prefix;  // docker's `driver failed programming ... on endpoint N (ID): `
+    // Rootless: the holder of the namespace the networks live in (rootless_netns.hpp), and the
+    // ports its proxy forwards (port_proxy.hpp) instead of `ports`.
+    pid_t rootless_holder = 0;
+    std::vector<net::PublishedPort> proxied;
 };
 
 // True when the container's network mode is a bridge network (bridge or a user network's name).
@@ -62,12 +68,13 @@ bool uses_bridge(const ContainerRecord& r);
 
 // Leases and chooses, before the spawn; holder: the monitor-to-be's pid. Fails with docker's
 // words (unknown network, address taken, port already allocated), leasing nothing.
+// rootless_holder: the rootless networks' namespace (0 rootful).
 Result<NetworkPlan> plan_network(const ContainerStore& store, const ContainerRecord& r,
-                                 int holder_pid);
+                                 int holder_pid, pid_t rootless_holder = 0);
 
-// Wires the planned networks into the namespace of process pid. Fails naming what failed;
-// partial links go with the namespace (the caller kills the process), ports published are taken
-// back.
+// Wires the planned networks into the namespace of process pid (rootless: from inside the
+// rootless networks' namespace). Fails naming what failed; partial links go with the namespace
+// (the caller kills the process), ports published are taken back.
 Result<void> wire_network(NetworkPlan& plan, int pid);
 
 // docker's NetworkSettings for a running container on the planned networks.
@@ -76,9 +83,11 @@ Json live_network_settings(const ContainerRecord& r, const NetworkPlan& plan);
 // Gives back what the container with this ID holds: published ports (looked for only when
 // `published` says it may have some: the listing costs milliseconds), then address leases on
 // every network; with dns_dir, the name resolution of the networks it leaves is updated
-// (container_dns.hpp). Nothing when it holds nothing.
+// (container_dns.hpp; rootless, the resolver is in netns_holder's namespace). Nothing when it
+// holds nothing.
 Result<void> release_network(const std::string& store_root, const std::string& id,
-                             bool published = true, const std::string& dns_dir = "");
+                             bool published = true, const std::string& dns_dir = "",
+                             pid_t netns_holder = 0);
 
 // Removes the published ports whose container address is one of these (given back) leases'.
 Result<void> unpublish_ports_of(const std::vector<net::Lease>& leases);
@@ -89,9 +98,9 @@ Result<size_t> reclaim_dead_leases(net::NetworkStore& store);
 // The endpoint ID of a container on a network (as inspect shows it, in both directions).
 std::string endpoint_id(const net::Network& n, const std::string& container_id);
 
-// Takes a removed bridge network's Linux bridge and firewall chains away (rootful; nothing
-// where they do not exist).
-Result<void> remove_bridge(const net::Network& n);
+// Takes a removed bridge network's Linux bridge and firewall chains away (rootless: in the
+// rootless networks' namespace of run_root while it runs; nothing where they do not exist).
+Result<void> remove_bridge(const net::Network& n, const std::string& run_root);
 
 // One host binding of a published port, as requested (-p, -P and the exposed ports).
 struct Binding {

@@ -171,6 +171,7 @@ public:
     std::string log_path(const std::string& id) const { return dir(id) + "/ctr.log"; }
     // Runtime directory of a running container (attach socket), under the context's run root.
     std::string run_dir(const std::string& id) const { return m_run_root + "/" + id; }
+    const std::string& run_root() const { return m_run_root; }
 
 private:
     Context m_ctx;

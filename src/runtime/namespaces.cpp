@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/stat.h>
 
 #include <array>
 
@@ -95,8 +96,17 @@ Result<NamespacePlan> plan_namespaces(const std::vector<oci::Namespace>& namespa
     return plan;
 }
 
+// Whether fd is the user namespace this process is in (joined for it by an intermediate,
+// spawn.cpp): setns refuses to enter it again.
+static bool in_user_namespace(int fd) {
+    struct stat want{}, own{};
+    return ::fstat(fd, &want) == 0 && ::stat("/proc/self/ns/user", &own) == 0 &&
+           want.st_ino == own.st_ino && want.st_dev == own.st_dev;
+}
+
 Result<void> join_namespaces(const std::vector<NamespaceJoin>& joins) {
     for (const auto& j : joins) {
+        if (j.flag == CLONE_NEWUSER && in_user_namespace(j.fd.get())) continue;
         if (::setns(j.fd.get(), j.flag) != 0)
             return fail_errno("join " + std::string(spec_name(j.flag)) + " namespace `" + j.path +
                               "`");

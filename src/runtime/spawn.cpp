@@ -16,6 +16,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ferry/net/loopback.hpp"
@@ -36,7 +37,7 @@ struct InitPlan {
     ProcessPlan process;
     std::string hostname;
     bool become_root = false;        // setresuid/gid 0 in a new user namespace that maps 0
-    bool dumpable_for_maps = false;  // stay dumpable until the parent has written the maps
+    bool dumpable_for_maps = false;  // stay dumpable until the parent's go-ahead
 };
 
 bool has_limits(const oci::Resources& r) {
@@ -133,7 +134,8 @@ Result<InitPlan> plan_init(const oci::RuntimeSpec& spec, const SpawnRequest& req
         return fail("a hostname needs a uts namespace of the container's own");
     plan.become_root =
         new_user && id_is_mapped(l.uid_mappings, 0) && id_is_mapped(l.gid_mappings, 0);
-    plan.dumpable_for_maps = new_user && ::geteuid() != 0;
+    // Rootless, the parent opens the child's /proc files (maps, a namespace for before_start).
+    plan.dumpable_for_maps = plan.ns.has_user() && ::geteuid() != 0;
     return plan;
 }
 
@@ -170,10 +172,72 @@ Result<void> run_init(const InitPlan& plan, SyncSocket& sync) {
     sync.fail_and_exit(r.error());
 }
 
+clone_args clone_args_for(const InitPlan& plan, int cgroup_fd, int* pidfd) {
+    clone_args args{};
+    args.flags = plan.ns.clone_flags | (pidfd ? CLONE_PIDFD : CLONE_PARENT);
+    args.pidfd = reinterpret_cast<uint64_t>(pidfd);
+    args.exit_signal = pidfd ? SIGCHLD : 0;  // CLONE_PARENT: the caller's own (SIGCHLD)
+    if (cgroup_fd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = static_cast<uint64_t>(cgroup_fd);
+    }
+    return args;
+}
+
+// A user namespace given by path that an unprivileged caller cannot create the other namespaces
+// from outside of (the rootless networks' namespace, rootless_netns.hpp): a short-lived
+// intermediate joins it and clones the container as this process's child (CLONE_PARENT), as
+// runc's nsexec does. The child finds itself in the user namespace already.
+Result<Pid> clone_through_user_namespace(const InitPlan& plan, int cgroup_fd,
+                                         SyncSocket& parent_end, SyncSocket& child_end) {
+    int report[2];
+    if (::pipe2(report, O_CLOEXEC) != 0) return fail_errno("pipe");
+    Fd report_r(report[0]), report_w(report[1]);
+    pid_t middle = ::fork();
+    if (middle < 0) return fail_errno("fork");
+    if (middle == 0) {
+        report_r.reset();
+        long out[3] = {-1, 0, 0};  // the child's pid, errno, the step that failed (1: join)
+        if (::setns(plan.ns.joins.front().fd.get(), CLONE_NEWUSER) != 0) {
+            out[1] = errno;
+            out[2] = 1;
+        } else {
+            clone_args args = clone_args_for(plan, cgroup_fd, nullptr);
+            out[0] = ::syscall(SYS_clone3, &args, sizeof args);
+            if (out[0] == 0) {
+                parent_end.fd().reset();
+                child_main(plan, child_end);
+            }
+            out[1] = out[0] < 0 ? errno : 0;
+        }
+        (void)!::write(report_w.get(), out, sizeof out);
+        ::_exit(0);
+    }
+    report_w.reset();
+    long got[3] = {-1, 0, 0};
+    ssize_t n;
+    while ((n = ::read(report_r.get(), got, sizeof got)) < 0 && errno == EINTR) {
+    }
+    while (::waitpid(middle, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    if (n != sizeof got) return fail("clone container process: the intermediate process died");
+    if (got[2] == 1)
+        return fail_errno("join user namespace `" + plan.ns.joins.front().path + "`",
+                          static_cast<int>(got[1]));
+    if (got[0] < 0) return fail_errno("clone container process", static_cast<int>(got[1]));
+    // The child is this process's: its pid cannot be reused before this process waits for it.
+    return Pid::open(static_cast<pid_t>(got[0]));
+}
+
 // clone3 into the planned namespaces (and straight into the cgroup at cgroup_fd, when >= 0);
 // returns the child's Pid in the parent and runs the child.
 Result<Pid> clone_child(const InitPlan& plan, int cgroup_fd, SyncSocket& parent_end,
                         SyncSocket& child_end) {
+    if (::geteuid() != 0 && !plan.ns.joins.empty() &&
+        plan.ns.joins.front().flag == CLONE_NEWUSER && plan.ns.clone_flags != 0) {
+        if (plan.ns.join_pid) return fail("joining a user and a pid namespace needs root");
+        return clone_through_user_namespace(plan, cgroup_fd, parent_end, child_end);
+    }
     Fd own_pid_ns;
     if (plan.ns.join_pid) {
         own_pid_ns = TRY(fs::open("/proc/self/ns/pid", O_RDONLY));
@@ -181,14 +245,7 @@ Result<Pid> clone_child(const InitPlan& plan, int cgroup_fd, SyncSocket& parent_
             return fail_errno("join pid namespace");
     }
     int pidfd = -1;
-    clone_args args{};
-    args.flags = plan.ns.clone_flags | CLONE_PIDFD;
-    args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
-    args.exit_signal = SIGCHLD;
-    if (cgroup_fd >= 0) {
-        args.flags |= CLONE_INTO_CGROUP;
-        args.cgroup = static_cast<uint64_t>(cgroup_fd);
-    }
+    clone_args args = clone_args_for(plan, cgroup_fd, &pidfd);
     long pid = ::syscall(SYS_clone3, &args, sizeof args);
     if (pid == 0) {
         parent_end.fd().reset();

@@ -36,6 +36,8 @@
 #include "ferry/runtime/gpu_start.hpp"
 #include "ferry/runtime/helpers.hpp"
 #include "ferry/runtime/network_record.hpp"
+#include "ferry/runtime/port_proxy.hpp"
+#include "ferry/runtime/rootless_netns.hpp"
 #include "ferry/runtime/spawn.hpp"
 #include "ferry/util/fs.hpp"
 #include "ferry/util/log.hpp"
@@ -230,7 +232,14 @@ Result<Spawned> spawn(const ContainerStore& store, const ContainerRecord& r, Sta
     }
     req.seccomp_cache_dir = store.run_dir("seccomp-cache");
     req.die_with_parent = true;
-    if (network) req.before_start = [network](pid_t pid) { return wire_network(*network, pid); };
+    if (network)
+        req.before_start = [network, pasta_pid](pid_t pid) -> Result<void> {
+            TRY(wire_network(*network, pid));
+            if (!network->proxied.empty())  // rootless: the ports' proxy (port_proxy.hpp)
+                *pasta_pid = TRY(start_port_proxy(network->proxied, network->rootless_holder,
+                                                  network->error_prefix));
+            return {};
+        };
     if (pasta)
         req.before_start = [pasta, pasta_pid, pid_file = store.run_dir(r.id) + "/pasta.pid",
                             api = slirp_socket(store, r)](pid_t pid) -> Result<void> {
@@ -289,6 +298,17 @@ Result<void> join_container_network(const ContainerStore& store, const Container
     return {};
 }
 
+// A rootless container on a bridge network is in the rootless networks' user namespace instead
+// of a new one (the same mappings: ensure_rootless_netns checked them).
+Result<void> join_rootless_user_namespace(oci::RuntimeSpec& spec, pid_t holder) {
+    for (auto& ns : spec.linux->namespaces)
+        if (ns.type == "user") {
+            ns.path = "/proc/" + std::to_string(holder) + "/ns/user";
+            return {};
+        }
+    return fail("a rootless container needs a user namespace");
+}
+
 // In S (or the restarting monitor's process): spawn, record, report, exec the monitor.
 // Returns only on failure.
 Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, StartIo& io,
@@ -315,11 +335,25 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
     } else if (!rootless.empty()) {
         pasta = TRY(plan_pasta(r, rootless == "slirp4netns"));
         TRY(write_hosts(store, r, "", ""));
-    } else if (uses_bridge(r) && ::geteuid() != 0) {
-        return fail("--network " + r.network +
-                    ": user-defined networks are not supported rootless yet");
     } else if (uses_bridge(r)) {
-        network = TRY(plan_network(store, r, ::getpid()));
+        pid_t rootless_holder = 0;
+        if (::geteuid() != 0) {
+            // The network lives in the rootless networks' namespace; the container joins its
+            // user namespace. Its lock is held until the addresses are leased.
+            auto netns = TRY(ensure_rootless_netns(store.run_root(), spec.linux->uid_mappings,
+                                                   spec.linux->gid_mappings));
+            rootless_holder = netns.holder;
+            TRY(join_rootless_user_namespace(spec, rootless_holder));
+            auto planned = plan_network(store, r, ::getpid(), rootless_holder);
+            netns.lock.release();
+            if (!planned) {
+                (void)stop_rootless_netns_if_idle(store.root(), store.run_root());
+                return std::unexpected(std::move(planned.error()));
+            }
+            network = std::move(*planned);
+        } else {
+            network = TRY(plan_network(store, r, ::getpid()));
+        }
         const auto& first = network->attachments.front();
         std::string gateway;
         for (const auto& sub : first.network.subnets)
@@ -351,6 +385,8 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
     }
     if (!spawned) {
         if (network) (void)release_network(store.root(), r.id);
+        if (network && network->rootless_holder)
+            (void)stop_rootless_netns_if_idle(store.root(), store.run_root());
         return std::unexpected(std::move(spawned.error()));
     }
     Spawned c = std::move(*spawned);
@@ -361,7 +397,8 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
         auto names = net::NetworkStore::open(store.root());
         // A resolver that cannot start costs names, not the container.
         for (const auto& a : network->attachments)
-            if (auto dns = names ? update_dns(store.run_dir("dns"), *names, a.network)
+            if (auto dns = names ? update_dns(store.run_dir("dns"), *names, a.network,
+                                              network->rootless_holder)
                                  : Result<void>(std::unexpected(names.error()));
                 !dns)
                 log::warn("name resolution on network " + a.network.name + ": " +
@@ -441,7 +478,7 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
     }
     if (network) {
         // The monitor gives the leases back itself unless ports or names need ferry.
-        bool simple = network->ports.empty();
+        bool simple = network->ports.empty() && !network->rootless_holder;
         for (const auto& a : network->attachments)
             simple = simple && a.network.name == "bridge";
         if (simple)
@@ -449,6 +486,8 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
                 args.insert(args.end(), {"--network-lease", a.network.id});
         else
             args.push_back("--network-down");
+        if (pasta_pid > 0)  // the ports' proxy (rootless)
+            args.insert(args.end(), {"--stop-pid", std::to_string(pasta_pid)});
     }
     Fd userns;
     if (r.auto_remove) {

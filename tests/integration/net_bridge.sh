@@ -76,23 +76,7 @@ expect_eq "$(ferry inspect -f '{{.NetworkSettings.IPAddress}} {{.NetworkSettings
     "$(ip_of w1 bridge) $gateway" "inspect's top-level address"
 
 note "UDP: an echo server in the container (busybox has none: a static one built here)"
-cat >"$TEST_TMP/udpecho.c" <<'EOF2'
-#include <netinet/in.h>
-#include <sys/socket.h>
-int main(void) {
-    int s = socket(AF_INET, SOCK_DGRAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(53)};
-    if (bind(s, (struct sockaddr*)&a, sizeof a) != 0) return 1;
-    for (;;) {
-        char buf[512];
-        struct sockaddr_in from;
-        socklen_t len = sizeof from;
-        long n = recvfrom(s, buf, sizeof buf, 0, (struct sockaddr*)&from, &len);
-        if (n > 0) sendto(s, buf, (size_t)n, 0, (struct sockaddr*)&from, len);
-    }
-}
-EOF2
-gcc -static -O2 -o "$TEST_TMP/udpecho" "$TEST_TMP/udpecho.c" || skip "no static C toolchain for the UDP server"
+gcc -static -O2 -o "$TEST_TMP/udpecho" "$FERRY_SRC/tests/integration/udpecho.c" || skip "no static C toolchain for the UDP server"
 ferry run -d --name u1 -p 18053:53/udp -v "$TEST_TMP/udpecho:/udpecho:ro" bb:1 /udpecho >/dev/null
 udp_echo() {  # udp_echo HOST PORT: what comes back for "udp-ping", retried for 3 s
     python3 - "$1" "$2" <<'PY'

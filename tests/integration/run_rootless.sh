@@ -114,6 +114,79 @@ as_user() {
 # uf USER ARGS...: the user's ferry.
 uf() { local user=$1; shift; as_user "$user" "$PUB/ferry" "$@"; }
 
+# A user-defined network rootless (issue 10, point 4), as rootless podman's: the networks live in
+# one namespace of the user's (rootless_netns.hpp) that pasta connects to the host; names and
+# aliases resolve, ports are proxied (TCP and UDP, on 127.0.0.1 and the host's address, again
+# after a restart), other networks are out of reach, --internal has no way out, a server in a
+# namespace the test makes as the outside world answers; and after the last container nothing
+# of the user's is left running.
+ECHO=$FERRY_SRC/tests/integration/net_echo.py
+HOSTIP=$(ip -4 -o addr show scope global | awk '{split($4, a, "/"); print a[1]; exit}')
+rootless_networks() {
+    local who=$1 user=$2 uid=$3 port web get
+    note "$who: user-defined networks: names, -p, isolation, --internal, the outside world"
+    if [ ! -x "$PUB/udpecho" ]; then
+        gcc -static -O2 -o "$PUB/udpecho" "$FERRY_SRC/tests/integration/udpecho.c" ||
+            skip "no static C toolchain for the UDP server"
+    fi
+    get='printf "GET /hostname HTTP/1.0\r\n\r\n" | timeout 3 nc $0 80 2>/dev/null | tail -1'
+    uf "$user" network create lab >/dev/null
+    uf "$user" network create other >/dev/null
+    uf "$user" network create --internal closed >/dev/null
+    port=$((19200 + uid % 500))
+    web=$(uf "$user" run -d --name web --network lab --network-alias www -p $port:80 \
+        -p $port:53/udp -v "$PUB/udpecho:/udpecho:ro" ferry-it/imp:1 sh -c 'httpd -p 80 -h /etc; exec /udpecho')
+    for _ in $(seq 50); do
+        [ "$(curl -s -m 1 "http://127.0.0.1:$port/hostname")" = "${web:0:12}" ] && break
+        sleep 0.1
+    done
+    expect_eq "$(curl -s -m 2 "http://127.0.0.1:$port/hostname")" "${web:0:12}" "$who: -p on 127.0.0.1"
+    expect_eq "$(curl -s -m 2 "http://$HOSTIP:$port/hostname")" "${web:0:12}" "$who: -p on $HOSTIP"
+    expect_eq "$("$ECHO" ask udp 127.0.0.1 $port)" "?" "$who: -p UDP"
+    expect_eq "$(uf "$user" port web 80/tcp)" "0.0.0.0:$port" "$who: port"
+    expect_eq "$(uf "$user" run --rm --network lab ferry-it/imp:1 sh -c "$get" web)" "${web:0:12}" "$who: by name"
+    expect_eq "$(uf "$user" run --rm --network lab ferry-it/imp:1 sh -c "$get" www)" "${web:0:12}" "$who: by alias"
+    local ip
+    ip=$(uf "$user" inspect -f '{{(index .NetworkSettings.Networks "lab").IPAddress}}' web)
+    expect_eq "$(uf "$user" run --rm --network other ferry-it/imp:1 sh -c "$get" "$ip")" "" \
+        "$who: another network cannot reach $ip"
+    expect_eq "$(uf "$user" run --rm --network closed ferry-it/imp:1 sh -c 'ip route | grep -c default')" 0 \
+        "$who: --internal has no default route"
+    # The outside world: a server in a network namespace of the test's own, routed from the host.
+    local out=fyrout$$
+    if ! ip netns list | grep -q "^$out"; then
+        ip netns add $out
+        RUN_CLEANUPS=("ip netns del $out; ip link del fyr$$ 2>/dev/null" "${RUN_CLEANUPS[@]}")
+        ip link add fyr$$ type veth peer name eth0 netns $out
+        ip addr add 10.250.78.1/30 dev fyr$$
+        ip link set fyr$$ up
+        ip -n $out addr add 10.250.78.2/30 dev eth0
+        ip -n $out link set eth0 up
+        ip -n $out route add default via 10.250.78.1
+        ip netns exec $out python3 "$ECHO" serve tcp 80 outside >/dev/null 2>&1 &
+        RUN_CLEANUPS=("kill $! 2>/dev/null" "${RUN_CLEANUPS[@]}")
+        for _ in $(seq 50); do "$ECHO" ask tcp 10.250.78.2 80 >/dev/null 2>&1 && break; sleep 0.1; done
+    fi
+    expect_eq "$(uf "$user" run --rm --network lab ferry-it/imp:1 sh -c 'printf "" | timeout 3 nc 10.250.78.2 80')" \
+        outside "$who: the outside world"
+    expect_eq "$(uf "$user" run --rm --network closed ferry-it/imp:1 sh -c 'printf "" | timeout 3 nc 10.250.78.2 80 2>/dev/null')" \
+        "" "$who: --internal cannot reach the outside world"
+    uf "$user" restart -t 0 web >/dev/null
+    for _ in $(seq 50); do
+        [ "$(curl -s -m 1 "http://127.0.0.1:$port/hostname")" = "${web:0:12}" ] && break
+        sleep 0.1
+    done
+    expect_eq "$(curl -s -m 2 "http://127.0.0.1:$port/hostname")" "${web:0:12}" "$who: -p after a restart"
+    uf "$user" rm -f web >/dev/null
+    uf "$user" network rm lab other closed >/dev/null
+    for _ in $(seq 50); do
+        pgrep -u "$user" 'ferry-netns|ferry-proxy|passt|aardvark-dns' >/dev/null || break
+        sleep 0.1
+    done
+    expect_eq "$(pgrep -u "$user" -l 'ferry-netns|ferry-proxy|passt|aardvark-dns')" "" \
+        "$who: nothing of the networks left running"
+}
+
 for who in SUB SINGLE; do
     user=${!who}
     uid=$(id -u "$user") gid=$(id -g "$user")
@@ -171,10 +244,7 @@ hi" uf "$user" run --rm ferry-it/imp:1 sh -c 'id -u; tr -s " " </proc/self/uid_m
             ! pgrep -u "$user" -x slirp4netns >/dev/null || fail "$who: slirp4netns outlived its container"
             [ -z "$(ls "$run_dir"/*/slirp-*.sock 2>/dev/null)" ] || fail "$who: slirp4netns's socket is left"
         fi
-        uf "$user" network create lab >/dev/null
-        expect_fail 125 "ferry: error: --network lab: user-defined networks are not supported rootless yet" \
-            uf "$user" run --rm --network lab ferry-it/imp:1 true
-        uf "$user" network rm lab >/dev/null
+        rootless_networks "$who" "$user" "$uid"
     fi
 
     note "$who: -d, ps, logs, exec, stop, rm"
