@@ -72,24 +72,40 @@ Result<void> start_aardvark(const std::string& binary, const std::string& dir, p
     return {};
 }
 
-// Whether a UDP socket is bound to ip:53 in this namespace (/proc/net/udp: the address as the
-// kernel's little-endian hex, then the port).
-bool listening_on(const net::IpAddress& ip, const std::string& udp_table) {
-    if (ip.family != net::Family::v4) return true;  // IPv6 follows the IPv4 listener
+// The inode of the UDP socket bound to ip:53 in udp_table's namespace, "" when none
+// (/proc/net/udp: the address as the kernel's little-endian hex and the port, the inode tenth).
+std::string listener_inode(const net::IpAddress& ip, const std::string& udp_table) {
     char key[16];
     std::snprintf(key, sizeof key, "%02X%02X%02X%02X:0035", ip.bytes[3], ip.bytes[2], ip.bytes[1],
                   ip.bytes[0]);
     auto table = fs::read_file(udp_table, 4 << 20);
-    return table && table->find(key) != std::string::npos;
+    if (!table) return "";
+    for (const auto& line : split(*table, '\n')) {
+        auto fields = split(line, ' ');
+        std::erase_if(fields, [](const std::string& f) { return f.empty(); });
+        if (fields.size() > 9 && fields[1] == key) return std::string(fields[9]);
+    }
+    return "";
 }
 
-// Waits (2 s at most) until aardvark-dns answers on the network's gateways: a container that
-// asks at once must not find the port closed. Names it rereads are there within its reload.
-void wait_for_listener(const net::Network& network, pid_t holder) {
-    std::string table = holder ? "/proc/" + std::to_string(holder) + "/net/udp" : "/proc/net/udp";
+// The listeners on the network's IPv4 gateways (IPv6 follows IPv4), by inode.
+std::vector<std::string> listeners(const net::Network& network, const std::string& udp_table) {
+    std::vector<std::string> out;
+    for (const auto& s : network.subnets)
+        if (s.gateway.family == net::Family::v4) out.push_back(listener_inode(s.gateway, udp_table));
+    return out;
+}
+
+// Waits (2 s at most) until aardvark-dns answers on the network's gateways with sockets other
+// than `before`'s: it closes and binds them again when it rereads its files, and a container
+// that asks in between must not find the port closed. The names it reread are there then.
+void wait_for_listener(const net::Network& network, const std::string& udp_table,
+                       const std::vector<std::string>& before) {
     for (int i = 0; i < 2000; ++i) {
+        auto now = listeners(network, udp_table);
         bool all = true;
-        for (const auto& s : network.subnets) all = all && listening_on(s.gateway, table);
+        for (size_t k = 0; k < now.size(); ++k)
+            all = all && !now[k].empty() && (k >= before.size() || now[k] != before[k]);
         if (all) return;
         timespec ts{0, 1'000'000};
         ::nanosleep(&ts, nullptr);
@@ -137,12 +153,15 @@ Result<void> update_dns(const std::string& dir, const net::NetworkStore& store,
     } else {
         TRY(write_file_atomic(path, text, 0644, Durability::process_crash));
     }
+    std::string table = holder ? "/proc/" + std::to_string(holder) + "/net/udp" : "/proc/net/udp";
+    std::vector<std::string> before;
     if (pid_t pid = running_aardvark(dir)) {
+        before = listeners(network, table);
         ::kill(pid, SIGHUP);  // it rereads every file, and exits when none is left
     } else if (entries > 0) {
         TRY(start_aardvark(binary, dir, holder));
     }
-    if (entries > 0) wait_for_listener(network, holder);
+    if (entries > 0) wait_for_listener(network, table, before);
     return {};
 }
 
