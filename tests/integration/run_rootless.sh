@@ -167,7 +167,7 @@ rootless_networks() {
         RUN_CLEANUPS=("kill $! 2>/dev/null" "${RUN_CLEANUPS[@]}")
         for _ in $(seq 50); do "$ECHO" ask tcp 10.250.78.2 80 >/dev/null 2>&1 && break; sleep 0.1; done
     fi
-    expect_eq "$(uf "$user" run --rm --network lab ferry-it/imp:1 sh -c 'printf "" | timeout 3 nc 10.250.78.2 80')" \
+    expect_eq "$(uf "$user" run --rm --network lab ferry-it/imp:1 sh -c 'printf "" | timeout 3 nc 10.250.78.2 80 | head -1')" \
         outside "$who: the outside world"
     expect_eq "$(uf "$user" run --rm --network closed ferry-it/imp:1 sh -c 'printf "" | timeout 3 nc 10.250.78.2 80 2>/dev/null')" \
         "" "$who: --internal cannot reach the outside world"
