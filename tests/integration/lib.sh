@@ -4,9 +4,20 @@
 export FERRY_ROOT="$TEST_TMP/store"
 ferry() { "$FERRY" "$@"; }
 
-# A command of the test script itself that fails ends the test (set -e): say which, so that a
-# failure is never silent in the log (functions' own commands are not traced: no set -E).
-trap 'echo "FAIL: line $LINENO: \`$BASH_COMMAND\` exited with status $?" >&2' ERR
+# A command that fails ends the test (set -e): say which, so that a failure is never silent in
+# the log. set -E hands the trap to functions (a failing `ferry` at the top level fails inside
+# the function of that name) and to subshells, where errexit is off and a failure ends nothing:
+# only the test's own shell speaks, where the trap runs exactly when errexit ends the test.
+set -E
+trap 'echo_failed_command $?' ERR
+echo_failed_command() {
+    [ "$BASH_SUBSHELL" = 0 ] || return 0
+    local where="line ${BASH_LINENO[0]}" i
+    for ((i = 1; i < ${#FUNCNAME[@]} - 1; i++)); do
+        where+=" in ${FUNCNAME[i]}, called from line ${BASH_LINENO[i]}"
+    done
+    echo "FAIL: $where: \`$BASH_COMMAND\` exited with status $1" >&2
+}
 
 # fail MESSAGE: ends the test as failed.
 fail() { echo "FAIL: $*" >&2; exit 1; }
