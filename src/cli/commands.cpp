@@ -12,6 +12,7 @@
 #include "ferry/cli/cp_cmd.hpp"
 #include "ferry/cli/diff_cmd.hpp"
 #include "ferry/cli/events_cmd.hpp"
+#include "ferry/cli/desktop_cmd.hpp"
 #include "ferry/cli/export_cmd.hpp"
 #include "ferry/cli/gpu_cmd.hpp"
 #include "ferry/cli/history_cmd.hpp"
@@ -159,6 +160,8 @@ constexpr Command k_top[] = {
     {"commit", "Create a new image from a container's changes", store_ns<cmd_commit>, {}},
     {"cp", "Copy files/folders between a container and the local filesystem", cmd_cp, {}},
     {"create", "Create a new container", cmd_create, {}},
+    {"desktop", "Show how to reach a container's desktop, or open a viewer on it", cmd_desktop,
+     {}},
     {"diff", "Inspect changes to files or directories on a container's filesystem",
      store_ns<cmd_diff>, {}},
     {"exec", "Execute a command in a running container", cmd_exec, {}},

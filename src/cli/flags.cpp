@@ -74,6 +74,13 @@ void FlagSet::add_custom(char short_name, std::string name, std::string value_na
                        std::move(help), std::move(apply)});
 }
 
+void FlagSet::add_optional_value(std::string name, std::string value_name, std::string implicit,
+                                 std::string help,
+                                 std::function<std::string(const std::string&)> apply) {
+    m_flags.push_back({0, std::move(name), Kind::optional_value, std::move(value_name),
+                       std::move(help), std::move(apply), std::move(implicit)});
+}
+
 void FlagSet::add_filters(char short_name, std::vector<std::string>* target, std::string help) {
     add_custom(short_name, "filter", "filter", std::move(help),
                [target](const std::string& v) -> std::string {
@@ -124,7 +131,8 @@ FlagSetInfo FlagSet::info() const {
     FlagSetInfo out{m_command, m_usage, m_summary, m_details, m_aliases, m_interspersed, {}};
     for (const auto& f : m_flags)
         out.flags.push_back({f.short_name, f.name, f.kind == Kind::value,
-                             f.kind == Kind::value ? f.value_name : "", f.help});
+                             f.kind == Kind::boolean ? "" : f.value_name,
+                             f.help, f.kind == Kind::optional_value});
     return out;
 }
 
@@ -166,6 +174,10 @@ Result<std::vector<std::string>> FlagSet::parse(std::span<const std::string> arg
             }
             if (flag->kind == Kind::boolean) {
                 TRY(apply(*flag, value.value_or("true"), false));
+                continue;
+            }
+            if (flag->kind == Kind::optional_value) {
+                TRY(apply(*flag, value.value_or(flag->implicit), false));
                 continue;
             }
             if (!value) {
@@ -219,6 +231,7 @@ std::string FlagSet::help_text() const {
         std::string left = f.short_name ? std::string("-") + f.short_name + ", " : "    ";
         left += "--" + f.name;
         if (f.kind == Kind::value) left += " " + f.value_name;
+        if (f.kind == Kind::optional_value) left += "[=" + f.value_name + "]";
         rows.emplace_back(left, f.help);
     }
     rows.emplace_back("    --help", "Print usage");

@@ -25,6 +25,7 @@ struct FlagInfo {
     bool takes_value = false;
     std::string value_name;  // "string", "list", "file" ...; empty for a boolean
     std::string help;
+    bool optional_value = {};  // `--name[=value_name]` (then takes_value is false)
 };
 
 // A command's flag table and texts, read without running the command (cli/command_docs.hpp).
@@ -59,6 +60,13 @@ public:
     void add_custom(char short_name, std::string name, std::string value_name, std::string help,
                     std::function<std::string(const std::string&)> apply);
 
+    // A long flag whose value is optional (pflag's NoOptDefVal): `--name` alone applies
+    // implicit, `--name=v` applies v; `--name v` leaves v a positional argument. --help shows
+    // `--name[=value_name]`.
+    void add_optional_value(std::string name, std::string value_name, std::string implicit,
+                            std::string help,
+                            std::function<std::string(const std::string&)> apply);
+
     // docker's --filter: repeatable `name=value` values, appended to target; a value without `=`
     // fails with `bad format of filter (expected name=value)`.
     void add_filters(char short_name, std::vector<std::string>* target, std::string help);
@@ -81,7 +89,7 @@ public:
     FlagSetInfo info() const;
 
 private:
-    enum class Kind { boolean, value };
+    enum class Kind { boolean, value, optional_value };
     struct Flag {
         char short_name;
         std::string name;
@@ -89,6 +97,7 @@ private:
         std::string value_name;
         std::string help;
         std::function<std::string(const std::string&)> apply;
+        std::string implicit = {};  // optional_value: the value of `--name` alone
     };
     const Flag* find_long(std::string_view name) const;
     const Flag* find_short(char c) const;

@@ -55,6 +55,7 @@ std::string options_section(std::span<const FlagInfo> flags) {
         if (f.short_name) out += bold(std::string("-") + f.short_name) + ", ";
         out += bold("--" + f.name);
         if (f.takes_value) out += " \\fI" + roff_escape(f.value_name) + "\\fR";
+        if (f.optional_value) out += "[=\\fI" + roff_escape(f.value_name) + "\\fR]";
         out += "\n";
         for (const auto& line : split(f.help, '\n')) out += roff_escape(line) + "\n.br\n";
         out.resize(out.size() - 4);  // no break after the last line

@@ -109,7 +109,10 @@ std::string ports_column(const runtime::ContainerStore& store, const PsEntry& e)
         e.st.status != runtime::Status::restarting)
         return "";
     auto live = runtime::load_network_settings(store, e.rec.id);
-    return live ? net::displayable_ports(runtime::live_ports(*live)) : "";
+    std::string ports = live ? net::displayable_ports(runtime::live_ports(*live)) : "";
+    // ferry's --desktop, reached with `ferry desktop NAME`.
+    if (!e.rec.desktop.empty()) ports += (ports.empty() ? "" : ", ") + ("desktop " + e.rec.desktop);
+    return ports;
 }
 
 }  // namespace

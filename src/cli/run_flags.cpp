@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "ferry/desktop/desktop.hpp"
 #include "ferry/gpu/gpu_request.hpp"
 #include "ferry/oci/cdi.hpp"
 #include "ferry/runtime/signals.hpp"
@@ -42,6 +43,7 @@ struct Raw {
     std::vector<std::pair<MountRequest::Flag, std::string>> mounts;
     std::vector<std::string> env, env_files, labels, label_files, devices, security_opts;
     std::string restart, name;
+    std::optional<std::string> desktop;
     NetworkFlags network;
 };
 
@@ -93,6 +95,14 @@ void add_flags(FlagSet& f, runtime::RunOptions& o, Raw& raw, bool create) {
         f.add_string(0, "detach-keys", &o.detach_keys,
                      "Override the key sequence for detaching a container");
     }
+    f.add_optional_value("desktop", "WxH", "1920x1080",
+                         "Give the container a graphical desktop of this size (default "
+                         "1920x1080):\nan X server of its own outside it, reached with "
+                         "`ferry desktop`",
+                         [&raw](const std::string& v) {
+                             raw.desktop = v;
+                             return std::string();
+                         });
     f.add_list(0, "device", &raw.devices, "Add a host device, or a CDI device (vendor/class=name)");
     f.add_optional(0, "entrypoint", &o.entrypoint, "Overwrite the default ENTRYPOINT of the image");
     f.add_custom('e', "env", "list", "Set environment variables",
@@ -337,6 +347,7 @@ Result<void> finish(Raw& raw, runtime::RunOptions& o) {
     if (!o.stop_signal.empty()) TRY(runtime::parse_signal(o.stop_signal));
     TRY(check_detach_keys(o.detach_keys));
     TRY(check_engine_flags(o));
+    if (raw.desktop) o.desktop = desktop::format_geometry(TRY(desktop::parse_geometry(*raw.desktop)));
     return {};
 }
 

@@ -7,6 +7,8 @@
 
 #include <unistd.h>
 
+#include "ferry/desktop/desktop.hpp"
+#include "ferry/desktop/xvnc.hpp"
 #include "ferry/gpu/selection.hpp"
 #include "ferry/image/lookup.hpp"
 #include "ferry/image/platform.hpp"
@@ -67,6 +69,46 @@ Result<std::vector<std::string>> check_platform(const RunOptions& o, const Image
     return std::vector<std::string>{};
 }
 
+// --desktop: Xvnc must be there; without a command the image's desktop session runs (an image
+// with an entrypoint runs it as docker would); the display's variables unless -e gave them; and
+// a /dev/shm that browsers in the desktop do not outgrow. Returns its warning.
+Result<std::vector<std::string>> plan_desktop(RunOptions& o, const ImageConfig& config,
+                                              const std::vector<std::string>& layer_dirs) {
+    TRY(desktop::find_xvnc());
+    bool entrypoint = o.entrypoint ? !o.entrypoint->empty()
+                                   : config.config && config.config->entrypoint &&
+                                         !config.config->entrypoint->empty();
+    if (o.command.empty()) {
+        LayerView view = TRY(LayerView::open(layer_dirs));
+        auto session = desktop::default_command([&view](std::string_view path) {
+            auto found = view.lookup(path);
+            return found && *found && S_ISREG((*found)->st.st_mode);
+        });
+        if (session)
+            o.command = *session;
+        else if (!entrypoint)
+            return fail("image " + o.image +
+                        " has no desktop session (LXDE, LXQt, Xfce, MATE) and no xterm: give "
+                        "the command to run in the desktop");
+    }
+    std::vector<std::string> env;
+    for (const auto& e : desktop::environment()) {
+        std::string key = e.substr(0, e.find('='));
+        bool given = false;
+        for (const auto& g : o.env) given = given || g.substr(0, g.find('=')) == key;
+        if (!given) env.push_back(e);
+    }
+    o.env.insert(o.env.begin(), env.begin(), env.end());
+    if (!o.shm_size) o.shm_size = int64_t{1} << 30;
+    // Its own server has no abstract socket; the host's network namespace has those of the
+    // host's other X servers.
+    if (o.network == "host")
+        return std::vector<std::string>{
+            "--desktop with --network host: the container can reach the abstract X sockets of "
+            "this host's other X servers (its own desktop has none)"};
+    return std::vector<std::string>{};
+}
+
 }  // namespace
 
 PlanIdentity identity_for(const Context& ctx, const std::string& userns) {
@@ -118,6 +160,10 @@ Result<Created> create_container(const Context& ctx, ContainerStore& store,
     if (options.init) paths.init_binary = TRY(helper_path(ctx.root, Helper::init));
     for (auto it = img->chain_ids.rbegin(); it != img->chain_ids.rend(); ++it)
         paths.layer_dirs.push_back(images.layer_path(*it) + "/diff");
+    if (!options.desktop.empty()) {
+        auto warnings = TRY(plan_desktop(options, config, paths.layer_dirs));
+        platform_warnings.insert(platform_warnings.end(), warnings.begin(), warnings.end());
+    }
     ContainerPlan plan = TRY(plan_container(r.id, options, config, img->id, paths,
                                             identity_for(ctx, options.userns)));
     plan.warnings.insert(plan.warnings.begin(), platform_warnings.begin(),
@@ -152,6 +198,7 @@ Result<Created> create_container(const Context& ctx, ContainerStore& store,
     if (options.runtime == "nvidia" && r.gpus.empty() && plan.spec.process)
         r.gpus = gpu::nvidia_runtime_gpus(plan.spec.process->env);
     r.cdi_devices = options.cdi_devices;
+    r.desktop = options.desktop;
     r.log = options.log;
     TRY(store.create(r, plan.spec));
     claim.release();

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "ferry/runtime/container_desktop.hpp"
 #include "ferry/runtime/network_record.hpp"
 #include "ferry/util/strings.hpp"
 
@@ -124,6 +125,8 @@ Result<Json> inspect_container(const ContainerStore& store, const ContainerRecor
     j["Mounts"] = mounts_json(spec, store.root(), store.run_dir(r.id));
     j["Config"] = r.config.is_object() ? r.config : Json::object();
     j["NetworkSettings"] = network_settings_json(r, TRY(load_network_settings(store, r.id)));
+    if (!r.desktop.empty())  // ferry's own: --desktop (container_desktop.hpp)
+        j["Desktop"] = {{"Geometry", r.desktop}, {"Socket", desktop_socket(store, r.id)}};
     return j;
 }
 

@@ -117,6 +117,7 @@ struct RunOptions {
     std::vector<DeviceRequest> devices;     // --device (host devices)
     std::vector<std::string> cdi_devices;   // --device vendor/class=name (CDI)
     std::string gpus;                       // --gpus value ("" = none)
+    std::string desktop;                    // --desktop geometry, WIDTHxHEIGHT ("" = none)
     std::vector<std::string> cap_add, cap_drop;
     bool privileged = false;
     bool read_only = false;

@@ -84,6 +84,7 @@ Json record_json(const ContainerRecord& r) {
     }
     if (!is_empty(r.net)) j["net"] = network_request_json(r.net);
     if (!r.gpus.empty()) j["gpus"] = r.gpus;
+    if (!r.desktop.empty()) j["desktop"] = r.desktop;
     if (!r.cdi_devices.empty()) j["cdi_devices"] = r.cdi_devices;
     if (r.log.driver != "json-file" || r.log.max_size != -1 || r.log.max_files != 1)
         j["log"] = {{"driver", r.log.driver},
@@ -149,6 +150,7 @@ Result<ContainerRecord> record_from(std::string_view text, const std::string& wh
         }
     if (j.contains("net")) r.net = network_request_from(j["net"]);
     r.gpus = str("gpus");
+    r.desktop = str("desktop");
     r.cdi_devices = strs("cdi_devices");
     if (j.contains("log") && j["log"].is_object()) {
         r.log.driver = j["log"].value("driver", std::string("json-file"));
@@ -540,6 +542,8 @@ Result<void> ContainerStore::remove(const ContainerRecord& record) const {
         return fail_errno("remove container `" + record.id.substr(0, 12) + "`");
     record_container_event(m_ctx, record, "destroy");
     (void)fs::remove_tree(run_dir(record.id));
+    if (!record.desktop.empty())  // its server's socket, left by a kill -9 (container_desktop)
+        ::unlink((m_run_root + "/desktop/" + record.id.substr(0, 12) + ".sock").c_str());
     delete_in_background(trash);
     return {};
 }

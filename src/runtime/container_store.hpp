@@ -73,6 +73,7 @@ struct ContainerRecord {
     std::vector<EndpointConfig> endpoints;  // networks connected to, in connection order
     std::string gpus;                      // --gpus as given ("" = none); set up at each start
     std::vector<std::string> cdi_devices;  // --device vendor/class=name, likewise
+    std::string desktop;  // --desktop geometry ("" = none); its server starts with each start
     LogConfig log;                         // --log-driver, --log-opt (the monitor's)
 };
 

@@ -26,6 +26,7 @@
 #include "ferry/image/store.hpp"
 #include "ferry/net/etc_files.hpp"
 #include "ferry/runtime/cgroup.hpp"
+#include "ferry/runtime/container_desktop.hpp"
 #include "ferry/runtime/container_dns.hpp"
 #include "ferry/runtime/container_lock.hpp"
 #include "ferry/runtime/container_network.hpp"
@@ -376,6 +377,15 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
         }
         log::trace("supervisor: network planned");
     }
+    // --desktop: its X server, this process's child (the monitor's, which stops it).
+    std::optional<desktop::Server> display;
+    if (!r.desktop.empty()) {
+        auto started = start_desktop(store, r, spec);
+        if (!started && network) (void)release_network(store.root(), r.id);
+        if (!started && network && network->rootless_holder)
+            (void)stop_rootless_netns_if_idle(store.root(), store.run_root());
+        display = TRY(std::move(started));
+    }
     int pasta_pid = 0;
     auto spawned = spawn(store, r, io, spec, tracking, bare, network ? &*network : nullptr,
                          pasta ? &*pasta : nullptr, &pasta_pid);
@@ -383,6 +393,7 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
         ::kill(pasta_pid, SIGKILL);
         ::waitpid(pasta_pid, nullptr, 0);
     }
+    if (!spawned && display) desktop::stop_server(display->pid);
     if (!spawned) {
         if (network) (void)release_network(store.root(), r.id);
         if (network && network->rootless_holder)
@@ -471,6 +482,7 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
             args.insert(args.end(), {"--cgroup-later", h.mount_point + "/ferry/" + r.id});
     }
     if (client_fd >= 0) args.insert(args.end(), {"--client", std::to_string(client_fd)});
+    if (display) args.insert(args.end(), {"--desktop-pid", std::to_string(display->pid)});
     if (pasta) {  // the monitor stops pasta when the container exits
         args.push_back("--clear-network");
         if (pasta_pid > 0) args.insert(args.end(), {"--stop-pid", std::to_string(pasta_pid)});

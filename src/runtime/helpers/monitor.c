@@ -28,6 +28,7 @@
  *   [--image REF] [--label K=V]... [--volume NAME]...
  *   [--network-down | --network-lease NET... | --clear-network [--stop-pid PID] [--remove-path P]]
  *   [--auto-remove --run-dir DIR [--image-id ID] [--remove-volume NAME]... [--userns-fd N]]
+ *   [--desktop-pid PID]
  *
  * Events: the container's `die` (exitCode; `oom` first when the OOM killer struck) and the
  * `unmount` of each of its volumes (--volume) are appended to the store's events journal
@@ -111,7 +112,7 @@ struct config {
     const char* leases[16]; /* --network-lease: networks whose lease the monitor gives back */
     int nleases;
     int pidfd, out, err, in, listen, client, tty, auto_remove, restart_count, userns_fd;
-    int oom_killed, no_log, log_max_files, network_down, clear_network, stop_pid;
+    int oom_killed, no_log, log_max_files, network_down, clear_network, stop_pid, desktop_pid;
     long long started, backoff_ms, log_max_size;
 };
 
@@ -776,6 +777,15 @@ static void network_down(const struct config* c) {
     run_ferry(c, "__network-down", c->id);
 }
 
+/* --desktop: its X server (Xvnc, this process's child, started before the container) goes with
+ * the container; a restart starts another. SIGTERM lets it remove its sockets and lock file. */
+static void stop_desktop(const struct config* c) {
+    if (c->desktop_pid <= 0) return;
+    kill(c->desktop_pid, SIGTERM);
+    while (waitpid(c->desktop_pid, NULL, 0) < 0 && errno == EINTR) {
+    }
+}
+
 static int should_restart(const struct config* c, int code) {
     if (c->stop_file && access(c->stop_file, F_OK) == 0) return 0; /* stopped by the user */
     if (strcmp(c->restart, "always") == 0 || strcmp(c->restart, "unless-stopped") == 0) return 1;
@@ -841,7 +851,7 @@ static int parse_args(int argc, char** argv, struct config* c) {
         if (strcmp(a, "--no-log") == 0) { c->no_log = 1; continue; }
         if (strcmp(a, "--network-down") == 0) { c->network_down = 1; continue; }
         if (strcmp(a, "--clear-network") == 0) { c->clear_network = 1; continue; }
-        NUM("--stop-pid", stop_pid)
+        NUM("--stop-pid", stop_pid) NUM("--desktop-pid", desktop_pid)
         if (strcmp(a, "--cgroup-later") == 0 && v && c->ncgroup_dirs < 32) {
             if (c->later < 0) c->later = c->ncgroup_dirs;
             c->cgroup_dirs[c->ncgroup_dirs++] = v;
@@ -943,6 +953,7 @@ int main(int argc, char** argv) {
     if (c.later >= 0 && access(c.cgroup_dirs[c.later], F_OK) != 0) c.ncgroup_dirs = c.later;
     c.oom_killed = oom_killed(&c);
     remove_cgroup(&c);
+    stop_desktop(&c);
     network_down(&c);
     read_updated_restart(&c);
     int restart = should_restart(&c, code);

@@ -1,0 +1,26 @@
+#pragma once
+// A container's desktop (`--desktop`, desktop/): where its files are, and its X server started
+// for one start of the container.
+
+#include <string>
+
+#include "ferry/desktop/xvnc.hpp"
+#include "ferry/oci/runtime_spec.hpp"
+#include "ferry/runtime/container_store.hpp"
+#include "ferry/util/result.hpp"
+
+namespace ferry::runtime {
+
+// <run dir>/desktop: the cookie and Xvnc's log (desktop/xvnc.hpp).
+std::string desktop_dir(const ContainerStore& store, const std::string& id);
+// The RFB socket viewers connect to: <run root>/desktop/<short id>.sock (short enough for a
+// unix socket's address).
+std::string desktop_socket(const ContainerStore& store, const std::string& id);
+
+// Starts the X server of r's desktop (a child of this process) and adds the mounts that give
+// the container its display to spec: at every start, so nothing of it is in spec.json. MIT-SHM
+// only when the container has the host's IPC namespace.
+Result<desktop::Server> start_desktop(const ContainerStore& store, const ContainerRecord& r,
+                                      oci::RuntimeSpec& spec);
+
+}  // namespace ferry::runtime

@@ -1,0 +1,162 @@
+# ferry run --desktop, as root: an Xvnc of the container's own outside it, reached by an RFB
+# client on its unix socket (tests/integration/rfb_client.py), with a real X client in the
+# container (xclient.c, the X11 protocol by hand, static): its pixels reach the frame, keys typed
+# through RFB reach it, a resize from the viewer changes its screen. Only the owner reaches the
+# socket and the cookie; a container without --desktop has no X socket; the server goes with
+# the container (stop, restart, kill -9 of everything, rm); `ferry desktop`; bad input.
+source "$FERRY_SRC/tests/integration/container_lib.sh"
+
+command -v Xvnc >/dev/null || skip "Xvnc (tigervnc-standalone-server) is not installed"
+gcc -static -O2 -o "$TEST_TMP/xclient" "$FERRY_SRC/tests/integration/xclient.c" ||
+    skip "no static C toolchain for the X client"
+bb_image bb:1
+rfb() { timeout 20 python3 "$FERRY_SRC/tests/integration/rfb_client.py" "$@"; }
+XCLIENT=(-v "$TEST_TMP/xclient:/xclient:ro")
+# server_of SOCKET: the pid of the Xvnc serving SOCKET ("" when none).
+server_of() { pgrep -f -- "-rfbunixpath $1( |\$)" || true; }
+# wait_log NAME TEXT: waits (5 s at most) until the container's log has a line TEXT.
+wait_log() {
+    for _ in $(seq 50); do
+        ferry logs "$1" 2>/dev/null | grep -qx "$2" && return 0
+        sleep 0.1
+    done
+    fail "no line [$2] in the log of $1: [$(ferry logs "$1" 2>&1)]"
+}
+# x_socket_of PID: the path of the X socket process PID listens on (/tmp/.X11-unix/XN).
+x_socket_of() {
+    local inodes
+    inodes=$(find /proc/"$1"/fd -lname 'socket:*' -printf '%l\n' 2>/dev/null | tr -dc '0-9\n')
+    awk -v want="$(echo $inodes)" 'BEGIN { n = split(want, w, " "); for (i = 1; i <= n; i++) ok[w[i]] = 1 }
+        ok[$7] && $8 ~ /^\/tmp\/.X11-unix\/X/ { print $8; exit }' /proc/net/unix
+}
+nothing_created() { expect_eq "$(ferry ps -aq)" "" "containers after a failed create"; }
+
+note "bad input: one line, status 125, nothing created"
+expect_fail 125 'ferry: error: invalid --desktop geometry "big": expected WIDTHxHEIGHT, such as 1920x1080' \
+    ferry run --rm --desktop=big bb:1 true
+expect_fail 125 'ferry: error: invalid --desktop geometry "0x600": expected WIDTHxHEIGHT, such as 1920x1080' \
+    ferry create --desktop=0x600 bb:1 true
+expect_fail 125 'ferry: error: --desktop geometry 9000x600 is too large: at most 8192x8192' \
+    ferry run --rm --desktop=9000x600 bb:1 true
+expect_fail 125 "ferry: error: image bb:1 has no desktop session (LXDE, LXQt, Xfce, MATE) and no xterm: give the command to run in the desktop" \
+    ferry run -d --desktop bb:1
+mkdir -p "$TEST_TMP/nobin"
+expect_fail 125 "ferry: error: --desktop needs TigerVNC's Xvnc, which is not installed: install Debian's tigervnc-standalone-server" \
+    env PATH="$TEST_TMP/nobin" "$FERRY" run --rm --network none --desktop bb:1 true
+# `--desktop IMAGE` takes no value: the image stays the image.
+expect_fail 125 'ferry: error: no such image `800x600`' ferry create --pull never --desktop 800x600 true
+nothing_created
+
+note "the default command: the image's desktop session, else an xterm"
+root="$TEST_TMP/session-rootfs"
+busybox_rootfs "$root"
+mkdir -p "$root/usr/bin"
+printf '#!/bin/sh\n' >"$root/usr/bin/xterm"
+chmod 755 "$root/usr/bin/xterm"
+tar -C "$root" -cf "$TEST_TMP/xterm.tar" .
+cp "$root/usr/bin/xterm" "$root/usr/bin/startlxde"
+tar -C "$root" -cf "$TEST_TMP/lxde.tar" .
+ferry import -q -c 'CMD ["/bin/sh"]' "$TEST_TMP/xterm.tar" xt:1 >/dev/null
+ferry import -q -c 'CMD ["/bin/sh"]' "$TEST_TMP/lxde.tar" lxde:1 >/dev/null
+ctr_create xt --desktop xt:1
+expect_eq "$(ferry inspect -f '{{.Path}} {{json .Config.Cmd}}' xt)" 'xterm ["xterm"]' "xterm by default"
+ctr_create lx --desktop=1280x800 lxde:1
+expect_eq "$(ferry inspect -f '{{.Path}} {{json .Desktop}}' lx)" \
+    "startlxde {\"Geometry\":\"1280x800\",\"Socket\":\"$(ferry inspect -f '{{.Desktop.Socket}}' lx)\"}" \
+    "the session first, and the desktop in inspect"
+expect_eq "$(ferry inspect -f '{{json .Config.Env}}' lx)" \
+    '["DISPLAY=:0","XAUTHORITY=/tmp/.X11-unix/Xauthority"]' \
+    "the display's environment"
+expect_eq "$(ferry inspect -f '{{.HostConfig.ShmSize}}' lx)" 1073741824 "/dev/shm for browsers"
+expect_fail 1 "ferry: error: Container $(ferry inspect -f '{{.Id}}' lx) is not running" ferry desktop lx
+ferry rm lx xt >/dev/null
+ferry create --desktop --network host xt:1 2>"$TEST_TMP/warn" >/dev/null
+expect_eq "$(cat "$TEST_TMP/warn")" "ferry: warning: --desktop with --network host: the container can reach the abstract X sockets of this host's other X servers (its own desktop has none)" \
+    "--network host"
+ferry rm "$(ferry ps -lq)" >/dev/null
+
+note "an X client in the container draws; the RFB client reads its pixels"
+ctr_run d1 --desktop=800x600 --network none "${XCLIENT[@]}" bb:1 /xclient fill 3366cc
+wait_log d1 mapped
+SOCK=$(ferry inspect -f '{{.Desktop.Socket}}' d1)
+expect_eq "$(rfb "$SOCK" frame)" "800x600 3366cc" "the frame"
+expect_out ":0 /tmp/.X11-unix/Xauthority" ferry exec d1 sh -c 'echo $DISPLAY $XAUTHORITY'
+expect_contains "$(ferry ps)" "desktop 800x600" "ps's PORTS"
+
+note "keys typed through RFB reach the X client; a resize from the viewer changes its screen"
+rfb "$SOCK" keys hi >/dev/null
+wait_log d1 "key 0x69"
+expect_eq "$(ferry logs d1 | grep key | tr '\n' ' ')" "key 0x68 key 0x69 " "the keys"
+expect_eq "$(rfb "$SOCK" resize 1024 768)" "resized 1024x768" "SetDesktopSize"
+expect_out 1024x768 ferry exec d1 /xclient size
+
+note "only the owner: the socket and the cookie are out of another user's reach"
+expect_eq "$(stat -c %a "$SOCK") $(stat -c %a "$(dirname "$SOCK")")" "600 700" "socket and its directory"
+COOKIE=$(find /run/ferry -path "*/$(ferry inspect -f '{{.Id}}' d1)/desktop/Xauthority" | head -1)
+expect_eq "$(stat -c %a "$(dirname "$COOKIE")")" 700 "the cookie's directory"
+as_nobody() { setpriv --reuid 65534 --regid 65534 --clear-groups "$@"; }
+expect_fail_match 1 "*Permission denied*" as_nobody /usr/bin/python3 "$FERRY_SRC/tests/integration/rfb_client.py" "$SOCK" frame
+expect_fail_match 1 "*Permission denied*" as_nobody cat "$COOKIE"
+# The X socket itself is everyone's (as every X server's); without the cookie X says no.
+x_socket=$(x_socket_of "$(server_of "$SOCK")")
+[ -n "$x_socket" ] || fail "no X socket of Xvnc $(server_of "$SOCK")"
+expect_fail_match 1 "xclient: the X server refused:*" \
+    env -u XAUTHORITY DISPLAY=":${x_socket#/tmp/.X11-unix/X}" setpriv --reuid 65534 --regid 65534 --clear-groups "$TEST_TMP/xclient" size
+
+note "no abstract X socket anywhere; a container without --desktop has no X socket"
+expect_eq "$(grep -c '@/tmp/.X11-unix' /proc/net/unix || true)" 0 "abstract X sockets on the host"
+expect_out 0 ferry exec d1 sh -c 'grep -c "@/tmp/.X11-unix" /proc/net/unix || true'
+expect_out "no socket
+0" ferry run --rm bb:1 sh -c 'ls /tmp/.X11-unix 2>/dev/null || echo no socket; grep -c X11 /proc/net/unix || true'
+expect_out "no socket
+0" ferry run --rm --network none bb:1 sh -c 'ls /tmp/.X11-unix 2>/dev/null || echo no socket; grep -c X11 /proc/net/unix || true'
+
+note "ferry desktop: the socket, the lines to reach it; open starts a viewer"
+NAME=d1
+expect_out "Desktop of $NAME: 800x600 (it follows the viewer's size)
+  socket:         $SOCK
+  on this host:   ferry desktop open $NAME   (or: vncviewer $SOCK)
+  from elsewhere: ssh -L 5901:$SOCK $(id -un)@$(hostname)   then: vncviewer localhost:5901" ferry desktop d1
+expect_out "{\"Container\":\"d1\",\"Geometry\":\"800x600\",\"Socket\":\"$SOCK\"}" ferry desktop --format json d1
+mkdir -p "$TEST_TMP/viewer"
+printf '#!/bin/sh\necho viewer "$@"\n' >"$TEST_TMP/viewer/vncviewer"
+chmod 755 "$TEST_TMP/viewer/vncviewer"
+expect_out "viewer $SOCK" env PATH="$TEST_TMP/viewer:$PATH" "$FERRY" desktop open d1
+expect_fail 125 "ferry: error: no VNC viewer is installed: install Debian's tigervnc-viewer, or point a viewer at $SOCK" \
+    env PATH="$TEST_TMP/nobin" "$FERRY" desktop open d1
+ctr_create plain bb:1 true
+expect_fail 1 "ferry: error: container plain has no desktop: create it with --desktop" ferry desktop plain
+ferry rm plain >/dev/null
+
+note "the server lives and dies with the container: stop, start, restart, kill -9 of everything"
+first=$(server_of "$SOCK")
+[ -n "$first" ] || fail "no Xvnc serves $SOCK"
+ferry stop -t 1 d1 >/dev/null
+expect_eq "$(server_of "$SOCK")" "" "Xvnc after stop"
+[ ! -e "$SOCK" ] || fail "the socket outlived the stop"
+ctr_start d1
+wait_log d1 mapped
+expect_eq "$(rfb "$SOCK" frame)" "800x600 3366cc" "the frame after a start"
+ferry restart -t 1 d1 >/dev/null
+expect_eq "$(rfb "$SOCK" frame)" "800x600 3366cc" "the frame after a restart"
+kill -9 "$(ferry inspect -f '{{.State.Pid}}' d1)" "$(server_of "$SOCK")" "$(pgrep -f "ferry-monitor --state $FERRY_ROOT/containers/$(ferry inspect -f '{{.Id}}' d1)/")"
+ctr_wait_exit d1
+ctr_start d1
+expect_eq "$(rfb "$SOCK" frame)" "800x600 3366cc" "the frame after kill -9 of everything"
+ctr_start_twice() {
+    ctr_run d2 --desktop=640x480 --network none "${XCLIENT[@]}" bb:1 /xclient fill 00ff00
+    wait_log d2 mapped
+    expect_eq "$(rfb "$(ferry inspect -f '{{.Desktop.Socket}}' d2)" frame)" "640x480 00ff00" "a second desktop"
+}
+ctr_start_twice
+expect_eq "$(rfb "$SOCK" frame)" "800x600 3366cc" "the first desktop beside the second"
+
+note "rm: nothing of the desktop is left"
+server=$(server_of "$SOCK")
+ferry rm -f d1 d2 >/dev/null
+expect_eq "$(server_of "$SOCK")" "" "Xvnc after rm -f"
+[ ! -e "$SOCK" ] || fail "the socket outlived rm"
+expect_eq "$(pgrep -x Xvnc || true)" "" "any Xvnc left"
+ferry run --rm --desktop=320x200 --network none "${XCLIENT[@]}" bb:1 /xclient size >"$TEST_TMP/size"
+expect_eq "$(cat "$TEST_TMP/size")" 320x200 "run --rm --desktop"
+expect_eq "$(pgrep -x Xvnc || true)" "" "Xvnc after run --rm"

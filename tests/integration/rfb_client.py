@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""A small RFB (VNC) client for the desktop tests: RFB 3.8 over a unix socket, security None,
+32-bit true colour, Raw encoding, and the ExtendedDesktopSize extension for resizing.
+
+  rfb_client.py SOCKET frame          a full frame: `WIDTHxHEIGHT RRGGBB` (the centre pixel)
+  rfb_client.py SOCKET keys TEXT      types TEXT (each character's keysym, down then up)
+  rfb_client.py SOCKET resize W H     asks for a W x H screen: `resized WxH` or `refused N`
+  rfb_client.py SOCKET first-frame    seconds from connecting until a full frame has arrived
+"""
+import socket
+import struct
+import sys
+import time
+
+
+class Rfb:
+    def __init__(self, path):
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.s.settimeout(20)
+        try:
+            self.s.connect(path)
+        except OSError as e:
+            raise SystemExit("rfb_client: connect to %s: %s" % (path, e.strerror))
+        version = self.read(12)
+        if not version.startswith(b"RFB 003."):
+            raise SystemExit("rfb_client: not an RFB server: %r" % version)
+        self.s.sendall(b"RFB 003.008\n")
+        n = self.read(1)[0]
+        if n == 0:
+            raise SystemExit("rfb_client: refused: " + self.read_string().decode())
+        types = self.read(n)
+        if 1 not in types:
+            raise SystemExit("rfb_client: no security type None among %r" % list(types))
+        self.s.sendall(b"\x01")
+        if struct.unpack(">I", self.read(4))[0] != 0:
+            raise SystemExit("rfb_client: security failed")
+        self.s.sendall(b"\x01")  # shared
+        self.width, self.height = struct.unpack(">HH", self.read(4))
+        self.read(16)  # the server's pixel format
+        self.read_string()  # desktop name
+        # 32 bpp, depth 24, little endian, true colour, 8 bits each at 16/8/0.
+        self.s.sendall(struct.pack(">BxxxBBBBHHHBBBxxx", 0, 32, 24, 0, 1, 255, 255, 255,
+                                   16, 8, 0))
+        encodings = [0, -308, -223]  # Raw, ExtendedDesktopSize, DesktopSize
+        self.s.sendall(struct.pack(">BxH", 2, len(encodings)) +
+                       b"".join(struct.pack(">i", e) for e in encodings))
+        self.pixels = bytearray(self.width * self.height * 4)
+        self.covered = 0  # pixels a Raw rectangle has given since the last reset
+        self.screen_id = None
+
+    def read(self, n):
+        data = bytearray()
+        while len(data) < n:
+            chunk = self.s.recv(min(n - len(data), 1 << 20))
+            if not chunk:
+                raise SystemExit("rfb_client: the server closed the connection")
+            data += chunk
+        return bytes(data)
+
+    def read_string(self):
+        return self.read(struct.unpack(">I", self.read(4))[0])
+
+    def request(self, incremental=False):
+        self.s.sendall(struct.pack(">BBHHHH", 3, int(incremental), 0, 0, self.width, self.height))
+
+    def update(self):
+        """Reads messages until a framebuffer update; returns its rectangles' pseudo-encodings
+        as (encoding, x, y, w, h) and applies Raw ones."""
+        while True:
+            kind = self.read(1)[0]
+            if kind == 0:
+                break
+            if kind == 1:  # colour map entries
+                _, _, n = struct.unpack(">xHH", self.read(5))
+                self.read(6 * n)
+            elif kind == 2:  # bell
+                pass
+            elif kind == 3:  # server cut text
+                self.read(3)
+                self.read_string()
+            else:
+                raise SystemExit("rfb_client: unknown message %d" % kind)
+        (n,) = struct.unpack(">xH", self.read(3))
+        pseudo = []
+        for _ in range(n):
+            x, y, w, h, enc = struct.unpack(">HHHHi", self.read(12))
+            if enc == 0:
+                data = self.read(w * h * 4)
+                self.covered += w * h
+                for row in range(h):
+                    at = ((y + row) * self.width + x) * 4
+                    self.pixels[at:at + w * 4] = data[row * w * 4:(row + 1) * w * 4]
+            elif enc == -308:
+                screens = self.read(4)[0]
+                for _ in range(screens):
+                    sid, = struct.unpack(">I", self.read(16)[:4])
+                    self.screen_id = sid
+                self.resize(w, h)
+                pseudo.append((enc, x, y, w, h))
+            elif enc == -223:
+                self.resize(w, h)
+                pseudo.append((enc, x, y, w, h))
+            else:
+                raise SystemExit("rfb_client: unexpected encoding %d" % enc)
+        return pseudo
+
+    def resize(self, w, h):
+        if (w, h) != (self.width, self.height):
+            self.width, self.height = w, h
+            self.pixels = bytearray(w * h * 4)
+            self.covered = 0
+
+    def full_frame(self):
+        """Asks for the whole screen until Raw rectangles have covered all of it. (TigerVNC
+        answers a non-incremental request from a client that knows ExtendedDesktopSize with
+        the screen's layout alone; the pixels come with the following, incremental, ones.)"""
+        self.covered = 0
+        incremental = False
+        while self.covered < self.width * self.height:
+            self.request(incremental)
+            self.update()
+            incremental = True
+
+    def pixel(self, x, y):
+        at = (y * self.width + x) * 4
+        b, g, r = self.pixels[at], self.pixels[at + 1], self.pixels[at + 2]
+        return "%02x%02x%02x" % (r, g, b)
+
+
+def main():
+    path, command = sys.argv[1], sys.argv[2]
+    start = time.monotonic()
+    c = Rfb(path)
+    if command == "frame":
+        c.full_frame()
+        print("%dx%d %s" % (c.width, c.height, c.pixel(c.width // 2, c.height // 2)))
+    elif command == "first-frame":
+        c.full_frame()
+        print("%.4f" % (time.monotonic() - start))
+    elif command == "keys":
+        for ch in sys.argv[3]:
+            for down in (1, 0):
+                c.s.sendall(struct.pack(">BBxxI", 4, down, ord(ch)))
+        c.full_frame()  # a round trip: the server has read the keys
+    elif command == "resize":
+        w, h = int(sys.argv[3]), int(sys.argv[4])
+        c.full_frame()
+        if c.screen_id is None:
+            raise SystemExit("rfb_client: the server did not announce ExtendedDesktopSize")
+        c.s.sendall(struct.pack(">BxHHBxIHHHHI", 251, w, h, 1, c.screen_id, 0, 0, w, h, 0))
+        c.request(incremental=True)  # the answer comes as an update
+        while True:
+            for enc, reason, status, rw, rh in c.update():
+                if enc == -308 and reason == 1:
+                    print("resized %dx%d" % (rw, rh) if status == 0 else "refused %d" % status)
+                    return
+            c.request(incremental=True)
+    else:
+        raise SystemExit("rfb_client: unknown command " + command)
+
+
+if __name__ == "__main__":
+    main()
