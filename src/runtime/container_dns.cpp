@@ -97,16 +97,23 @@ std::vector<std::string> listeners(const net::Network& network, const std::strin
 }
 
 // Waits (2 s at most) until aardvark-dns answers on the network's gateways with sockets other
-// than `before`'s: it closes and binds them again when it rereads its files, and a container
-// that asks in between must not find the port closed. The names it reread are there then.
+// than `before`'s, and keeps them for 20 ms: it closes and binds them again when it rereads its
+// files, and a container that asks in between must not find the port closed. `before` may
+// have been read while an earlier reload (another container's) was under way: the sockets
+// that reload binds are new too, and ours follows it, hence the quiet time. The names it
+// reread are there then.
 void wait_for_listener(const net::Network& network, const std::string& udp_table,
                        const std::vector<std::string>& before) {
-    for (int i = 0; i < 2000; ++i) {
+    constexpr int k_quiet_ms = 20;
+    std::vector<std::string> seen;
+    int quiet = 0;
+    for (int i = 0; i < 2000 && quiet < k_quiet_ms; ++i) {
         auto now = listeners(network, udp_table);
         bool all = true;
         for (size_t k = 0; k < now.size(); ++k)
             all = all && !now[k].empty() && (k >= before.size() || now[k] != before[k]);
-        if (all) return;
+        quiet = all && now == seen ? quiet + 1 : 0;
+        seen = std::move(now);
         timespec ts{0, 1'000'000};
         ::nanosleep(&ts, nullptr);
     }

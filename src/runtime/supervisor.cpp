@@ -234,11 +234,23 @@ Result<Spawned> spawn(const ContainerStore& store, const ContainerRecord& r, Sta
     req.seccomp_cache_dir = store.run_dir("seccomp-cache");
     req.die_with_parent = true;
     if (network)
-        req.before_start = [network, pasta_pid](pid_t pid) -> Result<void> {
+        req.before_start = [&store, &r, network, pasta_pid](pid_t pid) -> Result<void> {
             TRY(wire_network(*network, pid));
             if (!network->proxied.empty())  // rootless: the ports' proxy (port_proxy.hpp)
                 *pasta_pid = TRY(start_port_proxy(network->proxied, network->rootless_holder,
                                                   network->error_prefix));
+            TRY(write_network_settings(store, r.id, live_network_settings(r, *network)));
+            // Before the process runs: its first lookup must find aardvark-dns listening again
+            // (it rebinds its sockets when it rereads its configuration).
+            auto names = net::NetworkStore::open(store.root());
+            // A resolver that cannot start costs names, not the container.
+            for (const auto& a : network->attachments)
+                if (auto dns = names ? update_dns(store.run_dir("dns"), *names, a.network,
+                                                  network->rootless_holder)
+                                     : Result<void>(std::unexpected(names.error()));
+                    !dns)
+                    log::warn("name resolution on network " + a.network.name + ": " +
+                              dns.error().message);
             return {};
         };
     if (pasta)
@@ -395,7 +407,11 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
     }
     if (!spawned && display) desktop::stop_server(display->pid);
     if (!spawned) {
-        if (network) (void)release_network(store.root(), r.id);
+        if (network) {  // what the start gave it: ports, names, its live settings
+            (void)release_network(store.root(), r.id, !network->ports.empty(),
+                                  store.run_dir("dns"), network->rootless_holder);
+            (void)clear_network_settings(store, r.id);
+        }
         if (network && network->rootless_holder)
             (void)stop_rootless_netns_if_idle(store.root(), store.run_root());
         return std::unexpected(std::move(spawned.error()));
@@ -403,18 +419,6 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
     Spawned c = std::move(*spawned);
     log::trace("supervisor: spawned");
     if (pasta) TRY(write_network_settings(store, r.id, pasta_network_settings(r, *pasta)));
-    if (network) {
-        TRY(write_network_settings(store, r.id, live_network_settings(r, *network)));
-        auto names = net::NetworkStore::open(store.root());
-        // A resolver that cannot start costs names, not the container.
-        for (const auto& a : network->attachments)
-            if (auto dns = names ? update_dns(store.run_dir("dns"), *names, a.network,
-                                              network->rootless_holder)
-                                 : Result<void>(std::unexpected(names.error()));
-                !dns)
-                log::warn("name resolution on network " + a.network.name + ": " +
-                          dns.error().message);
-    }
     // Only the monitor's ends stay open here.
     io.out_w.reset();
     io.err_w.reset();

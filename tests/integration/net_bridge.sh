@@ -39,6 +39,12 @@ nothing_left() {
     expect_eq "$(leases)" "" "leases after $1"
     expect_eq "$(nft list map ip ferry pub_any 2>/dev/null | grep -c 'elements' || true)" "0" \
         "published ports after $1"
+    # A container's veth pair goes with its network namespace, which the kernel dismantles
+    # asynchronously (its cleanup_net work) once the last process has left: a moment later.
+    for _ in $(seq 30); do
+        [ "$(ip -br link show type veth | grep -c '^veth' || true)" = 0 ] && break
+        sleep 0.1
+    done
     expect_eq "$(ip -br link show type veth | grep -c '^veth' || true)" "0" "veths after $1"
 }
 RUN_CLEANUPS=("pkill -f 'aardvark-dns --config $RUN_DIR/dns' || true" "${RUN_CLEANUPS[@]}")

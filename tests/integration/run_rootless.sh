@@ -26,6 +26,8 @@ remove_users() {
     local u uid home
     for u in "${USERS[@]}"; do
         uid=$(id -u "$u") home=$(getent passwd "$u" | cut -d: -f6)
+        # Whatever a failed test left running as the user (a holder, pasta, Xvnc).
+        pkill -KILL -u "$uid" 2>/dev/null || true
         run_cleanup "$home/.local/share/ferry" "/tmp/ferry-$uid"
         rm -rf "/tmp/ferry-$uid"
         userdel -r "$u" >/dev/null 2>&1 || userdel "$u" >/dev/null 2>&1 || true
@@ -120,6 +122,29 @@ uf() { local user=$1; shift; as_user "$user" "$PUB/ferry" "$@"; }
 # after a restart), other networks are out of reach, --internal has no way out, a server in a
 # namespace the test makes as the outside world answers; and after the last container nothing
 # of the user's is left running.
+# --desktop rootless: the user's own Xvnc; an X client in the container draws, an RFB client on
+# the user's socket reads the frame; the server goes with the container.
+rootless_desktop() {
+    local who=$1 user=$2 id sock
+    command -v Xvnc >/dev/null || return 0
+    note "$who: --desktop: the user's own X server, a frame through its socket"
+    if [ ! -x "$PUB/xclient" ]; then
+        gcc -static -O2 -o "$PUB/xclient" "$FERRY_SRC/tests/integration/xclient.c" ||
+            skip "no static C toolchain for the X client"
+    fi
+    id=$(uf "$user" run -d --desktop=640x480 --network none -v "$PUB/xclient:/xclient:ro" \
+        ferry-it/bb:1 /xclient fill ff0000)
+    for _ in $(seq 50); do [ "$(uf "$user" logs "$id")" = mapped ] && break; sleep 0.1; done
+    sock=$(uf "$user" inspect -f '{{.Desktop.Socket}}' "$id")
+    expect_eq "$(stat -c '%U %a' "$sock")" "$user 600" "$who: the RFB socket"
+    expect_eq "$(as_user "$user" timeout 20 python3 "$FERRY_SRC/tests/integration/rfb_client.py" "$sock" frame)" \
+        "640x480 ff0000" "$who: the frame"
+    expect_eq "$(pgrep -u "$user" -x Xvnc | wc -l)" 1 "$who: one Xvnc, the user's"
+    uf "$user" rm -f "$id" >/dev/null
+    for _ in $(seq 50); do pgrep -u "$user" -x Xvnc >/dev/null || break; sleep 0.1; done
+    ! pgrep -u "$user" -x Xvnc >/dev/null || fail "$who: Xvnc outlived its container"
+}
+
 ECHO=$FERRY_SRC/tests/integration/net_echo.py
 HOSTIP=$(ip -4 -o addr show scope global | awk '{split($4, a, "/"); print a[1]; exit}')
 rootless_networks() {
@@ -246,6 +271,7 @@ hi" uf "$user" run --rm ferry-it/imp:1 sh -c 'id -u; tr -s " " </proc/self/uid_m
         fi
         rootless_networks "$who" "$user" "$uid"
     fi
+    rootless_desktop "$who" "$user"
 
     note "$who: -d, ps, logs, exec, stop, rm"
     uf "$user" run -d --name d1 ferry-it/bb:1 sh -c 'trap "exit 0" TERM; echo started; sleep 1000 & wait' >/dev/null

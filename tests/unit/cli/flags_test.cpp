@@ -99,5 +99,24 @@ TEST(Flags, ArgCount) {
               "`ferry tag` requires at least 1 argument (see `ferry tag --help`)");
 }
 
+TEST(Flags, OptionalValue) {
+    std::vector<std::string> seen;
+    FlagSet flags{"ferry run", "[OPTIONS] IMAGE", "Run", Interspersed::no};
+    flags.add_optional_value("desktop", "WxH", "1920x1080", "A desktop",
+                             [&seen](const std::string& v) {
+                                 seen.push_back(v);
+                                 return std::string();
+                             });
+    std::vector<std::string> args = {"--desktop", "img", "sh"};
+    EXPECT_EQ(*flags.parse(args), (std::vector<std::string>{"img", "sh"}));
+    args = {"--desktop=800x600", "img"};
+    EXPECT_EQ(*flags.parse(args), (std::vector<std::string>{"img"}));
+    EXPECT_EQ(seen, (std::vector<std::string>{"1920x1080", "800x600"}));
+    EXPECT_NE(flags.help_text().find("--desktop[=WxH]"), std::string::npos);
+    auto info = flags.info();
+    EXPECT_TRUE(info.flags[0].optional_value);
+    EXPECT_FALSE(info.flags[0].takes_value);
+}
+
 }  // namespace
 }  // namespace ferry::cli
