@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 
+#include "ferry/desktop/novnc.hpp"
 #include "ferry/runtime/container_desktop.hpp"
 #include "ferry/runtime/container_store.hpp"
 #include "ferry/oci/json.hpp"
@@ -78,8 +79,10 @@ Result<int> run_desktop(const DesktopOptions& o, Context& ctx) {
         ::execl(viewer.c_str(), viewer.c_str(), socket.c_str(), static_cast<char*>(nullptr));
         return fail_errno("exec `" + viewer + "`");
     }
+    auto web = desktop::web_address(runtime::desktop_dir(store, record.id));
     if (o.format == "json") {
         Json j = {{"Container", record.name}, {"Geometry", record.desktop}, {"Socket", socket}};
+        if (web) j["URL"] = *web;
         print_out(j.dump() + "\n");
         return 0;
     }
@@ -88,7 +91,8 @@ Result<int> run_desktop(const DesktopOptions& o, Context& ctx) {
               "  on this host:   ferry desktop open " + record.name + "   (or: vncviewer " +
               socket + ")\n" +
               "  from elsewhere: ssh -L 5901:" + socket + " " + user_name() + "@" + host_name() +
-              "   then: vncviewer localhost:5901\n");
+              "   then: vncviewer localhost:5901\n" +
+              (web ? "  in a browser:   " + *web + "\n" : ""));
     return 0;
 }
 

@@ -8,7 +8,7 @@ namespace {
 
 std::optional<int> parse_side(std::string_view s) {
     int v = 0;
-    if (s.empty() || s.size() > 6 || s[0] == '0') return std::nullopt;
+    if (s.empty() || s.size() > 6 || s[0] < '1' || s[0] > '9') return std::nullopt;
     auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
     return v;

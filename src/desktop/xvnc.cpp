@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "ferry/desktop/child.hpp"
 #include "ferry/util/atomic_file.hpp"
 #include "ferry/util/fd.hpp"
 #include "ferry/util/fs.hpp"
@@ -84,29 +85,7 @@ Result<Server> start_server(const ServerRequest& r) {
     if (::pipe2(p, O_CLOEXEC) != 0) return fail_errno("pipe");
     Fd ready(p[0]), ready_w(p[1]);
     auto args = server_args(xvnc, r, ready_w.get());
-    pid_t parent = ::getpid();
-    pid_t pid = ::fork();
-    if (pid < 0) return fail_errno("fork");
-    if (pid == 0) {
-        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-        if (::getppid() != parent) ::_exit(1);
-        ::setsid();  // no terminal's signals
-        sigset_t none;
-        sigemptyset(&none);
-        ::sigprocmask(SIG_SETMASK, &none, nullptr);
-        int null = ::open("/dev/null", O_RDWR);
-        ::dup2(null, 0);
-        ::dup2(log.get(), 1);
-        ::dup2(log.get(), 2);
-        ::fcntl(ready_w.get(), F_SETFD, 0);
-        ::close_range(3, ready_w.get() - 1, 0);
-        ::close_range(ready_w.get() + 1, ~0U, 0);
-        std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        ::execv(argv[0], argv.data());
-        ::_exit(127);
-    }
+    pid_t pid = TRY(start_child(std::move(args), log.get(), ready_w.get()));
     ready_w.reset();
     std::string said;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(k_start_timeout_ms);

@@ -37,6 +37,7 @@ struct Server {
     pid_t pid = 0;
     int display = -1;
     std::string x_socket;  // /tmp/.X11-unix/X<display>
+    pid_t web_pid = 0;     // its websockify (novnc.hpp), when one was started
 };
 
 // Writes a fresh cookie and starts Xvnc as this thread's child; returns once it listens (its

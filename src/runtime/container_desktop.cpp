@@ -1,10 +1,51 @@
 #include "ferry/runtime/container_desktop.hpp"
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+
+#include "ferry/desktop/novnc.hpp"
+#include "ferry/util/fd.hpp"
 
 #include "ferry/util/log.hpp"
 
 namespace ferry::runtime {
+
+namespace {
+
+// Whether name is prefix, digits, suffix.
+bool numbered(std::string_view name, std::string_view prefix, std::string_view suffix) {
+    if (!name.starts_with(prefix) || !name.ends_with(suffix)) return false;
+    auto digits = name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+    return !digits.empty() && std::all_of(digits.begin(), digits.end(),
+                                          [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Unlinks the entries of dir (not directories) whose names match.
+void unlink_matching(int dir, std::string_view prefix, std::string_view suffix) {
+    Fd listing(::openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    DIR* d = listing ? ::fdopendir(listing.release()) : nullptr;
+    if (!d) return;
+    while (const dirent* e = ::readdir(d))
+        if (e->d_type != DT_DIR && numbered(e->d_name, prefix, suffix))
+            ::unlinkat(dir, e->d_name, 0);
+    ::closedir(d);
+}
+
+}  // namespace
+
+void clear_stale_x_files(const std::string& upper) {
+    // Neither may be a link of the container's (it would resolve on the host).
+    constexpr int k_flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+    Fd tmp(::open((upper + "/tmp").c_str(), k_flags));
+    if (!tmp) return;
+    Fd sockets(::openat(tmp.get(), ".X11-unix", k_flags));
+    if (!sockets) return;
+    unlink_matching(sockets.get(), "X", "");
+    unlink_matching(tmp.get(), ".X", "-lock");
+}
 
 std::string desktop_dir(const ContainerStore& store, const std::string& id) {
     return store.run_dir(id) + "/desktop";
@@ -24,6 +65,15 @@ Result<desktop::Server> start_desktop(const ContainerStore& store, const Contain
                                                    spec.linux->namespaces.end(),
                                                    [](const auto& n) { return n.type == "ipc"; });
     desktop::Server server = TRY(desktop::start_server(req));
+    // The browser's way in, when Debian's websockify and novnc are there; without them (or
+    // should it fail) the socket still serves every VNC viewer.
+    ::unlink((req.dir + "/web").c_str());
+    if (auto tools = desktop::find_web_tools()) {
+        if (auto web = desktop::start_web(*tools, req.dir, req.socket))
+            server.web_pid = web->pid;
+        else
+            log::warn("the desktop's web page: " + web.error().message);
+    }
     for (auto& m : desktop::mounts(server.x_socket, desktop::cookie_file(req.dir)))
         spec.mounts.push_back(std::move(m));
     log::trace("supervisor: desktop on display :" + std::to_string(server.display));

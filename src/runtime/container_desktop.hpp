@@ -23,4 +23,11 @@ std::string desktop_socket(const ContainerStore& store, const std::string& id);
 Result<desktop::Server> start_desktop(const ContainerStore& store, const ContainerRecord& r,
                                       oci::RuntimeSpec& spec);
 
+// Removes the X server files a container's own earlier run left in its layer (upper, the upper
+// directory): /tmp/.X<N>-lock and /tmp/.X11-unix/X<N>. No process of that run is alive when the
+// container starts again, so they are stale; left, an X server in the image (tigervnc's
+// vncserver) refuses the display after a hard stop. Files of the image's layers are not
+// touched. One failed open when the container never made /tmp/.X11-unix.
+void clear_stale_x_files(const std::string& upper);
+
 }  // namespace ferry::runtime

@@ -204,6 +204,7 @@ Result<Spawned> spawn(const ContainerStore& store, const ContainerRecord& r, Sta
     SpawnRequest req;
     req.rootfs = store.run_dir(r.id) + "/merged";
     req.overlay = OverlaySpec{layer_dirs(store, r), dir + "/upper", dir + "/work"};
+    clear_stale_x_files(dir + "/upper");  // an X server's of the last run (vncserver's)
     req.default_cgroup_path = "/ferry/" + r.id;
     const CgroupSystem* cgroups = TRY(host_cgroups());
     if (runs_without_cgroup(*cgroups, spec)) {
@@ -405,7 +406,10 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
         ::kill(pasta_pid, SIGKILL);
         ::waitpid(pasta_pid, nullptr, 0);
     }
-    if (!spawned && display) desktop::stop_server(display->pid);
+    if (!spawned && display) {
+        desktop::stop_server(display->web_pid);
+        desktop::stop_server(display->pid);
+    }
     if (!spawned) {
         if (network) {  // what the start gave it: ports, names, its live settings
             (void)release_network(store.root(), r.id, !network->ports.empty(),
@@ -487,6 +491,8 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
     }
     if (client_fd >= 0) args.insert(args.end(), {"--client", std::to_string(client_fd)});
     if (display) args.insert(args.end(), {"--desktop-pid", std::to_string(display->pid)});
+    if (display && display->web_pid > 0)
+        args.insert(args.end(), {"--desktop-pid", std::to_string(display->web_pid)});
     if (pasta) {  // the monitor stops pasta when the container exits
         args.push_back("--clear-network");
         if (pasta_pid > 0) args.insert(args.end(), {"--stop-pid", std::to_string(pasta_pid)});

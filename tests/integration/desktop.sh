@@ -7,6 +7,8 @@
 source "$FERRY_SRC/tests/integration/container_lib.sh"
 
 command -v Xvnc >/dev/null || skip "Xvnc (tigervnc-standalone-server) is not installed"
+[ -x /usr/bin/websockify ] && [ -f /usr/share/novnc/vnc.html ] ||
+    skip "websockify and novnc (the desktop's web page) are not installed"
 gcc -static -O2 -o "$TEST_TMP/xclient" "$FERRY_SRC/tests/integration/xclient.c" ||
     skip "no static C toolchain for the X client"
 bb_image bb:1
@@ -83,6 +85,24 @@ expect_eq "$(rfb "$SOCK" frame)" "800x600 3366cc" "the frame"
 expect_out ":0 /tmp/.X11-unix/Xauthority" ferry exec d1 sh -c 'echo $DISPLAY $XAUTHORITY'
 expect_contains "$(ferry ps)" "desktop 800x600" "ps's PORTS"
 
+note "in a browser: noVNC on 127.0.0.1, only with the desktop's token, which no log holds"
+URL=$(ferry desktop --format json d1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["URL"])')
+[[ $URL =~ ^http://127\.0\.0\.1:([0-9]+)/vnc\.html\?path=websockify%3Ftoken%3D([0-9a-f]{32})\&autoconnect=1\&resize=remote$ ]] ||
+    fail "the browser's address: $URL"
+WEB_PORT=${BASH_REMATCH[1]} TOKEN=${BASH_REMATCH[2]}
+for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$WEB_PORT/vnc.html" && break; sleep 0.1; done
+expect_contains "$(curl -sf "http://127.0.0.1:$WEB_PORT/vnc.html")" "noVNC" "noVNC's page"
+expect_eq "$(rfb "ws://127.0.0.1:$WEB_PORT/websockify?token=$TOKEN" frame)" "800x600 3366cc" \
+    "the frame through the WebSocket"
+expect_fail_match 1 "rfb_client: refused: *" \
+    python3 "$FERRY_SRC/tests/integration/rfb_client.py" "ws://127.0.0.1:$WEB_PORT/websockify" frame
+expect_fail_match 1 "rfb_client: refused: *" \
+    python3 "$FERRY_SRC/tests/integration/rfb_client.py" "ws://127.0.0.1:$WEB_PORT/websockify?token=nosuch" frame
+DESKTOP_DIR=$(find /run/ferry -path "*/$(ferry inspect -f '{{.Id}}' d1)/desktop" | head -1)
+expect_eq "$(cat "$DESKTOP_DIR"/*.log | grep -c "$TOKEN" || true)" 0 "the token in a log"
+expect_eq "$(ps -eo args | grep -v grep | grep -c "$TOKEN" || true)" 0 "the token on a command line"
+expect_eq "$(stat -c %a "$DESKTOP_DIR/tokens")" 600 "the token file"
+
 note "keys typed through RFB reach the X client; a resize from the viewer changes its screen"
 rfb "$SOCK" keys hi >/dev/null
 wait_log d1 "key 0x69"
@@ -116,8 +136,9 @@ NAME=d1
 expect_out "Desktop of $NAME: 800x600 (it follows the viewer's size)
   socket:         $SOCK
   on this host:   ferry desktop open $NAME   (or: vncviewer $SOCK)
-  from elsewhere: ssh -L 5901:$SOCK $(id -un)@$(hostname)   then: vncviewer localhost:5901" ferry desktop d1
-expect_out "{\"Container\":\"d1\",\"Geometry\":\"800x600\",\"Socket\":\"$SOCK\"}" ferry desktop --format json d1
+  from elsewhere: ssh -L 5901:$SOCK $(id -un)@$(hostname)   then: vncviewer localhost:5901
+  in a browser:   $URL" ferry desktop d1
+expect_out "{\"Container\":\"d1\",\"Geometry\":\"800x600\",\"Socket\":\"$SOCK\",\"URL\":\"$URL\"}" ferry desktop --format json d1
 mkdir -p "$TEST_TMP/viewer"
 printf '#!/bin/sh\necho viewer "$@"\n' >"$TEST_TMP/viewer/vncviewer"
 chmod 755 "$TEST_TMP/viewer/vncviewer"
@@ -133,6 +154,7 @@ first=$(server_of "$SOCK")
 [ -n "$first" ] || fail "no Xvnc serves $SOCK"
 ferry stop -t 1 d1 >/dev/null
 expect_eq "$(server_of "$SOCK")" "" "Xvnc after stop"
+expect_eq "$(pgrep -f -- "--token-source $DESKTOP_DIR/tokens" || true)" "" "websockify after stop"
 [ ! -e "$SOCK" ] || fail "the socket outlived the stop"
 ctr_start d1
 wait_log d1 mapped
@@ -151,12 +173,27 @@ ctr_start_twice() {
 ctr_start_twice
 expect_eq "$(rfb "$SOCK" frame)" "800x600 3366cc" "the first desktop beside the second"
 
+note "an X server in the image (vncserver's way): its lock and socket do not outlive the run"
+ctr_create own bb:1 sh -c 'if [ -e /tmp/keep ]; then ls -a /tmp /tmp/.X11-unix | tr "\n" " "; exit 0; fi
+    mkdir -p /tmp/.X11-unix
+    touch /tmp/.X1-lock /tmp/.X1-lockx /tmp/keep /tmp/.X11-unix/X1 /tmp/.X11-unix/other
+    echo made; sleep 100'
+ctr_start own
+wait_log own made
+kill -9 "$(ferry inspect -f '{{.State.Pid}}' own)"
+ctr_wait_exit own
+ctr_start own
+ctr_wait_exit own
+expect_eq "$(ferry logs own | tail -1)" "/tmp: . .. .X1-lockx .X11-unix keep  /tmp/.X11-unix: . .. other " \
+    "what the next run finds after a kill -9"
+ferry rm -f own >/dev/null
+
 note "rm: nothing of the desktop is left"
 server=$(server_of "$SOCK")
 ferry rm -f d1 d2 >/dev/null
 expect_eq "$(server_of "$SOCK")" "" "Xvnc after rm -f"
 [ ! -e "$SOCK" ] || fail "the socket outlived rm"
-expect_eq "$(pgrep -x Xvnc || true)" "" "any Xvnc left"
+expect_eq "$(pgrep -f -- "-rfbunixpath $(dirname "$SOCK")/" || true)" "" "any Xvnc of this store left"
 ferry run --rm --desktop=320x200 --network none "${XCLIENT[@]}" bb:1 /xclient size >"$TEST_TMP/size"
 expect_eq "$(cat "$TEST_TMP/size")" 320x200 "run --rm --desktop"
-expect_eq "$(pgrep -x Xvnc || true)" "" "Xvnc after run --rm"
+expect_eq "$(pgrep -f -- "-rfbunixpath $(dirname "$SOCK")/" || true)" "" "Xvnc after run --rm"

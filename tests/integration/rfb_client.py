@@ -6,21 +6,90 @@
   rfb_client.py SOCKET keys TEXT      types TEXT (each character's keysym, down then up)
   rfb_client.py SOCKET resize W H     asks for a W x H screen: `resized WxH` or `refused N`
   rfb_client.py SOCKET first-frame    seconds from connecting until a full frame has arrived
+SOCKET is a unix socket's path, or a ws:// URL (websockify's WebSocket, as noVNC connects).
 """
+import base64
+import os
 import socket
 import struct
 import sys
 import time
 
 
+class WebSocket:
+    """RFB over a WebSocket (RFC 6455, binary frames): recv and sendall as a socket's."""
+
+    def __init__(self, url):
+        rest = url[len("ws://"):]
+        hostport, _, path = rest.partition("/")
+        host, _, port = hostport.partition(":")
+        self.s = socket.create_connection((host, int(port)), timeout=20)
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.s.sendall(("GET /%s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\n"
+                        "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\n"
+                        "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: binary\r\n\r\n"
+                        % (path, hostport, key)).encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = self.s.recv(4096)
+            if not chunk:
+                break
+            head += chunk
+        status = head.split(b"\r\n", 1)[0].decode(errors="replace")
+        if " 101 " not in status + " ":
+            raise SystemExit("rfb_client: refused: " + (status or "closed before the upgrade"))
+        self.buffer = head.split(b"\r\n\r\n", 1)[1]
+
+    def read_exact(self, n):
+        while len(self.buffer) < n:
+            chunk = self.s.recv(1 << 20)
+            if not chunk:
+                raise SystemExit("rfb_client: the server closed the connection")
+            self.buffer += chunk
+        data, self.buffer = self.buffer[:n], self.buffer[n:]
+        return data
+
+    def recv(self, n):
+        if not hasattr(self, "payload") or not self.payload:
+            while True:
+                b0, b1 = self.read_exact(2)
+                length = b1 & 0x7f
+                if length == 126:
+                    length = struct.unpack(">H", self.read_exact(2))[0]
+                elif length == 127:
+                    length = struct.unpack(">Q", self.read_exact(8))[0]
+                data = self.read_exact(length)
+                if b0 & 0x0f == 8:
+                    return b""
+                if b0 & 0x0f in (1, 2, 0):
+                    self.payload = data
+                    break
+        out, self.payload = self.payload[:n], self.payload[n:]
+        return out
+
+    def sendall(self, data):
+        mask = os.urandom(4)
+        n = len(data)
+        head = bytes([0x82]) + (bytes([0x80 | n]) if n < 126 else
+                                bytes([0x80 | 126]) + struct.pack(">H", n) if n < 65536 else
+                                bytes([0x80 | 127]) + struct.pack(">Q", n))
+        self.s.sendall(head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(data)))
+
+    def close(self):
+        self.s.close()
+
+
 class Rfb:
     def __init__(self, path):
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.s.settimeout(20)
-        try:
-            self.s.connect(path)
-        except OSError as e:
-            raise SystemExit("rfb_client: connect to %s: %s" % (path, e.strerror))
+        if path.startswith("ws://"):
+            self.s = WebSocket(path)
+        else:
+            self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.s.settimeout(20)
+            try:
+                self.s.connect(path)
+            except OSError as e:
+                raise SystemExit("rfb_client: connect to %s: %s" % (path, e.strerror))
         version = self.read(12)
         if not version.startswith(b"RFB 003."):
             raise SystemExit("rfb_client: not an RFB server: %r" % version)

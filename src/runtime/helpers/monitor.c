@@ -28,7 +28,7 @@
  *   [--image REF] [--label K=V]... [--volume NAME]...
  *   [--network-down | --network-lease NET... | --clear-network [--stop-pid PID] [--remove-path P]]
  *   [--auto-remove --run-dir DIR [--image-id ID] [--remove-volume NAME]... [--userns-fd N]]
- *   [--desktop-pid PID]
+ *   [--desktop-pid PID]...
  *
  * Events: the container's `die` (exitCode; `oom` first when the OOM killer struck) and the
  * `unmount` of each of its volumes (--volume) are appended to the store's events journal
@@ -112,7 +112,9 @@ struct config {
     const char* leases[16]; /* --network-lease: networks whose lease the monitor gives back */
     int nleases;
     int pidfd, out, err, in, listen, client, tty, auto_remove, restart_count, userns_fd;
-    int oom_killed, no_log, log_max_files, network_down, clear_network, stop_pid, desktop_pid;
+    int oom_killed, no_log, log_max_files, network_down, clear_network, stop_pid;
+    int desktop_pids[4]; /* --desktop-pid: Xvnc, websockify */
+    int ndesktop_pids;
     long long started, backoff_ms, log_max_size;
 };
 
@@ -777,13 +779,16 @@ static void network_down(const struct config* c) {
     run_ferry(c, "__network-down", c->id);
 }
 
-/* --desktop: its X server (Xvnc, this process's child, started before the container) goes with
- * the container; a restart starts another. SIGTERM lets it remove its sockets and lock file. */
+/* --desktop: its X server (Xvnc) and web page (websockify), this process's children started
+ * before the container, go with the container; a restart starts others. SIGTERM lets Xvnc
+ * remove its sockets and lock file. */
 static void stop_desktop(const struct config* c) {
-    if (c->desktop_pid <= 0) return;
-    kill(c->desktop_pid, SIGTERM);
-    while (waitpid(c->desktop_pid, NULL, 0) < 0 && errno == EINTR) {
-    }
+    for (int i = 0; i < c->ndesktop_pids; ++i)
+        if (c->desktop_pids[i] > 0) kill(c->desktop_pids[i], SIGTERM);
+    for (int i = 0; i < c->ndesktop_pids; ++i)
+        while (c->desktop_pids[i] > 0 && waitpid(c->desktop_pids[i], NULL, 0) < 0 &&
+               errno == EINTR) {
+        }
 }
 
 static int should_restart(const struct config* c, int code) {
@@ -851,7 +856,12 @@ static int parse_args(int argc, char** argv, struct config* c) {
         if (strcmp(a, "--no-log") == 0) { c->no_log = 1; continue; }
         if (strcmp(a, "--network-down") == 0) { c->network_down = 1; continue; }
         if (strcmp(a, "--clear-network") == 0) { c->clear_network = 1; continue; }
-        NUM("--stop-pid", stop_pid) NUM("--desktop-pid", desktop_pid)
+        NUM("--stop-pid", stop_pid)
+        if (strcmp(a, "--desktop-pid") == 0 && v && c->ndesktop_pids < 4) {
+            c->desktop_pids[c->ndesktop_pids++] = atoi(v);
+            ++i;
+            continue;
+        }
         if (strcmp(a, "--cgroup-later") == 0 && v && c->ncgroup_dirs < 32) {
             if (c->later < 0) c->later = c->ncgroup_dirs;
             c->cgroup_dirs[c->ncgroup_dirs++] = v;

@@ -34,7 +34,7 @@ TEST(Xauthority, FamilyWildEntryWithoutNumber) {
     std::array<uint8_t, 16> cookie{};
     for (size_t i = 0; i < cookie.size(); ++i) cookie[i] = static_cast<uint8_t>(0xf0 + i);
     std::string e = xauthority_entry(cookie);
-    std::string want("\xff\xff\x00\x00\x00\x00\x00\x12MIT-MAGIC-COOKIE-1\x00\x10", 26);
+    std::string want("\xff\xff\x00\x00\x00\x00\x00\x12MIT-MAGIC-COOKIE-1\x00\x10", 28);
     for (uint8_t b : cookie) want += static_cast<char>(b);
     EXPECT_EQ(e, want);
 }
