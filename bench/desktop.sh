@@ -10,7 +10,8 @@
 #    FERRY_BENCH_RUNS, default 10). Target: <= 300 ms (the session here is the X client's, ~0).
 # 2. Full frames at 1920x1080: frames per second and bytes per frame an RFB client receives when
 #    it asks for the whole screen again and again (Raw encoding, 32 bits a pixel).
-# 3. Memory per desktop: the resident set of its Xvnc and of the container's monitor.
+# 3. Memory per desktop: the resident set of its Xvnc, its websockify (the browser's way in)
+#    and the container's monitor.
 # Not measured yet: the classic in-image recipe (LXDE and tigervnc's vncserver in the image,
 # published with -p) under docker and ferry, which needs that image built from Debian's packages.
 # Missed targets are reported, not failed. Needs root, gcc (static), Xvnc, busybox-static.
@@ -98,9 +99,12 @@ def rss_kb(pid):
 state = subprocess.run([ferry, "inspect", "-f", "{{.State.Pid}}", cid], check=True,
                        capture_output=True, text=True).stdout.strip()
 monitor = open(f"/proc/{state}/stat").read().split(") ")[1].split()[1]
-xvnc = subprocess.run(["pgrep", "-f", "-P", monitor, "Xvnc"], capture_output=True,
-                      text=True).stdout.split()
-print(f"memory per desktop: Xvnc {rss_kb(xvnc[0]) / 1024:.1f} MiB resident, "
+def child(pattern):
+    pids = subprocess.run(["pgrep", "-f", "-P", monitor, pattern], capture_output=True,
+                          text=True).stdout.split()
+    return rss_kb(pids[0]) / 1024 if pids else 0.0
+xvnc, web = child("Xvnc"), child("websockify")
+print(f"memory per desktop: Xvnc {xvnc:.1f} MiB resident, websockify {web:.1f} MiB, "
       f"monitor {rss_kb(monitor) / 1024:.1f} MiB")
 subprocess.run([ferry, "rm", "-f", cid], check=True, capture_output=True)
 print("not measured: the classic in-image recipe (LXDE + vncserver with -p) under docker and ferry")

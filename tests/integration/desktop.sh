@@ -98,6 +98,22 @@ expect_fail_match 1 "rfb_client: refused: *" \
     python3 "$FERRY_SRC/tests/integration/rfb_client.py" "ws://127.0.0.1:$WEB_PORT/websockify" frame
 expect_fail_match 1 "rfb_client: refused: *" \
     python3 "$FERRY_SRC/tests/integration/rfb_client.py" "ws://127.0.0.1:$WEB_PORT/websockify?token=nosuch" frame
+# Headless Chromium (Debian's) opens noVNC's page: the desktop is on the screenshot; the same
+# page without the token shows none of it.
+shot() {  # shot URL PNG: the number of the X client's pixels (#3366cc) on the page
+    timeout 60 chromium --headless --no-sandbox --disable-gpu --user-data-dir="$TEST_TMP/chromium" \
+        --screenshot="$2" --window-size=1024,768 --virtual-time-budget=8000 "$1" >/dev/null 2>&1
+    /usr/bin/python3 -c 'import sys; from PIL import Image
+print(sum(1 for p in Image.open(sys.argv[1]).convert("RGB").getdata() if p == (0x33, 0x66, 0xcc)))' "$2"
+}
+if command -v chromium >/dev/null && /usr/bin/python3 -c 'import PIL' 2>/dev/null; then
+    pixels=$(shot "$URL" "$TEST_TMP/with-token.png")
+    [ "$pixels" -gt 400000 ] || fail "the desktop on noVNC's page: $pixels pixels of it"
+    expect_eq "$(shot "${URL/token%3D$TOKEN/token%3Dnosuch}" "$TEST_TMP/no-token.png")" 0 \
+        "the desktop on the page with another token"
+else
+    note "no chromium or PIL: the page is not looked at"
+fi
 DESKTOP_DIR=$(find /run/ferry -path "*/$(ferry inspect -f '{{.Id}}' d1)/desktop" | head -1)
 expect_eq "$(cat "$DESKTOP_DIR"/*.log | grep -c "$TOKEN" || true)" 0 "the token in a log"
 expect_eq "$(ps -eo args | grep -v grep | grep -c "$TOKEN" || true)" 0 "the token on a command line"
