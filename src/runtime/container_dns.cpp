@@ -11,8 +11,10 @@
 #include <csignal>
 #include <cstdio>
 #include <ctime>
+#include <optional>
 
 #include "ferry/runtime/container_network.hpp"
+#include "ferry/runtime/rootless_netns.hpp"
 #include "ferry/util/atomic_file.hpp"
 #include "ferry/util/fd.hpp"
 #include "ferry/util/fs.hpp"
@@ -43,18 +45,12 @@ pid_t running_aardvark(const std::string& dir) {
 // Starts aardvark-dns on dir (in holder's user and network namespaces when given); it goes to
 // the background itself once its sockets are bound.
 Result<void> start_aardvark(const std::string& binary, const std::string& dir, pid_t holder) {
-    Fd user, net;
-    if (holder) {
-        std::string proc = "/proc/" + std::to_string(holder) + "/ns/";
-        user = TRY(fs::open(proc + "user", O_RDONLY));
-        net = TRY(fs::open(proc + "net", O_RDONLY));
-    }
+    std::optional<RootlessNamespaces> ns;
+    if (holder) ns = TRY(RootlessNamespaces::open(holder));
     pid_t pid = ::fork();
     if (pid < 0) return fail_errno("fork");
     if (pid == 0) {
-        if (holder &&
-            (::setns(user.get(), CLONE_NEWUSER) != 0 || ::setns(net.get(), CLONE_NEWNET) != 0))
-            ::_exit(126);
+        if (ns && !ns->join()) ::_exit(126);
         ::close_range(3, ~0U, 0);
         int null = ::open("/dev/null", O_RDWR);
         for (int fd = 0; fd < 3; ++fd) ::dup2(null, fd);

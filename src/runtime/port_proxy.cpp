@@ -21,6 +21,7 @@
 
 #include "ferry/net/inet.hpp"
 #include "ferry/net/port_spec.hpp"
+#include "ferry/runtime/rootless_netns.hpp"
 #include "ferry/util/fd.hpp"
 #include "ferry/util/fs.hpp"
 
@@ -354,9 +355,7 @@ Result<pid_t> start_port_proxy(const std::vector<net::PublishedPort>& ports, pid
         listeners.push_back({s.get(), tcp, TRY(address(p.container_ip, p.container_port))});
         fds.push_back(std::move(s));
     }
-    std::string proc = "/proc/" + std::to_string(holder) + "/ns/";
-    Fd user = TRY(fs::open(proc + "user", O_RDONLY));
-    Fd net = TRY(fs::open(proc + "net", O_RDONLY));
+    auto ns = TRY(RootlessNamespaces::open(holder));
     pid_t parent = ::getpid();
     pid_t child = ::fork();
     if (child < 0) return fail_errno("fork");
@@ -364,11 +363,11 @@ Result<pid_t> start_port_proxy(const std::vector<net::PublishedPort>& ports, pid
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (::getppid() != parent) ::_exit(0);
         ::prctl(PR_SET_NAME, "ferry-proxy", 0, 0, 0);
+        // The listeners were bound out here; the containers are reached in there.
+        if (!ns.join()) ::_exit(1);
         int null = ::open("/dev/null", O_RDWR);
         for (int fd = 0; fd < 3; ++fd) ::dup2(null, fd);
-        // Only the listeners and the namespaces stay open.
-        int keep_user = ::fcntl(user.get(), F_DUPFD_CLOEXEC, 1000);
-        int keep_net = ::fcntl(net.get(), F_DUPFD_CLOEXEC, 1000);
+        // Only the listeners stay open.
         int next = 3;
         for (auto& l : listeners) {
             int moved = ::fcntl(l.fd, F_DUPFD_CLOEXEC, 1000);
@@ -378,13 +377,7 @@ Result<pid_t> start_port_proxy(const std::vector<net::PublishedPort>& ports, pid
             ::dup3(l.fd, next, O_CLOEXEC);
             l.fd = next++;
         }
-        ::dup3(keep_user, next, O_CLOEXEC);
-        ::dup3(keep_net, next + 1, O_CLOEXEC);
-        ::close_range(static_cast<unsigned>(next + 2), ~0U, 0);
-        if (::setns(next, CLONE_NEWUSER) != 0 || ::setns(next + 1, CLONE_NEWNET) != 0)
-            ::_exit(1);
-        ::close(next);
-        ::close(next + 1);
+        ::close_range(static_cast<unsigned>(next), ~0U, 0);
         ::signal(SIGPIPE, SIG_IGN);
         Proxy(std::move(listeners)).run();
     }

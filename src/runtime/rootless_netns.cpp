@@ -246,10 +246,20 @@ Result<RootlessNetns> ensure_rootless_netns(const std::string& run_root,
     return out;
 }
 
-Result<void> in_rootless_netns(pid_t holder, const std::function<Result<void>()>& fn) {
+Result<RootlessNamespaces> RootlessNamespaces::open(pid_t holder) {
     std::string proc = "/proc/" + std::to_string(holder) + "/ns/";
-    Fd user = TRY(fs::open(proc + "user", O_RDONLY));
-    Fd net = TRY(fs::open(proc + "net", O_RDONLY));
+    RootlessNamespaces ns;
+    ns.user = TRY(fs::open(proc + "user", O_RDONLY | O_CLOEXEC));
+    ns.net = TRY(fs::open(proc + "net", O_RDONLY | O_CLOEXEC));
+    return ns;
+}
+
+bool RootlessNamespaces::join() const {
+    return ::setns(user.get(), CLONE_NEWUSER) == 0 && ::setns(net.get(), CLONE_NEWNET) == 0;
+}
+
+Result<void> in_rootless_netns(pid_t holder, const std::function<Result<void>()>& fn) {
+    auto ns = TRY(RootlessNamespaces::open(holder));
     int report[2];
     if (::pipe2(report, O_CLOEXEC) != 0) return fail_errno("pipe");
     Fd report_r(report[0]), report_w(report[1]);
@@ -258,7 +268,7 @@ Result<void> in_rootless_netns(pid_t holder, const std::function<Result<void>()>
     if (child == 0) {
         report_r.reset();
         std::string error;
-        if (::setns(user.get(), CLONE_NEWUSER) != 0 || ::setns(net.get(), CLONE_NEWNET) != 0)
+        if (!ns.join())
             error = std::string("join the rootless networks' namespace: ") + std::strerror(errno);
         else if (auto r = fn(); !r)
             error = r.error().message;

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "ferry/oci/runtime_spec.hpp"
+#include "ferry/util/fd.hpp"
 #include "ferry/util/lock.hpp"
 #include "ferry/util/result.hpp"
 
@@ -44,6 +45,17 @@ pid_t rootless_netns_holder(const std::string& run_root);
 Result<RootlessNetns> ensure_rootless_netns(const std::string& run_root,
                                             const std::vector<oci::IdMapping>& uids,
                                             const std::vector<oci::IdMapping>& gids);
+
+// The holder's user and network namespaces, opened to be joined by a forked child (a process
+// must be single-threaded to join a user namespace): the one way in for the wiring, the port
+// proxy and aardvark-dns.
+struct RootlessNamespaces {
+    Fd user, net;
+    // Fails with `open `/proc/PID/ns/user`: strerror`.
+    static Result<RootlessNamespaces> open(pid_t holder);
+    // Joins the user namespace, then the network namespace; false (errno set) when either fails.
+    bool join() const;
+};
 
 // Runs fn in a child process that joined the holder's user and network namespaces; its error,
 // if any, comes back as the result.
