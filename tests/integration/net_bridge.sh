@@ -138,17 +138,7 @@ web late --network n1
 expect_eq "$(ctr_get n1 late 80)" hello "a container started later"
 # The outside world: a server in a network namespace of the test's own, routed from the host.
 OUT=fyout$$
-ip netns add $OUT
-RUN_CLEANUPS=("ip netns del $OUT; ip link del fyo$$ 2>/dev/null" "${RUN_CLEANUPS[@]}")
-ip link add fyo$$ type veth peer name eth0 netns $OUT
-ip addr add 10.250.77.1/30 dev fyo$$
-ip link set fyo$$ up
-ip -n $OUT addr add 10.250.77.2/30 dev eth0
-ip -n $OUT link set eth0 up
-ip -n $OUT link set lo up
-ip -n $OUT route add default via 10.250.77.1
-ip netns exec $OUT python3 -m http.server -d "$TEST_TMP/www" 80 >/dev/null 2>&1 &
-RUN_CLEANUPS=("kill $! 2>/dev/null" "${RUN_CLEANUPS[@]}")
+outside_world $OUT fyo$$ 10.250.77 python3 -m http.server -d "$TEST_TMP/www" 80
 for _ in $(seq 50); do ip netns exec $OUT sh -c 'exec 3<>/dev/tcp/127.0.0.1/80' 2>/dev/null && break; sleep 0.1; done
 expect_eq "$(ctr_get n1 10.250.77.2 80)" hello "n1 -> the outside world"
 expect_eq "$(ctr_get bridge 10.250.77.2 80)" hello "bridge -> the outside world"

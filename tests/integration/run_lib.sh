@@ -57,6 +57,25 @@ RUN_CLEANUPS=(run_cleanup)
 run_cleanups() { local c; for c in "${RUN_CLEANUPS[@]}"; do eval "$c" || true; done; }
 trap run_cleanups EXIT
 
+# outside_world NS LINK NET CMD...: a network namespace NS that stands for the outside world,
+# routed from the host through the veth LINK (the host NET.1/30, NS NET.2/30 with its default
+# route back), with CMD (a server) running in it; all of it goes at exit.
+outside_world() {
+    local ns=$1 link=$2 net=$3
+    shift 3
+    ip netns add "$ns"
+    RUN_CLEANUPS=("ip netns del $ns; ip link del $link 2>/dev/null" "${RUN_CLEANUPS[@]}")
+    ip link add "$link" type veth peer name eth0 netns "$ns"
+    ip addr add "$net.1/30" dev "$link"
+    ip link set "$link" up
+    ip -n "$ns" addr add "$net.2/30" dev eth0
+    ip -n "$ns" link set eth0 up
+    ip -n "$ns" link set lo up
+    ip -n "$ns" route add default via "$net.1"
+    ip netns exec "$ns" "$@" >/dev/null 2>&1 &
+    RUN_CLEANUPS=("kill $! 2>/dev/null" "${RUN_CLEANUPS[@]}")
+}
+
 # bb_image REF: a busybox image with every applet linked, the mount points an image has, and
 # CMD ["/bin/sh"].
 bb_image() {
