@@ -59,6 +59,8 @@ TRAP='trap "echo got USR1" USR1; trap "echo got HUP" HUP; trap "echo got TERM; e
 # client_run FLAGS... : starts `run` in the background (CLIENT, its pid; output in client.out)
 # and waits until the container says it is ready.
 client_run() {
+    # Emptied here: the background command's own redirection may come after the first look.
+    : >"$TEST_TMP/client.out"
     "$@" >"$TEST_TMP/client.out" 2>&1 &
     CLIENT=$!
     for _ in $(seq 100); do
@@ -113,6 +115,8 @@ if command -v script >/dev/null; then
         said() { tr -d '\r' <"$TEST_TMP/tty.out" 2>/dev/null | grep -x "$1"; }
         # (exec: script's child is the client whatever $SHELL is; dash, unlike bash, would
         # otherwise stay between them and die of the signal itself.)
+        # (The last client's typescript goes first: its `ready` must not end the wait below.)
+        rm -f "$TEST_TMP/tty.out"
         script -qfec "exec $run sh -c '$TRAP'" "$TEST_TMP/tty.out" >/dev/null 2>&1 &
         CLIENT=$!
         # (-f: the typescript is written as output comes, so these waits end on the text.)
