@@ -5,6 +5,7 @@
 #include "ferry/cli/pull_cmd.hpp"
 #include "ferry/cli/push_cmd.hpp"
 #include "ferry/registry/pull.hpp"
+#include "ferry/registry/registry_config.hpp"
 #include "ferry/registry/remote.hpp"
 #include "ferry/util/layer_progress.hpp"
 #include "ferry/util/progress.hpp"
@@ -49,15 +50,16 @@ Result<void> pull_for_run(const std::string& image, const std::string& policy,
 // push's lines; returns the exit status.
 Result<int> push_to_registry(const PushOptions& o, Context& ctx);
 
-// How to reach repository on the registry of domain, from the user's settings
-// (registry/registry_config.hpp): mirrors first, then itself over TLS, then plain HTTP for
-// loopback and insecure registries.
-Result<std::vector<registry::Endpoint>> registry_endpoints(const std::string& domain,
+// How to reach repository on the registry of domain, from the user's settings (config, read
+// once per command: registry/registry_config.hpp): mirrors first, then itself over TLS, then
+// plain HTTP for loopback and insecure registries.
+Result<std::vector<registry::Endpoint>> registry_endpoints(const registry::RegistryConfig& config,
+                                                          const std::string& domain,
                                                           const std::string& repository);
 
 // How many layers move at once: flag when given (> 0), else daemon.json's
-// max-concurrent-downloads or -uploads, else dockerd's defaults (3 and 5).
-Result<int> transfer_concurrency(bool uploads, int64_t flag);
+// max-concurrent-downloads or -uploads (config), else dockerd's defaults (3 and 5).
+int transfer_concurrency(const registry::RegistryConfig& config, bool uploads, int64_t flag);
 
 // The user's credentials for the registry (docker's and podman's files and helpers), looked
 // up when the registry first asks for them.

@@ -29,12 +29,13 @@ namespace {
 // Pulls ref into store, printing its lines up to `Digest:`; names the registry's "manifest
 // unknown" as docker does.
 Result<registry::PullResult> pull_one(image::Store& store, const Reference& ref,
-                                      const std::string& platform, int concurrency,
+                                      const std::string& platform,
+                                      const registry::RegistryConfig& config, int concurrency,
                                       TransferPrinter& printer, Context& ctx) {
     registry::PullRequest req;
     req.reference = ref;
     req.platform = platform.empty() ? image::host_platform() : TRY(image::parse_platform(platform));
-    req.endpoints = TRY(registry_endpoints(ref.domain, ref.path));
+    req.endpoints = TRY(registry_endpoints(config, ref.domain, ref.path));
     req.credentials = registry_credentials(ref.domain, ref.path);
     req.max_concurrent = concurrency;
     auto pulled = registry::pull_image(store, req, printer);
@@ -56,13 +57,14 @@ Result<registry::PullResult> pull_one(image::Store& store, const Reference& ref,
 // Pulls ref (every tag of its repository with all_tags), printing to fd.
 Result<void> pull_reference(const Reference& ref, const PullOptions& o, int fd, Context& ctx) {
     const bool all_tags = o.all_tags;
-    int concurrency = TRY(transfer_concurrency(false, o.max_concurrent_downloads));
+    auto config = TRY(registry::load_registry_config());
+    int concurrency = transfer_concurrency(config, false, o.max_concurrent_downloads);
     TRY(runtime::enter_store_user_namespace(ctx));
     auto store = TRY(image::Store::open(ctx));
     TransferPrinter printer(o.quiet, fd, "Downloading");
     std::vector<Reference> refs{ref};
     if (all_tags) {
-        registry::Remote remote(ref.domain, ref.path, TRY(registry_endpoints(ref.domain, ref.path)),
+        registry::Remote remote(ref.domain, ref.path, TRY(registry_endpoints(config, ref.domain, ref.path)),
                                 registry_credentials(ref.domain, ref.path), registry::Access::pull);
         registry::HttpClient http;
         refs.clear();
@@ -73,7 +75,7 @@ Result<void> pull_reference(const Reference& ref, const PullOptions& o, int fd, 
         }
     }
     bool up_to_date = true;
-    for (const auto& r : refs) up_to_date &= TRY(pull_one(store, r, o.platform, concurrency, printer, ctx)).up_to_date;
+    for (const auto& r : refs) up_to_date &= TRY(pull_one(store, r, o.platform, config, concurrency, printer, ctx)).up_to_date;
     std::string name = all_tags ? ref.familiar_repository() : ref.familiar();
     printer.line(std::string(up_to_date ? "Status: Image is up to date for "
                                         : "Status: Downloaded newer image for ") + name);
@@ -83,16 +85,15 @@ Result<void> pull_reference(const Reference& ref, const PullOptions& o, int fd, 
 
 }  // namespace
 
-Result<std::vector<registry::Endpoint>> registry_endpoints(const std::string& domain,
+Result<std::vector<registry::Endpoint>> registry_endpoints(const registry::RegistryConfig& config,
+                                                          const std::string& domain,
                                                           const std::string& repository) {
-    auto config = TRY(registry::load_registry_config());
     auto settings = TRY(registry::registry_settings(config, domain, repository));
     return settings.endpoints;
 }
 
-Result<int> transfer_concurrency(bool uploads, int64_t flag) {
+int transfer_concurrency(const registry::RegistryConfig& config, bool uploads, int64_t flag) {
     if (flag > 0) return static_cast<int>(std::min<int64_t>(flag, 64));
-    auto config = TRY(registry::load_registry_config());
     return uploads ? config.max_concurrent_uploads : config.max_concurrent_downloads;
 }
 

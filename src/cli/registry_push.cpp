@@ -21,9 +21,10 @@ Result<void> push_one(image::Store& store, const Reference& ref, const std::stri
     registry::PushRequest req;
     req.reference = ref;
     req.image_id = id;
-    req.endpoints = TRY(registry_endpoints(ref.domain, ref.path));
+    auto config = TRY(registry::load_registry_config());
+    req.endpoints = TRY(registry_endpoints(config, ref.domain, ref.path));
     req.credentials = registry_credentials(ref.domain, ref.path);
-    req.max_concurrent = TRY(transfer_concurrency(true, o.max_concurrent_uploads));
+    req.max_concurrent = transfer_concurrency(config, true, o.max_concurrent_uploads);
     req.compression = o.compression_set && o.compression == "zstd" ? Compression::zstd
                                                                   : Compression::gzip;
     auto pushed = TRY(registry::push_image(store, req, printer));
