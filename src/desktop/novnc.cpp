@@ -9,8 +9,8 @@
 
 #include <vector>
 
-#include "ferry/desktop/child.hpp"
 #include "ferry/util/atomic_file.hpp"
+#include "ferry/util/child.hpp"
 #include "ferry/util/fd.hpp"
 #include "ferry/util/fs.hpp"
 #include "ferry/util/random.hpp"
@@ -53,12 +53,11 @@ Result<WebServer> start_web(const WebTools& tools, const std::string& dir,
                           Durability::process_crash));
     TRY(write_file_atomic(dir + "/web", std::to_string(w.port) + " " + w.token + "\n", 0600,
                           Durability::process_crash));
-    // Its output is not kept: it logs each request's path, the token in it.
-    Fd log = TRY(fs::open("/dev/null", O_WRONLY | O_CLOEXEC));
     std::vector<std::string> args = {tools.websockify, "--web", tools.pages, "--token-plugin",
                                      "TokenFile", "--token-source", dir + "/tokens",
                                      "127.0.0.1:" + std::to_string(w.port)};
-    w.pid = TRY(start_child(std::move(args), log.get()));
+    // Its output is not kept (/dev/null): it logs each request's path, the token in it.
+    w.pid = TRY(start_child(std::move(args), ChildIo{.death_signal = SIGTERM, .detached = true}));
     return w;
 }
 

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -14,8 +13,8 @@
 #include <chrono>
 #include <cstdlib>
 
-#include "ferry/desktop/child.hpp"
 #include "ferry/util/atomic_file.hpp"
+#include "ferry/util/child.hpp"
 #include "ferry/util/fd.hpp"
 #include "ferry/util/fs.hpp"
 #include "ferry/util/strings.hpp"
@@ -85,7 +84,10 @@ Result<Server> start_server(const ServerRequest& r) {
     if (::pipe2(p, O_CLOEXEC) != 0) return fail_errno("pipe");
     Fd ready(p[0]), ready_w(p[1]);
     auto args = server_args(xvnc, r, ready_w.get());
-    pid_t pid = TRY(start_child(std::move(args), log.get(), ready_w.get()));
+    pid_t pid = TRY(start_child(std::move(args), ChildIo{.out = log.get(), .err = log.get(),
+                                                         .keep = ready_w.get(),
+                                                         .death_signal = SIGTERM,
+                                                         .detached = true}));
     ready_w.reset();
     std::string said;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(k_start_timeout_ms);

@@ -3,8 +3,6 @@
 #include "ferry/runtime/container_pasta.hpp"
 
 #include <fcntl.h>
-#include <linux/close_range.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -17,6 +15,7 @@
 #include "ferry/runtime/container_network.hpp"
 #include "ferry/runtime/container_store.hpp"
 #include "ferry/runtime/network_record.hpp"
+#include "ferry/util/child.hpp"
 #include "ferry/util/fd.hpp"
 #include "ferry/util/fs.hpp"
 #include "ferry/util/strings.hpp"
@@ -28,31 +27,10 @@ namespace {
 constexpr const char* k_pasta = "/usr/bin/pasta";
 constexpr const char* k_slirp = "/usr/bin/slirp4netns";
 
-// Forks and execs a rootless helper with stdin/stdout on /dev/null, stderr to err_w and keep
-// (when >= 0) inherited; it dies with this thread (PR_SET_PDEATHSIG).
+// A rootless helper: stdout on /dev/null, stderr to err_w and keep (when >= 0) inherited; it
+// dies with this thread.
 Result<pid_t> spawn_helper(std::vector<std::string> args, int err_w, int keep) {
-    pid_t child = ::fork();
-    if (child < 0) return fail_errno("fork");
-    if (child == 0) {
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-        int null = ::open("/dev/null", O_RDWR);
-        ::dup2(null, 0);
-        ::dup2(null, 1);
-        ::dup2(err_w, 2);
-        if (keep >= 0) {
-            ::fcntl(keep, F_SETFD, 0);
-            ::close_range(3, keep - 1, 0);
-            ::close_range(keep + 1, ~0U, 0);
-        } else {
-            ::close_range(3, ~0U, 0);
-        }
-        std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        ::execv(argv[0], argv.data());
-        ::_exit(127);
-    }
-    return child;
+    return start_child(std::move(args), ChildIo{.err = err_w, .keep = keep});
 }
 
 // What a dead helper said on stderr (non-blocking: its children may hold the pipe).

@@ -198,6 +198,35 @@ bool same_mappings(pid_t holder, const std::vector<oci::IdMapping>& uids) {
     return true;
 }
 
+// Runs fn in a forked child; what it returns (an error's words, empty when it went well)
+// comes back through a pipe once the child has ended. died: whether the child ended otherwise
+// than with status 0.
+struct Forked {
+    std::string error;
+    bool died = false;
+};
+Result<Forked> run_forked(const std::function<std::string()>& fn) {
+    int report[2];
+    if (::pipe2(report, O_CLOEXEC) != 0) return fail_errno("pipe");
+    Fd report_r(report[0]), report_w(report[1]);
+    pid_t child = ::fork();
+    if (child < 0) return fail_errno("fork");
+    if (child == 0) {
+        report_r.reset();
+        std::string error = fn();
+        (void)!::write(report_w.get(), error.data(), error.size());
+        ::_exit(error.empty() ? 0 : 1);
+    }
+    report_w.reset();
+    Forked out;
+    out.error = fs::read_all(report_r.get(), 1 << 16).value_or("");
+    int status = 0;
+    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    out.died = !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+    return out;
+}
+
 }  // namespace
 
 pid_t rootless_netns_holder(const std::string& run_root) {
@@ -224,23 +253,11 @@ Result<RootlessNetns> ensure_rootless_netns(const std::string& run_root,
     if (::access(k_pasta, X_OK) != 0)
         return fail("rootless networks need pasta (Debian package passt): " +
                     std::string(k_pasta) + " is missing");
-    int report[2];
-    if (::pipe2(report, O_CLOEXEC) != 0) return fail_errno("pipe");
-    Fd report_r(report[0]), report_w(report[1]);
-    pid_t middle = ::fork();
-    if (middle < 0) return fail_errno("fork");
-    if (middle == 0) {
-        report_r.reset();
+    auto started = TRY(run_forked([&]() {
         ::setsid();
-        std::string error = start_holder(run_root, uids, gids);
-        (void)!::write(report_w.get(), error.data(), error.size());
-        ::_exit(error.empty() ? 0 : 1);
-    }
-    report_w.reset();
-    std::string error = fs::read_all(report_r.get(), 4096).value_or("");
-    while (::waitpid(middle, nullptr, 0) < 0 && errno == EINTR) {
-    }
-    if (!error.empty()) return fail("rootless networks: " + error);
+        return start_holder(run_root, uids, gids);
+    }));
+    if (!started.error.empty()) return fail("rootless networks: " + started.error);
     out.holder = rootless_netns_holder(run_root);
     if (out.holder == 0) return fail("rootless networks: the network namespace's holder died");
     return out;
@@ -260,29 +277,14 @@ bool RootlessNamespaces::join() const {
 
 Result<void> in_rootless_netns(pid_t holder, const std::function<Result<void>()>& fn) {
     auto ns = TRY(RootlessNamespaces::open(holder));
-    int report[2];
-    if (::pipe2(report, O_CLOEXEC) != 0) return fail_errno("pipe");
-    Fd report_r(report[0]), report_w(report[1]);
-    pid_t child = ::fork();
-    if (child < 0) return fail_errno("fork");
-    if (child == 0) {
-        report_r.reset();
-        std::string error;
+    auto ran = TRY(run_forked([&]() -> std::string {
         if (!ns.join())
-            error = std::string("join the rootless networks' namespace: ") + std::strerror(errno);
-        else if (auto r = fn(); !r)
-            error = r.error().message;
-        (void)!::write(report_w.get(), error.data(), error.size());
-        ::_exit(error.empty() ? 0 : 1);
-    }
-    report_w.reset();
-    std::string error = fs::read_all(report_r.get(), 1 << 16).value_or("");
-    int status = 0;
-    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (!error.empty()) return fail(error);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        return fail("rootless networks: the helper in the network namespace died");
+            return std::string("join the rootless networks' namespace: ") + std::strerror(errno);
+        auto r = fn();
+        return r ? "" : r.error().message;
+    }));
+    if (!ran.error.empty()) return fail(ran.error);
+    if (ran.died) return fail("rootless networks: the helper in the network namespace died");
     return {};
 }
 
