@@ -3,26 +3,15 @@
 #include <pwd.h>
 #include <unistd.h>
 
-#include <cstdlib>
-
 #include "ferry/desktop/novnc.hpp"
+#include "ferry/oci/json.hpp"
 #include "ferry/runtime/container_desktop.hpp"
 #include "ferry/runtime/container_store.hpp"
-#include "ferry/oci/json.hpp"
-#include "ferry/util/strings.hpp"
+#include "ferry/util/fs.hpp"
 
 namespace ferry::cli {
 
 namespace {
-
-std::string on_path(const std::string& name) {
-    const char* path = std::getenv("PATH");
-    for (const auto& dir : split(path ? path : "/usr/local/bin:/usr/bin:/bin", ':')) {
-        std::string candidate = dir + "/" + name;
-        if (!dir.empty() && ::access(candidate.c_str(), X_OK) == 0) return candidate;
-    }
-    return "";
-}
 
 std::string user_name() {
     if (const passwd* pw = ::getpwuid(::getuid())) return pw->pw_name;
@@ -72,7 +61,7 @@ Result<int> run_desktop(const DesktopOptions& o, Context& ctx) {
         return fail_with_status("Container " + record.id + " is not running", k_exit_error);
     std::string socket = runtime::desktop_socket(store, record.id);
     if (o.open) {
-        std::string viewer = on_path("vncviewer");
+        std::string viewer = fs::find_on_path("vncviewer");
         if (viewer.empty())
             return fail("no VNC viewer is installed: install Debian's tigervnc-viewer, or point a "
                         "viewer at " + socket);

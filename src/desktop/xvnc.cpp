@@ -54,12 +54,7 @@ std::string cookie_file(const std::string& dir) { return dir + "/Xauthority"; }
 std::string server_log(const std::string& dir) { return dir + "/Xvnc.log"; }
 
 Result<std::string> find_xvnc() {
-    const char* path = std::getenv("PATH");
-    for (auto dir : split(path ? path : "/usr/local/bin:/usr/bin:/bin", ':')) {
-        if (dir.empty()) continue;
-        std::string candidate = std::string(dir) + "/Xvnc";
-        if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-    }
+    if (std::string xvnc = fs::find_on_path("Xvnc"); !xvnc.empty()) return xvnc;
     return fail(
         "--desktop needs TigerVNC's Xvnc, which is not installed: install Debian's "
         "tigervnc-standalone-server");

@@ -15,6 +15,7 @@
 
 #include "ferry/core/store_health.hpp"
 #include "ferry/image/store.hpp"
+#include "ferry/runtime/container_desktop.hpp"
 #include "ferry/runtime/events/events.hpp"
 #include "ferry/runtime/network_record.hpp"
 #include "ferry/util/atomic_file.hpp"
@@ -542,8 +543,8 @@ Result<void> ContainerStore::remove(const ContainerRecord& record) const {
         return fail_errno("remove container `" + record.id.substr(0, 12) + "`");
     record_container_event(m_ctx, record, "destroy");
     (void)fs::remove_tree(run_dir(record.id));
-    if (!record.desktop.empty())  // its server's socket, left by a kill -9 (container_desktop)
-        ::unlink((m_run_root + "/desktop/" + record.id.substr(0, 12) + ".sock").c_str());
+    if (!record.desktop.empty())  // its server's socket, left by a kill -9
+        ::unlink(desktop_socket(*this, record.id).c_str());
     delete_in_background(trash);
     return {};
 }

@@ -14,9 +14,12 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <set>
 #include <utility>
+
+#include "ferry/util/strings.hpp"
 
 namespace ferry::fs {
 
@@ -296,6 +299,15 @@ Result<uint64_t> disk_usage(const std::string& path) {
     std::set<std::pair<dev_t, ino_t>> seen;
     TRY(du_walk(fd.get(), total, seen));
     return total;
+}
+
+std::string find_on_path(const std::string& name) {
+    const char* path = std::getenv("PATH");
+    for (const auto& dir : split(path ? path : "/usr/local/bin:/usr/bin:/bin", ':')) {
+        std::string candidate = dir + "/" + name;
+        if (!dir.empty() && ::access(candidate.c_str(), X_OK) == 0) return candidate;
+    }
+    return "";
 }
 
 }  // namespace ferry::fs

@@ -62,6 +62,10 @@ Result<std::vector<std::string>> list_dir(const std::string& path);
 // list_dir on an open directory descriptor (the descriptor's position is rewound first).
 Result<std::vector<std::string>> list_dir_fd(int dirfd);
 
+// The first executable file called name in $PATH's directories (/usr/local/bin:/usr/bin:/bin
+// without one); "" when there is none.
+std::string find_on_path(const std::string& name);
+
 // Copies the tree at src_path to dst_parent/name: directories are recreated with their owner,
 // mode, times and extended attributes; everything else is hard-linked (so it shares inodes with
 // the source, which must therefore never change).
