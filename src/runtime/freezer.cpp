@@ -1,7 +1,8 @@
 // Which cgroup freezes a container is read from its init's /proc/PID/cgroup: the first of the
 // freezer hierarchy (v1, hybrid) and the v2 hierarchy whose path is the container's own. The
 // on-demand freezer of a pure v1 host is filled by repeated scans of the container's processes
-// (container_cgroup.hpp), each moving what is still outside, until one moves nothing.
+// (container_cgroup.hpp), each moving what is still outside, until one moves nothing; processes
+// that have exited (zombies) are left where they are.
 
 #include "ferry/runtime/freezer.hpp"
 
@@ -9,6 +10,7 @@
 
 #include "ferry/runtime/cgroup_files.hpp"
 #include "ferry/runtime/container_cgroup.hpp"
+#include "ferry/runtime/container_store.hpp"
 #include "ferry/util/fs.hpp"
 
 namespace ferry::runtime {
@@ -48,6 +50,9 @@ Result<void> move_in(Cgroup& cgroup, pid_t init, const std::string& key) {
         for (pid_t p : pids) {
             std::string now = path_of(p, key);
             if (now.empty() || now == cgroup.path()) continue;  // gone, or inside
+            // The kernel never moves a task that is exiting (a zombie a frozen parent cannot
+            // reap stays where it was): it has nothing left to freeze.
+            if (process_start_time(p) == 0) continue;
             auto r = cgroup.add(p);
             if (!r && r.error().sys_errno != ESRCH) return r;
             ++moved;
