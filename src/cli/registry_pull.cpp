@@ -99,7 +99,9 @@ int transfer_concurrency(const registry::RegistryConfig& config, bool uploads, i
 
 registry::CredentialLookup registry_credentials(const std::string& domain,
                                                 const std::string& repository) {
-    return [domain, repository]() { return registry::find_credentials(domain, repository); };
+    return [domain, repository]() {
+        return registry::find_credentials(domain, repository, registry::HelperFailure::anonymous);
+    };
 }
 
 Result<int> pull_from_registry(const PullOptions& o, Context& ctx) {

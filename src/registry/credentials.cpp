@@ -99,12 +99,19 @@ std::string helper_for(const Json& config, const std::string& key) {
 }
 
 // docker's GetAuthConfig(key) on config.json.
-Result<std::optional<Credentials>> docker_lookup(const std::string& path, const std::string& key) {
+Result<std::optional<Credentials>> docker_lookup(const std::string& path, const std::string& key,
+                                                 HelperFailure on_helper) {
     Json config = TRY(read_json_object(path));
     if (std::string helper = helper_for(config, key); !helper.empty()) {
-        auto got = TRY(helper_get(helper, key));
-        if (!got) return std::nullopt;
-        return from_helper(*got);
+        auto got = helper_get(helper, key);
+        if (!got && on_helper == HelperFailure::anonymous) {
+            (void)fs::write_all(2, "WARNING: " + got.error().message +
+                                       "; going on without credentials\n");
+            return std::nullopt;
+        }
+        if (!got) return std::unexpected(std::move(got).error());
+        if (!*got) return std::nullopt;
+        return from_helper(**got);
     }
     auto auths = config.find("auths");
     if (auths == config.end() || !auths->is_object()) return std::nullopt;
@@ -228,14 +235,16 @@ CredentialFiles credential_files() {
 }
 
 Result<std::optional<Credentials>> find_credentials(const std::string& host,
-                                                    const std::string& repository) {
-    return find_credentials(host, repository, credential_files());
+                                                    const std::string& repository,
+                                                    HelperFailure on_helper) {
+    return find_credentials(host, repository, credential_files(), on_helper);
 }
 
 Result<std::optional<Credentials>> find_credentials(const std::string& host,
                                                     const std::string& repository,
-                                                    const CredentialFiles& files) {
-    auto found = TRY(docker_lookup(files.docker_config, credential_key(host)));
+                                                    const CredentialFiles& files,
+                                                    HelperFailure on_helper) {
+    auto found = TRY(docker_lookup(files.docker_config, credential_key(host), on_helper));
     if (found) return found;
     auto wanted = podman_candidates(convert_to_hostname(host), repository);
     for (const auto& path : files.podman_files) {

@@ -41,16 +41,25 @@ struct CredentialFiles {
 // $XDG_RUNTIME_DIR, $XDG_CONFIG_HOME.
 CredentialFiles credential_files();
 
+// What a lookup does when config.json's credential helper fails.
+enum class HelperFailure {
+    fail,       // the lookup fails with the helper's words (login, which must not guess)
+    anonymous,  // one warning line on stderr, then on without them (pull, push: docker's CLI
+                // ignores the error and the daemon goes anonymous)
+};
+
 // The credentials for a registry host ("docker.io", "localhost:5000"); repository (as
 // "library/ubuntu"), when given, also matches podman's per-repository keys. nullopt when none
-// is configured. Fails on an unreadable or malformed file (`reading `path`: ...`) and when a
-// configured helper fails.
+// is configured. Fails on an unreadable or malformed file (`reading `path`: ...`), and when a
+// configured helper fails unless on_helper says otherwise (podman's files are then still read).
 Result<std::optional<Credentials>> find_credentials(const std::string& host,
-                                                    const std::string& repository = "");
+                                                    const std::string& repository = "",
+                                                    HelperFailure on_helper = HelperFailure::fail);
 // find_credentials with explicit files.
 Result<std::optional<Credentials>> find_credentials(const std::string& host,
                                                     const std::string& repository,
-                                                    const CredentialFiles& files);
+                                                    const CredentialFiles& files,
+                                                    HelperFailure on_helper = HelperFailure::fail);
 
 // Where store_credentials put the secret.
 struct StoreOutcome {
