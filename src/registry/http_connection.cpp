@@ -35,6 +35,63 @@ bool is_ip_literal(const std::string& host) {
            ::inet_pton(AF_INET6, host.c_str(), &a6) == 1;
 }
 
+// The names (DNS) or addresses (IP) a certificate's subjectAltName lists, ", "-joined.
+std::string san_list(X509* cert, bool ip) {
+    std::string out;
+    auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+    if (!names) return out;
+    for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
+        const GENERAL_NAME* n = sk_GENERAL_NAME_value(names, i);
+        std::string text;
+        if (!ip && n->type == GEN_DNS) {
+            text.assign(reinterpret_cast<const char*>(ASN1_STRING_get0_data(n->d.dNSName)),
+                        static_cast<size_t>(ASN1_STRING_length(n->d.dNSName)));
+        } else if (ip && n->type == GEN_IPADD) {
+            int len = ASN1_STRING_length(n->d.iPAddress);
+            char buf[INET6_ADDRSTRLEN] = {};
+            if (::inet_ntop(len == 4 ? AF_INET : AF_INET6, ASN1_STRING_get0_data(n->d.iPAddress), buf,
+                            sizeof buf))
+                text = buf;
+        }
+        if (text.empty()) continue;
+        if (!out.empty()) out += ", ";
+        out += printable(text);
+    }
+    GENERAL_NAMES_free(names);
+    return out;
+}
+
+// Why the server's certificate was refused, in Go's crypto/x509 words (what docker's users
+// read), OpenSSL's own for the rest.
+std::string verify_error_text(long verify, X509* cert, const std::string& host) {
+    switch (verify) {
+        case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+        case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+        case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+        case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+        case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+            return "x509: certificate signed by unknown authority";
+        case X509_V_ERR_CERT_HAS_EXPIRED:
+        case X509_V_ERR_CERT_NOT_YET_VALID:
+            return "x509: certificate has expired or is not yet valid";
+        case X509_V_ERR_HOSTNAME_MISMATCH:
+        case X509_V_ERR_IP_ADDRESS_MISMATCH: {
+            if (!cert) break;
+            bool ip = is_ip_literal(host);
+            std::string valid = san_list(cert, ip);
+            if (ip && valid.empty())
+                return "x509: cannot validate certificate for " + host +
+                       " because it doesn't contain any IP SANs";
+            if (valid.empty())
+                return "x509: certificate is not valid for any names, but wanted to match " + host;
+            return "x509: certificate is valid for " + valid + ", not " + host;
+        }
+        default:
+            break;
+    }
+    return X509_verify_cert_error_string(verify);
+}
+
 // Waits until fd is ready for events, at most timeout, in interruptible slices.
 Result<void> wait_fd(int fd, short events, std::chrono::seconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -213,8 +270,11 @@ Result<std::unique_ptr<Connection>> Connection::open(const Url& url, SSL_CTX* ct
             long verify = SSL_get_verify_result(ssl);
             if (verify != X509_V_OK) {
                 ERR_clear_error();
-                return fail(std::string("tls: failed to verify certificate: ") +
-                            X509_verify_cert_error_string(verify));
+                // The refused leaf is not the session's peer; it heads the chain the server sent.
+                STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl);
+                X509* leaf = chain && sk_X509_num(chain) > 0 ? sk_X509_value(chain, 0) : nullptr;
+                return fail("tls: failed to verify certificate: " +
+                            verify_error_text(verify, leaf, url.host));
             }
             return fail("TLS handshake: " + ssl_error_text("connection closed"));
         }

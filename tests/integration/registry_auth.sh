@@ -8,9 +8,11 @@
 #     allows, `denied: requested access to the resource is denied` for a push the user may not
 #     make and for an anonymous pull of a private repository (docker's `pull access denied`
 #     line), a wrong password at login (`unauthorized: incorrect username or password`);
-#   - TLS with a CA the test made (FERRY_CERTS_D for ferry, /etc/docker/certs.d for docker);
-#     ferry without the CA refuses the server (docker treats 127.0.0.0/8 as insecure, so only
-#     ferry's refusal is checked).
+#   - TLS with a CA the test made (FERRY_CERTS_D for ferry, /etc/docker/certs.d for docker),
+#     on 127.0.0.1 (insecure as docker's daemon makes loopback: works without the CA too) and
+#     off loopback (a registry in a network namespace of the test's own, reached over a veth
+#     pair): works with the CA, and without it pull and push are refused (`x509: certificate
+#     signed by unknown authority`), as is an address the certificate does not name.
 # Standalone: CLIENT=docker FERRY=build/ferry tests/integration/run_one.sh tests/integration/registry_auth.sh
 
 source "$FERRY_SRC/tests/integration/container_lib.sh"
@@ -90,3 +92,37 @@ if [ "$CLIENT" = ferry ]; then
     (export FERRY_CERTS_D=$TEST_TMP/no-certs; expect_out "$ref" client pull -q "$ref")
     expect_out "localhost:${REG#*:}/tls/x:1" client pull -q "localhost:${REG#*:}/tls/x:1"
 fi
+
+note "TLS off loopback: verified with certs.d's CA, an unknown CA refused"
+REG_OFF_LOOPBACK=1 start_registry tls remote
+ref=$REG/tls/y:1
+client tag ferry-fixture/busybox:latest "$ref"
+expect_out "$ref" client push -q "$ref"
+client_rmi "$ref"
+expect_out "$ref" client pull -q "$ref"
+client_rmi "$ref"
+client tag ferry-fixture/busybox:latest "$ref"  # (for the push)
+if [ "$CLIENT" = ferry ]; then
+    export FERRY_CERTS_D=$TEST_TMP/no-certs
+    before=$(tree_snapshot "$FERRY_ROOT")
+else
+    mv "/etc/docker/certs.d/$REG" "$TEST_TMP/docker-certs-aside"
+fi
+expect_client_fail 1 "*x509: certificate signed by unknown authority*" pull -q "$ref"
+note "unknown CA: $CLIENT_ERR"
+expect_client_fail 1 "*x509: certificate signed by unknown authority*" push -q "$ref"
+if [ "$CLIENT" = ferry ]; then
+    export FERRY_CERTS_D=$TEST_TMP/certs.d
+    expect_eq "$(tree_snapshot "$FERRY_ROOT")" "$before" "the store after refused pull and push"
+else
+    mv "$TEST_TMP/docker-certs-aside" "/etc/docker/certs.d/$REG"
+fi
+# The same server by an address its certificate does not name (the CA trusted for it).
+other=$NETNS_ADDR2:5000
+certs=$FERRY_CERTS_D
+[ "$CLIENT" = ferry ] || { certs=/etc/docker/certs.d; RUN_CLEANUPS+=("rm -rf $certs/$other"); }
+mkdir -p "$certs/$other"
+cp "$REG_CA" "$certs/$other/ca.crt"
+expect_client_fail 1 "*x509: certificate is valid for 127.0.0.1, $NETNS_ADDR, not $NETNS_ADDR2" \
+    pull -q "$other/tls/y:1"
+rm -rf "${certs:?}/$other"

@@ -5,14 +5,18 @@
 #   start_registry MODE [NAME]   MODE: plain | tls | htpasswd | token. Runs Debian's
 #       docker-registry (distribution 2.8) on a free port with its own storage, waits until /v2/
 #       answers, and sets (for the last one started; NAME, default `reg`, keys the others):
-#         REG          127.0.0.1:PORT
+#         REG          127.0.0.1:PORT (with REG_OFF_LOOPBACK=1: ADDR:5000, the registry in a
+#                      network namespace of its own, reached over a veth pair at ADDR, an
+#                      address of 198.19.0.0/16: what a real remote registry is to a client,
+#                      never loopback; root only; it answers on NETNS_ADDR2:5000 too)
 #         REG_DIR      its directory (config.yml, storage/, log)
 #         REG_STORAGE  the storage root (docker/registry/v2/... below it)
 #         REG_SCHEME   http or https
-#       tls: a CA made here with openssl signs a server certificate for 127.0.0.1 and localhost;
+#       tls: a CA made here with openssl signs a server certificate for 127.0.0.1, localhost
+#         (and ADDR off loopback);
 #         REG_CA is the CA's certificate, FERRY_CERTS_D (exported) a directory with
-#         127.0.0.1:PORT/ca.crt and localhost:PORT/ca.crt for ferry, and docker's
-#         /etc/docker/certs.d/127.0.0.1:PORT/ca.crt is written too (removed at the end).
+#         REG/ca.crt and localhost:PORT/ca.crt for ferry, and docker's
+#         /etc/docker/certs.d/REG/ca.crt is written too (removed at the end).
 #       htpasswd: Basic auth; users from REG_USERS ("user:password ...", default
 #         "alice:alice-pw bob:bob-pw"), hashed with `htpasswd -Bbn`.
 #       token: Bearer token auth. A token service of the test's own (registry_token_server.py,
@@ -39,7 +43,7 @@ command -v curl >/dev/null || skip "curl is not installed"
 # Debian's python3 (its python3-cryptography signs the tokens), not another python3 on the PATH.
 REG_PYTHON=/usr/bin/python3
 [ -x "$REG_PYTHON" ] || REG_PYTHON=python3
-declare -A REGISTRY_PID=() REGISTRY_DIR=() REGISTRY_ADDR=() REGISTRY_TOKEN_PID=()
+declare -A REGISTRY_PID=() REGISTRY_DIR=() REGISTRY_ADDR=() REGISTRY_TOKEN_PID=() REGISTRY_NETNS=()
 REG_NAME=reg
 PROXY_ADDRS=()
 
@@ -60,6 +64,9 @@ registry_cleanup() {
     for name in "${!REGISTRY_ADDR[@]}"; do
         [ -f "${REGISTRY_DIR[$name]}/docker-certs" ] && rm -rf "/etc/docker/certs.d/${REGISTRY_ADDR[$name]}"
     done
+    for name in "${!REGISTRY_NETNS[@]}"; do  # (its veth pair goes with it)
+        ip netns del "${REGISTRY_NETNS[$name]}" 2>/dev/null || true
+    done
     return 0
 }
 if declare -p RUN_CLEANUPS >/dev/null 2>&1; then
@@ -68,17 +75,17 @@ else
     trap registry_cleanup EXIT
 fi
 
-# registry_ca DIR: a CA (ca.crt, ca.key) and a certificate for 127.0.0.1 and localhost signed by
-# it (server.crt, server.key) in DIR.
+# registry_ca DIR [ADDR]: a CA (ca.crt, ca.key) and a certificate for 127.0.0.1, localhost (and
+# ADDR) signed by it (server.crt, server.key) in DIR.
 registry_ca() {
-    local dir=$1
+    local dir=$1 extra=${2:+,IP:$2}
     openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=ferry test CA" \
         -keyout "$dir/ca.key" -out "$dir/ca.crt" \
         -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
         2>/dev/null || fail "openssl: cannot make the test CA"
     openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
         -keyout "$dir/server.key" -out "$dir/server.csr" 2>/dev/null || fail "openssl: csr"
-    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >"$dir/server.ext"
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost%s\nextendedKeyUsage=serverAuth\n' "$extra" >"$dir/server.ext"
     openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" \
         -CAcreateserial -days 2 -extfile "$dir/server.ext" -out "$dir/server.crt" 2>/dev/null ||
         fail "openssl: cannot sign the server certificate"
@@ -117,15 +124,15 @@ start_token_service() {
     fail "the token service did not answer: $(tail -3 "$dir/token.out")"
 }
 
-# registry_config DIR MODE PORT: writes DIR/config.yml.
+# registry_config DIR MODE ADDR:PORT: writes DIR/config.yml.
 registry_config() {
-    local dir=$1 mode=$2 port=$3
+    local dir=$1 mode=$2 addr=$3
     {
         printf 'version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: true\n'
         printf 'storage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\n' "$dir/storage"
         printf '  maintenance:\n    uploadpurging:\n      enabled: false\n'
         printf 'compatibility:\n  schema1:\n    enabled: true\n'  # skopeo --format v2s1 pushes
-        printf 'http:\n  addr: 127.0.0.1:%s\n  secret: ferry-test-secret\n' "$port"
+        printf 'http:\n  addr: %s\n  secret: ferry-test-secret\n' "$addr"
         printf '  headers:\n    X-Content-Type-Options: [nosniff]\n'
         if [ "$mode" = tls ]; then
             printf '  tls:\n    certificate: %s\n    key: %s\n' "$dir/server.crt" "$dir/server.key"
@@ -146,7 +153,9 @@ registry_config() {
 registry_launch() {
     local name=$1 dir=${REGISTRY_DIR[$1]} addr=${REGISTRY_ADDR[$1]} scheme=http i code ca=()
     [ -f "$dir/server.crt" ] && { scheme=https; ca=(--cacert "$dir/ca.crt"); }
-    docker-registry serve "$dir/config.yml" >>"$dir/registry.log" 2>&1 &
+    local netns=()
+    [ -z "${REGISTRY_NETNS[$name]:-}" ] || netns=(ip netns exec "${REGISTRY_NETNS[$name]}")
+    "${netns[@]}" docker-registry serve "$dir/config.yml" >>"$dir/registry.log" 2>&1 &
     REGISTRY_PID[$name]=$!
     for i in $(seq 100); do
         code=$(curl -s -o /dev/null -w '%{http_code}' "${ca[@]}" "$scheme://$addr/v2/" 2>/dev/null) || true
@@ -182,19 +191,28 @@ start_registry() {
     [ -z "${REGISTRY_DIR[$name]:-}" ] || fail "start_registry: $name is already started"
     dir=$TEST_TMP/registry-$name
     mkdir -p "$dir/storage"
-    port=$(free_port)
     REGISTRY_DIR[$name]=$dir
-    REGISTRY_ADDR[$name]=127.0.0.1:$port
+    local host=127.0.0.1 off="" listen
+    if [ "${REG_OFF_LOOPBACK:-}" = 1 ]; then
+        registry_netns "$name"
+        host=$NETNS_ADDR off=$NETNS_ADDR
+        port=5000
+        listen=:$port  # (every address of its own namespace)
+    else
+        port=$(free_port)
+        listen=$host:$port
+    fi
+    REGISTRY_ADDR[$name]=$host:$port
     case $mode in
         tls)
-            registry_ca "$dir"
-            mkdir -p "$TEST_TMP/certs.d/127.0.0.1:$port" "$TEST_TMP/certs.d/localhost:$port"
-            cp "$dir/ca.crt" "$TEST_TMP/certs.d/127.0.0.1:$port/ca.crt"
+            registry_ca "$dir" "$off"
+            mkdir -p "$TEST_TMP/certs.d/$host:$port" "$TEST_TMP/certs.d/localhost:$port"
+            cp "$dir/ca.crt" "$TEST_TMP/certs.d/$host:$port/ca.crt"
             cp "$dir/ca.crt" "$TEST_TMP/certs.d/localhost:$port/ca.crt"
             export FERRY_CERTS_D=$TEST_TMP/certs.d
             if [ "$(id -u)" = 0 ]; then
-                mkdir -p "/etc/docker/certs.d/127.0.0.1:$port"
-                cp "$dir/ca.crt" "/etc/docker/certs.d/127.0.0.1:$port/ca.crt"
+                mkdir -p "/etc/docker/certs.d/$host:$port"
+                cp "$dir/ca.crt" "/etc/docker/certs.d/$host:$port/ca.crt"
                 touch "$dir/docker-certs"
             fi ;;
         htpasswd)
@@ -203,10 +221,34 @@ start_registry() {
         token)
             start_token_service "$dir" ;;
     esac
-    registry_config "$dir" "$mode" "$port"
+    registry_config "$dir" "$mode" "$listen"
     registry_launch "$name"
     registry_select "$name"
     note "registry $name ($mode) on $REG"
+}
+
+# registry_netns NAME: a network namespace for NAME's registry, joined to this one by a veth
+# pair on a free /29 of 198.19.0.0/16; sets NETNS_ADDR and NETNS_ADDR2, the registry's side's
+# two addresses (its certificate names only the first).
+registry_netns() {
+    local name=$1 ns="ferry-reg-$$-$1" link="frg$$" i third
+    [ "$(id -u)" = 0 ] || skip "a registry off loopback needs root (a network namespace)"
+    command -v ip >/dev/null || skip "ip is not installed (iproute2)"
+    for i in $(seq 20); do
+        third=$((RANDOM % 250 + 1))
+        ip -4 route | grep -q "^198\.19\.$third\." || break
+    done
+    ip netns add "$ns" || fail "ip netns add $ns"
+    REGISTRY_NETNS[$name]=$ns
+    ip link add "${link}a" type veth peer name "${link}b" netns "$ns" || fail "ip link add veth"
+    ip addr add "198.19.$third.1/29" dev "${link}a"
+    ip link set "${link}a" up
+    ip -n "$ns" addr add "198.19.$third.2/29" dev "${link}b"
+    ip -n "$ns" addr add "198.19.$third.3/29" dev "${link}b"
+    ip -n "$ns" link set "${link}b" up
+    ip -n "$ns" link set lo up
+    NETNS_ADDR=198.19.$third.2
+    NETNS_ADDR2=198.19.$third.3
 }
 
 stop_registry() {
