@@ -1,7 +1,8 @@
 # ferry run --desktop, as root: an Xvnc of the container's own outside it, reached by an RFB
 # client on its unix socket (tests/integration/rfb_client.py), with a real X client in the
 # container (xclient.c, the X11 protocol by hand, static): its pixels reach the frame, keys typed
-# through RFB reach it, a resize from the viewer changes its screen. Only the owner reaches the
+# through RFB reach it, a resize from the viewer changes its screen, the clipboard crosses both
+# ways (RFB cut text and the X CLIPBOARD selection). Only the owner reaches the
 # socket and the cookie; a container without --desktop has no X socket; the server goes with
 # the container (stop, restart, kill -9 of everything, rm); `ferry desktop`; bad input.
 source "$FERRY_SRC/tests/integration/container_lib.sh"
@@ -125,6 +126,23 @@ wait_log d1 "key 0x69"
 expect_eq "$(ferry logs d1 | grep key | tr '\n' ' ')" "key 0x68 key 0x69 " "the keys"
 expect_eq "$(rfb "$SOCK" resize 1024 768)" "resized 1024x768" "SetDesktopSize"
 expect_out 1024x768 ferry exec d1 /xclient size
+
+note "the clipboard both ways: the viewer's text is the container's CLIPBOARD, and back"
+expect_out "(none)" ferry exec d1 /xclient paste
+rfb "$SOCK" clip-send "from the viewer" >"$TEST_TMP/clip-send" &
+clip_pid=$!
+for _ in $(seq 100); do grep -q sent "$TEST_TMP/clip-send" && break; sleep 0.1; done
+expect_out "from the viewer" ferry exec d1 /xclient paste
+kill "$clip_pid"
+wait "$clip_pid" 2>/dev/null || true
+rfb "$SOCK" clip-recv >"$TEST_TMP/clip-recv" &
+clip_pid=$!
+for _ in $(seq 100); do grep -q ready "$TEST_TMP/clip-recv" && break; sleep 0.1; done
+ferry exec -d d1 /xclient copy "from the container"
+for _ in $(seq 100); do [ "$(wc -l <"$TEST_TMP/clip-recv")" -ge 2 ] && break; sleep 0.1; done
+kill "$clip_pid" 2>/dev/null || true
+wait "$clip_pid" 2>/dev/null || true
+expect_eq "$(sed -n 2p "$TEST_TMP/clip-recv")" "from the container" "the container's clipboard in the viewer"
 
 note "only the owner: the socket and the cookie are out of another user's reach"
 expect_eq "$(stat -c %a "$SOCK") $(stat -c %a "$(dirname "$SOCK")")" "600 700" "socket and its directory"

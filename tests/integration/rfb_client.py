@@ -6,6 +6,11 @@
   rfb_client.py SOCKET keys TEXT      types TEXT (each character's keysym, down then up)
   rfb_client.py SOCKET resize W H     asks for a W x H screen: `resized WxH` or `refused N`
   rfb_client.py SOCKET first-frame    seconds from connecting until a full frame has arrived
+  rfb_client.py SOCKET clip-send TEXT sends TEXT as the client's clipboard, prints `sent` once
+                                      the server has read it, and stays connected until killed
+                                      (the server drops a clipboard whose client has gone)
+  rfb_client.py SOCKET clip-recv      prints `ready`, then the first clipboard text the server
+                                      sends (ServerCutText)
 SOCKET is a unix socket's path, or a ws:// URL (websockify's WebSocket, as noVNC connects).
 """
 import base64
@@ -224,6 +229,25 @@ def main():
                     print("resized %dx%d" % (rw, rh) if status == 0 else "refused %d" % status)
                     return
             c.request(incremental=True)
+    elif command == "clip-send":
+        text = sys.argv[3].encode("latin-1")
+        c.s.sendall(struct.pack(">BxxxI", 6, len(text)) + text)
+        c.full_frame()  # a round trip: the server has read the text
+        print("sent", flush=True)
+        time.sleep(60)
+    elif command == "clip-recv":
+        print("ready", flush=True)
+        while True:
+            kind = c.read(1)[0]
+            if kind == 3:
+                c.read(3)
+                print(c.read_string().decode("latin-1"))
+                return
+            if kind == 1:
+                _, _, n = struct.unpack(">xHH", c.read(5))
+                c.read(6 * n)
+            elif kind != 2:
+                raise SystemExit("rfb_client: unexpected message %d" % kind)
     else:
         raise SystemExit("rfb_client: unknown command " + command)
 

@@ -5,6 +5,10 @@
  *   xclient size          prints the root window's size, WIDTHxHEIGHT
  *   xclient fill RRGGBB   maps a window of that colour over the whole screen, prints `mapped`,
  *                         then `key 0xKEYSYM` for each key pressed in it, until killed
+ *   xclient paste         prints the CLIPBOARD selection's text (as STRING), `(none)` when no
+ *                         client owns it
+ *   xclient copy TEXT     owns CLIPBOARD and PRIMARY with TEXT, prints `owned`, and answers
+ *                         requests for it (TARGETS, STRING, UTF8_STRING) until killed
  * Exit status 1 with a line on stderr when the server refuses or cannot be reached. */
 #include <errno.h>
 #include <fcntl.h>
@@ -158,13 +162,152 @@ static uint32_t keysym_of(uint8_t keycode) {
     }
 }
 
+/* The next reply (its first 32 bytes; *extra gets the rest, malloc'd); events are kept. */
+static void await_reply(uint8_t* reply, uint8_t** extra) {
+    for (;;) {
+        get_all(reply, 32);
+        if (reply[0] == 0) die("the X server sent an error");
+        if (reply[0] == 1) break;
+        if (pending_count == 256) die("too many events");
+        memcpy(pending[(pending_head + pending_count++) % 256], reply, 32);
+    }
+    size_t len = (size_t)u32(reply + 4) * 4;
+    *extra = malloc(len ? len : 1);
+    get_all(*extra, len);
+}
+
+static uint32_t intern_atom(const char* name) {
+    size_t n = strlen(name);
+    uint8_t req[8 + 64] = {16, 0};
+    if (n > 64) die("atom name too long");
+    req[2] = (uint8_t)((8 + pad4(n)) / 4);
+    req[4] = (uint8_t)n;
+    memcpy(req + 8, name, n);
+    put_all(req, 8 + pad4(n));
+    uint8_t reply[32], *extra;
+    await_reply(reply, &extra);
+    free(extra);
+    return u32(reply + 8);
+}
+
+/* An unmapped window: selections need one. */
+static uint32_t plain_window(struct screen s) {
+    uint32_t window = s.id_base | 2;
+    uint8_t create[32] = {1, 0, 8, 0};
+    put32(create + 4, window);
+    put32(create + 8, s.root);
+    create[16] = 1, create[18] = 1; /* 1x1 */
+    create[22] = 1;                 /* InputOutput */
+    put_all(create, sizeof create);
+    return window;
+}
+
+enum { atom_primary = 1, atom_atom = 4, atom_string = 31, atom_cut_buffer0 = 9 };
+
+static int paste(void) {
+    struct screen s = connect_display();
+    uint32_t window = plain_window(s);
+    uint32_t clipboard = intern_atom("CLIPBOARD");
+    uint8_t convert[24] = {24, 0, 6, 0}; /* ConvertSelection */
+    put32(convert + 4, window);
+    put32(convert + 8, clipboard);
+    put32(convert + 12, atom_string);
+    put32(convert + 16, atom_cut_buffer0);
+    put_all(convert, sizeof convert);
+    uint8_t ev[32];
+    for (;;) {
+        next_event(ev);
+        if ((ev[0] & 0x7f) == 0) die("the X server sent an error");
+        if ((ev[0] & 0x7f) == 31) break; /* SelectionNotify */
+    }
+    if (u32(ev + 20) == 0) {
+        printf("(none)\n");
+        return 0;
+    }
+    uint8_t get[24] = {20, 1, 6, 0}; /* GetProperty, delete */
+    put32(get + 4, window);
+    put32(get + 8, atom_cut_buffer0);
+    put32(get + 16, 0);
+    put32(get + 20, 1 << 16);
+    put_all(get, sizeof get);
+    uint8_t reply[32], *value;
+    await_reply(reply, &value);
+    printf("%.*s\n", (int)u32(reply + 16), (const char*)value);
+    free(value);
+    return 0;
+}
+
+static _Noreturn void copy(const char* text) {
+    struct screen s = connect_display();
+    uint32_t window = plain_window(s);
+    uint32_t clipboard = intern_atom("CLIPBOARD"), targets = intern_atom("TARGETS"),
+             utf8 = intern_atom("UTF8_STRING");
+    for (int i = 0; i < 2; ++i) {
+        uint8_t own[16] = {22, 0, 4, 0}; /* SetSelectionOwner */
+        put32(own + 4, window);
+        put32(own + 8, i == 0 ? clipboard : atom_primary);
+        put_all(own, sizeof own);
+    }
+    uint8_t sync[4] = {43, 0, 1, 0}; /* GetInputFocus: a round trip, the ownership is in place */
+    put_all(sync, sizeof sync);
+    uint8_t reply[32], *extra;
+    await_reply(reply, &extra);
+    free(extra);
+    printf("owned\n");
+    fflush(stdout);
+    size_t n = strlen(text);
+    for (;;) {
+        uint8_t ev[32];
+        next_event(ev);
+        if ((ev[0] & 0x7f) == 0) die("the X server sent an error");
+        if ((ev[0] & 0x7f) != 30) continue; /* SelectionRequest */
+        uint32_t requestor = u32(ev + 12), selection = u32(ev + 16), target = u32(ev + 20),
+                 property = u32(ev + 24);
+        if (property == 0) property = target;
+        uint32_t list[3] = {targets, atom_string, utf8};
+        const void* data = NULL;
+        size_t count = 0;
+        uint32_t type = 0;
+        uint8_t format = 8;
+        if (target == targets) data = list, count = 3, type = atom_atom, format = 32;
+        else if (target == atom_string || target == utf8) data = text, count = n, type = target;
+        else property = 0; /* refused */
+        if (property != 0) {
+            size_t bytes = count * (format / 8);
+            uint8_t* change = calloc(1, 24 + pad4(bytes));
+            put32(change, 18 | (uint32_t)((24 + pad4(bytes)) / 4) << 16); /* ChangeProperty, Replace */
+            put32(change + 4, requestor);
+            put32(change + 8, property);
+            put32(change + 12, type);
+            change[16] = format;
+            put32(change + 20, (uint32_t)count);
+            memcpy(change + 24, data, bytes);
+            put_all(change, 24 + pad4(bytes));
+            free(change);
+        }
+        uint8_t send[44] = {25, 0, 11, 0}; /* SendEvent, no propagation */
+        put32(send + 4, requestor);
+        uint8_t* notify = send + 12;
+        notify[0] = 31; /* SelectionNotify */
+        memcpy(notify + 4, ev + 4, 4); /* time */
+        put32(notify + 8, requestor);
+        put32(notify + 12, selection);
+        put32(notify + 16, target);
+        put32(notify + 20, property);
+        put_all(send, sizeof send);
+    }
+}
+
 int main(int argc, char** argv) {
     if (argc == 2 && strcmp(argv[1], "size") == 0) {
         struct screen s = connect_display();
         printf("%ux%u\n", s.width, s.height);
         return 0;
     }
-    if (argc != 3 || strcmp(argv[1], "fill") != 0) die("usage: xclient size | xclient fill RRGGBB");
+    if (argc == 2 && strcmp(argv[1], "paste") == 0) return paste();
+    if (argc == 3 && strcmp(argv[1], "copy") == 0) copy(argv[2]);
+    if (argc != 3 || strcmp(argv[1], "fill") != 0)
+        die("usage: xclient size | xclient fill RRGGBB | xclient paste | xclient copy TEXT");
     uint32_t colour = (uint32_t)strtoul(argv[2], NULL, 16);
     struct screen s = connect_display();
     uint32_t window = s.id_base | 1;
