@@ -203,6 +203,7 @@ constexpr Command k_top[] = {
     {"__release", "", store_ns<cmd_internal_release>, {}},
     {"__network-down", "", cmd_internal_network_down, {}},
     {"__network-teardown", "", cmd_internal_network_teardown, {}},
+    {"__desktop-front", "", cmd_internal_desktop_front, {}},
     {"__ssh-receive", "", store_ns<cmd_ssh_receive>, {}},
     {"__ssh-send", "", store_ns<cmd_ssh_send>, {}},
 };

@@ -4,10 +4,12 @@
 #include <unistd.h>
 
 #include "ferry/desktop/novnc.hpp"
+#include "ferry/desktop/tls_front.hpp"
 #include "ferry/oci/json.hpp"
 #include "ferry/runtime/container_desktop.hpp"
 #include "ferry/runtime/container_store.hpp"
 #include "ferry/util/fs.hpp"
+#include "ferry/util/strings.hpp"
 
 namespace ferry::cli {
 
@@ -69,9 +71,21 @@ Result<int> run_desktop(const DesktopOptions& o, Context& ctx) {
         return fail_errno("exec `" + viewer + "`");
     }
     auto web = desktop::web_address(runtime::desktop_dir(store, record.id));
+    std::string password, fingerprint;
+    auto files = desktop::tls_files(store.dir(record.id));
+    if (!record.desktop_listen.empty()) {
+        password = std::string(trim(TRY(fs::read_file(files.password(), 256))));
+        fingerprint = TRY(desktop::certificate_fingerprint(files.certificate()));
+    }
     if (o.format == "json") {
         Json j = {{"Container", record.name}, {"Geometry", record.desktop}, {"Socket", socket}};
         if (web) j["URL"] = *web;
+        if (!record.desktop_listen.empty()) {
+            j["Listen"] = record.desktop_listen;
+            j["Password"] = password;
+            j["Certificate"] = files.certificate();
+            j["Fingerprint"] = fingerprint;
+        }
         print_out(j.dump() + "\n");
         return 0;
     }
@@ -81,8 +95,23 @@ Result<int> run_desktop(const DesktopOptions& o, Context& ctx) {
               socket + ")\n" +
               "  from elsewhere: ssh -L 5901:" + socket + " " + user_name() + "@" + host_name() +
               "   then: vncviewer localhost:5901\n" +
-              (web ? "  in a browser:   " + *web + "\n" : ""));
+              (web ? "  in a browser:   " + *web + "\n" : "") +
+              (record.desktop_listen.empty()
+                   ? ""
+                   : "  over TLS:       " + record.desktop_listen +
+                         " (VeNCrypt X509Vnc), password " + password + "\n" +
+                         "                  certificate " + files.certificate() + "\n" +
+                         "                  SHA-256 " + fingerprint + "\n" +
+                         "                  then: vncviewer -X509CA " + files.certificate() +
+                         " HOST::" + record.desktop_listen.substr(record.desktop_listen.rfind(':') + 1) +
+                         "\n"));
     return 0;
+}
+
+Result<int> cmd_internal_desktop_front(Args args, Context&) {
+    auto fd = args.size() == 3 ? parse_i64(args[0]) : std::nullopt;
+    if (!fd || *fd < 3) return fail("__desktop-front takes FD TLS-DIR SOCKET");
+    return desktop::serve_front(static_cast<int>(*fd), {args[1]}, args[2]);
 }
 
 Result<int> cmd_desktop(Args args, Context& ctx) {

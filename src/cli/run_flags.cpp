@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "ferry/desktop/desktop.hpp"
+#include "ferry/desktop/tls_front.hpp"
 #include "ferry/gpu/gpu_request.hpp"
 #include "ferry/oci/cdi.hpp"
 #include "ferry/runtime/signals.hpp"
@@ -44,6 +45,7 @@ struct Raw {
     std::vector<std::string> env, env_files, labels, label_files, devices, security_opts;
     std::string restart, name;
     std::optional<std::string> desktop;
+    std::string desktop_listen;
     NetworkFlags network;
 };
 
@@ -103,6 +105,9 @@ void add_flags(FlagSet& f, runtime::RunOptions& o, Raw& raw, bool create) {
                              raw.desktop = v;
                              return std::string();
                          });
+    f.add_string(0, "desktop-listen", &raw.desktop_listen,
+                 "Also serve the desktop on this TCP address (ADDR:PORT), with TLS and a "
+                 "password\n(see `ferry desktop`)");
     f.add_list(0, "device", &raw.devices, "Add a host device, or a CDI device (vendor/class=name)");
     f.add_optional(0, "entrypoint", &o.entrypoint, "Overwrite the default ENTRYPOINT of the image");
     f.add_custom('e', "env", "list", "Set environment variables",
@@ -348,6 +353,10 @@ Result<void> finish(Raw& raw, runtime::RunOptions& o) {
     TRY(check_detach_keys(o.detach_keys));
     TRY(check_engine_flags(o));
     if (raw.desktop) o.desktop = desktop::format_geometry(TRY(desktop::parse_geometry(*raw.desktop)));
+    if (!raw.desktop_listen.empty()) {
+        if (!raw.desktop) return fail("--desktop-listen needs --desktop");
+        o.desktop_listen = desktop::format_listen(TRY(desktop::parse_listen(raw.desktop_listen)));
+    }
     return {};
 }
 

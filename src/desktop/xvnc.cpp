@@ -121,4 +121,10 @@ void stop_server(pid_t pid) {
     }
 }
 
+void stop_all(const Server& server) {
+    stop_server(server.front_pid);
+    stop_server(server.web_pid);
+    stop_server(server.pid);
+}
+
 }  // namespace ferry::desktop

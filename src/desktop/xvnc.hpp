@@ -38,6 +38,7 @@ struct Server {
     int display = -1;
     std::string x_socket;  // /tmp/.X11-unix/X<display>
     pid_t web_pid = 0;     // its websockify (novnc.hpp), when one was started
+    pid_t front_pid = 0;   // its TLS front (tls_front.hpp), with --desktop-listen
 };
 
 // Writes a fresh cookie and starts Xvnc as this thread's child; returns once it listens (its
@@ -47,5 +48,7 @@ Result<Server> start_server(const ServerRequest& request);
 
 // Stops a server (SIGTERM) and reaps it.
 void stop_server(pid_t pid);
+// Stops the front, the web server and Xvnc.
+void stop_all(const Server& server);
 
 }  // namespace ferry::desktop

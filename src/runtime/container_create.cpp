@@ -199,6 +199,7 @@ Result<Created> create_container(const Context& ctx, ContainerStore& store,
         r.gpus = gpu::nvidia_runtime_gpus(plan.spec.process->env);
     r.cdi_devices = options.cdi_devices;
     r.desktop = options.desktop;
+    r.desktop_listen = options.desktop_listen;
     r.log = options.log;
     TRY(store.create(r, plan.spec));
     claim.release();

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "ferry/desktop/novnc.hpp"
+#include "ferry/desktop/tls_front.hpp"
 #include "ferry/util/fd.hpp"
 
 #include "ferry/util/log.hpp"
@@ -32,6 +33,18 @@ void unlink_matching(int dir, std::string_view prefix, std::string_view suffix) 
         if (e->d_type != DT_DIR && numbered(e->d_name, prefix, suffix))
             ::unlinkat(dir, e->d_name, 0);
     ::closedir(d);
+}
+
+// --desktop-listen's TLS front (desktop/tls_front.hpp), its output in the desktop's front.log.
+Result<pid_t> start_front(const ContainerStore& store, const ContainerRecord& r,
+                          const desktop::ServerRequest& req) {
+    auto listen = TRY(desktop::parse_listen(r.desktop_listen));
+    auto files = desktop::tls_files(store.dir(r.id));
+    TRY(desktop::ensure_tls_files(files, listen));
+    Fd listener = TRY(desktop::listen_on(listen));
+    Fd log(::open((req.dir + "/front.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+    if (!log) return fail_errno("open `" + req.dir + "/front.log`");
+    return desktop::start_front(listener.get(), log.get(), files, req.socket);
 }
 
 }  // namespace
@@ -73,6 +86,14 @@ Result<desktop::Server> start_desktop(const ContainerStore& store, const Contain
             server.web_pid = web->pid;
         else
             log::warn("the desktop's web page: " + web.error().message);
+    }
+    if (!r.desktop_listen.empty()) {
+        auto front = start_front(store, r, req);
+        if (!front) {
+            desktop::stop_all(server);
+            return std::unexpected(std::move(front).error());
+        }
+        server.front_pid = *front;
     }
     for (auto& m : desktop::mounts(server.x_socket, desktop::cookie_file(req.dir)))
         spec.mounts.push_back(std::move(m));

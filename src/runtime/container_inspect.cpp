@@ -126,7 +126,9 @@ Result<Json> inspect_container(const ContainerStore& store, const ContainerRecor
     j["Config"] = r.config.is_object() ? r.config : Json::object();
     j["NetworkSettings"] = network_settings_json(r, TRY(load_network_settings(store, r.id)));
     if (!r.desktop.empty())  // ferry's own: --desktop (container_desktop.hpp)
-        j["Desktop"] = {{"Geometry", r.desktop}, {"Socket", desktop_socket(store, r.id)}};
+        j["Desktop"] = {{"Geometry", r.desktop},
+                        {"Socket", desktop_socket(store, r.id)},
+                        {"Listen", r.desktop_listen}};
     return j;
 }
 

@@ -118,6 +118,7 @@ struct RunOptions {
     std::vector<std::string> cdi_devices;   // --device vendor/class=name (CDI)
     std::string gpus;                       // --gpus value ("" = none)
     std::string desktop;                    // --desktop geometry, WIDTHxHEIGHT ("" = none)
+    std::string desktop_listen;             // --desktop-listen ADDR:PORT ("" = none)
     std::vector<std::string> cap_add, cap_drop;
     bool privileged = false;
     bool read_only = false;

@@ -86,6 +86,7 @@ Json record_json(const ContainerRecord& r) {
     if (!is_empty(r.net)) j["net"] = network_request_json(r.net);
     if (!r.gpus.empty()) j["gpus"] = r.gpus;
     if (!r.desktop.empty()) j["desktop"] = r.desktop;
+    if (!r.desktop_listen.empty()) j["desktop_listen"] = r.desktop_listen;
     if (!r.cdi_devices.empty()) j["cdi_devices"] = r.cdi_devices;
     if (r.log.driver != "json-file" || r.log.max_size != -1 || r.log.max_files != 1)
         j["log"] = {{"driver", r.log.driver},
@@ -152,6 +153,7 @@ Result<ContainerRecord> record_from(std::string_view text, const std::string& wh
     if (j.contains("net")) r.net = network_request_from(j["net"]);
     r.gpus = str("gpus");
     r.desktop = str("desktop");
+    r.desktop_listen = str("desktop_listen");
     r.cdi_devices = strs("cdi_devices");
     if (j.contains("log") && j["log"].is_object()) {
         r.log.driver = j["log"].value("driver", std::string("json-file"));

@@ -74,6 +74,7 @@ struct ContainerRecord {
     std::string gpus;                      // --gpus as given ("" = none); set up at each start
     std::vector<std::string> cdi_devices;  // --device vendor/class=name, likewise
     std::string desktop;  // --desktop geometry ("" = none); its server starts with each start
+    std::string desktop_listen;  // --desktop-listen ADDR:PORT ("" = none)
     LogConfig log;                         // --log-driver, --log-opt (the monitor's)
 };
 

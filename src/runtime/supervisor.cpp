@@ -406,10 +406,7 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
         ::kill(pasta_pid, SIGKILL);
         ::waitpid(pasta_pid, nullptr, 0);
     }
-    if (!spawned && display) {
-        desktop::stop_server(display->web_pid);
-        desktop::stop_server(display->pid);
-    }
+    if (!spawned && display) desktop::stop_all(*display);
     if (!spawned) {
         if (network) {  // what the start gave it: ports, names, its live settings
             (void)release_network(store.root(), r.id, !network->ports.empty(),
@@ -493,6 +490,8 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
     if (display) args.insert(args.end(), {"--desktop-pid", std::to_string(display->pid)});
     if (display && display->web_pid > 0)
         args.insert(args.end(), {"--desktop-pid", std::to_string(display->web_pid)});
+    if (display && display->front_pid > 0)
+        args.insert(args.end(), {"--desktop-pid", std::to_string(display->front_pid)});
     if (pasta) {  // the monitor stops pasta when the container exits
         args.push_back("--clear-network");
         if (pasta_pid > 0) args.insert(args.end(), {"--stop-pid", std::to_string(pasta_pid)});

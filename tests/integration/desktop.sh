@@ -46,6 +46,11 @@ expect_fail 125 "ferry: error: image bb:1 has no desktop session (LXDE, LXQt, Xf
 mkdir -p "$TEST_TMP/nobin"
 expect_fail 125 "ferry: error: --desktop needs TigerVNC's Xvnc, which is not installed: install Debian's tigervnc-standalone-server" \
     env PATH="$TEST_TMP/nobin" "$FERRY" run --rm --network none --desktop bb:1 true
+expect_fail 125 "ferry: error: --desktop-listen needs --desktop" ferry create --desktop-listen 0.0.0.0:5901 bb:1 true
+expect_fail 125 'ferry: error: invalid --desktop-listen "5901": expected ADDR:PORT, such as 0.0.0.0:5901' \
+    ferry create --desktop --desktop-listen 5901 bb:1 true
+expect_fail 125 'ferry: error: invalid --desktop-listen "::1:5901": expected ADDR:PORT, such as 0.0.0.0:5901' \
+    ferry create --desktop --desktop-listen ::1:5901 bb:1 true
 # `--desktop IMAGE` takes no value: the image stays the image.
 expect_fail 125 'ferry: error: no such image `800x600`' ferry create --pull never --desktop 800x600 true
 nothing_created
@@ -65,7 +70,7 @@ ctr_create xt --desktop xt:1
 expect_eq "$(ferry inspect -f '{{.Path}} {{json .Config.Cmd}}' xt)" 'xterm ["xterm"]' "xterm by default"
 ctr_create lx --desktop=1280x800 lxde:1
 expect_eq "$(ferry inspect -f '{{.Path}} {{json .Desktop}}' lx)" \
-    "startlxde {\"Geometry\":\"1280x800\",\"Socket\":\"$(ferry inspect -f '{{.Desktop.Socket}}' lx)\"}" \
+    "startlxde {\"Geometry\":\"1280x800\",\"Listen\":\"\",\"Socket\":\"$(ferry inspect -f '{{.Desktop.Socket}}' lx)\"}" \
     "the session first, and the desktop in inspect"
 expect_eq "$(ferry inspect -f '{{json .Config.Env}}' lx)" \
     '["DISPLAY=:0","XAUTHORITY=/tmp/.X11-unix/Xauthority"]' \
@@ -182,6 +187,45 @@ expect_fail 125 "ferry: error: no VNC viewer is installed: install Debian's tige
 ctr_create plain bb:1 true
 expect_fail 1 "ferry: error: container plain has no desktop: create it with --desktop" ferry desktop plain
 ferry rm plain >/dev/null
+
+note "--desktop-listen: over TCP only with TLS and the password; the socket as before"
+LPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+ctr_run d3 --desktop=640x480 --desktop-listen "127.0.0.1:$LPORT" --network none "${XCLIENT[@]}" bb:1 /xclient fill 112233
+wait_log d3 mapped
+ferry desktop --format json d3 >"$TEST_TMP/d3.json"
+read -r PASSWORD CERT FP < <(python3 -c 'import json, sys; j = json.load(open(sys.argv[1]))
+print(j["Password"], j["Certificate"], j["Fingerprint"])' "$TEST_TMP/d3.json")
+[[ $PASSWORD =~ ^[A-Za-z2-9]{8}$ ]] || fail "the password: [$PASSWORD]"
+expect_eq "$FP" "$(openssl x509 -in "$CERT" -noout -fingerprint -sha256 | sed 's/^.*=//')" "the fingerprint"
+expect_eq "$(stat -c %a "$(dirname "$CERT")") $(stat -c %a "$(dirname "$CERT")/password") $(stat -c %a "$(dirname "$CERT")/key.pem")" \
+    "700 600 600" "the TLS directory, password and key"
+tls() { RFB_CA=$CERT RFB_PASSWORD=$1 timeout 20 python3 "$FERRY_SRC/tests/integration/rfb_client.py" "tls://127.0.0.1:$LPORT" frame; }
+expect_eq "$(tls "$PASSWORD")" "640x480 112233" "the frame over TLS"
+expect_fail 1 "rfb_client: security failed: Authentication failed" tls wrong
+expect_fail_match 1 "rfb_client: TLS: CERTIFICATE_VERIFY_FAILED" \
+    env RFB_CA=/etc/ssl/certs/ca-certificates.crt RFB_PASSWORD="$PASSWORD" python3 "$FERRY_SRC/tests/integration/rfb_client.py" "tls://127.0.0.1:$LPORT" frame
+# A client that asks for anything but VeNCrypt is offered nothing else.
+expect_eq "$(python3 -c 'import socket, sys; s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.recv(12); s.sendall(b"RFB 003.008\n"); n = s.recv(1)[0]; print(list(s.recv(n)))' "$LPORT")" "[19]" "the security types offered"
+expect_eq "$(rfb "$(ferry inspect -f '{{.Desktop.Socket}}' d3)" frame)" "640x480 112233" "the frame by the socket"
+expect_eq "$(ferry inspect -f '{{.Desktop.Listen}}' d3)" "127.0.0.1:$LPORT" "inspect's Desktop.Listen"
+expect_out "Desktop of d3: 640x480 (it follows the viewer's size)
+  socket:         $(ferry inspect -f '{{.Desktop.Socket}}' d3)
+  on this host:   ferry desktop open d3   (or: vncviewer $(ferry inspect -f '{{.Desktop.Socket}}' d3))
+  from elsewhere: ssh -L 5901:$(ferry inspect -f '{{.Desktop.Socket}}' d3) $(id -un)@$(hostname)   then: vncviewer localhost:5901
+  in a browser:   $(ferry desktop --format json d3 | python3 -c 'import json,sys; print(json.load(sys.stdin)["URL"])')
+  over TLS:       127.0.0.1:$LPORT (VeNCrypt X509Vnc), password $PASSWORD
+                  certificate $CERT
+                  SHA-256 $FP
+                  then: vncviewer -X509CA $CERT HOST::$LPORT" ferry desktop d3
+expect_fail 125 "ferry: error: --desktop-listen 127.0.0.1:$LPORT: bind: address already in use" \
+    ferry run -d --desktop --desktop-listen "127.0.0.1:$LPORT" --network none bb:1 sleep 1
+ferry rm "$(ferry ps -lq)" >/dev/null
+ferry restart -t 1 d3 >/dev/null
+expect_eq "$(tls "$PASSWORD")" "640x480 112233" "the frame over TLS after a restart (same certificate and password)"
+ferry stop -t 1 d3 >/dev/null
+expect_fail 1 "rfb_client: connect to 127.0.0.1:$LPORT: Connection refused" tls "$PASSWORD"
+ferry rm d3 >/dev/null
 
 note "the server lives and dies with the container: stop, start, restart, kill -9 of everything"
 first=$(server_of "$SOCK")

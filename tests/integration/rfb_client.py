@@ -11,7 +11,9 @@
                                       (the server drops a clipboard whose client has gone)
   rfb_client.py SOCKET clip-recv      prints `ready`, then the first clipboard text the server
                                       sends (ServerCutText)
-SOCKET is a unix socket's path, or a ws:// URL (websockify's WebSocket, as noVNC connects).
+SOCKET is a unix socket's path, a ws:// URL (websockify's WebSocket, as noVNC connects), or
+tls://HOST:PORT: VeNCrypt's X509Vnc (TLS verified against $RFB_CA, the server's certificate,
+then VNC authentication with $RFB_PASSWORD), as `--desktop-listen` serves it.
 """
 import base64
 import os
@@ -84,10 +86,30 @@ class WebSocket:
         self.s.close()
 
 
+def vnc_response(password, challenge):
+    """VNC authentication: DES (ECB) of the challenge, keyed with the password's bytes, each
+    byte's bits reversed."""
+    from cryptography.hazmat.primitives.ciphers import Cipher, modes
+    try:  # (cryptography 43 moved it)
+        from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
+    except ImportError:
+        from cryptography.hazmat.primitives.ciphers.algorithms import TripleDES
+    key = bytes(int("{:08b}".format(b)[::-1], 2) for b in password.encode()[:8].ljust(8, b"\0"))
+    enc = Cipher(TripleDES(key * 3), modes.ECB()).encryptor()  # (EDE with one key: DES)
+    return enc.update(challenge) + enc.finalize()
+
+
 class Rfb:
     def __init__(self, path):
         if path.startswith("ws://"):
             self.s = WebSocket(path)
+        elif path.startswith("tls://"):
+            host, _, port = path[len("tls://"):].rpartition(":")
+            try:
+                self.s = socket.create_connection((host.strip("[]"), int(port)), timeout=20)
+            except OSError as e:
+                raise SystemExit("rfb_client: connect to %s:%s: %s" % (host, port, e.strerror))
+            self.tls = True
         else:
             self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             self.s.settimeout(20)
@@ -103,11 +125,15 @@ class Rfb:
         if n == 0:
             raise SystemExit("rfb_client: refused: " + self.read_string().decode())
         types = self.read(n)
-        if 1 not in types:
-            raise SystemExit("rfb_client: no security type None among %r" % list(types))
-        self.s.sendall(b"\x01")
+        if getattr(self, "tls", False):
+            self.x509_vnc(types)
+        else:
+            if 1 not in types:
+                raise SystemExit("rfb_client: no security type None among %r" % list(types))
+            self.s.sendall(b"\x01")
         if struct.unpack(">I", self.read(4))[0] != 0:
-            raise SystemExit("rfb_client: security failed")
+            reason = self.read_string().decode(errors="replace")
+            raise SystemExit("rfb_client: security failed: " + reason)
         self.s.sendall(b"\x01")  # shared
         self.width, self.height = struct.unpack(">HH", self.read(4))
         self.read(16)  # the server's pixel format
@@ -121,6 +147,32 @@ class Rfb:
         self.pixels = bytearray(self.width * self.height * 4)
         self.covered = 0  # pixels a Raw rectangle has given since the last reset
         self.screen_id = None
+
+    def x509_vnc(self, types):
+        import ssl
+        if 19 not in types:
+            raise SystemExit("rfb_client: no VeNCrypt among %r" % list(types))
+        self.s.sendall(b"\x13")
+        if self.read(2) != b"\x00\x02":
+            raise SystemExit("rfb_client: not VeNCrypt 0.2")
+        self.s.sendall(b"\x00\x02")
+        if self.read(1) != b"\x00":
+            raise SystemExit("rfb_client: VeNCrypt version refused")
+        n = self.read(1)[0]
+        subtypes = struct.unpack(">%dI" % n, self.read(4 * n))
+        if 261 not in subtypes:
+            raise SystemExit("rfb_client: no X509Vnc among %r" % list(subtypes))
+        self.s.sendall(struct.pack(">I", 261))
+        if self.read(1) != b"\x01":
+            raise SystemExit("rfb_client: X509Vnc refused")
+        context = ssl.create_default_context(cafile=os.environ["RFB_CA"])
+        context.check_hostname = False
+        try:
+            self.s = context.wrap_socket(self.s)
+        except ssl.SSLError as e:
+            raise SystemExit("rfb_client: TLS: %s" % e.reason)
+        challenge = self.read(16)
+        self.s.sendall(vnc_response(os.environ["RFB_PASSWORD"], challenge))
 
     def read(self, n):
         data = bytearray()

@@ -113,7 +113,7 @@ struct config {
     int nleases;
     int pidfd, out, err, in, listen, client, tty, auto_remove, restart_count, userns_fd;
     int oom_killed, no_log, log_max_files, network_down, clear_network, stop_pid;
-    int desktop_pids[4]; /* --desktop-pid: Xvnc, websockify */
+    int desktop_pids[4]; /* --desktop-pid: Xvnc, websockify, the TLS front */
     int ndesktop_pids;
     long long started, backoff_ms, log_max_size;
 };
