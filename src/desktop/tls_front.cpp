@@ -324,6 +324,20 @@ Result<void> ensure_tls_files(const TlsFiles& files, const ListenAddress& listen
         TRY(make_certificate(files, listen));
     if (!fs::lexists(files.password()))
         TRY(write_file_atomic(files.password(), new_password() + "\n", 0600));
+    // What is there must work: a damaged file is reported, never replaced behind the back of a
+    // viewer that trusts the certificate.
+    auto damaged = [&](const std::string& why) {
+        return fail("the desktop's TLS files in `" + files.dir + "` are damaged (" + why +
+                    "): remove that directory to have new ones made");
+    };
+    Ctx ctx(SSL_CTX_new(TLS_server_method()));
+    if (!ctx ||
+        SSL_CTX_use_certificate_file(ctx.get(), files.certificate().c_str(), SSL_FILETYPE_PEM) != 1 ||
+        SSL_CTX_use_PrivateKey_file(ctx.get(), files.key().c_str(), SSL_FILETYPE_PEM) != 1 ||
+        SSL_CTX_check_private_key(ctx.get()) != 1)
+        return damaged(openssl_error("certificate and key"));
+    auto password = fs::read_file(files.password(), 256);
+    if (!password || trim(*password).empty()) return damaged("no password");
     return {};
 }
 

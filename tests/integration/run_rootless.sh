@@ -123,23 +123,33 @@ uf() { local user=$1; shift; as_user "$user" "$PUB/ferry" "$@"; }
 # namespace the test makes as the outside world answers; and after the last container nothing
 # of the user's is left running.
 # --desktop rootless: the user's own Xvnc; an X client in the container draws, an RFB client on
-# the user's socket reads the frame; the server goes with the container.
+# the user's socket reads the frame, and over TLS with --desktop-listen; the server goes with
+# the container.
 rootless_desktop() {
-    local who=$1 user=$2 id sock
+    local who=$1 user=$2 id sock port password cert
     command -v Xvnc >/dev/null || return 0
     note "$who: --desktop: the user's own X server, a frame through its socket"
     if [ ! -x "$PUB/xclient" ]; then
         gcc -static -O2 -o "$PUB/xclient" "$FERRY_SRC/tests/integration/xclient.c" ||
             skip "no static C toolchain for the X client"
     fi
-    id=$(uf "$user" run -d --desktop=640x480 --network none -v "$PUB/xclient:/xclient:ro" \
-        ferry-it/bb:1 /xclient fill ff0000)
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    id=$(uf "$user" run -d --desktop=640x480 --desktop-listen "127.0.0.1:$port" --network none \
+        -v "$PUB/xclient:/xclient:ro" ferry-it/bb:1 /xclient fill ff0000)
     for _ in $(seq 50); do [ "$(uf "$user" logs "$id")" = mapped ] && break; sleep 0.1; done
     sock=$(uf "$user" inspect -f '{{.Desktop.Socket}}' "$id")
     expect_eq "$(stat -c '%U %a' "$sock")" "$user 600" "$who: the RFB socket"
     expect_eq "$(as_user "$user" timeout 20 python3 "$FERRY_SRC/tests/integration/rfb_client.py" "$sock" frame)" \
         "640x480 ff0000" "$who: the frame"
     expect_eq "$(pgrep -u "$user" -x Xvnc | wc -l)" 1 "$who: one Xvnc, the user's"
+    # --desktop-listen: the user's own front, with the user's certificate and password.
+    uf "$user" desktop --format json "$id" >"$TEST_TMP/desktop-$user.json"
+    read -r password cert < <(python3 -c 'import json, sys; j = json.load(open(sys.argv[1]))
+print(j["Password"], j["Certificate"])' "$TEST_TMP/desktop-$user.json")
+    expect_eq "$(stat -c %U "$cert")" "$user" "$who: the certificate's owner"
+    expect_eq "$(RFB_CA=$cert RFB_PASSWORD=$password timeout 20 \
+        python3 "$FERRY_SRC/tests/integration/rfb_client.py" "tls://127.0.0.1:$port" frame)" \
+        "640x480 ff0000" "$who: the frame over TLS"
     uf "$user" rm -f "$id" >/dev/null
     for _ in $(seq 50); do pgrep -u "$user" -x Xvnc >/dev/null || break; sleep 0.1; done
     ! pgrep -u "$user" -x Xvnc >/dev/null || fail "$who: Xvnc outlived its container"
