@@ -59,19 +59,21 @@ std::optional<std::vector<std::string>> default_command(
         {"/usr/bin/startlxqt", "startlxqt"},
         {"/usr/bin/startxfce4", "startxfce4"},
         {"/usr/bin/mate-session", "mate-session"},
-        {"/usr/bin/xterm", "xterm"},
     };
     for (const auto& [path, command] : k_sessions)
         if (exists(path)) return std::vector<std::string>{std::string(command)};
+    if (exists("/usr/bin/xterm")) return std::vector<std::string>{std::string(k_window_manager), "xterm"};
     return std::nullopt;
 }
 
-std::vector<oci::Mount> mounts(const std::string& x_socket, const std::string& cookie_file) {
+std::vector<oci::Mount> mounts(const std::string& x_socket, const std::string& cookie_file,
+                               const std::string& window_manager) {
     return {
         {std::string(k_socket_dir), "tmpfs", "tmpfs",
          {"nosuid", "nodev", "noexec", "mode=1777", "size=64k"}},
         {std::string(k_socket), "bind", x_socket, {"bind", "ro", "nosuid", "nodev", "noexec"}},
         {std::string(k_cookie), "bind", cookie_file, {"bind", "ro", "nosuid", "nodev", "noexec"}},
+        {std::string(k_window_manager), "bind", window_manager, {"bind", "ro", "nosuid", "nodev"}},
     };
 }
 

@@ -39,6 +39,9 @@ inline constexpr std::string_view k_socket_dir = "/tmp/.X11-unix";
 inline constexpr std::string_view k_socket = "/tmp/.X11-unix/X0";
 inline constexpr std::string_view k_cookie = "/tmp/.X11-unix/Xauthority";
 inline constexpr std::string_view k_display = ":0";
+// ferry's window manager (runtime/helpers/wm.c), bind-mounted read-only: on /dev, the
+// container's own tmpfs, so nothing lands in its layer.
+inline constexpr std::string_view k_window_manager = "/dev/ferry-wm";
 
 // The environment a desktop container gets (DISPLAY, XAUTHORITY).
 std::vector<std::string> environment();
@@ -47,14 +50,16 @@ std::vector<std::string> environment();
 // and no display number, so it matches whatever name and number the client uses.
 std::string xauthority_entry(std::span<const uint8_t> cookie);
 
-// The command a desktop runs when none is given: the image's desktop session (LXDE, Xfce, MATE),
-// else an xterm; nullopt when the image has none of them. exists says whether a path exists in
-// the image.
+// The command a desktop runs when none is given: the image's desktop session (LXDE, LXQt, Xfce,
+// MATE), else an xterm under ferry's window manager; nullopt when the image has none of them.
+// exists says whether a path exists in the image.
 std::optional<std::vector<std::string>> default_command(
     const std::function<bool(std::string_view)>& exists);
 
 // The mounts that give a container the display: a tmpfs on /tmp/.X11-unix, then read-only
-// binds of the server's X socket (x_socket, on the host) and of the cookie file.
-std::vector<oci::Mount> mounts(const std::string& x_socket, const std::string& cookie_file);
+// binds of the server's X socket (x_socket, on the host), of the cookie file and of the window
+// manager's program (at k_window_manager).
+std::vector<oci::Mount> mounts(const std::string& x_socket, const std::string& cookie_file,
+                               const std::string& window_manager);
 
 }  // namespace ferry::desktop

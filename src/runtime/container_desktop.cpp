@@ -8,6 +8,7 @@
 
 #include "ferry/desktop/novnc.hpp"
 #include "ferry/desktop/tls_front.hpp"
+#include "ferry/runtime/helpers.hpp"
 #include "ferry/util/fd.hpp"
 
 #include "ferry/util/log.hpp"
@@ -95,7 +96,12 @@ Result<desktop::Server> start_desktop(const ContainerStore& store, const Contain
         }
         server.front_pid = *front;
     }
-    for (auto& m : desktop::mounts(server.x_socket, desktop::cookie_file(req.dir)))
+    auto wm = helper_path(store.root(), Helper::wm);
+    if (!wm) {
+        desktop::stop_all(server);
+        return std::unexpected(std::move(wm).error());
+    }
+    for (auto& m : desktop::mounts(server.x_socket, desktop::cookie_file(req.dir), *wm))
         spec.mounts.push_back(std::move(m));
     log::trace("supervisor: desktop on display :" + std::to_string(server.display));
     return server;

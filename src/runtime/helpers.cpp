@@ -13,20 +13,39 @@
 
 namespace ferry::runtime {
 
-extern const uint8_t k_monitor[];
-extern const size_t k_monitor_size;
-extern const uint8_t k_init[];
-extern const size_t k_init_size;
-extern const char k_monitor_hash[];  // first 12 hex of the bytes' SHA-256, computed at build time
-extern const char k_init_hash[];
+extern const uint8_t k_monitor[], k_init[], k_wm[];
+extern const size_t k_monitor_size, k_init_size, k_wm_size;
+// The first 12 hex of each one's SHA-256, computed at build time.
+extern const char k_monitor_hash[], k_init_hash[], k_wm_hash[];
+
+namespace {
+
+struct Embedded {
+    const uint8_t* bytes;
+    const size_t* size;
+    const char* name;
+    const char* hash;
+};
+
+Embedded embedded(Helper helper) {
+    switch (helper) {
+        case Helper::monitor:
+            return {k_monitor, &k_monitor_size, "ferry-monitor", k_monitor_hash};
+        case Helper::init:
+            return {k_init, &k_init_size, "ferry-init", k_init_hash};
+        case Helper::wm:
+            break;
+    }
+    return {k_wm, &k_wm_size, "ferry-wm", k_wm_hash};
+}
+
+}  // namespace
 
 Result<std::string> helper_path(const std::string& store_root, Helper helper) {
-    std::string_view bytes =
-        helper == Helper::monitor
-            ? std::string_view(reinterpret_cast<const char*>(k_monitor), k_monitor_size)
-            : std::string_view(reinterpret_cast<const char*>(k_init), k_init_size);
-    const char* name = helper == Helper::monitor ? "ferry-monitor" : "ferry-init";
-    const char* hash = helper == Helper::monitor ? k_monitor_hash : k_init_hash;
+    Embedded e = embedded(helper);
+    std::string_view bytes(reinterpret_cast<const char*>(e.bytes), *e.size);
+    const char* name = e.name;
+    const char* hash = e.hash;
     std::string dir = store_root + "/bin";
     std::string path = dir + "/" + name + "-" + hash;
     if (fs::lexists(path)) return path;

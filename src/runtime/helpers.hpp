@@ -1,6 +1,7 @@
 #pragma once
 // The small static programs ferry carries inside its own binary: the per-container monitor
-// (helpers/monitor.c) and the --init reaper (helpers/init.c). Each is written once to
+// (helpers/monitor.c), the --init reaper (helpers/init.c) and the window manager of desktops
+// whose image has no session (helpers/wm.c). Each is written once to
 // <store>/bin/<name>-<hash> (content-addressed, so every monitor of a store maps the same file
 // and shares its pages) and exec'd or bind-mounted from there.
 
@@ -10,7 +11,7 @@
 
 namespace ferry::runtime {
 
-enum class Helper { monitor, init };
+enum class Helper { monitor, init, wm };
 
 // The path of the helper's executable under store_root/bin, installing it atomically when
 // missing. Fails with `install ferry-monitor: strerror`.

@@ -55,7 +55,7 @@ expect_fail 125 'ferry: error: invalid --desktop-listen "::1:5901": expected ADD
 expect_fail 125 'ferry: error: no such image `800x600`' ferry create --pull never --desktop 800x600 true
 nothing_created
 
-note "the default command: the image's desktop session, else an xterm"
+note "the default command: the image's desktop session, else an xterm under ferry's window manager"
 root="$TEST_TMP/session-rootfs"
 busybox_rootfs "$root"
 mkdir -p "$root/usr/bin"
@@ -67,7 +67,8 @@ tar -C "$root" -cf "$TEST_TMP/lxde.tar" .
 ferry import -q -c 'CMD ["/bin/sh"]' "$TEST_TMP/xterm.tar" xt:1 >/dev/null
 ferry import -q -c 'CMD ["/bin/sh"]' "$TEST_TMP/lxde.tar" lxde:1 >/dev/null
 ctr_create xt --desktop xt:1
-expect_eq "$(ferry inspect -f '{{.Path}} {{json .Config.Cmd}}' xt)" 'xterm ["xterm"]' "xterm by default"
+expect_eq "$(ferry inspect -f '{{.Path}} {{json .Config.Cmd}}' xt)" '/dev/ferry-wm ["/dev/ferry-wm","xterm"]' \
+    "xterm under the window manager by default"
 ctr_create lx --desktop=1280x800 lxde:1
 expect_eq "$(ferry inspect -f '{{.Path}} {{json .Desktop}}' lx)" \
     "startlxde {\"Geometry\":\"1280x800\",\"Listen\":\"\",\"Socket\":\"$(ferry inspect -f '{{.Desktop.Socket}}' lx)\"}" \
@@ -82,6 +83,39 @@ ferry create --desktop --network host xt:1 2>"$TEST_TMP/warn" >/dev/null
 expect_eq "$(cat "$TEST_TMP/warn")" "ferry: warning: --desktop with --network host: the container can reach the abstract X sockets of this host's other X servers (its own desktop has none)" \
     "--network host"
 ferry rm "$(ferry ps -lq)" >/dev/null
+
+note "ferry's window manager: maps, focuses and moves the xterm's window; its status is the session's"
+# The "xterm" draws a managed window (xclient window: 200x150 at 500,50, focus left to the
+# window manager); the pointer is nowhere near it, so only a focus given reaches it with keys.
+printf '#!/bin/sh\nexec /xclient window 3366cc\n' >"$root/usr/bin/xterm"
+rm "$root/usr/bin/startlxde"
+tar -C "$root" -cf "$TEST_TMP/wm.tar" .
+ferry import -q -c 'CMD ["/bin/sh"]' "$TEST_TMP/wm.tar" wm:1 >/dev/null
+ctr_run wm --desktop=800x600 --network none "${XCLIENT[@]}" wm:1
+wait_log wm mapped
+WSOCK=$(ferry inspect -f '{{.Desktop.Socket}}' wm)
+expect_eq "$(ferry exec wm cat /proc/1/cmdline | tr '\0' ' ')" "/dev/ferry-wm xterm " "the session's first process"
+expect_eq "$(rfb "$WSOCK" frame)" "800x600 2e3440" "the window manager's background"
+expect_eq "$(rfb "$WSOCK" pixel 600 100)" 3366cc "the window, mapped where it asked"
+rfb "$WSOCK" keys ok >/dev/null
+wait_log wm "key 0x6b"
+rfb "$WSOCK" drag 600 100 300 400 >/dev/null
+expect_eq "$(rfb "$WSOCK" pixel 600 100) $(rfb "$WSOCK" pixel 300 400)" "2e3440 3366cc" "the window after Alt+drag"
+ferry rm -f wm >/dev/null
+# The control: the same window without a window manager gets no keys (the focus stays with the
+# pointer's root) and Alt+drag moves nothing.
+ctr_run nowm --desktop=800x600 --network none "${XCLIENT[@]}" bb:1 /xclient window 3366cc
+wait_log nowm mapped
+WSOCK=$(ferry inspect -f '{{.Desktop.Socket}}' nowm)
+rfb "$WSOCK" keys ok >/dev/null
+rfb "$WSOCK" drag 600 100 300 400 >/dev/null
+expect_eq "$(ferry logs nowm | tr '\n' ' ')$(rfb "$WSOCK" pixel 600 100)" "mapped 3366cc" \
+    "the window without a window manager"
+ferry rm -f nowm >/dev/null
+printf '#!/bin/sh\nexit 3\n' >"$root/usr/bin/xterm"
+tar -C "$root" -cf "$TEST_TMP/wm3.tar" .
+ferry import -q -c 'CMD ["/bin/sh"]' "$TEST_TMP/wm3.tar" wm:3 >/dev/null
+expect_fail 3 "" ferry run --rm --desktop=320x200 --network none wm:3
 
 note "an X client in the container draws; the RFB client reads its pixels"
 ctr_run d1 --desktop=800x600 --network none "${XCLIENT[@]}" bb:1 /xclient fill 3366cc

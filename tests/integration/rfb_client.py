@@ -6,6 +6,10 @@
   rfb_client.py SOCKET keys TEXT      types TEXT (each character's keysym, down then up)
   rfb_client.py SOCKET resize W H     asks for a W x H screen: `resized WxH` or `refused N`
   rfb_client.py SOCKET first-frame    seconds from connecting until a full frame has arrived
+  rfb_client.py SOCKET pixel X Y       the pixel at X,Y of a full frame: RRGGBB
+  rfb_client.py SOCKET drag X0 Y0 X1 Y1
+                                      Alt held, the left button pressed at X0,Y0, moved to
+                                      X1,Y1 and released (a window manager's move)
   rfb_client.py SOCKET clip-send TEXT sends TEXT as the client's clipboard, prints `sent` once
                                       the server has read it, and stays connected until killed
                                       (the server drops a clipboard whose client has gone)
@@ -281,6 +285,18 @@ def main():
                     print("resized %dx%d" % (rw, rh) if status == 0 else "refused %d" % status)
                     return
             c.request(incremental=True)
+    elif command == "pixel":
+        c.full_frame()
+        print(c.pixel(int(sys.argv[3]), int(sys.argv[4])))
+    elif command == "drag":
+        x0, y0, x1, y1 = (int(v) for v in sys.argv[3:7])
+        alt = 0xffe9
+        c.s.sendall(struct.pack(">BBxxI", 4, 1, alt))
+        for mask, x, y in ((0, x0, y0), (1, x0, y0), (1, (x0 + x1) // 2, (y0 + y1) // 2),
+                           (1, x1, y1), (0, x1, y1)):
+            c.s.sendall(struct.pack(">BBHH", 5, mask, x, y))
+        c.s.sendall(struct.pack(">BBxxI", 4, 0, alt))
+        c.full_frame()  # a round trip: the server has read them
     elif command == "clip-send":
         text = sys.argv[3].encode("latin-1")
         c.s.sendall(struct.pack(">BxxxI", 6, len(text)) + text)

@@ -5,6 +5,8 @@
  *   xclient size          prints the root window's size, WIDTHxHEIGHT
  *   xclient fill RRGGBB   maps a window of that colour over the whole screen, prints `mapped`,
  *                         then `key 0xKEYSYM` for each key pressed in it, until killed
+ *   xclient window RRGGBB the same with a window a window manager manages: 200x150 at 500,50,
+ *                         and the focus left to the window manager
  *   xclient paste         prints the CLIPBOARD selection's text (as STRING), `(none)` when no
  *                         client owns it
  *   xclient copy TEXT     owns CLIPBOARD and PRIMARY with TEXT, prints `owned`, and answers
@@ -306,14 +308,17 @@ int main(int argc, char** argv) {
     }
     if (argc == 2 && strcmp(argv[1], "paste") == 0) return paste();
     if (argc == 3 && strcmp(argv[1], "copy") == 0) copy(argv[2]);
-    if (argc != 3 || strcmp(argv[1], "fill") != 0)
-        die("usage: xclient size | xclient fill RRGGBB | xclient paste | xclient copy TEXT");
+    int managed = argc == 3 && strcmp(argv[1], "window") == 0;
+    if (argc != 3 || (strcmp(argv[1], "fill") != 0 && !managed))
+        die("usage: xclient size | xclient fill|window RRGGBB | xclient paste | xclient copy TEXT");
     uint32_t colour = (uint32_t)strtoul(argv[2], NULL, 16);
     struct screen s = connect_display();
+    if (managed) s.width = 200, s.height = 150;
     uint32_t window = s.id_base | 1;
     uint8_t create[44] = {1, 0, 11, 0};
     put32(create + 4, window);
     put32(create + 8, s.root);
+    if (managed) create[12] = 500 & 0xff, create[13] = 500 >> 8, create[14] = 50; /* x, y */
     create[16] = (uint8_t)s.width;
     create[17] = (uint8_t)(s.width >> 8);
     create[18] = (uint8_t)s.height;
@@ -321,7 +326,7 @@ int main(int argc, char** argv) {
     create[22] = 1;                            /* InputOutput */
     put32(create + 28, 0x2 | 0x200 | 0x800);   /* BackPixel, OverrideRedirect, EventMask */
     put32(create + 32, colour);
-    put32(create + 36, 1);
+    put32(create + 36, managed ? 0 : 1);
     put32(create + 40, 0x1 | 0x8000);          /* KeyPress, Exposure */
     put_all(create, sizeof create);
     uint8_t map[8] = {8, 0, 2, 0};
@@ -329,7 +334,7 @@ int main(int argc, char** argv) {
     put_all(map, sizeof map);
     uint8_t focus[12] = {42, 2, 3, 0};         /* SetInputFocus, RevertToParent */
     put32(focus + 4, window);
-    put_all(focus, sizeof focus);
+    if (!managed) put_all(focus, sizeof focus);
     int said = 0;
     for (;;) {
         uint8_t ev[32];

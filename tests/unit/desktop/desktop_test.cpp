@@ -44,7 +44,7 @@ TEST(DefaultCommand, SessionBeforeXterm) {
     auto exists = [&files](std::string_view p) { return files.contains(std::string(p)); };
     EXPECT_FALSE(default_command(exists));
     files = {"/usr/bin/xterm"};
-    EXPECT_EQ(*default_command(exists), std::vector<std::string>{"xterm"});
+    EXPECT_EQ(*default_command(exists), (std::vector<std::string>{"/dev/ferry-wm", "xterm"}));
     files.insert("/usr/bin/startxfce4");
     EXPECT_EQ(*default_command(exists), std::vector<std::string>{"startxfce4"});
     files.insert("/usr/bin/startlxde");
@@ -52,13 +52,15 @@ TEST(DefaultCommand, SessionBeforeXterm) {
 }
 
 TEST(Mounts, TmpfsThenReadOnlyBinds) {
-    auto m = mounts("/tmp/.X11-unix/X7", "/run/ferry/c/desktop/Xauthority");
-    ASSERT_EQ(m.size(), 3u);
+    auto m = mounts("/tmp/.X11-unix/X7", "/run/ferry/c/desktop/Xauthority", "/store/bin/ferry-wm-1");
+    ASSERT_EQ(m.size(), 4u);
     EXPECT_EQ(m[0].destination, "/tmp/.X11-unix");
     EXPECT_EQ(m[0].type, "tmpfs");
     EXPECT_EQ(m[1].destination, "/tmp/.X11-unix/X0");
     EXPECT_EQ(m[1].source, "/tmp/.X11-unix/X7");
     EXPECT_EQ(m[2].destination, "/tmp/.X11-unix/Xauthority");
+    EXPECT_EQ(m[3].destination, "/dev/ferry-wm");
+    EXPECT_EQ(m[3].source, "/store/bin/ferry-wm-1");
     for (size_t i = 1; i < m.size(); ++i)
         EXPECT_NE(std::find(m[i].options.begin(), m[i].options.end(), "ro"), m[i].options.end());
     EXPECT_EQ(environment(),
