@@ -5,7 +5,7 @@
 # gave; requirement errors are exact and stop the start; an image symlink cannot send a driver
 # mount to the host; nothing of the set-up lands in the container's layer (commit) and ldconfig
 # in the container still works; CDI specs (generated NVIDIA, hand-written AMD, /var/run/cdi over
-# /etc/cdi); rootless.
+# /etc/cdi); with --desktop; rootless.
 
 [ "$(id -u)" = 0 ] || skip "needs root (mknod of the fake driver's nodes, rootful containers)"
 command -v gcc >/dev/null || skip "gcc is needed to build the fake driver and the probe"
@@ -115,6 +115,17 @@ expect_eq "$(run_out --gpus all gpu:1 sh -c 'echo $NVIDIA_VISIBLE_DEVICES')" all
 expect_eq "$(run_out --gpus all gpu:1 sh -c 'ldconfig -p | grep -c -e libc.so.6 -e libcuda.so.1')" 2
 expect_contains "$(ferry run --rm --gpus all gpu:1 sh -c 'echo x >/usr/lib/x86_64-linux-gnu/libcuda.so.535.104.05' 2>&1 || true)" \
     "Read-only file system"
+
+note "--gpus with --desktop: the GPUs and the display in one container"
+if command -v Xvnc >/dev/null; then
+    gcc -static -O2 -o "$TEST_TMP/xclient" "$FERRY_SRC/tests/integration/xclient.c"
+    expect_eq "$(run_out --gpus 2 --desktop=320x200 --network none -v "$TEST_TMP/xclient:/xclient:ro" \
+        gpu:1 sh -c '/probe; /xclient size; echo $DISPLAY; cd /dev && echo nvidia[0-9]*')" \
+        "driver=12020 devices=2
+320x200
+:0
+nvidia0 nvidia1" "the driver and the display"
+fi
 
 note "selection: a count, indices, a UUID"
 expect_eq "$(gpu_nodes --gpus 2 gpu:1)" "nvidia-modeset nvidia-uvm nvidia-uvm-tools nvidia0 nvidia1 nvidiactl"
