@@ -7,7 +7,8 @@
 //      the root and kept only when the file's name ends in the module version (a library left
 //      from another driver would fail at run time with "driver/library version mismatch");
 //   5. binaries are looked up in a fixed list of directories, firmware in
-//      /lib/firmware/nvidia/<version>, sockets at their fixed paths.
+//      /lib/firmware/nvidia/<version>, sockets and the EGL/Vulkan loaders' vendor files
+//      (graphics) at their fixed paths.
 // No directory of /usr is walked, nothing is cached on disk, no driver code runs.
 
 #include "ferry/gpu/discovery.hpp"
@@ -175,6 +176,23 @@ void read_fixed_files(const HostRoot& host, NvidiaHost& out) {
     };
     for (const auto& [path, caps] : sockets) {
         if (auto real = host.resolve(path)) out.files.push_back({*real, path, caps});
+    }
+    // The loaders' vendor files, without which glvnd's libEGL and the Vulkan loader never find
+    // the driver's libraries (EGL: VirtualGL's EGL back end in a desktop).
+    constexpr const char* k_graphics_configs[] = {
+        "/usr/share/glvnd/egl_vendor.d/10_nvidia.json",
+        "/usr/share/egl/egl_external_platform.d/10_nvidia_wayland.json",
+        "/usr/share/egl/egl_external_platform.d/15_nvidia_gbm.json",
+        "/etc/vulkan/icd.d/nvidia_icd.json",
+        "/usr/share/vulkan/icd.d/nvidia_icd.json",
+        "/etc/vulkan/implicit_layer.d/nvidia_layers.json",
+        "/usr/share/vulkan/implicit_layer.d/nvidia_layers.json",
+    };
+    for (const char* path : k_graphics_configs) {
+        auto st = host.stat(path);
+        if (!st || !S_ISREG(st->st_mode)) continue;
+        if (auto real = host.resolve(path))
+            out.files.push_back({*real, path, Capabilities{Cap::graphics, Cap::display}});
     }
 }
 

@@ -182,3 +182,6 @@ for f in gsp_ga10x.bin gsp_tu10x.bin; do
 done
 python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' \
     "$root/run/nvidia-persistenced/socket"
+mkdir -p "$root/usr/share/glvnd/egl_vendor.d"
+printf '{"file_format_version": "1.0.0", "ICD": {"library_path": "libEGL_nvidia.so.0"}}\n' \
+    >"$root/usr/share/glvnd/egl_vendor.d/10_nvidia.json"

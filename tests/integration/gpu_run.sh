@@ -190,6 +190,12 @@ out=$(run_out --gpus 'all,"capabilities=compute"' gpu:1 sh -c '/probe; test -e /
 expect_eq "$out" "driver=12020 devices=8
 no nvidia-smi
 compute"
+# graphics: glvnd's EGL vendor file comes with it (VirtualGL's EGL back end needs it), not
+# without.
+vendor=/usr/share/glvnd/egl_vendor.d/10_nvidia.json
+expect_eq "$(run_out --gpus all -e NVIDIA_DRIVER_CAPABILITIES=graphics gpu:1 cat "$vendor")" \
+    '{"file_format_version": "1.0.0", "ICD": {"library_path": "libEGL_nvidia.so.0"}}'
+expect_eq "$(run_out --gpus all gpu:1 sh -c "test -e $vendor || echo none")" none "the EGL vendor file without graphics"
 
 note "requirements: exact errors before anything runs, NVIDIA_DISABLE_REQUIRE"
 ferry import -q -c 'CMD ["/bin/sh"]' -c 'ENV NVIDIA_REQUIRE_CUDA=cuda>=99.0' "$TEST_TMP/img.tar" gpu:cuda99 >/dev/null

@@ -84,7 +84,9 @@ TEST(Discovery, BinariesFirmwareSocketsAndDevices) {
                           "/lib/firmware/nvidia/535.104.05/gsp_ga10x.bin"},
                          {"/usr/lib/firmware/nvidia/535.104.05/gsp_tu10x.bin",
                           "/lib/firmware/nvidia/535.104.05/gsp_tu10x.bin"},
-                         {"/run/nvidia-persistenced/socket", "/run/nvidia-persistenced/socket"}}));
+                         {"/run/nvidia-persistenced/socket", "/run/nvidia-persistenced/socket"},
+                         {"/usr/share/glvnd/egl_vendor.d/10_nvidia.json",
+                          "/usr/share/glvnd/egl_vendor.d/10_nvidia.json"}}));
     std::vector<std::string> nodes;
     for (const auto& d : host->control_devices) {
         nodes.push_back(d.path + " " + std::to_string(d.major) + ":" + std::to_string(d.minor));
