@@ -10,8 +10,8 @@ test_pkgs=(busybox-static skopeo umoci python3 zstd uidmap runc docker.io attr e
            iproute2 procps util-linux tar gzip time passwd bsdutils zsh fish groff-base man-db
            python3-yaml strace docker-registry openssh-server apache2-utils
            python3-cryptography curl openssl nftables aardvark-dns passt
-           tigervnc-standalone-server websockify novnc chromium python3-pil)
-bench_pkgs=(hyperfine debootstrap time podman)
+           tigervnc-standalone-server websockify novnc chromium python3-pil debootstrap)
+bench_pkgs=(hyperfine time podman)
 
 want=("${build_pkgs[@]}" "${test_pkgs[@]}")
 if [ "${1:-}" = "--bench" ]; then

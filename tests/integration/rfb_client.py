@@ -7,6 +7,7 @@
   rfb_client.py SOCKET resize W H     asks for a W x H screen: `resized WxH` or `refused N`
   rfb_client.py SOCKET first-frame    seconds from connecting until a full frame has arrived
   rfb_client.py SOCKET pixel X Y       the pixel at X,Y of a full frame: RRGGBB
+  rfb_client.py SOCKET pixels         how many colours a full frame has
   rfb_client.py SOCKET drag X0 Y0 X1 Y1
                                       Alt held, the left button pressed at X0,Y0, moved to
                                       X1,Y1 and released (a window manager's move)
@@ -16,7 +17,7 @@
   rfb_client.py SOCKET clip-recv      prints `ready`, then the first clipboard text the server
                                       sends (ServerCutText)
 SOCKET is a unix socket's path, a ws:// URL (websockify's WebSocket, as noVNC connects), or
-tls://HOST:PORT: VeNCrypt's X509Vnc (TLS verified against $RFB_CA, the server's certificate,
+tcp://HOST:PORT (security None), or tls://HOST:PORT: VeNCrypt's X509Vnc (TLS verified against $RFB_CA, the server's certificate,
 then VNC authentication with $RFB_PASSWORD), as `--desktop-listen` serves it.
 """
 import base64
@@ -107,6 +108,12 @@ class Rfb:
     def __init__(self, path):
         if path.startswith("ws://"):
             self.s = WebSocket(path)
+        elif path.startswith("tcp://"):  # an RFB server of the image's own, security None
+            host, _, port = path[len("tcp://"):].rpartition(":")
+            try:
+                self.s = socket.create_connection((host.strip("[]"), int(port)), timeout=20)
+            except OSError as e:
+                raise SystemExit("rfb_client: connect to %s:%s: %s" % (host, port, e.strerror))
         elif path.startswith("tls://"):
             host, _, port = path[len("tls://"):].rpartition(":")
             try:
@@ -288,6 +295,9 @@ def main():
     elif command == "pixel":
         c.full_frame()
         print(c.pixel(int(sys.argv[3]), int(sys.argv[4])))
+    elif command == "pixels":
+        c.full_frame()
+        print(len(set(bytes(c.pixels[i:i + 3]) for i in range(0, len(c.pixels), 4))))
     elif command == "drag":
         x0, y0, x1, y1 = (int(v) for v in sys.argv[3:7])
         alt = 0xffe9
