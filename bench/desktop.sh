@@ -12,9 +12,15 @@
 #    it asks for the whole screen again and again (Raw encoding, 32 bits a pixel).
 # 3. Memory per desktop: the resident set of its Xvnc, its websockify (the browser's way in)
 #    and the container's monitor.
-# Not measured yet: the classic in-image recipe (LXDE and tigervnc's vncserver in the image,
-# published with -p) under docker and ferry, which needs that image built from Debian's packages.
-# Missed targets are reported, not failed. Needs root, gcc (static), Xvnc, busybox-static.
+# 4. The same three beside the classic in-image recipe, with a real LXDE image built from
+#    Debian's packages (tests/fixtures/lxde_image.sh, cached in FERRY_TEST_CACHE, default
+#    /var/cache/ferry-test): `ferry run -d --desktop` running the image's startlxde, against
+#    the image's own vncserver published with -p under ferry and under docker (skipped without
+#    a working docker). Time from `run -d` until an RFB client's frame shows LXDE drawn (8
+#    colours or more: the session's own start is most of it), full frames/s at 1920x1080, and
+#    memory (the PSS of the desktop's processes, Xvnc included, and the container's stats).
+# Missed targets are reported, not failed. Needs root, gcc (static), Xvnc, busybox-static,
+# debootstrap (part 4).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -107,5 +113,27 @@ xvnc, web = child("Xvnc"), child("websockify")
 print(f"memory per desktop: Xvnc {xvnc:.1f} MiB resident, websockify {web:.1f} MiB, "
       f"monitor {rss_kb(monitor) / 1024:.1f} MiB")
 subprocess.run([ferry, "rm", "-f", cid], check=True, capture_output=True)
-print("not measured: the classic in-image recipe (LXDE + vncserver with -p) under docker and ferry")
 EOF
+
+# 4. LXDE: ferry --desktop against the classic recipe under ferry and docker.
+lxde=$("$repo/tests/fixtures/lxde_image.sh" "${FERRY_TEST_CACHE:-/var/cache/ferry-test}") || {
+    echo "LXDE rows: skipped (the image could not be built)"
+    exit 0
+}
+"$FERRY" import -q -c 'CMD ["/bin/bash"]' "$lxde" bench/lxde:1 >/dev/null
+DOCKER=""
+if command -v docker >/dev/null; then
+    if ! docker info >/dev/null 2>&1 && command -v dockerd >/dev/null; then
+        dockerd >"$work/dockerd.log" 2>&1 &
+        dockerd_pid=$!
+        trap 'cleanup; kill $dockerd_pid 2>/dev/null; wait $dockerd_pid 2>/dev/null || true' EXIT
+        for _ in $(seq 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
+    fi
+    if docker info >/dev/null 2>&1; then
+        DOCKER=docker
+        docker import -c 'CMD ["/bin/bash"]' "$lxde" ferry-bench/lxde:1 >/dev/null
+    fi
+fi
+sync
+python3 "$here/desktop_lxde.py" "$FERRY" "$runs" "$repo/tests/integration" "$DOCKER"
+[ -z "$DOCKER" ] || docker rmi ferry-bench/lxde:1 >/dev/null 2>&1 || true
