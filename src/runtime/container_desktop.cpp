@@ -2,6 +2,8 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,6 +11,8 @@
 #include "ferry/desktop/novnc.hpp"
 #include "ferry/desktop/tls_front.hpp"
 #include "ferry/runtime/helpers.hpp"
+#include "ferry/runtime/layer_view.hpp"
+#include "ferry/util/strings.hpp"
 #include "ferry/util/fd.hpp"
 
 #include "ferry/util/log.hpp"
@@ -48,17 +52,54 @@ Result<pid_t> start_front(const ContainerStore& store, const ContainerRecord& r,
     return desktop::start_front(listener.get(), log.get(), files, req.socket);
 }
 
+// Whiteouts in upper for the files of directory dir (as the merged lowers show it: a real
+// directory, no link on the way) whose names are prefix, digits, suffix; upper's copy of dir is
+// made (the lower's mode) when missing. Best effort: a failure leaves the file visible.
+void hide_in_lowers(const std::string& upper, const LayerView* view, const std::string& dir,
+                    std::string_view prefix, std::string_view suffix) {
+    auto found = view->lookup(dir);
+    if (!found || !*found || (*found)->path != dir || !S_ISDIR((*found)->st.st_mode)) return;
+    auto listing = view->open_dir(dir);
+    if (!listing || !*listing) return;
+    auto names = view->list(**listing);
+    if (!names) return;
+    Fd at;
+    for (const auto& [name, entry] : *names) {
+        if (S_ISDIR(entry.st.st_mode) || !numbered(name, prefix, suffix)) continue;
+        if (!at) {  // upper's dir, one component at a time, never through a link
+            at = Fd(::open(upper.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+            std::string so_far;
+            for (const auto& part : split(std::string_view(dir).substr(1), '/')) {
+                if (!at) break;
+                std::string component(part);
+                so_far += "/" + component;
+                auto lower_dir = view->lookup(so_far);
+                mode_t mode = lower_dir && *lower_dir ? ((*lower_dir)->st.st_mode & 07777) : 01777;
+                if (::mkdirat(at.get(), component.c_str(), mode) == 0)
+                    ::fchmodat(at.get(), component.c_str(), mode, 0);
+                at = Fd(::openat(at.get(), component.c_str(),
+                                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+            }
+            if (!at) return;
+        }
+        ::mknodat(at.get(), name.c_str(), S_IFCHR, ::makedev(0, 0));  // EEXIST: upper has it
+    }
+}
+
 }  // namespace
 
-void clear_stale_x_files(const std::string& upper) {
+void clear_stale_x_files(const std::string& upper, const std::vector<std::string>& lowers) {
     // Neither may be a link of the container's (it would resolve on the host).
     constexpr int k_flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
     Fd tmp(::open((upper + "/tmp").c_str(), k_flags));
-    if (!tmp) return;
-    Fd sockets(::openat(tmp.get(), ".X11-unix", k_flags));
-    if (!sockets) return;
-    unlink_matching(sockets.get(), "X", "");
-    unlink_matching(tmp.get(), ".X", "-lock");
+    Fd sockets(tmp ? ::openat(tmp.get(), ".X11-unix", k_flags) : -1);
+    if (sockets) unlink_matching(sockets.get(), "X", "");
+    if (tmp) unlink_matching(tmp.get(), ".X", "-lock");
+    if (::geteuid() != 0) return;  // (a whiteout is a device node)
+    auto view = LayerView::open(lowers);
+    if (!view) return;
+    hide_in_lowers(upper, &*view, "/tmp", ".X", "-lock");
+    hide_in_lowers(upper, &*view, "/tmp/.X11-unix", "X", "");
 }
 
 std::string desktop_dir(const ContainerStore& store, const std::string& id) {

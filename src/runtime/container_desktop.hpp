@@ -3,6 +3,7 @@
 // for one start of the container.
 
 #include <string>
+#include <vector>
 
 #include "ferry/desktop/xvnc.hpp"
 #include "ferry/oci/runtime_spec.hpp"
@@ -26,8 +27,10 @@ Result<desktop::Server> start_desktop(const ContainerStore& store, const Contain
 // Removes the X server files a container's own earlier run left in its layer (upper, the upper
 // directory): /tmp/.X<N>-lock and /tmp/.X11-unix/X<N>. No process of that run is alive when the
 // container starts again, so they are stale; left, an X server in the image (tigervnc's
-// vncserver) refuses the display after a hard stop. Files of the image's layers are not
-// touched. One failed open when the container never made /tmp/.X11-unix.
-void clear_stale_x_files(const std::string& upper);
+// vncserver) refuses the display after a hard stop. Those the image's layers hold (lowers, top
+// first: an image committed after a hard stop) are hidden by whiteouts in upper, where this
+// process may make them (root); nothing in the layers changes. One failed open when the
+// container never made /tmp/.X11-unix.
+void clear_stale_x_files(const std::string& upper, const std::vector<std::string>& lowers);
 
 }  // namespace ferry::runtime

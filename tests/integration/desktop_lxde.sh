@@ -5,7 +5,8 @@
 #     server: its panel (lxpanel) draws, the frame an RFB client reads shows it;
 #   - the classic recipe, docker's way: the image's own vncserver published with -p, USER and
 #     HOME set for it, an RFB client reads its frame over TCP; after a kill (a hard stop) the
-#     container starts again with no stale /tmp/.X1-lock ("display already in use").
+#     container starts again with no stale /tmp/.X1-lock ("display already in use"), and so
+#     does a container of an image committed after the kill, which holds the lock.
 source "$FERRY_SRC/tests/integration/container_lib.sh"
 
 command -v Xvnc >/dev/null || skip "Xvnc (tigervnc-standalone-server) is not installed"
@@ -56,5 +57,15 @@ expect_contains "$(ferry diff classic)" "A /tmp/.X1-lock" "the stale lock after 
 ctr_start classic
 wait_colours "tcp://127.0.0.1:$port" 8
 expect_eq "$(ctr_status classic)" running "the classic recipe after a kill and a start"
+# docker's workflow commits after a hard stop: the image then holds the lock; a container of it
+# starts its vncserver all the same (a whiteout hides the image's lock), and the image is kept.
+ferry kill classic >/dev/null
+ctr_wait_exit classic
+ferry commit classic lxde:locked >/dev/null
 ferry rm -f classic >/dev/null
-ferry rmi lxde:it >/dev/null
+ctr_create locked -p "127.0.0.1:$port:5901" lxde:locked bash -c "$recipe"
+ferry cp locked:/tmp/.X1-lock "$TEST_TMP/lock" || fail "no lock in the committed image"
+ctr_start locked
+wait_colours "tcp://127.0.0.1:$port" 8
+ferry rm -f locked >/dev/null
+ferry rmi lxde:locked lxde:it >/dev/null
