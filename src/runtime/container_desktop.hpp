@@ -28,8 +28,8 @@ Result<desktop::Server> start_desktop(const ContainerStore& store, const Contain
 // directory): /tmp/.X<N>-lock and /tmp/.X11-unix/X<N>. No process of that run is alive when the
 // container starts again, so they are stale; left, an X server in the image (tigervnc's
 // vncserver) refuses the display after a hard stop. Those the image's layers hold (lowers, top
-// first: an image committed after a hard stop) are hidden by whiteouts in upper, where this
-// process may make them (root); nothing in the layers changes. One failed open when the
+// first: an image committed after a hard stop) are hidden by whiteouts in upper (a kernel of
+// 5.8 or later lets any user make one); nothing in the layers changes. One failed open when the
 // container never made /tmp/.X11-unix.
 void clear_stale_x_files(const std::string& upper, const std::vector<std::string>& lowers);
 

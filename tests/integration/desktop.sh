@@ -117,6 +117,14 @@ tar -C "$root" -cf "$TEST_TMP/wm3.tar" .
 ferry import -q -c 'CMD ["/bin/sh"]' "$TEST_TMP/wm3.tar" wm:3 >/dev/null
 expect_fail 3 "" ferry run --rm --desktop=320x200 --network none wm:3
 
+note "X locks in an image's layers (committed after a hard stop) are hidden at start, nothing else"
+ctr_run lk --network none bb:1 sh -c 'mkdir -p /tmp/.X11-unix && touch /tmp/.X5-lock /tmp/.X11-unix/X5 /tmp/keep'
+ctr_wait_exit lk
+ferry commit lk bb:locked >/dev/null
+ferry rm lk >/dev/null
+expect_out "/tmp/keep" ferry run --rm --network none bb:locked sh -c 'ls /tmp/.X5-lock /tmp/.X11-unix/X5 /tmp/keep 2>/dev/null; true'
+ferry rmi bb:locked >/dev/null
+
 note "an X client in the container draws; the RFB client reads its pixels"
 ctr_run d1 --desktop=800x600 --network none "${XCLIENT[@]}" bb:1 /xclient fill 3366cc
 wait_log d1 mapped

@@ -151,6 +151,14 @@ print(j["Password"], j["Certificate"])' "$TEST_TMP/desktop-$user.json")
         python3 "$FERRY_SRC/tests/integration/rfb_client.py" "tls://127.0.0.1:$port" frame)" \
         "640x480 ff0000" "$who: the frame over TLS"
     uf "$user" rm -f "$id" >/dev/null
+    # X locks an image's layers hold are hidden at start rootless too (a user's whiteout).
+    id=$(uf "$user" run -d --network none ferry-it/bb:1 sh -c 'mkdir -p /tmp/.X11-unix && touch /tmp/.X5-lock /tmp/.X11-unix/X5 /tmp/keep')
+    uf "$user" wait "$id" >/dev/null
+    uf "$user" commit "$id" ferry-it/locked:1 >/dev/null
+    uf "$user" rm "$id" >/dev/null
+    expect_eq "$(uf "$user" run --rm --network none ferry-it/locked:1 sh -c 'ls /tmp/.X5-lock /tmp/.X11-unix/X5 /tmp/keep 2>/dev/null')" \
+        /tmp/keep "$who: an image's X locks"
+    uf "$user" rmi ferry-it/locked:1 >/dev/null
     for _ in $(seq 50); do pgrep -u "$user" -x Xvnc >/dev/null || break; sleep 0.1; done
     ! pgrep -u "$user" -x Xvnc >/dev/null || fail "$who: Xvnc outlived its container"
 }
