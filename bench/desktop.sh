@@ -34,6 +34,7 @@ work=$(mktemp -d /var/tmp/ferry-desktop-bench-XXXXXX)
 export FERRY_ROOT=$work/store
 cleanup() {
     "$FERRY" rm -f $("$FERRY" ps -aq) >/dev/null 2>&1 || true
+    "$FERRY" __network-teardown >/dev/null 2>&1 || true  # the bridge and rules of -p's network
     rm -rf "$work"
 }
 trap cleanup EXIT

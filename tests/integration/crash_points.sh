@@ -1,5 +1,5 @@
 # The crash test at every durable step (issue 8, point 12): `load`, `commit`, `save -o`,
-# `rename`, `rmi` (with a blob cache to prune), `system check --repair` (with a damaged blob
+# `rename`, `create`, `start`, `rmi` (with a blob cache to prune), `system check --repair` (with a damaged blob
 # cache to rebuild), `pull` and `push` (against a registry on 127.0.0.1) are killed with SIGKILL at the Nth call of each of
 # rename, renameat, renameat2, linkat, fsync, fdatasync and syncfs (strace's fault injection, every
 # thread and child followed; strace counts each call per process), for N = 1, 2, ... until the
@@ -178,6 +178,32 @@ check_rename() {
     ferry rm "$names" >/dev/null  # before the next restore: its run directory goes with it
 }
 crash_points "rename" setup_rename check_rename rename r1 r2
+
+# create and start (--network none): killed anywhere, `system check --repair` leaves a store
+# with no problem and at most the one container, named; a start killed half-way leaves it
+# startable and removable, and nothing of it runs afterwards.
+setup_create() { ferry import -q base.tar ferry-it/base:1 >/dev/null; }
+check_container() {
+    local status=0 ids
+    ferry ps -a >/dev/null || fail "$1: ps after it"
+    ferry system check --repair >repair.out 2>&1 || status=$?
+    expect_eq "$status" 0 "$1: system check --repair after it ($(cat repair.out))"
+    expect_out "no problems found" ferry system check
+    ids=$(ferry ps -aq)
+    if [ -n "$ids" ]; then
+        expect_eq "$(ferry inspect -f '{{.Name}}' "$ids")" /c1 "$1: the container's name"
+        ferry start -a c1 >/dev/null 2>&1 || fail "$1: the container does not start after it"
+        ferry rm -f c1 >/dev/null || fail "$1: the container cannot be removed after it"
+    fi
+    expect_eq "$(pgrep -f "ferry-monitor --state $FERRY_ROOT/" || true)" "" "$1: monitors left"
+    expect_out "" unreferenced
+}
+crash_points "create" setup_create check_container create --name c1 --network none ferry-it/base:1 true
+setup_start() {
+    setup_create
+    ferry create --name c1 --network none ferry-it/base:1 true >/dev/null
+}
+crash_points "start" setup_start check_container start c1
 
 # The blob cache (blob-cache.json) remembers every layer's blobs; the garbage collection of rmi
 # drops the entries of the layers it deletes, in an atomic rewrite killed at each step too.

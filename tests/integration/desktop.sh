@@ -101,6 +101,9 @@ rfb "$WSOCK" keys ok >/dev/null
 wait_log wm "key 0x6b"
 rfb "$WSOCK" drag 600 100 300 400 >/dev/null
 expect_eq "$(rfb "$WSOCK" pixel 600 100) $(rfb "$WSOCK" pixel 300 400)" "2e3440 3366cc" "the window after Alt+drag"
+# `stop` reaches the session through it (SIGTERM passed on: 128+15, not a kill after -t).
+ferry stop -t 20 wm >/dev/null
+expect_eq "$(ferry inspect -f '{{.State.ExitCode}}' wm)" 143 "the session's status after stop"
 ferry rm -f wm >/dev/null
 # The control: the same window without a window manager gets no keys (the focus stays with the
 # pointer's root) and Alt+drag moves nothing.

@@ -4,8 +4,9 @@
  *     /dev/ferry-wm [COMMAND [ARG...]]
  *
  * It runs COMMAND (default: nothing) as its child and exits with its status when it ends (128+N
- * when killed by signal N), reaping orphans meanwhile, so the session lasts as long as the
- * command. On $DISPLAY it manages the top-level windows, without decorations: a window that asks
+ * when killed by signal N), reaping orphans meanwhile and passing on the signals that stop it
+ * (TERM, INT, HUP, QUIT, USR1, USR2), so the session lasts as long as the command. It takes the display before it starts COMMAND, and adopts the windows already on
+ * it. On $DISPLAY it manages the top-level windows, without decorations: a window that asks
  * to be mapped is mapped, raised and given the keyboard focus; a click raises and focuses the
  * window under it; Alt with the left button drags a window, Alt with the right button resizes it;
  * a window's own configure requests are granted; when the focused window goes the focus goes to
@@ -217,6 +218,47 @@ static int geometry(uint32_t window, int* x, int* y, int* w, int* h) {
     }
 }
 
+/* Windows already on the screen when it starts: the mapped top-level ones that are not
+ * override-redirect are managed (clicks grabbed, the topmost focused). */
+static void adopt(void) {
+    uint8_t req[8] = {15, 0, 2, 0}; /* QueryTree */
+    put32(req + 4, root);
+    uint8_t reply[32], *children = NULL;
+    if (put_all(req, sizeof req)) return;
+    for (;;) {
+        if (get_all(reply, sizeof reply)) return;
+        if (reply[0] == 1) break;
+        if (reply[0] == 0) return;
+        if (npending < 64) memcpy(pending[npending++], reply, 32);
+    }
+    size_t len = (size_t)u32(reply + 4) * 4, n = u16(reply + 16);
+    children = malloc(len ? len : 1);
+    if (!children || get_all(children, len)) {
+        free(children);
+        return;
+    }
+    for (size_t i = 0; i < n && 4 * i + 4 <= len; ++i) {
+        uint32_t window = u32(children + 4 * i);
+        uint8_t attrs[8] = {3, 0, 2, 0}; /* GetWindowAttributes */
+        put32(attrs + 4, window);
+        if (put_all(attrs, sizeof attrs)) break;
+        uint8_t a[44];
+        for (;;) {
+            if (get_all(a, 32)) break;
+            if (a[0] == 1 || a[0] == 0) break;
+            if (npending < 64) memcpy(pending[npending++], a, 32);
+        }
+        if (conn < 0) break;
+        if (a[0] == 0) continue; /* gone meanwhile */
+        if (get_all(a + 32, 12)) break;
+        if (a[26] != 2 || a[27]) continue; /* not viewable, or override-redirect */
+        grab_clicks(window);
+        if (nwindows < max_windows) windows[nwindows++] = window;
+    }
+    free(children);
+    if (nwindows) focus(windows[nwindows - 1]);
+}
+
 static void handle(const uint8_t* ev) {
     switch (ev[0] & 0x7f) {
         case 20: { /* MapRequest */
@@ -320,11 +362,17 @@ static int manage(void) {
 }
 
 int main(int argc, char** argv) {
+    /* SIGCHLD, and the signals it passes to COMMAND (as PID 1 it would ignore them itself). */
+    static const int forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
     sigset_t chld;
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);
+    for (size_t i = 0; i < sizeof forwarded / sizeof *forwarded; ++i) sigaddset(&chld, forwarded[i]);
     sigprocmask(SIG_BLOCK, &chld, NULL);
     int sfd = signalfd(-1, &chld, SFD_CLOEXEC);
+    /* The display first, so that the command's first window already asks to be mapped. */
+    int managing = manage() == 0;
+    if (managing) adopt();
     pid_t child = 0;
     if (argc > 1) {
         child = fork();
@@ -339,7 +387,7 @@ int main(int argc, char** argv) {
             return 126;
         }
     }
-    if (manage() != 0 && child == 0) {
+    if (!managing && child == 0) {
         fprintf(stderr, "ferry-wm: cannot manage $DISPLAY\n");
         return 1;
     }
@@ -354,7 +402,10 @@ int main(int argc, char** argv) {
         if (poll(p, conn >= 0 ? 2 : 1, -1) < 0 && errno != EINTR) return 126;
         if (p[0].revents) {
             struct signalfd_siginfo info;
-            (void)!read(sfd, &info, sizeof info);
+            if (read(sfd, &info, sizeof info) == (ssize_t)sizeof info && info.ssi_signo != SIGCHLD) {
+                if (child == 0) return 128 + (int)info.ssi_signo;
+                kill(child, (int)info.ssi_signo);
+            }
             for (;;) {
                 int status = 0;
                 pid_t pid = waitpid(-1, &status, WNOHANG);
