@@ -80,6 +80,9 @@ crash_points() {
     before=$(images_now)
     "$FERRY" "$@" >/dev/null 2>&1 || fail "$what: \`ferry $*\` failed without a kill"
     after=$(images_now)
+    # What that run left outside the store (a network's bridge and rules) goes before the
+    # store is restored.
+    [ -z "${CRASH_CLEANUP:-}" ] || "$CRASH_CLEANUP"
     for sc in "${syscalls[@]}"; do
         for n in $(seq 1 200); do
             rm -rf "$FERRY_ROOT"
@@ -210,6 +213,20 @@ setup_start() {
     ferry create --name c1 --network none ferry-it/base:1 true >/dev/null
 }
 CRASH_CHILD_STATUS=1 crash_points "start" setup_start check_container start c1
+# On the default bridge with a published port: its lease, veth and port are given back.
+setup_start_bridge() {
+    setup_create
+    ferry create --name c1 -p 127.0.0.1:18777:80 ferry-it/base:1 true >/dev/null
+}
+check_bridge() {
+    check_container "$@"
+    expect_eq "$(ferry network inspect -f '{{len .Containers}}' bridge)" 0 "$1: the bridge's containers"
+    expect_eq "$(ip -o link show type veth | grep -c ferry || true)" 0 "$1: veths left"
+    "$FERRY" __network-teardown >teardown.out 2>&1 || fail "$1: teardown: $(cat teardown.out)"
+}
+bridge_cleanup() { ferry rm -f c1 >/dev/null; ferry __network-teardown; }
+CRASH_CHILD_STATUS=1 CRASH_CLEANUP=bridge_cleanup \
+    crash_points "start (bridge, -p)" setup_start_bridge check_bridge start c1
 
 # The blob cache (blob-cache.json) remembers every layer's blobs; the garbage collection of rmi
 # drops the entries of the layers it deletes, in an atomic rewrite killed at each step too.
