@@ -100,7 +100,12 @@ expect_eq "$(rfb "$WSOCK" pixel 600 100)" 3366cc "the window, mapped where it as
 rfb "$WSOCK" keys ok >/dev/null
 wait_log wm "key 0x6b"
 rfb "$WSOCK" drag 600 100 300 400 >/dev/null
-expect_eq "$(rfb "$WSOCK" pixel 600 100) $(rfb "$WSOCK" pixel 300 400)" "2e3440 3366cc" "the window after Alt+drag"
+for _ in $(seq 20); do  # (the window manager moves it on its own time)
+    moved="$(rfb "$WSOCK" pixel 600 100) $(rfb "$WSOCK" pixel 300 400)"
+    [ "$moved" = "2e3440 3366cc" ] && break
+    sleep 0.1
+done
+expect_eq "$moved" "2e3440 3366cc" "the window after Alt+drag"
 # `stop` reaches the session through it (SIGTERM passed on: 128+15, not a kill after -t).
 ferry stop -t 20 wm >/dev/null
 expect_eq "$(ferry inspect -f '{{.State.ExitCode}}' wm)" 143 "the session's status after stop"
