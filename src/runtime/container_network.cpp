@@ -144,6 +144,17 @@ std::set<std::string> exposed_ports(const ContainerRecord& r) {
     return out;
 }
 
+// Whether this host has IPv6 (its sysctl, and a socket of the family).
+bool ipv6_on_host() {
+    static const bool on = [] {
+        auto disabled = fs::read_file("/proc/sys/net/ipv6/conf/all/disable_ipv6", 16);
+        if (!disabled || trim(*disabled) != "0") return false;
+        Fd s(::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
+        return static_cast<bool>(s);
+    }();
+    return on;
+}
+
 // Chooses the host side of every published port, on the first network's addresses.
 Result<void> plan_ports(const ContainerRecord& r, NetworkPlan& plan) {
     const Attachment& a = plan.attachments.front();
@@ -163,6 +174,11 @@ Result<void> plan_ports(const ContainerRecord& r, NetworkPlan& plan) {
         published.push_back(p);
         (rootless ? plan.proxied : plan.ports).push_back(p);
         plan.live_ports[b.key].push_back({b.shown_ip, std::to_string(port)});
+        // On every address: the IPv6 ones too, through the proxy (docker's `:::PORT`).
+        if (b.host_ip.empty() && b.bind_ip.family == net::Family::v4 && ipv6_on_host()) {
+            plan.proxied.push_back({"::", port, p.container_ip, b.container_port, b.proto});
+            plan.live_ports[b.key].push_back({"::", std::to_string(port)});
+        }
     }
     return {};
 }

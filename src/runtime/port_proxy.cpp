@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <optional>
 #include <csignal>
 #include <cstring>
 #include <ctime>
@@ -355,7 +356,8 @@ Result<pid_t> start_port_proxy(const std::vector<net::PublishedPort>& ports, pid
         listeners.push_back({s.get(), tcp, TRY(address(p.container_ip, p.container_port))});
         fds.push_back(std::move(s));
     }
-    auto ns = TRY(RootlessNamespaces::open(holder));
+    std::optional<RootlessNamespaces> ns;
+    if (holder != 0) ns = TRY(RootlessNamespaces::open(holder));
     pid_t parent = ::getpid();
     pid_t child = ::fork();
     if (child < 0) return fail_errno("fork");
@@ -364,7 +366,7 @@ Result<pid_t> start_port_proxy(const std::vector<net::PublishedPort>& ports, pid
         if (::getppid() != parent) ::_exit(0);
         ::prctl(PR_SET_NAME, "ferry-proxy", 0, 0, 0);
         // The listeners were bound out here; the containers are reached in there.
-        if (!ns.join()) ::_exit(1);
+        if (ns && !ns->join()) ::_exit(1);
         int null = ::open("/dev/null", O_RDWR);
         for (int fd = 0; fd < 3; ++fd) ::dup2(null, fd);
         // Only the listeners stay open.

@@ -22,7 +22,9 @@
 
 namespace ferry::runtime {
 
-// Binds every port's host side and forks the proxy into holder's namespaces. error_prefix is
+// Binds every port's host side and forks the proxy into holder's namespaces (holder 0: it stays
+// in the caller's: rootful, the [::] side of a port published on every address, which nftables
+// cannot send to a container's IPv4 address, as docker's userland proxy does). error_prefix is
 // docker's `driver failed programming external connectivity on endpoint N (ID): `. Returns the
 // proxy's pid, a child of the caller.
 Result<pid_t> start_port_proxy(const std::vector<net::PublishedPort>& ports, pid_t holder,

@@ -213,15 +213,18 @@ setup_start() {
     ferry create --name c1 --network none ferry-it/base:1 true >/dev/null
 }
 CRASH_CHILD_STATUS=1 crash_points "start" setup_start check_container start c1
-# On the default bridge with a published port: its lease, veth and port are given back.
+# On the default bridge with a port published on every address (nftables for IPv4, a proxy
+# for [::]): its lease, veth, port and proxy are given back.
 setup_start_bridge() {
     setup_create
-    ferry create --name c1 -p 127.0.0.1:18777:80 ferry-it/base:1 true >/dev/null
+    ferry create --name c1 -p 18777:80 ferry-it/base:1 true >/dev/null
 }
 check_bridge() {
     check_container "$@"
     expect_eq "$(ferry network inspect -f '{{len .Containers}}' bridge)" 0 "$1: the bridge's containers"
     expect_eq "$(ip -o link show type veth | grep -c ferry || true)" 0 "$1: veths left"
+    for _ in $(seq 30); do pgrep -x ferry-proxy >/dev/null || break; sleep 0.1; done
+    expect_eq "$(pgrep -x ferry-proxy || true)" "" "$1: port proxies left ([::]:18777's)"
     "$FERRY" __network-teardown >teardown.out 2>&1 || fail "$1: teardown: $(cat teardown.out)"
 }
 bridge_cleanup() { ferry rm -f c1 >/dev/null; ferry __network-teardown; }

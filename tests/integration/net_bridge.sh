@@ -46,6 +46,8 @@ nothing_left() {
         sleep 0.1
     done
     expect_eq "$(ip -br link show type veth | grep -c '^veth' || true)" "0" "veths after $1"
+    for _ in $(seq 30); do pgrep -x ferry-proxy >/dev/null || break; sleep 0.1; done
+    expect_eq "$(pgrep -x ferry-proxy || true)" "" "port proxies after $1"
 }
 RUN_CLEANUPS=("pkill -f 'aardvark-dns --config $RUN_DIR/dns' || true" "${RUN_CLEANUPS[@]}")
 
@@ -74,6 +76,14 @@ random=$(ferry port w1 80/tcp | sed -n 's/^0.0.0.0://p' | grep -v '^1808[0-3]$')
 [ -n "$random" ] || fail "no random host port in: $(ferry port w1)"
 expect_eq "$(http_get "$HOSTIP" "$random")" hello "the random port $random"
 expect_contains "$(ferry ps --format '{{.Ports}}' --filter name=w1)" "0.0.0.0:18080->80/tcp"
+# On every address means IPv6 too: [::]:18080 through the proxy to the container's IPv4 address,
+# as docker's userland proxy answers; a port on one address has no IPv6 side.
+if [ "$(cat /proc/sys/net/ipv6/conf/all/disable_ipv6)" = 0 ]; then
+    expect_eq "$(http_get '[::1]' 18080)" hello "[::1]:18080"
+    expect_contains "$(ferry ps --format '{{.Ports}}' --filter name=w1)" ":::18080->80/tcp"
+    expect_contains "$(ferry port w1 80/tcp)" "[::]:18080"
+    expect_eq "$(http_get '[::1]' "$random")" hello "the random port on [::1]"
+fi
 expect_eq "$(ferry exec w1 sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | timeout 3 nc $HOSTIP 18080 | tail -1")" \
     hello "hairpin: the container through its own published port"
 expect_eq "$(ctr_get bridge "$HOSTIP" 18080)" hello "another container through the host's address"

@@ -166,7 +166,7 @@ print(j["Password"], j["Certificate"])' "$TEST_TMP/desktop-$user.json")
 ECHO=$FERRY_SRC/tests/integration/net_echo.py
 HOSTIP=$(ip -4 -o addr show scope global | awk '{split($4, a, "/"); print a[1]; exit}')
 rootless_networks() {
-    local who=$1 user=$2 uid=$3 port web get
+    local who=$1 user=$2 uid=$3 port web get v6_side
     note "$who: user-defined networks: names, -p, isolation, --internal, the outside world"
     if [ ! -x "$PUB/udpecho" ]; then
         gcc -static -O2 -o "$PUB/udpecho" "$FERRY_SRC/tests/integration/udpecho.c" ||
@@ -185,8 +185,13 @@ rootless_networks() {
     done
     expect_eq "$(curl -s -m 2 "http://127.0.0.1:$port/hostname")" "${web:0:12}" "$who: -p on 127.0.0.1"
     expect_eq "$(curl -s -m 2 "http://$HOSTIP:$port/hostname")" "${web:0:12}" "$who: -p on $HOSTIP"
+    if [ "$(cat /proc/sys/net/ipv6/conf/all/disable_ipv6)" = 0 ]; then
+        expect_eq "$(curl -s -m 2 "http://[::1]:$port/hostname")" "${web:0:12}" "$who: -p on [::1]"
+    fi
     expect_eq "$("$ECHO" ask udp 127.0.0.1 $port)" "?" "$who: -p UDP"
-    expect_eq "$(uf "$user" port web 80/tcp)" "0.0.0.0:$port" "$who: port"
+    v6_side=""
+    [ "$(cat /proc/sys/net/ipv6/conf/all/disable_ipv6)" != 0 ] || v6_side=$'\n'"[::]:$port"
+    expect_eq "$(uf "$user" port web 80/tcp)" "0.0.0.0:$port$v6_side" "$who: port"
     expect_eq "$(uf "$user" run --rm --network lab ferry-it/imp:1 sh -c "$get" web)" "${web:0:12}" "$who: by name"
     expect_eq "$(uf "$user" run --rm --network lab ferry-it/imp:1 sh -c "$get" www)" "${web:0:12}" "$who: by alias"
     local ip
