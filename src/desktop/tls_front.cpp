@@ -381,11 +381,8 @@ Result<Fd> listen_on(const ListenAddress& a) {
         ::inet_pton(AF_INET, a.host.c_str(), &s4->sin_addr);
         len = sizeof *s4;
     }
-    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0 || ::listen(fd.get(), 16) != 0) {
-        std::string why = std::strerror(errno);
-        if (!why.empty()) why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
-        return fail("--desktop-listen " + format_listen(a) + ": bind: " + why);
-    }
+    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0 || ::listen(fd.get(), 16) != 0)
+        return fail("--desktop-listen " + format_listen(a) + ": bind: " + go_strerror(errno));
     return fd;
 }
 

@@ -121,13 +121,6 @@ bool taken(const std::vector<net::PublishedPort>& published, const std::string& 
     });
 }
 
-// An errno as Go's syscall package words it (lower case: "address already in use").
-std::string go_strerror(int err) {
-    std::string s = std::strerror(err);
-    if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
-    return s;
-}
-
 std::string endpoint_words(const ContainerRecord& r, const Attachment& a) {
     return "driver failed programming external connectivity on endpoint " + r.name + " (" +
            a.endpoint_id + "): ";

@@ -13,18 +13,19 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <optional>
 #include <csignal>
 #include <cstring>
 #include <ctime>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "ferry/net/inet.hpp"
 #include "ferry/net/port_spec.hpp"
 #include "ferry/runtime/rootless_netns.hpp"
 #include "ferry/util/fd.hpp"
 #include "ferry/util/fs.hpp"
+#include "ferry/util/strings.hpp"
 
 namespace ferry::runtime {
 
@@ -346,12 +347,10 @@ Result<pid_t> start_port_proxy(const std::vector<net::PublishedPort>& ports, pid
             ::setsockopt(s.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
         if (::bind(s.get(), reinterpret_cast<sockaddr*>(&bind_to.ss), bind_to.len) != 0 ||
             (tcp && ::listen(s.get(), 512) != 0)) {
-            std::string words = std::strerror(errno);
-            words[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(words[0])));
             return fail(error_prefix + "Error starting userland proxy: listen " +
                         proto_name(p.proto) + (bind_to.ss.ss_family == AF_INET ? "4 " : "6 ") +
                         net::join_host_port(host_ip, std::to_string(p.host_port)) +
-                        ": bind: " + words);
+                        ": bind: " + go_strerror(errno));
         }
         listeners.push_back({s.get(), tcp, TRY(address(p.container_ip, p.container_port))});
         fds.push_back(std::move(s));

@@ -2,8 +2,10 @@
 
 #include "ferry/util/strings.hpp"
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 
 namespace ferry {
@@ -247,6 +249,12 @@ std::string printable(std::string_view s, size_t max) {
         }
     }
     return out;
+}
+
+std::string go_strerror(int err) {
+    std::string s = std::strerror(err);
+    if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
+    return s;
 }
 
 }  // namespace ferry

@@ -56,4 +56,8 @@ int64_t now_unix_ns();
 // Quotes s for a one-line message: control characters escaped, long strings shortened.
 std::string printable(std::string_view s, size_t max = 200);
 
+// An errno as Go's syscall package words it, lower case ("address already in use"): the words
+// docker's messages carry.
+std::string go_strerror(int err);
+
 }  // namespace ferry
