@@ -62,7 +62,9 @@ Result<std::vector<registry::Endpoint>> registry_endpoints(const registry::Regis
 int transfer_concurrency(const registry::RegistryConfig& config, bool uploads, int64_t flag);
 
 // The user's credentials for the registry (docker's and podman's files and helpers), looked
-// up when the registry first asks for them.
+// up when a registry first asks for them, and only then: every copy of the lookup (one per
+// command, its tags included) shares that one answer, so a helper runs (and a failing one
+// warns) once.
 registry::CredentialLookup registry_credentials(const std::string& domain,
                                                 const std::string& repository);
 

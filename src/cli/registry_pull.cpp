@@ -13,6 +13,9 @@
 
 #include "ferry/cli/registry_cmds.hpp"
 
+#include <memory>
+#include <mutex>
+#include <optional>
 
 #include "ferry/image/lookup.hpp"
 #include "ferry/image/reference.hpp"
@@ -30,13 +33,14 @@ namespace {
 // unknown" as docker does.
 Result<registry::PullResult> pull_one(image::Store& store, const Reference& ref,
                                       const std::string& platform,
-                                      const registry::RegistryConfig& config, int concurrency,
-                                      TransferPrinter& printer, Context& ctx) {
+                                      const registry::RegistryConfig& config,
+                                      const registry::CredentialLookup& credentials,
+                                      int concurrency, TransferPrinter& printer, Context& ctx) {
     registry::PullRequest req;
     req.reference = ref;
     req.platform = platform.empty() ? image::host_platform() : TRY(image::parse_platform(platform));
     req.endpoints = TRY(registry_endpoints(config, ref.domain, ref.path));
-    req.credentials = registry_credentials(ref.domain, ref.path);
+    req.credentials = credentials;
     req.max_concurrent = concurrency;
     auto pulled = registry::pull_image(store, req, printer);
     if (!pulled) {
@@ -59,13 +63,14 @@ Result<void> pull_reference(const Reference& ref, const PullOptions& o, int fd, 
     const bool all_tags = o.all_tags;
     auto config = TRY(registry::load_registry_config());
     int concurrency = transfer_concurrency(config, false, o.max_concurrent_downloads);
+    auto credentials = registry_credentials(ref.domain, ref.path);  // the tags' repository
     TRY(runtime::enter_store_user_namespace(ctx));
     auto store = TRY(image::Store::open(ctx));
     TransferPrinter printer(o.quiet, fd, "Downloading");
     std::vector<Reference> refs{ref};
     if (all_tags) {
         registry::Remote remote(ref.domain, ref.path, TRY(registry_endpoints(config, ref.domain, ref.path)),
-                                registry_credentials(ref.domain, ref.path), registry::Access::pull);
+                                credentials, registry::Access::pull);
         registry::HttpClient http;
         refs.clear();
         for (const auto& tag : TRY(remote.list_tags(http))) {
@@ -75,7 +80,10 @@ Result<void> pull_reference(const Reference& ref, const PullOptions& o, int fd, 
         }
     }
     bool up_to_date = true;
-    for (const auto& r : refs) up_to_date &= TRY(pull_one(store, r, o.platform, config, concurrency, printer, ctx)).up_to_date;
+    for (const auto& r : refs)
+        up_to_date &=
+            TRY(pull_one(store, r, o.platform, config, credentials, concurrency, printer, ctx))
+                .up_to_date;
     std::string name = all_tags ? ref.familiar_repository() : ref.familiar();
     printer.line(std::string(up_to_date ? "Status: Image is up to date for "
                                         : "Status: Downloaded newer image for ") + name);
@@ -99,8 +107,17 @@ int transfer_concurrency(const registry::RegistryConfig& config, bool uploads, i
 
 registry::CredentialLookup registry_credentials(const std::string& domain,
                                                 const std::string& repository) {
-    return [domain, repository]() {
-        return registry::find_credentials(domain, repository, registry::HelperFailure::anonymous);
+    struct Once {
+        std::mutex mutex;
+        std::optional<Result<std::optional<registry::Credentials>>> answer;
+    };
+    auto once = std::make_shared<Once>();
+    return [domain, repository, once]() {
+        std::lock_guard g(once->mutex);
+        if (!once->answer)
+            once->answer = registry::find_credentials(domain, repository,
+                                                      registry::HelperFailure::anonymous);
+        return *once->answer;
     };
 }
 

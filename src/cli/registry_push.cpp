@@ -16,15 +16,21 @@ namespace ferry::cli {
 
 namespace {
 
+// The settings and credentials a push command reads once for all its tags.
+struct PushContext {
+    registry::RegistryConfig config;
+    registry::CredentialLookup credentials;
+};
+
 Result<void> push_one(image::Store& store, const Reference& ref, const std::string& id,
-                      const PushOptions& o, Context& ctx, TransferPrinter& printer) {
+                      const PushOptions& o, const PushContext& with, Context& ctx,
+                      TransferPrinter& printer) {
     registry::PushRequest req;
     req.reference = ref;
     req.image_id = id;
-    auto config = TRY(registry::load_registry_config());
-    req.endpoints = TRY(registry_endpoints(config, ref.domain, ref.path));
-    req.credentials = registry_credentials(ref.domain, ref.path);
-    req.max_concurrent = transfer_concurrency(config, true, o.max_concurrent_uploads);
+    req.endpoints = TRY(registry_endpoints(with.config, ref.domain, ref.path));
+    req.credentials = with.credentials;
+    req.max_concurrent = transfer_concurrency(with.config, true, o.max_concurrent_uploads);
     req.compression = o.compression_set && o.compression == "zstd" ? Compression::zstd
                                                                   : Compression::gzip;
     auto pushed = TRY(registry::push_image(store, req, printer));
@@ -73,10 +79,17 @@ Result<int> push_to_registry(const PushOptions& o, Context& ctx) {
         e.exit_code = k_exit_error;
         return std::unexpected(e);
     }
+    auto config = registry::load_registry_config();
+    if (!config) {
+        config.error().exit_code = k_exit_error;  // as every failure of a push below
+        return std::unexpected(std::move(config).error());
+    }
+    PushContext with{std::move(*config), registry_credentials(named.domain, named.path)};
     TransferPrinter inner(true, 1, "Pushing");
     for (size_t i = 0; i < targets.size(); ++i) {
         TransferPrinter& p = o.quiet ? inner : printer;
-        if (auto pushed = push_one(store, targets[i].first, targets[i].second, o, ctx, p); !pushed) {
+        if (auto pushed = push_one(store, targets[i].first, targets[i].second, o, with, ctx, p);
+            !pushed) {
             pushed.error().exit_code = k_exit_error;  // the daemon's error to docker's CLI
             return std::unexpected(std::move(pushed.error()));
         }
