@@ -12,10 +12,9 @@
 #include "ferry/desktop/tls_front.hpp"
 #include "ferry/runtime/helpers.hpp"
 #include "ferry/runtime/layer_view.hpp"
-#include "ferry/util/strings.hpp"
 #include "ferry/util/fd.hpp"
-
 #include "ferry/util/log.hpp"
+#include "ferry/util/strings.hpp"
 
 namespace ferry::runtime {
 
@@ -118,6 +117,7 @@ Result<desktop::Server> start_desktop(const ContainerStore& store, const Contain
     req.shared_memory = spec.linux && std::none_of(spec.linux->namespaces.begin(),
                                                    spec.linux->namespaces.end(),
                                                    [](const auto& n) { return n.type == "ipc"; });
+    std::string wm = TRY(helper_path(store.root(), Helper::wm));  // before anything runs
     desktop::Server server = TRY(desktop::start_server(req));
     // The browser's way in, when Debian's websockify and novnc are there; without them (or
     // should it fail) the socket still serves every VNC viewer.
@@ -136,12 +136,7 @@ Result<desktop::Server> start_desktop(const ContainerStore& store, const Contain
         }
         server.front_pid = *front;
     }
-    auto wm = helper_path(store.root(), Helper::wm);
-    if (!wm) {
-        desktop::stop_all(server);
-        return std::unexpected(std::move(wm).error());
-    }
-    for (auto& m : desktop::mounts(server.x_socket, desktop::cookie_file(req.dir), *wm))
+    for (auto& m : desktop::mounts(server.x_socket, desktop::cookie_file(req.dir), wm))
         spec.mounts.push_back(std::move(m));
     log::trace("supervisor: desktop on display :" + std::to_string(server.display));
     return server;

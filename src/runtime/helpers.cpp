@@ -44,13 +44,12 @@ Embedded embedded(Helper helper) {
 Result<std::string> helper_path(const std::string& store_root, Helper helper) {
     Embedded e = embedded(helper);
     std::string_view bytes(reinterpret_cast<const char*>(e.bytes), *e.size);
-    const char* name = e.name;
-    const char* hash = e.hash;
+    const std::string name = e.name;
     std::string dir = store_root + "/bin";
-    std::string path = dir + "/" + name + "-" + hash;
+    std::string path = dir + "/" + name + "-" + e.hash;
     if (fs::lexists(path)) return path;
-    TRY_CTX(std::string("install ") + name, fs::make_dirs(dir, 0755));
-    TRY_CTX(std::string("install ") + name, write_file_atomic(path, bytes, 0755));
+    TRY_CTX("install " + name, fs::make_dirs(dir, 0755));
+    TRY_CTX("install " + name, write_file_atomic(path, bytes, 0755));
     return path;
 }
 

@@ -487,11 +487,9 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
             args.insert(args.end(), {"--cgroup-later", h.mount_point + "/ferry/" + r.id});
     }
     if (client_fd >= 0) args.insert(args.end(), {"--client", std::to_string(client_fd)});
-    if (display) args.insert(args.end(), {"--desktop-pid", std::to_string(display->pid)});
-    if (display && display->web_pid > 0)
-        args.insert(args.end(), {"--desktop-pid", std::to_string(display->web_pid)});
-    if (display && display->front_pid > 0)
-        args.insert(args.end(), {"--desktop-pid", std::to_string(display->front_pid)});
+    if (display)  // Xvnc, and its web page and TLS front when they run
+        for (pid_t pid : {display->pid, display->web_pid, display->front_pid})
+            if (pid > 0) args.insert(args.end(), {"--desktop-pid", std::to_string(pid)});
     if (pasta) {  // the monitor stops pasta when the container exits
         args.push_back("--clear-network");
         if (pasta_pid > 0) args.insert(args.end(), {"--stop-pid", std::to_string(pasta_pid)});

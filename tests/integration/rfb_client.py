@@ -108,19 +108,13 @@ class Rfb:
     def __init__(self, path):
         if path.startswith("ws://"):
             self.s = WebSocket(path)
-        elif path.startswith("tcp://"):  # an RFB server of the image's own, security None
+        elif path.startswith(("tcp://", "tls://")):  # tcp: an image's own server, security None
             host, _, port = path[len("tcp://"):].rpartition(":")
             try:
                 self.s = socket.create_connection((host.strip("[]"), int(port)), timeout=20)
             except OSError as e:
                 raise SystemExit("rfb_client: connect to %s:%s: %s" % (host, port, e.strerror))
-        elif path.startswith("tls://"):
-            host, _, port = path[len("tls://"):].rpartition(":")
-            try:
-                self.s = socket.create_connection((host.strip("[]"), int(port)), timeout=20)
-            except OSError as e:
-                raise SystemExit("rfb_client: connect to %s:%s: %s" % (host, port, e.strerror))
-            self.tls = True
+            self.tls = path.startswith("tls://")
         else:
             self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             self.s.settimeout(20)
