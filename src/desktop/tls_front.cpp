@@ -198,19 +198,19 @@ bool vnc_response(EVP_CIPHER* des, const std::string& password, const unsigned c
 // RFB's client side on the desktop's socket, security None: the connection, ready for the
 // client's ClientInit; -1 when the desktop does not answer so.
 int open_desktop(const std::string& path) {
-    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
-    if (fd < 0 || path.size() >= sizeof addr.sun_path) return -1;
+    if (!fd || path.size() >= sizeof addr.sun_path) return -1;
     std::memcpy(addr.sun_path, path.c_str(), path.size());
     unsigned char version[12], count = 0, types[255], result[4];
-    bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-              read_exact(fd, version, 12) && write_all(fd, "RFB 003.008\n") &&
-              read_exact(fd, &count, 1) && count > 0 && read_exact(fd, types, count) &&
-              std::memchr(types, 1, count) && write_all(fd, "\x01") &&
-              read_exact(fd, result, 4) && from_be32(result) == 0;
-    if (!ok) ::close(fd);
-    return ok ? fd : -1;
+    int s = fd.get();
+    bool ok = ::connect(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+              read_exact(s, version, 12) && write_all(s, "RFB 003.008\n") &&
+              read_exact(s, &count, 1) && count > 0 && read_exact(s, types, count) &&
+              std::memchr(types, 1, count) && write_all(s, "\x01") &&
+              read_exact(s, result, 4) && from_be32(result) == 0;
+    return ok ? fd.release() : -1;
 }
 
 // Relays bytes both ways until either side ends.

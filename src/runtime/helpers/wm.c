@@ -196,26 +196,30 @@ static struct {
     int wx, wy, ww, wh;        /* the window's geometry then */
 } drag;
 
-/* The window's geometry (GetGeometry); events that arrive before the reply are handled later. */
+/* Events that arrived while a reply was awaited, handled after it. */
 static uint8_t pending[64][32];
 static int npending;
 
+/* The next reply or error, its first 32 bytes in out: 1 a reply, 0 an error, -1 the connection
+ * is gone. The events before it are kept in pending. */
+static int next_reply(uint8_t* out) {
+    for (;;) {
+        if (get_all(out, 32)) return -1;
+        if (out[0] == 1) return 1;
+        if (out[0] == 0) return 0;
+        if (npending < 64) memcpy(pending[npending++], out, 32);
+    }
+}
+
+/* The window's geometry (GetGeometry); -1 when the window went. */
 static int geometry(uint32_t window, int* x, int* y, int* w, int* h) {
     uint8_t req[8] = {14, 0, 2, 0};
     put32(req + 4, window);
-    if (put_all(req, sizeof req)) return -1;
-    for (;;) {
-        uint8_t reply[32];
-        if (get_all(reply, sizeof reply)) return -1;
-        if (reply[0] == 0) return -1; /* the window went */
-        if (reply[0] != 1) {
-            if (npending < 64) memcpy(pending[npending++], reply, 32);
-            continue;
-        }
-        *x = (int16_t)u16(reply + 12), *y = (int16_t)u16(reply + 14);
-        *w = u16(reply + 16), *h = u16(reply + 18);
-        return 0;
-    }
+    uint8_t reply[32];
+    if (put_all(req, sizeof req) || next_reply(reply) != 1) return -1;
+    *x = (int16_t)u16(reply + 12), *y = (int16_t)u16(reply + 14);
+    *w = u16(reply + 16), *h = u16(reply + 18);
+    return 0;
 }
 
 /* Windows already on the screen when it starts: the mapped top-level ones that are not
@@ -224,13 +228,7 @@ static void adopt(void) {
     uint8_t req[8] = {15, 0, 2, 0}; /* QueryTree */
     put32(req + 4, root);
     uint8_t reply[32], *children = NULL;
-    if (put_all(req, sizeof req)) return;
-    for (;;) {
-        if (get_all(reply, sizeof reply)) return;
-        if (reply[0] == 1) break;
-        if (reply[0] == 0) return;
-        if (npending < 64) memcpy(pending[npending++], reply, 32);
-    }
+    if (put_all(req, sizeof req) || next_reply(reply) != 1) return;
     size_t len = (size_t)u32(reply + 4) * 4, n = u16(reply + 16);
     children = malloc(len ? len : 1);
     if (!children || get_all(children, len)) {
@@ -243,13 +241,9 @@ static void adopt(void) {
         put32(attrs + 4, window);
         if (put_all(attrs, sizeof attrs)) break;
         uint8_t a[44];
-        for (;;) {
-            if (get_all(a, 32)) break;
-            if (a[0] == 1 || a[0] == 0) break;
-            if (npending < 64) memcpy(pending[npending++], a, 32);
-        }
-        if (conn < 0) break;
-        if (a[0] == 0) continue; /* gone meanwhile */
+        int got = next_reply(a);
+        if (got < 0) break;
+        if (got == 0) continue; /* gone meanwhile */
         if (get_all(a + 32, 12)) break;
         if (a[26] != 2 || a[27]) continue; /* not viewable, or override-redirect */
         grab_clicks(window);
@@ -330,15 +324,13 @@ static int manage(void) {
     put32(select + 12, 0x100000 | 0x80000); /* SubstructureRedirect, SubstructureNotify */
     uint8_t sync[4] = {43, 0, 1, 0};        /* GetInputFocus: its reply, or the error before it */
     if (put_all(select, sizeof select) || put_all(sync, sizeof sync)) return -1;
-    for (;;) {
-        uint8_t reply[32];
-        if (get_all(reply, sizeof reply)) return -1;
-        if (reply[0] == 0) { /* BadAccess: another window manager */
-            close(conn);
-            conn = -1;
-            return -1;
-        }
-        if (reply[0] == 1) break;
+    uint8_t reply[32];
+    int got = next_reply(reply);
+    if (got < 0) return -1;
+    if (got == 0) { /* BadAccess: another window manager */
+        close(conn);
+        conn = -1;
+        return -1;
     }
     uint8_t background[16] = {2, 0, 4, 0};
     put32(background + 4, root);
