@@ -28,13 +28,14 @@ bool numbered(std::string_view name, std::string_view prefix, std::string_view s
                                           [](char c) { return c >= '0' && c <= '9'; });
 }
 
-// Unlinks the entries of dir (not directories) whose names match.
+// Unlinks the entries of dir whose names match: not directories, nor character devices (the
+// whiteouts an earlier start made over the image's own, kept rather than made again).
 void unlink_matching(int dir, std::string_view prefix, std::string_view suffix) {
     Fd listing(::openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     DIR* d = listing ? ::fdopendir(listing.release()) : nullptr;
     if (!d) return;
     while (const dirent* e = ::readdir(d))
-        if (e->d_type != DT_DIR && numbered(e->d_name, prefix, suffix))
+        if (e->d_type != DT_DIR && e->d_type != DT_CHR && numbered(e->d_name, prefix, suffix))
             ::unlinkat(dir, e->d_name, 0);
     ::closedir(d);
 }
