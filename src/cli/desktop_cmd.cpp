@@ -37,7 +37,9 @@ Result<DesktopOptions> parse_desktop(Args args) {
         "A container run with --desktop has an X server of its own (TigerVNC's Xvnc) outside\n"
         "it, reached by an RFB (VNC) socket that only its owner can open. `ferry desktop NAME`\n"
         "prints that socket and the lines to reach it from here or from another machine over\n"
-        "ssh; `ferry desktop open NAME` starts a local viewer (Debian's tigervnc-viewer).");
+        "ssh, the address of its page for a browser (noVNC), and with --desktop-listen the TLS\n"
+        "address, its password and certificate; `ferry desktop open NAME` starts a local viewer\n"
+        "(Debian's tigervnc-viewer).");
     auto pos = TRY(parse_flags(flags, args, o));
     if (o.help) return o;
     TRY(check_arg_count(flags, pos, 1, 2));
