@@ -11,6 +11,7 @@
 #include <csignal>
 #include <cstdio>
 #include <ctime>
+#include <map>
 #include <optional>
 
 #include "ferry/runtime/container_network.hpp"
@@ -68,15 +69,13 @@ Result<void> start_aardvark(const std::string& binary, const std::string& dir, p
     return {};
 }
 
-// The inode of the UDP socket bound to ip:53 in udp_table's namespace, "" when none
-// (/proc/net/udp: the address as the kernel's little-endian hex and the port, the inode tenth).
-std::string listener_inode(const net::IpAddress& ip, const std::string& udp_table) {
+// The inode of the UDP socket bound to ip:53 in table (a namespace's /proc/net/udp: the
+// address as the kernel's little-endian hex and the port, the inode tenth), "" when none.
+std::string listener_inode(const net::IpAddress& ip, const std::string& table) {
     char key[16];
     std::snprintf(key, sizeof key, "%02X%02X%02X%02X:0035", ip.bytes[3], ip.bytes[2], ip.bytes[1],
                   ip.bytes[0]);
-    auto table = fs::read_file(udp_table, 4 << 20);
-    if (!table) return "";
-    for (const auto& line : split(*table, '\n')) {
+    for (const auto& line : split(table, '\n')) {
         auto fields = split(line, ' ');
         std::erase_if(fields, [](const std::string& f) { return f.empty(); });
         if (fields.size() > 9 && fields[1] == key) return std::string(fields[9]);
@@ -84,33 +83,43 @@ std::string listener_inode(const net::IpAddress& ip, const std::string& udp_tabl
     return "";
 }
 
-// The listeners on the network's IPv4 gateways (IPv6 follows IPv4), by inode.
-std::vector<std::string> listeners(const net::Network& network, const std::string& udp_table) {
-    std::vector<std::string> out;
-    for (const auto& s : network.subnets)
-        if (s.gateway.family == net::Family::v4) out.push_back(listener_inode(s.gateway, udp_table));
+// What aardvark-dns listens on: for each network of dir (a file named after it, its gateways on
+// the first line), the inode bound to each IPv4 gateway (IPv6 follows IPv4), "" when none.
+std::map<std::string, std::string> listeners(const std::string& dir, const std::string& udp_table) {
+    std::map<std::string, std::string> out;
+    auto names = fs::list_dir(dir);
+    auto table = fs::read_file(udp_table, 4 << 20);
+    if (!names || !table) return out;
+    for (const auto& name : *names) {
+        if (name == "aardvark.pid" || name.find(".tmp-") != std::string::npos) continue;
+        auto text = fs::read_file(dir + "/" + name, 1 << 20);
+        if (!text) continue;
+        for (const auto& gw : split(text->substr(0, text->find('\n')), ','))
+            if (auto ip = net::parse_ip(gw); ip && ip->family == net::Family::v4)
+                out[name + " " + gw] = listener_inode(*ip, *table);
+    }
     return out;
 }
 
-// Waits (2 s at most) until aardvark-dns answers on the network's gateways with sockets other
-// than `before`'s, and keeps them for 20 ms: it closes and binds them again when it rereads its
-// files, and a container that asks in between must not find the port closed. `before` may
-// have been read while an earlier reload (another container's) was under way: the sockets
-// that reload binds are new too, and ours follows it, hence the quiet time. The names it
+// Waits (2 s at most) until aardvark-dns, sent SIGHUP after `before` was read, answers again on
+// every network's gateways with new sockets: it closes and binds them all again when it rereads
+// its files, and a container that asks in between must not find the port closed. Every reload
+// is sent and waited for under dns.lock, so `before` is the state after the last one; the
+// sockets are read until two reads agree (a read can fall between two of them). The names it
 // reread are there then.
-void wait_for_listener(const net::Network& network, const std::string& udp_table,
-                       const std::vector<std::string>& before) {
-    constexpr int k_quiet_ms = 20;
-    std::vector<std::string> seen;
-    int quiet = 0;
-    for (int i = 0; i < 2000 && quiet < k_quiet_ms; ++i) {
-        auto now = listeners(network, udp_table);
+void wait_for_listeners(const std::string& dir, const std::string& udp_table,
+                        const std::map<std::string, std::string>& before) {
+    std::map<std::string, std::string> seen;
+    for (int i = 0; i < 8000; ++i) {
+        auto now = listeners(dir, udp_table);
         bool all = true;
-        for (size_t k = 0; k < now.size(); ++k)
-            all = all && !now[k].empty() && (k >= before.size() || now[k] != before[k]);
-        quiet = all && now == seen ? quiet + 1 : 0;
+        for (const auto& [key, inode] : now) {
+            auto was = before.find(key);
+            all = all && !inode.empty() && (was == before.end() || was->second != inode);
+        }
+        if (all && now == seen) return;
         seen = std::move(now);
-        timespec ts{0, 1'000'000};
+        timespec ts{0, 250'000};
         ::nanosleep(&ts, nullptr);
     }
 }
@@ -157,14 +166,15 @@ Result<void> update_dns(const std::string& dir, const net::NetworkStore& store,
         TRY(write_file_atomic(path, text, 0644, Durability::process_crash));
     }
     std::string table = holder ? "/proc/" + std::to_string(holder) + "/net/udp" : "/proc/net/udp";
-    std::vector<std::string> before;
+    std::map<std::string, std::string> before;
     if (pid_t pid = running_aardvark(dir)) {
-        before = listeners(network, table);
+        before = listeners(dir, table);
         ::kill(pid, SIGHUP);  // it rereads every file, and exits when none is left
     } else if (entries > 0) {
         TRY(start_aardvark(binary, dir, holder));
     }
-    if (entries > 0) wait_for_listener(network, table, before);
+    // Also after the last name of this network went: the others' sockets are bound again.
+    if (entries > 0 || !listeners(dir, table).empty()) wait_for_listeners(dir, table, before);
     return {};
 }
 
