@@ -493,6 +493,7 @@ Result<void> supervise(const ContainerStore& store, const ContainerRecord& r, St
     if (pasta) {  // the monitor stops pasta when the container exits
         args.push_back("--clear-network");
         if (pasta_pid > 0) args.insert(args.end(), {"--stop-pid", std::to_string(pasta_pid)});
+        if (pasta_pid > 0 && pasta->ports.empty()) args.push_back("--stop-pid-later");
         if (pasta->slirp) args.insert(args.end(), {"--remove-path", slirp_socket(store, r)});
     }
     if (network) {

@@ -256,7 +256,14 @@ hi" uf "$user" run --rm ferry-it/imp:1 sh -c 'id -u; tr -s " " </proc/self/uid_m
         note "$who: the default network is pasta's: the host's addresses, -p forwarded, nothing left"
         out=$(uf "$user" run --rm ferry-it/imp:1 sh -c 'ip -o -4 addr show scope global; ip route')
         [[ $out == *"inet "* && $out == *"default via "* ]] || fail "$who: no network from pasta: $out"
+        # A pasta without ports is reaped after the exit is reported; one with ports before,
+        # so that the next start finds its port free.
+        for _ in $(seq 50); do pgrep -u "$user" -f -- --config-net >/dev/null || break; sleep 0.1; done
+        ! pgrep -u "$user" -f -- --config-net >/dev/null || fail "$who: pasta outlived run --rm"
         port=$((19000 + uid % 1000))
+        for n in 1 2 3; do
+            expect_out "$n" uf "$user" run --rm -p $port:80 ferry-it/imp:1 echo $n
+        done
         id=$(uf "$user" run -d -p $port:80 ferry-it/imp:1 httpd -f -p 80 -h /etc)
         for _ in $(seq 50); do
             [ "$(curl -s -m 1 "http://127.0.0.1:$port/hostname")" = "${id:0:12}" ] && break

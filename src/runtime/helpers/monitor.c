@@ -113,6 +113,7 @@ struct config {
     int nleases;
     int pidfd, out, err, in, listen, client, tty, auto_remove, restart_count, userns_fd;
     int oom_killed, no_log, log_max_files, network_down, clear_network, stop_pid;
+    int reap_later; /* --stop-pid-later: --stop-pid's process holds no port; reaped after the status */
     int desktop_pids[4]; /* --desktop-pid: Xvnc, websockify, the TLS front */
     int ndesktop_pids;
     long long started, backoff_ms, log_max_size;
@@ -747,17 +748,24 @@ static void release_image(const struct config* c) {
 
 int release_lease(const char* root, const char* network_id, const char* container_id);
 
+static void reap_stop_pid(struct config* c) {
+    while (c->stop_pid > 0 && waitpid(c->stop_pid, NULL, 0) < 0 && errno == EINTR) {
+    }
+    c->stop_pid = 0;
+}
+
 /* A container on a bridge network gives back what it holds before its exit is seen (its veths
  * went with its network namespace): its leases here (--network-lease: the default bridge, no
  * port published; see monitor_leases.c), or everything through `ferry __network-down ID`
  * (published ports, names on a user network), waited for. With --clear-network (pasta) only
  * the live settings go, --stop-pid's process (pasta or slirp4netns, a child) is stopped and
- * reaped, and --remove-path (slirp4netns's API socket) removed. */
-static void network_down(const struct config* c) {
+ * reaped, and --remove-path (slirp4netns's API socket) removed. Its end takes the kernel 15 to
+ * 30 ms (it removes the helper's tap device, which waits for RCU): with --stop-pid-later, when
+ * it holds no host port that a next start may want, it is reaped after the status is sent. */
+static void network_down(struct config* c) {
     if (c->stop_pid > 0) { /* pasta, this process's child (rootless networking) */
         kill(c->stop_pid, SIGKILL); /* it keeps nothing worth a graceful end */
-        while (waitpid(c->stop_pid, NULL, 0) < 0 && errno == EINTR) {
-        }
+        if (!c->reap_later) reap_stop_pid(c);
     }
     if (c->remove_path) unlink(c->remove_path);
     int exec_ferry = c->network_down;
@@ -857,6 +865,7 @@ static int parse_args(int argc, char** argv, struct config* c) {
         if (strcmp(a, "--network-down") == 0) { c->network_down = 1; continue; }
         if (strcmp(a, "--clear-network") == 0) { c->clear_network = 1; continue; }
         NUM("--stop-pid", stop_pid)
+        if (strcmp(a, "--stop-pid-later") == 0) { c->reap_later = 1; continue; }
         if (strcmp(a, "--desktop-pid") == 0 && v && c->ndesktop_pids < 4) {
             c->desktop_pids[c->ndesktop_pids++] = atoi(v);
             ++i;
@@ -1014,6 +1023,7 @@ int main(int argc, char** argv) {
     send_frame(3, status, (size_t)len);
     for (int i = 0; i < k_max_clients; ++i)
         if (clients[i].fd >= 0) drop_client(i);
+    reap_stop_pid(&c);
     if (restart) {
         long long delay = backoff_ms(&c, finished);
         if (backoff_wait(&c, delay)) {
