@@ -108,9 +108,16 @@ Result<void> write_proc(pid_t pid, const char* name, const std::string& text) {
     return {};
 }
 
-// Runs helper (newuidmap or newgidmap) for pid with the mappings as arguments.
-Result<void> run_map_helper(const char* helper, pid_t pid,
-                            const std::vector<oci::IdMapping>& maps) {
+// A newuidmap or newgidmap under way: its output (stdout and stderr) comes on `output`.
+struct MapHelper {
+    const char* name;
+    pid_t pid = 0;
+    Fd output;
+};
+
+// Starts helper (newuidmap or newgidmap) for pid with the mappings as arguments.
+Result<MapHelper> start_map_helper(const char* helper, pid_t pid,
+                                   const std::vector<oci::IdMapping>& maps) {
     std::vector<std::string> args = {helper, std::to_string(pid)};
     for (const auto& m : maps) {
         args.push_back(std::to_string(m.container_id));
@@ -123,26 +130,31 @@ Result<void> run_map_helper(const char* helper, pid_t pid,
     argv.push_back(nullptr);
     int pipe_fds[2];
     if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return fail_errno(std::string("run ") + helper);
-    Fd read_end(pipe_fds[0]), write_end(pipe_fds[1]);
+    MapHelper started{helper, 0, Fd(pipe_fds[0])};
+    Fd write_end(pipe_fds[1]);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, write_end.get(), 2);
     posix_spawn_file_actions_adddup2(&actions, write_end.get(), 1);
     char* envp[] = {const_cast<char*>("PATH=/usr/sbin:/usr/bin:/sbin:/bin"), nullptr};
-    pid_t child = 0;
-    int rc = ::posix_spawnp(&child, helper, &actions, nullptr, argv.data(), envp);
+    int rc = ::posix_spawnp(&started.pid, helper, &actions, nullptr, argv.data(), envp);
     posix_spawn_file_actions_destroy(&actions);
-    write_end.reset();
     if (rc != 0) return fail_errno(std::string("run ") + helper, rc);
-    std::string output = fs::read_all(read_end.get(), 1 << 16).value_or("");
+    return started;
+}
+
+// Waits for a started helper; fails with its message.
+Result<void> finish_map_helper(MapHelper& helper) {
+    std::string output = fs::read_all(helper.output.get(), 1 << 16).value_or("");
     int status = 0;
-    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    while (::waitpid(helper.pid, &status, 0) < 0 && errno == EINTR) {
     }
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
+    std::string name = helper.name;
     std::string msg(trim(output));
-    if (msg.rfind(std::string(helper) + ": ", 0) == 0) msg.erase(0, std::string(helper).size() + 2);
+    if (msg.rfind(name + ": ", 0) == 0) msg.erase(0, name.size() + 2);
     if (msg.empty()) msg = "failed with status " + std::to_string(docker_exit_status(status));
-    return fail(std::string(helper) + ": " + printable(msg));
+    return fail(name + ": " + printable(msg));
 }
 
 }  // namespace
@@ -237,9 +249,23 @@ Result<void> write_id_mappings(pid_t pid, const std::vector<oci::IdMapping>& uid
         if (!gids.empty()) TRY(write_proc(pid, "gid_map", map_text(gids)));
         return {};
     }
-    if (!uids.empty()) TRY(run_map_helper("newuidmap", pid, uids));
-    if (!gids.empty()) TRY(run_map_helper("newgidmap", pid, gids));
-    return {};
+    // Side by side: each is a set-user-ID program's start (a millisecond or two), and they
+    // write different files.
+    std::vector<MapHelper> helpers;
+    Result<void> result;
+    auto start = [&](const char* name, const std::vector<oci::IdMapping>& maps) {
+        if (maps.empty() || !result) return;
+        auto helper = start_map_helper(name, pid, maps);
+        if (helper)
+            helpers.push_back(std::move(*helper));
+        else
+            result = std::unexpected(std::move(helper.error()));
+    };
+    start("newuidmap", uids);
+    start("newgidmap", gids);
+    for (auto& h : helpers)  // every helper waited for; the first failure is the one reported
+        if (auto done = finish_map_helper(h); !done && result) result = std::move(done);
+    return result;
 }
 
 }  // namespace ferry::runtime
