@@ -23,7 +23,9 @@
 #    default) and of a user-defined network (its namespace kept up by a resident container)
 #    against --network none, and iperf3 through -p with each (pasta forwards; a user network's
 #    ports go through ferry's proxy). Target: <= 3 ms added, >= 0.5x loopback. Rootless podman
-#    is not measured (Debian 12's 4.3 has no pasta).
+#    is not measured (Debian 12's 4.3 has no pasta). pasta by itself (bench/pasta_floor.py: its
+#    start on an empty namespace until it has configured it, and its end) is printed beside
+#    them: the floor under the pasta row.
 # Missed targets are reported, not failed: the exit status is non-zero only on errors.
 set -euo pipefail
 
@@ -216,6 +218,11 @@ if command -v useradd >/dev/null && command -v newuidmap >/dev/null && [ -x /usr
     cost[rootless]=$("$python" -c 'import json, sys
 r = {x["command"]: x["median"] * 1000 for x in json.load(open(sys.argv[1]))["results"]}
 print("%.1f %.1f %.1f %.1f %.1f" % (r["none"], r["pasta"], r["pasta"] - r["none"], r["lab"], r["lab"] - r["none"]))' "$work/start-rootless.json" 2>/dev/null || echo "- - - - -")
+    note "pasta by itself (bench/pasta_floor.py)"
+    mkdir "$rdir/pasta" && chown "$ruser" "$rdir/pasta"
+    cp "$bench_dir/pasta_floor.py" "$rdir/"
+    pasta_floor=$(runuser -u "$ruser" -- "$python" "$rdir/pasta_floor.py" "$runs" "$rdir/pasta" 2>/dev/null ||
+        echo "- -")
     note "rootless throughput"
     $R run -d --name $prefix-iperf -p 15204:5201 $img iperf3 -s >/dev/null
     iperf_to rootless-pasta-lo 127.0.0.1 15204
@@ -257,6 +264,9 @@ if [ "$rootless" = 1 ]; then
     echo
     read -r a b c d e <<<"${cost[rootless]}"
     echo "rootless ferry (medians, ms): none $a, pasta $b (adds $c), user network $d (adds $e)"
+    read -r a b <<<"$pasta_floor"
+    echo "  pasta by itself on an empty namespace (medians, ms): starts in $a, ends in $b" \
+        "(ferry waits for its start; its end only when it holds ports)"
     for t in rootless-pasta rootless-lab; do
         printf '  %-16s %12s %8s %12s %8s\n' "$t" "${gbps[$t-lo]}" "$(ratio "${gbps[$t-lo]}" "${gbps[loopback]}")" \
             "${gbps[$t-ip]}" "$(ratio "${gbps[$t-ip]}" "${gbps[loopback]}")"
