@@ -1,0 +1,24 @@
+#pragma once
+// Go's path/filepath Clean and Match for '/'-separated paths: the two primitives .dockerignore
+// patterns and COPY sources are defined by.
+
+#include <string>
+#include <string_view>
+
+#include "ferry/util/result.hpp"
+
+namespace ferry::build {
+
+// filepath.Clean: the shortest equivalent path by lexical processing (`a//b/../c/.` -> `a/c`,
+// `/../x` -> `/x`, "" -> ".").
+std::string clean_path(std::string_view path);
+
+// filepath.Dir: all but the last element, cleaned ("a/b" -> "a", "a" -> ".", "/a" -> "/").
+std::string dir_path(std::string_view path);
+
+// filepath.Match: whether all of name matches the shell pattern (`*` any run of non-'/', `?`
+// one non-'/' character, `[a-z]` / `[^a-z]` classes, `\` escapes). Fails with Go's `syntax error
+// in pattern` for a malformed pattern, as far as Go's Match reads the pattern before deciding.
+Result<bool> match_path(std::string_view pattern, std::string_view name);
+
+}  // namespace ferry::build
