@@ -126,7 +126,7 @@ LOOPBACK_CMD='ip -o addr show lo | awk "{print \$3, \$4}"
 ping -c1 -W2 127.0.0.1 >/dev/null && echo ping 127.0.0.1
 ping -c1 -W2 ::1 >/dev/null && echo ping ::1
 for a in 127.0.0.1 ::1; do
-    nc -l -p 7000 >/tmp/got & n=$!
+    nc -l -p 7000 -e sh -c "cat >/tmp/got" & n=$!  # the data kept before nc ends
     i=0
     until grep -q ":1B58 [0-9A-F]*:0000 0A" /proc/net/tcp /proc/net/tcp6 || [ $i = 100 ]; do sleep 0.05; i=$((i+1)); done
     echo "nc $a" | nc $a 7000 || kill $n
