@@ -101,21 +101,24 @@ std::map<std::string, std::string> listeners(const std::string& dir, const std::
     return out;
 }
 
-// Waits (2 s at most) until aardvark-dns, sent SIGHUP after `before` was read, answers again on
-// every network's gateways with new sockets: it closes and binds them all again when it rereads
-// its files, and a container that asks in between must not find the port closed. Every reload
-// is sent and waited for under dns.lock, so `before` is the state after the last one; the
-// sockets are read until two reads agree (a read can fall between two of them). The names it
-// reread are there then.
+// Waits (2 s at most) until aardvark-dns, sent SIGHUP after `before` was read, answers again
+// with new sockets on network `own`'s gateways and on every other network's that it answered on
+// before: it closes and binds them all again when it rereads its files, and a container that
+// asks in between must not find the port closed. (A network it could not bind before, such as
+// one whose bridge is gone, is not waited for.) Every reload is sent and waited for under
+// dns.lock, so `before` is the state after the last one; the sockets are read until two reads
+// agree (a read can fall between two of them). The names it reread are there then.
 void wait_for_listeners(const std::string& dir, const std::string& udp_table,
-                        const std::map<std::string, std::string>& before) {
+                        const std::map<std::string, std::string>& before, const std::string& own) {
     std::map<std::string, std::string> seen;
     for (int i = 0; i < 8000; ++i) {
         auto now = listeners(dir, udp_table);
         bool all = true;
         for (const auto& [key, inode] : now) {
             auto was = before.find(key);
-            all = all && !inode.empty() && (was == before.end() || was->second != inode);
+            bool bound = was != before.end() && !was->second.empty();
+            if (!bound && !key.starts_with(own + " ")) continue;
+            all = all && !inode.empty() && (!bound || was->second != inode);
         }
         if (all && now == seen) return;
         seen = std::move(now);
@@ -174,7 +177,8 @@ Result<void> update_dns(const std::string& dir, const net::NetworkStore& store,
         TRY(start_aardvark(binary, dir, holder));
     }
     // Also after the last name of this network went: the others' sockets are bound again.
-    if (entries > 0 || !listeners(dir, table).empty()) wait_for_listeners(dir, table, before);
+    if (entries > 0 || !listeners(dir, table).empty())
+        wait_for_listeners(dir, table, before, network.name);
     return {};
 }
 
