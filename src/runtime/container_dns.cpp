@@ -83,44 +83,30 @@ std::string listener_inode(const net::IpAddress& ip, const std::string& table) {
     return "";
 }
 
-// What aardvark-dns listens on: for each network of dir (a file named after it, its gateways on
-// the first line), the inode bound to each IPv4 gateway (IPv6 follows IPv4), "" when none.
-std::map<std::string, std::string> listeners(const std::string& dir, const std::string& udp_table) {
-    std::map<std::string, std::string> out;
+// dns_listeners of dir's files, read now.
+DnsListeners read_listeners(const std::string& dir, const std::string& udp_table) {
+    std::map<std::string, std::string> files;
     auto names = fs::list_dir(dir);
     auto table = fs::read_file(udp_table, 4 << 20);
-    if (!names || !table) return out;
+    if (!names || !table) return {};
     for (const auto& name : *names) {
         if (name == "aardvark.pid" || name.find(".tmp-") != std::string::npos) continue;
-        auto text = fs::read_file(dir + "/" + name, 1 << 20);
-        if (!text) continue;
-        for (const auto& gw : split(text->substr(0, text->find('\n')), ','))
-            if (auto ip = net::parse_ip(gw); ip && ip->family == net::Family::v4)
-                out[name + " " + gw] = listener_inode(*ip, *table);
+        if (auto text = fs::read_file(dir + "/" + name, 1 << 20)) files[name] = std::move(*text);
     }
-    return out;
+    return dns_listeners(files, *table);
 }
 
-// Waits (2 s at most) until aardvark-dns, sent SIGHUP after `before` was read, answers again
-// with new sockets on network `own`'s gateways and on every other network's that it answered on
-// before: it closes and binds them all again when it rereads its files, and a container that
-// asks in between must not find the port closed. (A network it could not bind before, such as
-// one whose bridge is gone, is not waited for.) Every reload is sent and waited for under
-// dns.lock, so `before` is the state after the last one; the sockets are read until two reads
-// agree (a read can fall between two of them). The names it reread are there then.
+// Waits (2 s at most) until aardvark-dns, sent SIGHUP after `before` was read, has bound its
+// sockets again (dns_reload_done): a container that asks in between must not find the port
+// closed. Every reload is sent and waited for under dns.lock, so `before` is the state after
+// the last one; the sockets are read until two reads agree (a read can fall between two of
+// them). The names it reread are there then.
 void wait_for_listeners(const std::string& dir, const std::string& udp_table,
-                        const std::map<std::string, std::string>& before, const std::string& own) {
-    std::map<std::string, std::string> seen;
+                        const DnsListeners& before, const std::string& own) {
+    DnsListeners seen;
     for (int i = 0; i < 8000; ++i) {
-        auto now = listeners(dir, udp_table);
-        bool all = true;
-        for (const auto& [key, inode] : now) {
-            auto was = before.find(key);
-            bool bound = was != before.end() && !was->second.empty();
-            if (!bound && !key.starts_with(own + " ")) continue;
-            all = all && !inode.empty() && (!bound || was->second != inode);
-        }
-        if (all && now == seen) return;
+        auto now = read_listeners(dir, udp_table);
+        if (dns_reload_done(before, now, own) && now == seen) return;
         seen = std::move(now);
         timespec ts{0, 250'000};
         ::nanosleep(&ts, nullptr);
@@ -128,6 +114,26 @@ void wait_for_listeners(const std::string& dir, const std::string& udp_table,
 }
 
 }  // namespace
+
+DnsListeners dns_listeners(const std::map<std::string, std::string>& network_files,
+                           const std::string& udp_table) {
+    DnsListeners out;
+    for (const auto& [name, text] : network_files)
+        for (const auto& gw : split(text.substr(0, text.find('\n')), ','))
+            if (auto ip = net::parse_ip(gw); ip && ip->family == net::Family::v4)
+                out[name + " " + gw] = listener_inode(*ip, udp_table);
+    return out;
+}
+
+bool dns_reload_done(const DnsListeners& before, const DnsListeners& now, const std::string& own) {
+    for (const auto& [key, inode] : now) {
+        auto was = before.find(key);
+        bool bound = was != before.end() && !was->second.empty();
+        if (!bound && !key.starts_with(own + " ")) continue;
+        if (inode.empty() || (bound && was->second == inode)) return false;
+    }
+    return true;
+}
 
 std::string aardvark_path() {
     for (const char* p : {"/usr/lib/podman/aardvark-dns", "/usr/libexec/podman/aardvark-dns"})
@@ -169,15 +175,15 @@ Result<void> update_dns(const std::string& dir, const net::NetworkStore& store,
         TRY(write_file_atomic(path, text, 0644, Durability::process_crash));
     }
     std::string table = holder ? "/proc/" + std::to_string(holder) + "/net/udp" : "/proc/net/udp";
-    std::map<std::string, std::string> before;
+    DnsListeners before;
     if (pid_t pid = running_aardvark(dir)) {
-        before = listeners(dir, table);
+        before = read_listeners(dir, table);
         ::kill(pid, SIGHUP);  // it rereads every file, and exits when none is left
     } else if (entries > 0) {
         TRY(start_aardvark(binary, dir, holder));
     }
     // Also after the last name of this network went: the others' sockets are bound again.
-    if (entries > 0 || !listeners(dir, table).empty())
+    if (entries > 0 || !read_listeners(dir, table).empty())
         wait_for_listeners(dir, table, before, network.name);
     return {};
 }

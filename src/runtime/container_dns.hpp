@@ -16,6 +16,7 @@
 
 #include <sys/types.h>
 
+#include <map>
 #include <string>
 
 #include "ferry/net/network.hpp"
@@ -37,5 +38,18 @@ Result<void> update_dns(const std::string& dns_dir, const net::NetworkStore& sto
 
 // Stops the aardvark-dns of dns_dir, if one runs (its namespace is gone).
 void stop_aardvark(const std::string& dns_dir);
+
+// What aardvark-dns listens on: "NETWORK GATEWAY" -> the inode of the UDP socket bound to the
+// gateway's port 53 ("" when none), for each IPv4 gateway of each network file of the dns
+// directory. udp_table is the text of the namespace's /proc/net/udp.
+using DnsListeners = std::map<std::string, std::string>;
+DnsListeners dns_listeners(const std::map<std::string, std::string>& network_files,
+                           const std::string& udp_table);
+
+// Whether a reload that began after `before` was read has bound its sockets again: aardvark-dns
+// 1.4 closes and binds every network's sockets when it rereads its files. Network `own`'s
+// sockets must be there and new; every other network's that was bound before must be new; one
+// that was not bound before (its bridge gone, say) is not waited for.
+bool dns_reload_done(const DnsListeners& before, const DnsListeners& now, const std::string& own);
 
 }  // namespace ferry::runtime
