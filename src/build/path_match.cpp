@@ -1,4 +1,4 @@
-// Go's filepath.Clean and filepath.Match (Unix flavour), from their documented algorithms.
+// Go's filepath.Dir and filepath.Match (Unix flavour), from their documented algorithms.
 // Match splits the pattern into chunks, each a star-run followed by single-character terms; a
 // chunk that fails at one position is retried after skipping non-'/' characters when it follows
 // a star. Like Go, the terms of the chunk being matched are still checked for syntax after a
@@ -9,42 +9,6 @@
 #include "ferry/build/go_text.hpp"
 
 namespace ferry::build {
-
-std::string clean_path(std::string_view path) {
-    if (path.empty()) return ".";
-    bool rooted = path[0] == '/';
-    size_t n = path.size();
-    std::string out;
-    size_t r = 0, dotdot = 0;
-    if (rooted) {
-        out = "/";
-        r = dotdot = 1;
-    }
-    while (r < n) {
-        if (path[r] == '/') {
-            ++r;
-        } else if (path[r] == '.' && (r + 1 == n || path[r + 1] == '/')) {
-            ++r;
-        } else if (path[r] == '.' && path[r + 1] == '.' && (r + 2 == n || path[r + 2] == '/')) {
-            r += 2;
-            if (out.size() > dotdot) {
-                size_t w = out.size() - 1;
-                while (w > dotdot && out[w] != '/')
-                    --w;
-                out.resize(w);
-            } else if (!rooted) {
-                if (!out.empty()) out += '/';
-                out += "..";
-                dotdot = out.size();
-            }
-        } else {
-            if ((rooted && out.size() != 1) || (!rooted && !out.empty())) out += '/';
-            for (; r < n && path[r] != '/'; ++r)
-                out += path[r];
-        }
-    }
-    return out.empty() ? "." : out;
-}
 
 std::string dir_path(std::string_view path) {
     size_t slash = path.rfind('/');

@@ -1,17 +1,14 @@
 #pragma once
-// Go's path/filepath Clean and Match for '/'-separated paths: the two primitives .dockerignore
-// patterns and COPY sources are defined by.
+// Go's path/filepath Dir and Match for '/'-separated paths (Clean is util/strings' clean_path):
+// the primitives .dockerignore patterns and COPY sources are defined by.
 
 #include <string>
 #include <string_view>
 
 #include "ferry/util/result.hpp"
+#include "ferry/util/strings.hpp"
 
 namespace ferry::build {
-
-// filepath.Clean: the shortest equivalent path by lexical processing (`a//b/../c/.` -> `a/c`,
-// `/../x` -> `/x`, "" -> ".").
-std::string clean_path(std::string_view path);
 
 // filepath.Dir: all but the last element, cleaned ("a/b" -> "a", "a" -> ".", "/a" -> "/").
 std::string dir_path(std::string_view path);

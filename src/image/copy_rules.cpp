@@ -8,34 +8,6 @@
 
 namespace ferry::image {
 
-std::string clean_path(std::string_view path) {
-    if (path.empty()) return ".";
-    bool absolute = path.front() == '/';
-    std::vector<std::string_view> parts;
-    size_t pos = 0;
-    while (pos <= path.size()) {
-        size_t next = path.find('/', pos);
-        if (next == std::string_view::npos) next = path.size();
-        std::string_view part = path.substr(pos, next - pos);
-        pos = next + 1;
-        if (part.empty() || part == ".") continue;
-        if (part == "..") {
-            if (!parts.empty() && parts.back() != "..") {
-                parts.pop_back();
-                continue;
-            }
-            if (absolute) continue;
-        }
-        parts.push_back(part);
-    }
-    std::string out = absolute ? "/" : "";
-    for (size_t i = 0; i < parts.size(); ++i) {
-        if (i) out += '/';
-        out.append(parts[i]);
-    }
-    return out.empty() ? "." : out;
-}
-
 bool has_trailing_separator(std::string_view path) {
     return !path.empty() && path.back() == '/';
 }

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "ferry/util/result.hpp"
+#include "ferry/util/strings.hpp"
 
 namespace ferry::image {
 
@@ -29,8 +30,6 @@ struct CopyPlan {
     std::string to;
 };
 
-// Go's filepath.Clean for a path ("/a/./b/../c/" -> "/a/c"; "" -> ".").
-std::string clean_path(std::string_view path);
 // Whether path ends with `/`.
 bool has_trailing_separator(std::string_view path);
 // Whether the last element of path is `.`.

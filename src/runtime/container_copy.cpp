@@ -52,7 +52,7 @@ std::string keep_trailing(std::string_view typed, std::string cleaned) {
 }
 
 std::string container_path(std::string_view typed) {
-    return keep_trailing(typed, image::clean_path("/" + std::string(typed)));
+    return keep_trailing(typed, ferry::clean_path("/" + std::string(typed)));
 }
 
 std::string host_path(std::string_view typed) {
@@ -61,7 +61,7 @@ std::string host_path(std::string_view typed) {
         char cwd[PATH_MAX];
         if (::getcwd(cwd, sizeof cwd)) abs = std::string(cwd) + "/" + abs;
     }
-    return keep_trailing(typed, image::clean_path(abs));
+    return keep_trailing(typed, ferry::clean_path(abs));
 }
 
 // An entry found below a root: its directory (O_PATH) and its name there ("." for the
@@ -75,7 +75,7 @@ struct Located {
 // Looks path up below root: directories on the way follow symlinks inside the root, the last
 // component is not followed (unless the path asserts a directory). nullopt when missing.
 Result<std::optional<Located>> locate(int root, const std::string& path) {
-    std::string dir = image::clean_path(path), base = ".";
+    std::string dir = ferry::clean_path(path), base = ".";
     if (!image::asserts_directory(path)) std::tie(dir, base) = image::split_dir_entry(path);
     auto fd = fs::open_in_root(root, dir, O_PATH | O_DIRECTORY);
     if (!fd) {
@@ -101,15 +101,15 @@ Result<std::string> resolve_link(int root, std::string path) {
         if (n < 0) return fail_errno("read link `" + printable(path) + "`");
         std::string target(buf, static_cast<size_t>(n));
         path = target.starts_with("/")
-                   ? image::clean_path(target)
-                   : image::clean_path(image::split_dir_entry(path).first + "/" + target);
+                   ? ferry::clean_path(target)
+                   : ferry::clean_path(image::split_dir_entry(path).first + "/" + target);
     }
     return fail("`" + printable(path) + "`: too many levels of symbolic links");
 }
 
 // docker's ValidateOutputPath and CopyInfoDestinationPath for a host path.
 Result<CopyInfo> host_destination(const std::string& path) {
-    std::string parent = image::split_dir_entry(image::clean_path(path)).first;
+    std::string parent = image::split_dir_entry(ferry::clean_path(path)).first;
     struct stat st {};
     if (::stat(parent.c_str(), &st) != 0 && errno == ENOENT)
         return fail("invalid output path: directory \"" + printable(parent) + "\" does not exist");
@@ -312,7 +312,7 @@ Result<void> copy_to_container(const ContainerRoot& root, const std::string& nam
     }
     if (src == "-") return extract_stream(in_fd, into->get());
     auto [dir, base] = image::asserts_directory(source->path)
-                           ? std::pair(image::clean_path(source->path), std::string("."))
+                           ? std::pair(ferry::clean_path(source->path), std::string("."))
                            : image::split_dir_entry(source->path);
     Fd parent = TRY(fs::open(dir, O_PATH | O_DIRECTORY));
     std::string top =

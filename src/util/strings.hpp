@@ -33,6 +33,10 @@ std::optional<uint64_t> parse_u64(std::string_view s);
 // Parses a whole string as a signed decimal; nullopt on anything else or overflow.
 std::optional<int64_t> parse_i64(std::string_view s);
 
+// Go's filepath.Clean on '/'-separated paths: the shortest equivalent path by lexical
+// processing ("/a/./b/../c/" -> "/a/c", "/../x" -> "/x", "a/../.." -> "..", "" -> ".").
+std::string clean_path(std::string_view path);
+
 // docker's size column: `precision` significant digits (3 in tables, 4 in `system df`),
 // decimal units ("72.8MB", "4.86kB", "0B").
 std::string human_size(double bytes, int precision = 3);
