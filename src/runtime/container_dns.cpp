@@ -69,18 +69,17 @@ Result<void> start_aardvark(const std::string& binary, const std::string& dir, p
     return {};
 }
 
-// The inode of the UDP socket bound to ip:53 in table (a namespace's /proc/net/udp: the
-// address as the kernel's little-endian hex and the port, the inode tenth), "" when none.
-std::string listener_inode(const net::IpAddress& ip, const std::string& table) {
-    char key[16];
-    std::snprintf(key, sizeof key, "%02X%02X%02X%02X:0035", ip.bytes[3], ip.bytes[2], ip.bytes[1],
-                  ip.bytes[0]);
+// The inodes of the UDP sockets bound to port 53 in table (a namespace's /proc/net/udp), by
+// local address as the kernel writes it: the IPv4 address in little-endian hex, then ":0035";
+// the inode is the tenth field.
+std::map<std::string, std::string> port53_inodes(const std::string& table) {
+    std::map<std::string, std::string> out;
     for (const auto& line : split(table, '\n')) {
         auto fields = split(line, ' ');
         std::erase_if(fields, [](const std::string& f) { return f.empty(); });
-        if (fields.size() > 9 && fields[1] == key) return std::string(fields[9]);
+        if (fields.size() > 9 && fields[1].ends_with(":0035")) out[fields[1]] = fields[9];
     }
-    return "";
+    return out;
 }
 
 // dns_listeners of dir's files, read now.
@@ -117,11 +116,17 @@ void wait_for_listeners(const std::string& dir, const std::string& udp_table,
 
 DnsListeners dns_listeners(const std::map<std::string, std::string>& network_files,
                            const std::string& udp_table) {
+    auto bound = port53_inodes(udp_table);
     DnsListeners out;
     for (const auto& [name, text] : network_files)
         for (const auto& gw : split(text.substr(0, text.find('\n')), ','))
-            if (auto ip = net::parse_ip(gw); ip && ip->family == net::Family::v4)
-                out[name + " " + gw] = listener_inode(*ip, udp_table);
+            if (auto ip = net::parse_ip(gw); ip && ip->family == net::Family::v4) {
+                char key[16];
+                std::snprintf(key, sizeof key, "%02X%02X%02X%02X:0035", ip->bytes[3],
+                              ip->bytes[2], ip->bytes[1], ip->bytes[0]);
+                auto it = bound.find(key);
+                out[name + " " + gw] = it == bound.end() ? "" : it->second;
+            }
     return out;
 }
 
@@ -182,9 +187,9 @@ Result<void> update_dns(const std::string& dir, const net::NetworkStore& store,
     } else if (entries > 0) {
         TRY(start_aardvark(binary, dir, holder));
     }
-    // Also after the last name of this network went: the others' sockets are bound again.
-    if (entries > 0 || !read_listeners(dir, table).empty())
-        wait_for_listeners(dir, table, before, network.name);
+    // Also after the last name of this network went, while other networks' files remain
+    // (`before` holds them): their sockets are bound again.
+    if (entries > 0 || !before.empty()) wait_for_listeners(dir, table, before, network.name);
     return {};
 }
 
