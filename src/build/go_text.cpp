@@ -14,20 +14,8 @@
 namespace ferry::build {
 
 std::pair<int32_t, size_t> decode_rune(std::string_view s, size_t i) {
-    auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-    unsigned char c = b(i);
-    if (c < 0x80) return {c, 1};
-    size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
-    if (n == 0 || c > 0xF4 || i + n > s.size()) return {k_rune_error, 1};
-    int32_t r = n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
-    for (size_t k = 1; k < n; ++k) {
-        unsigned char cc = b(i + k);
-        if ((cc & 0xC0) != 0x80) return {k_rune_error, 1};
-        r = (r << 6) | (cc & 0x3F);
-    }
-    static constexpr int32_t k_min[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (r < k_min[n] || r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF)) return {k_rune_error, 1};
-    return {r, n};
+    auto [r, n] = gotmpl::decode_rune(s, i);
+    return {r < 0 ? k_rune_error : r, n};
 }
 
 void append_rune(std::string& out, int32_t r) {

@@ -14,23 +14,6 @@ namespace ferry::gotmpl {
 
 namespace {
 
-// Decodes one UTF-8 rune at s[i]; returns {rune, width}, rune -1 for an invalid byte (width 1).
-std::pair<int32_t, size_t> decode_rune(std::string_view s, size_t i) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) return {c, 1};
-    size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
-    if (n == 0 || i + n > s.size() || c > 0xF4) return {-1, 1};
-    int32_t r = c & (0x7F >> n);
-    for (size_t k = 1; k < n; ++k) {
-        auto cc = static_cast<unsigned char>(s[i + k]);
-        if ((cc & 0xC0) != 0x80) return {-1, 1};
-        r = (r << 6) | (cc & 0x3F);
-    }
-    static const int32_t k_min[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (r < k_min[n] || r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF)) return {-1, 1};
-    return {r, n};
-}
-
 size_t rune_count(std::string_view s) {
     size_t n = 0;
     for (size_t i = 0; i < s.size(); ++n)
@@ -505,6 +488,22 @@ std::pair<int, bool> int_from_arg(std::span<const Value> args, size_t& arg_num) 
 }
 
 }  // namespace
+
+std::pair<int32_t, size_t> decode_rune(std::string_view s, size_t i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) return {c, 1};
+    size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+    if (n == 0 || i + n > s.size() || c > 0xF4) return {-1, 1};
+    int32_t r = c & (0x7F >> n);
+    for (size_t k = 1; k < n; ++k) {
+        auto cc = static_cast<unsigned char>(s[i + k]);
+        if ((cc & 0xC0) != 0x80) return {-1, 1};
+        r = (r << 6) | (cc & 0x3F);
+    }
+    static const int32_t k_min[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (r < k_min[n] || r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF)) return {-1, 1};
+    return {r, n};
+}
 
 void append_utf8(std::string& out, uint32_t r) {
     if (r < 0x80) {

@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "ferry/util/gotmpl/value.hpp"
 
@@ -22,6 +23,9 @@ std::string sprintf(std::string_view format, std::span<const Value> args);
 // fmt.Sprint of one value.
 std::string print_value(const Value& v);
 
+// Decodes one UTF-8 rune at s[i] as Go's utf8.DecodeRuneInString: {rune, width}, rune -1 for an
+// invalid or truncated sequence (width 1).
+std::pair<int32_t, size_t> decode_rune(std::string_view s, size_t i);
 // Appends the UTF-8 encoding of code point r (the parser's escapes, fmt's %c and %q).
 void append_utf8(std::string& out, uint32_t r);
 // strconv.Quote: Go's double-quoted form (\n, \t, \x00, \u2028 escapes; printable UTF-8 kept).
