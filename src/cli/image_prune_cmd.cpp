@@ -33,7 +33,10 @@ Result<int> run_image_prune(const ImagePruneOptions& o, Context& ctx) {
     auto store = TRY(image::Store::open(ctx));
     std::vector<std::string> lines;
     auto before = store.read_images();
-    auto doomed = [&](const image::ImageRecord& r) { return o.all || r.names.empty(); };
+    // A build's intermediate steps are its cache, not images: `builder prune` removes them.
+    auto doomed = [&](const image::ImageRecord& r) {
+        return !r.intermediate && (o.all || r.names.empty());
+    };
     ImageLabels labels;
     if (before) labels = labels_before_removal(store, *before, doomed);
     image::Staging pending = TRY(store.stage());

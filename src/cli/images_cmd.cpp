@@ -162,6 +162,9 @@ std::vector<Line> lines_of(const image::Store& store, const image::ImageCatalog&
         if (f.args.contains("label") && !f.args.match_kv_list("label", labels_of(store, *r)))
             continue;
         if (r->names.empty() && r->repo_digests.empty()) {
+            // A build's intermediate step (build cache) shows with -a only, as docker's
+            // intermediate images.
+            if (r->intermediate && !o.all) continue;
             if (f.args.contains("dangling") && !f.dangling_only) continue;
             if (!f.patterns.empty()) continue;
             out.push_back({r, "<none>", "<none>", "<none>"});

@@ -109,17 +109,18 @@ struct StagedDiff {
 };
 
 // Streams the diff into staging/L0.
-Result<StagedDiff> stage_diff(Store& store, Staging& staging, const CommitRequest& request) {
+Result<StagedDiff> stage_diff(Store& store, Staging& staging, int upper_dir,
+                              const DiffOptions& options, const std::atomic<bool>* cancel) {
     ChunkPool pool(k_chunks, k_chunk), unused_inflate_pool(1, 64);
     AsyncHasher hasher;
     auto layer = TRY(LayerIngest::create(staging.fd(), "L0", Compression::none, hasher,
                                          unused_inflate_pool, staged_layer_options(store)));
     StagedDiff out;
     {
-        CommitSink sink(pool, *layer, request.cancel);
+        CommitSink sink(pool, *layer, cancel);
         TarWriter writer(sink);
-        auto diff = write_layer_diff(request.upper_dir, writer, request.diff);
-        if (!diff && request.cancel && request.cancel->load()) return fail("interrupted");
+        auto diff = write_layer_diff(upper_dir, writer, options);
+        if (!diff && cancel && cancel->load()) return fail("interrupted");
         out.diff = TRY(std::move(diff));
         TRY(writer.finish());
     }
@@ -161,25 +162,27 @@ Result<ImageConfig> child_config(const ImageConfig& parent, const CommitRequest&
     return c;
 }
 
-Result<CommitResult> commit_image(Store& store, const CommitRequest& request) {
-    ContainerConfig probe = request.container_config;  // bad --change fails before any work
-    for (const auto& change : request.changes)
-        TRY(apply_change(probe, change));
+Result<CommitResult> commit_layer(Store& store, const LayerCommit& request) {
     Staging staging = TRY(store.stage());
     FileLock pin = TRY(store.pin_layers());
-    auto parent_text = store.read_blob(request.parent_image);
-    if (!parent_text)
-        return fail("image " + request.parent_image +
-                    " of the container is missing from the store");
-    ImageConfig parent = TRY_CTX("image " + request.parent_image, parse_image_config(*parent_text));
+    ImageConfig parent;
+    if (!request.parent_image.empty()) {
+        auto parent_text = store.read_blob(request.parent_image);
+        if (!parent_text)
+            return fail("image " + request.parent_image +
+                        " of the container is missing from the store");
+        parent = TRY_CTX("image " + request.parent_image, parse_image_config(*parent_text));
+    }
     auto parent_chains = chain_ids(parent.rootfs.diff_ids);
     for (const auto& chain : parent_chains)
         if (!store.has_layer(chain.hex))
             return fail("layer " + chain.hex + " of image " + request.parent_image +
                         " is missing from the store");
 
-    StagedDiff staged = TRY(stage_diff(store, staging, request));
-    ImageConfig cfg = TRY(child_config(parent, request, staged.diff_id, now_unix_ns()));
+    StagedDiff staged;
+    if (request.upper_dir >= 0)
+        staged = TRY(stage_diff(store, staging, request.upper_dir, request.diff, request.cancel));
+    ImageConfig cfg = TRY(request.make_config(parent, staged.diff_id));
     auto chains = chain_ids(cfg.rootfs.diff_ids);
     if (!staged.diff_id.empty()) {
         const std::string& chain = chains.back().hex;
@@ -196,6 +199,8 @@ Result<CommitResult> commit_image(Store& store, const CommitRequest& request) {
     std::string config = serialize(cfg);
     ImageRecord rec;
     rec.id = "sha256:" + sha256_hex(config);
+    rec.build_keys = request.build_keys;
+    rec.intermediate = request.intermediate && request.reference.empty();
     std::vector<StoredLayer> layers;
     for (size_t i = 0; i < chains.size(); ++i) {
         LayerMeta meta = TRY(store.layer_meta(chains[i].hex));
@@ -218,6 +223,22 @@ Result<CommitResult> commit_image(Store& store, const CommitRequest& request) {
     }));
     return CommitResult{rec.id, staged.diff_id.empty(), staged.diff.data_bytes,
                         staged.stats.tar_size};
+}
+
+Result<CommitResult> commit_image(Store& store, const CommitRequest& request) {
+    ContainerConfig probe = request.container_config;  // bad --change fails before any work
+    for (const auto& change : request.changes)
+        TRY(apply_change(probe, change));
+    LayerCommit layer;
+    layer.upper_dir = request.upper_dir;
+    layer.diff = request.diff;
+    layer.parent_image = request.parent_image;
+    layer.make_config = [&](const ImageConfig& parent, const std::string& diff_id) {
+        return child_config(parent, request, diff_id, now_unix_ns());
+    };
+    layer.reference = request.reference;
+    layer.cancel = request.cancel;
+    return commit_layer(store, layer);
 }
 
 }  // namespace ferry::image

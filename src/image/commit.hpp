@@ -7,6 +7,7 @@
 // comment is the message, created now.
 
 #include <atomic>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,28 @@ struct CommitResult {
     uint64_t data_bytes = 0;   // file data in the new layer
     uint64_t tar_bytes = 0;    // size of the layer tar
 };
+
+// A layer (optional) and a config made from it, recorded as an image: what commit_image does
+// for `docker commit` and what each step of `ferry build` does.
+struct LayerCommit {
+    int upper_dir = -1;        // the directory whose changes become the layer; -1: no layer
+    DiffOptions diff;          // whiteout flavour and owner mapping of that directory
+    std::string parent_image;  // sha256:<hex> whose layers are below; "" for none (scratch)
+    // The new image's config, given the parent's (an empty config without a parent) and the
+    // new layer's diff ID ("" when nothing changed).
+    std::function<Result<ImageConfig>(const ImageConfig& parent, const std::string& diff_id)>
+        make_config;
+    std::string reference;                 // full reference to name the image, or empty
+    std::vector<std::string> build_keys;   // ImageRecord::build_keys
+    bool intermediate = false;             // ImageRecord::intermediate
+    const std::atomic<bool>* cancel = nullptr;
+};
+
+// Stages the layer, installs it, the config and the manifest, and records the image in one
+// images.json rewrite. Nothing is visible unless every step succeeds. Fails with `image sha256:…
+// of the container is missing from the store` when the parent is gone, make_config's errors, or
+// a read error naming the file.
+Result<CommitResult> commit_layer(Store& store, const LayerCommit& request);
 
 // Writes the diff once: the tar stream is hashed (diff ID) on a second core while it is unpacked
 // into a staged layer with its tar-split record; then the layer, the config and the manifest are

@@ -65,6 +65,9 @@ Result<ImageCatalog> ImageCatalog::parse(std::string_view text) {
         r.created_ns = int_of(j, "created_ns");
         r.tagged_ns = int_of(j, "tagged_ns");
         r.size = static_cast<uint64_t>(int_of(j, "size"));
+        r.build_keys = strings_of(j, "build_keys");
+        r.intermediate = j.contains("intermediate") && j["intermediate"].is_boolean() &&
+                         j["intermediate"].get<bool>();
         if (r.id.size() != 71 || r.diff_ids.size() != r.chain_ids.size())
             return bad("malformed image record `" + printable(r.id) + "`");
         index.m_images.push_back(std::move(r));
@@ -85,6 +88,8 @@ std::string ImageCatalog::serialize() const {
         j["created_ns"] = r.created_ns;
         j["tagged_ns"] = r.tagged_ns;
         j["size"] = r.size;
+        if (!r.build_keys.empty()) j["build_keys"] = r.build_keys;
+        if (r.intermediate) j["intermediate"] = true;
         images.push_back(std::move(j));
     }
     Json doc;
@@ -96,6 +101,13 @@ std::string ImageCatalog::serialize() const {
 const ImageRecord* ImageCatalog::find_id(std::string_view id) const {
     for (const auto& r : m_images)
         if (r.id == id) return &r;
+    return nullptr;
+}
+
+const ImageRecord* ImageCatalog::find_build_key(std::string_view key) const {
+    for (const auto& r : m_images)
+        if (std::find(r.build_keys.begin(), r.build_keys.end(), key) != r.build_keys.end())
+            return &r;
     return nullptr;
 }
 
@@ -130,6 +142,11 @@ ImageRecord& ImageCatalog::upsert(ImageRecord record) {
                 record.repo_digests.end())
                 record.repo_digests.push_back(d);
         if (!record.tagged_ns) record.tagged_ns = existing->tagged_ns;
+        for (auto& k : existing->build_keys)
+            if (std::find(record.build_keys.begin(), record.build_keys.end(), k) ==
+                record.build_keys.end())
+                record.build_keys.push_back(k);
+        record.intermediate = record.intermediate && existing->intermediate;
         *existing = std::move(record);
         return *existing;
     }
@@ -152,6 +169,7 @@ std::optional<std::string> ImageCatalog::set_name(const std::string& id,
     }
     if (ImageRecord* r = find_mut(id)) {
         r->names.push_back(full_name);
+        r->intermediate = false;  // named, it is an image of its own
         if (now_ns) r->tagged_ns = now_ns;
     }
     return previous;

@@ -24,6 +24,11 @@ struct ImageRecord {
     int64_t created_ns = 0;                 // the config's `created`
     int64_t tagged_ns = 0;                  // when a name was last given to it
     uint64_t size = 0;                      // sum of its layers' content sizes
+    // The build steps whose result this image is (ferry build's cache keys, hex).
+    std::vector<std::string> build_keys;
+    // A step of a build that is not a build's result: build cache, hidden from `images` (but
+    // for -a) and left alone by `image prune`, removed by `builder prune`.
+    bool intermediate = false;
 };
 
 class ImageCatalog {
@@ -46,7 +51,11 @@ public:
     // Images whose ID starts with prefix (hex, with or without "sha256:").
     std::vector<const ImageRecord*> find_id_prefix(std::string_view prefix) const;
 
-    // Adds or replaces the record with the same ID, keeping the names it already had.
+    // The image recorded as the result of build step key, or null.
+    const ImageRecord* find_build_key(std::string_view key) const;
+
+    // Adds or replaces the record with the same ID, keeping the names, repository digests and
+    // build keys it already had; it stays intermediate only when both records are.
     ImageRecord& upsert(ImageRecord record);
     // Gives full_name to image id, taking it from whichever image had it, and records now_ns as
     // the image's tag time (0 leaves it as it is: docker's load does not count as tagging).
