@@ -5,6 +5,7 @@
 // after killing): rootless with subordinate ids, they then see and set the containers' owners.
 
 #include "ferry/cli/command.hpp"
+#include "ferry/cli/build_cmd.hpp"
 #include "ferry/cli/commit_cmd.hpp"
 #include "ferry/cli/completion_cmd.hpp"
 #include "ferry/cli/container_cmds.hpp"
@@ -105,6 +106,7 @@ constexpr Command k_gpu[] = {
 };
 
 constexpr Command k_image[] = {
+    {"build", "Build an image from a Dockerfile", cmd_build, {}},
     {"history", "Show the history of an image", cmd_history, {}},
     {"import", "Import the contents from a tarball to create a filesystem image",
      store_ns<cmd_import>, {}},
@@ -157,6 +159,7 @@ constexpr Command k_top[] = {
     {"volume", "Manage volumes", nullptr, k_volume},
     {"attach", "Attach local standard input, output, and error streams to a running container",
      cmd_attach, {}},
+    {"build", "Build an image from a Dockerfile", cmd_build, {}},
     {"commit", "Create a new image from a container's changes", store_ns<cmd_commit>, {}},
     {"cp", "Copy files/folders between a container and the local filesystem", cmd_cp, {}},
     {"create", "Create a new container", cmd_create, {}},

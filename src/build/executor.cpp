@@ -1,0 +1,454 @@
+// See executor.hpp. The stages the plan needs are built in Dockerfile order (every dependency
+// before its user). Output follows docker's classic builder: `Step N/M : <instruction>`,
+// ` ---> Running in <container>` and the RUN's own output, ` ---> Using cache`, ` ---> <image>`
+// after each step that made an image, then `Successfully built` and `Successfully tagged`.
+// Steps that only change the config print their Step line alone: ferry makes no image for them
+// (BuildKit's way; the classic builder committed one per instruction).
+
+#include "ferry/build/executor.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "ferry/build/copy_op.hpp"
+#include "ferry/image/commit.hpp"
+#include "ferry/image/lookup.hpp"
+#include "ferry/oci/image_config.hpp"
+#include "ferry/runtime/layer_view.hpp"
+#include "ferry/runtime/user_db.hpp"
+#include "ferry/util/fs.hpp"
+#include "ferry/util/sha256.hpp"
+#include "ferry/util/strings.hpp"
+
+namespace ferry::build {
+
+namespace {
+
+constexpr std::string_view k_history_comment = "buildkit.dockerfile.v0";
+
+// An error pointing at an instruction's line, as the planner's.
+Error at_line(const SourceInfo& source, std::string message, int code = k_exit_error) {
+    return Error{"dockerfile:" + std::to_string(source.line) + ": " + std::move(message), 0, code};
+}
+
+// The text a Step line shows: the instruction as written, on one line.
+std::string step_text(const SourceInfo& source) {
+    std::string text = source.code;
+    if (!text.starts_with(source.keyword)) text = source.keyword + " " + text;
+    return text;
+}
+
+bool has_wildcard(std::string_view s) { return s.find_first_of("*?[") != std::string_view::npos; }
+
+// The image's user database through a view of its layers.
+Result<runtime::ExecUser> resolve_user(const runtime::LayerView& view, std::string_view spec) {
+    std::optional<std::vector<runtime::PasswdEntry>> passwd;
+    std::optional<std::vector<runtime::GroupEntry>> group;
+    if (auto fd = TRY(view.open_file("/etc/passwd")))
+        passwd = runtime::parse_passwd(TRY(fs::read_all(fd->get())));
+    if (auto fd = TRY(view.open_file("/etc/group")))
+        group = runtime::parse_group(TRY(fs::read_all(fd->get())));
+    return runtime::resolve_exec_user(spec, passwd, group);
+}
+
+// --chown's ids: a user alone gives its uid as the group too (docker's COPY --chown).
+Result<CopyOwner> resolve_chown(const runtime::LayerView& view, std::string_view spec) {
+    size_t colon = spec.find(':');
+    std::string_view user = spec.substr(0, colon);
+    CopyOwner owner;
+    owner.uid = TRY(resolve_user(view, user)).uid;
+    owner.gid = owner.uid;
+    if (colon != std::string_view::npos) {
+        auto u = TRY(resolve_user(view, "0:" + std::string(spec.substr(colon + 1))));
+        owner.gid = u.gid;
+    }
+    return owner;
+}
+
+Result<mode_t> parse_chmod(std::string_view text) {
+    mode_t mode = 0;
+    if (text.empty() || text.size() > 4) return fail("invalid chmod parameter: " + std::string(text));
+    for (char c : text) {
+        if (c < '0' || c > '7') return fail("invalid chmod parameter: " + std::string(text));
+        mode = mode * 8 + static_cast<mode_t>(c - '0');
+    }
+    return mode;
+}
+
+// Makes path (absolute) in the layer directory upper: the image's directories on the way
+// recreated with their attributes, missing ones 0755 and owned by owner.
+Result<void> make_dir_in_layer(const runtime::LayerView& view, int upper, const std::string& path,
+                               const CopyOwner& owner) {
+    std::string at;
+    Fd dir = TRY(fs::open_at(upper, ".", O_RDONLY | O_DIRECTORY));
+    for (const auto& part : split(path, '/')) {
+        if (part.empty()) continue;
+        at += "/" + part;
+        auto found = TRY(view.lookup(at));
+        if (found && found->path != at) return fail("WORKDIR " + path + ": `" + at +
+                                                    "` is a symbolic link in the image");
+        if (found && !S_ISDIR(found->st.st_mode)) return fail("mkdir " + at + ": not a directory");
+        mode_t mode = found ? found->st.st_mode & 07777 : 0755;
+        if (::mkdirat(dir.get(), part.c_str(), mode) != 0 && errno != EEXIST)
+            return fail_errno("mkdir " + at);
+        Fd next = TRY(fs::open_at(dir.get(), part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
+        uid_t uid = found ? found->st.st_uid : owner.uid;
+        gid_t gid = found ? found->st.st_gid : owner.gid;
+        if (::fchown(next.get(), uid, gid) != 0) return fail_errno("chown " + at);
+        if (::fchmod(next.get(), mode) != 0) return fail_errno("chmod " + at);
+        if (found) {
+            struct timespec times[2] = {found->st.st_atim, found->st.st_mtim};
+            ::futimens(next.get(), times);
+        }
+        dir = std::move(next);
+    }
+    return {};
+}
+
+class Builder {
+  public:
+    Builder(image::Store& store, const Dockerfile& dockerfile, const BuildContext& context,
+            const BuildRequest& request, const BuildHooks& hooks, const BuildPlan& plan)
+        : m_store(store), m_file(dockerfile), m_context(context), m_request(request),
+          m_hooks(hooks), m_plan(plan) {
+        for (const auto& s : plan.stages)
+            m_steps += 1 + m_file.stages[s.index].instructions.size();
+        m_results.resize(m_file.stages.size());
+    }
+
+    Result<std::string> build() {
+        for (const auto& stage : m_plan.stages)
+            TRY(build_stage(stage));
+        return m_results[m_plan.target].image;
+    }
+
+  private:
+    struct StageResult {
+        std::string image;
+        StageState state;
+    };
+
+    void print(std::string_view line) {
+        if (!m_request.quiet && m_hooks.print) m_hooks.print(line);
+    }
+
+    Result<void> build_stage(const PlannedStage& planned) {
+        const Stage& stage = m_file.stages[planned.index];
+        print("Step " + std::to_string(++m_step) + "/" + std::to_string(m_steps) + " : " +
+              step_text(stage.source));
+        std::vector<std::string> onbuild;
+        if (planned.base_stage) {
+            const StageResult& base = m_results[*planned.base_stage];
+            m_state = start_stage_from(base.state);
+            m_parent = base.image;
+        } else if (planned.base == "scratch") {
+            StartedStage started = start_stage(scratch_config({}), m_plan.global_values,
+                                               m_file.escape);
+            m_state = std::move(started.state);
+            m_parent.clear();
+        } else {
+            m_parent = TRY(m_hooks.image(planned.base, planned.platform));
+            std::string text = TRY(m_store.read_blob(m_parent));
+            ImageConfig config = TRY_CTX("image " + image::short_id(m_parent),
+                                         parse_image_config(text));
+            StartedStage started = start_stage(std::move(config), m_plan.global_values,
+                                               m_file.escape);
+            m_state = std::move(started.state);
+            onbuild = std::move(started.onbuild);
+        }
+        if (!onbuild.empty())
+            return std::unexpected(at_line(stage.source, "ONBUILD triggers of the base image "
+                                                         "are not supported yet"));
+        m_base = m_parent;
+        m_keyed = m_state.image.history.size();
+        print(" ---> " + (m_parent.empty() ? std::string("scratch") : image::short_id(m_parent)));
+        for (const auto& instruction : stage.instructions)
+            TRY(step(instruction));
+        bool target = planned.index == m_plan.target;
+        if (target && !m_request.labels.empty()) {
+            auto& labels = m_state.image.config->labels;
+            if (!labels) labels.emplace();
+            for (const auto& [k, v] : m_request.labels)
+                (*labels)[k] = v;
+        }
+        if (m_keyed < m_state.image.history.size() || m_parent == m_base ||
+            (target && !m_request.labels.empty())) {
+            std::string op = "config\n";
+            if (target)
+                for (const auto& [k, v] : m_request.labels)
+                    op += "label " + k + "=" + v + "\n";
+            std::string key = step_key(op);
+            if (!TRY(reuse(key, false))) TRY(commit(-1, {}, key, !target));
+        }
+        m_results[planned.index] = {m_parent, m_state};
+        return {};
+    }
+
+    Result<void> step(const Instruction& instruction) {
+        const SourceInfo& source = source_of(instruction);
+        print("Step " + std::to_string(++m_step) + "/" + std::to_string(m_steps) + " : " +
+              step_text(source));
+        auto fail_here = [&](Error e) { return std::unexpected(at_line(source, e.message)); };
+        if (auto* copy = std::get_if<CopyInstruction>(&instruction)) {
+            if (auto r = copy_step(source, copy->paths, copy->from, copy->chown, copy->chmod, "COPY");
+                !r)
+                return fail_here(std::move(r.error()));
+            return {};
+        }
+        if (auto* add = std::get_if<AddInstruction>(&instruction)) {
+            if (auto r = copy_step(source, add->paths, "", add->chown, add->chmod, "ADD"); !r)
+                return fail_here(std::move(r.error()));
+            return {};
+        }
+        if (auto* run = std::get_if<RunInstruction>(&instruction)) {
+            if (!run->mounts.empty()) return fail_here(Error{"RUN --mount is not supported yet"});
+            if (!run->devices.empty()) return fail_here(Error{"RUN --device is not supported yet"});
+        }
+        auto action = apply(m_state, instruction, m_request.args);
+        if (!action) return fail_here(std::move(action.error()));
+        if (auto* process = std::get_if<RunProcess>(&*action))
+            return run_step(*std::get_if<RunInstruction>(&instruction), std::move(*process));
+        if (auto* dir = std::get_if<MakeWorkdir>(&*action)) {
+            if (auto r = workdir_step(*dir); !r) return fail_here(std::move(r.error()));
+        }
+        return {};
+    }
+
+    // The cache key of a step: the parent image, the history written since it, and op.
+    std::string step_key(const std::string& op) const {
+        std::string text = "ferry build step v1\n";
+        text += m_parent.empty() ? "scratch" : m_parent;
+        text += '\n';
+        for (size_t i = m_keyed; i < m_state.image.history.size(); ++i)
+            text += m_state.image.history[i].created_by + '\n';
+        text += op;
+        return sha256_hex(text);
+    }
+
+    // Takes the image recorded for key, if the cache may be used and has one.
+    Result<bool> reuse(const std::string& key, bool say) {
+        if (m_request.no_cache) return false;
+        image::ImageCatalog catalog = TRY(m_store.read_images());
+        const image::ImageRecord* hit = catalog.find_build_key(key);
+        if (!hit) return false;
+        auto text = m_store.read_blob(hit->id);
+        if (!text) return false;
+        auto config = parse_image_config(*text);
+        if (!config) return false;
+        m_state.image = std::move(*config);
+        m_parent = hit->id;
+        m_keyed = m_state.image.history.size();
+        if (say) print(" ---> Using cache");
+        print(" ---> " + image::short_id(m_parent));
+        return true;
+    }
+
+    // Commits upper (-1: none) on the parent with the stage's config as the next image.
+    Result<void> commit(int upper, const image::DiffOptions& diff, const std::string& key,
+                        bool intermediate) {
+        image::LayerCommit request;
+        request.upper_dir = upper;
+        request.diff = diff;
+        request.parent_image = m_parent;
+        request.build_keys = {key};
+        request.intermediate = intermediate;
+        ImageConfig made;
+        request.make_config = [&](const ImageConfig& parent,
+                                  const std::string& diff_id) -> Result<ImageConfig> {
+            ImageConfig c = m_state.image;
+            c.rootfs.diff_ids = parent.rootfs.diff_ids;
+            if (!diff_id.empty()) c.rootfs.diff_ids.push_back(TRY(Digest::parse(diff_id)));
+            std::string now = format_rfc3339(now_unix_ns());
+            c.created = now;
+            for (size_t i = m_keyed; i < c.history.size(); ++i)
+                if (!c.history[i].created) c.history[i].created = now;
+            // A step that changed nothing adds no layer (BuildKit's exporter drops it too).
+            if (upper >= 0 && diff_id.empty() && !c.history.empty())
+                c.history.back().empty_layer = true;
+            made = c;
+            return c;
+        };
+        auto result = TRY(image::commit_layer(m_store, request));
+        m_state.image = std::move(made);
+        m_parent = result.id;
+        m_keyed = m_state.image.history.size();
+        print(" ---> " + image::short_id(m_parent));
+        return {};
+    }
+
+    // The unpacked layers of the parent image, top first, for a view.
+    Result<std::vector<std::string>> parent_layers() const {
+        std::vector<std::string> dirs;
+        if (m_parent.empty()) return dirs;
+        image::ImageCatalog catalog = TRY(m_store.read_images());
+        const image::ImageRecord* rec = catalog.find_id(m_parent);
+        if (!rec) return fail("image " + m_parent + " is missing from the store");
+        for (auto it = rec->chain_ids.rbegin(); it != rec->chain_ids.rend(); ++it)
+            dirs.push_back(m_store.layer_path(*it) + "/diff");
+        return dirs;
+    }
+
+    // Runs fn on an empty layer directory, then commits what it wrote.
+    Result<void> layer_step(const std::string& key,
+                            const std::function<Result<void>(const runtime::LayerView&, int)>& fn) {
+        FileLock pin = TRY(m_store.pin_layers());
+        runtime::LayerView view = TRY(runtime::LayerView::open(TRY(parent_layers())));
+        image::Staging staging = TRY(m_store.stage());
+        if (::mkdirat(staging.fd(), "upper", 0755) != 0) return fail_errno("mkdir upper");
+        Fd upper = TRY(fs::open_at(staging.fd(), "upper", O_RDONLY | O_DIRECTORY));
+        TRY(m_hooks.in_store([&]() { return fn(view, upper.get()); }));
+        pin.release();
+        return commit(upper.get(), {}, key, true);
+    }
+
+    Result<void> copy_step(const SourceInfo& source, const SourcesAndDest& paths,
+                           const std::string& from, const std::string& chown,
+                           const std::string& chmod, const char* keyword) {
+        if (!from.empty()) return fail("COPY --from is not supported yet");
+        if (!paths.inline_sources.empty()) return fail(std::string(keyword) +
+                                                       " of a here-document is not supported yet");
+        ShellEnv vars = m_state.variables();
+        CopyRequest request;
+        std::vector<std::string> written;
+        for (const auto& src : paths.sources) {
+            std::string s = TRY(process_word(src, vars, m_state.escape));
+            if (s.starts_with("http://") || s.starts_with("https://") ||
+                s.starts_with("git@"))
+                return fail(std::string(keyword) + " of a URL is not supported yet");
+            request.wildcard_or_many = request.wildcard_or_many || has_wildcard(s);
+            auto resolved = TRY(m_context.resolve(s));
+            request.sources.insert(request.sources.end(), resolved.begin(), resolved.end());
+            written.push_back(std::move(s));
+        }
+        request.wildcard_or_many = request.wildcard_or_many || paths.sources.size() > 1;
+        std::string dest = TRY(process_word(paths.dest, vars, m_state.escape));
+        std::string workdir = m_state.image.config->working_dir;
+        if (!dest.starts_with('/')) {
+            bool slash = dest.ends_with('/') || dest == "." || dest.ends_with("/.");
+            dest = clean_path((workdir.empty() ? std::string("/") : workdir) + "/" + dest);
+            if (slash && !dest.ends_with('/')) dest += '/';
+        }
+        request.dest = dest;
+        std::string expanded_chown = chown.empty() ? "" : TRY(process_word(chown, vars, m_state.escape));
+        if (!chmod.empty()) request.chmod = TRY(parse_chmod(chmod));
+        std::string checksum = TRY(m_context.checksum(request.sources));
+
+        std::string created_by = std::string(keyword);
+        if (!expanded_chown.empty()) created_by += " --chown=" + expanded_chown;
+        if (!chmod.empty()) created_by += " --chmod=" + chmod;
+        created_by += " " + join(written, " ") + " " + paths.dest + " # buildkit";
+        HistoryEntry entry;
+        entry.created_by = std::move(created_by);
+        entry.comment = std::string(k_history_comment);
+        m_state.image.history.push_back(std::move(entry));
+        (void)source;
+
+        std::string key = step_key(std::string(keyword) + "\n" + checksum + "\n" + request.dest +
+                                   "\nchown " + expanded_chown + "\nchmod " + chmod + "\n");
+        if (TRY(reuse(key, true))) return {};
+        return layer_step(key, [&](const runtime::LayerView& view, int upper) -> Result<void> {
+            if (!expanded_chown.empty()) request.chown = TRY(resolve_chown(view, expanded_chown));
+            TRY(copy_into_layer(m_context, view, upper, request));
+            return {};
+        });
+    }
+
+    Result<void> workdir_step(const MakeWorkdir& dir) {
+        std::string key = step_key("WORKDIR " + dir.path + "\nuser " + dir.user + "\n");
+        {
+            FileLock pin = TRY(m_store.pin_layers());
+            runtime::LayerView view = TRY(runtime::LayerView::open(TRY(parent_layers())));
+            auto found = TRY(view.lookup(dir.path));
+            if (found && S_ISDIR(found->st.st_mode)) {
+                // Nothing to make: the step adds no layer, its history says so.
+                m_state.image.history.back().empty_layer = true;
+                return {};
+            }
+        }
+        if (TRY(reuse(key, true))) return {};
+        return layer_step(key, [&](const runtime::LayerView& view, int upper) -> Result<void> {
+            CopyOwner owner;
+            if (!dir.user.empty()) {
+                auto user = TRY(resolve_user(view, dir.user));
+                owner = {user.uid, user.gid};
+            }
+            return make_dir_in_layer(view, upper, dir.path, owner);
+        });
+    }
+
+    Result<void> run_step(const RunInstruction& run, RunProcess process) {
+        RunStep step;
+        step.image = m_parent;
+        step.network = run.network == "default" ? m_request.network : run.network;
+        step.quiet = m_request.quiet;
+        std::string op = "RUN\n";
+        for (const auto& a : process.args)
+            op += "arg " + a + '\n';
+        for (const auto& e : process.env)
+            op += "env " + e + '\n';
+        op += "user " + process.user + "\ncwd " + process.cwd + "\nnetwork " + step.network + "\n";
+        std::string key = step_key(op);
+        if (TRY(reuse(key, true))) return {};
+        if (m_parent.empty()) return fail("RUN on a scratch stage: there is no shell to run");
+        step.process = std::move(process);
+        std::string container;
+        int status = TRY(m_hooks.run(
+            step,
+            [&](int upper, const image::DiffOptions& diff) -> Result<void> {
+                print("Removing intermediate container " + container);
+                return commit(upper, diff, key, true);
+            },
+            [&](const std::string& id) {
+                container = id;
+                print(" ---> Running in " + id);
+            }));
+        if (status != 0)
+            return std::unexpected(Error{"The command '" + join(step.process.args, " ") +
+                                             "' returned a non-zero code: " +
+                                             std::to_string(status),
+                                         0, status});
+        return {};
+    }
+
+    image::Store& m_store;
+    const Dockerfile& m_file;
+    const BuildContext& m_context;
+    const BuildRequest& m_request;
+    const BuildHooks& m_hooks;
+    const BuildPlan& m_plan;
+    std::vector<StageResult> m_results;
+    size_t m_step = 0, m_steps = 0;
+    StageState m_state;
+    std::string m_parent;  // the stage's current image ("" for scratch before its first step)
+    std::string m_base;    // the image the stage started from
+    size_t m_keyed = 0;    // history entries up to here are in m_parent's config
+};
+
+}  // namespace
+
+Result<BuildResult> run_build(image::Store& store, const Dockerfile& dockerfile,
+                              const BuildContext& context, const BuildRequest& request,
+                              const BuildHooks& hooks) {
+    auto plan = plan_build(dockerfile, request.args, request.target);
+    if (!plan) return std::unexpected(plan.error().to_error());
+    Builder builder(store, dockerfile, context, request, hooks, *plan);
+    BuildResult result;
+    result.image = TRY(builder.build());
+    // The result is an image of its own, not cache: named, or dangling when it loses its name.
+    TRY(store.update_images([&](image::ImageCatalog& catalog) -> Result<void> {
+        const image::ImageRecord* rec = catalog.find_id(result.image);
+        if (!rec) return fail("image " + result.image + " is missing from the store");
+        image::ImageRecord copy = *rec;
+        copy.intermediate = false;
+        catalog.upsert(copy);
+        for (const auto& tag : request.tags)
+            catalog.set_name(result.image, tag, now_unix_ns());
+        return {};
+    }));
+    return result;
+}
+
+}  // namespace ferry::build

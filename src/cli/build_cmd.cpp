@@ -1,0 +1,205 @@
+// `ferry build [OPTIONS] PATH`: the Dockerfile is parsed and planned (src/build), the context
+// read in place, and build/executor runs the steps with two hooks from here: base images are
+// found (pulled as `run` pulls them) by the same lookup as `run`, and RUN steps are ferry
+// containers created and started attached as `ferry run` does, committed when they exit 0 and
+// removed either way.
+
+#include "ferry/cli/build_cmd.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "ferry/build/context.hpp"
+#include "ferry/build/dockerfile.hpp"
+#include "ferry/build/executor.hpp"
+#include "ferry/cli/container_common.hpp"
+#include "ferry/cli/registry_cmds.hpp"
+#include "ferry/image/lookup.hpp"
+#include "ferry/image/platform.hpp"
+#include "ferry/image/reference.hpp"
+#include "ferry/runtime/container_commit.hpp"
+#include "ferry/runtime/container_control.hpp"
+#include "ferry/runtime/container_create.hpp"
+#include "ferry/runtime/container_lock.hpp"
+#include "ferry/runtime/store_userns.hpp"
+#include "ferry/util/fs.hpp"
+#include "ferry/util/strings.hpp"
+
+namespace ferry::cli {
+
+Result<BuildOptions> parse_build(Args args) {
+    BuildOptions o;
+    FlagSet flags("ferry build", "[OPTIONS] PATH", "Build an image from a Dockerfile");
+    flags.set_aliases("ferry image build, ferry build, ferry builder build");
+    flags.add_list(0, "build-arg", &o.build_args, "Set build-time variables");
+    flags.add_string('f', "file", &o.file, "Name of the Dockerfile (Default is 'PATH/Dockerfile')");
+    flags.add_string(0, "gpus", &o.gpus, "GPU devices to add to RUN steps (not supported yet)",
+                     "gpu-request");
+    flags.add_string(0, "iidfile", &o.iidfile, "Write the image ID to the file");
+    flags.add_list(0, "label", &o.labels, "Set metadata for an image");
+    flags.add_string(0, "network", &o.network,
+                     "Set the networking mode for the RUN instructions during build");
+    flags.add_bool(0, "no-cache", &o.no_cache, "Do not use cache when building the image");
+    flags.add_string(0, "platform", &o.platform, "Set platform if server is multi-platform capable");
+    flags.add_string(0, "progress", &o.progress,
+                     "Set type of progress output (auto, plain, tty)");
+    flags.add_bool(0, "pull", &o.pull, "Always attempt to pull a newer version of the image");
+    flags.add_bool('q', "quiet", &o.quiet, "Suppress the build output and print image ID on success");
+    flags.add_list(0, "secret", &o.secrets, "Secret to expose to the build (not supported yet)",
+                   "stringArray");
+    flags.add_list('t', "tag", &o.tags, "Name and optionally a tag in the 'name:tag' format");
+    flags.add_string(0, "target", &o.target, "Set the target build stage to build.");
+    auto pos = TRY(parse_flags(flags, args, o));
+    if (o.help) return o;
+    TRY(check_arg_count(flags, pos, 1, 1));
+    o.context = pos[0];
+    return o;
+}
+
+namespace {
+
+// The build args: K=V, or K taken from ferry's environment (left out when unset, as docker).
+std::map<std::string, std::string> build_arg_values(const std::vector<std::string>& given) {
+    std::map<std::string, std::string> out;
+    for (const auto& a : given) {
+        size_t eq = a.find('=');
+        if (eq != std::string::npos) {
+            out[a.substr(0, eq)] = a.substr(eq + 1);
+        } else if (const char* v = std::getenv(a.c_str())) {
+            out[a] = v;
+        }
+    }
+    return out;
+}
+
+Result<std::map<std::string, std::string>> label_values(const std::vector<std::string>& given) {
+    std::map<std::string, std::string> out;
+    for (const auto& l : given) {
+        size_t eq = l.find('=');
+        out[l.substr(0, eq)] = eq == std::string::npos ? "" : l.substr(eq + 1);
+    }
+    return out;
+}
+
+// Finds (pulling it as `run` would) the image a FROM names.
+Result<std::string> base_image(const std::string& name, const std::string& platform, bool pull,
+                               Context& ctx) {
+    TRY(pull_for_run(name, pull ? "always" : "missing", platform, ctx));
+    image::Store images = TRY(image::Store::open(ctx));
+    image::ImageCatalog catalog = TRY(images.read_images());
+    const image::ImageRecord* rec = TRY(image::resolve_image(catalog, name));
+    return rec->id;
+}
+
+// A RUN step: a container on the step's image, attached, committed when it exits 0.
+Result<int> run_step(const build::RunStep& step, const build::CommitUpper& commit,
+                     const std::function<void(const std::string&)>& on_start, Context& ctx) {
+    runtime::RunOptions ro;
+    ro.image = step.image;
+    ro.command = step.process.args;
+    ro.entrypoint = "";
+    ro.env = step.process.env;
+    ro.user = step.process.user;
+    ro.workdir = step.process.cwd;
+    if (!step.network.empty()) ro.network = step.network;
+    ro.pull = "never";
+    auto store = TRY(runtime::ContainerStore::open(ctx));
+    auto created = TRY(runtime::create_container(ctx, store, ro));
+    const runtime::ContainerRecord& rec = created.record;
+    struct Remove {
+        const runtime::ContainerStore& store;
+        const runtime::ContainerRecord& rec;
+        ~Remove() { (void)runtime::remove_container(store, rec, true, true); }
+    } remove{store, rec};
+    auto lock = TRY(runtime::ContainerLock::acquire(store, rec.id, LockMode::exclusive));
+    on_start(rec.id.substr(0, 12));
+    Foreground fg;
+    fg.relay_stdout = !step.quiet;
+    fg.relay_stderr = !step.quiet;
+    fg.sig_proxy = Foreground::SigProxy::always;
+    int status = TRY(start_attached(store, rec, std::move(lock), false, "", &created.spec, fg));
+    if (status != 0) return status;
+    Fd upper = TRY(fs::open(store.dir(rec.id) + "/upper", O_RDONLY | O_DIRECTORY));
+    TRY(commit(upper.get(), runtime::container_diff_options(created.spec)));
+    return 0;
+}
+
+Result<void> write_iidfile(const std::string& path, const std::string& id) {
+    Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
+    if (!fd) return fail_errno("open");
+    return fs::write_all(fd.get(), id);
+}
+
+}  // namespace
+
+Result<int> run_build_cmd(const BuildOptions& o, Context& ctx) {
+    if (o.context == "-") return fail("building from a context on stdin is not supported yet");
+    if (!o.gpus.empty()) return fail("--gpus during a build is not supported yet");
+    if (!o.secrets.empty()) return fail("--secret is not supported yet");
+    if (o.progress != "auto" && o.progress != "plain" && o.progress != "tty")
+        return fail("invalid progress mode: " + o.progress);
+    if (!o.platform.empty()) {
+        auto wanted = TRY(image::parse_platform(o.platform));
+        if (!image::platform_matches(image::host_platform(), wanted))
+            return fail("building for " + o.platform + " is not supported: only the host's "
+                        "platform (" + image::format_platform(image::host_platform()) + ")");
+    }
+    build::BuildRequest request;
+    for (const auto& t : o.tags) {
+        auto ref = parse_reference(t);
+        if (!ref)
+            return fail("invalid argument \"" + t + "\" for \"-t, --tag\" flag: " +
+                        ref.error().message);
+        if (ref->digest) return fail("invalid argument \"" + t + "\" for \"-t, --tag\" flag: "
+                                     "invalid reference format");
+        request.tags.push_back(ref->full());
+    }
+    std::string dockerfile_path = o.file.empty() ? o.context + "/Dockerfile" : o.file;
+    auto context = TRY(build::BuildContext::open(o.context, dockerfile_path));
+    auto text = fs::read_file(dockerfile_path);
+    if (!text)
+        return fail("unable to prepare context: unable to evaluate symlinks in Dockerfile path: "
+                    "lstat " + dockerfile_path + ": " + text.error().message);
+    auto parsed = build::parse_dockerfile(*text);
+    if (!parsed) return std::unexpected(parsed.error().to_error());
+    const build::Dockerfile& dockerfile = *parsed;
+    request.args = build::BuildArgs(build_arg_values(o.build_args), {}, {}, o.target);
+    request.target = o.target;
+    request.no_cache = o.no_cache;
+    request.labels = TRY(label_values(o.labels));
+    request.network = o.network == "default" ? "" : o.network;
+    request.quiet = o.quiet;
+
+    build::BuildHooks hooks;
+    hooks.image = [&](const std::string& name, const std::string& platform) {
+        return base_image(name, platform.empty() ? o.platform : platform, o.pull, ctx);
+    };
+    hooks.run = [&](const build::RunStep& step, const build::CommitUpper& commit,
+                    const std::function<void(const std::string&)>& on_start) {
+        return run_step(step, commit, on_start, ctx);
+    };
+    hooks.in_store = [&](const std::function<Result<void>()>& fn) {
+        return runtime::in_store_user_namespace(ctx, fn);
+    };
+    hooks.print = [](std::string_view line) { print_out(std::string(line) + "\n"); };
+    image::Store images = TRY(image::Store::open(ctx));
+    auto result = TRY(build::run_build(images, dockerfile, context, request, hooks));
+    if (!o.iidfile.empty())
+        TRY_CTX("write iidfile " + o.iidfile, write_iidfile(o.iidfile, result.image));
+    if (o.quiet) {
+        print_out(result.image + "\n");
+        return 0;
+    }
+    print_out("Successfully built " + image::short_id(result.image) + "\n");
+    for (const auto& tag : request.tags)
+        print_out("Successfully tagged " + image::familiar(tag) + "\n");
+    return 0;
+}
+
+Result<int> cmd_build(Args args, Context& ctx) {
+    return dispatch(parse_build, run_build_cmd, args, ctx);
+}
+
+}  // namespace ferry::cli
