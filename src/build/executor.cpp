@@ -409,7 +409,7 @@ class Builder {
             return std::unexpected(Error{"The command '" + join(step.process.args, " ") +
                                              "' returned a non-zero code: " +
                                              std::to_string(status),
-                                         0, status});
+                                         k_step_failed, status});
         return {};
     }
 

@@ -9,6 +9,7 @@
 // command's surroundings (finding or pulling a base image, running a container with the
 // terminal) comes in as hooks, so this side depends on no command.
 
+#include <cerrno>
 #include <functional>
 #include <map>
 #include <string>
@@ -66,6 +67,9 @@ struct BuildHooks {
 struct BuildResult {
     std::string image;  // sha256:<hex> of the target stage's image
 };
+
+// The sys_errno of the error of a RUN that exited non-zero (its exit_code is the status).
+inline constexpr int k_step_failed = ECHILD;
 
 // Builds dockerfile's target from context into store. Fails with the planner's and the
 // instructions' errors (a failing RUN: `The command '/bin/sh -c false' returned a non-zero

@@ -9,7 +9,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 
 #include "ferry/build/context.hpp"
 #include "ferry/build/dockerfile.hpp"
@@ -158,10 +162,18 @@ Result<int> run_build_cmd(const BuildOptions& o, Context& ctx) {
     }
     std::string dockerfile_path = o.file.empty() ? o.context + "/Dockerfile" : o.file;
     auto context = TRY(build::BuildContext::open(o.context, dockerfile_path));
-    auto text = fs::read_file(dockerfile_path);
-    if (!text)
+    struct stat st {};
+    if (::stat(dockerfile_path.c_str(), &st) != 0) {
+        std::string shown = dockerfile_path;
+        if (!shown.starts_with('/')) {
+            char cwd[4096];
+            if (::getcwd(cwd, sizeof cwd)) shown = clean_path(std::string(cwd) + "/" + shown);
+        }
         return fail("unable to prepare context: unable to evaluate symlinks in Dockerfile path: "
-                    "lstat " + dockerfile_path + ": " + text.error().message);
+                    "lstat " + shown + ": " + to_lower(std::strerror(errno)));
+    }
+    auto text = fs::read_file(dockerfile_path);
+    if (!text) return std::unexpected(std::move(text.error()).prefix("read Dockerfile"));
     auto parsed = build::parse_dockerfile(*text);
     if (!parsed) return std::unexpected(parsed.error().to_error());
     const build::Dockerfile& dockerfile = *parsed;
@@ -199,7 +211,10 @@ Result<int> run_build_cmd(const BuildOptions& o, Context& ctx) {
 }
 
 Result<int> cmd_build(Args args, Context& ctx) {
-    return dispatch(parse_build, run_build_cmd, args, ctx);
+    // Bad input and ferry's own failures end with 125; a RUN that fails ends with its status.
+    auto r = dispatch(parse_build, run_build_cmd, args, ctx);
+    if (!r && r.error().sys_errno != build::k_step_failed) r.error().exit_code = k_exit_failed;
+    return r;
 }
 
 }  // namespace ferry::cli

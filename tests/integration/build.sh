@@ -1,0 +1,172 @@
+# ferry build: a Dockerfile with every local instruction builds into the image docker's builder
+# makes (the same file tree, owners and modes, the same config), the classic builder's lines, a
+# layer cache that reruns exactly the steps whose parent, instruction, arguments or copied
+# content changed (RUN executions counted by the markers they print), and bad input refused in
+# docker's words with nothing left behind.
+source "$FERRY_SRC/tests/integration/container_lib.sh"
+
+bb_image bb:1
+ctx=$TEST_TMP/ctx
+mkdir -p "$ctx/dir/nested" "$ctx/ignored"
+echo one >"$ctx/dir/one.txt"
+echo two >"$ctx/dir/nested/two.txt"
+ln -s one.txt "$ctx/dir/link"
+echo secret >"$ctx/ignored/x"
+echo skip >"$ctx/skip.log"
+printf '#!/bin/sh\necho script\n' >"$ctx/run.sh"
+chmod 755 "$ctx/run.sh"
+printf 'ignored\n*.log\n' >"$ctx/.dockerignore"
+cat >"$ctx/Dockerfile" <<'EOF'
+ARG BASE=bb:1
+FROM ${BASE} AS base
+ARG GREETING=hello
+ENV APP=/app PATH=/app/bin:$PATH
+LABEL org.example.name="ferry test" version=1
+RUN echo "marker-run-1 $GREETING" && mkdir -p /app/bin && echo "$GREETING" > /app/greeting
+COPY dir /app/dir
+COPY run.sh *.log /app/bin/
+COPY --chown=user:grp dir/one.txt /app/owned
+ADD dir/nested/two.txt /app/added
+WORKDIR $APP/work
+RUN ["/bin/sh", "-c", "echo marker-run-2 && pwd > /app/pwd && rm /app/dir/one.txt"]
+USER user
+EXPOSE 8080/tcp 53/udp
+VOLUME /data
+STOPSIGNAL SIGTERM
+HEALTHCHECK --interval=30s --timeout=5s CMD true
+SHELL ["/bin/sh", "-e", "-c"]
+ENTRYPOINT ["/bin/sh", "-c"]
+CMD ["cat /app/greeting"]
+
+FROM base AS unused
+RUN echo marker-unused-stage
+EOF
+
+# build_out ARGS...: ferry build's stdout in $TEST_TMP/build.out; fails the test on an error.
+build_out() { ferry build "$@" >"$TEST_TMP/build.out" 2>"$TEST_TMP/build.err" ||
+    fail "ferry build $*: $(cat "$TEST_TMP/build.err")"; }
+# markers: the RUN markers the last build printed, space separated.
+markers() { grep -v '^Step ' "$TEST_TMP/build.out" | grep -o 'marker-[a-z0-9-]*' | tr '\n' ' '; }
+
+note "a first build runs every step of the target's stages, and only those"
+build_out --target base -t out/app:1 -t out/app:2 "$ctx"
+expect_eq "$(markers)" "marker-run-1 marker-run-2 "
+expect_eq "$(grep -c "^Step " "$TEST_TMP/build.out")" 19
+expect_eq "$(sed -n 1p "$TEST_TMP/build.out")" 'Step 1/19 : FROM ${BASE} AS base'
+id=$(ferry image inspect -f '{{.Id}}' out/app:1)
+expect_eq "$(tail -3 "$TEST_TMP/build.out")" "Successfully built ${id:7:12}
+Successfully tagged out/app:1
+Successfully tagged out/app:2"
+grep -q '^ ---> Running in [0-9a-f]\{12\}$' "$TEST_TMP/build.out" || fail "no Running in line"
+expect_eq "$(ferry ps -aq)" "" "containers left by the build"
+cp "$TEST_TMP/build.out" "$TEST_TMP/first.out"
+expect_eq "$(ferry run --rm out/app:1)" hello "the image's entrypoint and cmd"
+expect_eq "$(ferry run --rm --entrypoint cat out/app:1 /app/pwd)" /app/work "RUN's working directory"
+expect_eq "$(ferry run --rm --entrypoint stat out/app:1 -c '%u:%g %a' /app/owned)" "1000:1000 644"
+expect_eq "$(ferry run --rm --entrypoint ls out/app:1 /app/bin)" run.sh "ignored files are not copied"
+
+note "the config and history are BuildKit's"
+expect_eq "$(ferry image inspect -f '{{json .Config.Env}}' out/app:1)" \
+    '["IMG=1","PATH=/app/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","APP=/app"]'
+expect_eq "$(ferry image inspect -f '{{.Config.User}} {{.Config.WorkingDir}} {{.Config.StopSignal}}' out/app:1)" \
+    "user /app/work SIGTERM"
+expect_eq "$(ferry image inspect -f '{{json .Config.ExposedPorts}} {{json .Config.Volumes}}' out/app:1)" \
+    '{"53/udp":{},"8080/tcp":{}} {"/data":{}}'
+expect_eq "$(ferry history --no-trunc --format '{{.CreatedBy}}' out/app:1 | sed -n 2p)" 'ENTRYPOINT ["/bin/sh" "-c"]'
+expect_contains "$(ferry history --no-trunc --format '{{.CreatedBy}}' out/app:1)" \
+    'RUN |1 GREETING=hello /bin/sh -c echo "marker-run-1 $GREETING"'
+
+note "a second build reuses every step and gives the same image"
+build_out --target base -t out/app:1 "$ctx"
+expect_eq "$(markers)" ""
+expect_eq "$(grep -c '^ ---> Using cache$' "$TEST_TMP/build.out")" 7
+expect_eq "$(ferry image inspect -f '{{.Id}}' out/app:1)" "$id"
+
+note "a copied file's content invalidates its step and those after it, not those before"
+echo changed >"$ctx/dir/nested/two.txt"
+build_out --target base -t out/app:1 "$ctx"
+expect_eq "$(markers)" "marker-run-2 "
+touch "$ctx/dir/nested/two.txt"  # a time alone changes nothing
+build_out --target base -q "$ctx"
+expect_eq "$(markers)" ""
+
+note "a build arg changes the steps that use it; --no-cache reruns everything"
+build_out --target base --build-arg GREETING=bye "$ctx"
+expect_eq "$(markers)" "marker-run-1 marker-run-2 "
+expect_contains "$(cat "$TEST_TMP/build.out")" "marker-run-1 bye"
+build_out --target base --no-cache "$ctx"
+expect_eq "$(markers)" "marker-run-1 marker-run-2 "
+
+note "-q prints the ID alone, --iidfile writes it, --label sets labels"
+build_out --target base -q --iidfile "$TEST_TMP/iid" --label a.b=c "$ctx"
+qid=$(cat "$TEST_TMP/build.out")
+[[ "$qid" =~ ^sha256:[0-9a-f]{64}$ ]] || fail "-q printed [$qid]"
+expect_eq "$(cat "$TEST_TMP/iid")" "$qid"
+expect_eq "$(ferry image inspect -f '{{index .Config.Labels "a.b"}}' "$qid")" c
+
+note "intermediate steps are build cache: hidden from images, kept by image prune"
+steps=$(sed -n 's/^ ---> \([0-9a-f]\{12\}\)$/\1/p' "$TEST_TMP/first.out" | sed '1d;$d')
+expect_eq "$(echo "$steps" | wc -l)" 7 "intermediate images of the first build"
+for s in $steps; do
+    ferry images -q | grep -q "^$s" && fail "images lists intermediate $s"
+    ferry images -aq | grep -q "^$s" || fail "images -a does not list intermediate $s"
+done
+ferry image prune -f >/dev/null
+build_out --target base -t out/app:1 "$ctx"
+expect_eq "$(markers)" "" "cache after image prune"
+
+note "COPY --chmod, and a directory made by WORKDIR for USER"
+mkdir -p "$TEST_TMP/c2"
+echo x >"$TEST_TMP/c2/f"
+printf 'FROM bb:1\nCOPY --chmod=640 f /f\nUSER user\nWORKDIR /home/user/w\n' >"$TEST_TMP/c2/Dockerfile"
+build_out -t out/c2 "$TEST_TMP/c2"
+expect_eq "$(ferry run --rm out/c2 stat -c '%a %u' /f /home/user/w)" "640 0
+755 1000"
+
+note "bad input: docker's words, status 125, nothing left behind"
+before=$(ferry images -aq | sort)
+mkdir -p "$TEST_TMP/bad"
+printf 'FROM bb:1\nFOO bar\n' >"$TEST_TMP/bad/Dockerfile"
+expect_fail 125 "ferry: error: dockerfile parse error on line 2: unknown instruction: FOO (did you mean FROM?)" \
+    ferry build "$TEST_TMP/bad"
+printf 'FROM bb:1\nRUN echo half > /half\nCOPY nothere /x\n' >"$TEST_TMP/bad/Dockerfile"
+expect_fail 125 'ferry: error: dockerfile:3: failed to compute cache key: failed to calculate checksum of ref context: "/nothere": not found' \
+    ferry build "$TEST_TMP/bad"
+printf 'FROM bb:1\nRUN echo last words; exit 3\n' >"$TEST_TMP/bad/Dockerfile"
+expect_fail 3 "ferry: error: The command '/bin/sh -c echo last words; exit 3' returned a non-zero code: 3" \
+    ferry build -t out/bad "$TEST_TMP/bad"
+expect_contains "$(cat "$TEST_TMP/.out")" "last words"
+expect_fail 125 "ferry: error: target stage \"nope\" could not be found" ferry build --target nope "$ctx"
+expect_fail 125 "ferry: error: unable to prepare context: path \"$TEST_TMP/none\" not found" \
+    ferry build "$TEST_TMP/none"
+expect_fail 125 "ferry: error: unable to prepare context: unable to evaluate symlinks in Dockerfile path: lstat $TEST_TMP/bad/Nofile: no such file or directory" \
+    ferry build -f "$TEST_TMP/bad/Nofile" "$TEST_TMP/bad"
+expect_eq "$(ferry ps -aq)" "" "containers left by failed builds"
+ferry image inspect out/bad >/dev/null 2>&1 && fail "a failed build named an image"
+# The half that ran (RUN echo half) stays as cache; nothing else appeared.
+after=$(ferry images -aq | sort)
+expect_eq "$(comm -13 <(echo "$before") <(echo "$after") | wc -l)" 1 "images added by failed builds"
+
+note "the same Dockerfile built by docker's builder: the same files and config"
+docker_bb
+if [ -n "$DOCKER_BB" ]; then
+    echo two >"$ctx/dir/nested/two.txt"
+    build_out --target base -t out/app:1 "$ctx"
+    DOCKER_BUILDKIT=0 "$DOCKER" build -q --target base --build-arg "BASE=$DOCKER_BB" \
+        -t "$DOCKER_PREFIX/app:1" "$ctx" >/dev/null 2>"$TEST_TMP/docker.err" ||
+        fail "docker build: $(tail -3 "$TEST_TMP/docker.err")"
+    RUN_CLEANUPS=("$DOCKER" rmi -f "$DOCKER_PREFIX/app:1" "${RUN_CLEANUPS[@]}")
+    tree() { python3 "$FERRY_SRC/tests/integration/tar_tree.py"; }
+    "$DOCKER" create --name "$DOCKER_PREFIX-tree" "$DOCKER_PREFIX/app:1" >/dev/null
+    "$DOCKER" export "$DOCKER_PREFIX-tree" | tree >"$TEST_TMP/docker.tree"
+    "$DOCKER" rm "$DOCKER_PREFIX-tree" >/dev/null
+    ferry create --name tree out/app:1 >/dev/null
+    ferry export tree | tree >"$TEST_TMP/ferry.tree"
+    ferry rm tree >/dev/null
+    diff "$TEST_TMP/docker.tree" "$TEST_TMP/ferry.tree" >"$TEST_TMP/tree.diff" ||
+        fail "file trees differ: $(head -20 "$TEST_TMP/tree.diff")"
+    for f in Env Cmd Entrypoint WorkingDir User Labels ExposedPorts Volumes StopSignal Healthcheck Shell; do
+        expect_eq "$(ferry image inspect -f "{{json .Config.$f}}" out/app:1)" \
+            "$("$DOCKER" image inspect -f "{{json .Config.$f}}" "$DOCKER_PREFIX/app:1")" "Config.$f"
+    done
+fi
