@@ -33,7 +33,7 @@ expect_bash() {
 
 note "bash: commands, subcommands and aliases, flags, help topics"
 expect_bash "image images import " ferry im
-expect_bash "history import inspect list load ls prune pull push remove rm save tag " ferry image ""
+expect_bash "build history import inspect list load ls prune pull push remove rm save tag " ferry image ""
 expect_bash "list load ls " ferry image l
 expect_bash "--filter --format " ferry image ls --f
 expect_bash "--force --help --volumes -f -v " ferry rm -

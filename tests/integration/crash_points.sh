@@ -1,4 +1,4 @@
-# The crash test at every durable step (issue 8, point 12): `load`, `commit`, `save -o`,
+# The crash test at every durable step (issue 8, point 12): `load`, `commit`, `build`, `save -o`,
 # `rename`, `create`, `start`, `rmi` (with a blob cache to prune), `system check --repair` (with a damaged blob
 # cache to rebuild), `pull` and `push` (against a registry on 127.0.0.1) are killed with SIGKILL at the Nth call of each of
 # rename, renameat, renameat2, linkat, fsync, fdatasync and syncfs (strace's fault injection, every
@@ -213,6 +213,32 @@ setup_start() {
     ferry create --name c1 --network none ferry-it/base:1 true >/dev/null
 }
 CRASH_CHILD_STATUS=1 crash_points "start" setup_start check_container start c1
+
+# build (a COPY, a RUN, a config step): killed anywhere, the store is valid, the named images are
+# those before or after, and the steps it finished stay as cache; a RUN's container killed with
+# it stays (as with docker's classic builder) and can be removed.
+setup_build() {
+    setup_create
+    mkdir -p bctx && echo f >bctx/f
+    printf 'FROM ferry-it/base:1\nCOPY f /f\nRUN echo x > /x\nENV A=1\n' >bctx/Dockerfile
+}
+named() { tr ' ' '\n' <<<"$1" | grep -v '^<none>' | tr '\n' ' '; }
+check_build() {
+    local status=0 ids now
+    ferry system check --repair >repair.out 2>&1 || status=$?
+    expect_eq "$status" 0 "$1: system check --repair after it ($(cat repair.out))"
+    expect_out "no problems found" ferry system check
+    now=$(named "$(images_now)")
+    [ "$now" = "$(named "$2")" ] || [ "$now" = "$(named "$3")" ] ||
+        fail "$1: images [$now] are neither those before [$2] nor after [$3]"
+    ids=$(ferry ps -aq)
+    # shellcheck disable=SC2086
+    [ -z "$ids" ] || ferry rm -f $ids >/dev/null || fail "$1: a RUN's container cannot be removed"
+    for _ in $(seq 30); do pgrep -f "ferry-monitor --state $FERRY_ROOT/" >/dev/null || break; sleep 0.1; done
+    expect_eq "$(pgrep -f "ferry-monitor --state $FERRY_ROOT/" || true)" "" "$1: monitors left"
+    expect_out "" unreferenced
+}
+CRASH_CHILD_STATUS=125 crash_points "build" setup_build check_build build --network none -t ferry-it/built:1 bctx
 # On the default bridge with a port published on every address (nftables for IPv4, a proxy
 # for [::]): its lease, veth, port and proxy are given back.
 setup_start_bridge() {
