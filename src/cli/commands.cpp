@@ -59,6 +59,11 @@ Result<int> store_ns(Args args, Context& ctx) {
     return fn(args, ctx);
 }
 
+constexpr Command k_builder[] = {
+    {"build", "Build an image from a Dockerfile", cmd_build, {}},
+    {"prune", "Remove build cache", store_ns<cmd_builder_prune>, {}},
+};
+
 constexpr Command k_completion[] = {
     {"bash", "Generate the autocompletion script for bash", cmd_completion_bash, {}},
     {"fish", "Generate the autocompletion script for fish", cmd_completion_fish, {}},
@@ -149,6 +154,7 @@ constexpr Command k_volume[] = {
 };
 
 constexpr Command k_top[] = {
+    {"builder", "Manage builds", nullptr, k_builder},
     {"completion", "Generate the autocompletion script for the specified shell", nullptr,
      k_completion},
     {"container", "Manage containers", nullptr, k_container},

@@ -1,4 +1,5 @@
-// `ferry image prune`: dangling images are those without a name; with -a, every image. Images a
+// `ferry image prune`: dangling images are those without a name; with -a, every image. `ferry
+// builder prune`: the intermediate images of builds (their cache), whatever their age. Images a
 // container uses are kept either way (as docker's prune, whose deletions give way to every
 // conflict). One atomic catalog rewrite, then garbage collection of the freed layers.
 
@@ -58,6 +59,44 @@ Result<int> run_image_prune(const ImagePruneOptions& o, Context& ctx) {
 
 Result<int> cmd_image_prune(Args args, Context& ctx) {
     return dispatch(parse_image_prune, run_image_prune, args, ctx);
+}
+
+Result<BuilderPruneOptions> parse_builder_prune(Args args) {
+    BuilderPruneOptions o;
+    FlagSet flags("ferry builder prune", "[OPTIONS]", "Remove build cache");
+    flags.add_bool('a', "all", &o.all, "Remove all unused build cache, not just dangling ones");
+    flags.add_bool('f', "force", &o.force, "Do not prompt for confirmation");
+    auto pos = TRY(parse_flags(flags, args, o));
+    if (o.help) return o;
+    TRY(check_arg_count(flags, pos, 0, 0));
+    return o;
+}
+
+Result<int> run_builder_prune(const BuilderPruneOptions& o, Context& ctx) {
+    if (!o.force &&
+        !confirm(o.all ? "WARNING! This will remove all build cache."
+                       : "WARNING! This will remove all dangling build cache."))
+        return 0;
+    auto store = TRY(image::Store::open(ctx));
+    std::vector<std::string> lines;
+    auto doomed = [](const image::ImageRecord& r) { return r.intermediate; };
+    image::Staging pending = TRY(store.stage());
+    TRY(image::remove_images_if(store, doomed, pending, lines));
+    std::vector<std::string> layers;
+    uint64_t reclaimed = image::collect_and_report(store, &pending, layers);
+    std::string out;
+    if (!lines.empty()) {
+        out += "Deleted build cache objects:\n";
+        for (const auto& l : lines)
+            if (l.starts_with("deleted: sha256:")) out += l.substr(16) + "\n";
+    }
+    out += "Total reclaimed space: " + human_size(static_cast<double>(reclaimed)) + "\n";
+    print_out(out);
+    return 0;
+}
+
+Result<int> cmd_builder_prune(Args args, Context& ctx) {
+    return dispatch(parse_builder_prune, run_builder_prune, args, ctx);
 }
 
 }  // namespace ferry::cli

@@ -147,6 +147,17 @@ ferry image inspect out/bad >/dev/null 2>&1 && fail "a failed build named an ima
 after=$(ferry images -aq | sort)
 expect_eq "$(comm -13 <(echo "$before") <(echo "$after") | wc -l)" 1 "images added by failed builds"
 
+note "builder prune removes the cache, not the images; the next build runs every step"
+expect_contains "$(ferry builder prune -f)" "Deleted build cache objects:"
+for s in $steps; do
+    ferry images -aq | grep -q "^$s" && fail "builder prune left intermediate $s"
+done
+expect_eq "$(ferry run --rm out/app:1)" hello "the image after builder prune"
+build_out --target base -t out/app:1 "$ctx"
+expect_eq "$(markers)" "marker-run-1 marker-run-2 "
+ferry builder prune -f --all >/dev/null
+expect_out "Total reclaimed space: 0B" ferry builder prune -f
+
 note "the same Dockerfile built by docker's builder: the same files and config"
 docker_bb
 if [ -n "$DOCKER_BB" ]; then
