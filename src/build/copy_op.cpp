@@ -12,12 +12,17 @@
 // O_NOFOLLOW, so nothing copied earlier can lead a later write outside it. Directory times are
 // set once everything is written, children before parents, or writing would reset them.
 //
-// Where docker fails and we do not: a context directory copied onto a file or a symlink to a
+// The sources come through a CopySource: the build context here, another image's merged tree
+// for COPY --from (copy_from.cpp). Both walks hand the same entries to the one writer below, so
+// the destination rules exist once; the source only decides who owns the copies without
+// --chown (0:0 for the context, the source's owners for an image, as BuildKit does).
+//
+// Where docker fails and we do not: a source directory copied onto a file or a symlink to a
 // non-directory replaces it (fsutil: `cannot copy to non-directory`), a file copied onto a
 // directory replaces it (`cannot replace to directory ... with file`), and a context directory
 // copied onto an image symlink to a directory goes through the link. A file copied onto an
-// image symlink replaces the link, as fsutil does below the top of a copy. Hard links within the
-// context are copied as separate files, extended attributes are not copied, fifos are created,
+// image symlink replaces the link, as fsutil does below the top of a copy. Hard links within a
+// source are copied as separate files, extended attributes are not copied, fifos are created,
 // devices and sockets are skipped (a character device 0:0 would read as a whiteout).
 
 #include "ferry/build/copy_op.hpp"
@@ -79,9 +84,9 @@ std::string base_name(std::string_view path) {
 // Writes the request into the upper directory; holds what the sources have in common.
 class LayerWriter {
   public:
-    LayerWriter(const BuildContext& context, const runtime::LayerView& below, int upper,
+    LayerWriter(const CopySource& from, const runtime::LayerView& below, int upper,
                 const CopyRequest& request)
-        : m_context(context), m_below(below), m_upper(upper), m_request(request) {}
+        : m_from(from), m_below(below), m_upper(upper), m_request(request) {}
 
     Result<void> copy_source(const ResolvedSource& source, bool into_dir);
     Result<void> set_dir_times();
@@ -101,15 +106,16 @@ class LayerWriter {
     Result<Fd> make_dir(int parent_fd, const std::string& name, const std::string& path,
                         const Attrs& attrs);
     Result<Attrs> parent_attrs(const std::string& path) const;
-    Result<Attrs> source_attrs(const ContextEntry& entry) const;
+    Attrs source_attrs(const ContextEntry& entry, const struct stat& st) const;
     Result<void> apply(int fd, const std::string& path, const Attrs& attrs);
-    Result<void> copy_entry(ContextEntry& entry, const std::string& top,
+    Result<void> copy_entry(ContextEntry& entry, const struct stat& st, const std::string& top,
                             std::unordered_map<std::string, std::string>& dirs);
-    Result<void> copy_dir(const ContextEntry& entry, const std::string& path, bool keep);
-    Result<void> copy_file(ContextEntry& entry, const std::string& path);
-    Result<void> copy_special(const ContextEntry& entry, const std::string& path);
+    Result<void> copy_dir(const Attrs& source, const std::string& path, bool keep);
+    Result<void> copy_file(ContextEntry& entry, const Attrs& attrs, const std::string& path);
+    Result<void> copy_special(const ContextEntry& entry, const Attrs& attrs,
+                              const std::string& path);
 
-    const BuildContext& m_context;
+    const CopySource& m_from;
     const runtime::LayerView& m_below;
     int m_upper;
     const CopyRequest& m_request;
@@ -166,20 +172,15 @@ Result<Attrs> LayerWriter::parent_attrs(const std::string& path) const {
     return a;
 }
 
-Result<Attrs> LayerWriter::source_attrs(const ContextEntry& entry) const {
-    struct stat st {};
-    if (entry.fd) {
-        if (::fstat(entry.fd.get(), &st) != 0) return fail_errno("stat `" + entry.path + "`");
-    } else {
-        Fd fd = TRY(fs::open_in_root(m_context.root_fd(), entry.path, O_PATH | O_NOFOLLOW, 0,
-                                     RESOLVE_NO_SYMLINKS));
-        if (::fstat(fd.get(), &st) != 0) return fail_errno("stat `" + entry.path + "`");
-    }
+Attrs LayerWriter::source_attrs(const ContextEntry& entry, const struct stat& st) const {
     Attrs a;
     a.mode = m_request.chmod.value_or(entry.mode) & 07777;
     if (m_request.chown) {
         a.uid = m_request.chown->uid;
         a.gid = m_request.chown->gid;
+    } else if (m_from.owners() == SourceOwners::keep) {
+        a.uid = st.st_uid;
+        a.gid = st.st_gid;
     }
     a.times = Times{st.st_atim, st.st_mtim};
     return a;
@@ -241,7 +242,7 @@ Result<Fd> LayerWriter::open_dir(const std::string& path) {
 
 // A directory entry at the canonical path; keep: an existing directory there keeps its
 // attributes (the image's, when only the image has it), else it takes the source's.
-Result<void> LayerWriter::copy_dir(const ContextEntry& entry, const std::string& path, bool keep) {
+Result<void> LayerWriter::copy_dir(const Attrs& source, const std::string& path, bool keep) {
     ++m_stats.dirs;
     if (path == "/") return {};  // the layer's root is the caller's
     Fd parent = TRY(open_dir(dir_path(path)));
@@ -257,14 +258,14 @@ Result<void> LayerWriter::copy_dir(const ContextEntry& entry, const std::string&
         if (keep && TRY(is_image_dir(path)))
             attrs = TRY(parent_attrs(path));
         else
-            attrs = TRY(source_attrs(entry));
+            attrs = source;
         TRY(make_dir(parent.get(), name, path, attrs));
     } else if (!keep) {
         int fd =
             ::openat(parent.get(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0) return fail_errno("open `" + path + "`");
         Fd dir(fd);
-        TRY(apply(dir.get(), path, TRY(source_attrs(entry))));
+        TRY(apply(dir.get(), path, source));
     }
     return {};
 }
@@ -310,11 +311,11 @@ Result<void> replace(int parent, const std::string& name, const std::string& pat
     return {};
 }
 
-Result<void> LayerWriter::copy_file(ContextEntry& entry, const std::string& path) {
+Result<void> LayerWriter::copy_file(ContextEntry& entry, const Attrs& attrs,
+                                    const std::string& path) {
     ++m_stats.files;
     Fd parent = TRY(open_dir(dir_path(path)));
     std::string name = base_name(path);
-    Attrs attrs = TRY(source_attrs(entry));  // before reading changes the access time
     Fd out;
     TRY(replace(parent.get(), name, path, [&] {
         out.reset(::openat(parent.get(), name.c_str(),
@@ -326,13 +327,13 @@ Result<void> LayerWriter::copy_file(ContextEntry& entry, const std::string& path
 }
 
 // Symlinks (target unchanged) and fifos; other kinds are skipped.
-Result<void> LayerWriter::copy_special(const ContextEntry& entry, const std::string& path) {
+Result<void> LayerWriter::copy_special(const ContextEntry& entry, const Attrs& attrs,
+                                       const std::string& path) {
     bool link = entry.type == EntryType::symlink;
     if (!link && !S_ISFIFO(entry.mode)) return {};
     ++m_stats.files;
     Fd parent = TRY(open_dir(dir_path(path)));
     std::string name = base_name(path);
-    Attrs attrs = TRY(source_attrs(entry));
     TRY(replace(parent.get(), name, path, [&] {
         return link ? ::symlinkat(entry.link_target.c_str(), parent.get(), name.c_str())
                     : ::mkfifoat(parent.get(), name.c_str(), 0600);
@@ -348,7 +349,8 @@ Result<void> LayerWriter::copy_special(const ContextEntry& entry, const std::str
 }
 
 // Copies one entry of a walk; dirs maps the rel of each directory met so far to where it went.
-Result<void> LayerWriter::copy_entry(ContextEntry& entry, const std::string& top,
+Result<void> LayerWriter::copy_entry(ContextEntry& entry, const struct stat& st,
+                                     const std::string& top,
                                      std::unordered_map<std::string, std::string>& dirs) {
     bool is_dir = entry.type == EntryType::dir;
     std::string path = top;
@@ -362,12 +364,13 @@ Result<void> LayerWriter::copy_entry(ContextEntry& entry, const std::string& top
         // directory is the link target's, which COPY did not name.
         keep = path != written;
     }
+    Attrs attrs = source_attrs(entry, st);
     if (is_dir) {
         dirs[entry.rel] = path;
-        return copy_dir(entry, path, keep);
+        return copy_dir(attrs, path, keep);
     }
-    if (entry.type == EntryType::file) return copy_file(entry, path);
-    return copy_special(entry, path);
+    if (entry.type == EntryType::file) return copy_file(entry, attrs, path);
+    return copy_special(entry, attrs, path);
 }
 
 // Copies one source: a directory's contents to dest, a file to dest or into it (into_dir).
@@ -387,8 +390,8 @@ Result<void> LayerWriter::copy_source(const ResolvedSource& source, bool into_di
         top = child_path(top, base_name(dest));
     }
     std::unordered_map<std::string, std::string> dirs;
-    return m_context.walk(source, [&](ContextEntry& entry) -> Result<void> {
-        auto done = copy_entry(entry, top, dirs);
+    return m_from.walk(source, [&](ContextEntry& entry, const struct stat& st) -> Result<void> {
+        auto done = copy_entry(entry, st, top, dirs);
         if (!done)
             return std::unexpected(std::move(done).error().prefix("copy `" + entry.path + "`"));
         return {};
@@ -409,11 +412,37 @@ Result<void> LayerWriter::set_dir_times() {
     return {};
 }
 
+// The build context as a source: its walk, each entry stat'ed before its content is read (which
+// changes the access time we copy), owners left to the request.
+class ContextSource : public CopySource {
+  public:
+    explicit ContextSource(const BuildContext& context) : m_context(context) {}
+
+    Result<void> walk(const ResolvedSource& source, const CopyVisitor& visit) const override {
+        return m_context.walk(source, [&](ContextEntry& entry) -> Result<void> {
+            struct stat st {};
+            if (entry.fd) {
+                if (::fstat(entry.fd.get(), &st) != 0)
+                    return fail_errno("stat `" + entry.path + "`");
+            } else {
+                Fd fd = TRY(fs::open_in_root(m_context.root_fd(), entry.path, O_PATH | O_NOFOLLOW,
+                                             0, RESOLVE_NO_SYMLINKS));
+                if (::fstat(fd.get(), &st) != 0) return fail_errno("stat `" + entry.path + "`");
+            }
+            return visit(entry, st);
+        });
+    }
+    SourceOwners owners() const override { return SourceOwners::root; }
+
+  private:
+    const BuildContext& m_context;
+};
+
 }  // namespace
 
-Result<CopyStats> copy_into_layer(const BuildContext& context, const runtime::LayerView& below,
-                                  int upper_fd, const CopyRequest& request) {
-    LayerWriter writer(context, below, upper_fd, request);
+Result<CopyStats> copy_sources(const CopySource& from, const runtime::LayerView& below,
+                               int upper_fd, const CopyRequest& request) {
+    LayerWriter writer(from, below, upper_fd, request);
     const std::string& dest = request.dest;
     bool slash = dest.ends_with('/') || dest.ends_with("/.") || dest == ".";
     bool into_dir = slash || TRY(writer.is_image_dir(clean_path(dest)));
@@ -422,6 +451,11 @@ Result<CopyStats> copy_into_layer(const BuildContext& context, const runtime::La
         TRY(writer.copy_source(source, into_dir));
     TRY(writer.set_dir_times());
     return writer.stats();
+}
+
+Result<CopyStats> copy_into_layer(const BuildContext& context, const runtime::LayerView& below,
+                                  int upper_fd, const CopyRequest& request) {
+    return copy_sources(ContextSource(context), below, upper_fd, request);
 }
 
 }  // namespace ferry::build

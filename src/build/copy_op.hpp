@@ -1,12 +1,15 @@
 #pragma once
 // A Dockerfile COPY (or ADD of local files) applied to a new layer: the sources, already resolved
-// in the build context, are written into an empty directory that becomes the layer's overlay
-// upper directory, with the image below seen through a LayerView so that the destination's
-// existing directories and symlinks are honoured as the merged tree would show them.
+// in the build context (or, for COPY --from, in another image: see copy_from.hpp), are written
+// into an empty directory that becomes the layer's overlay upper directory, with the image below
+// seen through a LayerView so that the destination's existing directories and symlinks are
+// honoured as the merged tree would show them.
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,21 +28,44 @@ struct CopyOwner {
 
 // One COPY/ADD of local files, as the Dockerfile wrote it once resolved.
 struct CopyRequest {
-    // BuildContext::resolve's results for every source, in order, wildcards expanded.
+    // BuildContext::resolve's (or resolve_in_image's) results for every source, in order,
+    // wildcards expanded.
     std::vector<ResolvedSource> sources;
     // More than one source was written, or one had a wildcard.
     bool wildcard_or_many = false;
     // Absolute in the image, WORKDIR applied; may end with '/'.
     std::string dest;
-    std::optional<CopyOwner> chown;  // --chown; nullopt: everything copied is owned by 0:0
+    std::optional<CopyOwner> chown;  // --chown; nullopt: as the source's SourceOwners say
     std::optional<mode_t> chmod;     // --chmod; nullopt: each source's permission bits
 };
 
 // What a copy wrote.
 struct CopyStats {
     uint64_t files = 0;  // regular files, symlinks and fifos
-    uint64_t dirs = 0;   // directories copied from the context (not parents made for them)
+    uint64_t dirs = 0;   // directories copied from the source (not parents made for them)
     uint64_t bytes = 0;  // content of regular files
+};
+
+// Who owns what a copy writes when --chown is not given.
+enum class SourceOwners {
+    root,  // 0:0, as BuildKit does for the build context
+    keep,  // the source's own owners, as BuildKit does for COPY --from
+};
+
+// Called for each entry of a CopySource walk with the entry's lstat (times included), taken
+// before its content is read; an error stops the walk and is returned by it.
+using CopyVisitor = std::function<Result<void>(ContextEntry&, const struct stat&)>;
+
+// Where a copy's sources come from: the writer asks it to walk each resolved source.
+class CopySource {
+  public:
+    virtual ~CopySource() = default;
+    // Walks a resolved source as BuildContext::walk does (the source itself as rel ".", then
+    // everything below a directory depth first in byte order of names, symlinks not followed,
+    // files open for reading). Fails with the visitor's error or with the walk's own.
+    virtual Result<void> walk(const ResolvedSource& source, const CopyVisitor& visit) const = 0;
+    // Who owns the copies when the request has no --chown.
+    virtual SourceOwners owners() const = 0;
 };
 
 // Copies the request's sources from the context into the layer directory upper_fd (empty but
@@ -51,5 +77,11 @@ struct CopyStats {
 // `copy `context path`: what failed: strerror`.
 Result<CopyStats> copy_into_layer(const BuildContext& context, const runtime::LayerView& below,
                                   int upper_fd, const CopyRequest& request);
+
+// Copies the request's sources, walked by from, into the layer directory upper_fd with the
+// destination rules described at copy_into_layer. Fails as copy_into_layer does, the source's
+// walk errors included.
+Result<CopyStats> copy_sources(const CopySource& from, const runtime::LayerView& below,
+                               int upper_fd, const CopyRequest& request);
 
 }  // namespace ferry::build
