@@ -13,6 +13,7 @@
 
 #include <algorithm>
 
+#include "ferry/build/copy_from.hpp"
 #include "ferry/build/copy_op.hpp"
 #include "ferry/image/commit.hpp"
 #include "ferry/image/lookup.hpp"
@@ -165,8 +166,9 @@ class Builder {
         m_base = m_parent;
         m_keyed = m_state.image.history.size();
         print(" ---> " + (m_parent.empty() ? std::string("scratch") : image::short_id(m_parent)));
-        for (const auto& instruction : stage.instructions)
-            TRY(step(instruction));
+        m_planned = &planned;
+        for (size_t i = 0; i < stage.instructions.size(); ++i)
+            TRY(step(stage.instructions[i], i));
         bool target = planned.index == m_plan.target;
         if (target && !m_request.labels.empty()) {
             auto& labels = m_state.image.config->labels;
@@ -187,7 +189,8 @@ class Builder {
         return {};
     }
 
-    Result<void> step(const Instruction& instruction) {
+    Result<void> step(const Instruction& instruction, size_t index) {
+        m_index = index;
         const SourceInfo& source = source_of(instruction);
         print("Step " + std::to_string(++m_step) + "/" + std::to_string(m_steps) + " : " +
               step_text(source));
@@ -279,16 +282,29 @@ class Builder {
         return {};
     }
 
-    // The unpacked layers of the parent image, top first, for a view.
-    Result<std::vector<std::string>> parent_layers() const {
+    // The unpacked layers of an image ("" for scratch: none), top first, for a view.
+    Result<std::vector<std::string>> layers_of(const std::string& id) const {
         std::vector<std::string> dirs;
-        if (m_parent.empty()) return dirs;
+        if (id.empty()) return dirs;
         image::ImageCatalog catalog = TRY(m_store.read_images());
-        const image::ImageRecord* rec = catalog.find_id(m_parent);
-        if (!rec) return fail("image " + m_parent + " is missing from the store");
+        const image::ImageRecord* rec = catalog.find_id(id);
+        if (!rec) return fail("image " + id + " is missing from the store");
         for (auto it = rec->chain_ids.rbegin(); it != rec->chain_ids.rend(); ++it)
             dirs.push_back(m_store.layer_path(*it) + "/diff");
         return dirs;
+    }
+    Result<std::vector<std::string>> parent_layers() const { return layers_of(m_parent); }
+
+    // The image COPY --from names: a built stage's, an outside image's (pulled when missing),
+    // or none for scratch.
+    Result<std::string> from_image(const std::string& written) {
+        for (const auto& ref : m_planned->sources) {
+            if (ref.instruction != m_index || ref.mount != 0) continue;
+            if (ref.kind == SourceKind::Stage) return m_results[ref.stage].image;
+            if (ref.kind == SourceKind::Scratch) return std::string();
+            return m_hooks.image(ref.written, "");
+        }
+        return fail("COPY --from=" + written + ": not in the build plan");
     }
 
     // Runs fn on an empty layer directory, then commits what it wrote.
@@ -307,21 +323,32 @@ class Builder {
     Result<void> copy_step(const SourceInfo& source, const SourcesAndDest& paths,
                            const std::string& from, const std::string& chown,
                            const std::string& chmod, const char* keyword) {
-        if (!from.empty()) return fail("COPY --from is not supported yet");
         if (!paths.inline_sources.empty()) return fail(std::string(keyword) +
                                                        " of a here-document is not supported yet");
         ShellEnv vars = m_state.variables();
-        CopyRequest request;
         std::vector<std::string> written;
         for (const auto& src : paths.sources) {
             std::string s = TRY(process_word(src, vars, m_state.escape));
             if (s.starts_with("http://") || s.starts_with("https://") ||
                 s.starts_with("git@"))
                 return fail(std::string(keyword) + " of a URL is not supported yet");
-            request.wildcard_or_many = request.wildcard_or_many || has_wildcard(s);
-            auto resolved = TRY(m_context.resolve(s));
-            request.sources.insert(request.sources.end(), resolved.begin(), resolved.end());
             written.push_back(std::move(s));
+        }
+        // COPY --from reads another image through a view of its layers, pinned meanwhile.
+        std::optional<FileLock> from_pin;
+        std::optional<runtime::LayerView> from_view;
+        std::string from_id;
+        if (!from.empty()) {
+            from_id = TRY(from_image(from));
+            from_pin = TRY(m_store.pin_layers());
+            from_view = TRY(runtime::LayerView::open(TRY(layers_of(from_id))));
+        }
+        CopyRequest request;
+        for (const auto& s : written) {
+            request.wildcard_or_many = request.wildcard_or_many || has_wildcard(s);
+            auto resolved = from_view ? TRY(resolve_in_image(*from_view, s, from))
+                                      : TRY(m_context.resolve(s));
+            request.sources.insert(request.sources.end(), resolved.begin(), resolved.end());
         }
         request.wildcard_or_many = request.wildcard_or_many || paths.sources.size() > 1;
         std::string dest = TRY(process_word(paths.dest, vars, m_state.escape));
@@ -334,9 +361,11 @@ class Builder {
         request.dest = dest;
         std::string expanded_chown = chown.empty() ? "" : TRY(process_word(chown, vars, m_state.escape));
         if (!chmod.empty()) request.chmod = TRY(parse_chmod(chmod));
-        std::string checksum = TRY(m_context.checksum(request.sources));
+        std::string checksum = from_view ? TRY(image_sources_checksum(*from_view, request.sources))
+                                         : TRY(m_context.checksum(request.sources));
 
         std::string created_by = std::string(keyword);
+        if (!from.empty()) created_by += " --from=" + from;
         if (!expanded_chown.empty()) created_by += " --chown=" + expanded_chown;
         if (!chmod.empty()) created_by += " --chmod=" + chmod;
         created_by += " " + join(written, " ") + " " + paths.dest + " # buildkit";
@@ -346,12 +375,14 @@ class Builder {
         m_state.image.history.push_back(std::move(entry));
         (void)source;
 
-        std::string key = step_key(std::string(keyword) + "\n" + checksum + "\n" + request.dest +
-                                   "\nchown " + expanded_chown + "\nchmod " + chmod + "\n");
+        std::string key = step_key(std::string(keyword) + "\nfrom " + from_id + "\n" + checksum +
+                                   "\n" + request.dest + "\nchown " + expanded_chown +
+                                   "\nchmod " + chmod + "\n");
         if (TRY(reuse(key, true))) return {};
         return layer_step(key, [&](const runtime::LayerView& view, int upper) -> Result<void> {
             if (!expanded_chown.empty()) request.chown = TRY(resolve_chown(view, expanded_chown));
-            TRY(copy_into_layer(m_context, view, upper, request));
+            if (from_view) TRY(copy_from_image(*from_view, view, upper, request));
+            else TRY(copy_into_layer(m_context, view, upper, request));
             return {};
         });
     }
@@ -419,6 +450,8 @@ class Builder {
     const BuildRequest& m_request;
     const BuildHooks& m_hooks;
     const BuildPlan& m_plan;
+    const PlannedStage* m_planned = nullptr;  // the stage being built
+    size_t m_index = 0;                       // the instruction being built, in its stage
     std::vector<StageResult> m_results;
     size_t m_step = 0, m_steps = 0;
     StageState m_state;

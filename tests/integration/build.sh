@@ -123,6 +123,27 @@ build_out -t out/c2 "$TEST_TMP/c2"
 expect_eq "$(ferry run --rm out/c2 stat -c '%a %u' /f /home/user/w)" "640 0
 755 1000"
 
+note "multi-stage: COPY --from a stage by name and index and from an image, onto scratch"
+cat >"$TEST_TMP/ms.Dockerfile" <<'EOF'
+ARG BASE=bb:1
+FROM ${BASE} AS builder
+RUN mkdir -p /out/sub && echo built > /out/sub/result && chown -R 1000:1000 /out
+FROM builder AS unused
+RUN echo marker-unused-stage
+FROM scratch
+COPY --from=builder /out /
+COPY --from=bb:1 /bin/busybox /bin/sh
+COPY --from=0 /etc/passwd /etc/
+CMD ["/bin/sh", "-c", "stat -c '%u:%g %n' /sub/result; cat /sub/result"]
+EOF
+build_out -f "$TEST_TMP/ms.Dockerfile" -t out/ms "$ctx"
+expect_eq "$(markers)" ""
+expect_eq "$(grep -c '^Step ' "$TEST_TMP/build.out")" 7 "steps of the stages the target needs"
+expect_eq "$(ferry run --rm out/ms)" "1000:1000 /sub/result
+built"
+build_out -f "$TEST_TMP/ms.Dockerfile" -t out/ms "$ctx"
+expect_eq "$(grep -c '^ ---> Using cache$' "$TEST_TMP/build.out")" 4
+
 note "bad input: docker's words, status 125, nothing left behind"
 before=$(ferry images -aq | sort)
 mkdir -p "$TEST_TMP/bad"
@@ -166,7 +187,7 @@ if [ -n "$DOCKER_BB" ]; then
     DOCKER_BUILDKIT=0 "$DOCKER" build -q --target base --build-arg "BASE=$DOCKER_BB" \
         -t "$DOCKER_PREFIX/app:1" "$ctx" >/dev/null 2>"$TEST_TMP/docker.err" ||
         fail "docker build: $(tail -3 "$TEST_TMP/docker.err")"
-    RUN_CLEANUPS=("$DOCKER" rmi -f "$DOCKER_PREFIX/app:1" "${RUN_CLEANUPS[@]}")
+    RUN_CLEANUPS=("$DOCKER rmi -f $DOCKER_PREFIX/app:1 >/dev/null 2>&1" "${RUN_CLEANUPS[@]}")
     tree() { python3 "$FERRY_SRC/tests/integration/tar_tree.py"; }
     "$DOCKER" create --name "$DOCKER_PREFIX-tree" "$DOCKER_PREFIX/app:1" >/dev/null
     "$DOCKER" export "$DOCKER_PREFIX-tree" | tree >"$TEST_TMP/docker.tree"
@@ -180,4 +201,18 @@ if [ -n "$DOCKER_BB" ]; then
         expect_eq "$(ferry image inspect -f "{{json .Config.$f}}" out/app:1)" \
             "$("$DOCKER" image inspect -f "{{json .Config.$f}}" "$DOCKER_PREFIX/app:1")" "Config.$f"
     done
+    # The multi-stage build (COPY --from=bb:1 names the image as docker knows it).
+    sed "s|--from=bb:1|--from=$DOCKER_BB|" "$TEST_TMP/ms.Dockerfile" >"$TEST_TMP/ms.docker"
+    DOCKER_BUILDKIT=0 "$DOCKER" build -q -f "$TEST_TMP/ms.docker" --build-arg "BASE=$DOCKER_BB" \
+        -t "$DOCKER_PREFIX/ms:1" "$ctx" >/dev/null 2>"$TEST_TMP/docker.err" ||
+        fail "docker build (multi-stage): $(tail -3 "$TEST_TMP/docker.err")"
+    RUN_CLEANUPS=("$DOCKER rmi -f $DOCKER_PREFIX/ms:1 >/dev/null 2>&1" "${RUN_CLEANUPS[@]}")
+    "$DOCKER" create --name "$DOCKER_PREFIX-ms" "$DOCKER_PREFIX/ms:1" >/dev/null
+    "$DOCKER" export "$DOCKER_PREFIX-ms" | tree >"$TEST_TMP/docker.tree"
+    "$DOCKER" rm "$DOCKER_PREFIX-ms" >/dev/null
+    ferry create --name ms out/ms >/dev/null
+    ferry export ms | tree >"$TEST_TMP/ferry.tree"
+    ferry rm ms >/dev/null
+    diff "$TEST_TMP/docker.tree" "$TEST_TMP/ferry.tree" >"$TEST_TMP/tree.diff" ||
+        fail "multi-stage file trees differ: $(head -20 "$TEST_TMP/tree.diff")"
 fi
