@@ -15,6 +15,7 @@
 
 #include "ferry/build/copy_from.hpp"
 #include "ferry/build/copy_op.hpp"
+#include "ferry/build/path_match.hpp"
 #include "ferry/image/commit.hpp"
 #include "ferry/image/lookup.hpp"
 #include "ferry/oci/image_config.hpp"
@@ -206,14 +207,25 @@ class Builder {
                 return fail_here(std::move(r.error()));
             return {};
         }
+        std::vector<Mount> mounts;
         if (auto* run = std::get_if<RunInstruction>(&instruction)) {
-            if (!run->mounts.empty()) return fail_here(Error{"RUN --mount is not supported yet"});
             if (!run->devices.empty()) return fail_here(Error{"RUN --device is not supported yet"});
+            // Parsed before apply: their fields see the variables before this RUN.
+            ShellEnv vars = m_state.variables();
+            auto expand = [&](const std::string& v) { return process_word(v, vars, m_state.escape); };
+            for (const auto& m : run->mounts) {
+                auto parsed = parse_mount(m, expand);
+                if (!parsed) return fail_here(std::move(parsed.error()));
+                mounts.push_back(std::move(*parsed));
+            }
         }
         auto action = apply(m_state, instruction, m_request.args);
         if (!action) return fail_here(std::move(action.error()));
-        if (auto* process = std::get_if<RunProcess>(&*action))
-            return run_step(*std::get_if<RunInstruction>(&instruction), std::move(*process));
+        if (auto* process = std::get_if<RunProcess>(&*action)) {
+            auto r = run_step(*std::get_if<RunInstruction>(&instruction), std::move(*process), mounts);
+            if (!r && r.error().sys_errno != k_step_failed) return fail_here(std::move(r.error()));
+            return r;
+        }
         if (auto* dir = std::get_if<MakeWorkdir>(&*action)) {
             if (auto r = workdir_step(*dir); !r) return fail_here(std::move(r.error()));
         }
@@ -410,7 +422,86 @@ class Builder {
         });
     }
 
-    Result<void> run_step(const RunInstruction& run, RunProcess process) {
+    // RUN --mount: what each mount adds to the container and to the step's cache key. A cache
+    // mount is a directory of the store kept between builds (by id, else by target); a bind
+    // mount of the context is read-only and its content is part of the key; tmpfs is empty.
+    Result<void> plan_mounts(const std::vector<Mount>& mounts, RunStep& step, std::string& op) {
+        for (const auto& m : mounts) {
+            runtime::MountRequest r;
+            r.flag = runtime::MountRequest::Flag::mount;
+            r.target = m.target.starts_with('/') ? m.target
+                                                 : clean_path(m_state.image.config->working_dir +
+                                                              "/" + m.target);
+            if (m.type == "cache") {
+                std::string id = m.id.empty() ? r.target : m.id;
+                std::string dir = m_store.root() + "/build-cache/" + sha256_hex(id).substr(0, 32);
+                if (::mkdir((m_store.root() + "/build-cache").c_str(), 0700) != 0 && errno != EEXIST)
+                    return fail_errno("mkdir " + m_store.root() + "/build-cache");
+                if (::mkdir(dir.c_str(), m.mode.value_or(0755)) == 0) {
+                    if (::chown(dir.c_str(), m.uid.value_or(0), m.gid.value_or(0)) != 0)
+                        return fail_errno("chown " + dir);
+                } else if (errno != EEXIST) {
+                    return fail_errno("mkdir " + dir);
+                }
+                r.type = runtime::MountRequest::Type::bind;
+                r.source = dir;
+                r.readonly = m.read_only;
+                op += "mount cache " + id + " " + r.target + "\n";
+            } else if (m.type == "bind") {
+                if (!m.from.empty()) return fail("RUN --mount=type=bind,from= is not supported yet");
+                if (!m.read_only) return fail("RUN --mount=type=bind,rw is not supported yet");
+                auto sources = TRY(m_context.resolve(m.source.empty() ? "." : m.source));
+                if (sources.size() != 1) return fail("bind mount source " + m.source + ": not one path");
+                r.type = runtime::MountRequest::Type::bind;
+                r.source = clean_path(m_context.dir() + "/" + sources[0].path);
+                if (!r.source.starts_with('/')) {
+                    char cwd[4096];
+                    if (::getcwd(cwd, sizeof cwd)) r.source = clean_path(std::string(cwd) + "/" + r.source);
+                }
+                r.readonly = true;
+                op += "mount bind " + r.target + " " + TRY(m_context.checksum(sources)) + "\n";
+            } else if (m.type == "tmpfs") {
+                r.type = runtime::MountRequest::Type::tmpfs;
+                if (m.size_limit > 0) r.tmpfs_size = m.size_limit;
+                op += "mount tmpfs " + r.target + "\n";
+            } else {
+                return fail("RUN --mount=type=" + m.type + " is not supported yet");
+            }
+            r.spec = r.source + ":" + r.target;
+            step.mounts.push_back(std::move(r));
+        }
+        return {};
+    }
+
+    // The mount points the runtime made for RUN --mount targets the image lacks are not part of
+    // the step's result (BuildKit removes these stubs too): each such target and the parents
+    // made for it go from the upper directory while they are empty.
+    Result<void> remove_mount_stubs(int upper, const std::vector<runtime::MountRequest>& mounts) {
+        if (mounts.empty()) return {};
+        FileLock pin = TRY(m_store.pin_layers());
+        runtime::LayerView view = TRY(runtime::LayerView::open(TRY(parent_layers())));
+        for (const auto& m : mounts) {
+            std::string path = clean_path(m.target);
+            while (path != "/" && !path.empty()) {
+                if (TRY(view.lookup(path))) break;  // the image has it: not a stub
+                std::string rel = path.substr(1);
+                struct stat st {};
+                if (::fstatat(upper, rel.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) break;
+                if (S_ISDIR(st.st_mode)) {
+                    if (::unlinkat(upper, rel.c_str(), AT_REMOVEDIR) != 0) break;  // not empty
+                } else if (S_ISREG(st.st_mode) && st.st_size == 0) {
+                    if (::unlinkat(upper, rel.c_str(), 0) != 0) break;
+                } else {
+                    break;
+                }
+                path = dir_path(path);
+            }
+        }
+        return {};
+    }
+
+    Result<void> run_step(const RunInstruction& run, RunProcess process,
+                          const std::vector<Mount>& mounts) {
         RunStep step;
         step.image = m_parent;
         step.network = run.network == "default" ? m_request.network : run.network;
@@ -421,6 +512,7 @@ class Builder {
         for (const auto& e : process.env)
             op += "env " + e + '\n';
         op += "user " + process.user + "\ncwd " + process.cwd + "\nnetwork " + step.network + "\n";
+        TRY(plan_mounts(mounts, step, op));
         std::string key = step_key(op);
         if (TRY(reuse(key, true))) return {};
         if (m_parent.empty()) return fail("RUN on a scratch stage: there is no shell to run");
@@ -430,6 +522,7 @@ class Builder {
             step,
             [&](int upper, const image::DiffOptions& diff) -> Result<void> {
                 print("Removing intermediate container " + container);
+                TRY(remove_mount_stubs(upper, step.mounts));
                 return commit(upper, diff, key, true);
             },
             [&](const std::string& id) {

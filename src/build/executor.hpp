@@ -22,6 +22,7 @@
 #include "ferry/build/stage_config.hpp"
 #include "ferry/image/layer_diff.hpp"
 #include "ferry/image/store.hpp"
+#include "ferry/runtime/container_plan.hpp"
 #include "ferry/util/result.hpp"
 
 namespace ferry::build {
@@ -42,6 +43,7 @@ struct RunStep {
     std::string image;   // the parent image ID
     RunProcess process;  // args, env, user, cwd
     std::string network;
+    std::vector<runtime::MountRequest> mounts;  // RUN --mount: cache and context binds, tmpfs
     bool quiet = false;  // the process's output is not shown
 };
 

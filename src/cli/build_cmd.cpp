@@ -107,6 +107,7 @@ Result<int> run_step(const build::RunStep& step, const build::CommitUpper& commi
     ro.env = step.process.env;
     ro.user = step.process.user;
     ro.workdir = step.process.cwd;
+    ro.mounts = step.mounts;
     if (!step.network.empty()) ro.network = step.network;
     ro.pull = "never";
     auto store = TRY(runtime::ContainerStore::open(ctx));

@@ -9,6 +9,7 @@
 
 #include "ferry/cli/image_events.hpp"
 #include "ferry/image/remove.hpp"
+#include "ferry/util/fs.hpp"
 #include "ferry/util/strings.hpp"
 
 namespace ferry::cli {
@@ -84,6 +85,15 @@ Result<int> run_builder_prune(const BuilderPruneOptions& o, Context& ctx) {
     TRY(image::remove_images_if(store, doomed, pending, lines));
     std::vector<std::string> layers;
     uint64_t reclaimed = image::collect_and_report(store, &pending, layers);
+    // RUN --mount=type=cache directories are build cache too.
+    std::string mounts = ctx.root + "/build-cache";
+    if (::access(mounts.c_str(), F_OK) == 0) {
+        for (const auto& name : TRY(fs::list_dir(mounts))) {
+            reclaimed += fs::disk_usage(mounts + "/" + name).value_or(0);
+            TRY(fs::remove_tree(mounts + "/" + name));
+            lines.push_back("deleted: sha256:" + name);
+        }
+    }
     std::string out;
     if (!lines.empty()) {
         out += "Deleted build cache objects:\n";

@@ -144,6 +144,28 @@ built"
 build_out -f "$TEST_TMP/ms.Dockerfile" -t out/ms "$ctx"
 expect_eq "$(grep -c '^ ---> Using cache$' "$TEST_TMP/build.out")" 4
 
+note "RUN --mount: a cache directory kept between builds, the context bound read-only, a tmpfs"
+cat >"$TEST_TMP/mnt.Dockerfile" <<'EOF'
+FROM bb:1
+RUN --mount=type=cache,target=/var/cache/thing echo x >>/var/cache/thing/n && echo "marker-cache-$(wc -l </var/cache/thing/n)"
+RUN --mount=type=bind,source=dir,target=/src cat /src/one.txt >/copied && ! touch /src/new
+RUN --mount=type=tmpfs,target=/scratch touch /scratch/f && echo marker-tmpfs
+EOF
+build_out -f "$TEST_TMP/mnt.Dockerfile" -t out/mnt "$ctx"
+expect_eq "$(markers)" "marker-cache-1 marker-tmpfs "
+build_out --no-cache -f "$TEST_TMP/mnt.Dockerfile" -t out/mnt "$ctx"
+expect_eq "$(markers)" "marker-cache-2 marker-tmpfs "
+expect_eq "$(ferry run --rm out/mnt cat /copied)" one
+# The mount points made for the targets are not in the image.
+expect_eq "$(ferry run --rm out/mnt ls -d /var/cache /src /scratch 2>&1 | grep -c 'No such file')" 3
+# The bound content is part of the key: a change reruns the step.
+echo uno >"$ctx/dir/one.txt"
+build_out -f "$TEST_TMP/mnt.Dockerfile" -t out/mnt "$ctx"
+expect_eq "$(ferry run --rm out/mnt cat /copied)" uno
+echo one >"$ctx/dir/one.txt"
+expect_fail 125 "ferry: error: dockerfile:2: RUN --mount=type=secret is not supported yet" \
+    ferry build -f <(printf 'FROM bb:1\nRUN --mount=type=secret,id=s true\n') "$ctx"
+
 note "bad input: docker's words, status 125, nothing left behind"
 before=$(ferry images -aq | sort)
 mkdir -p "$TEST_TMP/bad"
@@ -176,6 +198,8 @@ done
 expect_eq "$(ferry run --rm out/app:1)" hello "the image after builder prune"
 build_out --target base -t out/app:1 "$ctx"
 expect_eq "$(markers)" "marker-run-1 marker-run-2 "
+build_out -f "$TEST_TMP/mnt.Dockerfile" "$ctx"
+expect_eq "$(markers)" "marker-cache-1 marker-tmpfs " "a cache mount after builder prune"
 ferry builder prune -f --all >/dev/null
 expect_out "Total reclaimed space: 0B" ferry builder prune -f
 
