@@ -184,7 +184,7 @@ class Builder {
                 for (const auto& [k, v] : m_request.labels)
                     op += "label " + k + "=" + v + "\n";
             std::string key = step_key(op);
-            if (!TRY(reuse(key, false))) TRY(commit(-1, {}, key, !target));
+            if (!TRY(reuse(key, false))) TRY(commit(-1, nullptr, key, !target));
         }
         m_results[planned.index] = {m_parent, m_state};
         return {};
@@ -246,6 +246,11 @@ class Builder {
     // Takes the image recorded for key, if the cache may be used and has one.
     Result<bool> reuse(const std::string& key, bool say) {
         if (m_request.no_cache) return false;
+        return adopt(key, say);
+    }
+
+    // Makes the image recorded for key the stage's current one; false when there is none.
+    Result<bool> adopt(const std::string& key, bool say) {
         image::ImageCatalog catalog = TRY(m_store.read_images());
         const image::ImageRecord* hit = catalog.find_build_key(key);
         if (!hit) return false;
@@ -261,36 +266,38 @@ class Builder {
         return true;
     }
 
-    // Commits upper (-1: none) on the parent with the stage's config as the next image.
-    Result<void> commit(int upper, const image::DiffOptions& diff, const std::string& key,
-                        bool intermediate) {
-        image::LayerCommit request;
-        request.upper_dir = upper;
-        request.diff = diff;
-        request.parent_image = m_parent;
-        request.build_keys = {key};
-        request.intermediate = intermediate;
-        ImageConfig made;
-        request.make_config = [&](const ImageConfig& parent,
-                                  const std::string& diff_id) -> Result<ImageConfig> {
-            ImageConfig c = m_state.image;
-            c.rootfs.diff_ids = parent.rootfs.diff_ids;
-            if (!diff_id.empty()) c.rootfs.diff_ids.push_back(TRY(Digest::parse(diff_id)));
-            std::string now = format_rfc3339(now_unix_ns());
-            c.created = now;
-            for (size_t i = m_keyed; i < c.history.size(); ++i)
-                if (!c.history[i].created) c.history[i].created = now;
-            // A step that changed nothing adds no layer (BuildKit's exporter drops it too).
-            if (upper >= 0 && diff_id.empty() && !c.history.empty())
-                c.history.back().empty_layer = true;
-            made = c;
-            return c;
-        };
-        auto result = TRY(image::commit_layer(m_store, request));
-        m_state.image = std::move(made);
-        m_parent = result.id;
-        m_keyed = m_state.image.history.size();
-        print(" ---> " + image::short_id(m_parent));
+    // Commits upper (-1: none) on the parent with the stage's config as the next image. The
+    // commit runs where the layer's files show their owners (the store's user namespace, in a
+    // child process when rootless), diff giving the directory's whiteout flavour and id maps as
+    // seen from there; the result is then read back from the store by the step's key.
+    Result<void> commit(int upper, const std::function<image::DiffOptions()>& diff,
+                        const std::string& key, bool intermediate) {
+        TRY(m_hooks.in_store([&]() -> Result<void> {
+            image::LayerCommit request;
+            request.upper_dir = upper;
+            if (diff) request.diff = diff();
+            request.parent_image = m_parent;
+            request.build_keys = {key};
+            request.intermediate = intermediate;
+            request.make_config = [&](const ImageConfig& parent,
+                                      const std::string& diff_id) -> Result<ImageConfig> {
+                ImageConfig c = m_state.image;
+                c.rootfs.diff_ids = parent.rootfs.diff_ids;
+                if (!diff_id.empty()) c.rootfs.diff_ids.push_back(TRY(Digest::parse(diff_id)));
+                std::string now = format_rfc3339(now_unix_ns());
+                c.created = now;
+                for (size_t i = m_keyed; i < c.history.size(); ++i)
+                    if (!c.history[i].created) c.history[i].created = now;
+                // A step that changed nothing adds no layer (BuildKit's exporter drops it too).
+                if (upper >= 0 && diff_id.empty() && !c.history.empty())
+                    c.history.back().empty_layer = true;
+                return c;
+            };
+            TRY(image::commit_layer(m_store, request));
+            return {};
+        }));
+        if (!TRY(adopt(key, false))) return fail("the image of step " + key.substr(0, 12) +
+                                                " is missing from the store after its commit");
         return {};
     }
 
@@ -327,9 +334,16 @@ class Builder {
         image::Staging staging = TRY(m_store.stage());
         if (::mkdirat(staging.fd(), "upper", 0755) != 0) return fail_errno("mkdir upper");
         Fd upper = TRY(fs::open_at(staging.fd(), "upper", O_RDONLY | O_DIRECTORY));
-        TRY(m_hooks.in_store([&]() { return fn(view, upper.get()); }));
-        pin.release();
-        return commit(upper.get(), {}, key, true);
+        auto done = [&]() -> Result<void> {
+            TRY(m_hooks.in_store([&]() { return fn(view, upper.get()); }));
+            pin.release();
+            return commit(upper.get(), nullptr, key, true);
+        }();
+        // Its files have the image's owners: removed where they can be (the store's namespace),
+        // before the staging directory goes.
+        auto removed = m_hooks.in_store([&] { return fs::remove_tree_at(staging.fd(), "upper"); });
+        TRY(std::move(done));
+        return removed;
     }
 
     Result<void> copy_step(const SourceInfo& source, const SourcesAndDest& paths,
@@ -435,14 +449,19 @@ class Builder {
             if (m.type == "cache") {
                 std::string id = m.id.empty() ? r.target : m.id;
                 std::string dir = m_store.root() + "/build-cache/" + sha256_hex(id).substr(0, 32);
-                if (::mkdir((m_store.root() + "/build-cache").c_str(), 0700) != 0 && errno != EEXIST)
-                    return fail_errno("mkdir " + m_store.root() + "/build-cache");
-                if (::mkdir(dir.c_str(), m.mode.value_or(0755)) == 0) {
-                    if (::chown(dir.c_str(), m.uid.value_or(0), m.gid.value_or(0)) != 0)
-                        return fail_errno("chown " + dir);
-                } else if (errno != EEXIST) {
-                    return fail_errno("mkdir " + dir);
-                }
+                // Owned by the container's ids: made in the store's user namespace.
+                TRY(m_hooks.in_store([&]() -> Result<void> {
+                    std::string parent = m_store.root() + "/build-cache";
+                    if (::mkdir(parent.c_str(), 0700) != 0 && errno != EEXIST)
+                        return fail_errno("mkdir " + parent);
+                    if (::mkdir(dir.c_str(), m.mode.value_or(0755)) == 0) {
+                        if (::chown(dir.c_str(), m.uid.value_or(0), m.gid.value_or(0)) != 0)
+                            return fail_errno("chown " + dir);
+                    } else if (errno != EEXIST) {
+                        return fail_errno("mkdir " + dir);
+                    }
+                    return {};
+                }));
                 r.type = runtime::MountRequest::Type::bind;
                 r.source = dir;
                 r.readonly = m.read_only;
@@ -520,9 +539,9 @@ class Builder {
         std::string container;
         int status = TRY(m_hooks.run(
             step,
-            [&](int upper, const image::DiffOptions& diff) -> Result<void> {
+            [&](int upper, const std::function<image::DiffOptions()>& diff) -> Result<void> {
                 print("Removing intermediate container " + container);
-                TRY(remove_mount_stubs(upper, step.mounts));
+                TRY(m_hooks.in_store([&] { return remove_mount_stubs(upper, step.mounts); }));
                 return commit(upper, diff, key, true);
             },
             [&](const std::string& id) {

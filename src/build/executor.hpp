@@ -48,8 +48,10 @@ struct RunStep {
 };
 
 // Commits the stopped container's upper directory (called by the run hook before it removes
-// the container).
-using CommitUpper = std::function<Result<void>(int upper_fd, const image::DiffOptions& diff)>;
+// the container); diff gives the directory's diff options as seen from where the commit runs
+// (the store's user namespace: BuildHooks::in_store).
+using CommitUpper = std::function<Result<void>(
+    int upper_fd, const std::function<image::DiffOptions()>& diff)>;
 
 struct BuildHooks {
     // The image ID of an external base or --from image, pulled when missing.

@@ -29,6 +29,7 @@
 #include "ferry/runtime/container_lock.hpp"
 #include "ferry/runtime/store_userns.hpp"
 #include "ferry/util/fs.hpp"
+#include "ferry/util/log.hpp"
 #include "ferry/util/strings.hpp"
 
 namespace ferry::cli {
@@ -113,11 +114,23 @@ Result<int> run_step(const build::RunStep& step, const build::CommitUpper& commi
     auto store = TRY(runtime::ContainerStore::open(ctx));
     auto created = TRY(runtime::create_container(ctx, store, ro));
     const runtime::ContainerRecord& rec = created.record;
+    // Removed whatever happens, as `rm -f` does it: killed from outside the store's user
+    // namespace (if it still runs), its files removed inside it.
     struct Remove {
+        Context& ctx;
         const runtime::ContainerStore& store;
         const runtime::ContainerRecord& rec;
-        ~Remove() { (void)runtime::remove_container(store, rec, true, true); }
-    } remove{store, rec};
+        ~Remove() {
+            (void)runtime::force_stop_container(store, rec);
+            auto removed = runtime::in_store_user_namespace(ctx, [&](const Context& in) -> Result<void> {
+                auto inside = TRY(runtime::ContainerStore::open(in));
+                return runtime::remove_container(inside, rec, true, true);
+            });
+            if (!removed)
+                log::warn("remove intermediate container " + rec.id.substr(0, 12) + ": " +
+                          removed.error().message);
+        }
+    } remove{ctx, store, rec};
     auto lock = TRY(runtime::ContainerLock::acquire(store, rec.id, LockMode::exclusive));
     on_start(rec.id.substr(0, 12));
     Foreground fg;
@@ -127,7 +140,7 @@ Result<int> run_step(const build::RunStep& step, const build::CommitUpper& commi
     int status = TRY(start_attached(store, rec, std::move(lock), false, "", &created.spec, fg));
     if (status != 0) return status;
     Fd upper = TRY(fs::open(store.dir(rec.id) + "/upper", O_RDONLY | O_DIRECTORY));
-    TRY(commit(upper.get(), runtime::container_diff_options(created.spec)));
+    TRY(commit(upper.get(), [&] { return runtime::container_diff_options(created.spec); }));
     return 0;
 }
 

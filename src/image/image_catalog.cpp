@@ -133,6 +133,13 @@ std::vector<const ImageRecord*> ImageCatalog::find_id_prefix(std::string_view pr
 }
 
 ImageRecord& ImageCatalog::upsert(ImageRecord record) {
+    // A build step's key names its newest result (a --no-cache build makes a new one).
+    for (auto& r : m_images)
+        if (r.id != record.id)
+            std::erase_if(r.build_keys, [&](const std::string& k) {
+                return std::find(record.build_keys.begin(), record.build_keys.end(), k) !=
+                       record.build_keys.end();
+            });
     if (ImageRecord* existing = find_mut(record.id)) {
         for (auto& n : existing->names)
             if (std::find(record.names.begin(), record.names.end(), n) == record.names.end())

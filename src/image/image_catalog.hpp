@@ -55,7 +55,8 @@ public:
     const ImageRecord* find_build_key(std::string_view key) const;
 
     // Adds or replaces the record with the same ID, keeping the names, repository digests and
-    // build keys it already had; it stays intermediate only when both records are.
+    // build keys it already had; it stays intermediate only when both records are. The build
+    // keys it brings are taken from any other image that had them.
     ImageRecord& upsert(ImageRecord record);
     // Gives full_name to image id, taking it from whichever image had it, and records now_ns as
     // the image's tag time (0 leaves it as it is: docker's load does not count as tagging).

@@ -153,7 +153,12 @@ Result<void> enter_store_user_namespace(Context& ctx) {
 }
 
 Result<void> in_store_user_namespace(const Context& ctx, const std::function<Result<void>()>& fn) {
-    if (!ctx.rootless || ctx.store_userns || !store_mappings(ctx)) return fn();
+    return in_store_user_namespace(ctx, [&](const Context&) { return fn(); });
+}
+
+Result<void> in_store_user_namespace(const Context& ctx,
+                                     const std::function<Result<void>(const Context&)>& fn) {
+    if (!ctx.rootless || ctx.store_userns || !store_mappings(ctx)) return fn(ctx);
     int back[2];
     if (::pipe2(back, O_CLOEXEC) != 0) return fail_errno("create a process");
     Fd back_read(back[0]), back_write(back[1]);
@@ -163,7 +168,7 @@ Result<void> in_store_user_namespace(const Context& ctx, const std::function<Res
         back_read.reset();
         Context inside = ctx;
         auto r = enter_store_user_namespace(inside);
-        if (r) r = fn();
+        if (r) r = fn(inside);
         if (!r) {
             std::string errno_text = std::to_string(r.error().sys_errno);
             (void)fs::write_all(back_write.get(), errno_text + "\n" + r.error().message);

@@ -40,5 +40,8 @@ Result<void> enter_store_user_namespace(Context& ctx);
 // itself stays outside (volume copy-up at create); runs fn in place where no namespace is needed
 // or ctx is already inside. Returns fn's result (its message and errno travel back by a pipe).
 Result<void> in_store_user_namespace(const Context& ctx, const std::function<Result<void>()>& fn);
+// As above, fn given the context as it is where fn runs (inside the namespace, it says so).
+Result<void> in_store_user_namespace(const Context& ctx,
+                                     const std::function<Result<void>(const Context&)>& fn);
 
 }  // namespace ferry::runtime

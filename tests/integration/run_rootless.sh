@@ -3,7 +3,7 @@
 # and one without (a single mapping of its own ids). Each works with its own default store
 # (~/.local/share/ferry) and, without XDG_RUNTIME_DIR, the run root /tmp/ferry-UID: import,
 # load, run (--rm, -d, -it through a terminal), ps, logs, exec, stop, rm, commit (the result
-# runs), export, cp, named volumes and bind mounts, --userns=keep-id, ids other than root in the
+# runs), build (owners kept, a cache mount), export, cp, named volumes and bind mounts, --userns=keep-id, ids other than root in the
 # container, and resource limits, which cannot be delegated here (warning, the container runs).
 #
 # What a user sees inside. With subordinate ids, the store commands run in a user namespace with
@@ -543,6 +543,29 @@ expect_eq "$(stat -c '%u:%g' "$store/volumes/ownvol/_data/private")" "$(sub 1000
 note "SUB: run --rm removes what the container gave to subordinate ids"
 uf "$SUB" run --rm ferry-it/own:1 sh -c 'mkdir /x && touch /x/f && chmod 700 /x && chown -R 1000:1000 /x'
 expect_eq "$(leftovers "$store/tmp" "$SUB")" "" "what run --rm left in tmp/"
+
+note "SUB: build keeps owners (COPY --chown, RUN chown), a cache mount; builder prune leaves nothing"
+mkdir -m 755 "$PUB/bctx"
+echo copied >"$PUB/bctx/f"
+cat >"$PUB/bctx/Dockerfile" <<'EOF'
+FROM ferry-it/own:1
+COPY --chown=1000:1000 f /home/user/copied
+RUN mkdir /built && echo b >/built/f && chmod 600 /built/f && chown -R 1000:42 /built && echo marker-built
+RUN --mount=type=cache,target=/cache,uid=1000 echo x >>/cache/n && chown 1000 /cache/n && echo "marker-cache-$(wc -l </cache/n)"
+EOF
+chmod -R a+rX "$PUB/bctx"
+expect_contains "$(uf "$SUB" build -t ferry-it/built:1 "$PUB/bctx")" "marker-cache-1"
+expect_out "1000:1000 644
+1000:42 600
+1000:42 755" uf "$SUB" run --rm ferry-it/built:1 stat -c '%u:%g %a' /home/user/copied /built/f /built
+out=$(uf "$SUB" build -t ferry-it/built:1 "$PUB/bctx" | grep -v '^Step ')
+case "$out" in *marker-*) fail "a cached rootless build ran a step: $out" ;; esac
+expect_contains "$(uf "$SUB" build --no-cache -t ferry-it/built:1 "$PUB/bctx")" "marker-cache-2"
+expect_out "no problems found" uf "$SUB" system check
+uf "$SUB" rmi ferry-it/built:1 >/dev/null
+uf "$SUB" builder prune -f >/dev/null
+expect_eq "$(leftovers "$store/tmp" "$SUB")" "" "files of other owners left by builds in tmp/"
+expect_eq "$(ls -A "$store/build-cache")" "" "cache mounts left by builder prune"
 
 note "SUB: rm, rmi, the prunes and volume rm leave nothing of other owners"
 expect_out adder uf "$SUB" rm adder

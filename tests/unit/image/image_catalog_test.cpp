@@ -37,6 +37,40 @@ TEST(ImageCatalog, NamesMoveBetweenImages) {
     EXPECT_TRUE(index.find_id(record('a').id)->names.empty());
 }
 
+TEST(ImageCatalog, BuildKeysAndIntermediateImages) {
+    ImageCatalog index;
+    ImageRecord a = record('a');
+    a.build_keys = {"k1", "k2"};
+    a.intermediate = true;
+    index.upsert(a);
+    auto parsed = ImageCatalog::parse(index.serialize());
+    ASSERT_TRUE(parsed) << parsed.error().message;
+    EXPECT_EQ(parsed->images()[0].build_keys, (std::vector<std::string>{"k1", "k2"}));
+    EXPECT_TRUE(parsed->images()[0].intermediate);
+    // A newer result of step k2 takes its key; the older keeps k1.
+    ImageRecord b = record('b');
+    b.build_keys = {"k2"};
+    b.intermediate = true;
+    index.upsert(b);
+    EXPECT_EQ(index.find_build_key("k2")->id, b.id);
+    EXPECT_EQ(index.find_build_key("k1")->id, a.id);
+    EXPECT_EQ(index.find_build_key("k3"), nullptr);
+    // Recorded again as a build's result, or named: an image of its own.
+    b.intermediate = false;
+    b.build_keys.clear();
+    index.upsert(b);
+    EXPECT_FALSE(index.find_id(b.id)->intermediate);
+    EXPECT_EQ(index.find_build_key("k2")->id, b.id);
+    index.set_name(a.id, "docker.io/library/a:1", 1);
+    EXPECT_FALSE(index.find_id(a.id)->intermediate);
+    // Records without the fields (written before builds) read as plain images.
+    auto old = ImageCatalog::parse(R"({"version":1,"images":[{"id":"sha256:)" +
+                                   std::string(64, 'c') + R"(","diff_ids":[],"chain_ids":[]}]})");
+    ASSERT_TRUE(old) << old.error().message;
+    EXPECT_FALSE(old->images()[0].intermediate);
+    EXPECT_TRUE(old->images()[0].build_keys.empty());
+}
+
 TEST(ImageCatalog, RepoDigestsAsDockersPull) {
     ImageCatalog index;
     index.upsert(record('a'));
