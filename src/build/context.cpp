@@ -13,6 +13,7 @@
 
 #include "ferry/build/context.hpp"
 
+#include "ferry/build/source_common.hpp"
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -25,6 +26,7 @@
 #include <optional>
 
 #include "ferry/build/path_match.hpp"
+#include "ferry/build/source_common.hpp"
 #include "ferry/util/fs.hpp"
 #include "ferry/util/sha256.hpp"
 
@@ -35,18 +37,6 @@ namespace {
 constexpr int k_max_symlinks = 255;  // Linux's MAXSYMLINKS on the whole lookup
 constexpr std::string_view k_cache_key_prefix =
     "failed to compute cache key: failed to calculate checksum of ref context";
-
-std::string join(std::string_view dir, std::string_view name) {
-    if (dir.empty() || dir == ".") return std::string(name);
-    return std::string(dir) + "/" + std::string(name);
-}
-
-EntryType type_of(mode_t mode) {
-    if (S_ISREG(mode)) return EntryType::file;
-    if (S_ISDIR(mode)) return EntryType::dir;
-    if (S_ISLNK(mode)) return EntryType::symlink;
-    return EntryType::other;
-}
 
 std::vector<std::string> split(std::string_view path) {
     std::vector<std::string> out;
@@ -100,7 +90,7 @@ Result<IgnoreState> ignore_state(const IgnoreMatcher& m, const std::string& path
     if (path.empty() || path == ".") return s;
     std::string prefix;
     for (const auto& element : split(path)) {
-        prefix = join(prefix, element);
+        prefix = join_rel(prefix, element);
         IgnoreMatchInfo next;
         s.excluded = TRY(m.matches(prefix, s.info, &next));
         s.info = std::move(next);
@@ -130,7 +120,7 @@ struct Walker {
         struct stat st {};
         if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
             return fail_errno("lstat `" + path + "`");
-        e.type = type_of(st.st_mode);
+        e.type = entry_type(st.st_mode);
         if (e.type == EntryType::symlink) e.link_target = TRY(read_link_at(dirfd, name));
         if (e.type == EntryType::file) {
             e.fd = TRY(fs::open_at(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY));
@@ -149,7 +139,7 @@ struct Walker {
         std::vector<std::string> names = TRY(fs::list_dir_fd(dirfd));
         std::sort(names.begin(), names.end());
         for (const auto& name : names) {
-            std::string child = join(path, name);
+            std::string child = join_rel(path, name);
             std::string child_rel = rel == "." ? name : rel + "/" + name;
             IgnoreMatchInfo child_info;
             bool excluded = TRY(matcher.matches(child, info, &child_info));
@@ -221,7 +211,7 @@ Result<std::optional<std::string>> lookup(int rootfd, const IgnoreMatcher& m,
     auto joined = [&] {
         std::string p;
         for (const auto& d : done)
-            p = join(p, d);
+            p = join_rel(p, d);
         return p;
     };
     while (!todo.empty()) {
@@ -270,7 +260,7 @@ Result<std::optional<EntryType>> visible(int rootfd, const IgnoreMatcher& m,
                                          const std::string& real) {
     auto st = TRY(lstat_at(rootfd, real == "." ? "" : real));
     if (!st) return std::optional<EntryType>{};
-    EntryType type = type_of(st->st_mode);
+    EntryType type = entry_type(st->st_mode);
     IgnoreState s = TRY(ignore_state(m, real));
     if (!s.excluded) return type;
     if (type != EntryType::dir || m.can_skip_dir(real)) return std::optional<EntryType>{};
@@ -278,21 +268,6 @@ Result<std::optional<EntryType>> visible(int rootfd, const IgnoreMatcher& m,
     return type;
 }
 
-// The path and pattern halves of a source (BuildKit's splitWildcards): elements up to the first
-// one holding a wildcard, and the rest.
-bool has_wildcards(std::string_view element) {
-    for (size_t i = 0; i < element.size(); ++i) {
-        if (element[i] == '*' || element[i] == '?' || element[i] == '[') return true;
-        if (element[i] == '\\') ++i;
-    }
-    return false;
-}
-
-// How many '/' a name matched by pattern may hold: one per '/' or class in the pattern.
-size_t max_slashes(std::string_view pattern) {
-    return static_cast<size_t>(std::count(pattern.begin(), pattern.end(), '/') +
-                               std::count(pattern.begin(), pattern.end(), '['));
-}
 
 }  // namespace
 
@@ -305,7 +280,7 @@ Result<std::vector<ResolvedSource>> BuildContext::resolve(std::string_view sourc
     std::string base, pattern;
     for (size_t i = 0; i < elements.size(); ++i) {
         std::string& half = i < first_wild ? base : pattern;
-        half = join(half, elements[i]);
+        half = join_rel(half, elements[i]);
     }
     if (base.empty()) base = ".";
 
@@ -333,7 +308,7 @@ Result<std::vector<ResolvedSource>> BuildContext::resolve(std::string_view sourc
     size_t limit = max_slashes(pattern);
     std::function<Result<void>(const std::string&, size_t)> scan =
         [&](const std::string& rel, size_t depth) -> Result<void> {
-        std::string dir_path = join(*real_base, rel);
+        std::string dir_path = join_rel(*real_base, rel);
         Fd dir = TRY(open_dir(m_root.get(), dir_path));
         std::vector<std::string> names = TRY(fs::list_dir_fd(dir.get()));
         std::sort(names.begin(), names.end());
@@ -351,7 +326,7 @@ Result<std::vector<ResolvedSource>> BuildContext::resolve(std::string_view sourc
     };
     TRY(scan("", 0));
     for (const auto& rel : candidates)
-        TRY(add(join(base == "." ? "" : base, rel)));
+        TRY(add(join_rel(base == "." ? "" : base, rel)));
     return out;
 }
 
@@ -376,26 +351,6 @@ Result<void> BuildContext::walk(const ResolvedSource& source, const EntryVisitor
 
 namespace {
 
-void put_string(Sha256& h, std::string_view s) {
-    uint64_t n = s.size();
-    h.update(&n, sizeof n);
-    h.update(s);
-}
-
-char type_letter(EntryType t) {
-    switch (t) {
-        case EntryType::file:
-            return 'f';
-        case EntryType::dir:
-            return 'd';
-        case EntryType::symlink:
-            return 'l';
-        case EntryType::other:
-            return 'o';
-    }
-    return '?';
-}
-
 }  // namespace
 
 Result<std::string> BuildContext::checksum(const std::vector<ResolvedSource>& sources) const {
@@ -404,14 +359,14 @@ Result<std::string> BuildContext::checksum(const std::vector<ResolvedSource>& so
     for (const auto& source : sources) {
         std::string name = source.name;
         size_t slash = name.rfind('/');
-        put_string(h, slash == std::string::npos ? name : name.substr(slash + 1));
-        put_string(h, std::string(1, type_letter(source.type)));
+        put_field(h, slash == std::string::npos ? name : name.substr(slash + 1));
+        put_field(h, std::string(1, type_letter(source.type)));
         TRY(walk(source, [&](ContextEntry& e) -> Result<void> {
-            put_string(h, e.rel);
-            put_string(h, std::string(1, type_letter(e.type)));
+            put_field(h, e.rel);
+            put_field(h, std::string(1, type_letter(e.type)));
             uint32_t perm = static_cast<uint32_t>(e.mode & 07777);
             h.update(&perm, sizeof perm);
-            put_string(h, e.link_target);
+            put_field(h, e.link_target);
             if (e.type == EntryType::other) {
                 uint32_t fmt = static_cast<uint32_t>(e.mode & S_IFMT);
                 h.update(&fmt, sizeof fmt);
@@ -427,7 +382,7 @@ Result<std::string> BuildContext::checksum(const std::vector<ResolvedSource>& so
                 if (n == 0) break;
                 content.update(buf.data(), static_cast<size_t>(n));
             }
-            put_string(h, content.hex_digest());
+            put_field(h, content.hex_digest());
             return {};
         }));
     }

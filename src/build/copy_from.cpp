@@ -21,17 +21,13 @@
 #include <functional>
 
 #include "ferry/build/path_match.hpp"
+#include "ferry/build/source_common.hpp"
 #include "ferry/util/sha256.hpp"
 #include "ferry/util/strings.hpp"
 
 namespace ferry::build {
 
 namespace {
-
-std::string join(std::string_view dir, std::string_view name) {
-    if (dir.empty() || dir == ".") return std::string(name);
-    return std::string(dir) + "/" + std::string(name);
-}
 
 // The image path of a clean relative one ("." is "/").
 std::string absolute(const std::string& rel) {
@@ -41,28 +37,6 @@ std::string absolute(const std::string& rel) {
 // The clean relative form of a canonical image path ("/" is ".").
 std::string relative(const std::string& abs) {
     return abs == "/" ? "." : abs.substr(1);
-}
-
-EntryType type_of(mode_t mode) {
-    if (S_ISREG(mode)) return EntryType::file;
-    if (S_ISDIR(mode)) return EntryType::dir;
-    if (S_ISLNK(mode)) return EntryType::symlink;
-    return EntryType::other;
-}
-
-// Whether an element holds a Go wildcard (BuildKit's splitWildcards test).
-bool has_wildcards(std::string_view element) {
-    for (size_t i = 0; i < element.size(); ++i) {
-        if (element[i] == '*' || element[i] == '?' || element[i] == '[') return true;
-        if (element[i] == '\\') ++i;
-    }
-    return false;
-}
-
-// How many '/' a name matched by pattern may hold: one per '/' or class in the pattern.
-size_t max_slashes(std::string_view pattern) {
-    return static_cast<size_t>(std::count(pattern.begin(), pattern.end(), '/') +
-                               std::count(pattern.begin(), pattern.end(), '['));
 }
 
 std::string cache_key_prefix(std::string_view ref) {
@@ -81,7 +55,7 @@ ContextEntry make_entry(std::string rel, std::string path, const struct stat& st
     ContextEntry e;
     e.rel = std::move(rel);
     e.path = std::move(path);
-    e.type = type_of(st.st_mode);
+    e.type = entry_type(st.st_mode);
     e.mode = st.st_mode;
     e.size = static_cast<uint64_t>(st.st_size);
     e.uid = st.st_uid;
@@ -122,7 +96,7 @@ class ImageSource : public CopySource {
         std::sort(entries.begin(), entries.end(),
                   [](const auto& a, const auto& b) { return a.first < b.first; });
         for (const auto& [name, entry] : entries) {
-            std::string child = join(path, name);
+            std::string child = join_rel(path, name);
             std::string child_rel = rel == "." ? name : rel + "/" + name;
             std::string ctx = "reading `" + absolute(child) + "`";
             ContextEntry e = make_entry(child_rel, child, entry.st);
@@ -141,28 +115,8 @@ class ImageSource : public CopySource {
     const runtime::LayerView& m_view;
 };
 
-void put_string(Sha256& h, std::string_view s) {
-    uint64_t n = s.size();
-    h.update(&n, sizeof n);
-    h.update(s);
-}
-
 void put_u32(Sha256& h, uint32_t v) {
     h.update(&v, sizeof v);
-}
-
-char type_letter(EntryType t) {
-    switch (t) {
-        case EntryType::file:
-            return 'f';
-        case EntryType::dir:
-            return 'd';
-        case EntryType::symlink:
-            return 'l';
-        case EntryType::other:
-            return 'o';
-    }
-    return '?';
 }
 
 }  // namespace
@@ -176,7 +130,7 @@ Result<std::vector<ResolvedSource>> resolve_in_image(const runtime::LayerView& s
         if (element.empty()) continue;
         wild = wild || has_wildcards(element);
         std::string& half = wild ? pattern : base;
-        half = join(half, element);
+        half = join_rel(half, element);
     }
     if (base.empty()) base = ".";
 
@@ -184,7 +138,7 @@ Result<std::vector<ResolvedSource>> resolve_in_image(const runtime::LayerView& s
     auto add = [&](const std::string& name) -> Result<bool> {
         auto found = TRY(source.lookup(absolute(name)));
         if (!found) return false;
-        out.push_back(ResolvedSource{name, relative(found->path), type_of(found->st.st_mode)});
+        out.push_back(ResolvedSource{name, relative(found->path), entry_type(found->st.st_mode)});
         return true;
     };
 
@@ -216,7 +170,7 @@ Result<std::vector<ResolvedSource>> resolve_in_image(const runtime::LayerView& s
     };
     TRY(scan(*dir, "", 0));
     for (const auto& rel : candidates)
-        TRY(add(join(base == "." ? "" : base, rel)));
+        TRY(add(join_rel(base == "." ? "" : base, rel)));
     return out;
 }
 
@@ -232,15 +186,15 @@ Result<std::string> image_sources_checksum(const runtime::LayerView& source,
     std::vector<char> buf(1 << 16);
     for (const auto& s : sources) {
         size_t slash = s.name.rfind('/');
-        put_string(h, slash == std::string::npos ? s.name : s.name.substr(slash + 1));
-        put_string(h, std::string(1, type_letter(s.type)));
+        put_field(h, slash == std::string::npos ? s.name : s.name.substr(slash + 1));
+        put_field(h, std::string(1, type_letter(s.type)));
         TRY(image.walk(s, [&](ContextEntry& e, const struct stat&) -> Result<void> {
-            put_string(h, e.rel);
-            put_string(h, std::string(1, type_letter(e.type)));
+            put_field(h, e.rel);
+            put_field(h, std::string(1, type_letter(e.type)));
             put_u32(h, static_cast<uint32_t>(e.mode & 07777));
             put_u32(h, static_cast<uint32_t>(e.uid));
             put_u32(h, static_cast<uint32_t>(e.gid));
-            put_string(h, e.link_target);
+            put_field(h, e.link_target);
             if (e.type == EntryType::other) put_u32(h, static_cast<uint32_t>(e.mode & S_IFMT));
             if (e.type != EntryType::file) return {};
             Sha256 content;
@@ -253,7 +207,7 @@ Result<std::string> image_sources_checksum(const runtime::LayerView& source,
                 if (n == 0) break;
                 content.update(buf.data(), static_cast<size_t>(n));
             }
-            put_string(h, content.hex_digest());
+            put_field(h, content.hex_digest());
             return {};
         }));
     }

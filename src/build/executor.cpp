@@ -16,6 +16,7 @@
 #include "ferry/build/copy_from.hpp"
 #include "ferry/build/copy_op.hpp"
 #include "ferry/build/path_match.hpp"
+#include "ferry/build/source_common.hpp"
 #include "ferry/image/commit.hpp"
 #include "ferry/image/lookup.hpp"
 #include "ferry/oci/image_config.hpp"
@@ -42,8 +43,6 @@ std::string step_text(const SourceInfo& source) {
     if (!text.starts_with(source.keyword)) text = source.keyword + " " + text;
     return text;
 }
-
-bool has_wildcard(std::string_view s) { return s.find_first_of("*?[") != std::string_view::npos; }
 
 // The image's user database through a view of its layers.
 Result<runtime::ExecUser> resolve_user(const runtime::LayerView& view, std::string_view spec) {
@@ -371,7 +370,7 @@ class Builder {
         }
         CopyRequest request;
         for (const auto& s : written) {
-            request.wildcard_or_many = request.wildcard_or_many || has_wildcard(s);
+            request.wildcard_or_many = request.wildcard_or_many || has_wildcards(s);
             auto resolved = from_view ? TRY(resolve_in_image(*from_view, s, from))
                                       : TRY(m_context.resolve(s));
             request.sources.insert(request.sources.end(), resolved.begin(), resolved.end());
