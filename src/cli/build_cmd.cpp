@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 
 #include "ferry/build/context.hpp"
 #include "ferry/build/dockerfile.hpp"
@@ -153,7 +154,6 @@ Result<void> write_iidfile(const std::string& path, const std::string& id) {
 }  // namespace
 
 Result<int> run_build_cmd(const BuildOptions& o, Context& ctx) {
-    if (o.context == "-") return fail("building from a context on stdin is not supported yet");
     if (!o.gpus.empty()) return fail("--gpus during a build is not supported yet");
     if (!o.secrets.empty()) return fail("--secret is not supported yet");
     if (o.progress != "auto" && o.progress != "plain" && o.progress != "tty")
@@ -174,20 +174,48 @@ Result<int> run_build_cmd(const BuildOptions& o, Context& ctx) {
                                      "invalid reference format");
         request.tags.push_back(ref->full());
     }
-    std::string dockerfile_path = o.file.empty() ? o.context + "/Dockerfile" : o.file;
-    auto context = TRY(build::BuildContext::open(o.context, dockerfile_path));
-    struct stat st {};
-    if (::stat(dockerfile_path.c_str(), &st) != 0) {
-        std::string shown = dockerfile_path;
-        if (!shown.starts_with('/')) {
-            char cwd[4096];
-            if (::getcwd(cwd, sizeof cwd)) shown = clean_path(std::string(cwd) + "/" + shown);
+    // `build - <Dockerfile` (no context: an empty directory stands for it) and `-f -`.
+    struct EmptyContext {
+        std::string dir;
+        ~EmptyContext() {
+            if (!dir.empty()) ::rmdir(dir.c_str());
         }
-        return fail("unable to prepare context: unable to evaluate symlinks in Dockerfile path: "
-                    "lstat " + shown + ": " + to_lower(std::strerror(errno)));
+    } empty;
+    std::string context_dir = o.context;
+    bool from_stdin = o.context == "-" || o.file == "-";
+    if (o.context == "-") {
+        if (!o.file.empty() && o.file != "-")
+            return fail("unable to prepare context: a Dockerfile file and a context on stdin "
+                        "cannot be given together");
+        char tmpl[] = "/tmp/ferry-build-XXXXXX";
+        if (!::mkdtemp(tmpl)) return fail_errno("make an empty build context");
+        empty.dir = context_dir = tmpl;
     }
-    auto text = fs::read_file(dockerfile_path);
-    if (!text) return std::unexpected(std::move(text.error()).prefix("read Dockerfile"));
+    std::string dockerfile_path =
+        from_stdin ? "-" : o.file.empty() ? o.context + "/Dockerfile" : o.file;
+    auto context = TRY(build::BuildContext::open(context_dir, dockerfile_path));
+    std::optional<std::string> text;
+    if (from_stdin) {
+        text = TRY_CTX("read the Dockerfile from stdin", fs::read_all(0));
+        bool archive = text->starts_with("\x1f\x8b") ||
+                       (text->size() > 262 && text->compare(257, 5, "ustar") == 0);
+        if (o.context == "-" && archive)
+            return fail("a build context archive on stdin is not supported yet");
+    } else {
+        struct stat st {};
+        if (::stat(dockerfile_path.c_str(), &st) != 0) {
+            std::string shown = dockerfile_path;
+            if (!shown.starts_with('/')) {
+                char cwd[4096];
+                if (::getcwd(cwd, sizeof cwd)) shown = clean_path(std::string(cwd) + "/" + shown);
+            }
+            return fail("unable to prepare context: unable to evaluate symlinks in Dockerfile "
+                        "path: lstat " + shown + ": " + to_lower(std::strerror(errno)));
+        }
+        auto read = fs::read_file(dockerfile_path);
+        if (!read) return std::unexpected(std::move(read.error()).prefix("read Dockerfile"));
+        text = std::move(*read);
+    }
     auto parsed = build::parse_dockerfile(*text);
     if (!parsed) return std::unexpected(parsed.error().to_error());
     const build::Dockerfile& dockerfile = *parsed;

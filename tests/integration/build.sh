@@ -168,6 +168,13 @@ echo one >"$ctx/dir/one.txt"
 expect_fail 125 "ferry: error: dockerfile:2: RUN --mount=type=secret is not supported yet" \
     ferry build -f <(printf 'FROM bb:1\nRUN --mount=type=secret,id=s true\n') "$ctx"
 
+note "the Dockerfile on stdin: with no context (build -), and with one (-f -)"
+expect_contains "$(printf 'FROM bb:1\nRUN echo marker-stdin\n' | ferry build -)" marker-stdin
+printf 'FROM bb:1\nCOPY dir/one.txt /one\n' | build_out -q -f - -t out/stdin "$ctx"
+expect_eq "$(ferry run --rm out/stdin cat /one)" one
+expect_fail 125 'ferry: error: dockerfile:2: failed to compute cache key: failed to calculate checksum of ref context: "/x": not found' \
+    ferry build - <<<$'FROM bb:1\nCOPY x /x'
+
 note "bad input: docker's words, status 125, nothing left behind"
 before=$(ferry images -aq | sort)
 mkdir -p "$TEST_TMP/bad"
