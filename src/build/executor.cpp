@@ -530,6 +530,9 @@ class Builder {
         for (const auto& e : process.env)
             op += "env " + e + '\n';
         op += "user " + process.user + "\ncwd " + process.cwd + "\nnetwork " + step.network + "\n";
+        // GPUs are part of what a step ran with (a probe of the device may shape its result).
+        step.gpus = m_request.gpus;
+        if (!step.gpus.empty()) op += "gpus " + step.gpus + "\n";
         TRY(plan_mounts(mounts, step, op));
         std::string key = step_key(op);
         if (TRY(reuse(key, true))) return {};

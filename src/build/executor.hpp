@@ -35,6 +35,7 @@ struct BuildRequest {
     bool no_cache = false;                      // --no-cache
     std::map<std::string, std::string> labels;  // --label, set on the result's config
     std::string network;                        // --network for RUN ("" for run's default)
+    std::string gpus;                           // --gpus for RUN, as `run --gpus` ("" none)
     bool quiet = false;                         // -q: no step lines, no RUN output
 };
 
@@ -44,6 +45,7 @@ struct RunStep {
     RunProcess process;  // args, env, user, cwd
     std::string network;
     std::vector<runtime::MountRequest> mounts;  // RUN --mount: cache and context binds, tmpfs
+    std::string gpus;                           // BuildRequest::gpus
     bool quiet = false;  // the process's output is not shown
 };
 

@@ -41,8 +41,8 @@ Result<BuildOptions> parse_build(Args args) {
     flags.set_aliases("ferry image build, ferry build, ferry builder build");
     flags.add_list(0, "build-arg", &o.build_args, "Set build-time variables");
     flags.add_string('f', "file", &o.file, "Name of the Dockerfile (Default is 'PATH/Dockerfile')");
-    flags.add_string(0, "gpus", &o.gpus, "GPU devices to add to RUN steps (not supported yet)",
-                     "gpu-request");
+    flags.add_string(0, "gpus", &o.gpus,
+                     "GPU devices to add to the RUN steps ('all' to pass all GPUs)", "gpu-request");
     flags.add_string(0, "iidfile", &o.iidfile, "Write the image ID to the file");
     flags.add_list(0, "label", &o.labels, "Set metadata for an image");
     flags.add_string(0, "network", &o.network,
@@ -110,7 +110,8 @@ Result<int> run_step(const build::RunStep& step, const build::CommitUpper& commi
     ro.user = step.process.user;
     ro.workdir = step.process.cwd;
     ro.mounts = step.mounts;
-    if (!step.network.empty()) ro.network = step.network;
+    ro.gpus = step.gpus;
+    ro.network = step.network.empty() ? "default" : step.network;  // docker build's: the default network
     ro.pull = "never";
     auto store = TRY(runtime::ContainerStore::open(ctx));
     auto created = TRY(runtime::create_container(ctx, store, ro));
@@ -154,7 +155,6 @@ Result<void> write_iidfile(const std::string& path, const std::string& id) {
 }  // namespace
 
 Result<int> run_build_cmd(const BuildOptions& o, Context& ctx) {
-    if (!o.gpus.empty()) return fail("--gpus during a build is not supported yet");
     if (!o.secrets.empty()) return fail("--secret is not supported yet");
     if (o.progress != "auto" && o.progress != "plain" && o.progress != "tty")
         return fail("invalid progress mode: " + o.progress);
@@ -225,6 +225,7 @@ Result<int> run_build_cmd(const BuildOptions& o, Context& ctx) {
     request.labels = TRY(label_values(o.labels));
     request.network = o.network == "default" ? "" : o.network;
     request.quiet = o.quiet;
+    request.gpus = o.gpus;
 
     build::BuildHooks hooks;
     hooks.image = [&](const std::string& name, const std::string& platform) {

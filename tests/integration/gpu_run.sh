@@ -4,7 +4,8 @@
 # cannot open others; NVIDIA_VISIBLE_DEVICES and NVIDIA_DRIVER_CAPABILITIES narrow what --gpus
 # gave; requirement errors are exact and stop the start; an image symlink cannot send a driver
 # mount to the host; nothing of the set-up lands in the container's layer (commit) and ldconfig
-# in the container still works; CDI specs (generated NVIDIA, hand-written AMD, /var/run/cdi over
+# in the container still works; `build --gpus` gives RUN steps the GPUs and none of their files
+# to the image; CDI specs (generated NVIDIA, hand-written AMD, /var/run/cdi over
 # /etc/cdi); with --desktop; rootless.
 
 [ "$(id -u)" = 0 ] || skip "needs root (mknod of the fake driver's nodes, rootful containers)"
@@ -249,6 +250,25 @@ driver=12020 devices=8"
 expect_eq "$(ferry start -a lc)" "1
 driver=12020 devices=8" "second start, on the container's own cache"
 ferry rm lc >/dev/null
+
+note "build --gpus: RUN steps see the GPUs, nothing of them is in the image"
+mkdir -p "$TEST_TMP/gctx"
+printf 'FROM gpu:1\nRUN /probe >/probed && ls /dev | grep -c nvidia >/nodes\n' >"$TEST_TMP/gctx/Dockerfile"
+ferry build -q --gpus all -t gpu:built "$TEST_TMP/gctx" >/dev/null
+expect_eq "$(run_out gpu:built cat /probed /nodes)" "driver=12020 devices=8
+12"
+expect_eq "$(run_out gpu:built sh -c 'ls /dev | grep -c nvidia || true')" 0 "GPU nodes without --gpus"
+ferry save -o "$TEST_TMP/built.tar" gpu:built
+expect_eq "$(python3 - "$TEST_TMP/built.tar" <<'PY'
+import json, sys, tarfile
+with tarfile.open(sys.argv[1]) as t:
+    layers = json.load(t.extractfile("manifest.json"))[0]["Layers"]
+    with tarfile.open(fileobj=t.extractfile(layers[-1])) as layer:
+        print(" ".join(sorted(m.name for m in layer.getmembers())))
+PY
+)" "nodes probed" "the RUN step's layer"
+# Built without GPUs, the probe step is not the cached one.
+expect_contains "$(ferry build -f - -t gpu:nogpu "$TEST_TMP/gctx" <"$TEST_TMP/gctx/Dockerfile" 2>&1 || true)" "Running in"
 
 note "no NVIDIA driver on the host"
 mkdir -p "$TEST_TMP/bare"
