@@ -30,6 +30,8 @@ work=$(mktemp -d /var/tmp/ferry-build-bench-XXXXXX)
 export FERRY_ROOT=$work/ferry
 img=ferry-bench/debian:build
 at_exit "rm -rf $work; deletions_done"
+# RUN steps use ferry's default bridge: its link and rules go before the store does.
+at_exit "$FERRY __network-teardown >/dev/null 2>&1"
 
 # The base: the cached minbase tree as one layer, imported by every tool.
 rootfs="$cache/bookworm-minbase"
