@@ -68,6 +68,9 @@ struct BuildHooks {
     std::function<Result<void>(const std::function<Result<void>()>& fn)> in_store;
     // A line of the build's progress (without its newline).
     std::function<void(std::string_view)> print;
+    // Whether the build was interrupted (Ctrl-C): checked before each step; the build then
+    // stops with `interrupted` (exit status 130), what it committed kept as cache.
+    std::function<bool()> interrupted;
 };
 
 struct BuildResult {
