@@ -7,14 +7,21 @@
 #include "ferry/cli/build_cmd.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include <sys/stat.h>
-
+#include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 #include "ferry/build/context.hpp"
 #include "ferry/build/dockerfile.hpp"
@@ -89,6 +96,64 @@ Result<std::map<std::string, std::string>> label_values(const std::vector<std::s
     return out;
 }
 
+// Ctrl-C (SIGINT), SIGTERM and SIGHUP during a build: taken by a thread of their own (blocked
+// everywhere else, so neither ferry nor a RUN step's container gets them), which records the
+// interruption and kills the RUN container that runs, if any: as docker's builder cancels a
+// step. The build then stops before its next step; what it committed stays as cache.
+class Interrupts {
+  public:
+    Interrupts() {
+        sigset_t set;
+        ::sigemptyset(&set);
+        for (int sig : {SIGINT, SIGTERM, SIGHUP})
+            ::sigaddset(&set, sig);
+        ::pthread_sigmask(SIG_BLOCK, &set, &m_old);
+        m_signals = Fd(::signalfd(-1, &set, SFD_CLOEXEC));
+        m_stop = Fd(::eventfd(0, EFD_CLOEXEC));
+        m_thread = std::thread([this] { watch(); });
+    }
+    ~Interrupts() {
+        uint64_t one = 1;
+        (void)!::write(m_stop.get(), &one, sizeof one);
+        m_thread.join();
+        ::pthread_sigmask(SIG_SETMASK, &m_old, nullptr);
+    }
+    Interrupts(const Interrupts&) = delete;
+    Interrupts& operator=(const Interrupts&) = delete;
+
+    bool fired() const { return m_fired; }
+    // What an interruption does now (kill the RUN container); empty for nothing.
+    void on_interrupt(std::function<void()> action) {
+        std::lock_guard lock(m_mutex);
+        m_action = std::move(action);
+        if (m_fired && m_action) m_action();
+    }
+
+  private:
+    void watch() {
+        struct pollfd fds[2] = {{m_signals.get(), POLLIN, 0}, {m_stop.get(), POLLIN, 0}};
+        for (;;) {
+            if (::poll(fds, 2, -1) < 0) {
+                if (errno == EINTR) continue;
+                return;
+            }
+            if (fds[1].revents) return;
+            struct signalfd_siginfo info {};
+            if (::read(m_signals.get(), &info, sizeof info) != sizeof info) continue;
+            std::lock_guard lock(m_mutex);
+            m_fired = true;
+            if (m_action) m_action();
+        }
+    }
+
+    sigset_t m_old{};
+    Fd m_signals, m_stop;
+    std::atomic<bool> m_fired{false};
+    std::mutex m_mutex;
+    std::function<void()> m_action;
+    std::thread m_thread;
+};
+
 // Finds (pulling it as `run` would) the image a FROM names.
 Result<std::string> base_image(const std::string& name, const std::string& platform, bool pull,
                                Context& ctx) {
@@ -101,7 +166,8 @@ Result<std::string> base_image(const std::string& name, const std::string& platf
 
 // A RUN step: a container on the step's image, attached, committed when it exits 0.
 Result<int> run_step(const build::RunStep& step, const build::CommitUpper& commit,
-                     const std::function<void(const std::string&)>& on_start, Context& ctx) {
+                     const std::function<void(const std::string&)>& on_start, Context& ctx,
+                     Interrupts& interrupts) {
     runtime::RunOptions ro;
     ro.image = step.image;
     ro.command = step.process.args;
@@ -138,9 +204,13 @@ Result<int> run_step(const build::RunStep& step, const build::CommitUpper& commi
     Foreground fg;
     fg.relay_stdout = !step.quiet;
     fg.relay_stderr = !step.quiet;
-    fg.sig_proxy = Foreground::SigProxy::always;
-    int status = TRY(start_attached(store, rec, std::move(lock), false, "", &created.spec, fg));
-    if (status != 0) return status;
+    fg.sig_proxy = Foreground::SigProxy::off;
+    fg.caller_takes_interrupts = true;
+    interrupts.on_interrupt([&] { (void)runtime::force_stop_container(store, rec); });
+    auto status = start_attached(store, rec, std::move(lock), false, "", &created.spec, fg);
+    interrupts.on_interrupt({});
+    if (!status) return std::unexpected(std::move(status.error()));
+    if (*status != 0) return *status;
     Fd upper = TRY(fs::open(store.dir(rec.id) + "/upper", O_RDONLY | O_DIRECTORY));
     TRY(commit(upper.get(), [&] { return runtime::container_diff_options(created.spec); }));
     return 0;
@@ -231,10 +301,12 @@ Result<int> run_build_cmd(const BuildOptions& o, Context& ctx) {
     hooks.image = [&](const std::string& name, const std::string& platform) {
         return base_image(name, platform.empty() ? o.platform : platform, o.pull, ctx);
     };
+    Interrupts interrupts;
     hooks.run = [&](const build::RunStep& step, const build::CommitUpper& commit,
                     const std::function<void(const std::string&)>& on_start) {
-        return run_step(step, commit, on_start, ctx);
+        return run_step(step, commit, on_start, ctx, interrupts);
     };
+    hooks.interrupted = [&] { return interrupts.fired(); };
     hooks.in_store = [&](const std::function<Result<void>()>& fn) {
         return runtime::in_store_user_namespace(ctx, fn);
     };
@@ -254,9 +326,11 @@ Result<int> run_build_cmd(const BuildOptions& o, Context& ctx) {
 }
 
 Result<int> cmd_build(Args args, Context& ctx) {
-    // Bad input and ferry's own failures end with 125; a RUN that fails ends with its status.
+    // Bad input and ferry's own failures end with 125; a RUN that fails ends with its status,
+    // an interrupted build with 130.
     auto r = dispatch(parse_build, run_build_cmd, args, ctx);
-    if (!r && r.error().sys_errno != build::k_step_failed) r.error().exit_code = k_exit_failed;
+    if (!r && r.error().sys_errno != build::k_step_failed && r.error().sys_errno != EINTR)
+        r.error().exit_code = k_exit_failed;
     return r;
 }
 

@@ -26,6 +26,7 @@ struct Foreground {
     bool relay_stdout = true;
     bool relay_stderr = true;
     enum class SigProxy { off, without_tty, always } sig_proxy = SigProxy::without_tty;
+    bool caller_takes_interrupts = false;  // AttachOptions::caller_takes_interrupts
 };
 
 // As for_each_container, with each container locked (runtime/container_lock.hpp) while fn runs

@@ -45,6 +45,7 @@ Result<int> start_attached(const runtime::ContainerStore& store, const runtime::
     ao.relay_stderr = fg.relay_stderr;
     ao.signal_target = fg.sig_proxy == Foreground::SigProxy::off ? 0 : 1;  // the pid, below
     ao.proxy_with_tty = fg.sig_proxy == Foreground::SigProxy::always;
+    ao.caller_takes_interrupts = fg.caller_takes_interrupts;
     // A signal that comes once the container runs but before the session is relayed by it.
     sigset_t early = runtime::session_signals(runtime::forwards_signals(ao)), old;
     ::sigprocmask(SIG_BLOCK, &early, &old);

@@ -103,13 +103,16 @@ Result<Fd> connect_attach(const std::string& run_dir) {
     return sock;
 }
 
-sigset_t session_signals(bool forwarding) {
+sigset_t session_signals(bool forwarding, bool interrupts) {
     sigset_t mask;
     sigemptyset(&mask);
-    for (int s : {SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGQUIT})
+    for (int s : {SIGWINCH, SIGQUIT})
         sigaddset(&mask, s);
+    for (int s : {SIGINT, SIGTERM, SIGHUP})
+        if (interrupts) sigaddset(&mask, s);
     for (int s = 1; forwarding && s < 32; ++s)
-        if (proxied(s)) sigaddset(&mask, s);
+        if (proxied(s) && (interrupts || (s != SIGINT && s != SIGTERM && s != SIGHUP)))
+            sigaddset(&mask, s);
     return mask;
 }
 
@@ -121,7 +124,7 @@ Result<AttachOutcome> attach_session(int sock, const AttachOptions& o) {
     AttachOutcome outcome;
     std::string keys = o.tty ? TRY(parse_detach_keys(o.detach_keys)) : std::string();
     const bool forwarding = forwards_signals(o);
-    sigset_t mask = session_signals(forwarding);
+    sigset_t mask = session_signals(forwarding, !o.caller_takes_interrupts);
     sigset_t old;
     ::sigprocmask(SIG_BLOCK, &mask, &old);
     Fd sigfd(::signalfd(-1, &mask, SFD_CLOEXEC));

@@ -25,6 +25,8 @@ struct AttachOptions {
     bool proxy_with_tty = false; // run's --sig-proxy: also with a tty
     bool close_stdin_at_eof = true;  // the end of our stdin closes the container's (docker's
                                      // StdinOnce); otherwise forwarding just stops
+    bool caller_takes_interrupts = false;  // SIGINT, SIGTERM and SIGHUP are left to the
+                                           // caller (ferry build cancels its step)
 };
 
 struct AttachOutcome {
@@ -35,11 +37,11 @@ struct AttachOutcome {
 // Connects to the attach socket of a running container.
 Result<Fd> connect_attach(const std::string& run_dir);
 
-// The signals a session takes over: SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGQUIT, and with
-// forwarding every proxied one. A client that starts the container before its session blocks
+// The signals a session takes over: SIGWINCH, SIGQUIT, SIGINT, SIGTERM and SIGHUP (those three
+// not when interrupts is false), and with forwarding every other proxied one. A client that starts the container before its session blocks
 // them first, so that one arriving in between waits for the session to relay it instead of
 // ending the client.
-sigset_t session_signals(bool forwarding);
+sigset_t session_signals(bool forwarding, bool interrupts = true);
 
 // Whether a session with these options forwards signals to signal_target.
 bool forwards_signals(const AttachOptions& o);

@@ -175,6 +175,20 @@ expect_eq "$(ferry run --rm out/stdin cat /one)" one
 expect_fail 125 'ferry: error: dockerfile:2: failed to compute cache key: failed to calculate checksum of ref context: "/x": not found' \
     ferry build - <<<$'FROM bb:1\nCOPY x /x'
 
+note "Ctrl-C during a RUN: its container killed and removed, status 130, finished steps cached"
+printf 'FROM bb:1\nRUN echo marker-before && echo b >/b\nRUN echo marker-slow; sleep 60\n' >"$TEST_TMP/int.Dockerfile"
+status=0
+timeout --preserve-status -s INT 3 "$FERRY" build -f "$TEST_TMP/int.Dockerfile" "$ctx" \
+    >"$TEST_TMP/build.out" 2>"$TEST_TMP/build.err" || status=$?
+expect_eq "$status" 130 "status of an interrupted build"
+expect_eq "$(cat "$TEST_TMP/build.err")" "ferry: error: interrupted"
+expect_eq "$(markers)" "marker-before marker-slow "
+expect_eq "$(ferry ps -aq)" "" "containers left by an interrupted build"
+expect_out "no problems found" ferry system check
+printf 'FROM bb:1\nRUN echo marker-before && echo b >/b\nRUN echo marker-after\n' >"$TEST_TMP/int.Dockerfile"
+build_out -f "$TEST_TMP/int.Dockerfile" "$ctx"
+expect_eq "$(markers)" "marker-after "
+
 note "bad input: docker's words, status 125, nothing left behind"
 before=$(ferry images -aq | sort)
 mkdir -p "$TEST_TMP/bad"
