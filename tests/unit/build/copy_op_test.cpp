@@ -12,49 +12,12 @@
 
 #include "ferry/util/fs.hpp"
 #include "test_util.hpp"
+#include "tree_util.hpp"
 
 namespace ferry::build {
 namespace {
 
-constexpr time_t k_old = 1'000'000'000;  // 2001: a time no test run can produce
-
-void write(const std::string& path, const std::string& text, mode_t mode = 0644) {
-    if (!fs::make_dirs(path.substr(0, path.rfind('/')))) throw std::runtime_error("mkdir");
-    auto fd = fs::open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
-    if (!fd || !fs::write_all(fd->get(), text)) throw std::runtime_error("write " + path);
-    ::fchmod(fd->get(), mode);
-}
-
-void mkdir(const std::string& path, mode_t mode = 0755, uid_t uid = 0, gid_t gid = 0) {
-    if (!fs::make_dirs(path) || ::chmod(path.c_str(), mode) != 0 ||
-        ::chown(path.c_str(), uid, gid) != 0)
-        throw std::runtime_error("mkdir " + path);
-}
-
-void set_mtime(const std::string& path, time_t when) {
-    struct timespec t[2] = {{when, 0}, {when, 0}};
-    if (::utimensat(AT_FDCWD, path.c_str(), t, AT_SYMLINK_NOFOLLOW) != 0)
-        throw std::runtime_error("utimes " + path);
-}
-
-struct stat lstat_of(const std::string& path) {
-    struct stat st {};
-    if (::lstat(path.c_str(), &st) != 0) throw std::runtime_error("missing " + path);
-    return st;
-}
-
-std::string read(const std::string& path) {
-    auto text = fs::read_file(path);
-    return text ? *text : "(missing)";
-}
-
-// "mode uid:gid" of a path, as the checks compare it.
-std::string owner_mode(const std::string& path) {
-    struct stat st = lstat_of(path);
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%04o %u:%u", st.st_mode & 07777, st.st_uid, st.st_gid);
-    return buf;
-}
+using namespace test_tree;
 
 class CopyOp : public ::testing::Test {
   protected:
