@@ -349,13 +349,8 @@ Result<void> BuildContext::walk(const ResolvedSource& source, const EntryVisitor
     return {};
 }
 
-namespace {
-
-}  // namespace
-
 Result<std::string> BuildContext::checksum(const std::vector<ResolvedSource>& sources) const {
     Sha256 h;
-    std::vector<char> buf(1 << 16);
     for (const auto& source : sources) {
         std::string name = source.name;
         size_t slash = name.rfind('/');
@@ -372,17 +367,7 @@ Result<std::string> BuildContext::checksum(const std::vector<ResolvedSource>& so
                 h.update(&fmt, sizeof fmt);
             }
             if (e.type != EntryType::file) return {};
-            Sha256 content;
-            for (;;) {
-                ssize_t n = ::read(e.fd.get(), buf.data(), buf.size());
-                if (n < 0) {
-                    if (errno == EINTR) continue;
-                    return fail_errno("read `" + e.path + "`");
-                }
-                if (n == 0) break;
-                content.update(buf.data(), static_cast<size_t>(n));
-            }
-            put_field(h, content.hex_digest());
+            put_field(h, TRY(content_digest(e.fd.get(), "read `" + e.path + "`")));
             return {};
         }));
     }

@@ -183,7 +183,6 @@ Result<std::string> image_sources_checksum(const runtime::LayerView& source,
                                            const std::vector<ResolvedSource>& sources) {
     ImageSource image(source);
     Sha256 h;
-    std::vector<char> buf(1 << 16);
     for (const auto& s : sources) {
         size_t slash = s.name.rfind('/');
         put_field(h, slash == std::string::npos ? s.name : s.name.substr(slash + 1));
@@ -197,17 +196,7 @@ Result<std::string> image_sources_checksum(const runtime::LayerView& source,
             put_field(h, e.link_target);
             if (e.type == EntryType::other) put_u32(h, static_cast<uint32_t>(e.mode & S_IFMT));
             if (e.type != EntryType::file) return {};
-            Sha256 content;
-            for (;;) {
-                ssize_t n = ::read(e.fd.get(), buf.data(), buf.size());
-                if (n < 0) {
-                    if (errno == EINTR) continue;
-                    return fail_errno("reading `" + absolute(e.path) + "`");
-                }
-                if (n == 0) break;
-                content.update(buf.data(), static_cast<size_t>(n));
-            }
-            put_field(h, content.hex_digest());
+            put_field(h, TRY(content_digest(e.fd.get(), "reading `" + absolute(e.path) + "`")));
             return {};
         }));
     }

@@ -1,9 +1,12 @@
 #include "ferry/build/source_common.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
+#include <vector>
 
 namespace ferry::build {
 
@@ -50,6 +53,21 @@ char type_letter(EntryType t) {
             return 'o';
     }
     return '?';
+}
+
+Result<std::string> content_digest(int fd, const std::string& what) {
+    Sha256 content;
+    std::vector<char> buf(1 << 16);
+    for (;;) {
+        ssize_t n = ::read(fd, buf.data(), buf.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return fail_errno(what);
+        }
+        if (n == 0) break;
+        content.update(buf.data(), static_cast<size_t>(n));
+    }
+    return content.hex_digest();
 }
 
 }  // namespace ferry::build

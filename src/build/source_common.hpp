@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "ferry/build/context.hpp"
+#include "ferry/util/result.hpp"
 #include "ferry/util/sha256.hpp"
 
 namespace ferry::build {
@@ -26,5 +27,7 @@ size_t max_slashes(std::string_view pattern);
 void put_field(Sha256& h, std::string_view s);
 // The one-letter name of a type in a checksum: f, d, l or o.
 char type_letter(EntryType t);
+// The hex sha256 of what is left to read from fd. Fails with `what: strerror`.
+Result<std::string> content_digest(int fd, const std::string& what);
 
 }  // namespace ferry::build
