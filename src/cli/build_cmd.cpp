@@ -44,7 +44,7 @@ namespace ferry::cli {
 
 Result<BuildOptions> parse_build(Args args) {
     BuildOptions o;
-    FlagSet flags("ferry build", "[OPTIONS] PATH", "Build an image from a Dockerfile");
+    FlagSet flags("ferry build", "[OPTIONS] PATH | -", "Build an image from a Dockerfile");
     flags.set_aliases("ferry image build, ferry build, ferry builder build");
     flags.add_list(0, "build-arg", &o.build_args, "Set build-time variables");
     flags.add_string('f', "file", &o.file, "Name of the Dockerfile (Default is 'PATH/Dockerfile')");
