@@ -13,6 +13,7 @@
 
 #include <algorithm>
 
+#include "ferry/build/add_archive.hpp"
 #include "ferry/build/copy_from.hpp"
 #include "ferry/build/copy_op.hpp"
 #include "ferry/build/layer_ops.hpp"
@@ -342,10 +343,27 @@ class Builder {
                                    "\n" + request.dest + "\nchown " + expanded_chown +
                                    "\nchmod " + chmod + "\n");
         if (TRY(reuse(key, true))) return {};
+        // ADD unpacks local tar archives (plain, gzip, zstd) into dest instead of copying them.
+        std::vector<ResolvedSource> archives;
+        if (std::string_view(keyword) == "ADD") {
+            std::vector<ResolvedSource> files;
+            for (auto& src : request.sources) {
+                ArchiveKind kind = TRY(archive_kind(m_context, src));
+                if (kind == ArchiveKind::unsupported)
+                    return fail("ADD of a bzip2 or xz archive is not supported yet: " + src.name);
+                (kind == ArchiveKind::none ? files : archives).push_back(std::move(src));
+            }
+            request.sources = std::move(files);
+        }
+        std::string unpack_dir = request.dest.size() > 1 && request.dest.ends_with('/')
+                                     ? request.dest.substr(0, request.dest.size() - 1)
+                                     : request.dest;
         return layer_step(key, [&](const runtime::LayerView& view, int upper) -> Result<void> {
             if (!expanded_chown.empty()) request.chown = TRY(resolve_chown(view, expanded_chown));
+            for (const auto& archive : archives)
+                TRY(unpack_into_layer(m_context, view, upper, archive, unpack_dir));
             if (from_view) TRY(copy_from_image(*from_view, view, upper, request));
-            else TRY(copy_into_layer(m_context, view, upper, request));
+            else if (!request.sources.empty()) TRY(copy_into_layer(m_context, view, upper, request));
             return {};
         });
     }

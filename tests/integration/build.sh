@@ -14,6 +14,10 @@ ln -s one.txt "$ctx/dir/link"
 echo secret >"$ctx/ignored/x"
 echo skip >"$ctx/skip.log"
 printf '#!/bin/sh\necho script\n' >"$ctx/run.sh"
+# An archive ADD unpacks (owners 1000:1000 from the archive).
+mkdir -p "$TEST_TMP/arch/pkg/bin"
+echo tool >"$TEST_TMP/arch/pkg/bin/tool"
+tar -C "$TEST_TMP/arch" --owner=1000 --group=1000 -czf "$ctx/pkg.tgz" pkg
 chmod 755 "$ctx/run.sh"
 printf 'ignored\n*.log\n' >"$ctx/.dockerignore"
 cat >"$ctx/Dockerfile" <<'EOF'
@@ -27,6 +31,7 @@ COPY dir /app/dir
 COPY run.sh *.log /app/bin/
 COPY --chown=user:grp dir/one.txt /app/owned
 ADD dir/nested/two.txt /app/added
+ADD pkg.tgz /app/unpacked/
 WORKDIR $APP/work
 RUN ["/bin/sh", "-c", "echo marker-run-2 && pwd > /app/pwd && rm /app/dir/one.txt"]
 USER user
@@ -51,8 +56,8 @@ markers() { grep -v '^Step ' "$TEST_TMP/build.out" | grep -o 'marker-[a-z0-9-]*'
 note "a first build runs every step of the target's stages, and only those"
 build_out --target base -t out/app:1 -t out/app:2 "$ctx"
 expect_eq "$(markers)" "marker-run-1 marker-run-2 "
-expect_eq "$(grep -c "^Step " "$TEST_TMP/build.out")" 19
-expect_eq "$(sed -n 1p "$TEST_TMP/build.out")" 'Step 1/19 : FROM ${BASE} AS base'
+expect_eq "$(grep -c "^Step " "$TEST_TMP/build.out")" 20
+expect_eq "$(sed -n 1p "$TEST_TMP/build.out")" 'Step 1/20 : FROM ${BASE} AS base'
 id=$(ferry image inspect -f '{{.Id}}' out/app:1)
 expect_eq "$(tail -3 "$TEST_TMP/build.out")" "Successfully built ${id:7:12}
 Successfully tagged out/app:1
@@ -64,6 +69,8 @@ expect_eq "$(ferry run --rm out/app:1)" hello "the image's entrypoint and cmd"
 expect_eq "$(ferry run --rm --entrypoint cat out/app:1 /app/pwd)" /app/work "RUN's working directory"
 expect_eq "$(ferry run --rm --entrypoint stat out/app:1 -c '%u:%g %a' /app/owned)" "1000:1000 644"
 expect_eq "$(ferry run --rm --entrypoint ls out/app:1 /app/bin)" run.sh "ignored files are not copied"
+expect_eq "$(ferry run --rm --entrypoint stat out/app:1 -c '%u:%g %n' /app/unpacked/pkg/bin/tool)" \
+    "1000:1000 /app/unpacked/pkg/bin/tool" "ADD of an archive"
 
 note "the config and history are BuildKit's"
 expect_eq "$(ferry image inspect -f '{{json .Config.Env}}' out/app:1)" \
@@ -79,7 +86,7 @@ expect_contains "$(ferry history --no-trunc --format '{{.CreatedBy}}' out/app:1)
 note "a second build reuses every step and gives the same image"
 build_out --target base -t out/app:1 "$ctx"
 expect_eq "$(markers)" ""
-expect_eq "$(grep -c '^ ---> Using cache$' "$TEST_TMP/build.out")" 7
+expect_eq "$(grep -c '^ ---> Using cache$' "$TEST_TMP/build.out")" 8
 expect_eq "$(ferry image inspect -f '{{.Id}}' out/app:1)" "$id"
 
 note "a copied file's content invalidates its step and those after it, not those before"
@@ -108,7 +115,7 @@ expect_eq "$(ferry image inspect -f '{{index .Config.Labels "a.b"}}' "$qid")" c
 
 note "intermediate steps are build cache: hidden from images, kept by image prune"
 steps=$(sed -n 's/^ ---> \([0-9a-f]\{12\}\)$/\1/p' "$TEST_TMP/first.out" | sed '1d;$d')
-expect_eq "$(echo "$steps" | wc -l)" 7 "intermediate images of the first build"
+expect_eq "$(echo "$steps" | wc -l)" 8 "intermediate images of the first build"
 for s in $steps; do
     ferry images -q | grep -q "^$s" && fail "images lists intermediate $s"
     ferry images -aq | grep -q "^$s" || fail "images -a does not list intermediate $s"
@@ -202,6 +209,10 @@ printf 'FROM bb:1\nRUN echo last words; exit 3\n' >"$TEST_TMP/bad/Dockerfile"
 expect_fail 3 "ferry: error: The command '/bin/sh -c echo last words; exit 3' returned a non-zero code: 3" \
     ferry build -t out/bad "$TEST_TMP/bad"
 expect_contains "$(cat "$TEST_TMP/.out")" "last words"
+tar -C "$TEST_TMP/arch" -cjf "$TEST_TMP/bad/pkg.tbz" pkg
+printf 'FROM bb:1\nADD pkg.tbz /\n' >"$TEST_TMP/bad/Dockerfile"
+expect_fail 125 "ferry: error: dockerfile:2: ADD of a bzip2 or xz archive is not supported yet: pkg.tbz" \
+    ferry build "$TEST_TMP/bad"
 expect_fail 125 "ferry: error: target stage \"nope\" could not be found" ferry build --target nope "$ctx"
 expect_fail 125 "ferry: error: unable to prepare context: path \"$TEST_TMP/none\" not found" \
     ferry build "$TEST_TMP/none"

@@ -1,0 +1,91 @@
+// See add_archive.hpp. The archive is read once, through the decompressor its first bytes name,
+// into a TarReader whose visitor is the same TreeExtractor `ferry cp` extracts with.
+
+#include "ferry/build/add_archive.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+#include "ferry/build/layer_ops.hpp"
+#include "ferry/image/compression.hpp"
+#include "ferry/image/tar_reader.hpp"
+#include "ferry/image/tree_extract.hpp"
+#include "ferry/util/fs.hpp"
+
+namespace ferry::build {
+
+namespace {
+
+// Runs fn on the source's open file.
+Result<void> with_file(const BuildContext& context, const ResolvedSource& source,
+                       const std::function<Result<void>(int fd)>& fn) {
+    return context.walk(source, [&](ContextEntry& e) -> Result<void> {
+        if (e.rel != "." || !e.fd) return {};
+        return fn(e.fd.get());
+    });
+}
+
+}  // namespace
+
+Result<ArchiveKind> archive_kind(const BuildContext& context, const ResolvedSource& source) {
+    if (source.type != EntryType::file) return ArchiveKind::none;
+    ArchiveKind kind = ArchiveKind::none;
+    TRY(with_file(context, source, [&](int fd) -> Result<void> {
+        uint8_t head[512] = {};
+        ssize_t n = ::pread(fd, head, sizeof head, 0);
+        if (n < 0) return fail_errno("read `" + source.path + "`");
+        std::span<const uint8_t> got(head, static_cast<size_t>(n));
+        switch (detect_compression(got)) {
+            case Compression::gzip:
+                kind = ArchiveKind::gzip_tar;
+                return {};
+            case Compression::zstd:
+                kind = ArchiveKind::zstd_tar;
+                return {};
+            case Compression::none:
+                break;
+        }
+        if (n >= 262 && std::memcmp(head + 257, "ustar", 5) == 0) kind = ArchiveKind::tar;
+        if (n >= 3 && std::memcmp(head, "BZh", 3) == 0) kind = ArchiveKind::unsupported;
+        if (n >= 6 && std::memcmp(head, "\xfd" "7zXZ\0", 6) == 0) kind = ArchiveKind::unsupported;
+        return {};
+    }));
+    return kind;
+}
+
+Result<void> unpack_into_layer(const BuildContext& context, const runtime::LayerView& below,
+                               int upper, const ResolvedSource& source, const std::string& dest) {
+    ArchiveKind kind = TRY(archive_kind(context, source));
+    Compression c = kind == ArchiveKind::gzip_tar   ? Compression::gzip
+                    : kind == ArchiveKind::zstd_tar ? Compression::zstd
+                                                    : Compression::none;
+    TRY(make_dir_in_layer(below, upper, dest, {}));
+    Fd dir = dest == "/" ? TRY(fs::open_at(upper, ".", O_RDONLY | O_DIRECTORY))
+                         : TRY(fs::open_at(upper, dest.substr(1), O_RDONLY | O_DIRECTORY));
+    auto extractor = TRY(image::TreeExtractor::create(dir.get(), {}));
+    image::TarReader reader(*extractor);
+    auto decompressor = TRY(Decompressor::create(c));
+    ByteSink into_reader = [&](std::span<const uint8_t> bytes) { return reader.feed(bytes); };
+    TRY_CTX("unpack `" + source.name + "`", with_file(context, source, [&](int fd) -> Result<void> {
+        auto buf = std::make_unique_for_overwrite<uint8_t[]>(size_t{1} << 20);
+        for (;;) {
+            ssize_t n = ::read(fd, buf.get(), size_t{1} << 20);
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                return fail_errno("read");
+            }
+            if (n == 0) break;
+            TRY(decompressor->feed({buf.get(), static_cast<size_t>(n)}, into_reader));
+        }
+        TRY(decompressor->finish());
+        TRY(reader.finish());
+        return extractor->finish();
+    }));
+    return {};
+}
+
+}  // namespace ferry::build

@@ -1,0 +1,32 @@
+#pragma once
+// ADD of a local archive: a tar file in the context, plain, gzip or zstd, is unpacked into the
+// destination directory of the new layer instead of copied (the Dockerfile reference's rule).
+// Entries keep the archive's owners, modes and times; paths stay below the destination.
+
+#include <string>
+
+#include "ferry/build/context.hpp"
+#include "ferry/runtime/layer_view.hpp"
+#include "ferry/util/result.hpp"
+
+namespace ferry::build {
+
+// What an ADD source is, from its first bytes.
+enum class ArchiveKind {
+    none,       // not an archive: copied as it is
+    tar,        // unpacked
+    gzip_tar,   // unpacked
+    zstd_tar,   // unpacked
+    unsupported // bzip2 or xz: docker unpacks them, ferry cannot yet
+};
+
+// Looks at a resolved source (a file) of the context. Fails as BuildContext::walk.
+Result<ArchiveKind> archive_kind(const BuildContext& context, const ResolvedSource& source);
+
+// Unpacks the archive source into dest (absolute, a directory; made in the layer directory
+// upper like WORKDIR's when the image lacks it). Fails with the extractor's errors (`invalid
+// archive path `../x``, ...) prefixed with `unpack `name``.
+Result<void> unpack_into_layer(const BuildContext& context, const runtime::LayerView& below,
+                               int upper, const ResolvedSource& source, const std::string& dest);
+
+}  // namespace ferry::build
