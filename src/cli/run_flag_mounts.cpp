@@ -14,6 +14,7 @@
 #include "ferry/gpu/gpu_request.hpp"
 #include "ferry/runtime/mounts.hpp"
 #include "ferry/runtime/volumes.hpp"
+#include "ferry/util/fs.hpp"
 #include "ferry/util/strings.hpp"
 
 namespace ferry::cli {
@@ -103,13 +104,6 @@ Result<bool> parse_bool(std::string_view key, std::string_view v) {
     return fail("invalid value for " + std::string(key) + ": " + std::string(v));
 }
 
-// filepath.Abs: path joined to the current directory and cleaned.
-std::string absolute(std::string_view path) {
-    char cwd[4096];
-    if (!::getcwd(cwd, sizeof cwd)) return std::string(path);
-    return runtime::clean_path(std::string(cwd) + "/" + std::string(path));
-}
-
 }  // namespace
 
 Result<MountRequest> parse_volume_flag(std::string_view spec) {
@@ -126,7 +120,7 @@ Result<MountRequest> parse_volume_flag(std::string_view spec) {
         if (parts.size() == 2 && valid_mode(parts[1])) return fail(invalid);
         m.source = parts[0];
         if (m.source.front() == '.') {
-            m.source = absolute(m.source);
+            m.source = fs::absolute_path(m.source);
             m.spec = m.source + std::string(spec.substr(parts[0].size()));
         }
         m.target = parts[1];

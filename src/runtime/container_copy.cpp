@@ -56,12 +56,7 @@ std::string container_path(std::string_view typed) {
 }
 
 std::string host_path(std::string_view typed) {
-    std::string abs(typed);
-    if (!abs.starts_with("/")) {
-        char cwd[PATH_MAX];
-        if (::getcwd(cwd, sizeof cwd)) abs = std::string(cwd) + "/" + abs;
-    }
-    return keep_trailing(typed, ferry::clean_path(abs));
+    return keep_trailing(typed, fs::absolute_path(typed));
 }
 
 // An entry found below a root: its directory (O_PATH) and its name there ("." for the

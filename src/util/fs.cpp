@@ -186,6 +186,13 @@ Result<void> remove_tree_at(int dirfd, const std::string& name) {
 
 Result<void> remove_tree(const std::string& path) { return remove_tree_at(AT_FDCWD, path); }
 
+std::string absolute_path(std::string_view path) {
+    if (path.starts_with('/')) return clean_path(path);
+    char cwd[PATH_MAX];
+    if (!::getcwd(cwd, sizeof cwd)) return clean_path(path);
+    return clean_path(std::string(cwd) + "/" + std::string(path));
+}
+
 bool lexists(const std::string& path) {
     struct stat st{};
     return ::lstat(path.c_str(), &st) == 0;

@@ -46,6 +46,10 @@ Result<void> remove_tree_at(int dirfd, const std::string& name);
 // remove_tree_at for an absolute or cwd-relative path.
 Result<void> remove_tree(const std::string& path);
 
+// Go's filepath.Abs: path joined to the current directory when relative, then cleaned
+// (clean_path); the path cleaned as it is when the current directory cannot be read.
+std::string absolute_path(std::string_view path);
+
 // How publish_dir ended.
 enum class Published { here, already_there };
 // Renames the complete directory tmp to dir, never over an existing one (RENAME_NOREPLACE).
