@@ -36,4 +36,10 @@ Result<std::vector<std::string>> read_env_file(const std::string& path) {
     return out;
 }
 
+void put_kv(std::map<std::string, std::string>& to, std::string_view kv) {
+    size_t eq = kv.find('=');
+    to[std::string(kv.substr(0, eq))] =
+        eq == std::string_view::npos ? std::string() : std::string(kv.substr(eq + 1));
+}
+
 }  // namespace ferry::cli

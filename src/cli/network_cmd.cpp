@@ -7,6 +7,7 @@
 
 #include <optional>
 
+#include "ferry/cli/env_file.hpp"
 #include "ferry/cli/json_template.hpp"
 #include "ferry/cli/table.hpp"
 #include "ferry/core/filter_args.hpp"
@@ -31,8 +32,7 @@ std::function<std::string(const std::string&)> append_strings(std::vector<std::s
 
 std::function<std::string(const std::string&)> append_map(std::map<std::string, std::string>* to) {
     return [to](const std::string& v) {
-        auto eq = v.find('=');
-        (*to)[v.substr(0, eq)] = eq == std::string::npos ? "" : v.substr(eq + 1);
+        put_kv(*to, v);
         return std::string();
     };
 }

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "ferry/cli/env_file.hpp"
 #include "ferry/desktop/desktop.hpp"
 #include "ferry/desktop/tls_front.hpp"
 #include "ferry/gpu/gpu_request.hpp"
@@ -328,10 +329,8 @@ Result<void> finish(Raw& raw, runtime::RunOptions& o) {
         for (auto& l : TRY(read_kv_file(file, KeyOnly::dropped)))
             labels.push_back(l);
     labels.insert(labels.end(), raw.labels.begin(), raw.labels.end());
-    for (const auto& l : labels) {
-        auto eq = l.find('=');
-        o.labels[l.substr(0, eq)] = eq == std::string::npos ? "" : l.substr(eq + 1);
-    }
+    for (const auto& l : labels)
+        put_kv(o.labels, l);
     TRY(check_mounts(raw, o));
     for (const auto& d : raw.devices) {
         if (oci::cdi::is_qualified_name(d))

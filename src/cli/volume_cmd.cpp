@@ -9,6 +9,7 @@
 
 #include <iostream>
 
+#include "ferry/cli/env_file.hpp"
 #include "ferry/cli/json_template.hpp"
 #include "ferry/cli/table.hpp"
 #include "ferry/oci/json.hpp"
@@ -129,10 +130,8 @@ Result<VolumeCreateOptions> parse_volume_create(Args args) {
     if (o.help) return o;
     TRY(check_arg_count(flags, pos, 0, 1));
     if (!pos.empty()) o.name = pos[0];
-    for (const auto& l : labels) {
-        auto eq = l.find('=');
-        o.labels[l.substr(0, eq)] = eq == std::string::npos ? "" : l.substr(eq + 1);
-    }
+    for (const auto& l : labels)
+        put_kv(o.labels, l);
     return o;
 }
 
