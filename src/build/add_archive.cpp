@@ -58,11 +58,11 @@ Result<ArchiveKind> archive_kind(const BuildContext& context, const ResolvedSour
 }
 
 Result<void> unpack_into_layer(const BuildContext& context, const runtime::LayerView& below,
-                               int upper, const ResolvedSource& source, const std::string& dest) {
-    ArchiveKind kind = TRY(archive_kind(context, source));
-    Compression c = kind == ArchiveKind::gzip_tar   ? Compression::gzip
-                    : kind == ArchiveKind::zstd_tar ? Compression::zstd
-                                                    : Compression::none;
+                               int upper, const ArchiveSource& archive, const std::string& dest) {
+    const ResolvedSource& source = archive.source;
+    Compression c = archive.kind == ArchiveKind::gzip_tar   ? Compression::gzip
+                    : archive.kind == ArchiveKind::zstd_tar ? Compression::zstd
+                                                            : Compression::none;
     TRY(make_dir_in_layer(below, upper, dest, {}));
     Fd dir = dest == "/" ? TRY(fs::open_at(upper, ".", O_RDONLY | O_DIRECTORY))
                          : TRY(fs::open_at(upper, dest.substr(1), O_RDONLY | O_DIRECTORY));

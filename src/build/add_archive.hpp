@@ -23,10 +23,16 @@ enum class ArchiveKind {
 // Looks at a resolved source (a file) of the context. Fails as BuildContext::walk.
 Result<ArchiveKind> archive_kind(const BuildContext& context, const ResolvedSource& source);
 
-// Unpacks the archive source into dest (absolute, a directory; made in the layer directory
-// upper like WORKDIR's when the image lacks it). Fails with the extractor's errors (`invalid
-// archive path `../x``, ...) prefixed with `unpack `name``.
+// An archive source and the kind archive_kind found (tar, gzip_tar or zstd_tar).
+struct ArchiveSource {
+    ResolvedSource source;
+    ArchiveKind kind = ArchiveKind::tar;
+};
+
+// Unpacks the archive into dest (absolute, a directory; made in the layer directory upper like
+// WORKDIR's when the image lacks it). Fails with the extractor's errors (`invalid archive path
+// `../x``, ...) prefixed with `unpack `name``.
 Result<void> unpack_into_layer(const BuildContext& context, const runtime::LayerView& below,
-                               int upper, const ResolvedSource& source, const std::string& dest);
+                               int upper, const ArchiveSource& archive, const std::string& dest);
 
 }  // namespace ferry::build

@@ -71,11 +71,31 @@ class Builder {
     void print(std::string_view line) {
         if (!m_request.quiet && m_hooks.print) m_hooks.print(line);
     }
+    void print_step(const SourceInfo& source) {
+        print("Step " + std::to_string(++m_step) + "/" + std::to_string(m_steps) + " : " +
+              step_text(source));
+    }
+    // Whether the hooks report an interruption, and the error that then ends the build (checked
+    // before each step, and when a RUN's container died).
+    bool interrupted() const { return m_hooks.interrupted && m_hooks.interrupted(); }
+    static std::unexpected<Error> interruption() {
+        return std::unexpected(Error{"interrupted", EINTR, 130});
+    }
+
+    // An image's merged tree, its layers pinned while the view is used.
+    struct PinnedView {
+        FileLock pin;
+        runtime::LayerView view;
+    };
+    Result<PinnedView> view_of(const std::string& id) const {
+        FileLock pin = TRY(m_store.pin_layers());
+        runtime::LayerView view = TRY(runtime::LayerView::open(TRY(layers_of(id))));
+        return PinnedView{std::move(pin), std::move(view)};
+    }
 
     Result<void> build_stage(const PlannedStage& planned) {
         const Stage& stage = m_file.stages[planned.index];
-        print("Step " + std::to_string(++m_step) + "/" + std::to_string(m_steps) + " : " +
-              step_text(stage.source));
+        print_step(stage.source);
         std::vector<std::string> onbuild;
         if (planned.base_stage) {
             const StageResult& base = m_results[*planned.base_stage];
@@ -126,21 +146,18 @@ class Builder {
     }
 
     Result<void> step(const Instruction& instruction, size_t index) {
-        if (m_hooks.interrupted && m_hooks.interrupted())
-            return std::unexpected(Error{"interrupted", EINTR, 130});
+        if (interrupted()) return interruption();
         m_index = index;
         const SourceInfo& source = source_of(instruction);
-        print("Step " + std::to_string(++m_step) + "/" + std::to_string(m_steps) + " : " +
-              step_text(source));
+        print_step(source);
         auto fail_here = [&](Error e) { return std::unexpected(at_line(source, e.message)); };
         if (auto* copy = std::get_if<CopyInstruction>(&instruction)) {
-            if (auto r = copy_step(source, copy->paths, copy->from, copy->chown, copy->chmod, "COPY");
-                !r)
+            if (auto r = copy_step(copy->paths, copy->from, copy->chown, copy->chmod, "COPY"); !r)
                 return fail_here(std::move(r.error()));
             return {};
         }
         if (auto* add = std::get_if<AddInstruction>(&instruction)) {
-            if (auto r = copy_step(source, add->paths, "", add->chown, add->chmod, "ADD"); !r)
+            if (auto r = copy_step(add->paths, "", add->chown, add->chmod, "ADD"); !r)
                 return fail_here(std::move(r.error()));
             return {};
         }
@@ -250,7 +267,6 @@ class Builder {
             dirs.push_back(m_store.layer_path(*it) + "/diff");
         return dirs;
     }
-    Result<std::vector<std::string>> parent_layers() const { return layers_of(m_parent); }
 
     // The image COPY --from names: a built stage's, an outside image's (pulled when missing),
     // or none for scratch.
@@ -267,14 +283,13 @@ class Builder {
     // Runs fn on an empty layer directory, then commits what it wrote.
     Result<void> layer_step(const std::string& key,
                             const std::function<Result<void>(const runtime::LayerView&, int)>& fn) {
-        FileLock pin = TRY(m_store.pin_layers());
-        runtime::LayerView view = TRY(runtime::LayerView::open(TRY(parent_layers())));
+        PinnedView parent = TRY(view_of(m_parent));
         image::Staging staging = TRY(m_store.stage());
         if (::mkdirat(staging.fd(), "upper", 0755) != 0) return fail_errno("mkdir upper");
         Fd upper = TRY(fs::open_at(staging.fd(), "upper", O_RDONLY | O_DIRECTORY));
         auto done = [&]() -> Result<void> {
-            TRY(m_hooks.in_store([&]() { return fn(view, upper.get()); }));
-            pin.release();
+            TRY(m_hooks.in_store([&]() { return fn(parent.view, upper.get()); }));
+            parent.pin.release();
             return commit(upper.get(), nullptr, key, true);
         }();
         // Its files have the image's owners: removed where they can be (the store's namespace),
@@ -284,8 +299,8 @@ class Builder {
         return removed;
     }
 
-    Result<void> copy_step(const SourceInfo& source, const SourcesAndDest& paths,
-                           const std::string& from, const std::string& chown,
+    Result<void> copy_step(const SourcesAndDest& paths, const std::string& from,
+                           const std::string& chown,
                            const std::string& chmod, const char* keyword) {
         if (!paths.inline_sources.empty()) return fail(std::string(keyword) +
                                                        " of a here-document is not supported yet");
@@ -299,13 +314,13 @@ class Builder {
             written.push_back(std::move(s));
         }
         // COPY --from reads another image through a view of its layers, pinned meanwhile.
-        std::optional<FileLock> from_pin;
-        std::optional<runtime::LayerView> from_view;
+        std::optional<PinnedView> from_image_view;
+        const runtime::LayerView* from_view = nullptr;
         std::string from_id;
         if (!from.empty()) {
             from_id = TRY(from_image(from));
-            from_pin = TRY(m_store.pin_layers());
-            from_view = TRY(runtime::LayerView::open(TRY(layers_of(from_id))));
+            from_image_view = TRY(view_of(from_id));
+            from_view = &from_image_view->view;
         }
         CopyRequest request;
         for (const auto& s : written) {
@@ -337,21 +352,21 @@ class Builder {
         entry.created_by = std::move(created_by);
         entry.comment = std::string(k_history_comment);
         m_state.image.history.push_back(std::move(entry));
-        (void)source;
 
         std::string key = step_key(std::string(keyword) + "\nfrom " + from_id + "\n" + checksum +
                                    "\n" + request.dest + "\nchown " + expanded_chown +
                                    "\nchmod " + chmod + "\n");
         if (TRY(reuse(key, true))) return {};
         // ADD unpacks local tar archives (plain, gzip, zstd) into dest instead of copying them.
-        std::vector<ResolvedSource> archives;
+        std::vector<ArchiveSource> archives;
         if (std::string_view(keyword) == "ADD") {
             std::vector<ResolvedSource> files;
             for (auto& src : request.sources) {
                 ArchiveKind kind = TRY(archive_kind(m_context, src));
                 if (kind == ArchiveKind::unsupported)
                     return fail("ADD of a bzip2 or xz archive is not supported yet: " + src.name);
-                (kind == ArchiveKind::none ? files : archives).push_back(std::move(src));
+                if (kind == ArchiveKind::none) files.push_back(std::move(src));
+                else archives.push_back({std::move(src), kind});
             }
             request.sources = std::move(files);
         }
@@ -371,9 +386,8 @@ class Builder {
     Result<void> workdir_step(const MakeWorkdir& dir) {
         std::string key = step_key("WORKDIR " + dir.path + "\nuser " + dir.user + "\n");
         {
-            FileLock pin = TRY(m_store.pin_layers());
-            runtime::LayerView view = TRY(runtime::LayerView::open(TRY(parent_layers())));
-            auto found = TRY(view.lookup(dir.path));
+            PinnedView parent = TRY(view_of(m_parent));
+            auto found = TRY(parent.view.lookup(dir.path));
             if (found && S_ISDIR(found->st.st_mode)) {
                 // Nothing to make: the step adds no layer, its history says so.
                 m_state.image.history.back().empty_layer = true;
@@ -427,11 +441,7 @@ class Builder {
                 auto sources = TRY(m_context.resolve(m.source.empty() ? "." : m.source));
                 if (sources.size() != 1) return fail("bind mount source " + m.source + ": not one path");
                 r.type = runtime::MountRequest::Type::bind;
-                r.source = clean_path(m_context.dir() + "/" + sources[0].path);
-                if (!r.source.starts_with('/')) {
-                    char cwd[4096];
-                    if (::getcwd(cwd, sizeof cwd)) r.source = clean_path(std::string(cwd) + "/" + r.source);
-                }
+                r.source = fs::absolute_path(m_context.dir() + "/" + sources[0].path);
                 r.readonly = true;
                 op += "mount bind " + r.target + " " + TRY(m_context.checksum(sources)) + "\n";
             } else if (m.type == "tmpfs") {
@@ -452,12 +462,11 @@ class Builder {
     // made for it go from the upper directory while they are empty.
     Result<void> remove_mount_stubs(int upper, const std::vector<runtime::MountRequest>& mounts) {
         if (mounts.empty()) return {};
-        FileLock pin = TRY(m_store.pin_layers());
-        runtime::LayerView view = TRY(runtime::LayerView::open(TRY(parent_layers())));
+        PinnedView parent = TRY(view_of(m_parent));
         for (const auto& m : mounts) {
             std::string path = clean_path(m.target);
             while (path != "/" && !path.empty()) {
-                if (TRY(view.lookup(path))) break;  // the image has it: not a stub
+                if (TRY(parent.view.lookup(path))) break;  // the image has it: not a stub
                 std::string rel = path.substr(1);
                 struct stat st {};
                 if (::fstatat(upper, rel.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) break;
@@ -506,8 +515,7 @@ class Builder {
                 container = id;
                 print(" ---> Running in " + id);
             }));
-        if (status != 0 && m_hooks.interrupted && m_hooks.interrupted())
-            return std::unexpected(Error{"interrupted", EINTR, 130});
+        if (status != 0 && interrupted()) return interruption();
         if (status != 0)
             return std::unexpected(Error{"The command '" + join(step.process.args, " ") +
                                              "' returned a non-zero code: " +

@@ -27,6 +27,7 @@
 #include "ferry/build/dockerfile.hpp"
 #include "ferry/build/executor.hpp"
 #include "ferry/cli/container_common.hpp"
+#include "ferry/cli/env_file.hpp"
 #include "ferry/cli/registry_cmds.hpp"
 #include "ferry/image/lookup.hpp"
 #include "ferry/image/platform.hpp"
@@ -83,15 +84,6 @@ std::map<std::string, std::string> build_arg_values(const std::vector<std::strin
         } else if (const char* v = std::getenv(a.c_str())) {
             out[a] = v;
         }
-    }
-    return out;
-}
-
-Result<std::map<std::string, std::string>> label_values(const std::vector<std::string>& given) {
-    std::map<std::string, std::string> out;
-    for (const auto& l : given) {
-        size_t eq = l.find('=');
-        out[l.substr(0, eq)] = eq == std::string::npos ? "" : l.substr(eq + 1);
     }
     return out;
 }
@@ -274,13 +266,9 @@ Result<int> run_build_cmd(const BuildOptions& o, Context& ctx) {
     } else {
         struct stat st {};
         if (::stat(dockerfile_path.c_str(), &st) != 0) {
-            std::string shown = dockerfile_path;
-            if (!shown.starts_with('/')) {
-                char cwd[4096];
-                if (::getcwd(cwd, sizeof cwd)) shown = clean_path(std::string(cwd) + "/" + shown);
-            }
             return fail("unable to prepare context: unable to evaluate symlinks in Dockerfile "
-                        "path: lstat " + shown + ": " + to_lower(std::strerror(errno)));
+                        "path: lstat " + fs::absolute_path(dockerfile_path) + ": " +
+                        to_lower(std::strerror(errno)));
         }
         auto read = fs::read_file(dockerfile_path);
         if (!read) return std::unexpected(std::move(read.error()).prefix("read Dockerfile"));
@@ -292,7 +280,8 @@ Result<int> run_build_cmd(const BuildOptions& o, Context& ctx) {
     request.args = build::BuildArgs(build_arg_values(o.build_args), {}, {}, o.target);
     request.target = o.target;
     request.no_cache = o.no_cache;
-    request.labels = TRY(label_values(o.labels));
+    for (const auto& l : o.labels)
+        put_kv(request.labels, l);
     request.network = o.network == "default" ? "" : o.network;
     request.quiet = o.quiet;
     request.gpus = o.gpus;
