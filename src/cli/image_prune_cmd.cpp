@@ -79,26 +79,29 @@ Result<int> run_builder_prune(const BuilderPruneOptions& o, Context& ctx) {
                        : "WARNING! This will remove all dangling build cache."))
         return 0;
     auto store = TRY(image::Store::open(ctx));
-    std::vector<std::string> lines;
+    std::vector<std::string> lines;  // remove_images_if's: `deleted: sha256:<hex>`
     auto doomed = [](const image::ImageRecord& r) { return r.intermediate; };
     image::Staging pending = TRY(store.stage());
     TRY(image::remove_images_if(store, doomed, pending, lines));
     std::vector<std::string> layers;
     uint64_t reclaimed = image::collect_and_report(store, &pending, layers);
+    std::vector<std::string> objects;  // the images' hex IDs, then the cache mounts' names
+    for (const auto& l : lines)
+        if (l.starts_with("deleted: sha256:")) objects.push_back(l.substr(16));
     // RUN --mount=type=cache directories are build cache too.
     std::string mounts = ctx.root + "/build-cache";
     if (::access(mounts.c_str(), F_OK) == 0) {
         for (const auto& name : TRY(fs::list_dir(mounts))) {
             reclaimed += fs::disk_usage(mounts + "/" + name).value_or(0);
             TRY(fs::remove_tree(mounts + "/" + name));
-            lines.push_back("deleted: sha256:" + name);
+            objects.push_back(name);
         }
     }
     std::string out;
-    if (!lines.empty()) {
+    if (!objects.empty()) {
         out += "Deleted build cache objects:\n";
-        for (const auto& l : lines)
-            if (l.starts_with("deleted: sha256:")) out += l.substr(16) + "\n";
+        for (const auto& id : objects)
+            out += id + "\n";
     }
     out += "Total reclaimed space: " + human_size(static_cast<double>(reclaimed)) + "\n";
     print_out(out);
