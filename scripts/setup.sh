@@ -4,11 +4,11 @@
 # apt runs only when something is missing. Every dependency comes from Debian's archive.
 set -euo pipefail
 
-build_pkgs=(g++ make cmake ninja-build pkg-config libssl-dev libisal-dev libzstd-dev libyaml-dev
-            libseccomp-dev nlohmann-json3-dev libgtest-dev)
+build_pkgs=(g++ make cmake ninja-build pkg-config libssl-dev libisal-dev libzstd-dev libbz2-dev
+            liblzma-dev libyaml-dev libseccomp-dev nlohmann-json3-dev libgtest-dev)
 test_pkgs=(busybox-static skopeo umoci python3 zstd uidmap runc docker.io attr e2fsprogs jq
-           iproute2 procps util-linux tar gzip bzip2 time passwd bsdutils zsh fish groff-base man-db
-           python3-yaml strace docker-registry openssh-server apache2-utils
+           iproute2 procps util-linux tar gzip bzip2 xz-utils time passwd bsdutils zsh fish
+           groff-base man-db python3-yaml strace docker-registry openssh-server apache2-utils
            python3-cryptography curl openssl nftables aardvark-dns passt
            tigervnc-standalone-server websockify novnc chromium python3-pil debootstrap)
 bench_pkgs=(hyperfine time podman)

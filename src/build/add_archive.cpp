@@ -11,7 +11,7 @@
 #include <memory>
 
 #include "ferry/build/layer_ops.hpp"
-#include "ferry/image/compression.hpp"
+#include "ferry/image/archive_compression.hpp"
 #include "ferry/image/tar_reader.hpp"
 #include "ferry/image/tree_extract.hpp"
 #include "ferry/util/fs.hpp"
@@ -29,6 +29,24 @@ Result<void> with_file(const BuildContext& context, const ResolvedSource& source
     });
 }
 
+// The decompression an archive of kind needs.
+ArchiveCompression compression_of(ArchiveKind kind) {
+    switch (kind) {
+        case ArchiveKind::gzip_tar:
+            return ArchiveCompression::gzip;
+        case ArchiveKind::bzip2_tar:
+            return ArchiveCompression::bzip2;
+        case ArchiveKind::xz_tar:
+            return ArchiveCompression::xz;
+        case ArchiveKind::zstd_tar:
+            return ArchiveCompression::zstd;
+        case ArchiveKind::none:
+        case ArchiveKind::tar:
+            break;
+    }
+    return ArchiveCompression::none;
+}
+
 }  // namespace
 
 Result<ArchiveKind> archive_kind(const BuildContext& context, const ResolvedSource& source) {
@@ -39,19 +57,23 @@ Result<ArchiveKind> archive_kind(const BuildContext& context, const ResolvedSour
         ssize_t n = ::pread(fd, head, sizeof head, 0);
         if (n < 0) return fail_errno("read `" + source.path + "`");
         std::span<const uint8_t> got(head, static_cast<size_t>(n));
-        switch (detect_compression(got)) {
-            case Compression::gzip:
+        switch (detect_archive_compression(got)) {
+            case ArchiveCompression::gzip:
                 kind = ArchiveKind::gzip_tar;
                 return {};
-            case Compression::zstd:
+            case ArchiveCompression::bzip2:
+                kind = ArchiveKind::bzip2_tar;
+                return {};
+            case ArchiveCompression::xz:
+                kind = ArchiveKind::xz_tar;
+                return {};
+            case ArchiveCompression::zstd:
                 kind = ArchiveKind::zstd_tar;
                 return {};
-            case Compression::none:
+            case ArchiveCompression::none:
                 break;
         }
         if (n >= 262 && std::memcmp(head + 257, "ustar", 5) == 0) kind = ArchiveKind::tar;
-        if (n >= 3 && std::memcmp(head, "BZh", 3) == 0) kind = ArchiveKind::unsupported;
-        if (n >= 6 && std::memcmp(head, "\xfd" "7zXZ\0", 6) == 0) kind = ArchiveKind::unsupported;
         return {};
     }));
     return kind;
@@ -60,15 +82,12 @@ Result<ArchiveKind> archive_kind(const BuildContext& context, const ResolvedSour
 Result<void> unpack_into_layer(const BuildContext& context, const runtime::LayerView& below,
                                int upper, const ArchiveSource& archive, const std::string& dest) {
     const ResolvedSource& source = archive.source;
-    Compression c = archive.kind == ArchiveKind::gzip_tar   ? Compression::gzip
-                    : archive.kind == ArchiveKind::zstd_tar ? Compression::zstd
-                                                            : Compression::none;
     TRY(make_dir_in_layer(below, upper, dest, {}));
     Fd dir = dest == "/" ? TRY(fs::open_at(upper, ".", O_RDONLY | O_DIRECTORY))
                          : TRY(fs::open_at(upper, dest.substr(1), O_RDONLY | O_DIRECTORY));
     auto extractor = TRY(image::TreeExtractor::create(dir.get(), {}));
     image::TarReader reader(*extractor);
-    auto decompressor = TRY(Decompressor::create(c));
+    auto decompressor = TRY(make_archive_decompressor(compression_of(archive.kind)));
     ByteSink into_reader = [&](std::span<const uint8_t> bytes) { return reader.feed(bytes); };
     TRY_CTX("unpack `" + source.name + "`", with_file(context, source, [&](int fd) -> Result<void> {
         auto buf = std::make_unique_for_overwrite<uint8_t[]>(size_t{1} << 20);

@@ -1,6 +1,7 @@
 #pragma once
-// ADD of a local archive: a tar file in the context, plain, gzip or zstd, is unpacked into the
-// destination directory of the new layer instead of copied (the Dockerfile reference's rule).
+// ADD of a local archive: a tar file in the context, plain or compressed with gzip, bzip2, xz or
+// zstd, is unpacked into the destination directory of the new layer instead of copied (the
+// Dockerfile reference's rule).
 // Entries keep the archive's owners, modes and times; paths stay below the destination.
 
 #include <string>
@@ -11,19 +12,14 @@
 
 namespace ferry::build {
 
-// What an ADD source is, from its first bytes.
-enum class ArchiveKind {
-    none,       // not an archive: copied as it is
-    tar,        // unpacked
-    gzip_tar,   // unpacked
-    zstd_tar,   // unpacked
-    unsupported // bzip2 or xz: docker unpacks them, ferry cannot yet
-};
+// What an ADD source is, from its first bytes: none (not an archive) is copied as it is, the
+// others (a tar, plain or compressed) are unpacked.
+enum class ArchiveKind { none, tar, gzip_tar, bzip2_tar, xz_tar, zstd_tar };
 
 // Looks at a resolved source (a file) of the context. Fails as BuildContext::walk.
 Result<ArchiveKind> archive_kind(const BuildContext& context, const ResolvedSource& source);
 
-// An archive source and the kind archive_kind found (tar, gzip_tar or zstd_tar).
+// An archive source and the kind archive_kind found (any but none).
 struct ArchiveSource {
     ResolvedSource source;
     ArchiveKind kind = ArchiveKind::tar;

@@ -363,8 +363,6 @@ class Builder {
             std::vector<ResolvedSource> files;
             for (auto& src : request.sources) {
                 ArchiveKind kind = TRY(archive_kind(m_context, src));
-                if (kind == ArchiveKind::unsupported)
-                    return fail("ADD of a bzip2 or xz archive is not supported yet: " + src.name);
                 if (kind == ArchiveKind::none) files.push_back(std::move(src));
                 else archives.push_back({std::move(src), kind});
             }
