@@ -12,14 +12,22 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 #include "ferry/build/add_archive.hpp"
 #include "ferry/build/copy_from.hpp"
 #include "ferry/build/copy_op.hpp"
 #include "ferry/build/layer_ops.hpp"
+#include "ferry/build/ordered_output.hpp"
 #include "ferry/build/path_match.hpp"
+#include "ferry/build/side_sources.hpp"
 #include "ferry/build/source_common.hpp"
 #include "ferry/image/commit.hpp"
+#include "ferry/image/copy_rules.hpp"
 #include "ferry/image/lookup.hpp"
 #include "ferry/oci/image_config.hpp"
 #include "ferry/runtime/layer_view.hpp"
@@ -45,34 +53,52 @@ std::string step_text(const SourceInfo& source) {
     return text;
 }
 
-class Builder {
-  public:
-    Builder(image::Store& store, const Dockerfile& dockerfile, const BuildContext& context,
-            const BuildRequest& request, const BuildHooks& hooks, const BuildPlan& plan)
-        : m_store(store), m_file(dockerfile), m_context(context), m_request(request),
-          m_hooks(hooks), m_plan(plan) {
-        for (const auto& s : plan.stages)
-            m_steps += 1 + m_file.stages[s.index].instructions.size();
-        m_results.resize(m_file.stages.size());
-    }
+// A built stage: its image and the state its users start from.
+struct StageResult {
+    std::string image;
+    StageState state;
+    std::string chain;  // the key of its last step
+};
 
-    Result<std::string> build() {
-        for (const auto& stage : m_plan.stages)
-            TRY(build_stage(stage));
-        return m_results[m_plan.target].image;
-    }
+// What the stages of one build share.
+struct Shared {
+    image::Store& store;
+    const Dockerfile& file;
+    const BuildContext& context;
+    const BuildRequest& request;
+    const BuildHooks& hooks;
+    const BuildPlan& plan;
+    OrderedOutput output;
+    std::vector<StageResult> results;  // by Dockerfile index, written before any user starts
+    std::vector<size_t> first_step;    // by plan position: the number of the stage's FROM step
+    size_t steps = 0;
+    std::atomic<bool> stopped{false};  // a stage failed: the others stop before their next step
+    std::map<std::string, std::vector<Digest>> cache_from;  // step key -> the result's layers
+};
+
+// The config field that lists the keys of the steps an image's stage went through and how many
+// layers each step's result had (an inline cache, as BuildKit's moby.buildkit.cache.v0).
+constexpr const char* k_inline_cache = "ferry.build.cache.v1";
+
+// The error of a stage that stopped because another failed (not reported).
+constexpr int k_stopped = ECANCELED;
+
+// Builds one planned stage, at the same time as the stages that do not depend on it.
+class StageBuilder {
+  public:
+    StageBuilder(Shared& shared, size_t position)
+        : m_shared(shared), m_store(shared.store), m_file(shared.file), m_context(shared.context),
+          m_request(shared.request), m_hooks(shared.hooks), m_plan(shared.plan),
+          m_position(position), m_step(shared.first_step[position]) {}
+
+    Result<void> build() { return build_stage(m_plan.stages[m_position]); }
 
   private:
-    struct StageResult {
-        std::string image;
-        StageState state;
-    };
-
     void print(std::string_view line) {
-        if (!m_request.quiet && m_hooks.print) m_hooks.print(line);
+        if (!m_request.quiet) m_shared.output.text(m_position, std::string(line) + "\n");
     }
     void print_step(const SourceInfo& source) {
-        print("Step " + std::to_string(++m_step) + "/" + std::to_string(m_steps) + " : " +
+        print("Step " + std::to_string(++m_step) + "/" + std::to_string(m_shared.steps) + " : " +
               step_text(source));
     }
     // Whether the hooks report an interruption, and the error that then ends the build (checked
@@ -98,14 +124,16 @@ class Builder {
         print_step(stage.source);
         std::vector<std::string> onbuild;
         if (planned.base_stage) {
-            const StageResult& base = m_results[*planned.base_stage];
+            const StageResult& base = m_shared.results[*planned.base_stage];
             m_state = start_stage_from(base.state);
             m_parent = base.image;
+            m_chain = base.chain;
         } else if (planned.base == "scratch") {
             StartedStage started = start_stage(scratch_config({}), m_plan.global_values,
                                                m_file.escape);
             m_state = std::move(started.state);
             m_parent.clear();
+            m_chain = "scratch";
         } else {
             m_parent = TRY(m_hooks.image(planned.base, planned.platform));
             std::string text = TRY(m_store.read_blob(m_parent));
@@ -114,15 +142,15 @@ class Builder {
             StartedStage started = start_stage(std::move(config), m_plan.global_values,
                                                m_file.escape);
             m_state = std::move(started.state);
+            m_state.image.other.erase(k_inline_cache);  // the base's own steps are not ours
             onbuild = std::move(started.onbuild);
+            m_chain = m_parent;
         }
-        if (!onbuild.empty())
-            return std::unexpected(at_line(stage.source, "ONBUILD triggers of the base image "
-                                                         "are not supported yet"));
         m_base = m_parent;
         m_keyed = m_state.image.history.size();
         print(" ---> " + (m_parent.empty() ? std::string("scratch") : image::short_id(m_parent)));
         m_planned = &planned;
+        TRY(run_triggers(stage.source, onbuild));
         for (size_t i = 0; i < stage.instructions.size(); ++i)
             TRY(step(stage.instructions[i], i));
         bool target = planned.index == m_plan.target;
@@ -134,31 +162,60 @@ class Builder {
         }
         if (m_keyed < m_state.image.history.size() || m_parent == m_base ||
             (target && !m_request.labels.empty())) {
-            std::string op = "config\n";
-            if (target)
-                for (const auto& [k, v] : m_request.labels)
-                    op += "label " + k + "=" + v + "\n";
-            std::string key = step_key(op);
+            // The whole config: not every instruction writes history (ONBUILD does not).
+            std::string key = step_key("config\n" + serialize(m_state.image));
             if (!TRY(reuse(key, false))) TRY(commit(-1, nullptr, key, !target));
         }
-        m_results[planned.index] = {m_parent, m_state};
+        m_shared.results[planned.index] = {m_parent, m_state, m_chain};
         return {};
     }
 
-    Result<void> step(const Instruction& instruction, size_t index) {
+    // The base image's ONBUILD triggers, run as part of FROM's step (the classic builder's `#
+    // Executing N build triggers`). Each is parsed as a one-instruction Dockerfile; an error
+    // points at the FROM line.
+    Result<void> run_triggers(const SourceInfo& from, const std::vector<std::string>& triggers) {
+        if (triggers.empty()) return {};
+        print("# Executing " + std::to_string(triggers.size()) + " build trigger" +
+              (triggers.size() == 1 ? "" : "s"));
+        for (const auto& trigger : triggers) {
+            auto parsed = parse_dockerfile("FROM scratch\n" + trigger + "\n");
+            if (!parsed || parsed->stages.size() != 1 || parsed->stages[0].instructions.size() != 1)
+                return std::unexpected(at_line(from, "invalid ONBUILD trigger of the base image: " +
+                                                         trigger));
+            const Instruction& instruction = parsed->stages[0].instructions[0];
+            auto* copy = std::get_if<CopyInstruction>(&instruction);
+            bool uses_sources = copy && !copy->from.empty();
+            if (auto* run = std::get_if<RunInstruction>(&instruction))
+                for (const auto& m : run->mounts)
+                    uses_sources = uses_sources || m.find("from=") != std::string::npos;
+            if (uses_sources)
+                return std::unexpected(at_line(from, "ONBUILD trigger with --from is not "
+                                                     "supported: " + trigger));
+            TRY(step(instruction, SIZE_MAX, from));
+        }
+        return {};
+    }
+
+    // One instruction; trigger_of: the FROM whose base image's ONBUILD trigger this is (it then
+    // prints no Step line of its own and its errors point at the FROM).
+    Result<void> step(const Instruction& instruction, size_t index,
+                      std::optional<SourceInfo> trigger_of = std::nullopt) {
         if (interrupted()) return interruption();
+        if (m_shared.stopped) return std::unexpected(Error{"stopped", k_stopped});
         m_index = index;
-        const SourceInfo& source = source_of(instruction);
-        print_step(source);
+        const SourceInfo& source = trigger_of ? *trigger_of : source_of(instruction);
+        if (!trigger_of) print_step(source);
         auto fail_here = [&](Error e) { return std::unexpected(at_line(source, e.message)); };
         if (auto* copy = std::get_if<CopyInstruction>(&instruction)) {
-            if (auto r = copy_step(copy->paths, copy->from, copy->chown, copy->chmod, "COPY"); !r)
-                return fail_here(std::move(r.error()));
+            if (!copy->excludes.empty()) return fail_here(Error{"COPY --exclude is not supported yet"});
+            CopyFlags flags{copy->from, copy->chown, copy->chmod, "", std::nullopt, false};
+            if (auto r = copy_step(copy->paths, flags); !r) return fail_here(std::move(r.error()));
             return {};
         }
         if (auto* add = std::get_if<AddInstruction>(&instruction)) {
-            if (auto r = copy_step(add->paths, "", add->chown, add->chmod, "ADD"); !r)
-                return fail_here(std::move(r.error()));
+            if (!add->excludes.empty()) return fail_here(Error{"ADD --exclude is not supported yet"});
+            CopyFlags flags{"", add->chown, add->chmod, add->checksum, add->unpack, true};
+            if (auto r = copy_step(add->paths, flags); !r) return fail_here(std::move(r.error()));
             return {};
         }
         std::vector<Mount> mounts;
@@ -187,10 +244,13 @@ class Builder {
         return {};
     }
 
-    // The cache key of a step: the parent image, the history written since it, and op.
+    // The cache key of a step: the key of the step before it (the base image's ID for the
+    // first), the history written since, and op. Keys so depend only on the base image and
+    // what the steps did, not on when the images between were made: they hold on another
+    // machine, which --cache-from relies on.
     std::string step_key(const std::string& op) const {
-        std::string text = "ferry build step v1\n";
-        text += m_parent.empty() ? "scratch" : m_parent;
+        std::string text = "ferry build step v2\n";
+        text += m_chain;
         text += '\n';
         for (size_t i = m_keyed; i < m_state.image.history.size(); ++i)
             text += m_state.image.history[i].created_by + '\n';
@@ -198,10 +258,16 @@ class Builder {
         return sha256_hex(text);
     }
 
-    // Takes the image recorded for key, if the cache may be used and has one.
+    // Takes the image recorded for key, if the cache may be used and has one: the store's, or
+    // one made from the layers of a --cache-from image whose steps included key.
     Result<bool> reuse(const std::string& key, bool say) {
         if (m_request.no_cache) return false;
-        return adopt(key, say);
+        if (TRY(adopt(key, say))) return true;
+        auto from = m_shared.cache_from.find(key);
+        if (from == m_shared.cache_from.end()) return false;
+        if (say) print(" ---> Using cache");
+        TRY(commit(-1, nullptr, key, true, &from->second));
+        return true;
     }
 
     // Makes the image recorded for key the stage's current one; false when there is none.
@@ -215,6 +281,7 @@ class Builder {
         if (!config) return false;
         m_state.image = std::move(*config);
         m_parent = hit->id;
+        m_chain = key;
         m_keyed = m_state.image.history.size();
         if (say) print(" ---> Using cache");
         print(" ---> " + image::short_id(m_parent));
@@ -225,8 +292,10 @@ class Builder {
     // commit runs where the layer's files show their owners (the store's user namespace, in a
     // child process when rootless), diff giving the directory's whiteout flavour and id maps as
     // seen from there; the result is then read back from the store by the step's key.
+    // layers: the layers of the result when they come from a --cache-from image (upper is -1).
     Result<void> commit(int upper, const std::function<image::DiffOptions()>& diff,
-                        const std::string& key, bool intermediate) {
+                        const std::string& key, bool intermediate,
+                        const std::vector<Digest>* layers = nullptr) {
         TRY(m_hooks.in_store([&]() -> Result<void> {
             image::LayerCommit request;
             request.upper_dir = upper;
@@ -237,8 +306,15 @@ class Builder {
             request.make_config = [&](const ImageConfig& parent,
                                       const std::string& diff_id) -> Result<ImageConfig> {
                 ImageConfig c = m_state.image;
-                c.rootfs.diff_ids = parent.rootfs.diff_ids;
+                c.rootfs.diff_ids = layers ? *layers : parent.rootfs.diff_ids;
                 if (!diff_id.empty()) c.rootfs.diff_ids.push_back(TRY(Digest::parse(diff_id)));
+                if (layers && !c.history.empty())
+                    c.history.back().empty_layer = layers->size() == parent.rootfs.diff_ids.size();
+                // The steps' keys and how many layers each result had: the image's inline
+                // cache, which --cache-from reads on any machine.
+                Json& cache = c.other[k_inline_cache];
+                if (!cache.is_array()) cache = Json::array();
+                cache.push_back({{"key", key}, {"layers", c.rootfs.diff_ids.size()}});
                 std::string now = format_rfc3339(now_unix_ns());
                 c.created = now;
                 for (size_t i = m_keyed; i < c.history.size(); ++i)
@@ -269,13 +345,21 @@ class Builder {
     }
 
     // The image COPY --from names: a built stage's, an outside image's (pulled when missing),
-    // or none for scratch.
-    Result<std::string> from_image(const std::string& written) {
+    // or none for scratch; with what stands for it in a cache key (a stage's last key, so that
+    // the key does not depend on when the stage was built).
+    struct FromImage {
+        std::string id, chain;
+    };
+    Result<FromImage> from_image(const std::string& written) {
         for (const auto& ref : m_planned->sources) {
             if (ref.instruction != m_index || ref.mount != 0) continue;
-            if (ref.kind == SourceKind::Stage) return m_results[ref.stage].image;
-            if (ref.kind == SourceKind::Scratch) return std::string();
-            return m_hooks.image(ref.written, "");
+            if (ref.kind == SourceKind::Stage) {
+                const StageResult& r = m_shared.results[ref.stage];
+                return FromImage{r.image, r.chain};
+            }
+            if (ref.kind == SourceKind::Scratch) return FromImage{"", "scratch"};
+            std::string id = TRY(m_hooks.image(ref.written, ""));
+            return FromImage{id, id};
         }
         return fail("COPY --from=" + written + ": not in the build plan");
     }
@@ -299,37 +383,63 @@ class Builder {
         return removed;
     }
 
-    Result<void> copy_step(const SourcesAndDest& paths, const std::string& from,
-                           const std::string& chown,
-                           const std::string& chmod, const char* keyword) {
-        if (!paths.inline_sources.empty()) return fail(std::string(keyword) +
-                                                       " of a here-document is not supported yet");
+    // COPY and ADD. Context sources are copied as they are, or unpacked by ADD when they are
+    // archives; here-documents and ADD's URLs are first written into a directory of their own
+    // (side_sources) and copied from there, URLs unpacked only with --unpack.
+    struct CopyFlags {
+        std::string from, chown, chmod, checksum;
+        std::optional<bool> unpack;
+        bool add = false;
+    };
+    Result<void> copy_step(const SourcesAndDest& paths, const CopyFlags& flags) {
+        const char* keyword = flags.add ? "ADD" : "COPY";
         ShellEnv vars = m_state.variables();
-        std::vector<std::string> written;
+        std::vector<std::string> written, urls;
         for (const auto& src : paths.sources) {
             std::string s = TRY(process_word(src, vars, m_state.escape));
-            if (s.starts_with("http://") || s.starts_with("https://") ||
-                s.starts_with("git@"))
-                return fail(std::string(keyword) + " of a URL is not supported yet");
-            written.push_back(std::move(s));
+            if (is_git_source(s)) {
+                if (!flags.add) return fail("source can't be a git ref for COPY");
+                return fail("ADD of a git repository is not supported yet");
+            }
+            if (is_url_source(s) && !flags.add) return fail("source can't be a URL for COPY");
+            (is_url_source(s) ? urls : written).push_back(s);
         }
+        if (!flags.checksum.empty()) {
+            if (paths.sources.size() + paths.inline_sources.size() != 1)
+                return fail("checksum can't be specified for multiple sources");
+            if (urls.empty()) return fail("checksum requires HTTP(S) or Git sources");
+            if (!flags.checksum.starts_with("sha256:") || flags.checksum.size() != 7 + 64)
+                return fail("invalid checksum digest format");
+        }
+        // Here-documents expand as BuildKit's ExpandRaw: quotes are ordinary characters.
+        std::vector<InlineFile> docs;
+        for (const auto& doc : paths.inline_sources) {
+            ShellOptions raw;
+            raw.escape = '\\';
+            raw.skip_quotes = true;
+            docs.push_back({doc.path, doc.expand ? TRY(expand_shell(doc.data, vars, raw)).word
+                                                 : doc.data});
+        }
+        SideSources side = TRY(gather_side_sources(m_store, urls, docs, m_hooks.download,
+                                                   flags.checksum));
         // COPY --from reads another image through a view of its layers, pinned meanwhile.
         std::optional<PinnedView> from_image_view;
         const runtime::LayerView* from_view = nullptr;
-        std::string from_id;
-        if (!from.empty()) {
-            from_id = TRY(from_image(from));
-            from_image_view = TRY(view_of(from_id));
+        FromImage from;
+        if (!flags.from.empty()) {
+            from = TRY(from_image(flags.from));
+            from_image_view = TRY(view_of(from.id));
             from_view = &from_image_view->view;
         }
         CopyRequest request;
         for (const auto& s : written) {
             request.wildcard_or_many = request.wildcard_or_many || has_wildcards(s);
-            auto resolved = from_view ? TRY(resolve_in_image(*from_view, s, from))
+            auto resolved = from_view ? TRY(resolve_in_image(*from_view, s, flags.from))
                                       : TRY(m_context.resolve(s));
             request.sources.insert(request.sources.end(), resolved.begin(), resolved.end());
         }
-        request.wildcard_or_many = request.wildcard_or_many || paths.sources.size() > 1;
+        request.wildcard_or_many = request.wildcard_or_many ||
+                                   paths.sources.size() + paths.inline_sources.size() > 1;
         std::string dest = TRY(process_word(paths.dest, vars, m_state.escape));
         std::string workdir = m_state.image.config->working_dir;
         if (!dest.starts_with('/')) {
@@ -338,36 +448,52 @@ class Builder {
             if (slash && !dest.ends_with('/')) dest += '/';
         }
         request.dest = dest;
-        std::string expanded_chown = chown.empty() ? "" : TRY(process_word(chown, vars, m_state.escape));
-        if (!chmod.empty()) request.chmod = TRY(parse_chmod(chmod));
+        std::string expanded_chown =
+            flags.chown.empty() ? "" : TRY(process_word(flags.chown, vars, m_state.escape));
+        if (!flags.chmod.empty()) request.chmod = TRY(parse_chmod(flags.chmod));
         std::string checksum = from_view ? TRY(image_sources_checksum(*from_view, request.sources))
                                          : TRY(m_context.checksum(request.sources));
+        if (side.context) {
+            checksum += "\nurls " + TRY(side.context->checksum(side.urls));
+            checksum += "\ndocs " + TRY(side.context->checksum(side.docs));
+        }
 
         std::string created_by = std::string(keyword);
-        if (!from.empty()) created_by += " --from=" + from;
+        if (!flags.from.empty()) created_by += " --from=" + flags.from;
         if (!expanded_chown.empty()) created_by += " --chown=" + expanded_chown;
-        if (!chmod.empty()) created_by += " --chmod=" + chmod;
-        created_by += " " + join(written, " ") + " " + paths.dest + " # buildkit";
+        if (!flags.chmod.empty()) created_by += " --chmod=" + flags.chmod;
+        for (const auto& s : paths.sources)
+            created_by += " " + TRY(process_word(s, vars, m_state.escape));
+        for (const auto& doc : paths.inline_sources)
+            created_by += " <<" + doc.path;
+        created_by += " " + paths.dest + " # buildkit";
         HistoryEntry entry;
         entry.created_by = std::move(created_by);
         entry.comment = std::string(k_history_comment);
         m_state.image.history.push_back(std::move(entry));
 
-        std::string key = step_key(std::string(keyword) + "\nfrom " + from_id + "\n" + checksum +
+        std::string key = step_key(std::string(keyword) + "\nfrom " + from.chain + "\n" + checksum +
                                    "\n" + request.dest + "\nchown " + expanded_chown +
-                                   "\nchmod " + chmod + "\n");
+                                   "\nchmod " + flags.chmod + "\nunpack " +
+                                   (flags.unpack ? (*flags.unpack ? "1" : "0") : "-") + "\n");
         if (TRY(reuse(key, true))) return {};
-        // ADD unpacks local tar archives (plain, gzip, zstd) into dest instead of copying them.
-        std::vector<ArchiveSource> archives;
-        if (std::string_view(keyword) == "ADD") {
+        // ADD unpacks local archives (and URLs' with --unpack) into dest instead of copying them.
+        auto split_archives = [&](const BuildContext& where, std::vector<ResolvedSource>& sources,
+                                  std::vector<ArchiveSource>& archives) -> Result<void> {
             std::vector<ResolvedSource> files;
-            for (auto& src : request.sources) {
-                ArchiveKind kind = TRY(archive_kind(m_context, src));
+            for (auto& src : sources) {
+                ArchiveKind kind = TRY(archive_kind(where, src));
                 if (kind == ArchiveKind::none) files.push_back(std::move(src));
                 else archives.push_back({std::move(src), kind});
             }
-            request.sources = std::move(files);
-        }
+            sources = std::move(files);
+            return {};
+        };
+        std::vector<ArchiveSource> archives, url_archives;
+        if (flags.add && flags.unpack.value_or(true) && !from_view)
+            TRY(split_archives(m_context, request.sources, archives));
+        if (flags.add && flags.unpack.value_or(false) && side.context)
+            TRY(split_archives(*side.context, side.urls, url_archives));
         std::string unpack_dir = request.dest.size() > 1 && request.dest.ends_with('/')
                                      ? request.dest.substr(0, request.dest.size() - 1)
                                      : request.dest;
@@ -377,6 +503,13 @@ class Builder {
                 TRY(unpack_into_layer(m_context, view, upper, archive, unpack_dir));
             if (from_view) TRY(copy_from_image(*from_view, view, upper, request));
             else if (!request.sources.empty()) TRY(copy_into_layer(m_context, view, upper, request));
+            if (!side.context) return {};
+            for (const auto& archive : url_archives)
+                TRY(unpack_into_layer(*side.context, view, upper, archive, unpack_dir));
+            CopyRequest more = request;
+            more.sources = side.urls;
+            more.sources.insert(more.sources.end(), side.docs.begin(), side.docs.end());
+            if (!more.sources.empty()) TRY(copy_into_layer(*side.context, view, upper, more));
             return {};
         });
     }
@@ -406,7 +539,9 @@ class Builder {
     // RUN --mount: what each mount adds to the container and to the step's cache key. A cache
     // mount is a directory of the store kept between builds (by id, else by target); a bind
     // mount of the context is read-only and its content is part of the key; tmpfs is empty.
-    Result<void> plan_mounts(const std::vector<Mount>& mounts, RunStep& step, std::string& op) {
+    Result<void> plan_mounts(const std::vector<Mount>& mounts, RunStep& step, std::string& op,
+                             image::Staging& secrets) {
+        size_t secrets_made = 0;
         for (const auto& m : mounts) {
             runtime::MountRequest r;
             r.flag = runtime::MountRequest::Flag::mount;
@@ -442,6 +577,25 @@ class Builder {
                 r.source = fs::absolute_path(m_context.dir() + "/" + sources[0].path);
                 r.readonly = true;
                 op += "mount bind " + r.target + " " + TRY(m_context.checksum(sources)) + "\n";
+            } else if (m.type == "secret") {
+                // BuildKit's dispatchSecret: the id defaults to the target's name, the target to
+                // /run/secrets/<id> unless the secret goes to a variable; a missing secret is
+                // skipped unless required. Its content is not part of the key.
+                std::string id = !m.source.empty() ? m.source : !m.id.empty() ? m.id
+                                                                              : image::base_name(m.target);
+                auto found = m_request.secrets.find(id);
+                if (found == m_request.secrets.end()) {
+                    if (m.required) return fail("secret " + id + ": not found");
+                    continue;
+                }
+                if (m.env) step.process.env.push_back(*m.env + "=" + found->second);
+                op += "mount secret " + id + " " + (m.target.empty() ? "" : r.target) + " env " +
+                      m.env.value_or("") + "\n";
+                if (m.target.empty() && m.env) continue;
+                if (m.target.empty()) r.target = "/run/secrets/" + image::base_name(id);
+                r.type = runtime::MountRequest::Type::bind;
+                r.source = TRY(secret_file(found->second, m, secrets, secrets_made++));
+                r.readonly = true;
             } else if (m.type == "tmpfs") {
                 r.type = runtime::MountRequest::Type::tmpfs;
                 if (m.size_limit > 0) r.tmpfs_size = m.size_limit;
@@ -453,6 +607,26 @@ class Builder {
             step.mounts.push_back(std::move(r));
         }
         return {};
+    }
+
+    // A secret's content as a file of its own for a bind mount, owned and moded as the mount
+    // says (0400 and root by default, as BuildKit's), named by its index in secrets.
+    Result<std::string> secret_file(const std::string& content, const Mount& m,
+                                    image::Staging& secrets, size_t index) {
+        if (secrets.path().empty()) secrets = TRY(m_store.stage());
+        std::string name = std::to_string(index);
+        TRY(m_hooks.in_store([&]() -> Result<void> {
+            Fd fd(::openat(secrets.fd(), name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                           0600));
+            if (!fd) return fail_errno("create secret file");
+            TRY(fs::write_all(fd.get(), content));
+            if (::fchown(fd.get(), m.uid.value_or(0), m.gid.value_or(0)) != 0)
+                return fail_errno("chown secret file");
+            if (::fchmod(fd.get(), m.mode.value_or(0400)) != 0)
+                return fail_errno("chmod secret file");
+            return {};
+        }));
+        return secrets.path() + "/" + name;
     }
 
     // The mount points the runtime made for RUN --mount targets the image lacks are not part of
@@ -496,12 +670,19 @@ class Builder {
         // GPUs are part of what a step ran with (a probe of the device may shape its result).
         step.gpus = m_request.gpus;
         if (!step.gpus.empty()) op += "gpus " + step.gpus + "\n";
-        TRY(plan_mounts(mounts, step, op));
+        image::Staging secrets;  // secret files, removed when the step ends
+        step.process = std::move(process);
+        TRY(plan_mounts(mounts, step, op, secrets));
         std::string key = step_key(op);
         if (TRY(reuse(key, true))) return {};
         if (m_parent.empty()) return fail("RUN on a scratch stage: there is no shell to run");
-        step.process = std::move(process);
         std::string container;
+        if (!m_request.quiet) step.output_fd = TRY(m_shared.output.begin_run(m_position));
+        struct EndRun {
+            OrderedOutput& output;
+            size_t position;
+            ~EndRun() { output.end_run(position); }
+        } end_run{m_shared.output, m_position};
         int status = TRY(m_hooks.run(
             step,
             [&](int upper, const std::function<image::DiffOptions()>& diff) -> Result<void> {
@@ -522,21 +703,97 @@ class Builder {
         return {};
     }
 
+    Shared& m_shared;
     image::Store& m_store;
     const Dockerfile& m_file;
     const BuildContext& m_context;
     const BuildRequest& m_request;
     const BuildHooks& m_hooks;
     const BuildPlan& m_plan;
+    size_t m_position;                        // in the plan
     const PlannedStage* m_planned = nullptr;  // the stage being built
     size_t m_index = 0;                       // the instruction being built, in its stage
-    std::vector<StageResult> m_results;
-    size_t m_step = 0, m_steps = 0;
+    size_t m_step = 0;                        // the number of the last Step line printed
     StageState m_state;
     std::string m_parent;  // the stage's current image ("" for scratch before its first step)
     std::string m_base;    // the image the stage started from
+    std::string m_chain;   // the key of the last step (the base's ID, "scratch", or its stage's)
     size_t m_keyed = 0;    // history entries up to here are in m_parent's config
 };
+
+// Adds the inline cache of image id (built by ferry, here or elsewhere) to cache: each step's
+// key with the first layers of the image that were its result. An image without one adds
+// nothing (as BuildKit, which then just finds no cache in it).
+Result<void> read_inline_cache(image::Store& store, const std::string& id,
+                               std::map<std::string, std::vector<Digest>>& cache) {
+    ImageConfig config = TRY_CTX("image " + image::short_id(id),
+                                 parse_image_config(TRY(store.read_blob(id))));
+    auto entries = config.other.find(k_inline_cache);
+    if (entries == config.other.end() || !entries->is_array()) return {};
+    const auto& layers = config.rootfs.diff_ids;
+    for (const auto& e : *entries) {
+        if (!e.is_object() || !e.contains("key") || !e["key"].is_string() ||
+            !e.contains("layers") || !e["layers"].is_number_unsigned())
+            continue;
+        size_t n = e["layers"].get<size_t>();
+        if (n > layers.size()) continue;
+        cache.emplace(e["key"].get<std::string>(),
+                      std::vector<Digest>(layers.begin(), layers.begin() + static_cast<long>(n)));
+    }
+    return {};
+}
+
+// Builds the planned stages, each in a thread of its own that starts once the stages it needs
+// are built. A failure stops the others before their next step and is the build's error (the
+// first one, in time); their output is printed in plan order all the same.
+Result<std::string> build_stages(Shared& shared) {
+    const auto& stages = shared.plan.stages;
+    enum class State { waiting, running, done, failed };
+    std::vector<State> state(shared.file.stages.size(), State::done);
+    for (const auto& s : stages)
+        state[s.index] = State::waiting;
+    std::optional<Error> error;
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::vector<std::thread> threads;
+    size_t running = 0;
+    std::unique_lock lock(mutex);
+    for (;;) {
+        for (size_t p = 0; p < stages.size() && !error; ++p) {
+            const PlannedStage& stage = stages[p];
+            if (state[stage.index] != State::waiting) continue;
+            if (!std::ranges::all_of(stage.deps, [&](size_t d) { return state[d] == State::done; }))
+                continue;
+            state[stage.index] = State::running;
+            ++running;
+            threads.emplace_back([&, p, index = stage.index] {
+                auto built = StageBuilder(shared, p).build();
+                shared.output.finish(p);
+                std::lock_guard done(mutex);
+                state[index] = built ? State::done : State::failed;
+                if (!built && !error && built.error().sys_errno != k_stopped) {
+                    error = std::move(built.error());
+                    shared.stopped = true;
+                }
+                --running;
+                changed.notify_all();
+            });
+        }
+        if (running == 0) break;
+        changed.wait(lock);
+    }
+    lock.unlock();
+    for (auto& t : threads)
+        t.join();
+    shared.output.finish_all();
+    if (error) return std::unexpected(std::move(*error));
+    std::vector<StageState> built;
+    for (const auto& stage : stages)
+        built.push_back(shared.results[stage.index].state);
+    auto unused = unconsumed_build_args(shared.request.args, shared.file.global_args, built);
+    if (!unused.empty() && !shared.request.quiet) shared.hooks.print(unconsumed_warning(unused) + "\n");
+    return shared.results[shared.plan.target].image;
+}
 
 }  // namespace
 
@@ -545,9 +802,17 @@ Result<BuildResult> run_build(image::Store& store, const Dockerfile& dockerfile,
                               const BuildHooks& hooks) {
     auto plan = plan_build(dockerfile, request.args, request.target);
     if (!plan) return std::unexpected(plan.error().to_error());
-    Builder builder(store, dockerfile, context, request, hooks, *plan);
+    Shared shared{store, dockerfile, context, request, hooks, *plan,
+                  OrderedOutput(plan->stages.size(), hooks.print), {}, {}, 0, {}, {}};
+    shared.results.resize(dockerfile.stages.size());
+    for (const auto& name : request.cache_from)
+        TRY(read_inline_cache(store, TRY(hooks.image(name, "")), shared.cache_from));
+    for (const auto& s : plan->stages) {
+        shared.first_step.push_back(shared.steps);
+        shared.steps += 1 + dockerfile.stages[s.index].instructions.size();
+    }
     BuildResult result;
-    result.image = TRY(builder.build());
+    result.image = TRY(build_stages(shared));
     // The result is an image of its own, not cache: named, or dangling when it loses its name.
     TRY(store.update_images([&](image::ImageCatalog& catalog) -> Result<void> {
         const image::ImageRecord* rec = catalog.find_id(result.image);

@@ -33,10 +33,12 @@ struct BuildRequest {
     BuildArgs args;                             // --build-arg and the platforms
     std::string target;                         // --target; "" for the last stage
     bool no_cache = false;                      // --no-cache
+    std::vector<std::string> cache_from;        // --cache-from images (their inline cache)
     std::map<std::string, std::string> labels;  // --label, set on the result's config
     std::string network;                        // --network for RUN ("" for run's default)
     std::string gpus;                           // --gpus for RUN, as `run --gpus` ("" none)
     bool quiet = false;                         // -q: no step lines, no RUN output
+    std::map<std::string, std::string> secrets;  // --secret: id to content (RUN --mount=type=secret)
 };
 
 // A RUN step for the hook that runs it.
@@ -47,6 +49,7 @@ struct RunStep {
     std::vector<runtime::MountRequest> mounts;  // RUN --mount: cache and context binds, tmpfs
     std::string gpus;                           // BuildRequest::gpus
     bool quiet = false;  // the process's output is not shown
+    int output_fd = -1;  // >= 0: its stdout and stderr go to this file instead of the build's
 };
 
 // Commits the stopped container's upper directory (called by the run hook before it removes
@@ -66,8 +69,14 @@ struct BuildHooks {
         run;
     // Runs fn where layer files can be written with any owner (the store's user namespace).
     std::function<Result<void>(const std::function<Result<void>()>& fn)> in_store;
-    // A line of the build's progress (without its newline).
+    // Text of the build's progress for stdout, written as it is (lines end with '\n'). Called
+    // from one thread at a time.
     std::function<void(std::string_view)> print;
+    // Downloads an ADD source URL into a new file `name` (mode 0600) in the directory dir_fd;
+    // returns the server's Last-Modified in ns since the epoch (0 when it sent none). Fails with
+    // BuildKit's `invalid response status 404` or the transfer's error.
+    std::function<Result<int64_t>(const std::string& url, int dir_fd, const std::string& name)>
+        download;
     // Whether the build was interrupted (Ctrl-C): checked before each step; the build then
     // stops with `interrupted` (exit status 130), what it committed kept as cache.
     std::function<bool()> interrupted;

@@ -19,11 +19,13 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
 
 #include "ferry/build/context.hpp"
+#include "ferry/cli/build_inputs.hpp"
 #include "ferry/build/dockerfile.hpp"
 #include "ferry/build/executor.hpp"
 #include "ferry/cli/container_common.hpp"
@@ -32,6 +34,7 @@
 #include "ferry/image/lookup.hpp"
 #include "ferry/image/platform.hpp"
 #include "ferry/image/reference.hpp"
+#include "ferry/registry/http.hpp"
 #include "ferry/runtime/container_commit.hpp"
 #include "ferry/runtime/container_control.hpp"
 #include "ferry/runtime/container_create.hpp"
@@ -48,6 +51,13 @@ Result<BuildOptions> parse_build(Args args) {
     FlagSet flags("ferry build", "[OPTIONS] PATH | -", "Build an image from a Dockerfile");
     flags.set_aliases("ferry image build, ferry build, ferry builder build");
     flags.add_list(0, "build-arg", &o.build_args, "Set build-time variables");
+    // A string slice, as docker's: comma-separated values too.
+    flags.add_custom(0, "cache-from", "strings", "Images to consider as cache sources",
+                     [&o](const std::string& v) {
+                         for (auto& name : split(v, ','))
+                             if (!name.empty()) o.cache_from.push_back(name);
+                         return std::string();
+                     });
     flags.add_string('f', "file", &o.file, "Name of the Dockerfile (Default is 'PATH/Dockerfile')");
     flags.add_string(0, "gpus", &o.gpus,
                      "GPU devices to add to the RUN steps ('all' to pass all GPUs)", "gpu-request");
@@ -61,7 +71,8 @@ Result<BuildOptions> parse_build(Args args) {
                      "Set type of progress output (auto, plain, tty)");
     flags.add_bool(0, "pull", &o.pull, "Always attempt to pull a newer version of the image");
     flags.add_bool('q', "quiet", &o.quiet, "Suppress the build output and print image ID on success");
-    flags.add_list(0, "secret", &o.secrets, "Secret to expose to the build (not supported yet)",
+    flags.add_list(0, "secret", &o.secrets,
+                   "Secret to expose to the build (format: \"id=mysecret[,src=/local/secret]\")",
                    "stringArray");
     flags.add_list('t', "tag", &o.tags, "Name and optionally a tag in the 'name:tag' format");
     flags.add_string(0, "target", &o.target, "Set the target build stage to build.");
@@ -90,8 +101,9 @@ std::map<std::string, std::string> build_arg_values(const std::vector<std::strin
 
 // Ctrl-C (SIGINT), SIGTERM and SIGHUP during a build: taken by a thread of their own (blocked
 // everywhere else, so neither ferry nor a RUN step's container gets them), which records the
-// interruption and kills the RUN container that runs, if any: as docker's builder cancels a
-// step. The build then stops before its next step; what it committed stays as cache.
+// interruption and kills the RUN containers that run (stages build at the same time): as
+// docker's builder cancels a step. The build then stops before its next step; what it
+// committed stays as cache.
 class Interrupts {
   public:
     Interrupts() {
@@ -114,11 +126,17 @@ class Interrupts {
     Interrupts& operator=(const Interrupts&) = delete;
 
     bool fired() const { return m_fired; }
-    // What an interruption does now (kill the RUN container); empty for nothing.
-    void on_interrupt(std::function<void()> action) {
+    // Adds what an interruption does while a RUN runs (kill its container); returns a token
+    // for remove. Runs it at once when the build was interrupted already.
+    int add(std::function<void()> action) {
         std::lock_guard lock(m_mutex);
-        m_action = std::move(action);
-        if (m_fired && m_action) m_action();
+        if (m_fired) action();
+        m_actions.emplace(++m_next, std::move(action));
+        return m_next;
+    }
+    void remove(int token) {
+        std::lock_guard lock(m_mutex);
+        m_actions.erase(token);
     }
 
   private:
@@ -134,7 +152,9 @@ class Interrupts {
             if (::read(m_signals.get(), &info, sizeof info) != sizeof info) continue;
             std::lock_guard lock(m_mutex);
             m_fired = true;
-            if (m_action) m_action();
+            registry::HttpClient::interrupt();  // a download of ADD or a pull of FROM
+            for (auto& [token, action] : m_actions)
+                action();
         }
     }
 
@@ -142,7 +162,8 @@ class Interrupts {
     Fd m_signals, m_stop;
     std::atomic<bool> m_fired{false};
     std::mutex m_mutex;
-    std::function<void()> m_action;
+    std::map<int, std::function<void()>> m_actions;
+    int m_next = 0;
     std::thread m_thread;
 };
 
@@ -196,11 +217,12 @@ Result<int> run_step(const build::RunStep& step, const build::CommitUpper& commi
     Foreground fg;
     fg.relay_stdout = !step.quiet;
     fg.relay_stderr = !step.quiet;
+    if (step.output_fd >= 0) fg.stdout_fd = fg.stderr_fd = step.output_fd;
     fg.sig_proxy = Foreground::SigProxy::off;
     fg.caller_takes_interrupts = true;
-    interrupts.on_interrupt([&] { (void)runtime::force_stop_container(store, rec); });
+    int token = interrupts.add([&] { (void)runtime::force_stop_container(store, rec); });
     auto status = start_attached(store, rec, std::move(lock), false, "", &created.spec, fg);
-    interrupts.on_interrupt({});
+    interrupts.remove(token);
     if (!status) return std::unexpected(std::move(status.error()));
     if (*status != 0) return *status;
     Fd upper = TRY(fs::open(store.dir(rec.id) + "/upper", O_RDONLY | O_DIRECTORY));
@@ -217,7 +239,6 @@ Result<void> write_iidfile(const std::string& path, const std::string& id) {
 }  // namespace
 
 Result<int> run_build_cmd(const BuildOptions& o, Context& ctx) {
-    if (!o.secrets.empty()) return fail("--secret is not supported yet");
     if (o.progress != "auto" && o.progress != "plain" && o.progress != "tty")
         return fail("invalid progress mode: " + o.progress);
     if (!o.platform.empty()) {
@@ -227,6 +248,7 @@ Result<int> run_build_cmd(const BuildOptions& o, Context& ctx) {
                         "platform (" + image::format_platform(image::host_platform()) + ")");
     }
     build::BuildRequest request;
+    request.secrets = TRY(read_secrets(o.secrets));
     for (const auto& t : o.tags) {
         auto ref = parse_reference(t);
         if (!ref)
@@ -277,9 +299,15 @@ Result<int> run_build_cmd(const BuildOptions& o, Context& ctx) {
     auto parsed = build::parse_dockerfile(*text);
     if (!parsed) return std::unexpected(parsed.error().to_error());
     const build::Dockerfile& dockerfile = *parsed;
+    if (dockerfile.syntax)
+        log::warn("the parser directive `# syntax=" + *dockerfile.syntax +
+                  "` is ignored: ferry builds with its own Dockerfile frontend");
+    for (const auto& w : dockerfile.warnings)
+        log::warn(w.rule + ": " + w.message + " (line " + std::to_string(w.line) + ")");
     request.args = build::BuildArgs(build_arg_values(o.build_args), {}, {}, o.target);
     request.target = o.target;
     request.no_cache = o.no_cache;
+    request.cache_from = o.cache_from;
     for (const auto& l : o.labels)
         put_kv(request.labels, l);
     request.network = o.network == "default" ? "" : o.network;
@@ -296,10 +324,11 @@ Result<int> run_build_cmd(const BuildOptions& o, Context& ctx) {
         return run_step(step, commit, on_start, ctx, interrupts);
     };
     hooks.interrupted = [&] { return interrupts.fired(); };
+    hooks.download = download_url;
     hooks.in_store = [&](const std::function<Result<void>()>& fn) {
         return runtime::in_store_user_namespace(ctx, fn);
     };
-    hooks.print = [](std::string_view line) { print_out(std::string(line) + "\n"); };
+    hooks.print = [](std::string_view out) { print_out(out); };
     image::Store images = TRY(image::Store::open(ctx));
     auto result = TRY(build::run_build(images, dockerfile, context, request, hooks));
     if (!o.iidfile.empty())

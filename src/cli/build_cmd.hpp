@@ -24,6 +24,7 @@ struct BuildOptions : BaseOptions {
     std::string progress = "auto";        // --progress
     std::string gpus;                     // --gpus
     std::vector<std::string> secrets;     // --secret
+    std::vector<std::string> cache_from;  // --cache-from
 };
 
 // Parses `ferry build` arguments.

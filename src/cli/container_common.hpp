@@ -25,6 +25,8 @@ int for_each_container(const runtime::ContainerStore& store, const std::vector<s
 struct Foreground {
     bool relay_stdout = true;
     bool relay_stderr = true;
+    int stdout_fd = 1;  // where they are relayed to
+    int stderr_fd = 2;
     enum class SigProxy { off, without_tty, always } sig_proxy = SigProxy::without_tty;
     bool caller_takes_interrupts = false;  // AttachOptions::caller_takes_interrupts
 };

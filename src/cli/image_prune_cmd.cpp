@@ -83,6 +83,11 @@ Result<int> run_builder_prune(const BuilderPruneOptions& o, Context& ctx) {
     auto doomed = [](const image::ImageRecord& r) { return r.intermediate; };
     image::Staging pending = TRY(store.stage());
     TRY(image::remove_images_if(store, doomed, pending, lines));
+    // A named result of a build was its last step's cache too.
+    TRY(store.update_images([](image::ImageCatalog& catalog) -> Result<void> {
+        catalog.forget_build_keys();
+        return {};
+    }));
     std::vector<std::string> layers;
     uint64_t reclaimed = image::collect_and_report(store, &pending, layers);
     std::vector<std::string> objects;  // the images' hex IDs, then the cache mounts' names

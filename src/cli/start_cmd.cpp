@@ -43,6 +43,8 @@ Result<int> start_attached(const runtime::ContainerStore& store, const runtime::
     if (!detach_keys.empty()) ao.detach_keys = detach_keys;
     ao.relay_stdout = fg.relay_stdout;
     ao.relay_stderr = fg.relay_stderr;
+    ao.stdout_fd = fg.stdout_fd;
+    ao.stderr_fd = fg.stderr_fd;
     ao.signal_target = fg.sig_proxy == Foreground::SigProxy::off ? 0 : 1;  // the pid, below
     ao.proxy_with_tty = fg.sig_proxy == Foreground::SigProxy::always;
     ao.caller_takes_interrupts = fg.caller_takes_interrupts;

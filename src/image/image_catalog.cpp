@@ -210,6 +210,11 @@ bool ImageCatalog::remove_name(std::string_view full_name) {
     return false;
 }
 
+void ImageCatalog::forget_build_keys() {
+    for (auto& rec : m_images)
+        rec.build_keys.clear();
+}
+
 void ImageCatalog::remove_id(std::string_view id) {
     std::erase_if(m_images, [&](const ImageRecord& r) { return r.id == id; });
 }

@@ -75,6 +75,9 @@ public:
     bool remove_name(std::string_view full_name);
     // Removes an image record entirely.
     void remove_id(std::string_view id);
+    // Clears every image's build keys: the images stay, the build cache they also were goes
+    // (`builder prune`).
+    void forget_build_keys();
 
     // Every layer chain ID and blob digest referenced by some image.
     std::set<std::string> referenced_chain_ids() const;

@@ -199,10 +199,10 @@ Result<AttachOutcome> attach_session(int sock, const AttachOptions& o) {
                 std::string_view payload(reinterpret_cast<const char*>(buf.data() + at + 5), len);
                 switch (buf[at]) {
                     case k_stdout:
-                        if (o.relay_stdout) (void)fs::write_all(1, payload);
+                        if (o.relay_stdout) (void)fs::write_all(o.stdout_fd, payload);
                         break;
                     case k_stderr:
-                        if (o.relay_stderr) (void)fs::write_all(2, payload);
+                        if (o.relay_stderr) (void)fs::write_all(o.stderr_fd, payload);
                         break;
                     case k_exit:
                         outcome.exit_code = static_cast<int>(parse_i64(payload).value_or(0));

@@ -19,6 +19,8 @@ struct AttachOptions {
     std::string detach_keys = "ctrl-p,ctrl-q";
     bool relay_stdout = true;    // write the container's stdout to ours (run -a picks)
     bool relay_stderr = true;    // and its stderr to ours
+    int stdout_fd = 1;           // where "ours" is (ferry build keeps a stage's output aside)
+    int stderr_fd = 2;
     int signal_target = 0;       // with a pid, every signal we receive (but SIGCHLD, SIGPIPE,
                                  // SIGURG and the fault signals) is sent to it, as docker's
                                  // sig-proxy does; without a tty unless proxy_with_tty

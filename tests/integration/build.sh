@@ -14,10 +14,14 @@ ln -s one.txt "$ctx/dir/link"
 echo secret >"$ctx/ignored/x"
 echo skip >"$ctx/skip.log"
 printf '#!/bin/sh\necho script\n' >"$ctx/run.sh"
-# An archive ADD unpacks (owners 1000:1000 from the archive).
-mkdir -p "$TEST_TMP/arch/pkg/bin"
+# Archives ADD unpacks, gzip, bzip2 and xz (owners 1000:1000 from the archive).
+mkdir -p "$TEST_TMP/arch/pkg/bin" "$TEST_TMP/arch/bz" "$TEST_TMP/arch/xz"
 echo tool >"$TEST_TMP/arch/pkg/bin/tool"
+echo bz >"$TEST_TMP/arch/bz/file"
+echo xz >"$TEST_TMP/arch/xz/file"
 tar -C "$TEST_TMP/arch" --owner=1000 --group=1000 -czf "$ctx/pkg.tgz" pkg
+tar -C "$TEST_TMP/arch" --owner=1000 --group=1000 -cjf "$ctx/pkg.tbz" bz
+tar -C "$TEST_TMP/arch" --owner=1000 --group=1000 -cJf "$ctx/pkg.txz" xz
 chmod 755 "$ctx/run.sh"
 printf 'ignored\n*.log\n' >"$ctx/.dockerignore"
 cat >"$ctx/Dockerfile" <<'EOF'
@@ -31,7 +35,7 @@ COPY dir /app/dir
 COPY run.sh *.log /app/bin/
 COPY --chown=user:grp dir/one.txt /app/owned
 ADD dir/nested/two.txt /app/added
-ADD pkg.tgz /app/unpacked/
+ADD pkg.tgz pkg.tbz pkg.txz /app/unpacked/
 WORKDIR $APP/work
 RUN ["/bin/sh", "-c", "echo marker-run-2 && pwd > /app/pwd && rm /app/dir/one.txt"]
 USER user
@@ -69,8 +73,10 @@ expect_eq "$(ferry run --rm out/app:1)" hello "the image's entrypoint and cmd"
 expect_eq "$(ferry run --rm --entrypoint cat out/app:1 /app/pwd)" /app/work "RUN's working directory"
 expect_eq "$(ferry run --rm --entrypoint stat out/app:1 -c '%u:%g %a' /app/owned)" "1000:1000 644"
 expect_eq "$(ferry run --rm --entrypoint ls out/app:1 /app/bin)" run.sh "ignored files are not copied"
-expect_eq "$(ferry run --rm --entrypoint stat out/app:1 -c '%u:%g %n' /app/unpacked/pkg/bin/tool)" \
-    "1000:1000 /app/unpacked/pkg/bin/tool" "ADD of an archive"
+expect_eq "$(ferry run --rm --entrypoint stat out/app:1 -c '%u:%g %n' /app/unpacked/pkg/bin/tool \
+    /app/unpacked/bz/file /app/unpacked/xz/file)" "1000:1000 /app/unpacked/pkg/bin/tool
+1000:1000 /app/unpacked/bz/file
+1000:1000 /app/unpacked/xz/file" "ADD of gzip, bzip2 and xz archives"
 
 note "the config and history are BuildKit's"
 expect_eq "$(ferry image inspect -f '{{json .Config.Env}}' out/app:1)" \
@@ -172,8 +178,8 @@ echo uno >"$ctx/dir/one.txt"
 build_out -f "$TEST_TMP/mnt.Dockerfile" -t out/mnt "$ctx"
 expect_eq "$(ferry run --rm out/mnt cat /copied)" uno
 echo one >"$ctx/dir/one.txt"
-expect_fail 125 "ferry: error: dockerfile:2: RUN --mount=type=secret is not supported yet" \
-    ferry build -f <(printf 'FROM bb:1\nRUN --mount=type=secret,id=s true\n') "$ctx"
+expect_fail 125 "ferry: error: dockerfile:2: secret s: not found" \
+    ferry build -f <(printf 'FROM bb:1\nRUN --mount=type=secret,id=s,required true\n') "$ctx"
 
 note "the Dockerfile on stdin: with no context (build -), and with one (-f -)"
 expect_contains "$(printf 'FROM bb:1\nRUN echo marker-stdin\n' | ferry build -)" marker-stdin
@@ -209,9 +215,9 @@ printf 'FROM bb:1\nRUN echo last words; exit 3\n' >"$TEST_TMP/bad/Dockerfile"
 expect_fail 3 "ferry: error: The command '/bin/sh -c echo last words; exit 3' returned a non-zero code: 3" \
     ferry build -t out/bad "$TEST_TMP/bad"
 expect_contains "$(cat "$TEST_TMP/.out")" "last words"
-tar -C "$TEST_TMP/arch" -cjf "$TEST_TMP/bad/pkg.tbz" pkg
-printf 'FROM bb:1\nADD pkg.tbz /\n' >"$TEST_TMP/bad/Dockerfile"
-expect_fail 125 "ferry: error: dockerfile:2: ADD of a bzip2 or xz archive is not supported yet: pkg.tbz" \
+head -c 100 "$ctx/pkg.txz" >"$TEST_TMP/bad/pkg.txz"
+printf 'FROM bb:1\nADD pkg.txz /\n' >"$TEST_TMP/bad/Dockerfile"
+expect_fail 125 "ferry: error: dockerfile:2: unpack \`pkg.txz\`: truncated xz stream" \
     ferry build "$TEST_TMP/bad"
 expect_fail 125 "ferry: error: target stage \"nope\" could not be found" ferry build --target nope "$ctx"
 expect_fail 125 "ferry: error: unable to prepare context: path \"$TEST_TMP/none\" not found" \

@@ -544,7 +544,7 @@ note "SUB: run --rm removes what the container gave to subordinate ids"
 uf "$SUB" run --rm ferry-it/own:1 sh -c 'mkdir /x && touch /x/f && chmod 700 /x && chown -R 1000:1000 /x'
 expect_eq "$(leftovers "$store/tmp" "$SUB")" "" "what run --rm left in tmp/"
 
-note "SUB: build keeps owners (COPY --chown, RUN chown), a cache mount; builder prune leaves nothing"
+note "SUB: build keeps owners (COPY --chown, RUN chown), a cache mount, a secret, stages at once; builder prune leaves nothing"
 mkdir -m 755 "$PUB/bctx"
 echo copied >"$PUB/bctx/f"
 cat >"$PUB/bctx/Dockerfile" <<'EOF'
@@ -561,6 +561,24 @@ expect_out "1000:1000 644
 out=$(uf "$SUB" build -t ferry-it/built:1 "$PUB/bctx" | grep -v '^Step ')
 case "$out" in *marker-*) fail "a cached rootless build ran a step: $out" ;; esac
 expect_contains "$(uf "$SUB" build --no-cache -t ferry-it/built:1 "$PUB/bctx")" "marker-cache-2"
+# A secret owned by a container user, and stages built at the same time.
+printf 'tok\n' >"$PUB/bctx/secret"
+cat >"$PUB/bctx/ms.Dockerfile" <<'EOF'
+FROM ferry-it/own:1 AS one
+RUN --mount=type=secret,id=s,uid=1000 stat -c '%u %a' /run/secrets/s >/s-perm && cat /run/secrets/s >/s-content
+FROM ferry-it/own:1 AS two
+RUN echo two >/two
+FROM ferry-it/own:1
+COPY --from=one /s-perm /s-content /
+COPY --from=two /two /
+EOF
+chmod -R a+rX "$PUB/bctx"
+uf "$SUB" build -q -t ferry-it/ms:1 --secret id=s,src="$PUB/bctx/secret" -f "$PUB/bctx/ms.Dockerfile" \
+    "$PUB/bctx" >/dev/null
+expect_out "1000 400
+tok
+two" uf "$SUB" run --rm ferry-it/ms:1 cat /s-perm /s-content /two
+uf "$SUB" rmi ferry-it/ms:1 >/dev/null
 expect_out "no problems found" uf "$SUB" system check
 uf "$SUB" rmi ferry-it/built:1 >/dev/null
 uf "$SUB" builder prune -f >/dev/null

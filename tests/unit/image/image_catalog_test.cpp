@@ -63,6 +63,11 @@ TEST(ImageCatalog, BuildKeysAndIntermediateImages) {
     EXPECT_EQ(index.find_build_key("k2")->id, b.id);
     index.set_name(a.id, "docker.io/library/a:1", 1);
     EXPECT_FALSE(index.find_id(a.id)->intermediate);
+    // builder prune: every image stays, no key does.
+    index.forget_build_keys();
+    EXPECT_EQ(index.find_build_key("k1"), nullptr);
+    EXPECT_EQ(index.find_build_key("k2"), nullptr);
+    EXPECT_EQ(index.images().size(), 2u);
     // Records without the fields (written before builds) read as plain images.
     auto old = ImageCatalog::parse(R"({"version":1,"images":[{"id":"sha256:)" +
                                    std::string(64, 'c') + R"(","diff_ids":[],"chain_ids":[]}]})");
