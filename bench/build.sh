@@ -13,11 +13,21 @@
 # (c) a context of $FERRY_BENCH_CONTEXT_MB MB (default 1024) of random files with one COPY:
 #     time and peak RSS of the build command (docker's client tars the context to the daemon;
 #     ferry reads it in place). Target: ferry's peak memory <= 64 MB.
-# (d) a deep-learning Dockerfile (apt packages, a pip install from local wheels, a multi-stage
-#     copy) is not measured yet: its apt and pip steps need this machine's package mirror inside
-#     the build and the wheels prepared beforehand.
-# hyperfine runs: $FERRY_BENCH_BUILD_RUNS (default 5) for (a) and (b), 3 for (c). Medians and
-# ratios are printed; missed targets are reported, not failed.
+# (d) a deep-learning style Dockerfile in two stages, built from nothing (--no-cache) and again
+#     with every step cached. The builder stage installs Debian's python3, python3-numpy,
+#     libopenblas0-pthread, libgomp1 and python3-venv with apt-get from .debs in the context (no
+#     mirror: fetched on the host once with apt-get --download-only against the minbase tree's
+#     dpkg status, cached in $cache/dl-debs-*), makes a venv and runs `pip install --no-index
+#     --find-links /wheels` of wheels made here (dlbench-model, requiring dlbench-tensor: 400
+#     modules and a 16 MB binary; and Debian's wheel-0.38.4 from python3-wheel-whl), then
+#     prepares 16 MB of weights with numpy; the final stage installs the runtime .debs the same
+#     way, takes the venv and the weights with COPY --from=builder and runs a check with them.
+#     No target: the times and ratios are reported. Most of the cold time is the two apt-get
+#     installs (dpkg, which fsyncs what it unpacks; buildah mounts its RUN steps' overlay with
+#     fsync=volatile, docker and ferry do not).
+# hyperfine runs: $FERRY_BENCH_BUILD_RUNS (default 5) for (a), (b) and (d) cached (one for (c)),
+# $FERRY_BENCH_DL_RUNS (default 3) for (d) from nothing; (a), (b) and (d) with one warm-up run.
+# Medians and ratios are printed; missed targets are reported, not failed.
 set -euo pipefail
 
 FERRY=${1:-$(cd "$(dirname "$0")/.." && pwd)/build/ferry}
@@ -25,6 +35,7 @@ source "$(dirname "$0")/lib.sh"
 bench_init debootstrap
 runs=${FERRY_BENCH_BUILD_RUNS:-5}
 context_mb=${FERRY_BENCH_CONTEXT_MB:-1024}
+dl_runs=${FERRY_BENCH_DL_RUNS:-3}
 
 work=$(mktemp -d /var/tmp/ferry-build-bench-XXXXXX)
 export FERRY_ROOT=$work/ferry
@@ -48,6 +59,8 @@ start_docker
 if [ "$have_docker" = 1 ]; then
     "$DOCKER" import "$work/base.tar" "$img" >/dev/null
     at_exit "$DOCKER rmi -f $img ferry-bench/built:a ferry-bench/built:c >/dev/null 2>&1"
+    # (d)'s images, the builder stage's and earlier runs' untagged ones included, carry its label.
+    at_exit "$DOCKER image prune -af --filter label=org.ferry.bench=build-d >/dev/null 2>&1"
 fi
 setup_podman "$work/podman"
 [ "$have_podman" = 0 ] || $PODMAN import -q "$work/base.tar" "$img" >/dev/null
@@ -98,6 +111,143 @@ peak ferry-context "$FERRY" build -q --no-cache -t ferry-bench/built:c "$big"
 [ "$have_podman" = 0 ] ||
     peak podman-context $PODMAN build -q --no-cache -t ferry-bench/built:c "$big"
 
+# (d): a deep-learning style image. Its Debian packages are fetched on the host once (apt-get
+# --download-only against the minbase tree's dpkg status: exactly what the base lacks) and cached;
+# the builds install them from the context and need no network. Its wheels are made here.
+dl=$work/dl
+dl_debs() {  # dl_debs DIR PACKAGE...: the .debs of the PACKAGEs and of what they need beyond minbase
+    [ -e "$1.done" ] && return
+    rm -rf "$1" && mkdir -p "$1/partial"
+    apt-get -q -y --download-only -o Debug::NoLocking=1 -o APT::Install-Recommends=false \
+        -o Dir::State::status="$rootfs/var/lib/dpkg/status" -o Dir::Cache::archives="$1" \
+        -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= install "${@:2}" >"$1.log" 2>&1 ||
+        { note "apt-get --download-only ${*:2} failed; see $1.log"; return 1; }
+    rmdir "$1/partial"
+    touch "$1.done"
+}
+# The runtime's packages (both stages) and the builder's extra ones (python3-venv's ensurepip
+# wheels); wheel's own wheel comes from python3-wheel-whl, installed by pip from /wheels.
+dl_runtime=(python3 python3-numpy libopenblas0-pthread libgomp1)
+dl_key=$(echo "${dl_runtime[*]} python3-venv python3-wheel-whl" | sha256sum | cut -c1-12)
+if dl_debs "$cache/dl-debs-$dl_key/runtime" "${dl_runtime[@]}" &&
+   dl_debs "$cache/dl-debs-$dl_key/all" "${dl_runtime[@]}" python3-venv python3-wheel-whl; then
+    mkdir -p "$dl/debs/runtime" "$dl/debs/build" "$dl/wheels" "$dl/app"
+    cp "$cache/dl-debs-$dl_key/runtime/"*.deb "$dl/debs/runtime/"
+    for deb in "$cache/dl-debs-$dl_key/all/"*.deb; do
+        case $deb in */python3-wheel-whl_*) dpkg-deb -x "$deb" "$dl/whl"; continue ;; esac
+        [ -e "$dl/debs/runtime/${deb##*/}" ] || cp "$deb" "$dl/debs/build/"
+    done
+    cp "$dl/whl/usr/share/python-wheels/"wheel-*.whl "$dl/wheels/"
+    rm -rf "$dl/whl"
+else
+    dl=""
+    failed=1
+fi
+if [ -n "$dl" ]; then
+    # Two wheels written here (no setuptools or index needed): dlbench-tensor, 400 modules and a
+    # 16 MB binary (the shape of a framework with its compiled kernels), and dlbench-model, which
+    # requires it; pip resolves that from /wheels.
+    "$python" - "$dl" <<'EOF'
+import base64, hashlib, os, sys, zipfile
+dl = sys.argv[1]
+def wheel(name, files, requires=()):
+    dist = f"{name.replace('-', '_')}-1.0"
+    files = dict(files)
+    files[f"{dist}.dist-info/METADATA"] = (f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n"
+        + "".join(f"Requires-Dist: {r}\n" for r in requires)).encode()
+    files[f"{dist}.dist-info/WHEEL"] = (b"Wheel-Version: 1.0\nGenerator: ferry-bench\n"
+                                        b"Root-Is-Purelib: true\nTag: py3-none-any\n")
+    record = "".join(f"{path},sha256="
+                     + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+                     + f",{len(data)}\n" for path, data in files.items())
+    files[f"{dist}.dist-info/RECORD"] = (record + f"{dist}.dist-info/RECORD,,\n").encode()
+    with zipfile.ZipFile(os.path.join(dl, "wheels", f"{dist}-py3-none-any.whl"), "w") as z:
+        for path, data in files.items():
+            z.writestr(path, data, zipfile.ZIP_STORED if path.endswith(".bin")
+                       else zipfile.ZIP_DEFLATED)
+ops = {f"dlbench_tensor/ops/op{i:03}.py":
+       f"import numpy as np\n\ndef op{i:03}(x):\n    return np.tanh(x * {1 + i / 1000})\n".encode()
+       for i in range(400)}
+ops["dlbench_tensor/ops/__init__.py"] = b""
+ops["dlbench_tensor/__init__.py"] = b"""import os
+import numpy as np
+KERNELS = os.path.join(os.path.dirname(__file__), "_kernels.bin")
+def linear(x, w):
+    return np.maximum(x @ w, 0)
+"""
+ops["dlbench_tensor/_kernels.bin"] = os.urandom(16 << 20)
+wheel("dlbench-tensor", ops)
+wheel("dlbench-model", {
+    "dlbench_model/__init__.py": b"""import numpy as np
+from dlbench_tensor import linear
+SHAPE = (4, 1024, 1024)
+def forward(weights, x):
+    for w in weights:
+        x = linear(x, w)
+    return x
+""",
+    "dlbench_model/prepare.py": b"""# Prepares the weights (scaled random layers, multiplied once as a check) into DIR.
+import os, sys
+import numpy as np
+from dlbench_model import SHAPE, forward
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+w = np.random.default_rng(0).standard_normal(SHAPE, dtype=np.float32) / 32
+assert forward(w, np.ones((8, SHAPE[1]), np.float32)).shape == (8, SHAPE[2])
+np.save(os.path.join(out, "weights.npy"), w)
+""",
+}, requires=["dlbench-tensor"])
+EOF
+    cat >"$dl/app/check.py" <<'EOF'
+import numpy as np, dlbench_model, dlbench_tensor.ops.op399
+w = np.load("/opt/model/weights.npy")
+print("forward", dlbench_model.forward(w, np.ones((8, w.shape[1]), np.float32)).shape)
+EOF
+    cat >"$dl/Dockerfile" <<EOF
+FROM $img AS builder
+LABEL org.ferry.bench=build-d
+ENV DEBIAN_FRONTEND=noninteractive
+COPY debs /tmp/debs
+# No mirror: without package lists apt takes every package from /tmp/debs (with the base's
+# lists it would download those it finds there instead).
+RUN rm -rf /var/lib/apt/lists/* \\
+ && apt-get install -y --no-install-recommends /tmp/debs/runtime/*.deb /tmp/debs/build/*.deb \\
+ && rm -rf /tmp/debs
+COPY wheels /wheels
+RUN python3 -m venv --system-site-packages /opt/venv \\
+ && /opt/venv/bin/pip install --no-index --find-links /wheels dlbench-model wheel
+RUN OPENBLAS_NUM_THREADS=1 /opt/venv/bin/python -m dlbench_model.prepare /opt/model
+
+FROM $img
+LABEL org.ferry.bench=build-d
+ENV DEBIAN_FRONTEND=noninteractive
+COPY debs/runtime /tmp/debs
+RUN rm -rf /var/lib/apt/lists/* \\
+ && apt-get install -y --no-install-recommends /tmp/debs/*.deb \\
+ && rm -rf /tmp/debs
+COPY --from=builder /opt/venv /opt/venv
+COPY --from=builder /opt/model /opt/model
+ENV PATH=/opt/venv/bin:\$PATH OPENBLAS_NUM_THREADS=1
+COPY app /app
+WORKDIR /app
+RUN python check.py
+CMD ["python", "check.py"]
+EOF
+    note "(d) context: $(du -sh "$dl" | cut -f1), $(ls "$dl/debs/runtime" | wc -l) + $(ls "$dl/debs/build" | wc -l) .debs, wheels: $(cd "$dl/wheels" && echo *)"
+    settle_deletions
+    sync
+    bench ferry-dl-cold "$FERRY build -q --no-cache -t ferry-bench/built:d $dl" --runs "$dl_runs" --warmup 1
+    bench ferry-dl-warm "$FERRY build -q -t ferry-bench/built:d $dl" --runs "$runs" --warmup 1
+    if [ "$have_docker" = 1 ]; then
+        bench docker-dl-cold "env DOCKER_BUILDKIT=0 $DOCKER build -q --no-cache -t ferry-bench/built:d $dl" --runs "$dl_runs" --warmup 1
+        bench docker-dl-warm "env DOCKER_BUILDKIT=0 $DOCKER build -q -t ferry-bench/built:d $dl" --runs "$runs" --warmup 1
+    fi
+    if [ "$have_podman" = 1 ]; then
+        bench podman-dl-cold "$PODMAN build -q --no-cache -t ferry-bench/built:d $dl" --runs "$dl_runs" --warmup 1
+        bench podman-dl-warm "$PODMAN build -q -t ferry-bench/built:d $dl" --runs "$runs" --warmup 1
+    fi
+fi
+
 "$python" - "$work" "$context_mb" <<'EOF'
 import json, os, sys
 work, mb = sys.argv[1], sys.argv[2]
@@ -128,6 +278,14 @@ for tool in ("ferry", "docker", "podman"):
     if r: print(f"  {tool:6} {r[0]:7.2f} s   peak RSS {r[1]:7.1f} MB")
 r = peak("ferry-context")
 if r: print(f"  target (c) ferry's peak memory <= 64 MB: {ok(r[1] <= 64)}")
+print("(d) a deep-learning Dockerfile (2 stages: python3, numpy, OpenBLAS from local .debs; a venv")
+print("    from local wheels; COPY --from=builder), no cache and every step cached:")
+for case in ("cold", "warm"):
+    f, d, p = med("ferry-dl-" + case), med("docker-dl-" + case), med("podman-dl-" + case)
+    line = f"  {case:5} ferry {f:8.2f} s " if f else f"  {case:5} ferry  failed "
+    if d: line += f"   docker {d:8.2f} s  ({d / f:.1f}x ferry)" if f else f"   docker {d:8.2f} s "
+    if p: line += f"   podman {p:8.2f} s  ({p / f:.1f}x ferry)" if f else f"   podman {p:8.2f} s "
+    print(line)
 print(f"load average: {open('/proc/loadavg').read().split()[0]}")
 EOF
 exit "$failed"
