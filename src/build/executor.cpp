@@ -76,6 +76,30 @@ struct Shared {
     std::map<std::string, std::vector<Digest>> cache_from;  // step key -> the result's layers
 };
 
+// Files a RUN step's mounts need (secrets, copies bound read-write or from another image), in
+// a staging directory made on first use; the copied trees are removed in the store's user
+// namespace (their owners may be the image's), the rest with the directory.
+struct StepFiles {
+    const BuildHooks& hooks;
+    image::Staging staging;
+    size_t made = 0;
+    std::vector<std::string> trees;
+
+    // A new name in the directory.
+    Result<std::string> next(image::Store& store) {
+        if (staging.path().empty()) staging = TRY(store.stage());
+        return std::to_string(made++);
+    }
+    ~StepFiles() {
+        if (trees.empty()) return;
+        (void)hooks.in_store([&]() -> Result<void> {
+            for (const auto& t : trees)
+                TRY(fs::remove_tree_at(staging.fd(), t));
+            return {};
+        });
+    }
+};
+
 // The config field that lists the keys of the steps an image's stage went through and how many
 // layers each step's result had (an inline cache, as BuildKit's moby.buildkit.cache.v0).
 constexpr const char* k_inline_cache = "ferry.build.cache.v1";
@@ -208,6 +232,7 @@ class StageBuilder {
         auto fail_here = [&](Error e) { return std::unexpected(at_line(source, e.message)); };
         if (auto* copy = std::get_if<CopyInstruction>(&instruction)) {
             if (!copy->excludes.empty()) return fail_here(Error{"COPY --exclude is not supported yet"});
+            if (copy->parents) return fail_here(Error{"COPY --parents is not supported yet"});
             CopyFlags flags{copy->from, copy->chown, copy->chmod, "", std::nullopt, false};
             if (auto r = copy_step(copy->paths, flags); !r) return fail_here(std::move(r.error()));
             return {};
@@ -350,9 +375,10 @@ class StageBuilder {
     struct FromImage {
         std::string id, chain;
     };
-    Result<FromImage> from_image(const std::string& written) {
+    // mount: the index of RUN's --mount (0 for COPY).
+    Result<FromImage> from_image(const std::string& written, size_t mount = 0) {
         for (const auto& ref : m_planned->sources) {
-            if (ref.instruction != m_index || ref.mount != 0) continue;
+            if (ref.instruction != m_index || ref.mount != mount) continue;
             if (ref.kind == SourceKind::Stage) {
                 const StageResult& r = m_shared.results[ref.stage];
                 return FromImage{r.image, r.chain};
@@ -361,7 +387,7 @@ class StageBuilder {
             std::string id = TRY(m_hooks.image(ref.written, ""));
             return FromImage{id, id};
         }
-        return fail("COPY --from=" + written + ": not in the build plan");
+        return fail("--from=" + written + ": not in the build plan");
     }
 
     // Runs fn on an empty layer directory, then commits what it wrote.
@@ -540,9 +566,9 @@ class StageBuilder {
     // mount is a directory of the store kept between builds (by id, else by target); a bind
     // mount of the context is read-only and its content is part of the key; tmpfs is empty.
     Result<void> plan_mounts(const std::vector<Mount>& mounts, RunStep& step, std::string& op,
-                             image::Staging& secrets) {
-        size_t secrets_made = 0;
-        for (const auto& m : mounts) {
+                             StepFiles& files) {
+        for (size_t mount = 0; mount < mounts.size(); ++mount) {
+            const Mount& m = mounts[mount];
             runtime::MountRequest r;
             r.flag = runtime::MountRequest::Flag::mount;
             r.target = m.target.starts_with('/') ? m.target
@@ -569,14 +595,35 @@ class StageBuilder {
                 r.readonly = m.read_only;
                 op += "mount cache " + id + " " + r.target + "\n";
             } else if (m.type == "bind") {
-                if (!m.from.empty()) return fail("RUN --mount=type=bind,from= is not supported yet");
-                if (!m.read_only) return fail("RUN --mount=type=bind,rw is not supported yet");
-                auto sources = TRY(m_context.resolve(m.source.empty() ? "." : m.source));
-                if (sources.size() != 1) return fail("bind mount source " + m.source + ": not one path");
                 r.type = runtime::MountRequest::Type::bind;
-                r.source = fs::absolute_path(m_context.dir() + "/" + sources[0].path);
-                r.readonly = true;
-                op += "mount bind " + r.target + " " + TRY(m_context.checksum(sources)) + "\n";
+                r.readonly = m.read_only;
+                std::string source = m.source.empty() ? "/" : m.source;
+                if (!m.from.empty()) {
+                    // Another stage's or image's path: a copy, as the image's layers must not
+                    // be written through the mount.
+                    FromImage from = TRY(from_image(m.from, mount));
+                    PinnedView view = TRY(view_of(from.id));
+                    auto sources = TRY(resolve_in_image(view.view, source, m.from));
+                    if (sources.size() != 1) return fail("bind mount source " + source + ": not one path");
+                    r.source = TRY(copy_for_mount(files, sources[0], [&](auto& empty, int dir,
+                                                                         const CopyRequest& req) {
+                        return copy_from_image(view.view, empty, dir, req);
+                    }));
+                    op += "mount bind from " + from.chain + " " + source;
+                } else {
+                    auto sources = TRY(m_context.resolve(source));
+                    if (sources.size() != 1) return fail("bind mount source " + source + ": not one path");
+                    if (m.read_only) {
+                        r.source = fs::absolute_path(m_context.dir() + "/" + sources[0].path);
+                    } else {  // writes go to a copy, dropped after the step (BuildKit's rw)
+                        r.source = TRY(copy_for_mount(files, sources[0], [&](auto& empty, int dir,
+                                                                             const CopyRequest& req) {
+                            return copy_into_layer(m_context, empty, dir, req);
+                        }));
+                    }
+                    op += "mount bind " + TRY(m_context.checksum(sources));
+                }
+                op += " " + r.target + (m.read_only ? " ro\n" : " rw\n");
             } else if (m.type == "secret") {
                 // BuildKit's dispatchSecret: the id defaults to the target's name, the target to
                 // /run/secrets/<id> unless the secret goes to a variable; a missing secret is
@@ -594,7 +641,7 @@ class StageBuilder {
                 if (m.target.empty() && m.env) continue;
                 if (m.target.empty()) r.target = "/run/secrets/" + image::base_name(id);
                 r.type = runtime::MountRequest::Type::bind;
-                r.source = TRY(secret_file(found->second, m, secrets, secrets_made++));
+                r.source = TRY(secret_file(found->second, m, files));
                 r.readonly = true;
             } else if (m.type == "tmpfs") {
                 r.type = runtime::MountRequest::Type::tmpfs;
@@ -611,12 +658,10 @@ class StageBuilder {
 
     // A secret's content as a file of its own for a bind mount, owned and moded as the mount
     // says (0400 and root by default, as BuildKit's), named by its index in secrets.
-    Result<std::string> secret_file(const std::string& content, const Mount& m,
-                                    image::Staging& secrets, size_t index) {
-        if (secrets.path().empty()) secrets = TRY(m_store.stage());
-        std::string name = std::to_string(index);
+    Result<std::string> secret_file(const std::string& content, const Mount& m, StepFiles& files) {
+        std::string name = TRY(files.next(m_store));
         TRY(m_hooks.in_store([&]() -> Result<void> {
-            Fd fd(::openat(secrets.fd(), name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+            Fd fd(::openat(files.staging.fd(), name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
                            0600));
             if (!fd) return fail_errno("create secret file");
             TRY(fs::write_all(fd.get(), content));
@@ -626,7 +671,31 @@ class StageBuilder {
                 return fail_errno("chmod secret file");
             return {};
         }));
-        return secrets.path() + "/" + name;
+        return files.staging.path() + "/" + name;
+    }
+
+    // A copy of a bind mount's source (another image's path, or the context's for rw) in the
+    // step's files: copy writes the source into an empty directory as COPY would to /m/, made
+    // where the copies' owners can be written (the store's user namespace). Returns the path
+    // to bind: /m itself for a directory, the file in it otherwise.
+    template <class Copy>
+    Result<std::string> copy_for_mount(StepFiles& files, const ResolvedSource& source, Copy copy) {
+        std::string name = TRY(files.next(m_store));
+        runtime::LayerView empty = TRY(runtime::LayerView::open({}));
+        CopyRequest request;
+        request.sources = {source};
+        request.dest = "/m/";
+        TRY(m_hooks.in_store([&]() -> Result<void> {
+            if (::mkdirat(files.staging.fd(), name.c_str(), 0755) != 0)
+                return fail_errno("mkdir " + name);
+            Fd dir = TRY(fs::open_at(files.staging.fd(), name, O_RDONLY | O_DIRECTORY));
+            files.trees.push_back(name);
+            TRY(copy(empty, dir.get(), request));
+            return {};
+        }));
+        std::string path = files.staging.path() + "/" + name + "/m";
+        if (source.type != EntryType::dir) path += "/" + image::base_name(source.name);
+        return path;
     }
 
     // The mount points the runtime made for RUN --mount targets the image lacks are not part of
@@ -670,9 +739,9 @@ class StageBuilder {
         // GPUs are part of what a step ran with (a probe of the device may shape its result).
         step.gpus = m_request.gpus;
         if (!step.gpus.empty()) op += "gpus " + step.gpus + "\n";
-        image::Staging secrets;  // secret files, removed when the step ends
+        StepFiles files{m_hooks, {}, 0, {}};  // secrets and bind copies, gone when the step ends
         step.process = std::move(process);
-        TRY(plan_mounts(mounts, step, op, secrets));
+        TRY(plan_mounts(mounts, step, op, files));
         std::string key = step_key(op);
         if (TRY(reuse(key, true))) return {};
         if (m_parent.empty()) return fail("RUN on a scratch stage: there is no shell to run");

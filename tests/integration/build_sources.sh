@@ -157,6 +157,28 @@ expect_eq "$(ferry image inspect -f '{{json .Config.OnBuild}}' out/onfrom)" '["C
 expect_fail 125 "ferry: error: dockerfile:1: ONBUILD trigger with --from is not supported: COPY --from=bb:1 /bin/sh /sh" \
     ferry build -f <(printf 'FROM out/onfrom\n') "$ctx"
 
+note "RUN --mount=type=bind from another stage or image, and read-write over the context"
+mkdir -p "$ctx/sub"
+echo ctxfile >"$ctx/sub/c"
+cat >"$TEST_TMP/bind.Dockerfile" <<'DOCKERFILE'
+FROM bb:1 AS builder
+RUN mkdir -p /wheels && echo w1 >/wheels/a.whl && echo single >/single && chown 1000 /wheels/a.whl
+FROM bb:1
+RUN --mount=type=bind,from=builder,source=/wheels,target=/w cat /w/a.whl >/got && stat -c %u /w/a.whl >>/got && ! touch /w/x
+RUN --mount=type=bind,from=builder,source=/single,target=/s cat /s >>/got
+RUN --mount=type=bind,source=sub,target=/c,rw echo written >/c/new && cat /c/c >>/got && ls /c >>/got
+RUN --mount=type=bind,from=bb:1,target=/bb ls /bb/data >>/got
+DOCKERFILE
+build_out -t out/bind -f "$TEST_TMP/bind.Dockerfile" "$ctx"
+expect_eq "$(ferry run --rm out/bind cat /got | tr '\n' ' ')" "w1 1000 single ctxfile c new from-image "
+expect_eq "$(ls "$ctx/sub")" c "the context after a read-write bind"
+expect_eq "$(ferry run --rm out/bind ls -d /w /s /c /bb 2>&1 | grep -c 'No such file')" 4 \
+    "bind mount points left in the image"
+build_out -t out/bind -f "$TEST_TMP/bind.Dockerfile" "$ctx"
+expect_eq "$(cached)" 5 "cached steps with bind mounts"
+expect_fail 125 "ferry: error: dockerfile:2: COPY --parents is not supported yet" \
+    ferry build -f <(printf 'FROM bb:1\nCOPY --parents sub/c /x/\n') "$ctx"
+
 note "bad input around the context: symlinks out of it, an ignored Dockerfile, a missing stage"
 ln -s /etc/passwd "$ctx/abs-link"
 ln -s ../../../etc/passwd "$ctx/rel-link"
