@@ -77,6 +77,9 @@ Result<void> remove_network(const FirewallNetwork& net) {
     TRY_CTX(ctx, validate_network(net));
     std::string text;
     for (Family f : families(net)) {
+        auto listing = nft_run("list table " + std::string(family_name(f)) + " ferry\n",
+                               NftOutput::json);
+        if (listing) text += stale_element_commands(*listing, net, f);
         text += network_removal_commands(net, f);
         auto [docker, handles] = docker_user_handles(f, net.bridge);
         if (docker) text += docker_user_delete_commands(handles, f);

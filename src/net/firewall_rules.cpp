@@ -256,6 +256,51 @@ std::vector<uint64_t> parse_rule_handles(std::string_view json, std::string_view
     return out;
 }
 
+namespace {
+
+// An element key as nft's JSON gives it, written back in nft's syntax: a prefix as addr/len, a
+// string (an interface name) quoted; "" for a form not expected in ferry's maps.
+std::string element_key_text(const nlohmann::json& key) {
+    if (key.is_string()) {
+        std::string s = key.get<std::string>();
+        return s.find_first_of(".:") == std::string::npos ? "\"" + s + "\"" : s;
+    }
+    if (key.is_object() && key.contains("prefix") && key["prefix"].is_object()) {
+        const auto& p = key["prefix"];
+        if (p.contains("addr") && p["addr"].is_string() && p.contains("len"))
+            return p["addr"].get<std::string>() + "/" + scalar(p["len"]);
+    }
+    return {};
+}
+
+}  // namespace
+
+std::string stale_element_commands(std::string_view json, const FirewallNetwork& net, Family f) {
+    std::string out;
+    auto doc = nlohmann::json::parse(json, nullptr, false);
+    if (!doc.is_object() || !doc.contains("nftables") || !doc["nftables"].is_array()) return out;
+    auto ds = dispatches(net, f);
+    for (const auto& item : doc["nftables"]) {
+        if (!item.is_object() || !item.contains("map")) continue;
+        const auto& map = item["map"];
+        if (!map.is_object() || !map.contains("elem") || !map["elem"].is_array()) continue;
+        std::string name = map.contains("name") ? scalar(map["name"]) : std::string();
+        auto d = std::ranges::find_if(ds, [&](const Dispatch& x) { return x.map == name; });
+        if (d == ds.end()) continue;
+        for (const auto& el : map["elem"]) {
+            if (!el.is_array() || el.size() != 2 || !el[1].is_object() || !el[1].contains("jump"))
+                continue;
+            const auto& jump = el[1]["jump"];
+            if (!jump.is_object() || !jump.contains("target") || scalar(jump["target"]) != d->chain)
+                continue;
+            std::string key = element_key_text(el[0]);
+            if (key.empty() || key == d->key) continue;
+            out += "delete element " + table(f) + " " + name + " { " + key + " }\n";
+        }
+    }
+    return out;
+}
+
 std::vector<PublishedPort> parse_published(std::string_view json) {
     std::vector<PublishedPort> out;
     auto doc = nlohmann::json::parse(json, nullptr, false);

@@ -85,6 +85,10 @@ std::string docker_user_comment(std::string_view bridge);
 // The handles of the rules in a JSON listing (`nft -j -a list chain`) whose comment is `comment`,
 // or every ferry rule's (comment starting `ferry bridge `) where comment is empty.
 std::vector<uint64_t> parse_rule_handles(std::string_view json, std::string_view comment);
+// Deletions of the dispatch-map elements that jump to the chains of net's bridge under another
+// key than net's (a store removed with its bridge up, then made again with a new subnet: the
+// old element would keep the chain busy), from a JSON listing of ferry's table.
+std::string stale_element_commands(std::string_view json, const FirewallNetwork& net, Family family);
 // The published ports in a JSON listing of ferry's table (`nft -j list table ip ferry`).
 std::vector<PublishedPort> parse_published(std::string_view json);
 

@@ -214,3 +214,19 @@ expect_eq "$(leases | grep -c "$id" || true)" 0 "the dead container's lease recl
 ferry rm -f k1 k2 >/dev/null
 nothing_left "the reclaim"
 expect_eq "$(ferry system check)" "no problems found" "system check at the end"
+
+note "a store deleted while its bridge was up, then made again: teardown takes the old rules too"
+again=$TEST_TMP/again
+RUN_CLEANUPS=("$FERRY --root $again __network-teardown >/dev/null 2>&1" "${RUN_CLEANUPS[@]}")
+"$FERRY" --root "$again" import -q "$TEST_TMP/bb.tar" bb:1 >/dev/null
+"$FERRY" --root "$again" run --rm bb:1 true
+br=$("$FERRY" --root "$again" network inspect -f '{{index .Options "com.docker.network.bridge.name"}}' bridge)
+first=$("$FERRY" --root "$again" network inspect -f '{{(index .IPAM.Config 0).Subnet}}' bridge)
+rm -rf "$again"  # no teardown: the bridge and its rules stay, as after `rm -rf ~/.local/share/ferry`
+"$FERRY" --root "$again" import -q "$TEST_TMP/bb.tar" bb:1 >/dev/null
+"$FERRY" --root "$again" run --rm bb:1 true
+second=$("$FERRY" --root "$again" network inspect -f '{{(index .IPAM.Config 0).Subnet}}' bridge)
+[ "$first" != "$second" ] || note "the same subnet again ($first): the old element is the new one"
+"$FERRY" --root "$again" __network-teardown || fail "teardown of a store made again"
+expect_eq "$(ip -br link | grep -c "^$br " || true)" 0 "the bridge after the teardown"
+expect_eq "$(nft list ruleset | grep -c "$br" || true)" 0 "rules of the bridge after the teardown"

@@ -171,6 +171,21 @@ TEST(FirewallRules, ParsePublished) {
     EXPECT_TRUE(parse_published("not json").empty());
 }
 
+// A store removed while its bridge was up, then made again with another subnet: the old
+// subnet's element still jumps to the bridge's chain and must go before the chain can.
+TEST(FirewallRules, StaleElements) {
+    std::string json = R"({"nftables": [{"table": {"family": "ip", "name": "ferry"}},
+        {"map": {"family": "ip", "name": "fwd_in", "table": "ferry", "elem": [
+            ["fb0", {"jump": {"target": "in_fb0"}}], ["fb1", {"jump": {"target": "in_fb1"}}]]}},
+        {"map": {"family": "ip", "name": "post_src", "table": "ferry", "elem": [
+            [{"prefix": {"addr": "10.88.0.0", "len": 24}}, {"jump": {"target": "post_from_fb0"}}],
+            [{"prefix": {"addr": "172.18.0.0", "len": 16}}, {"jump": {"target": "post_from_fb0"}}],
+            [{"prefix": {"addr": "172.19.0.0", "len": 16}}, {"jump": {"target": "post_from_fb1"}}]]}}]})";
+    EXPECT_EQ(stale_element_commands(json, net0(), Family::v4),
+              "delete element ip ferry post_src { 172.18.0.0/16 }\n");
+    EXPECT_EQ(stale_element_commands("not json", net0(), Family::v4), "");
+}
+
 TEST(FirewallRules, ParseRuleHandles) {
     std::string json = R"({"nftables": [{"chain": {"name": "DOCKER-USER", "handle": 1}},
         {"rule": {"chain": "DOCKER-USER", "handle": 4, "comment": "ferry bridge fb0"}},
