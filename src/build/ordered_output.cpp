@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-
 namespace ferry::build {
 
 OrderedOutput::OrderedOutput(size_t stages, std::function<void(std::string_view)> write)
@@ -15,8 +14,10 @@ void OrderedOutput::text(size_t p, std::string_view text) {
     std::lock_guard lock(m_mutex);
     Stage& s = m_stages[p];
     drain(s, p);  // what a RUN wrote before this text
-    if (p == m_turn) m_write(text);
-    else s.kept += text;
+    if (p == m_turn)
+        m_write(text);
+    else
+        s.kept += text;
 }
 
 // Moves what the RUN output file took since the last time to the output (p's turn) or to what
@@ -29,8 +30,10 @@ void OrderedOutput::drain(Stage& s, size_t p) {
         if (n <= 0) return;
         s.drained += static_cast<uint64_t>(n);
         std::string_view chunk(buf, static_cast<size_t>(n));
-        if (p == m_turn) m_write(chunk);
-        else s.kept += chunk;
+        if (p == m_turn)
+            m_write(chunk);
+        else
+            s.kept += chunk;
     }
 }
 
