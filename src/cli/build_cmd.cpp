@@ -39,6 +39,7 @@
 #include "ferry/runtime/container_control.hpp"
 #include "ferry/runtime/container_create.hpp"
 #include "ferry/runtime/container_lock.hpp"
+#include "ferry/runtime/container_pasta.hpp"
 #include "ferry/runtime/store_userns.hpp"
 #include "ferry/util/fs.hpp"
 #include "ferry/util/log.hpp"
@@ -192,6 +193,7 @@ Result<int> run_step(const build::RunStep& step, const build::CommitUpper& commi
     ro.gpus = step.gpus;
     ro.network = step.network.empty() ? "default" : step.network;  // docker build's: the default network
     ro.pull = "never";
+    ro.volatile_upper = true;  // committed (and synced) by the build, or dropped
     auto store = TRY(runtime::ContainerStore::open(ctx));
     auto created = TRY(runtime::create_container(ctx, store, ro));
     const runtime::ContainerRecord& rec = created.record;
@@ -311,6 +313,13 @@ Result<int> run_build_cmd(const BuildOptions& o, Context& ctx) {
     for (const auto& l : o.labels)
         put_kv(request.labels, l);
     request.network = o.network == "default" ? "" : o.network;
+    // Rootless without pasta or slirp4netns, RUN steps share the host's network (docker's
+    // rootless builder does the same), said once.
+    if (ctx.rootless && request.network.empty() && !runtime::rootless_network_available()) {
+        request.network = "host";
+        log::warn("RUN steps use the host's network: rootless networking needs pasta (Debian "
+                  "package passt) or slirp4netns");
+    }
     request.quiet = o.quiet;
     request.gpus = o.gpus;
 

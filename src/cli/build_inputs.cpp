@@ -64,8 +64,10 @@ Result<std::map<std::string, std::string>> read_secrets(const std::vector<std::s
         SecretFlag s = TRY(parse_secret(flag));
         if (s.id.empty()) return fail("secret ID missing");
         if (s.env.empty() && s.file.empty()) {
-            if (std::getenv(s.id.c_str())) s.env = s.id;
-            else s.file = s.id;
+            if (std::getenv(s.id.c_str()))
+                s.env = s.id;
+            else
+                s.file = s.id;
         }
         if (!s.file.empty()) {
             struct stat st {};
@@ -77,7 +79,8 @@ Result<std::map<std::string, std::string>> read_secrets(const std::vector<std::s
             out[s.id] = TRY_CTX("read secret " + s.id, fs::read_file(s.file));
         } else {
             const char* v = std::getenv(s.env.c_str());
-            if (!v) return fail("secret " + s.id + ": environment variable " + s.env + " is not set");
+            if (!v)
+                return fail("secret " + s.id + ": environment variable " + s.env + " is not set");
             out[s.id] = v;
         }
     }
@@ -85,8 +88,8 @@ Result<std::map<std::string, std::string>> read_secrets(const std::vector<std::s
 }
 
 std::optional<int64_t> parse_http_date(const std::string& text) {
-    for (const char* format : {"%a, %d %b %Y %H:%M:%S GMT", "%A, %d-%b-%y %H:%M:%S GMT",
-                               "%a %b %e %H:%M:%S %Y"}) {
+    for (const char* format :
+         {"%a, %d %b %Y %H:%M:%S GMT", "%A, %d-%b-%y %H:%M:%S GMT", "%a %b %e %H:%M:%S %Y"}) {
         struct tm tm {};
         const char* end = ::strptime(text.c_str(), format, &tm);
         if (end && *end == '\0') return static_cast<int64_t>(::timegm(&tm)) * 1000000000;
@@ -102,8 +105,8 @@ Result<int64_t> download_url(const std::string& url, int dir_fd, const std::stri
     registry::HttpRequest request;
     request.url = url;
     ByteSink sink = [&](std::span<const uint8_t> bytes) -> Result<void> {
-        return fs::write_all(out.get(), std::string_view(reinterpret_cast<const char*>(bytes.data()),
-                                                         bytes.size()));
+        return fs::write_all(
+            out.get(), std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
     };
     registry::HttpResponse response = TRY(http.send(request, &sink));
     if (response.status < 200 || response.status >= 400)

@@ -174,6 +174,7 @@ Result<Created> create_container(const Context& ctx, ContainerStore& store,
     r.host_config = plan.host_config;
     r.restart = plan.restart;
     r.auto_remove = plan.auto_remove;
+    r.volatile_upper = plan.volatile_upper;
     r.tty = plan.tty;
     r.open_stdin = plan.open_stdin;
     r.stop_signal = plan.stop_signal;

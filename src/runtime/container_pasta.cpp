@@ -78,6 +78,10 @@ std::string rootless_tool(const std::string& mode) {
     return ::access(k_pasta, X_OK) == 0 || ::access(k_slirp, X_OK) != 0 ? "pasta" : "slirp4netns";
 }
 
+bool rootless_network_available() {
+    return ::access(k_pasta, X_OK) == 0 || ::access(k_slirp, X_OK) == 0;
+}
+
 Result<PastaPlan> plan_pasta(const ContainerRecord& r, bool slirp) {
     PastaPlan plan;
     plan.slirp = slirp;

@@ -30,6 +30,8 @@ struct PastaPlan {
 // The rootless tool for a network mode: "pasta" and "slirp4netns" name theirs (podman's modes);
 // the default is pasta when installed, else slirp4netns (the fallback). "" for another mode.
 std::string rootless_tool(const std::string& mode);
+// Whether a rootless network tool (pasta or slirp4netns) is installed.
+bool rootless_network_available();
 
 // Chooses the host ports (checked free by a bind, as the rootful path). Fails with docker's
 // words.

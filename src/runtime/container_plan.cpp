@@ -294,6 +294,7 @@ Result<ContainerPlan> plan_container(const std::string& id, const RunOptions& o,
         plan.warnings.push_back("Published ports are discarded when using host network mode");
     plan.restart = o.restart;
     plan.auto_remove = o.auto_remove;
+    plan.volatile_upper = o.volatile_upper;
     plan.tty = o.tty;
     plan.open_stdin = o.interactive;
     plan.stop_signal = merged.stop_signal.empty() ? "SIGTERM" : merged.stop_signal;

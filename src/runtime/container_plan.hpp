@@ -95,6 +95,9 @@ struct RunOptions {
     bool tty = false;                       // -t
     bool detach = false;                    // -d
     bool auto_remove = false;               // --rm
+    bool volatile_upper = false;            // the writable layer skips syncs (overlay's
+                                            // volatile): ferry build's RUN steps, whose result
+                                            // is synced by the commit and dropped otherwise
     std::vector<std::string> env;           // -e KEY=VALUE and KEY (from ferry's environment),
                                             // --env-file lines, in order, already expanded
     std::string workdir;                    // -w
@@ -187,6 +190,7 @@ struct ContainerPlan {
     std::string hostname;
     Restart restart;
     bool auto_remove = false;
+    bool volatile_upper = false;
     bool tty = false;
     bool open_stdin = false;
     std::string stop_signal = "SIGTERM";

@@ -60,6 +60,7 @@ Json record_json(const ContainerRecord& r) {
     j["restart"] = {{"policy", restart_name(r.restart.policy)},
                     {"max_retries", r.restart.max_retries}};
     j["auto_remove"] = r.auto_remove;
+    if (r.volatile_upper) j["volatile_upper"] = true;
     j["tty"] = r.tty;
     j["open_stdin"] = r.open_stdin;
     j["stop_signal"] = r.stop_signal;
@@ -127,6 +128,7 @@ Result<ContainerRecord> record_from(std::string_view text, const std::string& wh
         r.restart.max_retries = j["restart"].value("max_retries", 0);
     }
     r.auto_remove = flag("auto_remove");
+    r.volatile_upper = flag("volatile_upper");
     r.tty = flag("tty");
     r.open_stdin = flag("open_stdin");
     r.stop_signal = str("stop_signal");

@@ -62,6 +62,7 @@ struct ContainerRecord {
     Json host_config;               // docker's HostConfig
     Restart restart;
     bool auto_remove = false;
+    bool volatile_upper = false;  // RunOptions::volatile_upper
     bool tty = false;
     bool open_stdin = false;
     std::string stop_signal = "SIGTERM";

@@ -138,8 +138,13 @@ Result<Fd> make_overlay_mount(const OverlaySpec& o, bool userns) {
         opts.data.emplace_back("workdir", o.work_dir);
     }
     if (userns) opts.data.emplace_back("userxattr", "");
+    if (o.volatile_upper && !o.upper_dir.empty()) opts.data.emplace_back("volatile", "");
     if (o.nodev) opts.attr_set |= MOUNT_ATTR_NODEV;
     auto mnt = new_fs_mount("overlay", "overlay", opts);
+    if (!mnt && o.volatile_upper && mnt.error().message.find("volatile") != std::string::npos) {
+        std::erase_if(opts.data, [](const auto& kv) { return kv.first == "volatile"; });
+        mnt = new_fs_mount("overlay", "overlay", opts);  // a kernel before 5.10
+    }
     if (!mnt && mnt.error().message.find("lowerdir+") != std::string::npos) {
         std::string joined;
         for (const auto& l : o.lower_dirs)

@@ -25,6 +25,7 @@ struct OverlaySpec {
     std::string upper_dir;
     std::string work_dir;
     bool nodev = false;  // device nodes in the image cannot be opened (see device_policy.hpp)
+    bool volatile_upper = false;  // overlay's volatile: no sync reaches the upper directory
 };
 
 struct PlannedMount {

@@ -204,6 +204,7 @@ Result<Spawned> spawn(const ContainerStore& store, const ContainerRecord& r, Sta
     SpawnRequest req;
     req.rootfs = store.run_dir(r.id) + "/merged";
     req.overlay = OverlaySpec{layer_dirs(store, r), dir + "/upper", dir + "/work"};
+    req.overlay->volatile_upper = r.volatile_upper;
     clear_stale_x_files(dir + "/upper", req.overlay->lower_dirs);  // an X server's (vncserver's)
     req.default_cgroup_path = "/ferry/" + r.id;
     const CgroupSystem* cgroups = TRY(host_cgroups());

@@ -579,6 +579,17 @@ expect_out "1000 400
 tok
 two" uf "$SUB" run --rm ferry-it/ms:1 cat /s-perm /s-content /two
 uf "$SUB" rmi ferry-it/ms:1 >/dev/null
+# Without pasta or slirp4netns (hidden in a mount namespace of this test), RUN steps use the
+# host's network, and say so.
+mkdir -m 755 "$PUB/bctx-net"
+printf 'FROM ferry-it/own:1\nRUN echo marker-hostnet\n' >"$PUB/bctx-net/Dockerfile"
+chmod 644 "$PUB/bctx-net/Dockerfile"
+out=$(unshare -m sh -c 'mount --bind /dev/null /usr/bin/pasta
+    if [ -e /usr/bin/slirp4netns ]; then mount --bind /dev/null /usr/bin/slirp4netns; fi
+    exec runuser -u "$1" -- env -i PATH=/usr/bin:/bin HOME="$2" SHELL=/bin/sh "$3" build -q "$4" 2>&1' \
+    _ "$SUB" "$(getent passwd "$SUB" | cut -d: -f6)" "$PUB/ferry" "$PUB/bctx-net") ||
+    fail "a rootless build without pasta: $out"
+expect_contains "$out" "ferry: warning: RUN steps use the host's network: rootless networking needs pasta (Debian package passt) or slirp4netns"
 expect_out "no problems found" uf "$SUB" system check
 uf "$SUB" rmi ferry-it/built:1 >/dev/null
 uf "$SUB" builder prune -f >/dev/null
