@@ -17,30 +17,14 @@
 #include <string>
 
 #include "ferry/util/fs.hpp"
+#include "codec_test_util.hpp"
 #include "test_util.hpp"
 
 namespace ferry {
 namespace {
 
-std::span<const uint8_t> bytes(std::string_view s) {
-    return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
+using namespace codec_test;
 
-// Deterministic data with text runs and random bytes.
-std::string sample_data(size_t size, uint32_t seed = 1) {
-    std::mt19937 rng(seed);
-    std::string out;
-    while (out.size() < size) {
-        if (rng() % 4 == 0) {
-            for (int i = 0; i < 64; ++i)
-                out += static_cast<char>(rng());
-        } else {
-            out += "usr/lib/x86_64-linux-gnu/ ";
-        }
-    }
-    out.resize(size);
-    return out;
-}
 
 // One bzip2 stream of data, by libbz2's one-shot encoder.
 std::string bzip2_of(const std::string& data, int block_size = 9) {
@@ -69,40 +53,7 @@ std::string xz_of(const std::string& data) {
 // Decompresses data fed in pieces of `piece` bytes.
 Result<std::string> decompress(ArchiveCompression c, std::string_view data,
                                size_t piece = 65536) {
-    auto d = TRY(make_archive_decompressor(c));
-    std::string out;
-    ByteSink sink = [&](std::span<const uint8_t> b) -> Result<void> {
-        out.append(reinterpret_cast<const char*>(b.data()), b.size());
-        return {};
-    };
-    for (size_t i = 0; i < data.size(); i += piece)
-        TRY(d->feed(bytes(data.substr(i, piece)), sink));
-    TRY(d->finish());
-    return out;
-}
-
-std::string error_of(const Result<std::string>& r) {
-    return r ? "(no error)" : r.error().message;
-}
-
-// Runs a shell command and returns its standard output; fails the test on a non-zero status.
-std::string run(const std::string& command) {
-    std::string out;
-    FILE* p = ::popen(command.c_str(), "r");
-    if (!p) {
-        ADD_FAILURE() << "popen " << command;
-        return out;
-    }
-    char buf[65536];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
-        out.append(buf, n);
-    EXPECT_EQ(::pclose(p), 0) << command;
-    return out;
-}
-
-bool have(const char* tool) {
-    return std::system(("command -v " + std::string(tool) + " >/dev/null 2>&1").c_str()) == 0;
+    return feed_all(make_archive_decompressor(c), data, piece);
 }
 
 TEST(ArchiveCompression, Detect) {

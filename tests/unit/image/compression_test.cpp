@@ -12,68 +12,17 @@
 #include <string>
 
 #include "ferry/util/fs.hpp"
+#include "codec_test_util.hpp"
 #include "test_util.hpp"
 
 namespace ferry {
 namespace {
 
-std::span<const uint8_t> bytes(std::string_view s) {
-    return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
-
-// Runs a shell command and returns its standard output; fails the test on a non-zero status.
-std::string run(const std::string& command) {
-    std::string out;
-    FILE* p = ::popen(command.c_str(), "r");
-    if (!p) {
-        ADD_FAILURE() << "popen " << command;
-        return out;
-    }
-    char buf[65536];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
-        out.append(buf, n);
-    int status = ::pclose(p);
-    EXPECT_EQ(status, 0) << command;
-    return out;
-}
-
-bool have(const char* tool) {
-    return std::system(("command -v " + std::string(tool) + " >/dev/null 2>&1").c_str()) == 0;
-}
-
-// Deterministic data that compresses like a file system: text runs and random bytes.
-std::string sample_data(size_t size, uint32_t seed = 1) {
-    std::mt19937 rng(seed);
-    std::string out;
-    out.reserve(size);
-    static const std::string words[] = {"ferry ",         "layer ", "/usr/lib/x86_64-linux-gnu/ ",
-                                        "libcudnn.so.8 ", "\n",     "0123456789 ",
-                                        "\t{\"a\": 1}"};
-    while (out.size() < size) {
-        if (rng() % 4 == 0) {
-            for (int i = 0; i < 64; ++i)
-                out += static_cast<char>(rng());
-        } else {
-            out += words[rng() % std::size(words)];
-        }
-    }
-    out.resize(size);
-    return out;
-}
+using namespace codec_test;
 
 // Decompresses data fed in pieces of `piece` bytes.
 Result<std::string> decompress(Compression c, std::string_view data, size_t piece = 65536) {
-    auto d = TRY(Decompressor::create(c));
-    std::string out;
-    ByteSink sink = [&](std::span<const uint8_t> b) -> Result<void> {
-        out.append(reinterpret_cast<const char*>(b.data()), b.size());
-        return {};
-    };
-    for (size_t i = 0; i < data.size(); i += piece)
-        TRY(d->feed(bytes(data.substr(i, piece)), sink));
-    TRY(d->finish());
-    return out;
+    return feed_all(Decompressor::create(c), data, piece);
 }
 
 Result<std::string> compress(Compression c, std::string_view data, size_t piece = 65536,
@@ -88,10 +37,6 @@ Result<std::string> compress(Compression c, std::string_view data, size_t piece 
         TRY(z->feed(bytes(data.substr(i, piece)), sink));
     TRY(z->finish(sink));
     return out;
-}
-
-std::string error_of(const Result<std::string>& r) {
-    return r ? "(no error)" : r.error().message;
 }
 
 void write_file(const std::string& path, std::string_view data) {
