@@ -111,13 +111,13 @@ Result<void> StageBuilder::step(const Instruction& instruction, size_t index,
     if (auto* copy = std::get_if<CopyInstruction>(&instruction)) {
         if (!copy->excludes.empty()) return fail_here(Error{"COPY --exclude is not supported yet"});
         if (copy->parents) return fail_here(Error{"COPY --parents is not supported yet"});
-        CopyFlags flags{copy->from, copy->chown, copy->chmod, "", std::nullopt, false};
+        CopyFlags flags{copy->from, copy->chown, copy->chmod, "", std::nullopt, false, copy->link};
         if (auto r = copy_step(copy->paths, flags); !r) return fail_here(std::move(r.error()));
         return {};
     }
     if (auto* add = std::get_if<AddInstruction>(&instruction)) {
         if (!add->excludes.empty()) return fail_here(Error{"ADD --exclude is not supported yet"});
-        CopyFlags flags{"", add->chown, add->chmod, add->checksum, add->unpack, true};
+        CopyFlags flags{"", add->chown, add->chmod, add->checksum, add->unpack, true, add->link};
         if (auto r = copy_step(add->paths, flags); !r) return fail_here(std::move(r.error()));
         return {};
     }

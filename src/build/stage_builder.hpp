@@ -186,6 +186,7 @@ class StageBuilder {
         std::string from, chown, chmod, checksum;
         std::optional<bool> unpack;
         bool add = false;
+        bool link = false;  // --link: the layer is made without looking at the image below
     };
     Result<void> copy_step(const SourcesAndDest& paths, const CopyFlags& flags);
 

@@ -103,7 +103,8 @@ Result<void> StageBuilder::copy_step(const SourcesAndDest& paths, const CopyFlag
     std::string key =
         step_key(std::string(keyword) + "\nfrom " + from.chain + "\n" + checksum + "\n" +
                  request.dest + "\nchown " + expanded_chown + "\nchmod " + flags.chmod +
-                 "\nunpack " + (flags.unpack ? (*flags.unpack ? "1" : "0") : "-") + "\n");
+                 "\nunpack " + (flags.unpack ? (*flags.unpack ? "1" : "0") : "-") +
+                 (flags.link ? "\nlink" : "") + "\n");
     if (TRY(reuse(key, true))) return {};
     // ADD unpacks local archives (and URLs' with --unpack) into dest instead of copying them.
     auto split_archives = [&](const BuildContext& where, std::vector<ResolvedSource>& sources,
@@ -127,8 +128,13 @@ Result<void> StageBuilder::copy_step(const SourcesAndDest& paths, const CopyFlag
     std::string unpack_dir = request.dest.size() > 1 && request.dest.ends_with('/')
                                  ? request.dest.substr(0, request.dest.size() - 1)
                                  : request.dest;
-    return layer_step(key, [&](const runtime::LayerView& view, int upper) -> Result<void> {
-        if (!expanded_chown.empty()) request.chown = TRY(resolve_chown(view, expanded_chown));
+    // With --link the layer is written as onto nothing (BuildKit's): the destination's parents
+    // are made anew and no symlink of the image below is followed; --chown names still resolve
+    // in the image.
+    runtime::LayerView nothing = TRY(runtime::LayerView::open({}));
+    return layer_step(key, [&](const runtime::LayerView& image, int upper) -> Result<void> {
+        if (!expanded_chown.empty()) request.chown = TRY(resolve_chown(image, expanded_chown));
+        const runtime::LayerView& view = flags.link ? nothing : image;
         for (const auto& archive : archives)
             TRY(unpack_into_layer(m_context, view, upper, archive, unpack_dir));
         if (from_view)

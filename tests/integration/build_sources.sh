@@ -176,6 +176,18 @@ expect_eq "$(ferry run --rm out/bind ls -d /w /s /c /bb 2>&1 | grep -c 'No such 
     "bind mount points left in the image"
 build_out -t out/bind -f "$TEST_TMP/bind.Dockerfile" "$ctx"
 expect_eq "$(cached)" 5 "cached steps with bind mounts"
+# COPY --link writes its layer as onto nothing: the base's directories and symlinks on the way
+# are not looked at (BuildKit's rule), so its parents are new and a symlink is replaced.
+cat >"$TEST_TMP/link.Dockerfile" <<'DOCKERFILE'
+FROM bb:1
+RUN mkdir -p /app /app2 && chown 1000:1000 /app /app2 && ln -s /app /link && ln -s /app2 /link2
+COPY --link sub/c /app/
+COPY --link sub/c /link/
+COPY sub/c /link2/
+DOCKERFILE
+build_out -t out/link -f "$TEST_TMP/link.Dockerfile" "$ctx"
+expect_eq "$(ferry run --rm out/link stat -c '%n %u %F' /app /app2 /link /link2 /app2/c | tr '\n' ' ')" \
+    "/app 0 directory /app2 1000 directory /link 0 directory /link2 0 symbolic link /app2/c 0 regular file "
 expect_fail 125 "ferry: error: dockerfile:2: COPY --parents is not supported yet" \
     ferry build -f <(printf 'FROM bb:1\nCOPY --parents sub/c /x/\n') "$ctx"
 
