@@ -30,15 +30,6 @@ namespace ferry::image {
 
 namespace {
 
-timespec to_timespec(int64_t ns) {
-    int64_t sec = ns / 1'000'000'000, rem = ns % 1'000'000'000;
-    if (rem < 0) {
-        rem += 1'000'000'000;
-        --sec;
-    }
-    return timespec{static_cast<time_t>(sec), static_cast<long>(rem)};
-}
-
 std::pair<std::string, std::string> split_last(const std::string& path) {
     size_t slash = path.rfind('/');
     if (slash == std::string::npos) return {"", path};
@@ -128,7 +119,7 @@ Result<void> TreeExtractor::finish() {
             if (err == ENOENT || err == ENOTDIR || err == ELOOP) continue;  // replaced later
             return std::unexpected(std::move(fd.error()));
         }
-        timespec ts[2] = {to_timespec(it->atime), to_timespec(it->mtime)};
+        timespec ts[2] = {fs::to_timespec(it->atime), fs::to_timespec(it->mtime)};
         if (::fchmod(fd->get(), it->mode) != 0 || ::futimens(fd->get(), ts) != 0)
             return fail_errno("`" + printable(it->path) + "`: set mode and times");
     }
@@ -171,7 +162,8 @@ Result<void> TreeExtractor::Impl::clear_way(int dirfd, const std::string& base, 
 
 Result<void> TreeExtractor::Impl::create(const TarEntry& e, int dirfd, const std::string& base) {
     const char* name = base.c_str();
-    timespec ts[2] = {to_timespec(e.atime_ns.value_or(e.mtime_ns)), to_timespec(e.mtime_ns)};
+    timespec ts[2] = {fs::to_timespec(e.atime_ns.value_or(e.mtime_ns)),
+                      fs::to_timespec(e.mtime_ns)};
     switch (e.type) {
         case EntryType::regular: {
             int fd =
@@ -287,7 +279,8 @@ Result<void> TreeExtractor::Impl::finish_file() {
     TRY(set_owner(e, fd.get(), -1, nullptr));
     if (::fchmod(fd.get(), e.mode & 07777) != 0) return fail_errno("set mode");
     TRY(set_xattrs(e, fd.get(), -1, nullptr));
-    timespec ts[2] = {to_timespec(e.atime_ns.value_or(e.mtime_ns)), to_timespec(e.mtime_ns)};
+    timespec ts[2] = {fs::to_timespec(e.atime_ns.value_or(e.mtime_ns)),
+                      fs::to_timespec(e.mtime_ns)};
     if (::futimens(fd.get(), ts) != 0) return fail_errno("set times");
     return {};
 }

@@ -97,16 +97,6 @@ bool typeflag_supported(char t) {
     return t == '0' || t == '\0' || t == '7' || t == 'S' || (t >= '1' && t <= '6') || t == 'D';
 }
 
-timespec to_timespec(int64_t ns) {
-    int64_t sec = ns / 1'000'000'000;
-    int64_t rem = ns % 1'000'000'000;
-    if (rem < 0) {
-        rem += 1'000'000'000;
-        --sec;
-    }
-    return timespec{static_cast<time_t>(sec), static_cast<long>(rem)};
-}
-
 // dir + "/" + name (just name when dir is the root), into out (its allocation reused).
 void join_into(std::string& out, std::string_view dir, std::string_view name) {
     out.clear();
@@ -555,7 +545,8 @@ Result<void> LayerUnpacker::Impl::set_xattrs(const TarEntry& e, int fd, int dirf
 
 Result<void> LayerUnpacker::Impl::set_times(const TarEntry& e, int fd, int dirfd,
                                             const char* name) {
-    timespec ts[2] = {to_timespec(e.atime_ns.value_or(e.mtime_ns)), to_timespec(e.mtime_ns)};
+    timespec ts[2] = {fs::to_timespec(e.atime_ns.value_or(e.mtime_ns)),
+                      fs::to_timespec(e.mtime_ns)};
     int r = fd >= 0 ? ::futimens(fd, ts) : ::utimensat(dirfd, name, ts, AT_SYMLINK_NOFOLLOW);
     if (r != 0) return fail_errno("set times");
     return {};
@@ -589,8 +580,8 @@ Result<void> LayerUnpacker::Impl::apply_deferred(std::span<const uint8_t> bytes)
         real.assign(reinterpret_cast<const char*>(p), len);
         p += len;
         split::get_varint(p, end, mode);
-        timespec ts[2] = {to_timespec(static_cast<int64_t>(split::get_u64(p))),
-                          to_timespec(static_cast<int64_t>(split::get_u64(p + 8)))};
+        timespec ts[2] = {fs::to_timespec(static_cast<int64_t>(split::get_u64(p))),
+                          fs::to_timespec(static_cast<int64_t>(split::get_u64(p + 8)))};
         p += 16;
         auto fd = fs::open_in_root(root(), real, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0,
                                    RESOLVE_NO_SYMLINKS);

@@ -193,6 +193,15 @@ std::string absolute_path(std::string_view path) {
     return clean_path(std::string(cwd) + "/" + std::string(path));
 }
 
+timespec to_timespec(int64_t ns) {
+    int64_t sec = ns / 1'000'000'000, rem = ns % 1'000'000'000;
+    if (rem < 0) {
+        rem += 1'000'000'000;
+        --sec;
+    }
+    return timespec{static_cast<time_t>(sec), static_cast<long>(rem)};
+}
+
 bool lexists(const std::string& path) {
     struct stat st{};
     return ::lstat(path.c_str(), &st) == 0;

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <ctime>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +50,10 @@ Result<void> remove_tree(const std::string& path);
 // Go's filepath.Abs: path joined to the current directory when relative, then cleaned
 // (clean_path); the path cleaned as it is when the current directory cannot be read.
 std::string absolute_path(std::string_view path);
+
+// A time in ns since the epoch as a timespec for utimensat (tv_nsec kept in [0, 1e9) for times
+// before 1970).
+timespec to_timespec(int64_t ns);
 
 // How publish_dir ended.
 enum class Published { here, already_there };
