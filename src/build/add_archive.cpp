@@ -29,54 +29,22 @@ Result<void> with_file(const BuildContext& context, const ResolvedSource& source
     });
 }
 
-// The decompression an archive of kind needs.
-ArchiveCompression compression_of(ArchiveKind kind) {
-    switch (kind) {
-        case ArchiveKind::gzip_tar:
-            return ArchiveCompression::gzip;
-        case ArchiveKind::bzip2_tar:
-            return ArchiveCompression::bzip2;
-        case ArchiveKind::xz_tar:
-            return ArchiveCompression::xz;
-        case ArchiveKind::zstd_tar:
-            return ArchiveCompression::zstd;
-        case ArchiveKind::none:
-        case ArchiveKind::tar:
-            break;
-    }
-    return ArchiveCompression::none;
-}
-
 }  // namespace
 
-Result<ArchiveKind> archive_kind(const BuildContext& context, const ResolvedSource& source) {
-    if (source.type != EntryType::file) return ArchiveKind::none;
-    ArchiveKind kind = ArchiveKind::none;
+Result<std::optional<ArchiveCompression>> archive_compression(const BuildContext& context,
+                                                              const ResolvedSource& source) {
+    std::optional<ArchiveCompression> found;
+    if (source.type != EntryType::file) return found;
     TRY(with_file(context, source, [&](int fd) -> Result<void> {
         uint8_t head[512] = {};
         ssize_t n = ::pread(fd, head, sizeof head, 0);
         if (n < 0) return fail_errno("read `" + source.path + "`");
-        std::span<const uint8_t> got(head, static_cast<size_t>(n));
-        switch (detect_archive_compression(got)) {
-            case ArchiveCompression::gzip:
-                kind = ArchiveKind::gzip_tar;
-                return {};
-            case ArchiveCompression::bzip2:
-                kind = ArchiveKind::bzip2_tar;
-                return {};
-            case ArchiveCompression::xz:
-                kind = ArchiveKind::xz_tar;
-                return {};
-            case ArchiveCompression::zstd:
-                kind = ArchiveKind::zstd_tar;
-                return {};
-            case ArchiveCompression::none:
-                break;
-        }
-        if (n >= 262 && std::memcmp(head + 257, "ustar", 5) == 0) kind = ArchiveKind::tar;
+        ArchiveCompression c = detect_archive_compression({head, static_cast<size_t>(n)});
+        if (c != ArchiveCompression::none || (n >= 262 && std::memcmp(head + 257, "ustar", 5) == 0))
+            found = c;
         return {};
     }));
-    return kind;
+    return found;
 }
 
 Result<void> unpack_into_layer(const BuildContext& context, const runtime::LayerView& below,
@@ -87,23 +55,23 @@ Result<void> unpack_into_layer(const BuildContext& context, const runtime::Layer
                          : TRY(fs::open_at(upper, dest.substr(1), O_RDONLY | O_DIRECTORY));
     auto extractor = TRY(image::TreeExtractor::create(dir.get(), {}));
     image::TarReader reader(*extractor);
-    auto decompressor = TRY(make_archive_decompressor(compression_of(archive.kind)));
+    auto decompressor = TRY(make_archive_decompressor(archive.compression));
     ByteSink into_reader = [&](std::span<const uint8_t> bytes) { return reader.feed(bytes); };
     TRY_CTX("unpack `" + source.name + "`", with_file(context, source, [&](int fd) -> Result<void> {
-        auto buf = std::make_unique_for_overwrite<uint8_t[]>(size_t{1} << 20);
-        for (;;) {
-            ssize_t n = ::read(fd, buf.get(), size_t{1} << 20);
-            if (n < 0) {
-                if (errno == EINTR) continue;
-                return fail_errno("read");
-            }
-            if (n == 0) break;
-            TRY(decompressor->feed({buf.get(), static_cast<size_t>(n)}, into_reader));
-        }
-        TRY(decompressor->finish());
-        TRY(reader.finish());
-        return extractor->finish();
-    }));
+                auto buf = std::make_unique_for_overwrite<uint8_t[]>(size_t{1} << 20);
+                for (;;) {
+                    ssize_t n = ::read(fd, buf.get(), size_t{1} << 20);
+                    if (n < 0) {
+                        if (errno == EINTR) continue;
+                        return fail_errno("read");
+                    }
+                    if (n == 0) break;
+                    TRY(decompressor->feed({buf.get(), static_cast<size_t>(n)}, into_reader));
+                }
+                TRY(decompressor->finish());
+                TRY(reader.finish());
+                return extractor->finish();
+            }));
     return {};
 }
 

@@ -4,25 +4,26 @@
 // Dockerfile reference's rule).
 // Entries keep the archive's owners, modes and times; paths stay below the destination.
 
+#include <optional>
 #include <string>
 
 #include "ferry/build/context.hpp"
+#include "ferry/image/archive_compression.hpp"
 #include "ferry/runtime/layer_view.hpp"
 #include "ferry/util/result.hpp"
 
 namespace ferry::build {
 
-// What an ADD source is, from its first bytes: none (not an archive) is copied as it is, the
-// others (a tar, plain or compressed) are unpacked.
-enum class ArchiveKind { none, tar, gzip_tar, bzip2_tar, xz_tar, zstd_tar };
+// What an ADD source is, from its first bytes: a tar, plain (ArchiveCompression::none) or
+// compressed, is unpacked; nullopt (not an archive) is copied as it is. Looks at a resolved
+// source (a file) of the context. Fails as BuildContext::walk.
+Result<std::optional<ArchiveCompression>> archive_compression(const BuildContext& context,
+                                                              const ResolvedSource& source);
 
-// Looks at a resolved source (a file) of the context. Fails as BuildContext::walk.
-Result<ArchiveKind> archive_kind(const BuildContext& context, const ResolvedSource& source);
-
-// An archive source and the kind archive_kind found (any but none).
+// An archive source and the compression archive_compression found.
 struct ArchiveSource {
     ResolvedSource source;
-    ArchiveKind kind = ArchiveKind::tar;
+    ArchiveCompression compression = ArchiveCompression::none;
 };
 
 // Unpacks the archive into dest (absolute, a directory; made in the layer directory upper like

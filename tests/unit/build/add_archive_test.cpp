@@ -32,19 +32,19 @@ std::string link_target(const std::string& path) {
 }
 
 // An archive of the tree: its name in the context, the tar flag that compresses it, the tool
-// that flag runs, and the kind archive_kind must find.
+// that flag runs, and the compression archive_compression must find (none: a plain tar).
 struct Packing {
     const char* name;
     const char* flag;
     const char* tool;
-    ArchiveKind kind;
+    ArchiveCompression compression;
 };
 
-const Packing k_packings[] = {{"pkg.tar", "", "tar", ArchiveKind::tar},
-                              {"pkg.tgz", "-z", "gzip", ArchiveKind::gzip_tar},
-                              {"pkg.tar.bz2", "-j", "bzip2", ArchiveKind::bzip2_tar},
-                              {"pkg.tar.xz", "-J", "xz", ArchiveKind::xz_tar},
-                              {"pkg.tar.zst", "--zstd", "zstd", ArchiveKind::zstd_tar}};
+const Packing k_packings[] = {{"pkg.tar", "", "tar", ArchiveCompression::none},
+                              {"pkg.tgz", "-z", "gzip", ArchiveCompression::gzip},
+                              {"pkg.tar.bz2", "-j", "bzip2", ArchiveCompression::bzip2},
+                              {"pkg.tar.xz", "-J", "xz", ArchiveCompression::xz},
+                              {"pkg.tar.zst", "--zstd", "zstd", ArchiveCompression::zstd}};
 
 class AddArchive : public ::testing::Test {
   protected:
@@ -71,18 +71,20 @@ class AddArchive : public ::testing::Test {
         mkdir(d / "upper");
     }
 
-    // The archive_kind of a context source.
-    Result<ArchiveKind> kind_of(const std::string& name) {
+    // The archive_compression of a context source.
+    Result<std::optional<ArchiveCompression>> kind_of(const std::string& name) {
         auto context = TRY(BuildContext::open(d / "ctx", d / "ctx/Dockerfile"));
         auto resolved = TRY(context.resolve(name));
-        return archive_kind(context, resolved.at(0));
+        return archive_compression(context, resolved.at(0));
     }
 
     // Unpacks the context's archive name into dest as ADD does.
     Result<void> unpack(const std::string& name, const std::string& dest) {
         auto context = TRY(BuildContext::open(d / "ctx", d / "ctx/Dockerfile"));
         auto resolved = TRY(context.resolve(name));
-        ArchiveSource archive{resolved.at(0), TRY(archive_kind(context, resolved.at(0)))};
+        auto compression = TRY(archive_compression(context, resolved.at(0)));
+        if (!compression) return fail(name + " is not an archive");
+        ArchiveSource archive{resolved.at(0), *compression};
         auto below = TRY(runtime::LayerView::open({d / "image"}));
         auto upper = TRY(fs::open(d / "upper", O_RDONLY | O_DIRECTORY));
         return unpack_into_layer(context, below, upper.get(), archive, dest);
@@ -100,12 +102,12 @@ TEST_F(AddArchive, KindsFromTheFirstBytes) {
         ++packed;
         auto kind = kind_of(p.name);
         ASSERT_TRUE(kind) << kind.error().message;
-        EXPECT_EQ(*kind, p.kind) << p.name;
+        EXPECT_EQ(*kind, std::optional(p.compression)) << p.name;
     }
     EXPECT_GE(packed, 1);
     // The bytes decide, not the name.
-    EXPECT_EQ(kind_of("notes.txt").value(), ArchiveKind::none);
-    EXPECT_EQ(kind_of("fake.tar.xz").value(), ArchiveKind::none);
+    EXPECT_EQ(kind_of("notes.txt").value(), std::nullopt);
+    EXPECT_EQ(kind_of("fake.tar.xz").value(), std::nullopt);
 }
 
 TEST_F(AddArchive, UnpacksEveryCompression) {
