@@ -72,8 +72,7 @@ Result<SideSources> gather_side_sources(image::Store& store, const std::vector<s
         std::string name = url_file_name(url);
         int64_t mtime = TRY_CTX("failed to load cache key", download(url, dir.get(), name));
         if (mtime != 0) {
-            struct timespec times[2] = {{mtime / 1000000000, mtime % 1000000000},
-                                        {mtime / 1000000000, mtime % 1000000000}};
+            timespec times[2] = {fs::to_timespec(mtime), fs::to_timespec(mtime)};
             if (::utimensat(dir.get(), name.c_str(), times, AT_SYMLINK_NOFOLLOW) != 0)
                 return fail_errno("utimes " + name);
         }

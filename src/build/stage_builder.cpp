@@ -25,7 +25,8 @@ Result<StageBuilder::PinnedView> StageBuilder::view_of(const std::string& id) co
     return PinnedView{std::move(pin), std::move(view)};
 }
 
-Result<void> StageBuilder::build_stage(const PlannedStage& planned) {
+Result<void> StageBuilder::build() {
+    const PlannedStage& planned = m_planned;
     const Stage& stage = m_file.stages[planned.index];
     print_step(stage.source);
     std::vector<std::string> onbuild;
@@ -53,7 +54,6 @@ Result<void> StageBuilder::build_stage(const PlannedStage& planned) {
     m_base = m_parent;
     m_keyed = m_state.image.history.size();
     print(" ---> " + (m_parent.empty() ? std::string("scratch") : image::short_id(m_parent)));
-    m_planned = &planned;
     TRY(run_triggers(stage.source, onbuild));
     for (size_t i = 0; i < stage.instructions.size(); ++i)
         TRY(step(stage.instructions[i], i));
@@ -91,10 +91,8 @@ Result<void> StageBuilder::run_triggers(const SourceInfo& from,
             for (const auto& m : run->mounts)
                 uses_sources = uses_sources || m.find("from=") != std::string::npos;
         if (uses_sources)
-            return std::unexpected(at_line(from,
-                                           "ONBUILD trigger with --from is not "
-                                           "supported: " +
-                                               trigger));
+            return std::unexpected(
+                at_line(from, "ONBUILD trigger with --from is not supported: " + trigger));
         TRY(step(instruction, SIZE_MAX, from));
     }
     return {};
@@ -236,7 +234,7 @@ Result<std::vector<std::string>> StageBuilder::layers_of(const std::string& id) 
 }
 
 Result<StageBuilder::FromImage> StageBuilder::from_image(const std::string& written, size_t mount) {
-    for (const auto& ref : m_planned->sources) {
+    for (const auto& ref : m_planned.sources) {
         if (ref.instruction != m_index || ref.mount != mount) continue;
         if (ref.kind == SourceKind::Stage) {
             const StageResult& r = m_shared.results[ref.stage];

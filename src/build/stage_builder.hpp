@@ -103,9 +103,11 @@ class StageBuilder {
           m_hooks(shared.hooks),
           m_plan(shared.plan),
           m_position(position),
+          m_planned(shared.plan.stages[position]),
           m_step(shared.first_step[position]) {}
 
-    Result<void> build() { return build_stage(m_plan.stages[m_position]); }
+    // Builds the stage from its FROM to its last step; its result goes to m_shared.results.
+    Result<void> build();
 
   private:
     void print(std::string_view line) {
@@ -128,8 +130,6 @@ class StageBuilder {
         runtime::LayerView view;
     };
     Result<PinnedView> view_of(const std::string& id) const;
-
-    Result<void> build_stage(const PlannedStage& planned);
 
     // The base image's ONBUILD triggers, run as part of FROM's step (the classic builder's `#
     // Executing N build triggers`). Each is parsed as a one-instruction Dockerfile; an error
@@ -194,12 +194,16 @@ class StageBuilder {
 
     // RUN --mount: what each mount adds to the container and to the step's cache key. A cache
     // mount is a directory of the store kept between builds (by id, else by target); a bind
-    // mount of the context is read-only and its content is part of the key; tmpfs is empty.
+    // mount of the context binds it read-only (its content in the key), a read-write one or
+    // one from another stage or image binds a copy (the source stage's key or image ID in the
+    // key); a secret binds a file of its own or sets a variable (its content not in the key);
+    // tmpfs is empty. The copies and secret files are made by the actions left in make, which
+    // the step runs only when the cache missed.
     Result<void> plan_mounts(const std::vector<Mount>& mounts, RunStep& step, std::string& op,
-                             StepFiles& files);
+                             StepFiles& files, std::vector<std::function<Result<void>()>>& make);
 
     // A secret's content as a file of its own for a bind mount, owned and moded as the mount
-    // says (0400 and root by default, as BuildKit's), named by its index in secrets.
+    // says (0400 and root by default, as BuildKit's), in the step's files.
     Result<std::string> secret_file(const std::string& content, const Mount& m, StepFiles& files);
 
     // A copy of a bind mount's source (another image's path, or the context's for rw) in the
@@ -224,10 +228,10 @@ class StageBuilder {
     const BuildRequest& m_request;
     const BuildHooks& m_hooks;
     const BuildPlan& m_plan;
-    size_t m_position;                        // in the plan
-    const PlannedStage* m_planned = nullptr;  // the stage being built
-    size_t m_index = 0;                       // the instruction being built, in its stage
-    size_t m_step = 0;                        // the number of the last Step line printed
+    size_t m_position;              // in the plan
+    const PlannedStage& m_planned;  // the stage being built
+    size_t m_index = 0;             // the instruction being built, in its stage
+    size_t m_step = 0;              // the number of the last Step line printed
     StageState m_state;
     std::string m_parent;  // the stage's current image ("" for scratch before its first step)
     std::string m_base;    // the image the stage started from

@@ -15,6 +15,7 @@
 #include "ferry/build/side_sources.hpp"
 #include "ferry/build/source_common.hpp"
 #include "ferry/image/lookup.hpp"
+#include "ferry/oci/digest.hpp"
 #include "ferry/util/strings.hpp"
 
 namespace ferry::build {
@@ -22,7 +23,7 @@ namespace ferry::build {
 Result<void> StageBuilder::copy_step(const SourcesAndDest& paths, const CopyFlags& flags) {
     const char* keyword = flags.add ? "ADD" : "COPY";
     ShellEnv vars = m_state.variables();
-    std::vector<std::string> written, urls;
+    std::vector<std::string> expanded, written, urls;  // every source; the context's; URLs
     for (const auto& src : paths.sources) {
         std::string s = TRY(process_word(src, vars, m_state.escape));
         if (is_git_source(s)) {
@@ -31,13 +32,14 @@ Result<void> StageBuilder::copy_step(const SourcesAndDest& paths, const CopyFlag
         }
         if (is_url_source(s) && !flags.add) return fail("source can't be a URL for COPY");
         (is_url_source(s) ? urls : written).push_back(s);
+        expanded.push_back(std::move(s));
     }
     if (!flags.checksum.empty()) {
         if (paths.sources.size() + paths.inline_sources.size() != 1)
             return fail("checksum can't be specified for multiple sources");
         if (urls.empty()) return fail("checksum requires HTTP(S) or Git sources");
-        if (!flags.checksum.starts_with("sha256:") || flags.checksum.size() != 7 + 64)
-            return fail("invalid checksum digest format");
+        auto digest = Digest::parse(flags.checksum);
+        if (!digest || digest->algorithm != "sha256") return fail("invalid checksum digest format");
     }
     // Here-documents expand as BuildKit's ExpandRaw: quotes are ordinary characters.
     std::vector<InlineFile> docs;
@@ -90,8 +92,8 @@ Result<void> StageBuilder::copy_step(const SourcesAndDest& paths, const CopyFlag
     if (!flags.from.empty()) created_by += " --from=" + flags.from;
     if (!expanded_chown.empty()) created_by += " --chown=" + expanded_chown;
     if (!flags.chmod.empty()) created_by += " --chmod=" + flags.chmod;
-    for (const auto& s : paths.sources)
-        created_by += " " + TRY(process_word(s, vars, m_state.escape));
+    for (const auto& s : expanded)
+        created_by += " " + s;
     for (const auto& doc : paths.inline_sources)
         created_by += " <<" + doc.path;
     created_by += " " + paths.dest + " # buildkit";
@@ -100,22 +102,21 @@ Result<void> StageBuilder::copy_step(const SourcesAndDest& paths, const CopyFlag
     entry.comment = std::string(k_history_comment);
     m_state.image.history.push_back(std::move(entry));
 
-    std::string key =
-        step_key(std::string(keyword) + "\nfrom " + from.chain + "\n" + checksum + "\n" +
-                 request.dest + "\nchown " + expanded_chown + "\nchmod " + flags.chmod +
-                 "\nunpack " + (flags.unpack ? (*flags.unpack ? "1" : "0") : "-") +
-                 (flags.link ? "\nlink" : "") + "\n");
+    std::string key = step_key(
+        std::string(keyword) + "\nfrom " + from.chain + "\n" + checksum + "\n" + request.dest +
+        "\nchown " + expanded_chown + "\nchmod " + flags.chmod + "\nunpack " +
+        (flags.unpack ? (*flags.unpack ? "1" : "0") : "-") + (flags.link ? "\nlink" : "") + "\n");
     if (TRY(reuse(key, true))) return {};
     // ADD unpacks local archives (and URLs' with --unpack) into dest instead of copying them.
     auto split_archives = [&](const BuildContext& where, std::vector<ResolvedSource>& sources,
                               std::vector<ArchiveSource>& archives) -> Result<void> {
         std::vector<ResolvedSource> files;
         for (auto& src : sources) {
-            ArchiveKind kind = TRY(archive_kind(where, src));
-            if (kind == ArchiveKind::none)
-                files.push_back(std::move(src));
+            auto compression = TRY(archive_compression(where, src));
+            if (compression)
+                archives.push_back({std::move(src), *compression});
             else
-                archives.push_back({std::move(src), kind});
+                files.push_back(std::move(src));
         }
         sources = std::move(files);
         return {};

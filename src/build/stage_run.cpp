@@ -38,7 +38,8 @@ Result<std::string> StageBuilder::copy_for_mount(StepFiles& files, const Resolve
 }
 
 Result<void> StageBuilder::plan_mounts(const std::vector<Mount>& mounts, RunStep& step,
-                                       std::string& op, StepFiles& files) {
+                                       std::string& op, StepFiles& files,
+                                       std::vector<std::function<Result<void>()>>& make) {
     for (size_t mount = 0; mount < mounts.size(); ++mount) {
         const Mount& m = mounts[mount];
         runtime::MountRequest r;
@@ -70,19 +71,24 @@ Result<void> StageBuilder::plan_mounts(const std::vector<Mount>& mounts, RunStep
             r.type = runtime::MountRequest::Type::bind;
             r.readonly = m.read_only;
             std::string source = m.source.empty() ? "/" : m.source;
+            size_t at = step.mounts.size();
             if (!m.from.empty()) {
                 // Another stage's or image's path: a copy, as the image's layers must not
-                // be written through the mount.
+                // be written through the mount. The stage's key or image ID stands for it.
                 FromImage from = TRY(from_image(m.from, mount));
-                PinnedView view = TRY(view_of(from.id));
-                auto sources = TRY(resolve_in_image(view.view, source, m.from));
-                if (sources.size() != 1)
-                    return fail("bind mount source " + source + ": not one path");
-                r.source = TRY(copy_for_mount(
-                    files, sources[0], [&](auto& empty, int dir, const CopyRequest& req) {
-                        return copy_from_image(view.view, empty, dir, req);
-                    }));
                 op += "mount bind from " + from.chain + " " + source;
+                make.push_back([this, &step, &files, at, source, id = from.id,
+                                written = m.from]() -> Result<void> {
+                    PinnedView view = TRY(view_of(id));
+                    auto sources = TRY(resolve_in_image(view.view, source, written));
+                    if (sources.size() != 1)
+                        return fail("bind mount source " + source + ": not one path");
+                    step.mounts[at].source = TRY(copy_for_mount(
+                        files, sources[0], [&](auto& empty, int dir, const CopyRequest& req) {
+                            return copy_from_image(view.view, empty, dir, req);
+                        }));
+                    return {};
+                });
             } else {
                 auto sources = TRY(m_context.resolve(source));
                 if (sources.size() != 1)
@@ -90,10 +96,13 @@ Result<void> StageBuilder::plan_mounts(const std::vector<Mount>& mounts, RunStep
                 if (m.read_only) {
                     r.source = fs::absolute_path(m_context.dir() + "/" + sources[0].path);
                 } else {  // writes go to a copy, dropped after the step (BuildKit's rw)
-                    r.source = TRY(copy_for_mount(
-                        files, sources[0], [&](auto& empty, int dir, const CopyRequest& req) {
-                            return copy_into_layer(m_context, empty, dir, req);
-                        }));
+                    make.push_back([this, &step, &files, at, from = sources[0]]() -> Result<void> {
+                        step.mounts[at].source = TRY(copy_for_mount(
+                            files, from, [&](auto& empty, int dir, const CopyRequest& req) {
+                                return copy_into_layer(m_context, empty, dir, req);
+                            }));
+                        return {};
+                    });
                 }
                 op += "mount bind " + TRY(m_context.checksum(sources));
             }
@@ -116,8 +125,12 @@ Result<void> StageBuilder::plan_mounts(const std::vector<Mount>& mounts, RunStep
             if (m.target.empty() && m.env) continue;
             if (m.target.empty()) r.target = "/run/secrets/" + image::base_name(id);
             r.type = runtime::MountRequest::Type::bind;
-            r.source = TRY(secret_file(found->second, m, files));
             r.readonly = true;
+            make.push_back([this, &step, &files, at = step.mounts.size(), &content = found->second,
+                            m]() -> Result<void> {
+                step.mounts[at].source = TRY(secret_file(content, m, files));
+                return {};
+            });
         } else if (m.type == "tmpfs") {
             r.type = runtime::MountRequest::Type::tmpfs;
             if (m.size_limit > 0) r.tmpfs_size = m.size_limit;
@@ -125,7 +138,6 @@ Result<void> StageBuilder::plan_mounts(const std::vector<Mount>& mounts, RunStep
         } else {
             return fail("RUN --mount=type=" + m.type + " is not supported yet");
         }
-        r.spec = r.source + ":" + r.target;
         step.mounts.push_back(std::move(r));
     }
     return {};
@@ -187,11 +199,16 @@ Result<void> StageBuilder::run_step(const RunInstruction& run, RunProcess proces
     step.gpus = m_request.gpus;
     if (!step.gpus.empty()) op += "gpus " + step.gpus + "\n";
     StepFiles files{m_hooks, {}, 0, {}};  // secrets and bind copies, gone when the step ends
+    std::vector<std::function<Result<void>()>> make_sources;
     step.process = std::move(process);
-    TRY(plan_mounts(mounts, step, op, files));
+    TRY(plan_mounts(mounts, step, op, files, make_sources));
     std::string key = step_key(op);
     if (TRY(reuse(key, true))) return {};
     if (m_parent.empty()) return fail("RUN on a scratch stage: there is no shell to run");
+    for (const auto& make : make_sources)
+        TRY(make());
+    for (auto& r : step.mounts)
+        r.spec = r.source + ":" + r.target;
     std::string container;
     if (!m_request.quiet) step.output_fd = TRY(m_shared.output.begin_run(m_position));
     struct EndRun {

@@ -25,9 +25,9 @@
 #include <thread>
 
 #include "ferry/build/context.hpp"
-#include "ferry/cli/build_inputs.hpp"
 #include "ferry/build/dockerfile.hpp"
 #include "ferry/build/executor.hpp"
+#include "ferry/cli/build_inputs.hpp"
 #include "ferry/cli/container_common.hpp"
 #include "ferry/cli/env_file.hpp"
 #include "ferry/cli/registry_cmds.hpp"
@@ -337,7 +337,7 @@ Result<int> run_build_cmd(const BuildOptions& o, Context& ctx) {
     hooks.in_store = [&](const std::function<Result<void>()>& fn) {
         return runtime::in_store_user_namespace(ctx, fn);
     };
-    hooks.print = [](std::string_view out) { print_out(out); };
+    hooks.print = print_out;
     image::Store images = TRY(image::Store::open(ctx));
     auto result = TRY(build::run_build(images, dockerfile, context, request, hooks));
     if (!o.iidfile.empty())

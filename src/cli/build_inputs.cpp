@@ -100,8 +100,7 @@ std::optional<int64_t> parse_http_date(const std::string& text) {
 Result<int64_t> download_url(const std::string& url, int dir_fd, const std::string& name) {
     Fd out(::openat(dir_fd, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
     if (!out) return fail_errno("create " + name);
-    registry::HttpLimits limits;
-    registry::HttpClient http(limits);
+    registry::HttpClient http;
     registry::HttpRequest request;
     request.url = url;
     ByteSink sink = [&](std::span<const uint8_t> bytes) -> Result<void> {
